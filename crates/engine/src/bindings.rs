@@ -1,0 +1,62 @@
+//! TypeScript bindings of the engine's API, generated from the Rust types (ts-rs) into
+//! ui/src/lib/api/types.ts. A test fails when the committed file is stale; run
+//! `UPDATE_BINDINGS=1 cargo test -p counterfoil-engine bindings` to refresh it.
+
+use crate::error::{ApiError, ErrorCode};
+use crate::model::*;
+use crate::operations::typescript_operations;
+use ts_rs::{Config, TS};
+
+macro_rules! declarations {
+    ($cfg:ident; $($ty:ty),* $(,)?) => {{
+        let mut out = String::new();
+        $(
+            out.push_str("export ");
+            out.push_str(&<$ty as TS>::decl($cfg));
+            out.push_str("\n\n");
+        )*
+        out
+    }};
+}
+
+/// The whole generated file.
+pub fn typescript() -> String {
+    let cfg = &Config::default();
+    let mut out = String::from(
+        "// Generated from the engine's Rust types by crates/engine/src/bindings.rs.\n\
+         // Do not edit: run `UPDATE_BINDINGS=1 cargo test -p counterfoil-engine bindings`.\n\n",
+    );
+    out.push_str(&declarations!(cfg;
+        ErrorCode, ApiError, Id, NoInput, ById, Paging, Page<()>,
+        BillingMode, Numbering, Address, Settings,
+        Service, CreateService, UpdateService, Metric, ListMetrics, CreateMetric, UpdateMetric,
+        PlanState, Plan, PlanFields, CreatePlan, UpdatePlan, ListPlans,
+        PricingRule, ListPricingRules, CreatePricingRule,
+        Card, Account, AccountFields, UpdateAccount, ListAccounts,
+        ApplicationState, Application, PlanChange, ApplicationDetail, ListApplications,
+        Subscribe, ChangePlan, UsageRecord, RecordUsage, ListUsage,
+        ListAudit, AuditRecord, BookInfo,
+    ));
+    out.push_str(&typescript_operations(cfg));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    #[test]
+    fn bindings_are_fresh() {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/lib/api/types.ts");
+        let generated = super::typescript();
+        if std::env::var_os("UPDATE_BINDINGS").is_some() {
+            std::fs::write(&path, &generated).unwrap();
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == generated,
+            "ui/src/lib/api/types.ts is stale: run `UPDATE_BINDINGS=1 cargo test -p \
+             counterfoil-engine bindings` and commit the result"
+        );
+    }
+}

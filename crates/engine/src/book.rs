@@ -1,0 +1,214 @@
+//! A book: one SQLite file holding a provider's accounts, catalogue and billing.
+//!
+//! Opening checks that the file is a Counterfoil book of a schema this build knows before
+//! touching it, takes a backup copy before applying pending migrations, and sets WAL, foreign
+//! keys and a busy timeout. Every change goes through [`Book::write`]: one transaction that
+//! also writes the audit records, so a failed operation leaves neither change nor audit row.
+
+use crate::clock::Clock;
+use crate::error::{ApiError, Result};
+use crate::store;
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OpenFlags, Transaction};
+use serde::Serialize;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// `PRAGMA application_id` of every Counterfoil book ("CFOL").
+pub const APPLICATION_ID: i32 = 0x4346_4F4C;
+
+/// Numbered, append-only migrations; migration N takes the schema from version N-1 to N.
+/// Never edit one that has shipped: add a new one.
+const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_catalogue_accounts.sql")];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
+
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error("{path} is not a Counterfoil book (it was left untouched)")]
+    NotABook { path: PathBuf },
+    #[error(
+        "{path} was written by a newer Counterfoil (schema {found}, this version knows up to \
+         {known}); it was left untouched. Update Counterfoil to open it."
+    )]
+    NewerSchema { path: PathBuf, found: u32, known: u32 },
+    #[error("could not read {path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("could not open the book {path}: {source}")]
+    Sqlite { path: PathBuf, source: rusqlite::Error },
+}
+
+/// Who asked for a change; written into the audit log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor(pub String);
+
+impl Actor {
+    pub fn new(name: impl Into<String>) -> Actor {
+        Actor(name.into())
+    }
+}
+
+pub struct Book {
+    conn: Connection,
+    clock: Clock,
+    path: PathBuf,
+}
+
+/// What an operation gets to change the book: the open transaction and the instant it runs at.
+pub struct Write<'t> {
+    pub(crate) tx: &'t Transaction<'t>,
+    pub(crate) now: DateTime<Utc>,
+    audit: Vec<store::audit::Entry>,
+}
+
+impl Write<'_> {
+    /// Records one change for the audit log, written in the same transaction.
+    pub(crate) fn audit<B: Serialize, A: Serialize>(
+        &mut self,
+        entity: &'static str,
+        entity_id: Option<i64>,
+        before: Option<&B>,
+        after: Option<&A>,
+    ) -> Result<()> {
+        self.audit.push(store::audit::Entry {
+            entity,
+            entity_id,
+            before: before.map(serde_json::to_string).transpose()?,
+            after: after.map(serde_json::to_string).transpose()?,
+        });
+        Ok(())
+    }
+}
+
+impl Book {
+    /// Opens the book at `path`, creating it when the file does not exist or is empty.
+    pub fn open(path: &Path, clock: Clock) -> Result<Book, OpenError> {
+        let existing_version = inspect(path)?;
+        let sqlite = |source| OpenError::Sqlite { path: path.to_owned(), source };
+        let mut conn = Connection::open(path).map_err(sqlite)?;
+        conn.pragma_update(None, "foreign_keys", true).map_err(sqlite)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(sqlite)?;
+        conn.pragma_update(None, "journal_mode", "wal").map_err(sqlite)?;
+        // Durable commits: a finished operation survives power loss, not only a crash.
+        conn.pragma_update(None, "synchronous", "full").map_err(sqlite)?;
+        if let Some(version) = existing_version.filter(|v| *v > 0 && *v < SCHEMA_VERSION) {
+            backup_before_migration(&conn, path, version, clock.now())?;
+        }
+        migrate(&mut conn, existing_version.unwrap_or(0)).map_err(sqlite)?;
+        Ok(Book { conn, clock, path: path.to_owned() })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// The connection for read operations.
+    pub(crate) fn reader(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Runs `change` in one transaction with its audit records; commits only when it succeeds.
+    pub(crate) fn write<T>(
+        &mut self,
+        actor: &Actor,
+        operation: &str,
+        change: impl FnOnce(&mut Write<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let now = self.clock.now();
+        let tx = self.conn.transaction()?;
+        let mut write = Write { tx: &tx, now, audit: Vec::new() };
+        let output = change(&mut write)?;
+        if write.audit.is_empty() {
+            return Err(ApiError::internal(&MissingAudit(operation.to_owned())));
+        }
+        for entry in write.audit {
+            store::audit::insert(&tx, now, &actor.0, operation, &entry)?;
+        }
+        tx.commit()?;
+        Ok(output)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("operation {0} changed the book without an audit record")]
+struct MissingAudit(String);
+
+/// Reads a file's header without changing it: `None` for a new book (absent or empty file),
+/// its schema version for a Counterfoil book, an error for anything else.
+fn inspect(path: &Path) -> Result<Option<u32>, OpenError> {
+    let io = |source| OpenError::Io { path: path.to_owned(), source };
+    let mut file = match std::fs::File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(io(e)),
+    };
+    let mut header = [0u8; 100];
+    let read = file.read(&mut header).map_err(io)?;
+    if read == 0 {
+        return Ok(None);
+    }
+    if read < 100 || &header[..16] != b"SQLite format 3\0" {
+        return Err(OpenError::NotABook { path: path.to_owned() });
+    }
+    // The application id sits in the header (offset 68), so no SQLite handle is needed to
+    // tell a foreign database apart.
+    let application_id = i32::from_be_bytes([header[68], header[69], header[70], header[71]]);
+    if application_id != APPLICATION_ID {
+        return Err(OpenError::NotABook { path: path.to_owned() });
+    }
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .map_err(|source| OpenError::Sqlite { path: path.to_owned(), source })?;
+    let version: u32 = conn
+        .pragma_query_value(None, "user_version", |row| row.get(0))
+        .map_err(|source| OpenError::Sqlite { path: path.to_owned(), source })?;
+    if version > SCHEMA_VERSION {
+        return Err(OpenError::NewerSchema {
+            path: path.to_owned(),
+            found: version,
+            known: SCHEMA_VERSION,
+        });
+    }
+    Ok(Some(version))
+}
+
+/// Copies the book beside itself (SQLite's online backup) before migrations change it.
+fn backup_before_migration(
+    conn: &Connection,
+    path: &Path,
+    version: u32,
+    now: DateTime<Utc>,
+) -> Result<(), OpenError> {
+    let mut name = path.as_os_str().to_owned();
+    name.push(format!(".schema{version}-{}.bak", now.format("%Y%m%dT%H%M%SZ")));
+    let target = PathBuf::from(name);
+    conn.backup(rusqlite::MAIN_DB, &target, None::<fn(rusqlite::backup::Progress)>)
+        .map_err(|source| OpenError::Sqlite { path: target.clone(), source })?;
+    tracing::info!(backup = %target.display(), "backed up the book before migrating it");
+    Ok(())
+}
+
+fn migrate(conn: &mut Connection, from_version: u32) -> rusqlite::Result<()> {
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(from_version as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+        tx.pragma_update(None, "user_version", index as u32 + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+impl std::fmt::Debug for Book {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Book").field("path", &self.path).finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,19 @@
+//! The Counterfoil engine: one book (a SQLite file), every operation on it as one transaction
+//! with its audit record, and the single operation list the shells expose.
+//!
+//! Shells (desktop, server, CLI) call [`Book::open`] and [`operations::dispatch`]; nothing else.
+
+pub mod book;
+pub mod bindings;
+pub mod clock;
+pub mod error;
+pub mod model;
+pub mod operations;
+pub mod paths;
+mod ops;
+mod store;
+
+pub use book::{Actor, Book, OpenError, SCHEMA_VERSION};
+pub use clock::Clock;
+pub use error::{ApiError, ErrorCode};
+pub use operations::{dispatch, OPERATION_NAMES};

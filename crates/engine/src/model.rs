@@ -1,0 +1,642 @@
+//! The engine's API types: what operations take and return. They cross to the UI as JSON
+//! (amounts and 64-bit ids as strings) and to TypeScript through ts-rs (see bindings.rs).
+
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use ts_rs::TS;
+
+/// A row id. Crosses the boundary as a string (JavaScript numbers lose 64-bit precision);
+/// accepted as a string or a number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, TS)]
+#[ts(type = "string")]
+pub struct Id(pub i64);
+
+impl Serialize for Id {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Id {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Id, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Number(i64),
+            Text(String),
+        }
+        match Raw::deserialize(deserializer)? {
+            Raw::Number(n) => Ok(Id(n)),
+            Raw::Text(s) => s
+                .trim()
+                .parse()
+                .map(Id)
+                .map_err(|_| serde::de::Error::custom(format!("\"{s}\" is not an id"))),
+        }
+    }
+}
+
+impl std::fmt::Display for Id {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// An operation that takes no input.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+pub struct NoInput {}
+
+/// Input of every operation that reads or removes one thing by id.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct ById {
+    pub id: Id,
+}
+
+/// Which page of a list: 1-based, `per_page` at most 500.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct Paging {
+    #[serde(default = "first_page")]
+    #[ts(optional, as = "Option<u32>")]
+    pub page: u32,
+    #[serde(default = "default_per_page")]
+    #[ts(optional, as = "Option<u32>")]
+    pub per_page: u32,
+}
+
+fn first_page() -> u32 {
+    1
+}
+fn default_per_page() -> u32 {
+    50
+}
+
+impl Default for Paging {
+    fn default() -> Paging {
+        Paging { page: first_page(), per_page: default_per_page() }
+    }
+}
+
+/// One page of a list, with the total number of matching items.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub page: u32,
+    pub per_page: u32,
+    #[ts(type = "number")]
+    pub total: i64,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Provider settings
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum BillingMode {
+    Postpaid,
+    Prepaid,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Numbering {
+    Monthly,
+    Yearly,
+}
+
+/// A postal address; empty strings are absent parts.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct Address {
+    pub line1: String,
+    pub line2: String,
+    pub city: String,
+    pub state: String,
+    pub zip: String,
+    pub country: String,
+}
+
+impl Address {
+    pub fn is_empty(&self) -> bool {
+        [&self.line1, &self.line2, &self.city, &self.state, &self.zip, &self.country]
+            .iter()
+            .all(|part| part.trim().is_empty())
+    }
+}
+
+/// The provider's settings: who issues invoices, and how billing runs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct Settings {
+    /// Issued-by name on invoices.
+    pub org_name: String,
+    pub address: Address,
+    pub fiscal_code: String,
+    pub vat_code: String,
+    /// ISO 4217 code, e.g. EUR.
+    pub currency: String,
+    pub billing_mode: BillingMode,
+    pub numbering: Numbering,
+    pub invoice_footnote: String,
+    pub zero_vat_text: String,
+    pub charging_enabled: bool,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Catalogue
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct Service {
+    pub id: Id,
+    pub name: String,
+    pub system_name: String,
+    pub description: String,
+    #[ts(type = "string")]
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct CreateService {
+    pub name: String,
+    /// Derived from the name when absent.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub system_name: Option<String>,
+    #[serde(default)]
+    #[ts(optional, as = "Option<String>")]
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct UpdateService {
+    pub id: Id,
+    pub name: String,
+    #[serde(default)]
+    #[ts(optional, as = "Option<String>")]
+    pub description: String,
+}
+
+/// A metric of a service, or a method (a metric under `hits`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct Metric {
+    pub id: Id,
+    pub service_id: Id,
+    /// Set for methods: the id of the service's `hits` metric.
+    pub parent_id: Option<Id>,
+    pub system_name: String,
+    pub friendly_name: String,
+    pub unit: String,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct ListMetrics {
+    pub service_id: Id,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct CreateMetric {
+    pub service_id: Id,
+    /// Give the `hits` metric's id to create a method.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub parent_id: Option<Id>,
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub system_name: Option<String>,
+    pub friendly_name: String,
+    pub unit: String,
+    #[serde(default)]
+    #[ts(optional, as = "Option<String>")]
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct UpdateMetric {
+    pub id: Id,
+    pub friendly_name: String,
+    pub unit: String,
+    #[serde(default)]
+    #[ts(optional, as = "Option<String>")]
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum PlanState {
+    Hidden,
+    Published,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct Plan {
+    pub id: Id,
+    pub service_id: Id,
+    pub name: String,
+    pub system_name: String,
+    #[ts(type = "string")]
+    pub setup_fee: Decimal,
+    #[ts(type = "string")]
+    pub cost_per_month: Decimal,
+    pub trial_period_days: u32,
+    pub state: PlanState,
+    /// The plan new applications of the service get when none is named.
+    pub is_default: bool,
+    #[ts(type = "string")]
+    pub created_at: DateTime<Utc>,
+}
+
+/// The editable fields of a plan (create and update).
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct PlanFields {
+    pub name: String,
+    #[ts(type = "string")]
+    pub setup_fee: Decimal,
+    #[ts(type = "string")]
+    pub cost_per_month: Decimal,
+    pub trial_period_days: u32,
+    pub state: PlanState,
+}
+
+// Inputs spell out their fields instead of `#[serde(flatten)]`: serde loses the path of a bad
+// value inside a flattened struct, and validation errors must name the field.
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct CreatePlan {
+    pub service_id: Id,
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub system_name: Option<String>,
+    pub name: String,
+    #[ts(type = "string")]
+    pub setup_fee: Decimal,
+    #[ts(type = "string")]
+    pub cost_per_month: Decimal,
+    pub trial_period_days: u32,
+    pub state: PlanState,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct UpdatePlan {
+    pub id: Id,
+    pub name: String,
+    #[ts(type = "string")]
+    pub setup_fee: Decimal,
+    #[ts(type = "string")]
+    pub cost_per_month: Decimal,
+    pub trial_period_days: u32,
+    pub state: PlanState,
+}
+
+impl CreatePlan {
+    pub fn fields(&self) -> PlanFields {
+        PlanFields {
+            name: self.name.clone(),
+            setup_fee: self.setup_fee,
+            cost_per_month: self.cost_per_month,
+            trial_period_days: self.trial_period_days,
+            state: self.state,
+        }
+    }
+}
+
+impl UpdatePlan {
+    pub fn fields(&self) -> PlanFields {
+        PlanFields {
+            name: self.name.clone(),
+            setup_fee: self.setup_fee,
+            cost_per_month: self.cost_per_month,
+            trial_period_days: self.trial_period_days,
+            state: self.state,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+pub struct ListPlans {
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub service_id: Option<Id>,
+    /// Matches name or system name, case-insensitively.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub search: Option<String>,
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub state: Option<PlanState>,
+    #[serde(flatten)]
+    pub paging: Paging,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct PricingRule {
+    pub id: Id,
+    pub plan_id: Id,
+    pub metric_id: Id,
+    #[ts(type = "number")]
+    pub min: i64,
+    /// Absent: unbounded.
+    #[ts(type = "number | null")]
+    pub max: Option<i64>,
+    #[ts(type = "string")]
+    pub cost_per_unit: Decimal,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct ListPricingRules {
+    pub plan_id: Id,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct CreatePricingRule {
+    pub plan_id: Id,
+    pub metric_id: Id,
+    #[ts(type = "number")]
+    pub min: i64,
+    #[serde(default)]
+    #[ts(optional, type = "number | null")]
+    pub max: Option<i64>,
+    #[ts(type = "string")]
+    pub cost_per_unit: Decimal,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Accounts
+
+/// The stored card: never the full number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Card {
+    pub last4: String,
+    pub expiry_month: u32,
+    pub expiry_year: u32,
+    /// The payment gateway's token for the card.
+    pub gateway_reference: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct Account {
+    pub id: Id,
+    #[serde(flatten)]
+    pub fields: AccountFields,
+    #[ts(type = "string")]
+    pub created_at: DateTime<Utc>,
+}
+
+/// The editable fields of a buyer account (create and update).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct AccountFields {
+    pub org_name: String,
+    #[serde(default)]
+    #[ts(optional, as = "Option<Address>")]
+    pub legal_address: Address,
+    /// Used on invoices only when no legal address is set.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub billing_address: Option<Address>,
+    #[serde(default)]
+    #[ts(optional, as = "Option<String>")]
+    pub vat_code: String,
+    #[serde(default)]
+    #[ts(optional, as = "Option<String>")]
+    pub fiscal_code: String,
+    #[serde(default)]
+    #[ts(optional, as = "Option<String>")]
+    pub po_number: String,
+    /// Percent, at most 2 decimals; absent means no VAT (not the same as 0).
+    #[serde(default)]
+    #[ts(optional, type = "string | null")]
+    pub vat_rate: Option<Decimal>,
+    #[serde(default = "yes")]
+    #[ts(optional, as = "Option<bool>")]
+    pub monthly_billing_enabled: bool,
+    #[serde(default = "yes")]
+    #[ts(optional, as = "Option<bool>")]
+    pub monthly_charging_enabled: bool,
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub card: Option<Card>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// `update_account`'s input: the account's id and all its editable fields (spelled out, not
+/// flattened, so a bad value's error names its field).
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct UpdateAccount {
+    pub id: Id,
+    pub org_name: String,
+    #[serde(default)]
+    #[ts(optional, as = "Option<Address>")]
+    pub legal_address: Address,
+    /// Used on invoices only when no legal address is set.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub billing_address: Option<Address>,
+    #[serde(default)]
+    #[ts(optional, as = "Option<String>")]
+    pub vat_code: String,
+    #[serde(default)]
+    #[ts(optional, as = "Option<String>")]
+    pub fiscal_code: String,
+    #[serde(default)]
+    #[ts(optional, as = "Option<String>")]
+    pub po_number: String,
+    /// Percent, at most 2 decimals; absent means no VAT (not the same as 0).
+    #[serde(default)]
+    #[ts(optional, type = "string | null")]
+    pub vat_rate: Option<Decimal>,
+    #[serde(default = "yes")]
+    #[ts(optional, as = "Option<bool>")]
+    pub monthly_billing_enabled: bool,
+    #[serde(default = "yes")]
+    #[ts(optional, as = "Option<bool>")]
+    pub monthly_charging_enabled: bool,
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub card: Option<Card>,
+}
+
+impl UpdateAccount {
+    pub fn fields(&self) -> AccountFields {
+        AccountFields {
+            org_name: self.org_name.clone(),
+            legal_address: self.legal_address.clone(),
+            billing_address: self.billing_address.clone(),
+            vat_code: self.vat_code.clone(),
+            fiscal_code: self.fiscal_code.clone(),
+            po_number: self.po_number.clone(),
+            vat_rate: self.vat_rate,
+            monthly_billing_enabled: self.monthly_billing_enabled,
+            monthly_charging_enabled: self.monthly_charging_enabled,
+            card: self.card.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+pub struct ListAccounts {
+    /// Matches organisation name, VAT code or fiscal code, case-insensitively.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub search: Option<String>,
+    #[serde(flatten)]
+    pub paging: Paging,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Applications and usage
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ApplicationState {
+    Live,
+    Cancelled,
+}
+
+/// A buyer's subscription to a plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct Application {
+    pub id: Id,
+    pub account_id: Id,
+    pub plan_id: Id,
+    pub name: String,
+    pub state: ApplicationState,
+    #[ts(type = "string")]
+    pub created_at: DateTime<Utc>,
+    /// Created + the plan's trial days at signup; absent without a trial.
+    #[ts(type = "string | null")]
+    pub trial_ends_at: Option<DateTime<Utc>>,
+    /// The instant up to which the fixed fee has been billed.
+    #[ts(type = "string | null")]
+    pub paid_until: Option<DateTime<Utc>>,
+    /// The instant up to which usage has been billed.
+    #[ts(type = "string | null")]
+    pub usage_billed_until: Option<DateTime<Utc>>,
+    pub setup_fee_billed: bool,
+    #[ts(type = "string | null")]
+    pub cancelled_at: Option<DateTime<Utc>>,
+}
+
+/// One entry of an application's plan history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct PlanChange {
+    pub from_plan_id: Option<Id>,
+    pub to_plan_id: Id,
+    #[ts(type = "string")]
+    pub changed_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct ApplicationDetail {
+    pub application: Application,
+    /// Oldest first; the first entry is the signup.
+    pub plan_history: Vec<PlanChange>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+pub struct ListApplications {
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub account_id: Option<Id>,
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub plan_id: Option<Id>,
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub state: Option<ApplicationState>,
+    #[serde(flatten)]
+    pub paging: Paging,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct Subscribe {
+    pub account_id: Id,
+    pub plan_id: Id,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct ChangePlan {
+    pub application_id: Id,
+    pub plan_id: Id,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct UsageRecord {
+    pub id: Id,
+    pub application_id: Id,
+    pub metric_id: Id,
+    #[ts(type = "string")]
+    pub timestamp: DateTime<Utc>,
+    #[ts(type = "number")]
+    pub value: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct RecordUsage {
+    pub application_id: Id,
+    pub metric_id: Id,
+    /// When the usage happened; now when absent. Never in the future.
+    #[serde(default)]
+    #[ts(optional, type = "string")]
+    pub timestamp: Option<DateTime<Utc>>,
+    #[ts(type = "number")]
+    pub value: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct ListUsage {
+    pub application_id: Id,
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub metric_id: Option<Id>,
+    /// Inclusive lower bound.
+    #[serde(default)]
+    #[ts(optional, type = "string")]
+    pub from: Option<DateTime<Utc>>,
+    /// Exclusive upper bound.
+    #[serde(default)]
+    #[ts(optional, type = "string")]
+    pub to: Option<DateTime<Utc>>,
+    #[serde(flatten)]
+    pub paging: Paging,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct ListAudit {
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub entity: Option<String>,
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub entity_id: Option<Id>,
+    #[serde(flatten)]
+    pub paging: Paging,
+}
+
+/// One audit record: who changed what, when, before and after (JSON).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct AuditRecord {
+    pub id: Id,
+    #[ts(type = "string")]
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub operation: String,
+    pub entity: String,
+    pub entity_id: Option<Id>,
+    #[ts(type = "unknown")]
+    pub before: Option<serde_json::Value>,
+    #[ts(type = "unknown")]
+    pub after: Option<serde_json::Value>,
+}
+
+/// What the UI needs to know about the book it is looking at.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct BookInfo {
+    pub path: String,
+    pub schema_version: u32,
+    #[ts(type = "string")]
+    pub now: DateTime<Utc>,
+    pub simulated_clock: bool,
+}

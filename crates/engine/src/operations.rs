@@ -1,0 +1,138 @@
+//! The one list of operations. The desktop's `call` command and the server's
+//! `POST /rpc/<operation>` both go through [`dispatch`], and the TypeScript `Operations` map is
+//! generated from the same list, so no transport can drift from the engine.
+
+use crate::book::{Actor, Book};
+use crate::error::{ApiError, Result};
+use crate::model::*;
+use crate::ops;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+/// Declares every operation once: `read` operations get the connection, `write` operations
+/// run inside [`Book::write`] (one transaction with its audit records).
+macro_rules! operations {
+    ($( $kind:ident $module:ident :: $name:ident ($input:ty) -> $output:ty; )*) => {
+        /// Every operation's name, in declaration order.
+        pub const OPERATION_NAMES: &[&str] = &[$(stringify!($name)),*];
+
+        /// Runs operation `name` with its JSON `input` and returns its JSON output.
+        pub fn dispatch(book: &mut Book, actor: &Actor, name: &str, input: Value) -> Result<Value> {
+            match name {
+                $(stringify!($name) => {
+                    let input: $input = parse_input(input)?;
+                    let output: $output = operations!(@call $kind, book, actor, $module::$name, input);
+                    Ok(serde_json::to_value(output)?)
+                })*
+                _ => Err(ApiError::not_found(format!("There is no operation called \"{name}\"."))),
+            }
+        }
+
+        /// The TypeScript map from operation name to its input and output types.
+        pub fn typescript_operations(cfg: &ts_rs::Config) -> String {
+            use ts_rs::TS;
+            let mut out = String::from("export type Operations = {\n");
+            $(out.push_str(&format!(
+                "  {}: {{ input: {}; output: {} }};\n",
+                stringify!($name),
+                <$input as TS>::name(cfg),
+                <$output as TS>::name(cfg),
+            ));)*
+            out.push_str("};\n");
+            out
+        }
+    };
+    (@call read, $book:ident, $actor:ident, $module:ident :: $name:ident, $input:ident) => {{
+        let _ = $actor;
+        ops::$module::$name($book, $input)?
+    }};
+    (@call write, $book:ident, $actor:ident, $module:ident :: $name:ident, $input:ident) => {
+        $book.write($actor, stringify!($name), |write| ops::$module::$name(write, $input))?
+    };
+}
+
+operations! {
+    read  book::book_info(NoInput) -> BookInfo;
+    read  audit::list_audit(ListAudit) -> Page<AuditRecord>;
+
+    read  settings::get_settings(NoInput) -> Settings;
+    write settings::update_settings(Settings) -> Settings;
+
+    read  services::list_services(Paging) -> Page<Service>;
+    read  services::get_service(ById) -> Service;
+    write services::create_service(CreateService) -> Service;
+    write services::update_service(UpdateService) -> Service;
+    write services::delete_service(ById) -> Service;
+
+    read  services::list_metrics(ListMetrics) -> Vec<Metric>;
+    write services::create_metric(CreateMetric) -> Metric;
+    write services::update_metric(UpdateMetric) -> Metric;
+    write services::delete_metric(ById) -> Metric;
+
+    read  plans::list_plans(ListPlans) -> Page<Plan>;
+    read  plans::get_plan(ById) -> Plan;
+    write plans::create_plan(CreatePlan) -> Plan;
+    write plans::update_plan(UpdatePlan) -> Plan;
+    write plans::delete_plan(ById) -> Plan;
+    write plans::make_default_plan(ById) -> Plan;
+
+    read  plans::list_pricing_rules(ListPricingRules) -> Vec<PricingRule>;
+    write plans::create_pricing_rule(CreatePricingRule) -> PricingRule;
+    write plans::delete_pricing_rule(ById) -> PricingRule;
+
+    read  accounts::list_accounts(ListAccounts) -> Page<Account>;
+    read  accounts::get_account(ById) -> Account;
+    write accounts::create_account(AccountFields) -> Account;
+    write accounts::update_account(UpdateAccount) -> Account;
+    write accounts::delete_account(ById) -> Account;
+
+    read  applications::list_applications(ListApplications) -> Page<Application>;
+    read  applications::get_application(ById) -> ApplicationDetail;
+    write applications::subscribe(Subscribe) -> Application;
+    write applications::change_plan(ChangePlan) -> Application;
+    write applications::cancel_application(ById) -> Application;
+
+    read  applications::list_usage(ListUsage) -> Page<UsageRecord>;
+    write applications::record_usage(RecordUsage) -> UsageRecord;
+}
+
+/// Parses an operation's input; `null` stands for `{}`. A bad input is a validation error
+/// naming the field in a plain sentence.
+fn parse_input<T: DeserializeOwned>(input: Value) -> Result<T> {
+    let input = if input.is_null() { Value::Object(Default::default()) } else { input };
+    serde_path_to_error::deserialize(input).map_err(|error| {
+        let path = error.path().to_string();
+        let serde_message = error.into_inner().to_string();
+        if let Some(missing) = missing_field(&serde_message) {
+            let field = if path == "." { missing.to_owned() } else { format!("{path}.{missing}") };
+            return ApiError::validation(&field, format!("{field} is required."));
+        }
+        let field = if path == "." { "input".to_owned() } else { path };
+        ApiError::validation(&field, format!("{field} {}.", plain_expectation(&serde_message)))
+    })
+}
+
+/// serde names a missing field only in its message: "missing field `org_name`".
+fn missing_field(message: &str) -> Option<&str> {
+    message.strip_prefix("missing field `")?.split('`').next()
+}
+
+/// serde's "invalid type: string \"abc\", expected u32" as a user would say it.
+fn plain_expectation(message: &str) -> String {
+    let expected = message.rsplit("expected ").next().unwrap_or(message);
+    if expected.contains("Decimal") {
+        "must be a number such as 12.50".into()
+    } else if expected.starts_with("u32") || expected.starts_with("u64") {
+        "must be a whole number of 0 or more".into()
+    } else if expected.starts_with("i64") || expected.starts_with("i32") {
+        "must be a whole number".into()
+    } else if expected.starts_with("a boolean") {
+        "must be true or false".into()
+    } else if expected.contains("is not an id") || message.contains("is not an id") {
+        "must be an id".into()
+    } else if message.starts_with("unknown variant") {
+        format!("must be one of: {}", expected.trim_start_matches("one of ").replace('`', ""))
+    } else {
+        format!("is not valid ({message})")
+    }
+}

@@ -1,0 +1,138 @@
+//! Applications (a buyer's subscription to a plan), plan changes and usage (billing-rules.md §3).
+
+use super::accounts::account;
+use super::plans::plan;
+use super::{not_found, required_text};
+use crate::book::{Book, Write};
+use crate::error::{ApiError, Result};
+use crate::model::*;
+use crate::store;
+use chrono::Duration;
+use rusqlite::Connection;
+
+pub(crate) fn list_applications(book: &Book, filter: ListApplications) -> Result<Page<Application>> {
+    Ok(store::applications::list(book.reader(), &filter)?)
+}
+
+pub(crate) fn get_application(book: &Book, input: ById) -> Result<ApplicationDetail> {
+    let application = application(book.reader(), input.id)?;
+    let plan_history = store::applications::plan_history(book.reader(), input.id)?;
+    Ok(ApplicationDetail { application, plan_history })
+}
+
+fn application(conn: &Connection, id: Id) -> Result<Application> {
+    store::applications::get(conn, id)?.ok_or_else(|| not_found("application", id))
+}
+
+pub(crate) fn subscribe(write: &mut Write<'_>, input: Subscribe) -> Result<Application> {
+    account(write.tx, input.account_id)
+        .map_err(|_| ApiError::validation("account_id", "Choose an existing account."))?;
+    let plan = plan(write.tx, input.plan_id)
+        .map_err(|_| ApiError::validation("plan_id", "Choose an existing plan."))?;
+    let trial_ends_at = (plan.trial_period_days > 0)
+        .then(|| write.now + Duration::days(i64::from(plan.trial_period_days)));
+    let new = Application {
+        id: Id(0),
+        account_id: input.account_id,
+        plan_id: input.plan_id,
+        name: required_text("name", "Application name", &input.name)?,
+        state: ApplicationState::Live,
+        created_at: write.now,
+        trial_ends_at,
+        paid_until: None,
+        usage_billed_until: None,
+        setup_fee_billed: false,
+        cancelled_at: None,
+    };
+    let id = store::applications::insert(write.tx, &new)?;
+    let signup = PlanChange { from_plan_id: None, to_plan_id: input.plan_id, changed_at: write.now };
+    store::applications::insert_plan_change(write.tx, id, &signup)?;
+    let created = application(write.tx, id)?;
+    write.audit("application", Some(id.0), None::<&Application>, Some(&created))?;
+    Ok(created)
+}
+
+pub(crate) fn change_plan(write: &mut Write<'_>, input: ChangePlan) -> Result<Application> {
+    let before = application(write.tx, input.application_id)?;
+    if before.state != ApplicationState::Live {
+        return Err(ApiError::invalid_state("A cancelled application cannot change plan."));
+    }
+    let current = plan(write.tx, before.plan_id)?;
+    let new_plan = plan(write.tx, input.plan_id)
+        .map_err(|_| ApiError::validation("plan_id", "Choose an existing plan."))?;
+    if new_plan.service_id != current.service_id {
+        return Err(ApiError::validation(
+            "plan_id",
+            "The new plan must belong to the same service as the current one.",
+        ));
+    }
+    if new_plan.id == current.id {
+        return Err(ApiError::validation("plan_id", "The application is already on this plan."));
+    }
+    store::applications::set_plan(write.tx, before.id, new_plan.id)?;
+    let change = PlanChange {
+        from_plan_id: Some(current.id),
+        to_plan_id: new_plan.id,
+        changed_at: write.now,
+    };
+    store::applications::insert_plan_change(write.tx, before.id, &change)?;
+    let after = application(write.tx, before.id)?;
+    write.audit("application", Some(before.id.0), Some(&before), Some(&after))?;
+    Ok(after)
+}
+
+pub(crate) fn cancel_application(write: &mut Write<'_>, input: ById) -> Result<Application> {
+    let before = application(write.tx, input.id)?;
+    if before.state == ApplicationState::Cancelled {
+        return Err(ApiError::invalid_state("The application is already cancelled."));
+    }
+    store::applications::cancel(write.tx, input.id, write.now)?;
+    let after = application(write.tx, input.id)?;
+    write.audit("application", Some(input.id.0), Some(&before), Some(&after))?;
+    Ok(after)
+}
+
+pub(crate) fn list_usage(book: &Book, filter: ListUsage) -> Result<Page<UsageRecord>> {
+    application(book.reader(), filter.application_id)?;
+    Ok(store::applications::list_usage(book.reader(), &filter)?)
+}
+
+pub(crate) fn record_usage(write: &mut Write<'_>, input: RecordUsage) -> Result<UsageRecord> {
+    let app = application(write.tx, input.application_id)
+        .map_err(|_| ApiError::validation("application_id", "Choose an existing application."))?;
+    let service_id = plan(write.tx, app.plan_id)?.service_id;
+    store::catalogue::get_metric(write.tx, input.metric_id)?
+        .filter(|metric| metric.service_id == service_id)
+        .ok_or_else(|| {
+            ApiError::validation("metric_id", "Choose a metric of the application's service.")
+        })?;
+    if input.value < 0 {
+        return Err(ApiError::validation("value", "Usage must be zero or more."));
+    }
+    let timestamp = input.timestamp.unwrap_or(write.now);
+    if timestamp > write.now {
+        return Err(ApiError::validation("timestamp", "Usage cannot be recorded in the future."));
+    }
+    if timestamp < app.created_at {
+        return Err(ApiError::validation(
+            "timestamp",
+            "Usage cannot be earlier than the application's creation.",
+        ));
+    }
+    if app.cancelled_at.is_some_and(|cancelled| timestamp > cancelled) {
+        return Err(ApiError::validation(
+            "timestamp",
+            "Usage cannot be later than the application's cancellation.",
+        ));
+    }
+    let mut usage = UsageRecord {
+        id: Id(0),
+        application_id: input.application_id,
+        metric_id: input.metric_id,
+        timestamp,
+        value: input.value,
+    };
+    usage.id = store::applications::insert_usage(write.tx, &usage)?;
+    write.audit("usage", Some(usage.id.0), None::<&UsageRecord>, Some(&usage))?;
+    Ok(usage)
+}

@@ -1,0 +1,116 @@
+//! The engine's operations: validation and rules, calling the store for every read and write.
+//! Reads take the [`Book`](crate::Book); writes take a [`Write`](crate::book::Write), the open
+//! transaction that also carries their audit records.
+
+pub(crate) mod accounts;
+pub(crate) mod applications;
+pub(crate) mod audit;
+pub(crate) mod book;
+pub(crate) mod plans;
+pub(crate) mod services;
+pub(crate) mod settings;
+
+use crate::error::{ApiError, Result};
+use crate::model::Id;
+use counterfoil_billing::{scale_check, MoneyError};
+use rust_decimal::Decimal;
+
+const MAX_TEXT: usize = 255;
+
+/// A trimmed, non-empty text of at most 255 characters.
+pub(crate) fn required_text(field: &str, label: &str, value: &str) -> Result<String> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(ApiError::validation(field, format!("{label} can't be blank.")));
+    }
+    optional_text(field, label, value)
+}
+
+/// A trimmed text of at most 255 characters (empty allowed).
+pub(crate) fn optional_text(field: &str, label: &str, value: &str) -> Result<String> {
+    let value = value.trim();
+    if value.chars().count() > MAX_TEXT {
+        return Err(ApiError::validation(
+            field,
+            format!("{label} is too long (at most {MAX_TEXT} characters)."),
+        ));
+    }
+    Ok(value.to_owned())
+}
+
+/// An amount ≥ 0 with at most `max_dp` decimals.
+pub(crate) fn amount(field: &str, label: &str, value: Decimal, max_dp: u32) -> Result<Decimal> {
+    scale_check(value, max_dp, false).map_err(|error| match error {
+        MoneyError::Negative => ApiError::validation(field, format!("{label} must not be negative.")),
+        MoneyError::TooManyDecimals { max_dp } => ApiError::validation(
+            field,
+            format!("{label} can have at most {max_dp} decimal places."),
+        ),
+    })?;
+    // Amounts beyond a trillion are typing mistakes, and would not fit the stored integer.
+    if value > Decimal::from(1_000_000_000_000i64) {
+        return Err(ApiError::validation(field, format!("{label} is too large.")));
+    }
+    Ok(value.normalize())
+}
+
+/// A system name: letters, digits, `_` and `-`, starting with a letter or digit.
+pub(crate) fn system_name(field: &str, value: &str) -> Result<String> {
+    let value = value.trim();
+    let well_formed = value.len() <= MAX_TEXT
+        && value.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if !well_formed {
+        return Err(ApiError::validation(
+            field,
+            "System name must start with a letter or digit and contain only letters, digits, \
+             '_' and '-'.",
+        ));
+    }
+    Ok(value.to_owned())
+}
+
+/// The system name derived from a display name: "Pro Plan (EU)" → "pro_plan_eu".
+pub(crate) fn derived_system_name(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.trim().chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('_') && !out.is_empty() {
+            out.push('_');
+        }
+    }
+    let trimmed = out.trim_end_matches('_');
+    if trimmed.is_empty() { "unnamed".to_owned() } else { trimmed.chars().take(MAX_TEXT).collect() }
+}
+
+pub(crate) fn not_found(what: &str, id: Id) -> ApiError {
+    ApiError::not_found(format!("There is no {what} with id {id}."))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn derived_system_names() {
+        for (name, expected) in [
+            ("Pro Plan (EU)", "pro_plan_eu"),
+            ("  API  ", "api"),
+            ("Ünïcode only", "n_code_only"),
+            ("---", "unnamed"),
+        ] {
+            assert_eq!(derived_system_name(name), expected, "{name}");
+        }
+    }
+
+    #[test]
+    fn system_name_rules() {
+        assert!(system_name("system_name", "hits").is_ok());
+        assert!(system_name("system_name", "api-v2_calls").is_ok());
+        for bad in ["", "_x", "has space", "ünï", "a/b"] {
+            let error = system_name("system_name", bad).unwrap_err();
+            assert_eq!(error.field.as_deref(), Some("system_name"), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,59 @@
+use super::{optional_text, required_text};
+use crate::book::{Book, Write};
+use crate::error::{ApiError, Result};
+use crate::model::{Address, NoInput, Settings};
+use crate::store;
+
+pub(crate) fn get_settings(book: &Book, _: NoInput) -> Result<Settings> {
+    Ok(store::settings::get(book.reader())?)
+}
+
+pub(crate) fn update_settings(write: &mut Write<'_>, input: Settings) -> Result<Settings> {
+    let currency = input.currency.trim().to_ascii_uppercase();
+    if currency.len() != 3 || !currency.chars().all(|c| c.is_ascii_uppercase()) {
+        return Err(ApiError::validation(
+            "currency",
+            "Currency must be a three-letter ISO 4217 code such as EUR or USD.",
+        ));
+    }
+    let settings = Settings {
+        org_name: required_text("org_name", "Organisation name", &input.org_name)?,
+        address: address("address", &input.address)?,
+        fiscal_code: optional_text("fiscal_code", "Fiscal code", &input.fiscal_code)?,
+        vat_code: optional_text("vat_code", "VAT code", &input.vat_code)?,
+        currency,
+        invoice_footnote: footnote(&input.invoice_footnote)?,
+        zero_vat_text: optional_text("zero_vat_text", "Zero-VAT text", &input.zero_vat_text)?,
+        ..input
+    };
+    let before = store::settings::get(write.tx)?;
+    store::settings::update(write.tx, &settings)?;
+    write.audit("settings", None, Some(&before), Some(&settings))?;
+    Ok(settings)
+}
+
+fn footnote(value: &str) -> Result<String> {
+    let value = value.trim();
+    if value.chars().count() > 2000 {
+        return Err(ApiError::validation(
+            "invoice_footnote",
+            "Invoice footnote is too long (at most 2000 characters).",
+        ));
+    }
+    Ok(value.to_owned())
+}
+
+/// Trims and checks every part of an address; `prefix` names it in errors.
+pub(crate) fn address(prefix: &str, input: &Address) -> Result<Address> {
+    let part = |name: &str, label: &str, value: &str| {
+        optional_text(&format!("{prefix}.{name}"), label, value)
+    };
+    Ok(Address {
+        line1: part("line1", "Address line 1", &input.line1)?,
+        line2: part("line2", "Address line 2", &input.line2)?,
+        city: part("city", "City", &input.city)?,
+        state: part("state", "State", &input.state)?,
+        zip: part("zip", "ZIP code", &input.zip)?,
+        country: part("country", "Country", &input.country)?,
+    })
+}

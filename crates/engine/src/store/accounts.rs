@@ -1,0 +1,149 @@
+//! Buyer accounts.
+
+use super::{contains_pattern, from_e4, from_epoch, limit_offset, to_e4, to_epoch};
+use crate::model::{Account, AccountFields, Address, Card, Id, ListAccounts, Page};
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+const COLUMNS: &str = "id, org_name,
+    legal_line1, legal_line2, legal_city, legal_state, legal_zip, legal_country,
+    has_billing_address,
+    billing_line1, billing_line2, billing_city, billing_state, billing_zip, billing_country,
+    vat_code, fiscal_code, po_number, vat_rate, monthly_billing_enabled, monthly_charging_enabled,
+    card_last4, card_expiry_month, card_expiry_year, card_gateway_reference, created_at";
+
+fn address_at(row: &Row<'_>, first: usize) -> rusqlite::Result<Address> {
+    Ok(Address {
+        line1: row.get(first)?,
+        line2: row.get(first + 1)?,
+        city: row.get(first + 2)?,
+        state: row.get(first + 3)?,
+        zip: row.get(first + 4)?,
+        country: row.get(first + 5)?,
+    })
+}
+
+fn from_row(row: &Row<'_>) -> rusqlite::Result<Account> {
+    let card = match row.get::<_, Option<String>>(21)? {
+        Some(last4) => Some(Card {
+            last4,
+            expiry_month: row.get(22)?,
+            expiry_year: row.get(23)?,
+            gateway_reference: row.get::<_, Option<String>>(24)?.unwrap_or_default(),
+        }),
+        None => None,
+    };
+    Ok(Account {
+        id: Id(row.get(0)?),
+        fields: AccountFields {
+            org_name: row.get(1)?,
+            legal_address: address_at(row, 2)?,
+            billing_address: if row.get(8)? { Some(address_at(row, 9)?) } else { None },
+            vat_code: row.get(15)?,
+            fiscal_code: row.get(16)?,
+            po_number: row.get(17)?,
+            vat_rate: row.get::<_, Option<i64>>(18)?.map(from_e4),
+            monthly_billing_enabled: row.get(19)?,
+            monthly_charging_enabled: row.get(20)?,
+            card,
+        },
+        created_at: from_epoch(row.get(25)?),
+    })
+}
+
+pub(crate) fn list(conn: &Connection, filter: &ListAccounts) -> rusqlite::Result<Page<Account>> {
+    let (limit, offset) = limit_offset(&filter.paging);
+    let search = filter.search.as_deref().filter(|s| !s.trim().is_empty()).map(contains_pattern);
+    let filter_sql = "FROM accounts WHERE (?1 IS NULL OR org_name LIKE ?1 ESCAPE '\\'
+        OR vat_code LIKE ?1 ESCAPE '\\' OR fiscal_code LIKE ?1 ESCAPE '\\')";
+    let total =
+        conn.query_row(&format!("SELECT count(*) {filter_sql}"), params![search], |row| row.get(0))?;
+    let mut statement = conn.prepare(&format!(
+        "SELECT {COLUMNS} {filter_sql} ORDER BY org_name COLLATE NOCASE, id LIMIT ?2 OFFSET ?3"
+    ))?;
+    let items = statement
+        .query_map(params![search, limit, offset], from_row)?
+        .collect::<Result<_, _>>()?;
+    Ok(Page { items, page: filter.paging.page.max(1), per_page: limit as u32, total })
+}
+
+pub(crate) fn get(conn: &Connection, id: Id) -> rusqlite::Result<Option<Account>> {
+    conn.query_row(&format!("SELECT {COLUMNS} FROM accounts WHERE id = ?1"), [id.0], from_row)
+        .optional()
+}
+
+/// Writes `fields` to the account `id`, inserting it when `id` is None.
+pub(crate) fn save(
+    conn: &Connection,
+    id: Option<Id>,
+    fields: &AccountFields,
+    created_at: DateTime<Utc>,
+) -> rusqlite::Result<Id> {
+    let legal = &fields.legal_address;
+    let billing = fields.billing_address.clone().unwrap_or_default();
+    let card = fields.card.as_ref();
+    let values = params![
+        id.map(|id| id.0),
+        fields.org_name,
+        legal.line1,
+        legal.line2,
+        legal.city,
+        legal.state,
+        legal.zip,
+        legal.country,
+        fields.billing_address.is_some(),
+        billing.line1,
+        billing.line2,
+        billing.city,
+        billing.state,
+        billing.zip,
+        billing.country,
+        fields.vat_code,
+        fields.fiscal_code,
+        fields.po_number,
+        fields.vat_rate.map(to_e4),
+        fields.monthly_billing_enabled,
+        fields.monthly_charging_enabled,
+        card.map(|c| c.last4.as_str()),
+        card.map(|c| c.expiry_month),
+        card.map(|c| c.expiry_year),
+        card.map(|c| c.gateway_reference.as_str()),
+        to_epoch(created_at),
+    ];
+    // An upsert keeps one column list for create and update; created_at never changes.
+    conn.execute(
+        &format!(
+            "INSERT INTO accounts ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,
+                ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)
+             ON CONFLICT (id) DO UPDATE SET
+                org_name = excluded.org_name,
+                legal_line1 = excluded.legal_line1, legal_line2 = excluded.legal_line2,
+                legal_city = excluded.legal_city, legal_state = excluded.legal_state,
+                legal_zip = excluded.legal_zip, legal_country = excluded.legal_country,
+                has_billing_address = excluded.has_billing_address,
+                billing_line1 = excluded.billing_line1, billing_line2 = excluded.billing_line2,
+                billing_city = excluded.billing_city, billing_state = excluded.billing_state,
+                billing_zip = excluded.billing_zip, billing_country = excluded.billing_country,
+                vat_code = excluded.vat_code, fiscal_code = excluded.fiscal_code,
+                po_number = excluded.po_number, vat_rate = excluded.vat_rate,
+                monthly_billing_enabled = excluded.monthly_billing_enabled,
+                monthly_charging_enabled = excluded.monthly_charging_enabled,
+                card_last4 = excluded.card_last4, card_expiry_month = excluded.card_expiry_month,
+                card_expiry_year = excluded.card_expiry_year,
+                card_gateway_reference = excluded.card_gateway_reference"
+        ),
+        values,
+    )?;
+    Ok(id.unwrap_or_else(|| Id(conn.last_insert_rowid())))
+}
+
+pub(crate) fn delete(conn: &Connection, id: Id) -> rusqlite::Result<()> {
+    conn.execute("DELETE FROM accounts WHERE id = ?1", [id.0])?;
+    Ok(())
+}
+
+pub(crate) fn has_applications(conn: &Connection, id: Id) -> rusqlite::Result<bool> {
+    conn.query_row("SELECT EXISTS (SELECT 1 FROM applications WHERE account_id = ?1)", [id.0], |row| {
+        row.get(0)
+    })
+}

@@ -1,0 +1,47 @@
+//! All SQL of the engine lives below this module; operations call these functions and never
+//! build SQL themselves (so the server can later move to another database behind the same API).
+
+pub mod accounts;
+pub mod applications;
+pub mod audit;
+pub mod catalogue;
+pub mod settings;
+
+use crate::model::Paging;
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+
+/// Money and percentages are stored as INTEGER units of 1/10 000.
+const SCALE: u32 = 4;
+
+/// Converts an amount of at most 4 decimals (checked by the operation) to its stored form.
+pub(crate) fn to_e4(amount: Decimal) -> i64 {
+    let scaled = counterfoil_billing::round4(amount) * Decimal::from(10_000);
+    // Validated amounts are far below i64::MAX / 10 000, so this always fits.
+    i64::try_from(scaled.trunc()).unwrap_or(i64::MAX)
+}
+
+pub(crate) fn from_e4(stored: i64) -> Decimal {
+    Decimal::new(stored, SCALE).normalize()
+}
+
+pub(crate) fn to_epoch(instant: DateTime<Utc>) -> i64 {
+    instant.timestamp()
+}
+
+pub(crate) fn from_epoch(seconds: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(seconds, 0).unwrap_or_default()
+}
+
+/// LIMIT and OFFSET for a page (per_page clamped to 1..=500).
+pub(crate) fn limit_offset(paging: &Paging) -> (i64, i64) {
+    let per_page = i64::from(paging.per_page.clamp(1, 500));
+    let page = i64::from(paging.page.max(1));
+    (per_page, (page - 1) * per_page)
+}
+
+/// A LIKE pattern matching `text` anywhere, with LIKE's wildcards escaped (ESCAPE '\').
+pub(crate) fn contains_pattern(text: &str) -> String {
+    let escaped = text.trim().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("%{escaped}%")
+}

@@ -1,0 +1,76 @@
+use crate::model::{Address, BillingMode, Numbering, Settings};
+use rusqlite::{params, Connection};
+
+pub(crate) fn get(conn: &Connection) -> rusqlite::Result<Settings> {
+    conn.query_row(
+        "SELECT org_name, line1, line2, city, state, zip, country, fiscal_code, vat_code,
+                currency, billing_mode, numbering, invoice_footnote, zero_vat_text,
+                charging_enabled
+         FROM settings WHERE id = 1",
+        [],
+        |row| {
+            Ok(Settings {
+                org_name: row.get(0)?,
+                address: Address {
+                    line1: row.get(1)?,
+                    line2: row.get(2)?,
+                    city: row.get(3)?,
+                    state: row.get(4)?,
+                    zip: row.get(5)?,
+                    country: row.get(6)?,
+                },
+                fiscal_code: row.get(7)?,
+                vat_code: row.get(8)?,
+                currency: row.get(9)?,
+                billing_mode: if row.get::<_, String>(10)? == "prepaid" {
+                    BillingMode::Prepaid
+                } else {
+                    BillingMode::Postpaid
+                },
+                numbering: if row.get::<_, String>(11)? == "yearly" {
+                    Numbering::Yearly
+                } else {
+                    Numbering::Monthly
+                },
+                invoice_footnote: row.get(12)?,
+                zero_vat_text: row.get(13)?,
+                charging_enabled: row.get(14)?,
+            })
+        },
+    )
+}
+
+pub(crate) fn update(conn: &Connection, settings: &Settings) -> rusqlite::Result<()> {
+    let a = &settings.address;
+    conn.execute(
+        "UPDATE settings SET org_name = ?1, line1 = ?2, line2 = ?3, city = ?4, state = ?5,
+                zip = ?6, country = ?7, fiscal_code = ?8, vat_code = ?9, currency = ?10,
+                billing_mode = ?11, numbering = ?12, invoice_footnote = ?13,
+                zero_vat_text = ?14, charging_enabled = ?15
+         WHERE id = 1",
+        params![
+            settings.org_name,
+            a.line1,
+            a.line2,
+            a.city,
+            a.state,
+            a.zip,
+            a.country,
+            settings.fiscal_code,
+            settings.vat_code,
+            settings.currency,
+            match settings.billing_mode {
+                BillingMode::Postpaid => "postpaid",
+                BillingMode::Prepaid => "prepaid",
+            },
+            match settings.numbering {
+                Numbering::Monthly => "monthly",
+                Numbering::Yearly => "yearly",
+            },
+            settings.invoice_footnote,
+            settings.zero_vat_text,
+            settings.charging_enabled,
+        ],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,141 @@
+//! The HTTP shell: the UI's operations as `POST /rpc/<operation>` and the built UI at `/`.
+//!
+//! [`app`] builds the router apart from any socket so tests can drive it directly; [`serve`]
+//! binds it and shuts down gracefully on Ctrl-C or SIGTERM, finishing in-flight requests.
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+use counterfoil_engine::{dispatch, Actor, ApiError, Book, ErrorCode};
+use serde_json::Value;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, PoisonError};
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// Largest request body accepted (the UI's inputs are small; imports come in a later issue).
+const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// The same policy as the desktop window's CSP (tauri.conf.json), for the browser.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
+    style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self'; \
+    connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; \
+    frame-ancestors 'none'";
+
+#[derive(Clone)]
+pub struct AppState {
+    book: Arc<Mutex<Book>>,
+    ui_dir: Option<PathBuf>,
+}
+
+impl AppState {
+    /// `ui_dir` is the built UI (ui/dist); without it only /rpc is served.
+    pub fn new(book: Book, ui_dir: Option<PathBuf>) -> AppState {
+        AppState { book: Arc::new(Mutex::new(book)), ui_dir }
+    }
+}
+
+pub fn app(state: AppState) -> Router {
+    let mut router = Router::new()
+        .route("/rpc/{operation}", post(rpc))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES));
+    if let Some(dir) = &state.ui_dir {
+        let index = dir.join("index.html");
+        router = router.fallback_service(ServeDir::new(dir).fallback(ServeFile::new(index)));
+    }
+    router
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .with_state(state)
+}
+
+/// Calls one engine operation. Only `application/json` bodies are accepted: a browser cannot
+/// send those cross-site without a CORS preflight, which this server never grants.
+async fn rpc(
+    State(state): State<AppState>,
+    Path(operation): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().starts_with("application/json"));
+    if !is_json {
+        let error = ApiError::validation(
+            "content-type",
+            "Send the operation's input as JSON with Content-Type: application/json.",
+        );
+        return (StatusCode::UNSUPPORTED_MEDIA_TYPE, Json(error)).into_response();
+    }
+    let input = if body.iter().all(u8::is_ascii_whitespace) {
+        Value::Null
+    } else {
+        match serde_json::from_slice(&body) {
+            Ok(input) => input,
+            Err(e) => {
+                let error =
+                    ApiError::validation("body", format!("The request body is not valid JSON: {e}."));
+                return error_response(error);
+            }
+        }
+    };
+    let result = tokio::task::spawn_blocking(move || {
+        let mut book = state.book.lock().unwrap_or_else(PoisonError::into_inner);
+        dispatch(&mut book, &Actor::new("http"), &operation, input)
+    })
+    .await;
+    match result {
+        Ok(Ok(output)) => (StatusCode::OK, Json(output)).into_response(),
+        Ok(Err(error)) => error_response(error),
+        Err(join_error) => error_response(ApiError::internal(&join_error)),
+    }
+}
+
+fn error_response(error: ApiError) -> Response {
+    let status = match error.code {
+        ErrorCode::Validation => StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorCode::NotFound => StatusCode::NOT_FOUND,
+        ErrorCode::Conflict | ErrorCode::InvalidState => StatusCode::CONFLICT,
+        ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    (status, Json(error)).into_response()
+}
+
+/// Serves `router` on `listener` until Ctrl-C or SIGTERM, then lets in-flight requests finish.
+pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io::Result<()> {
+    axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

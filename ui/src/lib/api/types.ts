@@ -1,0 +1,229 @@
+// Generated from the engine's Rust types by crates/engine/src/bindings.rs.
+// Do not edit: run `UPDATE_BINDINGS=1 cargo test -p counterfoil-engine bindings`.
+
+export type ErrorCode = "validation" | "not_found" | "conflict" | "invalid_state" | "internal";
+
+export type ApiError = { code: ErrorCode, 
+/**
+ * One plain sentence for the user.
+ */
+message: string, 
+/**
+ * For validation errors: the input field at fault, e.g. `legal_address.country`.
+ */
+field?: string, };
+
+export type Id = string;
+
+export type NoInput = Record<symbol, never>;
+
+export type ById = { id: Id, };
+
+export type Paging = { page?: number, per_page?: number, };
+
+export type Page<T> = { items: Array<T>, page: number, per_page: number, total: number, };
+
+export type BillingMode = "postpaid" | "prepaid";
+
+export type Numbering = "monthly" | "yearly";
+
+export type Address = { line1: string, line2: string, city: string, state: string, zip: string, country: string, };
+
+export type Settings = { 
+/**
+ * Issued-by name on invoices.
+ */
+org_name: string, address: Address, fiscal_code: string, vat_code: string, 
+/**
+ * ISO 4217 code, e.g. EUR.
+ */
+currency: string, billing_mode: BillingMode, numbering: Numbering, invoice_footnote: string, zero_vat_text: string, charging_enabled: boolean, };
+
+export type Service = { id: Id, name: string, system_name: string, description: string, created_at: string, };
+
+export type CreateService = { name: string, 
+/**
+ * Derived from the name when absent.
+ */
+system_name?: string | null, description?: string, };
+
+export type UpdateService = { id: Id, name: string, description?: string, };
+
+export type Metric = { id: Id, service_id: Id, 
+/**
+ * Set for methods: the id of the service's `hits` metric.
+ */
+parent_id: Id | null, system_name: string, friendly_name: string, unit: string, description: string, };
+
+export type ListMetrics = { service_id: Id, };
+
+export type CreateMetric = { service_id: Id, 
+/**
+ * Give the `hits` metric's id to create a method.
+ */
+parent_id?: Id | null, system_name?: string | null, friendly_name: string, unit: string, description?: string, };
+
+export type UpdateMetric = { id: Id, friendly_name: string, unit: string, description?: string, };
+
+export type PlanState = "hidden" | "published";
+
+export type Plan = { id: Id, service_id: Id, name: string, system_name: string, setup_fee: string, cost_per_month: string, trial_period_days: number, state: PlanState, 
+/**
+ * The plan new applications of the service get when none is named.
+ */
+is_default: boolean, created_at: string, };
+
+export type PlanFields = { name: string, setup_fee: string, cost_per_month: string, trial_period_days: number, state: PlanState, };
+
+export type CreatePlan = { service_id: Id, system_name?: string | null, name: string, setup_fee: string, cost_per_month: string, trial_period_days: number, state: PlanState, };
+
+export type UpdatePlan = { id: Id, name: string, setup_fee: string, cost_per_month: string, trial_period_days: number, state: PlanState, };
+
+export type ListPlans = { service_id?: Id | null, 
+/**
+ * Matches name or system name, case-insensitively.
+ */
+search?: string | null, state?: PlanState | null, page?: number, per_page?: number, };
+
+export type PricingRule = { id: Id, plan_id: Id, metric_id: Id, min: number, 
+/**
+ * Absent: unbounded.
+ */
+max: number | null, cost_per_unit: string, };
+
+export type ListPricingRules = { plan_id: Id, };
+
+export type CreatePricingRule = { plan_id: Id, metric_id: Id, min: number, max?: number | null, cost_per_unit: string, };
+
+export type Card = { last4: string, expiry_month: number, expiry_year: number, 
+/**
+ * The payment gateway's token for the card.
+ */
+gateway_reference: string, };
+
+export type Account = { id: Id, created_at: string, org_name: string, legal_address?: Address, 
+/**
+ * Used on invoices only when no legal address is set.
+ */
+billing_address?: Address | null, vat_code?: string, fiscal_code?: string, po_number?: string, 
+/**
+ * Percent, at most 2 decimals; absent means no VAT (not the same as 0).
+ */
+vat_rate?: string | null, monthly_billing_enabled?: boolean, monthly_charging_enabled?: boolean, card?: Card | null, };
+
+export type AccountFields = { org_name: string, legal_address?: Address, 
+/**
+ * Used on invoices only when no legal address is set.
+ */
+billing_address?: Address | null, vat_code?: string, fiscal_code?: string, po_number?: string, 
+/**
+ * Percent, at most 2 decimals; absent means no VAT (not the same as 0).
+ */
+vat_rate?: string | null, monthly_billing_enabled?: boolean, monthly_charging_enabled?: boolean, card?: Card | null, };
+
+export type UpdateAccount = { id: Id, org_name: string, legal_address?: Address, 
+/**
+ * Used on invoices only when no legal address is set.
+ */
+billing_address?: Address | null, vat_code?: string, fiscal_code?: string, po_number?: string, 
+/**
+ * Percent, at most 2 decimals; absent means no VAT (not the same as 0).
+ */
+vat_rate?: string | null, monthly_billing_enabled?: boolean, monthly_charging_enabled?: boolean, card?: Card | null, };
+
+export type ListAccounts = { 
+/**
+ * Matches organisation name, VAT code or fiscal code, case-insensitively.
+ */
+search?: string | null, page?: number, per_page?: number, };
+
+export type ApplicationState = "live" | "cancelled";
+
+export type Application = { id: Id, account_id: Id, plan_id: Id, name: string, state: ApplicationState, created_at: string, 
+/**
+ * Created + the plan's trial days at signup; absent without a trial.
+ */
+trial_ends_at: string | null, 
+/**
+ * The instant up to which the fixed fee has been billed.
+ */
+paid_until: string | null, 
+/**
+ * The instant up to which usage has been billed.
+ */
+usage_billed_until: string | null, setup_fee_billed: boolean, cancelled_at: string | null, };
+
+export type PlanChange = { from_plan_id: Id | null, to_plan_id: Id, changed_at: string, };
+
+export type ApplicationDetail = { application: Application, 
+/**
+ * Oldest first; the first entry is the signup.
+ */
+plan_history: Array<PlanChange>, };
+
+export type ListApplications = { account_id?: Id | null, plan_id?: Id | null, state?: ApplicationState | null, page?: number, per_page?: number, };
+
+export type Subscribe = { account_id: Id, plan_id: Id, name: string, };
+
+export type ChangePlan = { application_id: Id, plan_id: Id, };
+
+export type UsageRecord = { id: Id, application_id: Id, metric_id: Id, timestamp: string, value: number, };
+
+export type RecordUsage = { application_id: Id, metric_id: Id, 
+/**
+ * When the usage happened; now when absent. Never in the future.
+ */
+timestamp?: string, value: number, };
+
+export type ListUsage = { application_id: Id, metric_id?: Id | null, 
+/**
+ * Inclusive lower bound.
+ */
+from?: string, 
+/**
+ * Exclusive upper bound.
+ */
+to?: string, page?: number, per_page?: number, };
+
+export type ListAudit = { entity?: string | null, entity_id?: Id | null, page?: number, per_page?: number, };
+
+export type AuditRecord = { id: Id, at: string, actor: string, operation: string, entity: string, entity_id: Id | null, before: unknown, after: unknown, };
+
+export type BookInfo = { path: string, schema_version: number, now: string, simulated_clock: boolean, };
+
+export type Operations = {
+  book_info: { input: NoInput; output: BookInfo };
+  list_audit: { input: ListAudit; output: Page<AuditRecord> };
+  get_settings: { input: NoInput; output: Settings };
+  update_settings: { input: Settings; output: Settings };
+  list_services: { input: Paging; output: Page<Service> };
+  get_service: { input: ById; output: Service };
+  create_service: { input: CreateService; output: Service };
+  update_service: { input: UpdateService; output: Service };
+  delete_service: { input: ById; output: Service };
+  list_metrics: { input: ListMetrics; output: Array<Metric> };
+  create_metric: { input: CreateMetric; output: Metric };
+  update_metric: { input: UpdateMetric; output: Metric };
+  delete_metric: { input: ById; output: Metric };
+  list_plans: { input: ListPlans; output: Page<Plan> };
+  get_plan: { input: ById; output: Plan };
+  create_plan: { input: CreatePlan; output: Plan };
+  update_plan: { input: UpdatePlan; output: Plan };
+  delete_plan: { input: ById; output: Plan };
+  make_default_plan: { input: ById; output: Plan };
+  list_pricing_rules: { input: ListPricingRules; output: Array<PricingRule> };
+  create_pricing_rule: { input: CreatePricingRule; output: PricingRule };
+  delete_pricing_rule: { input: ById; output: PricingRule };
+  list_accounts: { input: ListAccounts; output: Page<Account> };
+  get_account: { input: ById; output: Account };
+  create_account: { input: AccountFields; output: Account };
+  update_account: { input: UpdateAccount; output: Account };
+  delete_account: { input: ById; output: Account };
+  list_applications: { input: ListApplications; output: Page<Application> };
+  get_application: { input: ById; output: ApplicationDetail };
+  subscribe: { input: Subscribe; output: Application };
+  change_plan: { input: ChangePlan; output: Application };
+  cancel_application: { input: ById; output: Application };
+  list_usage: { input: ListUsage; output: Page<UsageRecord> };
+  record_usage: { input: RecordUsage; output: UsageRecord };
+};

@@ -1,0 +1,105 @@
+// Display formatting for amounts, percentages, counts and instants. Amounts arrive from the
+// engine as exact decimal strings; they are handed to Intl as strings so no digit is lost to
+// binary floating point (Intl.NumberFormat formats numeric strings exactly).
+
+/** The user's locale: the browser's (or the desktop's) preferred language. */
+export function userLocale(): string | undefined {
+  return typeof navigator !== 'undefined' ? navigator.language : undefined;
+}
+
+const cache = new Map<string, Intl.NumberFormat>();
+
+function numberFormat(locale: string | undefined, options: Intl.NumberFormatOptions): Intl.NumberFormat {
+  const key = `${locale ?? ''}|${JSON.stringify(options)}`;
+  let format = cache.get(key);
+  if (!format) {
+    format = new Intl.NumberFormat(locale, options);
+    cache.set(key, format);
+  }
+  return format;
+}
+
+/** Intl accepts numeric strings ("1234.5600") and formats them without rounding through a float. */
+function exact(amount: string): number {
+  return amount.trim() as unknown as number;
+}
+
+function isDecimal(text: string): boolean {
+  return /^-?\d+(\.\d+)?$/.test(text.trim());
+}
+
+/**
+ * An amount in the provider's currency, e.g. `formatMoney("1234.5", "EUR", "en-GB")` is
+ * "€1,234.50". The currency's usual decimals are always shown; up to 4 are kept when the amount
+ * has them (unit prices such as 0.0015).
+ */
+export function formatMoney(amount: string, currency: string, locale = userLocale()): string {
+  if (!isDecimal(amount)) return amount;
+  const base = numberFormat(locale, { style: 'currency', currency });
+  const digits = base.resolvedOptions().minimumFractionDigits ?? 2;
+  return numberFormat(locale, {
+    style: 'currency',
+    currency,
+    minimumFractionDigits: digits,
+    maximumFractionDigits: Math.max(digits, 4),
+  }).format(exact(amount));
+}
+
+/** A percentage such as a VAT rate: "22%", "0%"; null (no VAT) is shown as an em dash. */
+export function formatPercent(rate: string | null | undefined, locale = userLocale()): string {
+  if (rate == null || rate === '') return '—';
+  if (!isDecimal(rate)) return rate;
+  return numberFormat(locale, { style: 'unit', unit: 'percent', maximumFractionDigits: 2 }).format(
+    exact(rate),
+  );
+}
+
+/** A whole count with grouping, e.g. 10000 → "10,000"; null is unbounded: "∞". */
+export function formatCount(value: number | null | undefined, locale = userLocale()): string {
+  if (value == null) return '∞';
+  return numberFormat(locale, { maximumFractionDigits: 0 }).format(value);
+}
+
+/** The calendar date of an instant (RFC 3339) in the user's time zone, e.g. "21 Nov 2026". */
+export function formatDate(instant: string, locale = userLocale(), timeZone?: string): string {
+  const date = new Date(instant);
+  if (Number.isNaN(date.getTime())) return instant;
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone }).format(date);
+}
+
+/** Date and time of an instant, e.g. "21 Nov 2026, 14:05". */
+export function formatDateTime(instant: string, locale = userLocale(), timeZone?: string): string {
+  const date = new Date(instant);
+  if (Number.isNaN(date.getTime())) return instant;
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(
+    date,
+  );
+}
+
+/**
+ * What the user typed in a decimal field, ready for the engine: trimmed, spaces removed, and a
+ * lone decimal comma ("22,5", as typed in much of Europe) turned into a point. Anything else is
+ * passed on unchanged for the engine to judge.
+ */
+export function normalizeDecimal(text: string): string {
+  const compact = text.trim().replace(/[\s\u00a0\u202f]/g, '');
+  if (/^-?\d+,\d+$/.test(compact)) return compact.replace(',', '.');
+  return compact;
+}
+
+/**
+ * A decimal number typed by the user, ready for the engine ("22,5" → "22.5"), or null when the
+ * text is not a number at all. Only the form is checked here: ranges, signs and decimals allowed
+ * are the engine's to judge.
+ */
+export function parseDecimal(text: string): string | null {
+  const normalized = normalizeDecimal(text);
+  return /^[-+]?(\d+(\.\d*)?|\.\d+)$/.test(normalized) ? normalized : null;
+}
+
+/** A whole number typed by the user, or null when the text is not one. */
+export function parseWholeNumber(text: string): number | null {
+  const compact = text.trim();
+  if (!/^\d{1,15}$/.test(compact)) return null;
+  return Number(compact);
+}
