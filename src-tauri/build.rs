@@ -1,7 +1,10 @@
+// A build script reports failure by panicking.
+#![allow(clippy::expect_used)]
+
 fn main() {
     // Declaring the app's commands makes Tauri generate `allow-call`, which the capability in
     // capabilities/default.json grants; any command not declared is unreachable from the UI.
     let manifest = tauri_build::AppManifest::new().commands(&["call"]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
-        .expect("tauri-build failed"); // a build script reports failure by panicking
+        .expect("tauri-build failed");
 }

@@ -14,7 +14,9 @@ pub struct Desktop {
 
 impl Desktop {
     pub fn new(book: Book) -> Desktop {
-        Desktop { book: Arc::new(Mutex::new(book)) }
+        Desktop {
+            book: Arc::new(Mutex::new(book)),
+        }
     }
 }
 
@@ -36,7 +38,14 @@ async fn call(
 
 /// The app's commands and state on any runtime (the real one, or Tauri's mock in tests).
 pub fn with_book<R: Runtime>(builder: tauri::Builder<R>, book: Book) -> tauri::Builder<R> {
-    builder.manage(Desktop::new(book)).invoke_handler(tauri::generate_handler![call])
+    builder
+        .manage(Desktop::new(book))
+        .invoke_handler(tauri::generate_handler![call])
+}
+
+/// The app's configuration, capabilities and built UI, compiled in from tauri.conf.json.
+pub fn context<R: Runtime>() -> tauri::Context<R> {
+    tauri::generate_context!()
 }
 
 /// `--book FILE` or `--book=FILE` from the command line, else the per-user default book.
@@ -79,7 +88,7 @@ pub fn run() {
     tracing::info!(book = %book.path().display(), "opened the book");
     let result = with_book(tauri::Builder::default(), book)
         .plugin(tauri_plugin_updater::Builder::new().build())
-        .run(tauri::generate_context!());
+        .run(context());
     if let Err(error) = result {
         eprintln!("counterfoil-desktop: {error}");
         std::process::exit(1);
@@ -92,14 +101,26 @@ mod tests {
     use std::path::PathBuf;
 
     fn args(list: &[&str]) -> impl Iterator<Item = String> {
-        list.iter().map(|s| s.to_string()).collect::<Vec<_>>().into_iter()
+        list.iter()
+            .map(|s| s.to_string())
+            .collect::<Vec<_>>()
+            .into_iter()
     }
 
     #[test]
     fn book_flag_forms() {
-        assert_eq!(book_path(args(&["app", "--book", "/tmp/a.book"])), Some(PathBuf::from("/tmp/a.book")));
-        assert_eq!(book_path(args(&["app", "--book=/tmp/b.book"])), Some(PathBuf::from("/tmp/b.book")));
+        assert_eq!(
+            book_path(args(&["app", "--book", "/tmp/a.book"])),
+            Some(PathBuf::from("/tmp/a.book"))
+        );
+        assert_eq!(
+            book_path(args(&["app", "--book=/tmp/b.book"])),
+            Some(PathBuf::from("/tmp/b.book"))
+        );
         let default = book_path(args(&["app"])).unwrap();
-        assert!(default.ends_with("app.counterfoil.desktop/counterfoil.book"), "{default:?}");
+        assert!(
+            default.ends_with("app.counterfoil.desktop/counterfoil.book"),
+            "{default:?}"
+        );
     }
 }

@@ -124,23 +124,11 @@ fn app(args: &[String]) -> Result<ExitCode> {
     }
 
     let mut stages = Stages::default();
-    let plan: Vec<(&str, StageFn)> = vec![
-        (
-            "system packages",
-            Box::new(|_p: &Project| ensure_packages(APP_PACKAGES)),
-        ),
-        (
-            "npm ci (ui/)",
-            Box::new(|p: &Project| npm_ci(p, "ui", true)),
-        ),
-        (
-            "ui: npm run build",
-            Box::new(|p: &Project| npm_run(p, "build")),
-        ),
-        (
-            "cargo build --bin counterfoil-desktop",
-            Box::new(build_desktop),
-        ),
+    let plan = vec![
+        stage("system packages", |_| ensure_packages(APP_PACKAGES)),
+        stage("npm ci (ui/)", |p| npm_ci(p, "ui", true)),
+        stage("ui: npm run build", |p| npm_run(p, "build")),
+        stage("cargo build --bin counterfoil-desktop", build_desktop),
     ];
     stages.run_all(&project, plan)?;
 
@@ -148,14 +136,14 @@ fn app(args: &[String]) -> Result<ExitCode> {
     if !has_display {
         return fail(format!(
             "Counterfoil is a desktop app and needs a desktop session: neither DISPLAY nor \
-             WAYLAND_DISPLAY is set.\n\
-             The app is built ({binary}); run `cargo xtask app` again from a desktop session.\n\
-             To try it without one, under a virtual X server (package xvfb, which `cargo xtask \
-             test` installs):\n    \
-             xvfb-run -a -s '-screen 0 1280x800x24' cargo xtask app\n\
-             The window is then invisible; `cargo xtask test` drives it the same way and saves a \
-             screenshot to artifacts/desktop/accounts.png.",
-            binary = binary.display()
+             WAYLAND_DISPLAY is set. The app is built ({binary}).\n\
+             To try it here, under a virtual X server (package xvfb; `cargo xtask test` \
+             installs it):\n    \
+             Xvfb :99 -screen 0 1280x800x24 &\n    \
+             DISPLAY=:99 cargo xtask app\n\
+             and look at the window from another shell (package imagemagick):\n    \
+             DISPLAY=:99 import -window root counterfoil.png",
+            binary = project.show(&binary)
         ));
     }
 
@@ -192,81 +180,41 @@ fn test(args: &[String]) -> Result<ExitCode> {
     let project = Project::new()?;
     let nextest = project.has_nextest();
 
-    let mut plan: Vec<(&str, StageFn)> = vec![
-        (
-            "system packages",
-            Box::new(|_p: &Project| ensure_test_packages()),
-        ),
-        ("tauri-driver", Box::new(install_tauri_driver)),
-        (
-            "npm ci (ui/)",
-            Box::new(|p: &Project| npm_ci(p, "ui", true)),
-        ),
-        (
-            "npm ci (tests/)",
-            Box::new(|p: &Project| npm_ci(p, "tests", false)),
-        ),
-        (
-            "ui: npm run build",
-            Box::new(|p: &Project| npm_run(p, "build")),
-        ),
-        (
-            "ui: npm run check",
-            Box::new(|p: &Project| npm_run(p, "check")),
-        ),
-        ("ui: npm test", Box::new(|p: &Project| npm_run(p, "test"))),
-        (
-            "cargo fmt --all --check",
-            Box::new(|p: &Project| run(&mut p.cargo(&["fmt", "--all", "--check"]))),
-        ),
-        (
-            "cargo clippy --workspace --all-targets -- -D warnings",
-            Box::new(|p: &Project| {
-                run(&mut p.cargo(&[
-                    "clippy",
-                    "--workspace",
-                    "--all-targets",
-                    "--",
-                    "-D",
-                    "warnings",
-                ]))
-            }),
-        ),
+    let mut plan = vec![
+        stage("system packages", |_| ensure_test_packages()),
+        stage("tauri-driver", install_tauri_driver),
+        stage("npm ci (ui/)", |p| npm_ci(p, "ui", true)),
+        stage("npm ci (tests/)", |p| npm_ci(p, "tests", false)),
+        stage("ui: npm run build", |p| npm_run(p, "build")),
+        stage("ui: npm run check", |p| npm_run(p, "check")),
+        stage("ui: npm test", |p| npm_run(p, "test")),
+        cargo_stage(&["fmt", "--all", "--check"]),
+        cargo_stage(&[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]),
     ];
     if nextest {
-        plan.push((
-            "cargo nextest run --workspace",
-            Box::new(|p: &Project| run(&mut p.cargo(&["nextest", "run", "--workspace"]))),
-        ));
+        plan.push(cargo_stage(&["nextest", "run", "--workspace"]));
         // nextest does not run doctests; cargo test does.
-        plan.push((
-            "cargo test --workspace --doc",
-            Box::new(|p: &Project| run(&mut p.cargo(&["test", "--workspace", "--doc"]))),
-        ));
+        plan.push(cargo_stage(&["test", "--workspace", "--doc"]));
     } else {
-        plan.push((
-            "cargo test --workspace",
-            Box::new(|p: &Project| run(&mut p.cargo(&["test", "--workspace"]))),
-        ));
+        plan.push(cargo_stage(&["test", "--workspace"]));
     }
-    plan.push((
-        "cargo build -p counterfoil-cli --bin counterfoil",
-        Box::new(|p: &Project| {
-            run(&mut p.cargo(&["build", "-p", "counterfoil-cli", "--bin", "counterfoil"]))
+    plan.extend([
+        cargo_stage(&["build", "-p", "counterfoil-cli", "--bin", "counterfoil"]),
+        stage("cargo build --bin counterfoil-desktop", build_desktop),
+        stage("browser tests: node --test tests/browser/", |p| {
+            node_tests(p, "tests/browser")
         }),
-    ));
-    plan.push((
-        "cargo build --bin counterfoil-desktop",
-        Box::new(build_desktop),
-    ));
-    plan.push((
-        "browser tests (tests/browser/)",
-        Box::new(|p: &Project| node_tests(p, "tests/browser")),
-    ));
-    plan.push((
-        "desktop smoke test (tests/desktop/)",
-        Box::new(|p: &Project| node_tests(p, "tests/desktop")),
-    ));
+        stage("desktop smoke test: node --test tests/desktop/", |p| {
+            node_tests(p, "tests/desktop")
+        }),
+    ]);
 
     if !nextest {
         println!("note: cargo-nextest is not installed; using `cargo test`");
@@ -371,7 +319,24 @@ fn find_test_files(dir: &Path, found: &mut Vec<PathBuf>) -> io::Result<()> {
 // ---------------------------------------------------------------------------------------------
 // Stages: run in order, time each, stop at the first failure, print a summary.
 
-type StageFn<'a> = Box<dyn Fn(&Project) -> Result + 'a>;
+struct Stage {
+    name: String,
+    run: Box<dyn Fn(&Project) -> Result>,
+}
+
+fn stage(name: &str, run: impl Fn(&Project) -> Result + 'static) -> Stage {
+    Stage {
+        name: name.to_string(),
+        run: Box::new(run),
+    }
+}
+
+/// A stage that is one cargo command, named after it.
+fn cargo_stage(args: &'static [&'static str]) -> Stage {
+    stage(&format!("cargo {}", args.join(" ")), move |p| {
+        run(&mut p.cargo(args))
+    })
+}
 
 #[derive(Default)]
 struct Stages {
@@ -379,16 +344,18 @@ struct Stages {
 }
 
 impl Stages {
-    fn run_all(&mut self, project: &Project, plan: Vec<(&str, StageFn)>) -> Result {
+    fn run_all(&mut self, project: &Project, plan: Vec<Stage>) -> Result {
         let started = Instant::now();
-        let names: Vec<String> = plan.iter().map(|(name, _)| name.to_string()).collect();
-        for (index, (name, stage)) in plan.into_iter().enumerate() {
-            println!("\n==> [{}/{}] {name}", index + 1, names.len());
+        let count = plan.len();
+        let names: Vec<String> = plan.iter().map(|stage| stage.name.clone()).collect();
+        for (index, stage) in plan.into_iter().enumerate() {
+            let name = &stage.name;
+            println!("\n==> [{}/{count}] {name}", index + 1);
             flush();
             let t = Instant::now();
-            let result = stage(project);
+            let result = (stage.run)(project);
             let took = t.elapsed();
-            self.done.push((name.to_string(), took, result.is_ok()));
+            self.done.push((name.clone(), took, result.is_ok()));
             match result {
                 Ok(()) => println!("<== {name}: ok ({})", format_duration(took)),
                 Err(Failure(message)) => {
@@ -437,10 +404,7 @@ struct Project {
 
 impl Project {
     fn new() -> Result<Self> {
-        let Some(root) = Path::new(env!("CARGO_MANIFEST_DIR")).parent() else {
-            return fail("cannot find the repository root above xtask/");
-        };
-        let root = root.to_path_buf();
+        let root = repo_root().to_path_buf();
         // Respect a target directory set from outside (a CI cache, say); relative paths are
         // relative to where cargo runs, which is the root for every cargo command below.
         let target = ["CARGO_TARGET_DIR", "CARGO_BUILD_TARGET_DIR"]
@@ -677,24 +641,29 @@ fn describe(command: &Command) -> String {
             ));
         }
     }
+    // The project's own programs by their path from the root, the others by their name.
     let program = Path::new(command.get_program());
-    let program = program
-        .file_name()
-        .map_or_else(|| program.to_string_lossy(), |name| name.to_string_lossy());
-    parts.push(program.into_owned());
+    let program = match program.strip_prefix(repo_root()) {
+        Ok(relative) => relative.as_os_str(),
+        Err(_) => program.file_name().unwrap_or(program.as_os_str()),
+    };
+    let program = program.to_string_lossy();
+    parts.push(quote(&program));
     parts.extend(command.get_args().map(|a| quote(&a.to_string_lossy())));
     let mut line = parts.join(" ");
     if let Some(dir) = command.get_current_dir() {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .parent()
-            .unwrap_or(dir);
-        match dir.strip_prefix(root) {
+        match dir.strip_prefix(repo_root()) {
             Ok(relative) if relative.as_os_str().is_empty() => {}
             Ok(relative) => line.push_str(&format!("   (in {}/)", relative.display())),
             Err(_) => line.push_str(&format!("   (in {})", dir.display())),
         }
     }
     line
+}
+
+fn repo_root() -> &'static Path {
+    let xtask = Path::new(env!("CARGO_MANIFEST_DIR"));
+    xtask.parent().unwrap_or(xtask)
 }
 
 fn quote(arg: &str) -> String {

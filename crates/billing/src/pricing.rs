@@ -33,8 +33,14 @@ impl PricingRule {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Overlap<'a>(pub &'a PricingRule);
 
-pub fn find_overlap<'a>(candidate: &PricingRule, existing: &'a [PricingRule]) -> Option<Overlap<'a>> {
-    existing.iter().find(|rule| rule.overlaps(candidate)).map(Overlap)
+pub fn find_overlap<'a>(
+    candidate: &PricingRule,
+    existing: &'a [PricingRule],
+) -> Option<Overlap<'a>> {
+    existing
+        .iter()
+        .find(|rule| rule.overlaps(candidate))
+        .map(Overlap)
 }
 
 /// Graduated cost of `usage` under a metric's rules: each unit priced by the rule whose range
@@ -50,7 +56,11 @@ mod tests {
     use rust_decimal_macros::dec;
 
     fn rule(min: i64, max: Option<i64>, cpu: Decimal) -> PricingRule {
-        PricingRule { min, max, cost_per_unit: cpu }
+        PricingRule {
+            min,
+            max,
+            cost_per_unit: cpu,
+        }
     }
 
     fn tiers() -> Vec<PricingRule> {

@@ -7,7 +7,11 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 #[derive(Parser)]
-#[command(name = "counterfoil", version, about = "Counterfoil: a billing back office for API providers")]
+#[command(
+    name = "counterfoil",
+    version,
+    about = "Counterfoil: a billing back office for API providers"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -86,7 +90,9 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         built.join("index.html").exists().then_some(built)
     });
     if ui_dir.is_none() {
-        tracing::warn!("no built UI found (run `npm run build` in ui/ or pass --ui DIR); serving /rpc only");
+        tracing::warn!(
+            "no built UI found (run `npm run build` in ui/ or pass --ui DIR); serving /rpc only"
+        );
     }
     let book_path = book.path().display().to_string();
     let router = counterfoil_server::app(counterfoil_server::AppState::new(book, ui_dir));

@@ -32,11 +32,21 @@ pub enum OpenError {
         "{path} was written by a newer Counterfoil (schema {found}, this version knows up to \
          {known}); it was left untouched. Update Counterfoil to open it."
     )]
-    NewerSchema { path: PathBuf, found: u32, known: u32 },
+    NewerSchema {
+        path: PathBuf,
+        found: u32,
+        known: u32,
+    },
     #[error("could not read {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("could not open the book {path}: {source}")]
-    Sqlite { path: PathBuf, source: rusqlite::Error },
+    Sqlite {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
 }
 
 /// Who asked for a change; written into the audit log.
@@ -84,19 +94,35 @@ impl Write<'_> {
 impl Book {
     /// Opens the book at `path`, creating it when the file does not exist or is empty.
     pub fn open(path: &Path, clock: Clock) -> Result<Book, OpenError> {
-        let existing_version = inspect(path)?;
-        let sqlite = |source| OpenError::Sqlite { path: path.to_owned(), source };
+        Book::open_with(path, clock, MIGRATIONS)
+    }
+
+    fn open_with(path: &Path, clock: Clock, migrations: &[&str]) -> Result<Book, OpenError> {
+        let latest = migrations.len() as u32;
+        let existing_version = inspect(path, latest)?;
+        let sqlite = |source| OpenError::Sqlite {
+            path: path.to_owned(),
+            source,
+        };
         let mut conn = Connection::open(path).map_err(sqlite)?;
-        conn.pragma_update(None, "foreign_keys", true).map_err(sqlite)?;
-        conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(sqlite)?;
-        conn.pragma_update(None, "journal_mode", "wal").map_err(sqlite)?;
+        conn.pragma_update(None, "foreign_keys", true)
+            .map_err(sqlite)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(sqlite)?;
+        conn.pragma_update(None, "journal_mode", "wal")
+            .map_err(sqlite)?;
         // Durable commits: a finished operation survives power loss, not only a crash.
-        conn.pragma_update(None, "synchronous", "full").map_err(sqlite)?;
-        if let Some(version) = existing_version.filter(|v| *v > 0 && *v < SCHEMA_VERSION) {
+        conn.pragma_update(None, "synchronous", "full")
+            .map_err(sqlite)?;
+        if let Some(version) = existing_version.filter(|v| *v > 0 && *v < latest) {
             backup_before_migration(&conn, path, version, clock.now())?;
         }
-        migrate(&mut conn, existing_version.unwrap_or(0)).map_err(sqlite)?;
-        Ok(Book { conn, clock, path: path.to_owned() })
+        migrate(&mut conn, migrations, existing_version.unwrap_or(0)).map_err(sqlite)?;
+        Ok(Book {
+            conn,
+            clock,
+            path: path.to_owned(),
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -125,7 +151,11 @@ impl Book {
     ) -> Result<T> {
         let now = self.clock.now();
         let tx = self.conn.transaction()?;
-        let mut write = Write { tx: &tx, now, audit: Vec::new() };
+        let mut write = Write {
+            tx: &tx,
+            now,
+            audit: Vec::new(),
+        };
         let output = change(&mut write)?;
         if write.audit.is_empty() {
             return Err(ApiError::internal(&MissingAudit(operation.to_owned())));
@@ -144,8 +174,11 @@ struct MissingAudit(String);
 
 /// Reads a file's header without changing it: `None` for a new book (absent or empty file),
 /// its schema version for a Counterfoil book, an error for anything else.
-fn inspect(path: &Path) -> Result<Option<u32>, OpenError> {
-    let io = |source| OpenError::Io { path: path.to_owned(), source };
+fn inspect(path: &Path, latest: u32) -> Result<Option<u32>, OpenError> {
+    let io = |source| OpenError::Io {
+        path: path.to_owned(),
+        source,
+    };
     let mut file = match std::fs::File::open(path) {
         Ok(file) => file,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -157,24 +190,36 @@ fn inspect(path: &Path) -> Result<Option<u32>, OpenError> {
         return Ok(None);
     }
     if read < 100 || &header[..16] != b"SQLite format 3\0" {
-        return Err(OpenError::NotABook { path: path.to_owned() });
+        return Err(OpenError::NotABook {
+            path: path.to_owned(),
+        });
     }
     // The application id sits in the header (offset 68), so no SQLite handle is needed to
     // tell a foreign database apart.
     let application_id = i32::from_be_bytes([header[68], header[69], header[70], header[71]]);
     if application_id != APPLICATION_ID {
-        return Err(OpenError::NotABook { path: path.to_owned() });
+        return Err(OpenError::NotABook {
+            path: path.to_owned(),
+        });
     }
-    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
-        .map_err(|source| OpenError::Sqlite { path: path.to_owned(), source })?;
+    let conn =
+        Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(|source| {
+            OpenError::Sqlite {
+                path: path.to_owned(),
+                source,
+            }
+        })?;
     let version: u32 = conn
         .pragma_query_value(None, "user_version", |row| row.get(0))
-        .map_err(|source| OpenError::Sqlite { path: path.to_owned(), source })?;
-    if version > SCHEMA_VERSION {
+        .map_err(|source| OpenError::Sqlite {
+            path: path.to_owned(),
+            source,
+        })?;
+    if version > latest {
         return Err(OpenError::NewerSchema {
             path: path.to_owned(),
             found: version,
-            known: SCHEMA_VERSION,
+            known: latest,
         });
     }
     Ok(Some(version))
@@ -188,16 +233,26 @@ fn backup_before_migration(
     now: DateTime<Utc>,
 ) -> Result<(), OpenError> {
     let mut name = path.as_os_str().to_owned();
-    name.push(format!(".schema{version}-{}.bak", now.format("%Y%m%dT%H%M%SZ")));
+    name.push(format!(
+        ".schema{version}-{}.bak",
+        now.format("%Y%m%dT%H%M%SZ")
+    ));
     let target = PathBuf::from(name);
-    conn.backup(rusqlite::MAIN_DB, &target, None::<fn(rusqlite::backup::Progress)>)
-        .map_err(|source| OpenError::Sqlite { path: target.clone(), source })?;
+    conn.backup(
+        rusqlite::MAIN_DB,
+        &target,
+        None::<fn(rusqlite::backup::Progress)>,
+    )
+    .map_err(|source| OpenError::Sqlite {
+        path: target.clone(),
+        source,
+    })?;
     tracing::info!(backup = %target.display(), "backed up the book before migrating it");
     Ok(())
 }
 
-fn migrate(conn: &mut Connection, from_version: u32) -> rusqlite::Result<()> {
-    for (index, sql) in MIGRATIONS.iter().enumerate().skip(from_version as usize) {
+fn migrate(conn: &mut Connection, migrations: &[&str], from_version: u32) -> rusqlite::Result<()> {
+    for (index, sql) in migrations.iter().enumerate().skip(from_version as usize) {
         let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "application_id", APPLICATION_ID)?;
@@ -209,6 +264,104 @@ fn migrate(conn: &mut Connection, from_version: u32) -> rusqlite::Result<()> {
 
 impl std::fmt::Debug for Book {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Book").field("path", &self.path).finish_non_exhaustive()
+        f.debug_struct("Book")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn clock() -> Clock {
+        Clock::simulated(Utc.with_ymd_and_hms(2025, 1, 15, 9, 30, 0).unwrap())
+    }
+
+    fn count(book: &Book, table: &str) -> i64 {
+        book.reader()
+            .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+            .unwrap()
+    }
+
+    #[test]
+    fn a_new_book_gets_every_migration_and_safe_pragmas() {
+        let dir = tempfile::tempdir().unwrap();
+        let book = Book::open(&dir.path().join("new.book"), clock()).unwrap();
+        let conn = book.reader();
+        let pragma = |name: &str| -> String {
+            conn.query_row(&format!("PRAGMA {name}"), [], |r| {
+                r.get::<_, rusqlite::types::Value>(0)
+            })
+            .map(|v| format!("{v:?}"))
+            .unwrap()
+        };
+        assert_eq!(pragma("user_version"), format!("Integer({SCHEMA_VERSION})"));
+        assert_eq!(
+            pragma("application_id"),
+            format!("Integer({APPLICATION_ID})")
+        );
+        assert_eq!(pragma("journal_mode"), "Text(\"wal\")");
+        assert_eq!(pragma("foreign_keys"), "Integer(1)");
+        assert_eq!(count(&book, "settings"), 1);
+    }
+
+    #[test]
+    fn pending_migrations_run_after_a_backup_of_the_old_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.book");
+        let v1 = "CREATE TABLE notes (text TEXT NOT NULL); INSERT INTO notes VALUES ('kept');";
+        let v2 = "ALTER TABLE notes ADD COLUMN extra TEXT;";
+        drop(Book::open_with(&path, clock(), &[v1]).unwrap());
+
+        let book = Book::open_with(&path, clock(), &[v1, v2]).unwrap();
+
+        let version: u32 = book
+            .reader()
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, 2);
+        let backups: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|name| name.ends_with(".bak"))
+            .collect();
+        assert_eq!(backups, ["old.book.schema1-20250115T093000Z.bak"]);
+        let backup = Connection::open(dir.path().join(&backups[0])).unwrap();
+        let (text, version): (String, u32) = backup
+            .query_row(
+                "SELECT text, (SELECT user_version FROM pragma_user_version) FROM notes",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!((text.as_str(), version), ("kept", 1));
+    }
+
+    #[test]
+    fn a_failed_change_leaves_neither_the_change_nor_an_audit_row() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut book = Book::open(&dir.path().join("b.book"), clock()).unwrap();
+        let result: Result<()> = book.write(&Actor::new("test"), "broken", |write| {
+            store::catalogue::insert_service(write.tx, "Half", "half", "", write.now)?;
+            write.audit("service", Some(1), None::<&()>, Some(&"Half"))?;
+            Err(ApiError::invalid_state("refused after writing"))
+        });
+        assert_eq!(result.unwrap_err().message, "refused after writing");
+        assert_eq!(count(&book, "services"), 0);
+        assert_eq!(count(&book, "audit_log"), 0);
+    }
+
+    #[test]
+    fn a_change_without_an_audit_record_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut book = Book::open(&dir.path().join("b.book"), clock()).unwrap();
+        let result = book.write(&Actor::new("test"), "sneaky", |write| {
+            store::catalogue::insert_service(write.tx, "Sneaky", "sneaky", "", write.now)?;
+            Ok(())
+        });
+        assert_eq!(result.unwrap_err().code, crate::ErrorCode::Internal);
+        assert_eq!(count(&book, "services"), 0);
     }
 }

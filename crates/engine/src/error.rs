@@ -28,16 +28,32 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn validation(field: &str, message: impl Into<String>) -> ApiError {
-        ApiError { code: ErrorCode::Validation, message: message.into(), field: Some(field.into()) }
+        ApiError {
+            code: ErrorCode::Validation,
+            message: message.into(),
+            field: Some(field.into()),
+        }
     }
     pub fn not_found(message: impl Into<String>) -> ApiError {
-        ApiError { code: ErrorCode::NotFound, message: message.into(), field: None }
+        ApiError {
+            code: ErrorCode::NotFound,
+            message: message.into(),
+            field: None,
+        }
     }
     pub fn conflict(message: impl Into<String>) -> ApiError {
-        ApiError { code: ErrorCode::Conflict, message: message.into(), field: None }
+        ApiError {
+            code: ErrorCode::Conflict,
+            message: message.into(),
+            field: None,
+        }
     }
     pub fn invalid_state(message: impl Into<String>) -> ApiError {
-        ApiError { code: ErrorCode::InvalidState, message: message.into(), field: None }
+        ApiError {
+            code: ErrorCode::InvalidState,
+            message: message.into(),
+            field: None,
+        }
     }
     /// Logs the full cause and gives the user one plain sentence.
     pub fn internal(cause: &dyn std::error::Error) -> ApiError {

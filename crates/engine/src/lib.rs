@@ -3,14 +3,14 @@
 //!
 //! Shells (desktop, server, CLI) call [`Book::open`] and [`operations::dispatch`]; nothing else.
 
-pub mod book;
 pub mod bindings;
+pub mod book;
 pub mod clock;
 pub mod error;
 pub mod model;
 pub mod operations;
-pub mod paths;
 mod ops;
+pub mod paths;
 mod store;
 
 pub use book::{Actor, Book, OpenError, SCHEMA_VERSION};

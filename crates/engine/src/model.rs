@@ -73,7 +73,10 @@ fn default_per_page() -> u32 {
 
 impl Default for Paging {
     fn default() -> Paging {
-        Paging { page: first_page(), per_page: default_per_page() }
+        Paging {
+            page: first_page(),
+            per_page: default_per_page(),
+        }
     }
 }
 
@@ -118,9 +121,16 @@ pub struct Address {
 
 impl Address {
     pub fn is_empty(&self) -> bool {
-        [&self.line1, &self.line2, &self.city, &self.state, &self.zip, &self.country]
-            .iter()
-            .all(|part| part.trim().is_empty())
+        [
+            &self.line1,
+            &self.line2,
+            &self.city,
+            &self.state,
+            &self.zip,
+            &self.country,
+        ]
+        .iter()
+        .all(|part| part.trim().is_empty())
     }
 }
 

@@ -99,16 +99,31 @@ operations! {
 /// Parses an operation's input; `null` stands for `{}`. A bad input is a validation error
 /// naming the field in a plain sentence.
 fn parse_input<T: DeserializeOwned>(input: Value) -> Result<T> {
-    let input = if input.is_null() { Value::Object(Default::default()) } else { input };
+    let input = if input.is_null() {
+        Value::Object(Default::default())
+    } else {
+        input
+    };
     serde_path_to_error::deserialize(input).map_err(|error| {
         let path = error.path().to_string();
         let serde_message = error.into_inner().to_string();
         if let Some(missing) = missing_field(&serde_message) {
-            let field = if path == "." { missing.to_owned() } else { format!("{path}.{missing}") };
+            let field = if path == "." {
+                missing.to_owned()
+            } else {
+                format!("{path}.{missing}")
+            };
             return ApiError::validation(&field, format!("{field} is required."));
         }
-        let field = if path == "." { "input".to_owned() } else { path };
-        ApiError::validation(&field, format!("{field} {}.", plain_expectation(&serde_message)))
+        let field = if path == "." {
+            "input".to_owned()
+        } else {
+            path
+        };
+        ApiError::validation(
+            &field,
+            format!("{field} {}.", plain_expectation(&serde_message)),
+        )
     })
 }
 
@@ -131,7 +146,10 @@ fn plain_expectation(message: &str) -> String {
     } else if expected.contains("is not an id") || message.contains("is not an id") {
         "must be an id".into()
     } else if message.starts_with("unknown variant") {
-        format!("must be one of: {}", expected.trim_start_matches("one of ").replace('`', ""))
+        format!(
+            "must be one of: {}",
+            expected.trim_start_matches("one of ").replace('`', "")
+        )
     } else {
         format!("is not valid ({message})")
     }

@@ -34,7 +34,10 @@ pub struct AppState {
 impl AppState {
     /// `ui_dir` is the built UI (ui/dist); without it only /rpc is served.
     pub fn new(book: Book, ui_dir: Option<PathBuf>) -> AppState {
-        AppState { book: Arc::new(Mutex::new(book)), ui_dir }
+        AppState {
+            book: Arc::new(Mutex::new(book)),
+            ui_dir,
+        }
     }
 }
 
@@ -83,8 +86,10 @@ async fn rpc(
         match serde_json::from_slice(&body) {
             Ok(input) => input,
             Err(e) => {
-                let error =
-                    ApiError::validation("body", format!("The request body is not valid JSON: {e}."));
+                let error = ApiError::validation(
+                    "body",
+                    format!("The request body is not valid JSON: {e}."),
+                );
                 return error_response(error);
             }
         }
@@ -113,7 +118,9 @@ fn error_response(error: ApiError) -> Response {
 
 /// Serves `router` on `listener` until Ctrl-C or SIGTERM, then lets in-flight requests finish.
 pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io::Result<()> {
-    axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
 }
 
 async fn shutdown_signal() {

@@ -54,6 +54,8 @@ CREATE TABLE plans (
     state              TEXT    NOT NULL CHECK (state IN ('hidden', 'published')),
     is_default         INTEGER NOT NULL DEFAULT 0 CHECK (is_default IN (0, 1)),
     created_at         INTEGER NOT NULL,
+    -- Unicode-lowercased name and system name: SQLite's LIKE folds ASCII case only.
+    search_key         TEXT    NOT NULL DEFAULT '',
     UNIQUE (service_id, system_name)
 );
 CREATE UNIQUE INDEX plans_one_default ON plans (service_id) WHERE is_default = 1;
@@ -97,7 +99,9 @@ CREATE TABLE accounts (
     card_expiry_month         INTEGER,
     card_expiry_year          INTEGER,
     card_gateway_reference    TEXT,
-    created_at                INTEGER NOT NULL
+    created_at                INTEGER NOT NULL,
+    -- Unicode-lowercased org name, VAT code and fiscal code, for search.
+    search_key                TEXT    NOT NULL DEFAULT ''
 );
 CREATE INDEX accounts_org_name ON accounts (org_name COLLATE NOCASE);
 

@@ -6,8 +6,8 @@ use crate::book::{Book, Write};
 use crate::error::{ApiError, Result};
 use crate::model::*;
 use crate::store;
-use rust_decimal::Decimal;
 use rusqlite::Connection;
+use rust_decimal::Decimal;
 
 pub(crate) fn list_accounts(book: &Book, filter: ListAccounts) -> Result<Page<Account>> {
     Ok(store::accounts::list(book.reader(), &filter)?)
@@ -74,7 +74,10 @@ fn checked(input: &AccountFields) -> Result<AccountFields> {
 fn vat_rate(rate: Decimal) -> Result<Decimal> {
     let rate = super::amount("vat_rate", "VAT rate", rate, 2)?;
     if rate > Decimal::ONE_HUNDRED {
-        return Err(ApiError::validation("vat_rate", "VAT rate must be between 0 and 100 percent."));
+        return Err(ApiError::validation(
+            "vat_rate",
+            "VAT rate must be between 0 and 100 percent.",
+        ));
     }
     Ok(rate)
 }
@@ -89,7 +92,10 @@ fn card(card: &Card) -> Result<Card> {
         ));
     }
     if !(1..=12).contains(&card.expiry_month) {
-        return Err(ApiError::validation("card.expiry_month", "Expiry month must be 1 to 12."));
+        return Err(ApiError::validation(
+            "card.expiry_month",
+            "Expiry month must be 1 to 12.",
+        ));
     }
     if !(2000..=2100).contains(&card.expiry_year) {
         return Err(ApiError::validation(
@@ -97,9 +103,17 @@ fn card(card: &Card) -> Result<Card> {
             "Expiry year must be a four-digit year such as 2027.",
         ));
     }
-    let reference = optional_text("card.gateway_reference", "Gateway reference", &card.gateway_reference)?;
+    let reference = optional_text(
+        "card.gateway_reference",
+        "Gateway reference",
+        &card.gateway_reference,
+    )?;
     let digits = reference.chars().filter(char::is_ascii_digit).count();
-    if digits >= 12 && reference.chars().all(|c| c.is_ascii_digit() || c == ' ' || c == '-') {
+    if digits >= 12
+        && reference
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == ' ' || c == '-')
+    {
         return Err(ApiError::validation(
             "card.gateway_reference",
             "This looks like a card number. Store only the payment gateway's card token.",

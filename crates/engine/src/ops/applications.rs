@@ -10,14 +10,20 @@ use crate::store;
 use chrono::Duration;
 use rusqlite::Connection;
 
-pub(crate) fn list_applications(book: &Book, filter: ListApplications) -> Result<Page<Application>> {
+pub(crate) fn list_applications(
+    book: &Book,
+    filter: ListApplications,
+) -> Result<Page<Application>> {
     Ok(store::applications::list(book.reader(), &filter)?)
 }
 
 pub(crate) fn get_application(book: &Book, input: ById) -> Result<ApplicationDetail> {
     let application = application(book.reader(), input.id)?;
     let plan_history = store::applications::plan_history(book.reader(), input.id)?;
-    Ok(ApplicationDetail { application, plan_history })
+    Ok(ApplicationDetail {
+        application,
+        plan_history,
+    })
 }
 
 fn application(conn: &Connection, id: Id) -> Result<Application> {
@@ -45,17 +51,28 @@ pub(crate) fn subscribe(write: &mut Write<'_>, input: Subscribe) -> Result<Appli
         cancelled_at: None,
     };
     let id = store::applications::insert(write.tx, &new)?;
-    let signup = PlanChange { from_plan_id: None, to_plan_id: input.plan_id, changed_at: write.now };
+    let signup = PlanChange {
+        from_plan_id: None,
+        to_plan_id: input.plan_id,
+        changed_at: write.now,
+    };
     store::applications::insert_plan_change(write.tx, id, &signup)?;
     let created = application(write.tx, id)?;
-    write.audit("application", Some(id.0), None::<&Application>, Some(&created))?;
+    write.audit(
+        "application",
+        Some(id.0),
+        None::<&Application>,
+        Some(&created),
+    )?;
     Ok(created)
 }
 
 pub(crate) fn change_plan(write: &mut Write<'_>, input: ChangePlan) -> Result<Application> {
     let before = application(write.tx, input.application_id)?;
     if before.state != ApplicationState::Live {
-        return Err(ApiError::invalid_state("A cancelled application cannot change plan."));
+        return Err(ApiError::invalid_state(
+            "A cancelled application cannot change plan.",
+        ));
     }
     let current = plan(write.tx, before.plan_id)?;
     let new_plan = plan(write.tx, input.plan_id)
@@ -67,7 +84,10 @@ pub(crate) fn change_plan(write: &mut Write<'_>, input: ChangePlan) -> Result<Ap
         ));
     }
     if new_plan.id == current.id {
-        return Err(ApiError::validation("plan_id", "The application is already on this plan."));
+        return Err(ApiError::validation(
+            "plan_id",
+            "The application is already on this plan.",
+        ));
     }
     store::applications::set_plan(write.tx, before.id, new_plan.id)?;
     let change = PlanChange {
@@ -77,14 +97,21 @@ pub(crate) fn change_plan(write: &mut Write<'_>, input: ChangePlan) -> Result<Ap
     };
     store::applications::insert_plan_change(write.tx, before.id, &change)?;
     let after = application(write.tx, before.id)?;
-    write.audit("application", Some(before.id.0), Some(&before), Some(&after))?;
+    write.audit(
+        "application",
+        Some(before.id.0),
+        Some(&before),
+        Some(&after),
+    )?;
     Ok(after)
 }
 
 pub(crate) fn cancel_application(write: &mut Write<'_>, input: ById) -> Result<Application> {
     let before = application(write.tx, input.id)?;
     if before.state == ApplicationState::Cancelled {
-        return Err(ApiError::invalid_state("The application is already cancelled."));
+        return Err(ApiError::invalid_state(
+            "The application is already cancelled.",
+        ));
     }
     store::applications::cancel(write.tx, input.id, write.now)?;
     let after = application(write.tx, input.id)?;
@@ -111,7 +138,10 @@ pub(crate) fn record_usage(write: &mut Write<'_>, input: RecordUsage) -> Result<
     }
     let timestamp = input.timestamp.unwrap_or(write.now);
     if timestamp > write.now {
-        return Err(ApiError::validation("timestamp", "Usage cannot be recorded in the future."));
+        return Err(ApiError::validation(
+            "timestamp",
+            "Usage cannot be recorded in the future.",
+        ));
     }
     if timestamp < app.created_at {
         return Err(ApiError::validation(
@@ -119,7 +149,10 @@ pub(crate) fn record_usage(write: &mut Write<'_>, input: RecordUsage) -> Result<
             "Usage cannot be earlier than the application's creation.",
         ));
     }
-    if app.cancelled_at.is_some_and(|cancelled| timestamp > cancelled) {
+    if app
+        .cancelled_at
+        .is_some_and(|cancelled| timestamp > cancelled)
+    {
         return Err(ApiError::validation(
             "timestamp",
             "Usage cannot be later than the application's cancellation.",
@@ -133,6 +166,11 @@ pub(crate) fn record_usage(write: &mut Write<'_>, input: RecordUsage) -> Result<
         value: input.value,
     };
     usage.id = store::applications::insert_usage(write.tx, &usage)?;
-    write.audit("usage", Some(usage.id.0), None::<&UsageRecord>, Some(&usage))?;
+    write.audit(
+        "usage",
+        Some(usage.id.0),
+        None::<&UsageRecord>,
+        Some(&usage),
+    )?;
     Ok(usage)
 }

@@ -21,7 +21,10 @@ const MAX_TEXT: usize = 255;
 pub(crate) fn required_text(field: &str, label: &str, value: &str) -> Result<String> {
     let value = value.trim();
     if value.is_empty() {
-        return Err(ApiError::validation(field, format!("{label} can't be blank.")));
+        return Err(ApiError::validation(
+            field,
+            format!("{label} can't be blank."),
+        ));
     }
     optional_text(field, label, value)
 }
@@ -41,7 +44,9 @@ pub(crate) fn optional_text(field: &str, label: &str, value: &str) -> Result<Str
 /// An amount ≥ 0 with at most `max_dp` decimals.
 pub(crate) fn amount(field: &str, label: &str, value: Decimal, max_dp: u32) -> Result<Decimal> {
     scale_check(value, max_dp, false).map_err(|error| match error {
-        MoneyError::Negative => ApiError::validation(field, format!("{label} must not be negative.")),
+        MoneyError::Negative => {
+            ApiError::validation(field, format!("{label} must not be negative."))
+        }
         MoneyError::TooManyDecimals { max_dp } => ApiError::validation(
             field,
             format!("{label} can have at most {max_dp} decimal places."),
@@ -49,7 +54,10 @@ pub(crate) fn amount(field: &str, label: &str, value: Decimal, max_dp: u32) -> R
     })?;
     // Amounts beyond a trillion are typing mistakes, and would not fit the stored integer.
     if value > Decimal::from(1_000_000_000_000i64) {
-        return Err(ApiError::validation(field, format!("{label} is too large.")));
+        return Err(ApiError::validation(
+            field,
+            format!("{label} is too large."),
+        ));
     }
     Ok(value.normalize())
 }
@@ -58,8 +66,13 @@ pub(crate) fn amount(field: &str, label: &str, value: Decimal, max_dp: u32) -> R
 pub(crate) fn system_name(field: &str, value: &str) -> Result<String> {
     let value = value.trim();
     let well_formed = value.len() <= MAX_TEXT
-        && value.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
-        && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        && value
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric())
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
     if !well_formed {
         return Err(ApiError::validation(
             field,
@@ -81,7 +94,11 @@ pub(crate) fn derived_system_name(name: &str) -> String {
         }
     }
     let trimmed = out.trim_end_matches('_');
-    if trimmed.is_empty() { "unnamed".to_owned() } else { trimmed.chars().take(MAX_TEXT).collect() }
+    if trimmed.is_empty() {
+        "unnamed".to_owned()
+    } else {
+        trimmed.chars().take(MAX_TEXT).collect()
+    }
 }
 
 pub(crate) fn not_found(what: &str, id: Id) -> ApiError {

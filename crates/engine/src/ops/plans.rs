@@ -47,7 +47,12 @@ pub(crate) fn create_plan(write: &mut Write<'_>, input: CreatePlan) -> Result<Pl
         ));
     }
     let fields = checked_fields(&input.fields())?;
-    let system_name = match input.system_name.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    let system_name = match input
+        .system_name
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         Some(given) => system_name("system_name", given)?,
         None => derived_system_name(&fields.name),
     };
@@ -99,7 +104,11 @@ pub(crate) fn list_pricing_rules(book: &Book, input: ListPricingRules) -> Result
 }
 
 fn billing_rule(rule: &PricingRule) -> pricing::PricingRule {
-    pricing::PricingRule { min: rule.min, max: rule.max, cost_per_unit: rule.cost_per_unit }
+    pricing::PricingRule {
+        min: rule.min,
+        max: rule.max,
+        cost_per_unit: rule.cost_per_unit,
+    }
 }
 
 pub(crate) fn create_pricing_rule(
@@ -134,7 +143,9 @@ pub(crate) fn create_pricing_rule(
         .filter(|rule| rule.metric_id == input.metric_id)
         .map(billing_rule)
         .collect();
-    if let Some(pricing::Overlap(other)) = pricing::find_overlap(&billing_rule(&candidate), &existing) {
+    if let Some(pricing::Overlap(other)) =
+        pricing::find_overlap(&billing_rule(&candidate), &existing)
+    {
         let other_max = other.max.map_or("∞".to_owned(), |max| max.to_string());
         return Err(ApiError::validation(
             "min",
@@ -147,7 +158,12 @@ pub(crate) fn create_pricing_rule(
     }
     let id = store::insert_pricing_rule(write.tx, &candidate)?;
     let created = PricingRule { id, ..candidate };
-    write.audit("pricing_rule", Some(id.0), None::<&PricingRule>, Some(&created))?;
+    write.audit(
+        "pricing_rule",
+        Some(id.0),
+        None::<&PricingRule>,
+        Some(&created),
+    )?;
     Ok(created)
 }
 
@@ -155,6 +171,11 @@ pub(crate) fn delete_pricing_rule(write: &mut Write<'_>, input: ById) -> Result<
     let before = store::get_pricing_rule(write.tx, input.id)?
         .ok_or_else(|| not_found("pricing rule", input.id))?;
     store::delete_pricing_rule(write.tx, input.id)?;
-    write.audit("pricing_rule", Some(input.id.0), Some(&before), None::<&PricingRule>)?;
+    write.audit(
+        "pricing_rule",
+        Some(input.id.0),
+        Some(&before),
+        None::<&PricingRule>,
+    )?;
     Ok(before)
 }

@@ -24,7 +24,12 @@ fn service(conn: &Connection, id: Id) -> Result<Service> {
 
 pub(crate) fn create_service(write: &mut Write<'_>, input: CreateService) -> Result<Service> {
     let name = required_text("name", "Name", &input.name)?;
-    let system_name = match input.system_name.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    let system_name = match input
+        .system_name
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         Some(given) => system_name("system_name", given)?,
         None => derived_system_name(&name),
     };
@@ -98,11 +103,15 @@ pub(crate) fn create_metric(write: &mut Write<'_>, input: CreateMetric) -> Resul
         }
     }
     let friendly_name = required_text("friendly_name", "Name", &input.friendly_name)?;
-    let system_name =
-        match input.system_name.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            Some(given) => system_name("system_name", given)?,
-            None => derived_system_name(&friendly_name),
-        };
+    let system_name = match input
+        .system_name
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(given) => system_name("system_name", given)?,
+        None => derived_system_name(&friendly_name),
+    };
     if store::metric_system_name_taken(write.tx, input.service_id, &system_name)? {
         return Err(ApiError::validation(
             "system_name",
@@ -140,7 +149,9 @@ pub(crate) fn update_metric(write: &mut Write<'_>, input: UpdateMetric) -> Resul
 pub(crate) fn delete_metric(write: &mut Write<'_>, input: ById) -> Result<Metric> {
     let before = metric(write.tx, input.id)?;
     if before.system_name == HITS && before.parent_id.is_none() {
-        return Err(ApiError::invalid_state("The Hits metric is built in and cannot be deleted."));
+        return Err(ApiError::invalid_state(
+            "The Hits metric is built in and cannot be deleted.",
+        ));
     }
     if store::metric_has_usage(write.tx, input.id)? {
         return Err(ApiError::conflict(format!(

@@ -1,6 +1,8 @@
 //! Buyer accounts.
 
-use super::{contains_pattern, from_e4, from_epoch, limit_offset, to_e4, to_epoch};
+use super::{
+    contains_pattern, from_epoch, limit_offset, percent_from_e4, search_key, to_e4, to_epoch,
+};
 use crate::model::{Account, AccountFields, Address, Card, Id, ListAccounts, Page};
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row};
@@ -38,11 +40,15 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Account> {
         fields: AccountFields {
             org_name: row.get(1)?,
             legal_address: address_at(row, 2)?,
-            billing_address: if row.get(8)? { Some(address_at(row, 9)?) } else { None },
+            billing_address: if row.get(8)? {
+                Some(address_at(row, 9)?)
+            } else {
+                None
+            },
             vat_code: row.get(15)?,
             fiscal_code: row.get(16)?,
             po_number: row.get(17)?,
-            vat_rate: row.get::<_, Option<i64>>(18)?.map(from_e4),
+            vat_rate: row.get::<_, Option<i64>>(18)?.map(percent_from_e4),
             monthly_billing_enabled: row.get(19)?,
             monthly_charging_enabled: row.get(20)?,
             card,
@@ -53,23 +59,38 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Account> {
 
 pub(crate) fn list(conn: &Connection, filter: &ListAccounts) -> rusqlite::Result<Page<Account>> {
     let (limit, offset) = limit_offset(&filter.paging);
-    let search = filter.search.as_deref().filter(|s| !s.trim().is_empty()).map(contains_pattern);
-    let filter_sql = "FROM accounts WHERE (?1 IS NULL OR org_name LIKE ?1 ESCAPE '\\'
-        OR vat_code LIKE ?1 ESCAPE '\\' OR fiscal_code LIKE ?1 ESCAPE '\\')";
-    let total =
-        conn.query_row(&format!("SELECT count(*) {filter_sql}"), params![search], |row| row.get(0))?;
+    let search = filter
+        .search
+        .as_deref()
+        .filter(|s| !s.trim().is_empty())
+        .map(contains_pattern);
+    let filter_sql = "FROM accounts WHERE (?1 IS NULL OR search_key LIKE ?1 ESCAPE '\\')";
+    let total = conn.query_row(
+        &format!("SELECT count(*) {filter_sql}"),
+        params![search],
+        |row| row.get(0),
+    )?;
     let mut statement = conn.prepare(&format!(
         "SELECT {COLUMNS} {filter_sql} ORDER BY org_name COLLATE NOCASE, id LIMIT ?2 OFFSET ?3"
     ))?;
     let items = statement
         .query_map(params![search, limit, offset], from_row)?
         .collect::<Result<_, _>>()?;
-    Ok(Page { items, page: filter.paging.page.max(1), per_page: limit as u32, total })
+    Ok(Page {
+        items,
+        page: filter.paging.page.max(1),
+        per_page: limit as u32,
+        total,
+    })
 }
 
 pub(crate) fn get(conn: &Connection, id: Id) -> rusqlite::Result<Option<Account>> {
-    conn.query_row(&format!("SELECT {COLUMNS} FROM accounts WHERE id = ?1"), [id.0], from_row)
-        .optional()
+    conn.query_row(
+        &format!("SELECT {COLUMNS} FROM accounts WHERE id = ?1"),
+        [id.0],
+        from_row,
+    )
+    .optional()
 }
 
 /// Writes `fields` to the account `id`, inserting it when `id` is None.
@@ -109,12 +130,14 @@ pub(crate) fn save(
         card.map(|c| c.expiry_year),
         card.map(|c| c.gateway_reference.as_str()),
         to_epoch(created_at),
+        search_key(&[&fields.org_name, &fields.vat_code, &fields.fiscal_code]),
     ];
     // An upsert keeps one column list for create and update; created_at never changes.
     conn.execute(
         &format!(
-            "INSERT INTO accounts ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,
-                ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)
+            "INSERT INTO accounts ({COLUMNS}, search_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,
+                ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24,
+                ?25, ?26, ?27)
              ON CONFLICT (id) DO UPDATE SET
                 org_name = excluded.org_name,
                 legal_line1 = excluded.legal_line1, legal_line2 = excluded.legal_line2,
@@ -130,7 +153,8 @@ pub(crate) fn save(
                 monthly_charging_enabled = excluded.monthly_charging_enabled,
                 card_last4 = excluded.card_last4, card_expiry_month = excluded.card_expiry_month,
                 card_expiry_year = excluded.card_expiry_year,
-                card_gateway_reference = excluded.card_gateway_reference"
+                card_gateway_reference = excluded.card_gateway_reference,
+                search_key = excluded.search_key"
         ),
         values,
     )?;
@@ -143,7 +167,9 @@ pub(crate) fn delete(conn: &Connection, id: Id) -> rusqlite::Result<()> {
 }
 
 pub(crate) fn has_applications(conn: &Connection, id: Id) -> rusqlite::Result<bool> {
-    conn.query_row("SELECT EXISTS (SELECT 1 FROM applications WHERE account_id = ?1)", [id.0], |row| {
-        row.get(0)
-    })
+    conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM applications WHERE account_id = ?1)",
+        [id.0],
+        |row| row.get(0),
+    )
 }

@@ -42,7 +42,10 @@ fn state_sql(state: ApplicationState) -> &'static str {
     }
 }
 
-pub(crate) fn list(conn: &Connection, filter: &ListApplications) -> rusqlite::Result<Page<Application>> {
+pub(crate) fn list(
+    conn: &Connection,
+    filter: &ListApplications,
+) -> rusqlite::Result<Page<Application>> {
     let (limit, offset) = limit_offset(&filter.paging);
     let account = filter.account_id.map(|id| id.0);
     let plan = filter.plan_id.map(|id| id.0);
@@ -54,17 +57,27 @@ pub(crate) fn list(conn: &Connection, filter: &ListApplications) -> rusqlite::Re
         params![account, plan, state],
         |row| row.get(0),
     )?;
-    let mut statement =
-        conn.prepare(&format!("SELECT {COLUMNS} {filter_sql} ORDER BY id LIMIT ?4 OFFSET ?5"))?;
+    let mut statement = conn.prepare(&format!(
+        "SELECT {COLUMNS} {filter_sql} ORDER BY id LIMIT ?4 OFFSET ?5"
+    ))?;
     let items = statement
         .query_map(params![account, plan, state, limit, offset], from_row)?
         .collect::<Result<_, _>>()?;
-    Ok(Page { items, page: filter.paging.page.max(1), per_page: limit as u32, total })
+    Ok(Page {
+        items,
+        page: filter.paging.page.max(1),
+        per_page: limit as u32,
+        total,
+    })
 }
 
 pub(crate) fn get(conn: &Connection, id: Id) -> rusqlite::Result<Option<Application>> {
-    conn.query_row(&format!("SELECT {COLUMNS} FROM applications WHERE id = ?1"), [id.0], from_row)
-        .optional()
+    conn.query_row(
+        &format!("SELECT {COLUMNS} FROM applications WHERE id = ?1"),
+        [id.0],
+        from_row,
+    )
+    .optional()
 }
 
 pub(crate) fn insert(conn: &Connection, app: &Application) -> rusqlite::Result<Id> {
@@ -84,7 +97,10 @@ pub(crate) fn insert(conn: &Connection, app: &Application) -> rusqlite::Result<I
 }
 
 pub(crate) fn set_plan(conn: &Connection, id: Id, plan_id: Id) -> rusqlite::Result<()> {
-    conn.execute("UPDATE applications SET plan_id = ?2 WHERE id = ?1", params![id.0, plan_id.0])?;
+    conn.execute(
+        "UPDATE applications SET plan_id = ?2 WHERE id = ?1",
+        params![id.0, plan_id.0],
+    )?;
     Ok(())
 }
 
@@ -114,7 +130,10 @@ pub(crate) fn insert_plan_change(
     Ok(())
 }
 
-pub(crate) fn plan_history(conn: &Connection, application_id: Id) -> rusqlite::Result<Vec<PlanChange>> {
+pub(crate) fn plan_history(
+    conn: &Connection,
+    application_id: Id,
+) -> rusqlite::Result<Vec<PlanChange>> {
     let mut statement = conn.prepare(
         "SELECT from_plan_id, to_plan_id, changed_at FROM plan_changes
          WHERE application_id = ?1 ORDER BY changed_at, id",
@@ -147,12 +166,20 @@ pub(crate) fn insert_usage(conn: &Connection, usage: &UsageRecord) -> rusqlite::
     conn.execute(
         "INSERT INTO usage_records (application_id, metric_id, recorded_at, value)
          VALUES (?1, ?2, ?3, ?4)",
-        params![usage.application_id.0, usage.metric_id.0, to_epoch(usage.timestamp), usage.value],
+        params![
+            usage.application_id.0,
+            usage.metric_id.0,
+            to_epoch(usage.timestamp),
+            usage.value
+        ],
     )?;
     Ok(Id(conn.last_insert_rowid()))
 }
 
-pub(crate) fn list_usage(conn: &Connection, filter: &ListUsage) -> rusqlite::Result<Page<UsageRecord>> {
+pub(crate) fn list_usage(
+    conn: &Connection,
+    filter: &ListUsage,
+) -> rusqlite::Result<Page<UsageRecord>> {
     let (limit, offset) = limit_offset(&filter.paging);
     let metric = filter.metric_id.map(|id| id.0);
     let from = filter.from.map(to_epoch);
@@ -170,7 +197,15 @@ pub(crate) fn list_usage(conn: &Connection, filter: &ListUsage) -> rusqlite::Res
          ORDER BY recorded_at, id LIMIT ?5 OFFSET ?6"
     ))?;
     let items = statement
-        .query_map(params![filter.application_id.0, metric, from, to, limit, offset], usage_from_row)?
+        .query_map(
+            params![filter.application_id.0, metric, from, to, limit, offset],
+            usage_from_row,
+        )?
         .collect::<Result<_, _>>()?;
-    Ok(Page { items, page: filter.paging.page.max(1), per_page: limit as u32, total })
+    Ok(Page {
+        items,
+        page: filter.paging.page.max(1),
+        per_page: limit as u32,
+        total,
+    })
 }

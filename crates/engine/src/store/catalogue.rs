@@ -1,6 +1,6 @@
 //! Services, metrics, plans and pricing rules.
 
-use super::{contains_pattern, from_e4, from_epoch, limit_offset, to_e4, to_epoch};
+use super::{contains_pattern, from_e4, from_epoch, limit_offset, search_key, to_e4, to_epoch};
 use crate::model::{
     Id, ListPlans, Metric, Page, Paging, Plan, PlanFields, PlanState, PricingRule, Service,
 };
@@ -27,9 +27,15 @@ pub(crate) fn list_services(conn: &Connection, paging: &Paging) -> rusqlite::Res
     let mut statement = conn.prepare(&format!(
         "SELECT {SERVICE_COLUMNS} FROM services ORDER BY id LIMIT ?1 OFFSET ?2"
     ))?;
-    let items =
-        statement.query_map(params![limit, offset], service_from_row)?.collect::<Result<_, _>>()?;
-    Ok(Page { items, page: paging.page.max(1), per_page: limit as u32, total })
+    let items = statement
+        .query_map(params![limit, offset], service_from_row)?
+        .collect::<Result<_, _>>()?;
+    Ok(Page {
+        items,
+        page: paging.page.max(1),
+        per_page: limit as u32,
+        total,
+    })
 }
 
 pub(crate) fn get_service(conn: &Connection, id: Id) -> rusqlite::Result<Option<Service>> {
@@ -41,10 +47,15 @@ pub(crate) fn get_service(conn: &Connection, id: Id) -> rusqlite::Result<Option<
     .optional()
 }
 
-pub(crate) fn service_system_name_taken(conn: &Connection, system_name: &str) -> rusqlite::Result<bool> {
-    conn.query_row("SELECT EXISTS (SELECT 1 FROM services WHERE system_name = ?1)", [system_name], |row| {
-        row.get(0)
-    })
+pub(crate) fn service_system_name_taken(
+    conn: &Connection,
+    system_name: &str,
+) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM services WHERE system_name = ?1)",
+        [system_name],
+        |row| row.get(0),
+    )
 }
 
 pub(crate) fn insert_service(
@@ -61,8 +72,16 @@ pub(crate) fn insert_service(
     Ok(Id(conn.last_insert_rowid()))
 }
 
-pub(crate) fn update_service(conn: &Connection, id: Id, name: &str, description: &str) -> rusqlite::Result<()> {
-    conn.execute("UPDATE services SET name = ?2, description = ?3 WHERE id = ?1", params![id.0, name, description])?;
+pub(crate) fn update_service(
+    conn: &Connection,
+    id: Id,
+    name: &str,
+    description: &str,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE services SET name = ?2, description = ?3 WHERE id = ?1",
+        params![id.0, name, description],
+    )?;
     Ok(())
 }
 
@@ -83,7 +102,8 @@ pub(crate) fn service_has_applications(conn: &Connection, id: Id) -> rusqlite::R
 
 // --- metrics ---------------------------------------------------------------------------------
 
-const METRIC_COLUMNS: &str = "id, service_id, parent_id, system_name, friendly_name, unit, description";
+const METRIC_COLUMNS: &str =
+    "id, service_id, parent_id, system_name, friendly_name, unit, description";
 
 fn metric_from_row(row: &Row<'_>) -> rusqlite::Result<Metric> {
     Ok(Metric {
@@ -103,13 +123,19 @@ pub(crate) fn list_metrics(conn: &Connection, service_id: Id) -> rusqlite::Resul
         "SELECT {METRIC_COLUMNS} FROM metrics WHERE service_id = ?1
          ORDER BY coalesce(parent_id, id), parent_id IS NOT NULL, id"
     ))?;
-    let metrics = statement.query_map([service_id.0], metric_from_row)?.collect();
+    let metrics = statement
+        .query_map([service_id.0], metric_from_row)?
+        .collect();
     metrics
 }
 
 pub(crate) fn get_metric(conn: &Connection, id: Id) -> rusqlite::Result<Option<Metric>> {
-    conn.query_row(&format!("SELECT {METRIC_COLUMNS} FROM metrics WHERE id = ?1"), [id.0], metric_from_row)
-        .optional()
+    conn.query_row(
+        &format!("SELECT {METRIC_COLUMNS} FROM metrics WHERE id = ?1"),
+        [id.0],
+        metric_from_row,
+    )
+    .optional()
 }
 
 pub(crate) fn metric_system_name_taken(
@@ -143,7 +169,12 @@ pub(crate) fn insert_metric(conn: &Connection, metric: &Metric) -> rusqlite::Res
 pub(crate) fn update_metric(conn: &Connection, metric: &Metric) -> rusqlite::Result<()> {
     conn.execute(
         "UPDATE metrics SET friendly_name = ?2, unit = ?3, description = ?4 WHERE id = ?1",
-        params![metric.id.0, metric.friendly_name, metric.unit, metric.description],
+        params![
+            metric.id.0,
+            metric.friendly_name,
+            metric.unit,
+            metric.description
+        ],
     )?;
     Ok(())
 }
@@ -199,11 +230,15 @@ fn plan_state_sql(state: PlanState) -> &'static str {
 
 pub(crate) fn list_plans(conn: &Connection, filter: &ListPlans) -> rusqlite::Result<Page<Plan>> {
     let (limit, offset) = limit_offset(&filter.paging);
-    let search = filter.search.as_deref().filter(|s| !s.trim().is_empty()).map(contains_pattern);
+    let search = filter
+        .search
+        .as_deref()
+        .filter(|s| !s.trim().is_empty())
+        .map(contains_pattern);
     let state = filter.state.map(plan_state_sql);
     let service = filter.service_id.map(|id| id.0);
     let filter_sql = "FROM plans WHERE (?1 IS NULL OR service_id = ?1)
-        AND (?2 IS NULL OR name LIKE ?2 ESCAPE '\\' OR system_name LIKE ?2 ESCAPE '\\')
+        AND (?2 IS NULL OR search_key LIKE ?2 ESCAPE '\\')
         AND (?3 IS NULL OR state = ?3)";
     let total = conn.query_row(
         &format!("SELECT count(*) {filter_sql}"),
@@ -214,14 +249,26 @@ pub(crate) fn list_plans(conn: &Connection, filter: &ListPlans) -> rusqlite::Res
         "SELECT {PLAN_COLUMNS} {filter_sql} ORDER BY name COLLATE NOCASE, id LIMIT ?4 OFFSET ?5"
     ))?;
     let items = statement
-        .query_map(params![service, search, state, limit, offset], plan_from_row)?
+        .query_map(
+            params![service, search, state, limit, offset],
+            plan_from_row,
+        )?
         .collect::<Result<_, _>>()?;
-    Ok(Page { items, page: filter.paging.page.max(1), per_page: limit as u32, total })
+    Ok(Page {
+        items,
+        page: filter.paging.page.max(1),
+        per_page: limit as u32,
+        total,
+    })
 }
 
 pub(crate) fn get_plan(conn: &Connection, id: Id) -> rusqlite::Result<Option<Plan>> {
-    conn.query_row(&format!("SELECT {PLAN_COLUMNS} FROM plans WHERE id = ?1"), [id.0], plan_from_row)
-        .optional()
+    conn.query_row(
+        &format!("SELECT {PLAN_COLUMNS} FROM plans WHERE id = ?1"),
+        [id.0],
+        plan_from_row,
+    )
+    .optional()
 }
 
 pub(crate) fn plan_system_name_taken(
@@ -245,8 +292,8 @@ pub(crate) fn insert_plan(
 ) -> rusqlite::Result<Id> {
     conn.execute(
         "INSERT INTO plans (service_id, name, system_name, setup_fee, cost_per_month,
-                            trial_period_days, state, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                            trial_period_days, state, created_at, search_key)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         params![
             service_id.0,
             fields.name,
@@ -255,7 +302,8 @@ pub(crate) fn insert_plan(
             to_e4(fields.cost_per_month),
             fields.trial_period_days,
             plan_state_sql(fields.state),
-            to_epoch(created_at)
+            to_epoch(created_at),
+            search_key(&[&fields.name, system_name]),
         ],
     )?;
     Ok(Id(conn.last_insert_rowid()))
@@ -264,7 +312,7 @@ pub(crate) fn insert_plan(
 pub(crate) fn update_plan(conn: &Connection, id: Id, fields: &PlanFields) -> rusqlite::Result<()> {
     conn.execute(
         "UPDATE plans SET name = ?2, setup_fee = ?3, cost_per_month = ?4, trial_period_days = ?5,
-                          state = ?6
+                          state = ?6, search_key = ?7 || char(31) || lower(system_name)
          WHERE id = ?1",
         params![
             id.0,
@@ -272,7 +320,8 @@ pub(crate) fn update_plan(conn: &Connection, id: Id, fields: &PlanFields) -> rus
             to_e4(fields.setup_fee),
             to_e4(fields.cost_per_month),
             fields.trial_period_days,
-            plan_state_sql(fields.state)
+            plan_state_sql(fields.state),
+            search_key(&[&fields.name]),
         ],
     )?;
     Ok(())
@@ -294,7 +343,10 @@ pub(crate) fn plan_in_use(conn: &Connection, id: Id) -> rusqlite::Result<bool> {
 
 /// Makes `id` the one default plan of its service.
 pub(crate) fn make_default_plan(conn: &Connection, id: Id, service_id: Id) -> rusqlite::Result<()> {
-    conn.execute("UPDATE plans SET is_default = 0 WHERE service_id = ?1 AND is_default = 1", [service_id.0])?;
+    conn.execute(
+        "UPDATE plans SET is_default = 0 WHERE service_id = ?1 AND is_default = 1",
+        [service_id.0],
+    )?;
     conn.execute("UPDATE plans SET is_default = 1 WHERE id = ?1", [id.0])?;
     Ok(())
 }
@@ -314,7 +366,10 @@ fn rule_from_row(row: &Row<'_>) -> rusqlite::Result<PricingRule> {
     })
 }
 
-pub(crate) fn list_pricing_rules(conn: &Connection, plan_id: Id) -> rusqlite::Result<Vec<PricingRule>> {
+pub(crate) fn list_pricing_rules(
+    conn: &Connection,
+    plan_id: Id,
+) -> rusqlite::Result<Vec<PricingRule>> {
     let mut statement = conn.prepare(&format!(
         "SELECT {RULE_COLUMNS} FROM pricing_rules WHERE plan_id = ?1 ORDER BY metric_id, min, id"
     ))?;
@@ -323,15 +378,25 @@ pub(crate) fn list_pricing_rules(conn: &Connection, plan_id: Id) -> rusqlite::Re
 }
 
 pub(crate) fn get_pricing_rule(conn: &Connection, id: Id) -> rusqlite::Result<Option<PricingRule>> {
-    conn.query_row(&format!("SELECT {RULE_COLUMNS} FROM pricing_rules WHERE id = ?1"), [id.0], rule_from_row)
-        .optional()
+    conn.query_row(
+        &format!("SELECT {RULE_COLUMNS} FROM pricing_rules WHERE id = ?1"),
+        [id.0],
+        rule_from_row,
+    )
+    .optional()
 }
 
 pub(crate) fn insert_pricing_rule(conn: &Connection, rule: &PricingRule) -> rusqlite::Result<Id> {
     conn.execute(
         "INSERT INTO pricing_rules (plan_id, metric_id, min, max, cost_per_unit)
          VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![rule.plan_id.0, rule.metric_id.0, rule.min, rule.max, to_e4(rule.cost_per_unit)],
+        params![
+            rule.plan_id.0,
+            rule.metric_id.0,
+            rule.min,
+            rule.max,
+            to_e4(rule.cost_per_unit)
+        ],
     )?;
     Ok(Id(conn.last_insert_rowid()))
 }

@@ -21,7 +21,17 @@ pub(crate) fn to_e4(amount: Decimal) -> i64 {
     i64::try_from(scaled.trunc()).unwrap_or(i64::MAX)
 }
 
+/// A stored amount as shown: exact, with at least 2 decimals ("99.50", "0.0025").
 pub(crate) fn from_e4(stored: i64) -> Decimal {
+    let mut amount = Decimal::new(stored, SCALE).normalize();
+    if amount.scale() < 2 {
+        amount.rescale(2);
+    }
+    amount
+}
+
+/// A stored percentage as shown: exact, without trailing zeros ("19", "7.5").
+pub(crate) fn percent_from_e4(stored: i64) -> Decimal {
     Decimal::new(stored, SCALE).normalize()
 }
 
@@ -40,8 +50,21 @@ pub(crate) fn limit_offset(paging: &Paging) -> (i64, i64) {
     (per_page, (page - 1) * per_page)
 }
 
-/// A LIKE pattern matching `text` anywhere, with LIKE's wildcards escaped (ESCAPE '\').
+/// A LIKE pattern matching `text` anywhere in a `search_key`, with LIKE's wildcards escaped
+/// (ESCAPE '\').
 pub(crate) fn contains_pattern(text: &str) -> String {
-    let escaped = text.trim().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    let escaped = search_key(&[text])
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
     format!("%{escaped}%")
+}
+
+/// What search matches against: the parts, Unicode-lowercased (SQLite's LIKE folds ASCII only).
+pub(crate) fn search_key(parts: &[&str]) -> String {
+    parts
+        .iter()
+        .map(|part| part.trim().to_lowercase())
+        .collect::<Vec<_>>()
+        .join("\u{1f}")
 }
