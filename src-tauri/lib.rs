@@ -27,6 +27,7 @@ async fn call(
     operation: String,
     input: Value,
 ) -> Result<Value, ApiError> {
+    tracing::debug!(%operation, "call");
     let book = Arc::clone(&desktop.book);
     tauri::async_runtime::spawn_blocking(move || {
         let mut book = book.lock().unwrap_or_else(PoisonError::into_inner);

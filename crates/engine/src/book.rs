@@ -117,7 +117,13 @@ impl Book {
         if let Some(version) = existing_version.filter(|v| *v > 0 && *v < latest) {
             backup_before_migration(&conn, path, version, clock.now())?;
         }
-        migrate(&mut conn, migrations, existing_version.unwrap_or(0)).map_err(sqlite)?;
+        let from_version = existing_version.unwrap_or(0);
+        migrate(&mut conn, migrations, from_version).map_err(sqlite)?;
+        if from_version < latest {
+            // Put the new header into the main file now, not at some later checkpoint.
+            conn.pragma_update(None, "wal_checkpoint", "TRUNCATE")
+                .map_err(sqlite)?;
+        }
         Ok(Book {
             conn,
             clock,
@@ -194,27 +200,29 @@ fn inspect(path: &Path, latest: u32) -> Result<Option<u32>, OpenError> {
             path: path.to_owned(),
         });
     }
-    // The application id sits in the header (offset 68), so no SQLite handle is needed to
-    // tell a foreign database apart.
-    let application_id = i32::from_be_bytes([header[68], header[69], header[70], header[71]]);
+    // Ask SQLite, read-only, rather than the header bytes: after a crash the newest header
+    // may still be in the write-ahead log, not in the main file.
+    let sqlite = |source| OpenError::Sqlite {
+        path: path.to_owned(),
+        source,
+    };
+    let conn =
+        Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(sqlite)?;
+    let (application_id, version): (i32, u32) = conn
+        .query_row(
+            "SELECT (SELECT application_id FROM pragma_application_id),
+                    (SELECT user_version FROM pragma_user_version)",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .map_err(|_| OpenError::NotABook {
+            path: path.to_owned(),
+        })?;
     if application_id != APPLICATION_ID {
         return Err(OpenError::NotABook {
             path: path.to_owned(),
         });
     }
-    let conn =
-        Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(|source| {
-            OpenError::Sqlite {
-                path: path.to_owned(),
-                source,
-            }
-        })?;
-    let version: u32 = conn
-        .pragma_query_value(None, "user_version", |row| row.get(0))
-        .map_err(|source| OpenError::Sqlite {
-            path: path.to_owned(),
-            source,
-        })?;
     if version > latest {
         return Err(OpenError::NewerSchema {
             path: path.to_owned(),
@@ -337,6 +345,27 @@ mod tests {
             )
             .unwrap();
         assert_eq!((text.as_str(), version), ("kept", 1));
+    }
+
+    #[test]
+    fn a_book_whose_header_is_still_in_the_wal_after_a_crash_reopens() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("crashed.book");
+        // A process that created the book and died before any checkpoint: the schema and the
+        // header (application_id, user_version) are only in the write-ahead log.
+        let mut conn = Connection::open(&path).unwrap();
+        conn.pragma_update(None, "journal_mode", "wal").unwrap();
+        conn.pragma_update(None, "wal_autocheckpoint", 0).unwrap();
+        migrate(&mut conn, MIGRATIONS, 0).unwrap();
+        std::mem::forget(conn);
+        let main_file = std::fs::read(&path).unwrap();
+        assert!(
+            main_file.len() < 100 || main_file[68..72] == [0, 0, 0, 0],
+            "header not yet in the main file"
+        );
+
+        let reopened = Book::open(&path, clock()).unwrap();
+        assert_eq!(count(&reopened, "settings"), 1);
     }
 
     #[test]

@@ -3,6 +3,7 @@ import {
   formatCount,
   formatDate,
   formatMoney,
+  usableLocale,
   formatPercent,
   normalizeDecimal,
   parseDecimal,
@@ -11,6 +12,18 @@ import {
 
 /** Intl uses no-break spaces; compare with plain ones. */
 const plain = (text: string) => text.replace(/[\u00a0\u202f]/g, ' ');
+
+describe('usableLocale', () => {
+  it('keeps a real language tag', () => {
+    expect(usableLocale('de-DE')).toBe('de-DE');
+  });
+  it('drops tags Intl rejects, such as the "C" of LANG=C desktops', () => {
+    expect(usableLocale('C')).toBeUndefined();
+    expect(usableLocale('')).toBeUndefined();
+    expect(usableLocale(undefined)).toBeUndefined();
+    expect(formatMoney('1234.5', 'EUR', usableLocale('C'))).toMatch(/1,234\.50/);
+  });
+});
 
 describe('formatMoney', () => {
   it.each([

@@ -4,7 +4,20 @@
 
 /** The user's locale: the browser's (or the desktop's) preferred language. */
 export function userLocale(): string | undefined {
-  return typeof navigator !== 'undefined' ? navigator.language : undefined;
+  return usableLocale(typeof navigator !== 'undefined' ? navigator.language : undefined);
+}
+
+/**
+ * `tag` when Intl accepts it, else undefined (Intl's default). A desktop started with LANG=C
+ * reports the language "C", on which Intl throws and every amount would fail to render.
+ */
+export function usableLocale(tag: string | undefined): string | undefined {
+  if (!tag) return undefined;
+  try {
+    return Intl.getCanonicalLocales(tag)[0];
+  } catch {
+    return undefined;
+  }
 }
 
 const cache = new Map<string, Intl.NumberFormat>();
