@@ -18,6 +18,16 @@ pub fn round4(amount: Decimal) -> Decimal {
     round_half_up(amount, 4)
 }
 
+/// An amount as shown to people and on the wire: exact, without trailing zeros beyond the
+/// second decimal ("42.00", "99.50", "0.0025"). Never rounds.
+pub fn for_display(amount: Decimal) -> Decimal {
+    let mut shown = amount.normalize();
+    if shown.scale() < 2 {
+        shown.rescale(2);
+    }
+    shown
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MoneyError {
     #[error("must not be negative")]
@@ -57,6 +67,20 @@ mod tests {
         assert_eq!(round2(dec!(2.345)), dec!(2.35));
         assert_eq!(round2(dec!(2.355)), dec!(2.36));
         assert_eq!(round2(dec!(-2.345)), dec!(-2.35));
+    }
+
+    #[test]
+    fn display_keeps_every_digit_and_at_least_two_decimals() {
+        for (amount, shown) in [
+            (dec!(42), "42.00"),
+            (dec!(99.5000), "99.50"),
+            (dec!(0.0025), "0.0025"),
+            (dec!(0.12331), "0.12331"),
+            (dec!(-3.1), "-3.10"),
+            (dec!(0), "0.00"),
+        ] {
+            assert_eq!(for_display(amount).to_string(), shown);
+        }
     }
 
     #[test]

@@ -36,6 +36,9 @@ pub fn typescript() -> String {
         ApplicationState, Application, PlanChange, ApplicationDetail, ListApplications,
         Subscribe, ChangePlan, UsageRecord, RecordUsage, ListUsage,
         ListAudit, AuditRecord, BookInfo,
+        InvoiceState, CreationType, LineItemType, Totals, Invoice, LineItem, PaymentTransaction,
+        Party, InvoiceDetail, CreateInvoice, ListInvoices, UpdateInvoice, AddLineItem,
+        TransitionInvoice,
     ));
     out.push_str(&typescript_operations(cfg));
     out

@@ -19,7 +19,10 @@ pub const APPLICATION_ID: i32 = 0x4346_4F4C;
 
 /// Numbered, append-only migrations; migration N takes the schema from version N-1 to N.
 /// Never edit one that has shipped: add a new one.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_catalogue_accounts.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_catalogue_accounts.sql"),
+    include_str!("migrations/0002_invoices.sql"),
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;

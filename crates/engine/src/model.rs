@@ -650,3 +650,195 @@ pub struct BookInfo {
     pub now: DateTime<Utc>,
     pub simulated_clock: bool,
 }
+
+// ---------------------------------------------------------------------------------------------
+// Invoices
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum InvoiceState {
+    Open,
+    Finalized,
+    Pending,
+    Paid,
+    Unpaid,
+    Failed,
+    Cancelled,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum CreationType {
+    /// Created by a person or through the API; the billing run never changes it.
+    Manual,
+    /// Created by the billing run.
+    Background,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum LineItemType {
+    PlanCost,
+    VariableCost,
+    Manual,
+}
+
+/// An invoice's totals (billing-rules.md §1), computed by the engine.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct Totals {
+    /// Σ line costs, exact (4 dp).
+    #[ts(type = "string")]
+    pub cost_without_vat: Decimal,
+    /// VAT rate × net, exact.
+    #[ts(type = "string")]
+    pub vat_amount: Decimal,
+    #[ts(type = "string")]
+    pub charged_without_vat: Decimal,
+    #[ts(type = "string")]
+    pub charged_vat: Decimal,
+    /// The amount due and charged: round2(net) + round2(VAT).
+    #[ts(type = "string")]
+    pub total: Decimal,
+}
+
+/// An invoice as lists show it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct Invoice {
+    pub id: Id,
+    pub account_id: Id,
+    pub account_name: String,
+    pub friendly_id: String,
+    /// YYYY-MM.
+    pub period: String,
+    pub state: InvoiceState,
+    pub creation_type: CreationType,
+    #[ts(type = "string")]
+    pub created_at: DateTime<Utc>,
+    /// YYYY-MM-DD, set when issued.
+    pub issued_on: Option<String>,
+    pub due_on: Option<String>,
+    #[ts(type = "string | null")]
+    pub paid_at: Option<DateTime<Utc>>,
+    pub currency: String,
+    /// The frozen rate once issued; the account's live rate before.
+    #[ts(type = "string | null")]
+    pub vat_rate: Option<Decimal>,
+    pub totals: Totals,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct LineItem {
+    pub id: Id,
+    pub invoice_id: Id,
+    pub name: String,
+    pub description: String,
+    /// Informational; never multiplies the cost.
+    #[ts(type = "string")]
+    pub quantity: Decimal,
+    /// The line's total, 4 dp.
+    #[ts(type = "string")]
+    pub cost: Decimal,
+    #[serde(rename = "type")]
+    #[ts(rename = "type")]
+    pub line_type: LineItemType,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct PaymentTransaction {
+    pub id: Id,
+    pub invoice_id: Id,
+    #[ts(type = "string")]
+    pub amount: Decimal,
+    pub currency: String,
+    pub success: bool,
+    pub reference: String,
+    pub message: String,
+    #[ts(type = "string")]
+    pub created_at: DateTime<Utc>,
+}
+
+/// Who issues or receives an invoice, as printed on it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct Party {
+    pub name: String,
+    pub address: Address,
+    pub fiscal_code: String,
+    pub vat_code: String,
+    pub po_number: String,
+}
+
+/// One invoice with everything its view shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct InvoiceDetail {
+    pub invoice: Invoice,
+    pub issued_by: Party,
+    pub issued_to: Party,
+    pub line_items: Vec<LineItem>,
+    pub payment_transactions: Vec<PaymentTransaction>,
+    /// The states this invoice may move to now.
+    pub allowed_transitions: Vec<InvoiceState>,
+    /// Whether lines, friendly ID and period may be edited (open and finalized only).
+    pub editable: bool,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct CreateInvoice {
+    pub account_id: Id,
+    /// YYYY-MM; the current month when absent.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub period: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+pub struct ListInvoices {
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub state: Option<InvoiceState>,
+    /// YYYY-MM.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub period: Option<String>,
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub account_id: Option<Id>,
+    /// A friendly ID; `*` matches any run of characters (e.g. `2025-01-*`).
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub friendly_id: Option<String>,
+    #[serde(flatten)]
+    pub paging: Paging,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct UpdateInvoice {
+    pub id: Id,
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub friendly_id: Option<String>,
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub period: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct AddLineItem {
+    pub invoice_id: Id,
+    pub name: String,
+    #[serde(default)]
+    #[ts(optional, as = "Option<String>")]
+    pub description: String,
+    #[serde(default)]
+    #[ts(optional = nullable, type = "string")]
+    pub quantity: Option<Decimal>,
+    /// The line's total (may be negative, e.g. a credit).
+    #[ts(type = "string")]
+    pub cost: Decimal,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct TransitionInvoice {
+    pub id: Id,
+    pub state: InvoiceState,
+}

@@ -94,6 +94,14 @@ operations! {
 
     read  applications::list_usage(ListUsage) -> Page<UsageRecord>;
     write applications::record_usage(RecordUsage) -> UsageRecord;
+
+    read  invoices::list_invoices(ListInvoices) -> Page<Invoice>;
+    read  invoices::get_invoice(ById) -> InvoiceDetail;
+    write invoices::create_invoice(CreateInvoice) -> InvoiceDetail;
+    write invoices::update_invoice(UpdateInvoice) -> InvoiceDetail;
+    write invoices::add_line_item(AddLineItem) -> InvoiceDetail;
+    write invoices::delete_line_item(ById) -> InvoiceDetail;
+    write invoices::transition_invoice(TransitionInvoice) -> InvoiceDetail;
 }
 
 /// Parses an operation's input; `null` stands for `{}`. A bad input is a validation error

@@ -4,86 +4,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap is a failed test
 
+mod common;
+
 use chrono::{TimeZone, Utc};
-use counterfoil_engine::{dispatch, Actor, ApiError, Book, Clock, ErrorCode};
+use common::Fixture;
+use counterfoil_engine::ErrorCode;
 use serde_json::{json, Value};
-
-struct Fixture {
-    book: Book,
-    clock: Clock,
-    _dir: tempfile::TempDir,
-}
-
-impl Fixture {
-    fn new() -> Fixture {
-        let dir = tempfile::tempdir().unwrap();
-        let clock = Clock::simulated(Utc.with_ymd_and_hms(2025, 3, 10, 12, 0, 0).unwrap());
-        let book = Book::open(&dir.path().join("test.book"), clock.clone()).unwrap();
-        Fixture {
-            book,
-            clock,
-            _dir: dir,
-        }
-    }
-
-    fn call(&mut self, op: &str, input: Value) -> Result<Value, ApiError> {
-        dispatch(&mut self.book, &Actor::new("test"), op, input)
-    }
-
-    fn ok(&mut self, op: &str, input: Value) -> Value {
-        self.call(op, input.clone())
-            .unwrap_or_else(|e| panic!("{op} {input}: {e:?}"))
-    }
-
-    fn audit_total(&mut self) -> i64 {
-        self.ok("list_audit", json!({}))["total"].as_i64().unwrap()
-    }
-
-    /// Calls `op`, expects a refusal with `code` (and `field` for validation), and checks that
-    /// nothing was written.
-    fn refused(
-        &mut self,
-        op: &str,
-        input: Value,
-        code: ErrorCode,
-        field: Option<&str>,
-    ) -> ApiError {
-        let audit_before = self.audit_total();
-        let error = match self.call(op, input.clone()) {
-            Ok(output) => panic!("{op} {input} should have been refused, gave {output}"),
-            Err(error) => error,
-        };
-        assert_eq!(error.code, code, "{op} {input}: {error:?}");
-        assert_eq!(error.field.as_deref(), field, "{op} {input}: {error:?}");
-        assert!(!error.message.is_empty());
-        assert_eq!(
-            self.audit_total(),
-            audit_before,
-            "{op} {input} wrote despite failing"
-        );
-        error
-    }
-
-    fn service(&mut self, name: &str) -> Value {
-        self.ok("create_service", json!({"name": name}))
-    }
-
-    fn hits(&mut self, service: &Value) -> Value {
-        self.ok("list_metrics", json!({"service_id": service["id"]}))[0].clone()
-    }
-
-    fn plan(&mut self, service: &Value, name: &str, trial_days: u32) -> Value {
-        self.ok(
-            "create_plan",
-            json!({"service_id": service["id"], "name": name, "setup_fee": "10",
-                   "cost_per_month": "99.50", "trial_period_days": trial_days, "state": "published"}),
-        )
-    }
-
-    fn account(&mut self, name: &str) -> Value {
-        self.ok("create_account", json!({"org_name": name}))
-    }
-}
 
 #[test]
 fn unknown_operations_and_malformed_inputs_are_clear_errors() {

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod applications;
 pub mod audit;
 pub mod catalogue;
+pub mod invoices;
 pub mod settings;
 
 use crate::model::Paging;
@@ -23,11 +24,7 @@ pub(crate) fn to_e4(amount: Decimal) -> i64 {
 
 /// A stored amount as shown: exact, with at least 2 decimals ("99.50", "0.0025").
 pub(crate) fn from_e4(stored: i64) -> Decimal {
-    let mut amount = Decimal::new(stored, SCALE).normalize();
-    if amount.scale() < 2 {
-        amount.rescale(2);
-    }
-    amount
+    counterfoil_billing::for_display(Decimal::new(stored, SCALE))
 }
 
 /// A stored percentage as shown: exact, without trailing zeros ("19", "7.5").

@@ -191,6 +191,90 @@ export type AuditRecord = { id: Id, at: string, actor: string, operation: string
 
 export type BookInfo = { path: string, schema_version: number, now: string, simulated_clock: boolean, };
 
+export type InvoiceState = "open" | "finalized" | "pending" | "paid" | "unpaid" | "failed" | "cancelled";
+
+export type CreationType = "manual" | "background";
+
+export type LineItemType = "plan_cost" | "variable_cost" | "manual";
+
+export type Totals = { 
+/**
+ * Σ line costs, exact (4 dp).
+ */
+cost_without_vat: string, 
+/**
+ * VAT rate × net, exact.
+ */
+vat_amount: string, charged_without_vat: string, charged_vat: string, 
+/**
+ * The amount due and charged: round2(net) + round2(VAT).
+ */
+total: string, };
+
+export type Invoice = { id: Id, account_id: Id, account_name: string, friendly_id: string, 
+/**
+ * YYYY-MM.
+ */
+period: string, state: InvoiceState, creation_type: CreationType, created_at: string, 
+/**
+ * YYYY-MM-DD, set when issued.
+ */
+issued_on: string | null, due_on: string | null, paid_at: string | null, currency: string, 
+/**
+ * The frozen rate once issued; the account's live rate before.
+ */
+vat_rate: string | null, totals: Totals, };
+
+export type LineItem = { id: Id, invoice_id: Id, name: string, description: string, 
+/**
+ * Informational; never multiplies the cost.
+ */
+quantity: string, 
+/**
+ * The line's total, 4 dp.
+ */
+cost: string, type: LineItemType, };
+
+export type PaymentTransaction = { id: Id, invoice_id: Id, amount: string, currency: string, success: boolean, reference: string, message: string, created_at: string, };
+
+export type Party = { name: string, address: Address, fiscal_code: string, vat_code: string, po_number: string, };
+
+export type InvoiceDetail = { invoice: Invoice, issued_by: Party, issued_to: Party, line_items: Array<LineItem>, payment_transactions: Array<PaymentTransaction>, 
+/**
+ * The states this invoice may move to now.
+ */
+allowed_transitions: Array<InvoiceState>, 
+/**
+ * Whether lines, friendly ID and period may be edited (open and finalized only).
+ */
+editable: boolean, warnings: Array<string>, };
+
+export type CreateInvoice = { account_id: Id, 
+/**
+ * YYYY-MM; the current month when absent.
+ */
+period?: string | null, };
+
+export type ListInvoices = { state?: InvoiceState | null, 
+/**
+ * YYYY-MM.
+ */
+period?: string | null, account_id?: Id | null, 
+/**
+ * A friendly ID; `*` matches any run of characters (e.g. `2025-01-*`).
+ */
+friendly_id?: string | null, page?: number, per_page?: number, };
+
+export type UpdateInvoice = { id: Id, friendly_id?: string | null, period?: string | null, };
+
+export type AddLineItem = { invoice_id: Id, name: string, description?: string, quantity?: string, 
+/**
+ * The line's total (may be negative, e.g. a credit).
+ */
+cost: string, };
+
+export type TransitionInvoice = { id: Id, state: InvoiceState, };
+
 export type Operations = {
   book_info: { input: NoInput; output: BookInfo };
   list_audit: { input: ListAudit; output: Page<AuditRecord> };
@@ -226,4 +310,11 @@ export type Operations = {
   cancel_application: { input: ById; output: Application };
   list_usage: { input: ListUsage; output: Page<UsageRecord> };
   record_usage: { input: RecordUsage; output: UsageRecord };
+  list_invoices: { input: ListInvoices; output: Page<Invoice> };
+  get_invoice: { input: ById; output: InvoiceDetail };
+  create_invoice: { input: CreateInvoice; output: InvoiceDetail };
+  update_invoice: { input: UpdateInvoice; output: InvoiceDetail };
+  add_line_item: { input: AddLineItem; output: InvoiceDetail };
+  delete_line_item: { input: ById; output: InvoiceDetail };
+  transition_invoice: { input: TransitionInvoice; output: InvoiceDetail };
 };

@@ -1,0 +1,384 @@
+//! Invoices in the book (billing-rules.md §1, §5, §6): manual creation, lists, the invoice
+//! view, editing while open or finalized, and state transitions with issuing's freeze.
+
+use super::{not_found, optional_text, required_text};
+use crate::book::{Book, Write};
+use crate::error::{ApiError, Result};
+use crate::model::*;
+use crate::store;
+use crate::store::invoices::{InvoiceFilter, InvoiceRow, Issue, StateChange};
+use chrono::{DateTime, Duration, Utc};
+use counterfoil_billing as billing;
+use rusqlite::Connection;
+
+/// The warning every view of an editable invoice with a duplicate friendly ID shows (§6).
+pub(crate) const DUPLICATE_ID_WARNING: &str =
+    "This invoice ID is already in use and should probably be changed";
+
+/// Days from issue to due date (§5).
+const DAYS_TO_PAY: i64 = 2;
+
+/// How far ahead of the current month an invoice period may be (§5).
+const MAX_MONTHS_AHEAD: i32 = 12;
+
+pub(crate) fn list_invoices(book: &Book, filter: ListInvoices) -> Result<Page<Invoice>> {
+    let period = filter
+        .period
+        .as_deref()
+        .map(period)
+        .transpose()?
+        .map(|p| p.to_string());
+    let friendly_id_like = filter
+        .friendly_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|text| !text.is_empty())
+        .map(wildcard_pattern);
+    let page = store::invoices::list(
+        book.reader(),
+        &InvoiceFilter {
+            state: filter.state,
+            period: period.as_deref(),
+            account_id: filter.account_id,
+            friendly_id_like,
+            paging: &filter.paging,
+        },
+    )?;
+    Ok(Page {
+        items: page.items.into_iter().map(invoice).collect(),
+        page: page.page,
+        per_page: page.per_page,
+        total: page.total,
+    })
+}
+
+/// `2025-01-*` → the LIKE pattern `2025-01-%`, LIKE's own wildcards escaped.
+fn wildcard_pattern(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+        .replace('*', "%")
+}
+
+pub(crate) fn get_invoice(book: &Book, input: ById) -> Result<InvoiceDetail> {
+    detail(book.reader(), input.id)
+}
+
+fn row(conn: &Connection, id: Id) -> Result<InvoiceRow> {
+    store::invoices::get(conn, id)?.ok_or_else(|| not_found("invoice", id))
+}
+
+fn totals(net: rust_decimal::Decimal, vat_rate: Option<rust_decimal::Decimal>) -> Totals {
+    let totals = billing::invoice_totals(&[net], vat_rate);
+    let shown = billing::for_display;
+    Totals {
+        cost_without_vat: shown(totals.exact_net),
+        vat_amount: shown(totals.exact_vat),
+        charged_without_vat: shown(totals.charged_net),
+        charged_vat: shown(totals.charged_vat),
+        total: shown(totals.total),
+    }
+}
+
+fn invoice(row: InvoiceRow) -> Invoice {
+    Invoice {
+        totals: totals(row.net, row.vat_rate),
+        id: row.id,
+        account_id: row.account_id,
+        account_name: row.account_name,
+        friendly_id: row.friendly_id,
+        period: row.period,
+        state: row.state,
+        creation_type: row.creation_type,
+        created_at: row.created_at,
+        issued_on: row.issued_on,
+        due_on: row.due_on,
+        paid_at: row.paid_at,
+        currency: row.currency,
+        vat_rate: row.vat_rate,
+    }
+}
+
+fn detail(conn: &Connection, id: Id) -> Result<InvoiceDetail> {
+    let mut row = row(conn, id)?;
+    let state = lifecycle(row.state);
+    let editable = state.is_editable();
+    let mut warnings = Vec::new();
+    if editable && store::invoices::friendly_id_used_elsewhere(conn, id, &row.friendly_id)? {
+        warnings.push(DUPLICATE_ID_WARNING.to_owned());
+    }
+    let (issued_to, issued_by) = match (row.issued_to.take(), row.issued_by.take()) {
+        (Some(to), Some(by)) => (to, by),
+        _ => live_parties(conn, row.account_id)?,
+    };
+    Ok(InvoiceDetail {
+        line_items: store::invoices::line_items(conn, id)?,
+        payment_transactions: store::invoices::payment_transactions(conn, id)?,
+        allowed_transitions: state
+            .allowed_transitions()
+            .iter()
+            .map(|s| model_state(*s))
+            .collect(),
+        editable,
+        warnings,
+        issued_to,
+        issued_by,
+        invoice: invoice(row),
+    })
+}
+
+/// The buyer and provider as they are now (what an invoice shows until it is issued).
+fn live_parties(conn: &Connection, account_id: Id) -> Result<(Party, Party)> {
+    let account = super::accounts::account(conn, account_id)?.fields;
+    let settings = store::settings::get(conn)?;
+    // The billing address is used only when no legal address is set (§3).
+    let address = match account.billing_address {
+        Some(billing) if account.legal_address.is_empty() => billing,
+        _ => account.legal_address,
+    };
+    let buyer = Party {
+        name: account.org_name,
+        address,
+        fiscal_code: account.fiscal_code,
+        vat_code: account.vat_code,
+        po_number: account.po_number,
+    };
+    let provider = Party {
+        name: settings.org_name,
+        address: settings.address,
+        fiscal_code: settings.fiscal_code,
+        vat_code: settings.vat_code,
+        po_number: String::new(),
+    };
+    Ok((buyer, provider))
+}
+
+pub(crate) fn create_invoice(write: &mut Write<'_>, input: CreateInvoice) -> Result<InvoiceDetail> {
+    super::accounts::account(write.tx, input.account_id)
+        .map_err(|_| ApiError::validation("account_id", "Choose an existing account."))?;
+    let period = match input
+        .period
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        Some(text) => period_within_reach(text, write.now)?,
+        None => billing::Period::of(write.now),
+    };
+    let id = new_invoice(write, input.account_id, period, CreationType::Manual)?;
+    let created = detail(write.tx, id)?;
+    write.audit(
+        "invoice",
+        Some(id.0),
+        None::<&InvoiceDetail>,
+        Some(&created),
+    )?;
+    Ok(created)
+}
+
+/// Opens an invoice numbered from its prefix's counter; used by people and the billing run.
+pub(crate) fn new_invoice(
+    write: &mut Write<'_>,
+    account_id: Id,
+    period: billing::Period,
+    creation_type: CreationType,
+) -> Result<Id> {
+    let numbering = match store::settings::get(write.tx)?.numbering {
+        Numbering::Monthly => billing::Numbering::Monthly,
+        Numbering::Yearly => billing::Numbering::Yearly,
+    };
+    let prefix = billing::prefix_for(numbering, period);
+    let number = store::invoices::next_number(write.tx, &prefix)?;
+    let friendly_id = u32::try_from(number)
+        .ok()
+        .and_then(|n| billing::FriendlyId::new(&prefix, n).ok())
+        .ok_or_else(|| {
+            ApiError::invalid_state(format!("Invoice numbers for {prefix} are exhausted."))
+        })?;
+    let id = store::invoices::insert(
+        write.tx,
+        account_id,
+        &friendly_id.to_string(),
+        &period.to_string(),
+        creation_type,
+        write.now,
+    )?;
+    Ok(id)
+}
+
+fn period(text: &str) -> Result<billing::Period> {
+    billing::Period::parse(text.trim()).map_err(|e| ApiError::validation("period", e.to_string()))
+}
+
+/// A period that is any past month or at most 12 months after the current one (§5).
+fn period_within_reach(text: &str, now: DateTime<Utc>) -> Result<billing::Period> {
+    let period = period(text)?;
+    if period.months_after(billing::Period::of(now)) > MAX_MONTHS_AHEAD {
+        return Err(ApiError::validation(
+            "period",
+            format!("Period can be at most {MAX_MONTHS_AHEAD} months after the current month."),
+        ));
+    }
+    Ok(period)
+}
+
+fn editable_row(conn: &Connection, id: Id) -> Result<InvoiceRow> {
+    let row = row(conn, id)?;
+    if !lifecycle(row.state).is_editable() {
+        return Err(ApiError::invalid_state(format!(
+            "Invoice {} is {}; only open and finalized invoices can be edited.",
+            row.friendly_id,
+            lifecycle(row.state).as_str()
+        )));
+    }
+    Ok(row)
+}
+
+pub(crate) fn update_invoice(write: &mut Write<'_>, input: UpdateInvoice) -> Result<InvoiceDetail> {
+    let before_row = editable_row(write.tx, input.id)?;
+    let before = detail(write.tx, input.id)?;
+    let friendly_id = match input
+        .friendly_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(text) => {
+            let id = billing::FriendlyId::parse(text)
+                .map_err(|e| ApiError::validation("friendly_id", e.to_string()))?;
+            // A hand-set number raises its prefix's counter, never lowers it (§6).
+            store::invoices::raise_counter(write.tx, id.prefix(), i64::from(id.number()))?;
+            id.to_string()
+        }
+        None => before_row.friendly_id.clone(),
+    };
+    let period = match input
+        .period
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(text) => period_within_reach(text, write.now)?.to_string(),
+        None => before_row.period.clone(),
+    };
+    store::invoices::set_friendly_id_and_period(write.tx, input.id, &friendly_id, &period)?;
+    let after = detail(write.tx, input.id)?;
+    write.audit("invoice", Some(input.id.0), Some(&before), Some(&after))?;
+    Ok(after)
+}
+
+pub(crate) fn add_line_item(write: &mut Write<'_>, input: AddLineItem) -> Result<InvoiceDetail> {
+    editable_row(write.tx, input.invoice_id)?;
+    let line = LineItem {
+        id: Id(0),
+        invoice_id: input.invoice_id,
+        name: required_text("name", "Name", &input.name)?,
+        description: optional_text("description", "Description", &input.description)?,
+        quantity: input.quantity.unwrap_or(rust_decimal::Decimal::ONE),
+        cost: line_cost(input.cost)?,
+        line_type: LineItemType::Manual,
+    };
+    let id = store::invoices::insert_line_item(write.tx, &line, write.now)?;
+    let added =
+        store::invoices::line_item(write.tx, id)?.ok_or_else(|| not_found("line item", id))?;
+    write.audit("line_item", Some(id.0), None::<&LineItem>, Some(&added))?;
+    detail(write.tx, input.invoice_id)
+}
+
+/// A line's cost, stored to 4 decimal places half-up (§1); absurd magnitudes are typos.
+fn line_cost(cost: rust_decimal::Decimal) -> Result<rust_decimal::Decimal> {
+    if cost.abs() > rust_decimal::Decimal::from(1_000_000_000_000i64) {
+        return Err(ApiError::validation("cost", "Cost is too large."));
+    }
+    Ok(billing::line_cost(cost))
+}
+
+pub(crate) fn delete_line_item(write: &mut Write<'_>, input: ById) -> Result<InvoiceDetail> {
+    let line = store::invoices::line_item(write.tx, input.id)?
+        .ok_or_else(|| not_found("line item", input.id))?;
+    editable_row(write.tx, line.invoice_id)?;
+    store::invoices::delete_line_item(write.tx, input.id)?;
+    write.audit(
+        "line_item",
+        Some(input.id.0),
+        Some(&line),
+        None::<&LineItem>,
+    )?;
+    detail(write.tx, line.invoice_id)
+}
+
+pub(crate) fn transition_invoice(
+    write: &mut Write<'_>,
+    input: TransitionInvoice,
+) -> Result<InvoiceDetail> {
+    let row = row(write.tx, input.id)?;
+    let before = detail(write.tx, input.id)?;
+    lifecycle(row.state)
+        .transition(lifecycle(input.state))
+        .map_err(|e| ApiError::invalid_state(e.to_string()))?;
+    let issue_data = if input.state == InvoiceState::Pending {
+        let (issued_to, issued_by) = live_parties(write.tx, row.account_id)?;
+        let today = write.now.date_naive();
+        Some((
+            today,
+            today + Duration::days(DAYS_TO_PAY),
+            issued_to,
+            issued_by,
+        ))
+    } else {
+        None
+    };
+    let issued_on;
+    let due_on;
+    let issue = match &issue_data {
+        Some((today, due, to, by)) => {
+            issued_on = today.format("%Y-%m-%d").to_string();
+            due_on = due.format("%Y-%m-%d").to_string();
+            Some(Issue {
+                issued_on: &issued_on,
+                due_on: &due_on,
+                currency: &row.currency,
+                vat_rate: row.vat_rate,
+                issued_to: to,
+                issued_by: by,
+            })
+        }
+        None => None,
+    };
+    store::invoices::change_state(
+        write.tx,
+        input.id,
+        &StateChange {
+            state: input.state,
+            at: write.now,
+            issue,
+        },
+    )?;
+    let after = detail(write.tx, input.id)?;
+    write.audit("invoice", Some(input.id.0), Some(&before), Some(&after))?;
+    Ok(after)
+}
+
+fn lifecycle(state: InvoiceState) -> billing::InvoiceState {
+    match state {
+        InvoiceState::Open => billing::InvoiceState::Open,
+        InvoiceState::Finalized => billing::InvoiceState::Finalized,
+        InvoiceState::Pending => billing::InvoiceState::Pending,
+        InvoiceState::Paid => billing::InvoiceState::Paid,
+        InvoiceState::Unpaid => billing::InvoiceState::Unpaid,
+        InvoiceState::Failed => billing::InvoiceState::Failed,
+        InvoiceState::Cancelled => billing::InvoiceState::Cancelled,
+    }
+}
+
+fn model_state(state: billing::InvoiceState) -> InvoiceState {
+    match state {
+        billing::InvoiceState::Open => InvoiceState::Open,
+        billing::InvoiceState::Finalized => InvoiceState::Finalized,
+        billing::InvoiceState::Pending => InvoiceState::Pending,
+        billing::InvoiceState::Paid => InvoiceState::Paid,
+        billing::InvoiceState::Unpaid => InvoiceState::Unpaid,
+        billing::InvoiceState::Failed => InvoiceState::Failed,
+        billing::InvoiceState::Cancelled => InvoiceState::Cancelled,
+    }
+}

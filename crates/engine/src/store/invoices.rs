@@ -1,0 +1,369 @@
+//! Invoices, line items, payment transactions and friendly-ID counters.
+
+use super::{from_e4, from_epoch, limit_offset, percent_from_e4, to_e4, to_epoch};
+use crate::model::{
+    CreationType, Id, InvoiceState, LineItem, LineItemType, Page, Paging, Party, PaymentTransaction,
+};
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Connection, OptionalExtension, Row};
+use rust_decimal::Decimal;
+
+/// An invoice as stored, with what its read model needs from the account and settings.
+pub(crate) struct InvoiceRow {
+    pub id: Id,
+    pub account_id: Id,
+    pub account_name: String,
+    pub friendly_id: String,
+    pub period: String,
+    pub state: InvoiceState,
+    pub creation_type: CreationType,
+    pub created_at: DateTime<Utc>,
+    pub issued_on: Option<String>,
+    pub due_on: Option<String>,
+    pub paid_at: Option<DateTime<Utc>>,
+    /// Frozen currency once issued, the provider's before.
+    pub currency: String,
+    /// Frozen rate once issued, the account's live rate before.
+    pub vat_rate: Option<Decimal>,
+    /// Σ line costs, exact.
+    pub net: Decimal,
+    pub issued_to: Option<Party>,
+    pub issued_by: Option<Party>,
+}
+
+pub(crate) fn state_sql(state: InvoiceState) -> &'static str {
+    match state {
+        InvoiceState::Open => "open",
+        InvoiceState::Finalized => "finalized",
+        InvoiceState::Pending => "pending",
+        InvoiceState::Paid => "paid",
+        InvoiceState::Unpaid => "unpaid",
+        InvoiceState::Failed => "failed",
+        InvoiceState::Cancelled => "cancelled",
+    }
+}
+
+fn state_from(text: &str) -> InvoiceState {
+    match text {
+        "finalized" => InvoiceState::Finalized,
+        "pending" => InvoiceState::Pending,
+        "paid" => InvoiceState::Paid,
+        "unpaid" => InvoiceState::Unpaid,
+        "failed" => InvoiceState::Failed,
+        "cancelled" => InvoiceState::Cancelled,
+        _ => InvoiceState::Open,
+    }
+}
+
+// Frozen values win once `issued_to` is set (the marker of an issued invoice: a frozen VAT
+// rate may legitimately be NULL).
+const ROW_SELECT: &str = "SELECT i.id, i.account_id, a.org_name, i.friendly_id, i.period, i.state,
+        i.creation_type, i.created_at, i.issued_on, i.due_on, i.paid_at,
+        coalesce(i.currency, s.currency),
+        CASE WHEN i.issued_to IS NULL THEN a.vat_rate ELSE i.vat_rate END,
+        (SELECT coalesce(sum(l.cost), 0) FROM line_items l WHERE l.invoice_id = i.id),
+        i.issued_to, i.issued_by
+    FROM invoices i JOIN accounts a ON a.id = i.account_id JOIN settings s ON s.id = 1";
+
+fn row(row: &Row<'_>) -> rusqlite::Result<InvoiceRow> {
+    let party = |index| -> rusqlite::Result<Option<Party>> {
+        Ok(row
+            .get::<_, Option<String>>(index)?
+            .and_then(|json| serde_json::from_str(&json).ok()))
+    };
+    Ok(InvoiceRow {
+        id: Id(row.get(0)?),
+        account_id: Id(row.get(1)?),
+        account_name: row.get(2)?,
+        friendly_id: row.get(3)?,
+        period: row.get(4)?,
+        state: state_from(&row.get::<_, String>(5)?),
+        creation_type: if row.get::<_, String>(6)? == "background" {
+            CreationType::Background
+        } else {
+            CreationType::Manual
+        },
+        created_at: from_epoch(row.get(7)?),
+        issued_on: row.get(8)?,
+        due_on: row.get(9)?,
+        paid_at: row.get::<_, Option<i64>>(10)?.map(from_epoch),
+        currency: row.get(11)?,
+        vat_rate: row.get::<_, Option<i64>>(12)?.map(percent_from_e4),
+        net: Decimal::new(row.get(13)?, 4),
+        issued_to: party(14)?,
+        issued_by: party(15)?,
+    })
+}
+
+pub(crate) fn get(conn: &Connection, id: Id) -> rusqlite::Result<Option<InvoiceRow>> {
+    conn.query_row(&format!("{ROW_SELECT} WHERE i.id = ?1"), [id.0], row)
+        .optional()
+}
+
+pub(crate) struct InvoiceFilter<'a> {
+    pub state: Option<InvoiceState>,
+    pub period: Option<&'a str>,
+    pub account_id: Option<Id>,
+    /// A LIKE pattern (wildcards already translated and escaped).
+    pub friendly_id_like: Option<String>,
+    pub paging: &'a Paging,
+}
+
+pub(crate) fn list(
+    conn: &Connection,
+    filter: &InvoiceFilter<'_>,
+) -> rusqlite::Result<Page<InvoiceRow>> {
+    let (limit, offset) = limit_offset(filter.paging);
+    let state = filter.state.map(state_sql);
+    let account = filter.account_id.map(|id| id.0);
+    let where_sql = "WHERE (?1 IS NULL OR i.state = ?1) AND (?2 IS NULL OR i.period = ?2)
+        AND (?3 IS NULL OR i.account_id = ?3) AND (?4 IS NULL OR i.friendly_id LIKE ?4 ESCAPE '\\')";
+    let total = conn.query_row(
+        &format!("SELECT count(*) FROM invoices i {where_sql}"),
+        params![state, filter.period, account, filter.friendly_id_like],
+        |r| r.get(0),
+    )?;
+    let mut statement = conn.prepare(&format!(
+        "{ROW_SELECT} {where_sql} ORDER BY i.id DESC LIMIT ?5 OFFSET ?6"
+    ))?;
+    let items = statement
+        .query_map(
+            params![
+                state,
+                filter.period,
+                account,
+                filter.friendly_id_like,
+                limit,
+                offset
+            ],
+            row,
+        )?
+        .collect::<Result<_, _>>()?;
+    Ok(Page {
+        items,
+        page: filter.paging.page.max(1),
+        per_page: limit as u32,
+        total,
+    })
+}
+
+/// Takes the next number of a friendly-ID prefix's counter.
+pub(crate) fn next_number(conn: &Connection, prefix: &str) -> rusqlite::Result<i64> {
+    conn.query_row(
+        "INSERT INTO invoice_counters (prefix, last_number) VALUES (?1, 1)
+         ON CONFLICT (prefix) DO UPDATE SET last_number = last_number + 1
+         RETURNING last_number",
+        [prefix],
+        |r| r.get(0),
+    )
+}
+
+/// Raises a prefix's counter to `number` when that is higher; never lowers it.
+pub(crate) fn raise_counter(conn: &Connection, prefix: &str, number: i64) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO invoice_counters (prefix, last_number) VALUES (?1, ?2)
+         ON CONFLICT (prefix) DO UPDATE SET last_number = max(last_number, excluded.last_number)",
+        params![prefix, number],
+    )?;
+    Ok(())
+}
+
+pub(crate) fn insert(
+    conn: &Connection,
+    account_id: Id,
+    friendly_id: &str,
+    period: &str,
+    creation_type: CreationType,
+    created_at: DateTime<Utc>,
+) -> rusqlite::Result<Id> {
+    conn.execute(
+        "INSERT INTO invoices (account_id, friendly_id, period, state, creation_type, created_at)
+         VALUES (?1, ?2, ?3, 'open', ?4, ?5)",
+        params![
+            account_id.0,
+            friendly_id,
+            period,
+            match creation_type {
+                CreationType::Manual => "manual",
+                CreationType::Background => "background",
+            },
+            to_epoch(created_at)
+        ],
+    )?;
+    Ok(Id(conn.last_insert_rowid()))
+}
+
+pub(crate) fn friendly_id_used_elsewhere(
+    conn: &Connection,
+    id: Id,
+    friendly_id: &str,
+) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM invoices WHERE friendly_id = ?1 AND id != ?2)",
+        params![friendly_id, id.0],
+        |r| r.get(0),
+    )
+}
+
+pub(crate) fn set_friendly_id_and_period(
+    conn: &Connection,
+    id: Id,
+    friendly_id: &str,
+    period: &str,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE invoices SET friendly_id = ?2, period = ?3 WHERE id = ?1",
+        params![id.0, friendly_id, period],
+    )?;
+    Ok(())
+}
+
+/// What changes with a state: the state and the instant or dates it sets.
+pub(crate) struct StateChange<'a> {
+    pub state: InvoiceState,
+    pub at: DateTime<Utc>,
+    /// Set when issuing: the values frozen onto the invoice.
+    pub issue: Option<Issue<'a>>,
+}
+
+pub(crate) struct Issue<'a> {
+    pub issued_on: &'a str,
+    pub due_on: &'a str,
+    pub currency: &'a str,
+    pub vat_rate: Option<Decimal>,
+    pub issued_to: &'a Party,
+    pub issued_by: &'a Party,
+}
+
+pub(crate) fn change_state(
+    conn: &Connection,
+    id: Id,
+    change: &StateChange<'_>,
+) -> rusqlite::Result<()> {
+    let at = to_epoch(change.at);
+    conn.execute(
+        "UPDATE invoices SET state = ?2,
+            finalized_at = CASE WHEN ?2 IN ('finalized', 'pending') THEN coalesce(finalized_at, ?3)
+                                ELSE finalized_at END,
+            paid_at = CASE WHEN ?2 = 'paid' THEN ?3 ELSE paid_at END,
+            cancelled_at = CASE WHEN ?2 = 'cancelled' THEN ?3 ELSE cancelled_at END
+         WHERE id = ?1",
+        params![id.0, state_sql(change.state), at],
+    )?;
+    if let Some(issue) = &change.issue {
+        let json = |party: &Party| serde_json::to_string(party).unwrap_or_default();
+        conn.execute(
+            "UPDATE invoices SET issued_on = ?2, due_on = ?3, currency = ?4, vat_rate = ?5,
+                vat_code = ?6, fiscal_code = ?7, issued_to = ?8, issued_by = ?9
+             WHERE id = ?1",
+            params![
+                id.0,
+                issue.issued_on,
+                issue.due_on,
+                issue.currency,
+                issue.vat_rate.map(to_e4),
+                issue.issued_to.vat_code,
+                issue.issued_to.fiscal_code,
+                json(issue.issued_to),
+                json(issue.issued_by),
+            ],
+        )?;
+    }
+    Ok(())
+}
+
+// --- line items ------------------------------------------------------------------------------
+
+const LINE_COLUMNS: &str = "id, invoice_id, name, description, quantity, cost, type";
+
+fn line_from_row(row: &Row<'_>) -> rusqlite::Result<LineItem> {
+    Ok(LineItem {
+        id: Id(row.get(0)?),
+        invoice_id: Id(row.get(1)?),
+        name: row.get(2)?,
+        description: row.get(3)?,
+        quantity: row.get::<_, String>(4)?.parse().unwrap_or(Decimal::ONE),
+        cost: from_e4(row.get(5)?),
+        line_type: match row.get::<_, String>(6)?.as_str() {
+            "plan_cost" => LineItemType::PlanCost,
+            "variable_cost" => LineItemType::VariableCost,
+            _ => LineItemType::Manual,
+        },
+    })
+}
+
+pub(crate) fn line_items(conn: &Connection, invoice_id: Id) -> rusqlite::Result<Vec<LineItem>> {
+    let mut statement = conn.prepare(&format!(
+        "SELECT {LINE_COLUMNS} FROM line_items WHERE invoice_id = ?1 ORDER BY id"
+    ))?;
+    let lines = statement
+        .query_map([invoice_id.0], line_from_row)?
+        .collect();
+    lines
+}
+
+pub(crate) fn line_item(conn: &Connection, id: Id) -> rusqlite::Result<Option<LineItem>> {
+    conn.query_row(
+        &format!("SELECT {LINE_COLUMNS} FROM line_items WHERE id = ?1"),
+        [id.0],
+        line_from_row,
+    )
+    .optional()
+}
+
+pub(crate) fn insert_line_item(
+    conn: &Connection,
+    line: &LineItem,
+    created_at: DateTime<Utc>,
+) -> rusqlite::Result<Id> {
+    conn.execute(
+        "INSERT INTO line_items (invoice_id, name, description, quantity, cost, type, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            line.invoice_id.0,
+            line.name,
+            line.description,
+            line.quantity.normalize().to_string(),
+            to_e4(line.cost),
+            match line.line_type {
+                LineItemType::PlanCost => "plan_cost",
+                LineItemType::VariableCost => "variable_cost",
+                LineItemType::Manual => "manual",
+            },
+            to_epoch(created_at)
+        ],
+    )?;
+    Ok(Id(conn.last_insert_rowid()))
+}
+
+pub(crate) fn delete_line_item(conn: &Connection, id: Id) -> rusqlite::Result<()> {
+    conn.execute("DELETE FROM line_items WHERE id = ?1", [id.0])?;
+    Ok(())
+}
+
+// --- payment transactions --------------------------------------------------------------------
+
+pub(crate) fn payment_transactions(
+    conn: &Connection,
+    invoice_id: Id,
+) -> rusqlite::Result<Vec<PaymentTransaction>> {
+    let mut statement = conn.prepare(
+        "SELECT id, invoice_id, amount, currency, success, reference, message, created_at
+         FROM payment_transactions WHERE invoice_id = ?1 ORDER BY id",
+    )?;
+    let transactions = statement
+        .query_map([invoice_id.0], |row| {
+            Ok(PaymentTransaction {
+                id: Id(row.get(0)?),
+                invoice_id: Id(row.get(1)?),
+                amount: from_e4(row.get(2)?),
+                currency: row.get(3)?,
+                success: row.get(4)?,
+                reference: row.get(5)?,
+                message: row.get(6)?,
+                created_at: from_epoch(row.get(7)?),
+            })
+        })?
+        .collect();
+    transactions
+}

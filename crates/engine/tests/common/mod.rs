@@ -1,0 +1,90 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap is a failed test
+//! The fixture every engine test file shares: a fresh book on a simulated clock, called
+//! through the public dispatcher as the shells call it.
+
+#![allow(dead_code)] // each test file uses a different part of it
+
+use chrono::{TimeZone, Utc};
+use counterfoil_engine::{dispatch, Actor, ApiError, Book, Clock, ErrorCode};
+use serde_json::{json, Value};
+
+pub struct Fixture {
+    pub book: Book,
+    pub clock: Clock,
+    _dir: tempfile::TempDir,
+}
+
+impl Fixture {
+    pub fn new() -> Fixture {
+        Fixture::at(Utc.with_ymd_and_hms(2025, 3, 10, 12, 0, 0).unwrap())
+    }
+
+    pub fn at(start: chrono::DateTime<Utc>) -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        let clock = Clock::simulated(start);
+        let book = Book::open(&dir.path().join("test.book"), clock.clone()).unwrap();
+        Fixture {
+            book,
+            clock,
+            _dir: dir,
+        }
+    }
+
+    pub fn call(&mut self, op: &str, input: Value) -> Result<Value, ApiError> {
+        dispatch(&mut self.book, &Actor::new("test"), op, input)
+    }
+
+    pub fn ok(&mut self, op: &str, input: Value) -> Value {
+        self.call(op, input.clone())
+            .unwrap_or_else(|e| panic!("{op} {input}: {e:?}"))
+    }
+
+    pub fn audit_total(&mut self) -> i64 {
+        self.ok("list_audit", json!({}))["total"].as_i64().unwrap()
+    }
+
+    /// Calls `op`, expects a refusal with `code` (and `field` for validation), and checks that
+    /// nothing was written.
+    pub fn refused(
+        &mut self,
+        op: &str,
+        input: Value,
+        code: ErrorCode,
+        field: Option<&str>,
+    ) -> ApiError {
+        let audit_before = self.audit_total();
+        let error = match self.call(op, input.clone()) {
+            Ok(output) => panic!("{op} {input} should have been refused, gave {output}"),
+            Err(error) => error,
+        };
+        assert_eq!(error.code, code, "{op} {input}: {error:?}");
+        assert_eq!(error.field.as_deref(), field, "{op} {input}: {error:?}");
+        assert!(!error.message.is_empty());
+        assert_eq!(
+            self.audit_total(),
+            audit_before,
+            "{op} {input} wrote despite failing"
+        );
+        error
+    }
+
+    pub fn service(&mut self, name: &str) -> Value {
+        self.ok("create_service", json!({"name": name}))
+    }
+
+    pub fn hits(&mut self, service: &Value) -> Value {
+        self.ok("list_metrics", json!({"service_id": service["id"]}))[0].clone()
+    }
+
+    pub fn plan(&mut self, service: &Value, name: &str, trial_days: u32) -> Value {
+        self.ok(
+            "create_plan",
+            json!({"service_id": service["id"], "name": name, "setup_fee": "10",
+                   "cost_per_month": "99.50", "trial_period_days": trial_days, "state": "published"}),
+        )
+    }
+
+    pub fn account(&mut self, name: &str) -> Value {
+        self.ok("create_account", json!({"org_name": name}))
+    }
+}
