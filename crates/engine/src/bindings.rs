@@ -38,7 +38,7 @@ pub fn typescript() -> String {
         ListAudit, AuditRecord, BookInfo,
         InvoiceState, CreationType, LineItemType, Totals, Invoice, LineItem, PaymentTransaction,
         Party, InvoiceDetail, CreateInvoice, ListInvoices, UpdateInvoice, AddLineItem,
-        TransitionInvoice,
+        TransitionInvoice, MarkInvoicePaid, EarningsByMonth, MonthEarnings,
     ));
     out.push_str(&typescript_operations(cfg));
     out

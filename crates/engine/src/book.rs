@@ -7,6 +7,7 @@
 
 use crate::clock::Clock;
 use crate::error::{ApiError, Result};
+use crate::gateway::{PaymentGateway, TestGateway};
 use crate::store;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags, Transaction};
@@ -66,6 +67,7 @@ pub struct Book {
     conn: Connection,
     clock: Clock,
     path: PathBuf,
+    gateway: Box<dyn PaymentGateway>,
 }
 
 /// What an operation gets to change the book: the open transaction and the instant it runs at.
@@ -131,6 +133,7 @@ impl Book {
             conn,
             clock,
             path: path.to_owned(),
+            gateway: Box::new(TestGateway::default()),
         })
     }
 
@@ -144,6 +147,15 @@ impl Book {
 
     pub fn now(&self) -> DateTime<Utc> {
         self.clock.now()
+    }
+
+    /// Charges go through `gateway` from now on (the built-in test gateway by default).
+    pub fn set_gateway(&mut self, gateway: Box<dyn PaymentGateway>) {
+        self.gateway = gateway;
+    }
+
+    pub(crate) fn gateway(&self) -> &dyn PaymentGateway {
+        self.gateway.as_ref()
     }
 
     /// The connection for read operations.

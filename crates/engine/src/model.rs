@@ -807,6 +807,14 @@ pub struct ListInvoices {
     #[serde(default)]
     #[ts(optional = nullable)]
     pub friendly_id: Option<String>,
+    /// Any of these states (an earnings figure's invoices, e.g. unpaid and failed).
+    #[serde(default)]
+    #[ts(optional, as = "Option<Vec<InvoiceState>>")]
+    pub states: Vec<InvoiceState>,
+    /// Only credits due to buyers: issued invoices with a negative total.
+    #[serde(default)]
+    #[ts(optional, as = "Option<bool>")]
+    pub credit_due: bool,
     #[serde(flatten)]
     pub paging: Paging,
 }
@@ -841,4 +849,48 @@ pub struct AddLineItem {
 pub struct TransitionInvoice {
     pub id: Id,
     pub state: InvoiceState,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct MarkInvoicePaid {
+    pub id: Id,
+    /// E.g. the bank transfer's id.
+    #[serde(default)]
+    #[ts(optional, as = "Option<String>")]
+    pub reference: String,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Earnings
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct EarningsByMonth {
+    /// First month, YYYY-MM; 11 months before `to` when absent.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub from: Option<String>,
+    /// Last month, YYYY-MM; the current month when absent.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub to: Option<String>,
+    /// Amounts with VAT (the default) or without.
+    #[serde(default = "yes")]
+    #[ts(optional, as = "Option<bool>")]
+    pub include_vat: bool,
+}
+
+/// One month of earnings (billing-rules.md §10), over every invoice but cancelled ones.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct MonthEarnings {
+    pub period: String,
+    #[ts(type = "string")]
+    pub total: Decimal,
+    /// Open, finalized and pending.
+    #[ts(type = "string")]
+    pub in_process: Decimal,
+    /// Unpaid and failed.
+    #[ts(type = "string")]
+    pub overdue: Decimal,
+    #[ts(type = "string")]
+    pub paid: Decimal,
 }

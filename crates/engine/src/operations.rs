@@ -9,8 +9,9 @@ use crate::ops;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-/// Declares every operation once: `read` operations get the connection, `write` operations
-/// run inside [`Book::write`] (one transaction with its audit records).
+/// Declares every operation once: `read` operations get the book to read, `write` operations
+/// run inside [`Book::write`] (one transaction with its audit records), `book` operations
+/// run several such transactions themselves.
 macro_rules! operations {
     ($( $kind:ident $module:ident :: $name:ident ($input:ty) -> $output:ty; )*) => {
         /// Every operation's name, in declaration order.
@@ -48,6 +49,11 @@ macro_rules! operations {
     }};
     (@call write, $book:ident, $actor:ident, $module:ident :: $name:ident, $input:ident) => {
         $book.write($actor, stringify!($name), |write| ops::$module::$name(write, $input))?
+    };
+    // Operations that need several transactions (a charge: record the attempt, call the
+    // gateway, record the outcome) get the book itself.
+    (@call book, $book:ident, $actor:ident, $module:ident :: $name:ident, $input:ident) => {
+        ops::$module::$name($book, $actor, $input)?
     };
 }
 
@@ -102,6 +108,10 @@ operations! {
     write invoices::add_line_item(AddLineItem) -> InvoiceDetail;
     write invoices::delete_line_item(ById) -> InvoiceDetail;
     write invoices::transition_invoice(TransitionInvoice) -> InvoiceDetail;
+    book  charging::charge_invoice(ById) -> InvoiceDetail;
+    write charging::mark_invoice_paid(MarkInvoicePaid) -> InvoiceDetail;
+
+    read  earnings::earnings_by_month(EarningsByMonth) -> Vec<MonthEarnings>;
 }
 
 /// Parses an operation's input; `null` stands for `{}`. A bad input is a validation error

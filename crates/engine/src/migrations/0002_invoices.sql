@@ -53,12 +53,18 @@ CREATE TABLE payment_transactions (
     id               INTEGER PRIMARY KEY,
     invoice_id       INTEGER NOT NULL REFERENCES invoices (id),
     kind             TEXT    NOT NULL CHECK (kind IN ('charge', 'manual')),
+    -- "invoice-<id>-attempt-<n>", written BEFORE the gateway is called: a crash between the
+    -- gateway's answer and the commit leaves a 'pending' row, resolved by asking the gateway
+    -- again with the same key (gateways answer a repeated key without charging twice).
     idempotency_key  TEXT    UNIQUE,
+    attempt          INTEGER NOT NULL DEFAULT 0,
+    automatic        INTEGER NOT NULL DEFAULT 0 CHECK (automatic IN (0, 1)),
     amount           INTEGER NOT NULL,
     currency         TEXT    NOT NULL,
-    success          INTEGER NOT NULL CHECK (success IN (0, 1)),
+    status           TEXT    NOT NULL CHECK (status IN ('pending', 'succeeded', 'failed')),
     reference        TEXT    NOT NULL DEFAULT '',
     message          TEXT    NOT NULL DEFAULT '',
     created_at       INTEGER NOT NULL
 );
 CREATE INDEX payment_transactions_invoice ON payment_transactions (invoice_id, id);
+CREATE INDEX payment_transactions_pending ON payment_transactions (status) WHERE status = 'pending';

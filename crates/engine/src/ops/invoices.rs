@@ -40,6 +40,8 @@ pub(crate) fn list_invoices(book: &Book, filter: ListInvoices) -> Result<Page<In
             state: filter.state,
             period: period.as_deref(),
             account_id: filter.account_id,
+            states: &filter.states,
+            credit_due: filter.credit_due,
             friendly_id_like,
             paging: &filter.paging,
         },
@@ -61,7 +63,7 @@ fn wildcard_pattern(text: &str) -> String {
 }
 
 pub(crate) fn get_invoice(book: &Book, input: ById) -> Result<InvoiceDetail> {
-    detail(book.reader(), input.id)
+    get_invoice_detail(book.reader(), input.id)
 }
 
 fn row(conn: &Connection, id: Id) -> Result<InvoiceRow> {
@@ -99,7 +101,7 @@ fn invoice(row: InvoiceRow) -> Invoice {
     }
 }
 
-fn detail(conn: &Connection, id: Id) -> Result<InvoiceDetail> {
+pub(crate) fn get_invoice_detail(conn: &Connection, id: Id) -> Result<InvoiceDetail> {
     let mut row = row(conn, id)?;
     let state = lifecycle(row.state);
     let editable = state.is_editable();
@@ -166,7 +168,7 @@ pub(crate) fn create_invoice(write: &mut Write<'_>, input: CreateInvoice) -> Res
         None => billing::Period::of(write.now),
     };
     let id = new_invoice(write, input.account_id, period, CreationType::Manual)?;
-    let created = detail(write.tx, id)?;
+    let created = get_invoice_detail(write.tx, id)?;
     write.audit(
         "invoice",
         Some(id.0),
@@ -236,7 +238,7 @@ fn editable_row(conn: &Connection, id: Id) -> Result<InvoiceRow> {
 
 pub(crate) fn update_invoice(write: &mut Write<'_>, input: UpdateInvoice) -> Result<InvoiceDetail> {
     let before_row = editable_row(write.tx, input.id)?;
-    let before = detail(write.tx, input.id)?;
+    let before = get_invoice_detail(write.tx, input.id)?;
     let friendly_id = match input
         .friendly_id
         .as_deref()
@@ -262,7 +264,7 @@ pub(crate) fn update_invoice(write: &mut Write<'_>, input: UpdateInvoice) -> Res
         None => before_row.period.clone(),
     };
     store::invoices::set_friendly_id_and_period(write.tx, input.id, &friendly_id, &period)?;
-    let after = detail(write.tx, input.id)?;
+    let after = get_invoice_detail(write.tx, input.id)?;
     write.audit("invoice", Some(input.id.0), Some(&before), Some(&after))?;
     Ok(after)
 }
@@ -282,7 +284,7 @@ pub(crate) fn add_line_item(write: &mut Write<'_>, input: AddLineItem) -> Result
     let added =
         store::invoices::line_item(write.tx, id)?.ok_or_else(|| not_found("line item", id))?;
     write.audit("line_item", Some(id.0), None::<&LineItem>, Some(&added))?;
-    detail(write.tx, input.invoice_id)
+    get_invoice_detail(write.tx, input.invoice_id)
 }
 
 /// A line's cost, stored to 4 decimal places half-up (§1); absurd magnitudes are typos.
@@ -304,7 +306,7 @@ pub(crate) fn delete_line_item(write: &mut Write<'_>, input: ById) -> Result<Inv
         Some(&line),
         None::<&LineItem>,
     )?;
-    detail(write.tx, line.invoice_id)
+    get_invoice_detail(write.tx, line.invoice_id)
 }
 
 pub(crate) fn transition_invoice(
@@ -312,7 +314,7 @@ pub(crate) fn transition_invoice(
     input: TransitionInvoice,
 ) -> Result<InvoiceDetail> {
     let row = row(write.tx, input.id)?;
-    let before = detail(write.tx, input.id)?;
+    let before = get_invoice_detail(write.tx, input.id)?;
     lifecycle(row.state)
         .transition(lifecycle(input.state))
         .map_err(|e| ApiError::invalid_state(e.to_string()))?;
@@ -354,12 +356,12 @@ pub(crate) fn transition_invoice(
             issue,
         },
     )?;
-    let after = detail(write.tx, input.id)?;
+    let after = get_invoice_detail(write.tx, input.id)?;
     write.audit("invoice", Some(input.id.0), Some(&before), Some(&after))?;
     Ok(after)
 }
 
-fn lifecycle(state: InvoiceState) -> billing::InvoiceState {
+pub(crate) fn lifecycle(state: InvoiceState) -> billing::InvoiceState {
     match state {
         InvoiceState::Open => billing::InvoiceState::Open,
         InvoiceState::Finalized => billing::InvoiceState::Finalized,

@@ -6,6 +6,8 @@ pub(crate) mod accounts;
 pub(crate) mod applications;
 pub(crate) mod audit;
 pub(crate) mod book;
+pub(crate) mod charging;
+pub(crate) mod earnings;
 pub(crate) mod invoices;
 pub(crate) mod plans;
 pub(crate) mod services;

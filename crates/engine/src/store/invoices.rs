@@ -104,6 +104,10 @@ pub(crate) struct InvoiceFilter<'a> {
     pub state: Option<InvoiceState>,
     pub period: Option<&'a str>,
     pub account_id: Option<Id>,
+    /// Any of these states (all when empty).
+    pub states: &'a [InvoiceState],
+    /// Only issued invoices with a negative total: credits due to buyers (§9).
+    pub credit_due: bool,
     /// A LIKE pattern (wildcards already translated and escaped).
     pub friendly_id_like: Option<String>,
     pub paging: &'a Paging,
@@ -116,15 +120,30 @@ pub(crate) fn list(
     let (limit, offset) = limit_offset(filter.paging);
     let state = filter.state.map(state_sql);
     let account = filter.account_id.map(|id| id.0);
+    // States travel as ",open,pending," so one parameter holds any number of them.
+    let states = (!filter.states.is_empty()).then(|| {
+        let names: Vec<_> = filter.states.iter().map(|s| state_sql(*s)).collect();
+        format!(",{},", names.join(","))
+    });
     let where_sql = "WHERE (?1 IS NULL OR i.state = ?1) AND (?2 IS NULL OR i.period = ?2)
-        AND (?3 IS NULL OR i.account_id = ?3) AND (?4 IS NULL OR i.friendly_id LIKE ?4 ESCAPE '\\')";
+        AND (?3 IS NULL OR i.account_id = ?3) AND (?4 IS NULL OR i.friendly_id LIKE ?4 ESCAPE '\\')
+        AND (?5 IS NULL OR instr(?5, ',' || i.state || ',') > 0)
+        AND (?6 = 0 OR (i.state = 'pending' AND
+             (SELECT coalesce(sum(l.cost), 0) FROM line_items l WHERE l.invoice_id = i.id) < 0))";
     let total = conn.query_row(
         &format!("SELECT count(*) FROM invoices i {where_sql}"),
-        params![state, filter.period, account, filter.friendly_id_like],
+        params![
+            state,
+            filter.period,
+            account,
+            filter.friendly_id_like,
+            states,
+            filter.credit_due
+        ],
         |r| r.get(0),
     )?;
     let mut statement = conn.prepare(&format!(
-        "{ROW_SELECT} {where_sql} ORDER BY i.id DESC LIMIT ?5 OFFSET ?6"
+        "{ROW_SELECT} {where_sql} ORDER BY i.id DESC LIMIT ?7 OFFSET ?8"
     ))?;
     let items = statement
         .query_map(
@@ -133,6 +152,8 @@ pub(crate) fn list(
                 filter.period,
                 account,
                 filter.friendly_id_like,
+                states,
+                filter.credit_due,
                 limit,
                 offset
             ],
@@ -348,8 +369,9 @@ pub(crate) fn payment_transactions(
     invoice_id: Id,
 ) -> rusqlite::Result<Vec<PaymentTransaction>> {
     let mut statement = conn.prepare(
-        "SELECT id, invoice_id, amount, currency, success, reference, message, created_at
-         FROM payment_transactions WHERE invoice_id = ?1 ORDER BY id",
+        "SELECT id, invoice_id, amount, currency, status = 'succeeded', reference, message,
+                created_at
+         FROM payment_transactions WHERE invoice_id = ?1 AND status != 'pending' ORDER BY id",
     )?;
     let transactions = statement
         .query_map([invoice_id.0], |row| {

@@ -5,7 +5,9 @@ pub mod accounts;
 pub mod applications;
 pub mod audit;
 pub mod catalogue;
+pub mod earnings;
 pub mod invoices;
+pub mod payments;
 pub mod settings;
 
 use crate::model::Paging;

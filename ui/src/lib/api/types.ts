@@ -263,7 +263,15 @@ period?: string | null, account_id?: Id | null,
 /**
  * A friendly ID; `*` matches any run of characters (e.g. `2025-01-*`).
  */
-friendly_id?: string | null, page?: number, per_page?: number, };
+friendly_id?: string | null, 
+/**
+ * Any of these states (an earnings figure's invoices, e.g. unpaid and failed).
+ */
+states?: Array<InvoiceState>, 
+/**
+ * Only credits due to buyers: issued invoices with a negative total.
+ */
+credit_due?: boolean, page?: number, per_page?: number, };
 
 export type UpdateInvoice = { id: Id, friendly_id?: string | null, period?: string | null, };
 
@@ -274,6 +282,36 @@ export type AddLineItem = { invoice_id: Id, name: string, description?: string, 
 cost: string, };
 
 export type TransitionInvoice = { id: Id, state: InvoiceState, };
+
+export type MarkInvoicePaid = { id: Id, 
+/**
+ * E.g. the bank transfer's id.
+ */
+reference?: string, };
+
+export type EarningsByMonth = { 
+/**
+ * First month, YYYY-MM; 11 months before `to` when absent.
+ */
+from?: string | null, 
+/**
+ * Last month, YYYY-MM; the current month when absent.
+ */
+to?: string | null, 
+/**
+ * Amounts with VAT (the default) or without.
+ */
+include_vat?: boolean, };
+
+export type MonthEarnings = { period: string, total: string, 
+/**
+ * Open, finalized and pending.
+ */
+in_process: string, 
+/**
+ * Unpaid and failed.
+ */
+overdue: string, paid: string, };
 
 export type Operations = {
   book_info: { input: NoInput; output: BookInfo };
@@ -317,4 +355,7 @@ export type Operations = {
   add_line_item: { input: AddLineItem; output: InvoiceDetail };
   delete_line_item: { input: ById; output: InvoiceDetail };
   transition_invoice: { input: TransitionInvoice; output: InvoiceDetail };
+  charge_invoice: { input: ById; output: InvoiceDetail };
+  mark_invoice_paid: { input: MarkInvoicePaid; output: InvoiceDetail };
+  earnings_by_month: { input: EarningsByMonth; output: Array<MonthEarnings> };
 };

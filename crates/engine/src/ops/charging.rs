@@ -1,0 +1,221 @@
+//! Charging and payments (billing-rules.md §9).
+//!
+//! A charge attempt takes two transactions around the gateway call: the first records the
+//! attempt with its idempotency key (`invoice-<id>-attempt-<n>`) as pending, the second its
+//! outcome and the invoice's new state. A crash in between leaves a pending attempt, which
+//! [`resolve_pending_charges`] completes by asking the gateway again with the same key — so
+//! the buyer is never charged twice.
+
+use super::invoices::{get_invoice_detail, lifecycle};
+use crate::book::{Actor, Book, Write};
+use crate::error::{ApiError, Result};
+use crate::gateway::{ChargeOutcome, ChargeRequest};
+use crate::model::*;
+use crate::store;
+use crate::store::invoices::StateChange;
+use crate::store::payments::{NewAttempt, PendingAttempt};
+use chrono::{DateTime, Duration, Utc};
+
+/// Automatic attempts before an invoice is failed (due day, +3 days, +6 days).
+const MAX_AUTOMATIC_ATTEMPTS: i64 = 3;
+/// Days between automatic attempts.
+const RETRY_AFTER_DAYS: i64 = 3;
+
+/// A person pressing Charge: one attempt now; a failure leaves the state as it was.
+pub(crate) fn charge_invoice(book: &mut Book, actor: &Actor, input: ById) -> Result<InvoiceDetail> {
+    let state_before = get_invoice_detail(book.reader(), input.id)?.invoice.state;
+    resolve_pending_charges(book, actor)?;
+    let resolved = get_invoice_detail(book.reader(), input.id)?;
+    if state_before != InvoiceState::Paid && resolved.invoice.state == InvoiceState::Paid {
+        // An attempt interrupted by a crash was completed just now and paid the invoice.
+        return Ok(resolved);
+    }
+    let at = book.now();
+    attempt(book, actor, input.id, false, at)?;
+    get_invoice_detail(book.reader(), input.id)
+}
+
+/// Step 7 of the daily run at `at` (the job's instant): charges every invoice that is due.
+/// Returns how many attempts were made.
+pub fn charge_due_invoices(book: &mut Book, actor: &Actor, at: DateTime<Utc>) -> Result<usize> {
+    resolve_pending_charges(book, actor)?;
+    if !store::settings::get(book.reader())?.charging_enabled {
+        return Ok(0);
+    }
+    let due = store::payments::due_for_charging(
+        book.reader(),
+        at.date_naive(),
+        at - Duration::days(RETRY_AFTER_DAYS),
+    )?;
+    for invoice_id in &due {
+        attempt(book, actor, *invoice_id, true, at)?;
+    }
+    Ok(due.len())
+}
+
+/// Completes attempts a crash left between the gateway call and the commit.
+pub(crate) fn resolve_pending_charges(book: &mut Book, actor: &Actor) -> Result<usize> {
+    let pending = store::payments::pending(book.reader())?;
+    for attempt in &pending {
+        let request = ChargeRequest {
+            idempotency_key: attempt.idempotency_key.clone(),
+            amount: attempt.amount,
+            currency: attempt.currency.clone(),
+            card: store::payments::card_of_invoice(book.reader(), attempt.invoice_id)?,
+            on: attempt.created_at.date_naive(),
+        };
+        let outcome = book.gateway().charge(&request);
+        book.write(actor, "charge_invoice", |write| {
+            record_outcome(write, attempt, &outcome)
+        })?;
+    }
+    Ok(pending.len())
+}
+
+fn attempt(
+    book: &mut Book,
+    actor: &Actor,
+    invoice_id: Id,
+    automatic: bool,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    let pending = book.write(actor, "charge_invoice", |write| {
+        let detail = get_invoice_detail(write.tx, invoice_id)?;
+        let invoice = &detail.invoice;
+        let chargeable = [
+            InvoiceState::Pending,
+            InvoiceState::Unpaid,
+            InvoiceState::Failed,
+        ];
+        if !chargeable.contains(&invoice.state) {
+            return Err(ApiError::invalid_state(format!(
+                "Invoice {} is {}; only issued, unpaid or failed invoices can be charged.",
+                invoice.friendly_id,
+                lifecycle(invoice.state).as_str()
+            )));
+        }
+        if invoice.totals.total.is_sign_negative() {
+            return Err(ApiError::invalid_state(format!(
+                "Invoice {} has a negative total: it is a credit due to the buyer and is never \
+                 charged.",
+                invoice.friendly_id
+            )));
+        }
+        if invoice.totals.total.is_zero() {
+            return Err(ApiError::invalid_state(format!(
+                "Invoice {} has nothing to charge.",
+                invoice.friendly_id
+            )));
+        }
+        let number = store::payments::attempts(write.tx, invoice_id)? + 1;
+        let key = format!("invoice-{invoice_id}-attempt-{number}");
+        let new = NewAttempt {
+            invoice_id,
+            idempotency_key: &key,
+            attempt: number,
+            automatic,
+            amount: invoice.totals.total,
+            currency: &invoice.currency,
+            at,
+        };
+        let id = store::payments::insert_pending(write.tx, &new)?;
+        write.audit("payment_transaction", Some(id.0), None::<&()>, Some(&key))?;
+        Ok(PendingAttempt {
+            id,
+            invoice_id,
+            idempotency_key: key.clone(),
+            automatic,
+            amount: invoice.totals.total,
+            currency: invoice.currency.clone(),
+            created_at: at,
+        })
+    })?;
+    let request = ChargeRequest {
+        idempotency_key: pending.idempotency_key.clone(),
+        amount: pending.amount,
+        currency: pending.currency.clone(),
+        card: store::payments::card_of_invoice(book.reader(), invoice_id)?,
+        on: at.date_naive(),
+    };
+    let outcome = book.gateway().charge(&request);
+    book.write(actor, "charge_invoice", |write| {
+        record_outcome(write, &pending, &outcome)
+    })
+}
+
+/// The second half of an attempt: its outcome, and what it does to the invoice (§9).
+fn record_outcome(
+    write: &mut Write<'_>,
+    attempt: &PendingAttempt,
+    outcome: &ChargeOutcome,
+) -> Result<()> {
+    let before = get_invoice_detail(write.tx, attempt.invoice_id)?;
+    store::payments::resolve(
+        write.tx,
+        attempt.id,
+        outcome.success,
+        &outcome.reference,
+        &outcome.message,
+    )?;
+    let state = before.invoice.state;
+    let new_state = if outcome.success {
+        Some(InvoiceState::Paid)
+    } else if attempt.automatic {
+        let retries = store::payments::retries(write.tx, attempt.invoice_id)? + 1;
+        store::payments::set_retries(write.tx, attempt.invoice_id, retries)?;
+        Some(if retries >= MAX_AUTOMATIC_ATTEMPTS {
+            InvoiceState::Failed
+        } else {
+            InvoiceState::Unpaid
+        })
+    } else {
+        None // a failed manual charge leaves the state unchanged
+    };
+    if let Some(new_state) =
+        new_state.filter(|s| *s != state && lifecycle(state).can_become(lifecycle(*s)))
+    {
+        let change = StateChange {
+            state: new_state,
+            at: attempt.created_at,
+            issue: None,
+        };
+        store::invoices::change_state(write.tx, attempt.invoice_id, &change)?;
+    }
+    let after = get_invoice_detail(write.tx, attempt.invoice_id)?;
+    write.audit(
+        "invoice",
+        Some(attempt.invoice_id.0),
+        Some(&before),
+        Some(&after),
+    )
+}
+
+/// Records a payment made outside the gateway (e.g. a bank transfer) and marks the invoice paid.
+pub(crate) fn mark_invoice_paid(
+    write: &mut Write<'_>,
+    input: MarkInvoicePaid,
+) -> Result<InvoiceDetail> {
+    let before = get_invoice_detail(write.tx, input.id)?;
+    let invoice = &before.invoice;
+    lifecycle(invoice.state)
+        .transition(lifecycle(InvoiceState::Paid))
+        .map_err(|e| ApiError::invalid_state(e.to_string()))?;
+    let reference = super::optional_text("reference", "Reference", &input.reference)?;
+    store::payments::insert_manual_payment(
+        write.tx,
+        input.id,
+        invoice.totals.total,
+        &invoice.currency,
+        &reference,
+        write.now,
+    )?;
+    let change = StateChange {
+        state: InvoiceState::Paid,
+        at: write.now,
+        issue: None,
+    };
+    store::invoices::change_state(write.tx, input.id, &change)?;
+    let after = get_invoice_detail(write.tx, input.id)?;
+    write.audit("invoice", Some(input.id.0), Some(&before), Some(&after))?;
+    Ok(after)
+}

@@ -1,0 +1,77 @@
+//! Earnings by month (billing-rules.md §10).
+
+use crate::book::Book;
+use crate::error::{ApiError, Result};
+use crate::model::{EarningsByMonth, MonthEarnings};
+use crate::store;
+use crate::store::earnings::Bucket;
+use counterfoil_billing as billing;
+use rust_decimal::Decimal;
+use std::collections::BTreeMap;
+
+/// At most this many months in one table.
+const MAX_MONTHS: i32 = 120;
+
+/// Per month: total, in process, overdue and paid — each the exact sum of its invoices' lines
+/// (× (1 + VAT rate) by default), rounded half-up to the cent once, at the end.
+pub(crate) fn earnings_by_month(book: &Book, input: EarningsByMonth) -> Result<Vec<MonthEarnings>> {
+    let parse = |field: &str, text: &str| {
+        billing::Period::parse(text.trim()).map_err(|e| ApiError::validation(field, e.to_string()))
+    };
+    let to = match input.to.as_deref().filter(|t| !t.trim().is_empty()) {
+        Some(text) => parse("to", text)?,
+        None => billing::Period::of(book.now()),
+    };
+    let from = match input.from.as_deref().filter(|t| !t.trim().is_empty()) {
+        Some(text) => parse("from", text)?,
+        None => (0..11).fold(to, |period, _| period.previous()),
+    };
+    if from > to {
+        return Err(ApiError::validation(
+            "from",
+            "The first month must not be after the last.",
+        ));
+    }
+    if to.months_after(from) >= MAX_MONTHS {
+        return Err(ApiError::validation(
+            "from",
+            format!("Show at most {MAX_MONTHS} months at once."),
+        ));
+    }
+
+    // [in process, overdue, paid], exact.
+    let mut months: BTreeMap<String, [Decimal; 3]> = BTreeMap::new();
+    let mut period = from;
+    loop {
+        months.insert(period.to_string(), [Decimal::ZERO; 3]);
+        if period == to {
+            break;
+        }
+        period = period.next();
+    }
+    for group in store::earnings::groups(book.reader(), &from.to_string(), &to.to_string())? {
+        let amount = match group.vat_rate.filter(|_| input.include_vat) {
+            Some(rate) => group.net + group.net * rate / Decimal::ONE_HUNDRED,
+            None => group.net,
+        };
+        if let Some(figures) = months.get_mut(&group.period) {
+            let slot = match group.bucket {
+                Bucket::InProcess => 0,
+                Bucket::Overdue => 1,
+                Bucket::Paid => 2,
+            };
+            figures[slot] += amount;
+        }
+    }
+    let shown = |amount: Decimal| billing::for_display(billing::round2(amount));
+    Ok(months
+        .into_iter()
+        .map(|(period, [in_process, overdue, paid])| MonthEarnings {
+            period,
+            total: shown(in_process + overdue + paid),
+            in_process: shown(in_process),
+            overdue: shown(overdue),
+            paid: shown(paid),
+        })
+        .collect())
+}

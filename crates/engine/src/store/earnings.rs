@@ -1,0 +1,55 @@
+//! Earnings by month: sums computed by the database, grouped so that no invoice is loaded.
+
+use super::percent_from_e4;
+use rusqlite::{params, Connection};
+use rust_decimal::Decimal;
+
+/// Where an invoice's state puts it in the earnings table (§10).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Bucket {
+    InProcess,
+    Overdue,
+    Paid,
+}
+
+/// Σ line costs of one (period, bucket, VAT rate) group.
+pub(crate) struct EarningsGroup {
+    pub period: String,
+    pub bucket: Bucket,
+    pub vat_rate: Option<Decimal>,
+    pub net: Decimal,
+}
+
+pub(crate) fn groups(
+    conn: &Connection,
+    from: &str,
+    to: &str,
+) -> rusqlite::Result<Vec<EarningsGroup>> {
+    let mut statement = conn.prepare(
+        "SELECT i.period,
+                CASE WHEN i.state IN ('unpaid', 'failed') THEN 1
+                     WHEN i.state = 'paid' THEN 2 ELSE 0 END,
+                CASE WHEN i.issued_to IS NULL THEN a.vat_rate ELSE i.vat_rate END,
+                sum(l.cost)
+         FROM invoices i
+         JOIN accounts a ON a.id = i.account_id
+         JOIN line_items l ON l.invoice_id = i.id
+         WHERE i.state != 'cancelled' AND i.period BETWEEN ?1 AND ?2
+         GROUP BY 1, 2, 3",
+    )?;
+    let groups = statement
+        .query_map(params![from, to], |row| {
+            Ok(EarningsGroup {
+                period: row.get(0)?,
+                bucket: match row.get::<_, i64>(1)? {
+                    1 => Bucket::Overdue,
+                    2 => Bucket::Paid,
+                    _ => Bucket::InProcess,
+                },
+                vat_rate: row.get::<_, Option<i64>>(2)?.map(percent_from_e4),
+                net: Decimal::new(row.get(3)?, 4),
+            })
+        })?
+        .collect();
+    groups
+}
