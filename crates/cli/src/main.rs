@@ -21,6 +21,40 @@ struct Cli {
 enum Command {
     /// Serve the UI and its operations (POST /rpc/<operation>) over HTTP.
     Serve(ServeArgs),
+    /// Usage records.
+    #[command(subcommand)]
+    Usage(UsageCommand),
+    /// Billing scenarios (docs/scenario-format.md).
+    #[command(subcommand)]
+    Scenario(ScenarioCommand),
+}
+
+#[derive(Subcommand)]
+enum ScenarioCommand {
+    /// Play a scenario on a fresh temporary book and print what the book holds at the end as
+    /// JSON. Exits 2 when the file is not a valid scenario.
+    Run {
+        /// The scenario (JSON).
+        file: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum UsageCommand {
+    /// Import usage from a CSV file with the header `application,metric,timestamp,value`.
+    /// All rows are imported, or none: the first bad row is named.
+    Import(ImportArgs),
+}
+
+#[derive(clap::Args)]
+struct ImportArgs {
+    #[command(flatten)]
+    book: BookArg,
+    /// The CSV file.
+    file: PathBuf,
+    /// Check every row and list the problems without importing anything.
+    #[arg(long)]
+    dry_run: bool,
 }
 
 #[derive(clap::Args)]
@@ -73,7 +107,79 @@ fn main() -> anyhow::Result<()> {
         .init();
     match Cli::parse().command {
         Command::Serve(args) => serve(args),
+        Command::Usage(UsageCommand::Import(args)) => import_usage(args),
+        Command::Scenario(ScenarioCommand::Run { file }) => run_scenario(&file),
     }
+}
+
+fn run_scenario(file: &std::path::Path) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(file)
+        .with_context(|| format!("could not read {}", file.display()))?;
+    let dir = tempfile::tempdir()?;
+    match counterfoil_engine::scenario::run_scenario(&text, &dir.path().join("scenario.book")) {
+        Ok(output) => {
+            println!("{}", serde_json::to_string_pretty(&output)?);
+            Ok(())
+        }
+        Err(error) => {
+            eprintln!("counterfoil: {}: {error}", file.display());
+            std::process::exit(2);
+        }
+    }
+}
+
+/// A CSV row as written; the engine parses and checks the values.
+#[derive(serde::Deserialize, serde::Serialize)]
+struct CsvRow {
+    application: String,
+    metric: String,
+    timestamp: String,
+    value: String,
+}
+
+fn import_usage(args: ImportArgs) -> anyhow::Result<()> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_path(&args.file)
+        .with_context(|| format!("could not read {}", args.file.display()))?;
+    let mut rows = Vec::new();
+    for (index, record) in reader.deserialize::<CsvRow>().enumerate() {
+        let row = record.with_context(|| {
+            format!(
+                "row {} of {} is not application,metric,timestamp,value",
+                index + 1,
+                args.file.display()
+            )
+        })?;
+        rows.push(row);
+    }
+    let mut book = args.book.open()?;
+    let input = serde_json::json!({"rows": rows, "dry_run": args.dry_run});
+    let actor = counterfoil_engine::Actor::new("cli");
+    let report = counterfoil_engine::dispatch(&mut book, &actor, "import_usage", input)
+        .map_err(|error| anyhow::anyhow!("{}", error.message))?;
+    let errors = report["errors"].as_array().cloned().unwrap_or_default();
+    for error in &errors {
+        eprintln!(
+            "row {}: {}: {}",
+            error["row"],
+            error["field"].as_str().unwrap_or(""),
+            error["message"].as_str().unwrap_or("")
+        );
+    }
+    if args.dry_run {
+        println!(
+            "{} rows checked, {} with problems; nothing imported (dry run)",
+            rows.len(),
+            errors.len()
+        );
+        if !errors.is_empty() {
+            bail!("the file has problems");
+        }
+    } else {
+        println!("imported {} usage records", report["imported"]);
+    }
+    Ok(())
 }
 
 fn serve(args: ServeArgs) -> anyhow::Result<()> {

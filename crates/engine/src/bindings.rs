@@ -39,6 +39,7 @@ pub fn typescript() -> String {
         InvoiceState, CreationType, LineItemType, Totals, Invoice, LineItem, PaymentTransaction,
         Party, InvoiceDetail, CreateInvoice, ListInvoices, UpdateInvoice, AddLineItem,
         TransitionInvoice, MarkInvoicePaid, EarningsByMonth, MonthEarnings,
+        UsageRow, ImportUsage, RowError, UsageImportReport,
     ));
     out.push_str(&typescript_operations(cfg));
     out

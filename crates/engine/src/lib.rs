@@ -12,10 +12,14 @@ pub mod model;
 pub mod operations;
 mod ops;
 pub mod paths;
+pub mod scenario;
 mod store;
 
 pub use book::{Actor, Book, OpenError, SCHEMA_VERSION};
 pub use clock::Clock;
 pub use error::{ApiError, ErrorCode};
 pub use operations::{dispatch, OPERATION_NAMES};
+pub use ops::billing_run::{
+    run_billing_until, run_billing_until_with_progress, BillingCounts, BillingRunReport, JobReport,
+};
 pub use ops::charging::charge_due_invoices;

@@ -100,6 +100,7 @@ operations! {
 
     read  applications::list_usage(ListUsage) -> Page<UsageRecord>;
     write applications::record_usage(RecordUsage) -> UsageRecord;
+    write usage_import::import_usage(ImportUsage) -> UsageImportReport;
 
     read  invoices::list_invoices(ListInvoices) -> Page<Invoice>;
     read  invoices::get_invoice(ById) -> InvoiceDetail;

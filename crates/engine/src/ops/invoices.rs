@@ -279,6 +279,7 @@ pub(crate) fn add_line_item(write: &mut Write<'_>, input: AddLineItem) -> Result
         quantity: input.quantity.unwrap_or(rust_decimal::Decimal::ONE),
         cost: line_cost(input.cost)?,
         line_type: LineItemType::Manual,
+        metric_id: None,
     };
     let id = store::invoices::insert_line_item(write.tx, &line, write.now)?;
     let added =

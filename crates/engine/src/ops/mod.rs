@@ -5,6 +5,7 @@
 pub(crate) mod accounts;
 pub(crate) mod applications;
 pub(crate) mod audit;
+pub(crate) mod billing_run;
 pub(crate) mod book;
 pub(crate) mod charging;
 pub(crate) mod earnings;
@@ -12,6 +13,7 @@ pub(crate) mod invoices;
 pub(crate) mod plans;
 pub(crate) mod services;
 pub(crate) mod settings;
+pub(crate) mod usage_import;
 
 use crate::error::{ApiError, Result};
 use crate::model::Id;

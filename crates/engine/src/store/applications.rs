@@ -209,3 +209,20 @@ pub(crate) fn list_usage(
         total,
     })
 }
+
+/// Records many usage rows with one prepared statement (inside the caller's transaction).
+pub(crate) fn insert_usage_batch(conn: &Connection, rows: &[UsageRecord]) -> rusqlite::Result<()> {
+    let mut statement = conn.prepare_cached(
+        "INSERT INTO usage_records (application_id, metric_id, recorded_at, value)
+         VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for usage in rows {
+        statement.execute(params![
+            usage.application_id.0,
+            usage.metric_id.0,
+            to_epoch(usage.timestamp),
+            usage.value
+        ])?;
+    }
+    Ok(())
+}

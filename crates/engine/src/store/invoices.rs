@@ -295,7 +295,7 @@ pub(crate) fn change_state(
 
 // --- line items ------------------------------------------------------------------------------
 
-const LINE_COLUMNS: &str = "id, invoice_id, name, description, quantity, cost, type";
+const LINE_COLUMNS: &str = "id, invoice_id, name, description, quantity, cost, type, metric_id";
 
 fn line_from_row(row: &Row<'_>) -> rusqlite::Result<LineItem> {
     Ok(LineItem {
@@ -310,6 +310,7 @@ fn line_from_row(row: &Row<'_>) -> rusqlite::Result<LineItem> {
             "variable_cost" => LineItemType::VariableCost,
             _ => LineItemType::Manual,
         },
+        metric_id: row.get::<_, Option<i64>>(7)?.map(Id),
     })
 }
 

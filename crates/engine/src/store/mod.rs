@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod applications;
 pub mod audit;
+pub(crate) mod billing_run;
 pub mod catalogue;
 pub mod earnings;
 pub mod invoices;

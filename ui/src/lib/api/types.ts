@@ -313,6 +313,38 @@ in_process: string,
  */
 overdue: string, paid: string, };
 
+export type UsageRow = { 
+/**
+ * The application's id.
+ */
+application: string, 
+/**
+ * The metric's system name (or id) in the application's service.
+ */
+metric: string, 
+/**
+ * RFC 3339, e.g. 2025-01-31T23:00:00Z.
+ */
+timestamp: string, value: string, };
+
+export type ImportUsage = { rows: Array<UsageRow>, 
+/**
+ * Check every row and report, without importing anything.
+ */
+dry_run?: boolean, };
+
+export type RowError = { row: number, field: string, message: string, };
+
+export type UsageImportReport = { 
+/**
+ * Rows imported: all of them, or none when any row is invalid.
+ */
+imported: number, 
+/**
+ * At most the first 100 problems.
+ */
+errors: Array<RowError>, };
+
 export type Operations = {
   book_info: { input: NoInput; output: BookInfo };
   list_audit: { input: ListAudit; output: Page<AuditRecord> };
@@ -348,6 +380,7 @@ export type Operations = {
   cancel_application: { input: ById; output: Application };
   list_usage: { input: ListUsage; output: Page<UsageRecord> };
   record_usage: { input: RecordUsage; output: UsageRecord };
+  import_usage: { input: ImportUsage; output: UsageImportReport };
   list_invoices: { input: ListInvoices; output: Page<Invoice> };
   get_invoice: { input: ById; output: InvoiceDetail };
   create_invoice: { input: CreateInvoice; output: InvoiceDetail };

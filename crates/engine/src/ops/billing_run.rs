@@ -1,0 +1,829 @@
+//! The daily billing run (billing-rules.md §7, §8).
+//!
+//! A job bills one date D as of D 08:00 UTC ("today" for every rule, passed explicitly), in
+//! one book transaction with its `billing_jobs` row and audit records: a crash leaves a job
+//! done or not started, and a date with a row is never run again. [`run_billing_until`] runs,
+//! in date order, every job whose 08:00 has passed since the last completed one, so a day is
+//! never skipped; a catch-up writes what the daily jobs would have written, because a job
+//! looks only at what was true at its instant (applications created, plan changes made and
+//! cancellations done by then) and stamps what it writes with that instant.
+
+use super::invoices::{get_invoice_detail, new_invoice, transition_invoice};
+use crate::book::{Actor, Book, Write};
+use crate::error::{ApiError, Result};
+use crate::model::{
+    Application, BillingMode, CreationType, Id, InvoiceDetail, InvoiceState, LineItem,
+    LineItemType, Metric, Plan, TransitionInvoice,
+};
+use crate::store;
+use crate::store::billing_run::{BillingLine, JobRow, PlanHistoryEntry};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc};
+use counterfoil_billing::{self as billing, Period};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeSet, HashMap};
+use ts_rs::TS;
+
+/// Every daily job bills as of this hour (UTC) of its date.
+const JOB_HOUR: i64 = 8;
+
+/// A finalized invoice is issued by the first job at least this long after (§7 step 6): the
+/// job two days later, with room for a job that ran a little late.
+const ISSUE_AFTER_HOURS: i64 = 46;
+
+/// What a job (or a whole run) did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct BillingCounts {
+    pub invoices_created: u32,
+    /// Invoices that got a line or changed state (created ones included). In a run's totals an
+    /// invoice counts once per job that touched it.
+    pub invoices_touched: u32,
+    pub lines_added: u32,
+    pub invoices_finalized: u32,
+    pub invoices_issued: u32,
+    /// Issued with a total of 0, and so marked paid at once.
+    pub invoices_paid: u32,
+}
+
+impl BillingCounts {
+    fn add(&mut self, other: &BillingCounts) {
+        self.invoices_created += other.invoices_created;
+        self.invoices_touched += other.invoices_touched;
+        self.lines_added += other.lines_added;
+        self.invoices_finalized += other.invoices_finalized;
+        self.invoices_issued += other.invoices_issued;
+        self.invoices_paid += other.invoices_paid;
+    }
+}
+
+/// One daily job.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct JobReport {
+    /// YYYY-MM-DD; the job billed as of 08:00 UTC that day.
+    pub date: String,
+    pub counts: BillingCounts,
+}
+
+/// A billing run: the jobs it ran, oldest first, and their totals.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct BillingRunReport {
+    pub jobs: Vec<JobReport>,
+    pub totals: BillingCounts,
+}
+
+/// Runs every daily job not yet completed whose instant (08:00 UTC) is at or before `until`.
+pub fn run_billing_until(
+    book: &mut Book,
+    actor: &Actor,
+    until: DateTime<Utc>,
+) -> Result<BillingRunReport> {
+    run_billing_until_with_progress(book, actor, until, &mut |_, _| {})
+}
+
+/// [`run_billing_until`], telling `progress(done_jobs, total_jobs)` before the first job and
+/// after each one.
+pub fn run_billing_until_with_progress(
+    book: &mut Book,
+    actor: &Actor,
+    until: DateTime<Utc>,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<BillingRunReport> {
+    if until > book.now() {
+        return Err(ApiError::validation(
+            "until",
+            "The billing run cannot bill a day that has not come yet.",
+        ));
+    }
+    let dates = pending_job_dates(book, until)?;
+    let total = dates.len();
+    progress(0, total);
+    let mut report = BillingRunReport::default();
+    for (done, date) in dates.into_iter().enumerate() {
+        if let Some(job) = run_job(book, actor, date)? {
+            report.totals.add(&job.counts);
+            report.jobs.push(job);
+        }
+        // Step 7 (charging, §9), after the job's transaction has committed: a charge makes its
+        // own transactions around the gateway call. Rerunning a day charges nothing twice:
+        // an invoice attempted in the last 3 days is not due.
+        super::charging::charge_due_invoices(book, actor, job_instant(date))?;
+        progress(done + 1, total);
+    }
+    Ok(report)
+}
+
+/// The dates still to bill up to `until`: from the day after the last completed job, or for a
+/// book that never ran one, from the day its first application was created (nothing can be
+/// billed before).
+fn pending_job_dates(book: &Book, until: DateTime<Utc>) -> Result<Vec<NaiveDate>> {
+    let conn = book.reader();
+    let first = match store::billing_run::last_job_date(conn)? {
+        Some(last) => last.succ_opt(),
+        None => store::billing_run::earliest_application(conn)?.map(|at| at.date_naive()),
+    };
+    let mut dates = Vec::new();
+    let mut next = first;
+    while let Some(date) = next.filter(|date| job_instant(*date) <= until) {
+        dates.push(date);
+        next = date.succ_opt();
+    }
+    Ok(dates)
+}
+
+/// A job's instant: its date at 08:00 UTC.
+fn job_instant(date: NaiveDate) -> DateTime<Utc> {
+    date.and_time(NaiveTime::MIN).and_utc() + Duration::hours(JOB_HOUR)
+}
+
+/// Runs one job in one transaction; `None` when the date was already done.
+fn run_job(book: &mut Book, actor: &Actor, date: NaiveDate) -> Result<Option<JobReport>> {
+    if store::billing_run::job_done(book.reader(), date)? {
+        return Ok(None);
+    }
+    let clock = book.clock().clone();
+    let started_at = clock.now();
+    let report = book.write(actor, "billing_run", |write| {
+        if store::billing_run::job_done(write.tx, date)? {
+            return Err(ApiError::conflict(format!(
+                "The billing job of {date} was run by someone else meanwhile; nothing was \
+                 changed. Run the billing again to continue."
+            )));
+        }
+        let today = job_instant(date);
+        // Everything the job writes (invoices, lines, state changes, issue dates) carries the
+        // job's instant, as if it had run on time; the audit log keeps the real time.
+        write.now = today;
+        let mode = store::settings::get(write.tx)?.billing_mode;
+        let mut job = Job {
+            write,
+            date,
+            today,
+            month: Period::of(today),
+            floor: Period::of(today - Duration::days(1)).start(),
+            mode,
+            catalogue: Catalogue::default(),
+            counts: BillingCounts::default(),
+            touched: BTreeSet::new(),
+        };
+        for account_id in store::billing_run::billed_accounts(job.write.tx)? {
+            job.bill_account(account_id)?;
+        }
+        let mut counts = job.counts;
+        counts.invoices_touched = count(job.touched.len());
+        let report = JobReport {
+            date: date.format("%Y-%m-%d").to_string(),
+            counts,
+        };
+        store::billing_run::insert_job(
+            write.tx,
+            &JobRow {
+                date,
+                started_at,
+                finished_at: clock.now(),
+                invoices_created: report.counts.invoices_created,
+                invoices_touched: report.counts.invoices_touched,
+                lines_added: report.counts.lines_added,
+                invoices_finalized: report.counts.invoices_finalized,
+                invoices_issued: report.counts.invoices_issued,
+                invoices_paid: report.counts.invoices_paid,
+            },
+        )?;
+        write.audit("billing_job", None, None::<&JobReport>, Some(&report))?;
+        Ok(report)
+    })?;
+    Ok(Some(report))
+}
+
+fn count(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// One job in progress, inside its transaction.
+struct Job<'a, 't> {
+    write: &'a mut Write<'t>,
+    date: NaiveDate,
+    /// The job's instant, D 08:00 UTC: "now" for every rule.
+    today: DateTime<Utc>,
+    /// The month of `today`.
+    month: Period,
+    /// Fixed fees and plan changes are billed from this instant on, never for earlier months:
+    /// the start of the month of the previous job (the previous month on day 1, else this
+    /// month). Only matters after billing was disabled for a buyer: the months it was off are
+    /// not billed back.
+    floor: DateTime<Utc>,
+    mode: BillingMode,
+    catalogue: Catalogue,
+    counts: BillingCounts,
+    touched: BTreeSet<Id>,
+}
+
+/// An application with its plan history, as the job sees it.
+struct Subscription {
+    app: Application,
+    history: Vec<PlanHistoryEntry>,
+}
+
+impl Subscription {
+    /// The plan in force at `at`.
+    fn plan_at(&self, at: DateTime<Utc>) -> Id {
+        self.history
+            .iter()
+            .take_while(|entry| entry.changed_at <= at)
+            .last()
+            .or(self.history.first())
+            .map_or(self.app.plan_id, |entry| entry.to_plan_id)
+    }
+
+    /// When billing starts: the end of the trial, or the signup.
+    fn billing_start(&self) -> DateTime<Utc> {
+        self.app.trial_ends_at.unwrap_or(self.app.created_at)
+    }
+
+    fn in_trial_at(&self, at: DateTime<Utc>) -> bool {
+        self.app.trial_ends_at.is_some_and(|end| at < end)
+    }
+
+    /// [from, to] cut at every plan change inside it: (from, to, plan) per segment.
+    fn segments(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Segment> {
+        let mut segments = Vec::new();
+        let mut start = from;
+        let mut plan_id = self.plan_at(from);
+        for change in self
+            .history
+            .iter()
+            .filter(|entry| entry.changed_at > from && entry.changed_at <= to)
+        {
+            if change.changed_at > start {
+                segments.push(Segment {
+                    from: start,
+                    to: change.changed_at - Duration::seconds(1),
+                    plan_id,
+                });
+                start = change.changed_at;
+            }
+            plan_id = change.to_plan_id;
+        }
+        segments.push(Segment {
+            from: start,
+            to,
+            plan_id,
+        });
+        segments
+    }
+}
+
+struct Segment {
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    plan_id: Id,
+}
+
+/// A line the job wants to add, before it knows its invoice.
+struct NewLine {
+    name: String,
+    description: String,
+    quantity: Decimal,
+    cost: Decimal,
+    line_type: LineItemType,
+    application_id: Id,
+    plan_id: Id,
+    metric_id: Option<Id>,
+}
+
+impl NewLine {
+    fn plan_cost(
+        app: &Application,
+        plan: &Plan,
+        name: String,
+        description: String,
+        cost: Decimal,
+    ) -> NewLine {
+        NewLine {
+            name,
+            description,
+            quantity: Decimal::ONE,
+            cost,
+            line_type: LineItemType::PlanCost,
+            application_id: app.id,
+            plan_id: plan.id,
+            metric_id: None,
+        }
+    }
+}
+
+fn day_start(at: DateTime<Utc>) -> DateTime<Utc> {
+    at.date_naive().and_time(NaiveTime::MIN).and_utc()
+}
+
+fn second_after(at: DateTime<Utc>) -> DateTime<Utc> {
+    at + Duration::seconds(1)
+}
+
+/// `end`, or the cancellation when that comes first: nothing is billed after it.
+fn until_cancelled(end: DateTime<Utc>, cancelled: Option<DateTime<Utc>>) -> DateTime<Utc> {
+    cancelled.map_or(end, |cancelled| end.min(cancelled))
+}
+
+fn total(pieces: &[billing::ProratedPiece]) -> Decimal {
+    pieces.iter().map(|piece| piece.cost).sum()
+}
+
+impl Job<'_, '_> {
+    fn bill_account(&mut self, account_id: Id) -> Result<()> {
+        let previous = self.month.previous();
+        let mut subscriptions = Vec::new();
+        for id in store::billing_run::application_ids(
+            self.write.tx,
+            account_id,
+            self.today,
+            previous.start(),
+        )? {
+            let Some(app) = store::applications::get(self.write.tx, id)? else {
+                continue;
+            };
+            let history = store::billing_run::plan_history(self.write.tx, id)?;
+            subscriptions.push(Subscription { app, history });
+        }
+
+        // Step 1, every day: first billing of new applications and ended trials.
+        for subscription in &mut subscriptions {
+            self.bill_first_fixed_fee(account_id, subscription)?;
+        }
+        // §8: plan changes since the last job (before any finalizing, so a change on the last
+        // day of a month still reaches that month's invoice).
+        for subscription in &mut subscriptions {
+            self.bill_plan_changes(account_id, subscription)?;
+        }
+        if self.today.day() == 1 {
+            match self.mode {
+                BillingMode::Postpaid => {
+                    for subscription in &mut subscriptions {
+                        self.bill_variable_costs(account_id, subscription, previous, previous)?;
+                    }
+                    self.finalize(account_id, Some(self.month))?;
+                    for subscription in &mut subscriptions {
+                        self.bill_month_fixed_fee(account_id, subscription)?;
+                    }
+                }
+                BillingMode::Prepaid => {
+                    for subscription in &mut subscriptions {
+                        self.bill_month_fixed_fee(account_id, subscription)?;
+                    }
+                    for subscription in &mut subscriptions {
+                        self.bill_variable_costs(account_id, subscription, previous, self.month)?;
+                    }
+                }
+            }
+        }
+        if self.mode == BillingMode::Prepaid {
+            self.finalize(account_id, None)?;
+        }
+        self.issue(account_id)?;
+        // Step 7 (charging) runs after this transaction: see run_billing_until_with_progress.
+        Ok(())
+    }
+
+    /// The cancellation, when it happened by the job's instant.
+    fn cancelled_by_today(&self, app: &Application) -> Option<DateTime<Utc>> {
+        app.cancelled_at
+            .filter(|cancelled| *cancelled <= self.today)
+    }
+
+    /// Step 1: an application never billed whose billing has started (signup, or end of the
+    /// trial) gets its fixed fee in whole days from 00:00 of that day to the month's end, and
+    /// its setup fee.
+    fn bill_first_fixed_fee(&mut self, account_id: Id, sub: &mut Subscription) -> Result<()> {
+        if sub.app.paid_until.is_some() {
+            return Ok(());
+        }
+        let start = sub.billing_start();
+        let cancelled = self.cancelled_by_today(&sub.app);
+        if start > self.today || cancelled.is_some_and(|cancelled| cancelled < start) {
+            // Still in its trial, or cancelled during it: never billed.
+            return Ok(());
+        }
+        let from = day_start(start).max(self.floor);
+        let to = until_cancelled(Period::of(from).end(), cancelled);
+        let plan = self.plan(sub.plan_at(start.max(from)))?;
+        let pieces = billing::prorate_days(plan.cost_per_month, from, to);
+        self.add_fixed_fee_lines(account_id, &sub.app, &plan, &pieces)?;
+        if !sub.app.setup_fee_billed {
+            self.add_setup_fee(account_id, &sub.app, &plan, Period::of(from))?;
+        }
+        self.update_application(sub, |app| {
+            app.paid_until = Some(to);
+            app.setup_fee_billed = true;
+        })
+    }
+
+    /// Steps 2–4 on day 1: the current month's fixed fee for the part not yet billed.
+    fn bill_month_fixed_fee(&mut self, account_id: Id, sub: &mut Subscription) -> Result<()> {
+        let Some(paid_until) = sub.app.paid_until else {
+            // Never billed: step 1 bills it once its trial is over.
+            return Ok(());
+        };
+        if sub.in_trial_at(self.today) {
+            return Ok(());
+        }
+        let from = second_after(paid_until).max(self.month.start());
+        let to = until_cancelled(self.month.end(), self.cancelled_by_today(&sub.app));
+        if from > to {
+            return Ok(());
+        }
+        let plan = self.plan(sub.plan_at(from))?;
+        let pieces = billing::prorate_seconds(plan.cost_per_month, from, to);
+        self.add_fixed_fee_lines(account_id, &sub.app, &plan, &pieces)?;
+        self.update_application(sub, |app| app.paid_until = Some(to))
+    }
+
+    /// §8: bills the plan changes made since the last job, oldest first, and marks them.
+    fn bill_plan_changes(&mut self, account_id: Id, sub: &mut Subscription) -> Result<()> {
+        let changes: Vec<PlanHistoryEntry> = sub
+            .history
+            .iter()
+            .filter(|entry| {
+                entry.from_plan_id.is_some() && !entry.billed && entry.changed_at <= self.today
+            })
+            .cloned()
+            .collect();
+        for change in changes {
+            // Nothing is billed for a change during the trial, nor for one in a month that is
+            // no longer billed (billing was disabled then).
+            if change.changed_at >= self.floor && !sub.in_trial_at(change.changed_at) {
+                self.bill_plan_change(account_id, sub, &change)?;
+            }
+            store::billing_run::mark_plan_change_billed(self.write.tx, change.id, self.date)?;
+            if let Some(entry) = sub.history.iter_mut().find(|e| e.id == change.id) {
+                entry.billed = true;
+            }
+        }
+        Ok(())
+    }
+
+    fn bill_plan_change(
+        &mut self,
+        account_id: Id,
+        sub: &mut Subscription,
+        change: &PlanHistoryEntry,
+    ) -> Result<()> {
+        let Some(old_plan_id) = change.from_plan_id else {
+            return Ok(());
+        };
+        let at = change.changed_at;
+        let period = Period::of(at);
+        let end = until_cancelled(period.end(), self.cancelled_by_today(&sub.app));
+        let old = self.plan(old_plan_id)?;
+        let new = self.plan(change.to_plan_id)?;
+        let unbilled_from = match sub.app.paid_until {
+            Some(paid_until) => second_after(paid_until),
+            None => day_start(sub.billing_start()),
+        }
+        .max(period.start());
+        let month_unbilled = unbilled_from <= end;
+        if month_unbilled {
+            // First the old plan's fixed fee for the part of the month not yet billed.
+            let pieces = billing::prorate_seconds(old.cost_per_month, unbilled_from, end);
+            self.add_fixed_fee_lines(account_id, &sub.app, &old, &pieces)?;
+        }
+        if !sub.app.setup_fee_billed {
+            self.add_setup_fee(account_id, &sub.app, &old, period)?;
+        }
+        let refund = total(&billing::prorate_seconds(old.cost_per_month, at, end));
+        let new_cost = total(&billing::prorate_seconds(new.cost_per_month, at, end));
+        let description = billing::describe_range(at, end);
+        let refund_line = NewLine::plan_cost(
+            &sub.app,
+            &old,
+            format!("Refund ('{}')", old.name),
+            description.clone(),
+            -refund,
+        );
+        match self.mode {
+            BillingMode::Postpaid => {
+                self.add_line(account_id, period, refund_line)?;
+                let line = NewLine::plan_cost(
+                    &sub.app,
+                    &new,
+                    format!("Fixed fee ('{}')", new.name),
+                    description,
+                    new_cost,
+                );
+                self.add_line(account_id, period, line)?;
+            }
+            // Already billed in advance: only an upgrade is billed ("refunding on downgrade is
+            // not supported", as in 3scale).
+            BillingMode::Prepaid if month_unbilled || new_cost > refund => {
+                self.add_line(account_id, period, refund_line)?;
+                let line = NewLine::plan_cost(
+                    &sub.app,
+                    &new,
+                    format!("Application upgrade ('{}' to '{}')", old.name, new.name),
+                    description,
+                    new_cost,
+                );
+                self.add_line(account_id, period, line)?;
+            }
+            BillingMode::Prepaid => {}
+        }
+        let paid_until = sub.app.paid_until.map_or(end, |paid| paid.max(end));
+        self.update_application(sub, |app| {
+            app.paid_until = Some(paid_until);
+            app.setup_fee_billed = true;
+        })
+    }
+
+    /// Variable costs of `usage_period` not yet billed, priced per plan segment, on the
+    /// invoice of `invoice_period`.
+    fn bill_variable_costs(
+        &mut self,
+        account_id: Id,
+        sub: &mut Subscription,
+        usage_period: Period,
+        invoice_period: Period,
+    ) -> Result<()> {
+        let app = &sub.app;
+        let mut from = usage_period.start().max(app.created_at);
+        if let Some(trial_end) = app.trial_ends_at {
+            // Usage during a trial is never billed.
+            from = from.max(trial_end);
+        }
+        if let Some(billed) = app.usage_billed_until {
+            from = from.max(second_after(billed));
+        }
+        let to = until_cancelled(usage_period.end(), self.cancelled_by_today(app));
+        if from > to {
+            return Ok(());
+        }
+        let mut lines = Vec::new();
+        for segment in sub.segments(from, to) {
+            lines.extend(self.segment_lines(app, &segment)?);
+        }
+        // Most expensive first; a stable sort keeps segments and metrics in order on ties.
+        lines.sort_by_key(|line| std::cmp::Reverse(line.cost));
+        for line in lines {
+            self.add_line(account_id, invoice_period, line)?;
+        }
+        self.update_application(sub, |app| app.usage_billed_until = Some(to))
+    }
+
+    /// One line per metric with a non-zero cost under the segment's plan; a method's usage
+    /// also counts for its parent (`hits`).
+    fn segment_lines(&mut self, app: &Application, segment: &Segment) -> Result<Vec<NewLine>> {
+        let usage: HashMap<Id, i64> =
+            store::billing_run::usage_by_metric(self.write.tx, app.id, segment.from, segment.to)?
+                .into_iter()
+                .collect();
+        if usage.is_empty() {
+            return Ok(Vec::new());
+        }
+        let plan = self.plan(segment.plan_id)?;
+        let metrics = self.catalogue.metrics(self.write.tx, plan.service_id)?;
+        let rules = self.catalogue.rules(self.write.tx, plan.id)?;
+        let own = |metric: Id| usage.get(&metric).copied().unwrap_or(0);
+        let description = billing::describe_range(segment.from, segment.to);
+        let mut lines = Vec::new();
+        for metric in &metrics {
+            let children: i64 = metrics
+                .iter()
+                .filter(|child| child.parent_id == Some(metric.id))
+                .map(|child| own(child.id))
+                .sum();
+            let quantity = own(metric.id) + children;
+            let Some(metric_rules) = rules.get(&metric.id).filter(|_| quantity > 0) else {
+                continue;
+            };
+            let cost = billing::line_cost(billing::graduated_cost(metric_rules, quantity));
+            if cost.is_zero() {
+                continue;
+            }
+            lines.push(NewLine {
+                name: metric.friendly_name.clone(),
+                description: description.clone(),
+                quantity: Decimal::from(quantity),
+                cost,
+                line_type: LineItemType::VariableCost,
+                application_id: app.id,
+                plan_id: plan.id,
+                metric_id: Some(metric.id),
+            });
+        }
+        Ok(lines)
+    }
+
+    /// Steps 3 (postpaid, day 1: periods before `before`) and 5 (prepaid, every day: all).
+    fn finalize(&mut self, account_id: Id, before: Option<Period>) -> Result<()> {
+        let before = before.map(|period| period.to_string());
+        for id in store::billing_run::open_background_invoices(
+            self.write.tx,
+            account_id,
+            before.as_deref(),
+        )? {
+            self.transition(id, InvoiceState::Finalized)?;
+            self.counts.invoices_finalized += 1;
+        }
+        Ok(())
+    }
+
+    /// Step 6: issues invoices finalized at least 46 hours ago; one with a total of 0 is paid.
+    fn issue(&mut self, account_id: Id) -> Result<()> {
+        let finalized_by = self.today - Duration::hours(ISSUE_AFTER_HOURS);
+        for id in store::billing_run::background_invoices_finalized_by(
+            self.write.tx,
+            account_id,
+            finalized_by,
+        )? {
+            let issued = self.transition(id, InvoiceState::Pending)?;
+            self.counts.invoices_issued += 1;
+            if issued.invoice.totals.total.is_zero() {
+                self.transition(id, InvoiceState::Paid)?;
+                self.counts.invoices_paid += 1;
+            }
+        }
+        Ok(())
+    }
+
+    /// The engine's own transition (issuing freezes the invoice and dates it `today`).
+    fn transition(&mut self, id: Id, state: InvoiceState) -> Result<InvoiceDetail> {
+        self.touched.insert(id);
+        transition_invoice(self.write, TransitionInvoice { id, state })
+    }
+
+    fn plan(&mut self, id: Id) -> Result<Plan> {
+        self.catalogue.plan(self.write.tx, id)
+    }
+
+    fn add_fixed_fee_lines(
+        &mut self,
+        account_id: Id,
+        app: &Application,
+        plan: &Plan,
+        pieces: &[billing::ProratedPiece],
+    ) -> Result<()> {
+        for piece in pieces {
+            let line = NewLine::plan_cost(
+                app,
+                plan,
+                format!("Fixed fee ('{}')", plan.name),
+                billing::describe_range(piece.from, piece.to),
+                piece.cost,
+            );
+            self.add_line(account_id, piece.period, line)?;
+        }
+        Ok(())
+    }
+
+    fn add_setup_fee(
+        &mut self,
+        account_id: Id,
+        app: &Application,
+        plan: &Plan,
+        period: Period,
+    ) -> Result<()> {
+        let line = NewLine::plan_cost(
+            app,
+            plan,
+            format!("Setup fee ('{}')", plan.name),
+            String::new(),
+            plan.setup_fee,
+        );
+        self.add_line(account_id, period, line)
+    }
+
+    /// Adds a line to the newest open background invoice of the buyer and period, opening one
+    /// only now that there is a line for it. A line costing 0 is never added.
+    fn add_line(&mut self, account_id: Id, period: Period, line: NewLine) -> Result<()> {
+        let cost = billing::line_cost(line.cost);
+        if cost.is_zero() {
+            return Ok(());
+        }
+        let invoice_id = self.target_invoice(account_id, period)?;
+        let id = store::billing_run::insert_line(
+            self.write.tx,
+            &BillingLine {
+                invoice_id,
+                name: line.name,
+                description: line.description,
+                quantity: line.quantity,
+                cost,
+                line_type: line.line_type,
+                application_id: line.application_id,
+                plan_id: line.plan_id,
+                metric_id: line.metric_id,
+            },
+            self.today,
+        )?;
+        let added = store::invoices::line_item(self.write.tx, id)?;
+        self.write
+            .audit("line_item", Some(id.0), None::<&LineItem>, added.as_ref())?;
+        self.counts.lines_added += 1;
+        self.touched.insert(invoice_id);
+        Ok(())
+    }
+
+    fn target_invoice(&mut self, account_id: Id, period: Period) -> Result<Id> {
+        let existing = store::billing_run::newest_open_background_invoice(
+            self.write.tx,
+            account_id,
+            &period.to_string(),
+        )?;
+        if let Some(id) = existing {
+            return Ok(id);
+        }
+        let id = new_invoice(self.write, account_id, period, CreationType::Background)?;
+        let created = get_invoice_detail(self.write.tx, id)?;
+        self.write.audit(
+            "invoice",
+            Some(id.0),
+            None::<&InvoiceDetail>,
+            Some(&created),
+        )?;
+        self.counts.invoices_created += 1;
+        Ok(id)
+    }
+
+    /// Changes an application's billing state (in the book and in the job's copy), audited.
+    fn update_application(
+        &mut self,
+        sub: &mut Subscription,
+        change: impl FnOnce(&mut Application),
+    ) -> Result<()> {
+        let before = sub.app.clone();
+        change(&mut sub.app);
+        let after = &sub.app;
+        if *after == before {
+            return Ok(());
+        }
+        if let Some(paid_until) = after.paid_until {
+            if after.paid_until != before.paid_until
+                || after.setup_fee_billed != before.setup_fee_billed
+            {
+                store::billing_run::set_fixed_fee_billed(
+                    self.write.tx,
+                    after.id,
+                    paid_until,
+                    after.setup_fee_billed,
+                )?;
+            }
+        }
+        if let Some(until) = after.usage_billed_until {
+            if after.usage_billed_until != before.usage_billed_until {
+                store::billing_run::set_usage_billed_until(self.write.tx, after.id, until)?;
+            }
+        }
+        self.write
+            .audit("application", Some(after.id.0), Some(&before), Some(after))
+    }
+}
+
+/// Plans, metrics and pricing rules read once per job.
+#[derive(Default)]
+struct Catalogue {
+    plans: HashMap<Id, Plan>,
+    metrics: HashMap<Id, Vec<Metric>>,
+    rules: HashMap<Id, HashMap<Id, Vec<billing::PricingRule>>>,
+}
+
+impl Catalogue {
+    fn plan(&mut self, conn: &rusqlite::Connection, id: Id) -> Result<Plan> {
+        if let Some(plan) = self.plans.get(&id) {
+            return Ok(plan.clone());
+        }
+        let plan = super::plans::plan(conn, id)?;
+        self.plans.insert(id, plan.clone());
+        Ok(plan)
+    }
+
+    /// A service's metrics, `hits` first, each followed by its methods.
+    fn metrics(&mut self, conn: &rusqlite::Connection, service_id: Id) -> Result<Vec<Metric>> {
+        if let Some(metrics) = self.metrics.get(&service_id) {
+            return Ok(metrics.clone());
+        }
+        let metrics = store::catalogue::list_metrics(conn, service_id)?;
+        self.metrics.insert(service_id, metrics.clone());
+        Ok(metrics)
+    }
+
+    /// A plan's pricing rules by metric.
+    fn rules(
+        &mut self,
+        conn: &rusqlite::Connection,
+        plan_id: Id,
+    ) -> Result<HashMap<Id, Vec<billing::PricingRule>>> {
+        if let Some(rules) = self.rules.get(&plan_id) {
+            return Ok(rules.clone());
+        }
+        let mut by_metric: HashMap<Id, Vec<billing::PricingRule>> = HashMap::new();
+        for rule in store::catalogue::list_pricing_rules(conn, plan_id)? {
+            by_metric
+                .entry(rule.metric_id)
+                .or_default()
+                .push(billing::PricingRule {
+                    min: rule.min,
+                    max: rule.max,
+                    cost_per_unit: rule.cost_per_unit,
+                });
+        }
+        self.rules.insert(plan_id, by_metric.clone());
+        Ok(by_metric)
+    }
+}

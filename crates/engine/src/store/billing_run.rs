@@ -1,0 +1,291 @@
+//! What the daily billing run reads and writes: its jobs, the applications' billing state,
+//! usage sums, plan changes still to bill, the invoices it may add lines to, and its lines.
+
+use super::{from_epoch, to_e4, to_epoch};
+use crate::model::{Id, LineItemType};
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{params, Connection, OptionalExtension};
+use rust_decimal::Decimal;
+
+const DATE_FORMAT: &str = "%Y-%m-%d";
+
+// --- jobs ------------------------------------------------------------------------------------
+
+/// A completed job as recorded.
+pub(crate) struct JobRow {
+    pub date: NaiveDate,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: DateTime<Utc>,
+    pub invoices_created: u32,
+    pub invoices_touched: u32,
+    pub lines_added: u32,
+    pub invoices_finalized: u32,
+    pub invoices_issued: u32,
+    pub invoices_paid: u32,
+}
+
+/// The date of the latest completed job.
+pub(crate) fn last_job_date(conn: &Connection) -> rusqlite::Result<Option<NaiveDate>> {
+    let text: Option<String> =
+        conn.query_row("SELECT max(date) FROM billing_jobs", [], |r| r.get(0))?;
+    Ok(text.and_then(|t| NaiveDate::parse_from_str(&t, DATE_FORMAT).ok()))
+}
+
+pub(crate) fn job_done(conn: &Connection, date: NaiveDate) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM billing_jobs WHERE date = ?1)",
+        [date.format(DATE_FORMAT).to_string()],
+        |r| r.get(0),
+    )
+}
+
+pub(crate) fn insert_job(conn: &Connection, job: &JobRow) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO billing_jobs (date, started_at, finished_at, invoices_created,
+            invoices_touched, lines_added, invoices_finalized, invoices_issued, invoices_paid)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            job.date.format(DATE_FORMAT).to_string(),
+            to_epoch(job.started_at),
+            to_epoch(job.finished_at),
+            job.invoices_created,
+            job.invoices_touched,
+            job.lines_added,
+            job.invoices_finalized,
+            job.invoices_issued,
+            job.invoices_paid,
+        ],
+    )?;
+    Ok(())
+}
+
+/// When the book's first application was created; `None` without applications.
+pub(crate) fn earliest_application(conn: &Connection) -> rusqlite::Result<Option<DateTime<Utc>>> {
+    let seconds: Option<i64> =
+        conn.query_row("SELECT min(created_at) FROM applications", [], |r| r.get(0))?;
+    Ok(seconds.map(from_epoch))
+}
+
+// --- accounts and applications ---------------------------------------------------------------
+
+/// Buyers with monthly billing enabled, oldest first.
+pub(crate) fn billed_accounts(conn: &Connection) -> rusqlite::Result<Vec<Id>> {
+    let mut statement =
+        conn.prepare("SELECT id FROM accounts WHERE monthly_billing_enabled = 1 ORDER BY id")?;
+    let ids = statement.query_map([], |r| Ok(Id(r.get(0)?)))?.collect();
+    ids
+}
+
+/// A buyer's applications created by `created_by` and not cancelled before `live_since`.
+pub(crate) fn application_ids(
+    conn: &Connection,
+    account_id: Id,
+    created_by: DateTime<Utc>,
+    live_since: DateTime<Utc>,
+) -> rusqlite::Result<Vec<Id>> {
+    let mut statement = conn.prepare(
+        "SELECT id FROM applications
+         WHERE account_id = ?1 AND created_at <= ?2 AND (cancelled_at IS NULL OR cancelled_at >= ?3)
+         ORDER BY id",
+    )?;
+    let ids = statement
+        .query_map(
+            params![account_id.0, to_epoch(created_by), to_epoch(live_since)],
+            |r| Ok(Id(r.get(0)?)),
+        )?
+        .collect();
+    ids
+}
+
+pub(crate) fn set_fixed_fee_billed(
+    conn: &Connection,
+    application_id: Id,
+    paid_until: DateTime<Utc>,
+    setup_fee_billed: bool,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE applications SET paid_until = ?2, setup_fee_billed = ?3 WHERE id = ?1",
+        params![application_id.0, to_epoch(paid_until), setup_fee_billed],
+    )?;
+    Ok(())
+}
+
+pub(crate) fn set_usage_billed_until(
+    conn: &Connection,
+    application_id: Id,
+    until: DateTime<Utc>,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE applications SET usage_billed_until = ?2 WHERE id = ?1",
+        params![application_id.0, to_epoch(until)],
+    )?;
+    Ok(())
+}
+
+/// One entry of an application's plan history, with what the billing run needs.
+#[derive(Debug, Clone)]
+pub(crate) struct PlanHistoryEntry {
+    pub id: i64,
+    /// `None` for the signup.
+    pub from_plan_id: Option<Id>,
+    pub to_plan_id: Id,
+    pub changed_at: DateTime<Utc>,
+    /// Whether a billing job has handled this change.
+    pub billed: bool,
+}
+
+/// The plan history, oldest first (the signup first).
+pub(crate) fn plan_history(
+    conn: &Connection,
+    application_id: Id,
+) -> rusqlite::Result<Vec<PlanHistoryEntry>> {
+    let mut statement = conn.prepare(
+        "SELECT id, from_plan_id, to_plan_id, changed_at, billed_on IS NOT NULL
+         FROM plan_changes WHERE application_id = ?1 ORDER BY changed_at, id",
+    )?;
+    let history = statement
+        .query_map([application_id.0], |row| {
+            Ok(PlanHistoryEntry {
+                id: row.get(0)?,
+                from_plan_id: row.get::<_, Option<i64>>(1)?.map(Id),
+                to_plan_id: Id(row.get(2)?),
+                changed_at: from_epoch(row.get(3)?),
+                billed: row.get(4)?,
+            })
+        })?
+        .collect();
+    history
+}
+
+pub(crate) fn mark_plan_change_billed(
+    conn: &Connection,
+    plan_change_id: i64,
+    job_date: NaiveDate,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE plan_changes SET billed_on = ?2 WHERE id = ?1",
+        params![plan_change_id, job_date.format(DATE_FORMAT).to_string()],
+    )?;
+    Ok(())
+}
+
+/// An application's usage per metric recorded in [from, to] (both inclusive), as reported
+/// (a method's usage is under the method; adding it to `hits` is the caller's rule).
+pub(crate) fn usage_by_metric(
+    conn: &Connection,
+    application_id: Id,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> rusqlite::Result<Vec<(Id, i64)>> {
+    let mut statement = conn.prepare(
+        "SELECT metric_id, sum(value) FROM usage_records
+         WHERE application_id = ?1 AND recorded_at BETWEEN ?2 AND ?3
+         GROUP BY metric_id ORDER BY metric_id",
+    )?;
+    let sums = statement
+        .query_map(
+            params![application_id.0, to_epoch(from), to_epoch(to)],
+            |row| Ok((Id(row.get(0)?), row.get(1)?)),
+        )?
+        .collect();
+    sums
+}
+
+// --- invoices --------------------------------------------------------------------------------
+
+/// The newest open background invoice of a buyer and period: where automatic lines go.
+pub(crate) fn newest_open_background_invoice(
+    conn: &Connection,
+    account_id: Id,
+    period: &str,
+) -> rusqlite::Result<Option<Id>> {
+    conn.query_row(
+        "SELECT id FROM invoices
+         WHERE account_id = ?1 AND period = ?2 AND state = 'open' AND creation_type = 'background'
+         ORDER BY id DESC LIMIT 1",
+        params![account_id.0, period],
+        |r| Ok(Id(r.get(0)?)),
+    )
+    .optional()
+}
+
+/// A buyer's open background invoices, of periods before `before_period` (YYYY-MM) when given.
+pub(crate) fn open_background_invoices(
+    conn: &Connection,
+    account_id: Id,
+    before_period: Option<&str>,
+) -> rusqlite::Result<Vec<Id>> {
+    let mut statement = conn.prepare(
+        "SELECT id FROM invoices
+         WHERE account_id = ?1 AND state = 'open' AND creation_type = 'background'
+           AND (?2 IS NULL OR period < ?2)
+         ORDER BY id",
+    )?;
+    let ids = statement
+        .query_map(params![account_id.0, before_period], |r| Ok(Id(r.get(0)?)))?
+        .collect();
+    ids
+}
+
+/// A buyer's background invoices finalized at or before `finalized_by`, not yet issued.
+pub(crate) fn background_invoices_finalized_by(
+    conn: &Connection,
+    account_id: Id,
+    finalized_by: DateTime<Utc>,
+) -> rusqlite::Result<Vec<Id>> {
+    let mut statement = conn.prepare(
+        "SELECT id FROM invoices
+         WHERE account_id = ?1 AND state = 'finalized' AND creation_type = 'background'
+           AND finalized_at <= ?2
+         ORDER BY id",
+    )?;
+    let ids = statement
+        .query_map(params![account_id.0, to_epoch(finalized_by)], |r| {
+            Ok(Id(r.get(0)?))
+        })?
+        .collect();
+    ids
+}
+
+/// A line the billing run adds, with what it bills for.
+pub(crate) struct BillingLine {
+    pub invoice_id: Id,
+    pub name: String,
+    pub description: String,
+    pub quantity: Decimal,
+    /// The line's total, 4 dp.
+    pub cost: Decimal,
+    pub line_type: LineItemType,
+    pub application_id: Id,
+    pub plan_id: Id,
+    pub metric_id: Option<Id>,
+}
+
+pub(crate) fn insert_line(
+    conn: &Connection,
+    line: &BillingLine,
+    created_at: DateTime<Utc>,
+) -> rusqlite::Result<Id> {
+    conn.execute(
+        "INSERT INTO line_items (invoice_id, name, description, quantity, cost, type,
+            application_id, plan_id, metric_id, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![
+            line.invoice_id.0,
+            line.name,
+            line.description,
+            line.quantity.normalize().to_string(),
+            to_e4(line.cost),
+            match line.line_type {
+                LineItemType::PlanCost => "plan_cost",
+                LineItemType::VariableCost => "variable_cost",
+                LineItemType::Manual => "manual",
+            },
+            line.application_id.0,
+            line.plan_id.0,
+            line.metric_id.map(|id| id.0),
+            to_epoch(created_at),
+        ],
+    )?;
+    Ok(Id(conn.last_insert_rowid()))
+}
