@@ -5,7 +5,7 @@ use counterfoil_engine::{dispatch, paths, Actor, ApiError, Book, Clock};
 use serde_json::Value;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
-use tauri::{Runtime, State};
+use tauri::{Manager, Runtime, State};
 
 /// The open book, shared by every command invocation.
 pub struct Desktop {
@@ -42,6 +42,27 @@ pub fn with_book<R: Runtime>(builder: tauri::Builder<R>, book: Book) -> tauri::B
     builder
         .manage(Desktop::new(book))
         .invoke_handler(tauri::generate_handler![call])
+}
+
+/// Bills every day not yet billed now (the app may have been closed for weeks), then again at
+/// every 08:00 UTC while the app is open.
+async fn bill_daily(book: Arc<Mutex<Book>>) {
+    loop {
+        let book = Arc::clone(&book);
+        let wait = tauri::async_runtime::spawn_blocking(move || {
+            let mut book = book.lock().unwrap_or_else(PoisonError::into_inner);
+            let next = counterfoil_engine::catch_up(&mut book, &Actor::new("daily billing"));
+            (next - book.now()).to_std().unwrap_or_default()
+        })
+        .await;
+        match wait {
+            Ok(wait) => tokio::time::sleep(wait.max(std::time::Duration::from_secs(1))).await,
+            Err(error) => {
+                tracing::error!(%error, "the daily billing task failed");
+                return;
+            }
+        }
+    }
 }
 
 /// The app's configuration, capabilities and built UI, compiled in from tauri.conf.json.
@@ -88,6 +109,11 @@ pub fn run() {
     };
     tracing::info!(book = %book.path().display(), "opened the book");
     let result = with_book(tauri::Builder::default(), book)
+        .setup(|app| {
+            let book = Arc::clone(&app.state::<Desktop>().book);
+            tauri::async_runtime::spawn(bill_daily(book));
+            Ok(())
+        })
         .plugin(tauri_plugin_updater::Builder::new().build())
         .run(context());
     if let Err(error) = result {

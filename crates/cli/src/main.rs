@@ -24,9 +24,21 @@ enum Command {
     /// Usage records.
     #[command(subcommand)]
     Usage(UsageCommand),
+    /// Run the daily billing: every job (08:00 UTC) not yet done up to now, or to --until.
+    /// Safe to run from cron as often as you like: a done day is never billed twice.
+    Bill(BillArgs),
     /// Billing scenarios (docs/scenario-format.md).
     #[command(subcommand)]
     Scenario(ScenarioCommand),
+}
+
+#[derive(clap::Args)]
+struct BillArgs {
+    #[command(flatten)]
+    book: BookArg,
+    /// Bill up to this instant (RFC 3339, e.g. 2025-02-01T09:00:00Z); not in the future.
+    #[arg(long, value_name = "INSTANT")]
+    until: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 #[derive(Subcommand)]
@@ -109,7 +121,53 @@ fn main() -> anyhow::Result<()> {
         Command::Serve(args) => serve(args),
         Command::Usage(UsageCommand::Import(args)) => import_usage(args),
         Command::Scenario(ScenarioCommand::Run { file }) => run_scenario(&file),
+        Command::Bill(args) => bill(args),
     }
+}
+
+fn bill(args: BillArgs) -> anyhow::Result<()> {
+    let mut book = args.book.open()?;
+    let until = args.until.unwrap_or_else(|| book.now());
+    let actor = counterfoil_engine::Actor::new("cli");
+    let bar = indicatif::ProgressBar::hidden();
+    let mut progress = |done: usize, total: usize| {
+        // Only a catch-up of more than a few days is worth a bar.
+        if total > 3 && bar.is_hidden() {
+            bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "billing {pos}/{len} days {wide_bar} {eta}",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+        }
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    };
+    let report = counterfoil_engine::run_billing_until_with_progress(
+        &mut book,
+        &actor,
+        until,
+        &mut progress,
+    )
+    .map_err(|error| anyhow::anyhow!("{}", error.message))?;
+    bar.finish_and_clear();
+    let totals = &report.totals;
+    match (report.jobs.first(), report.jobs.last()) {
+        (Some(first), Some(last)) => println!(
+            "billed {} day(s), {} to {}: {} invoice(s) created, {} line(s) added, {} finalized, {} issued, {} paid",
+            report.jobs.len(),
+            first.date,
+            last.date,
+            totals.invoices_created,
+            totals.lines_added,
+            totals.invoices_finalized,
+            totals.invoices_issued,
+            totals.invoices_paid
+        ),
+        _ => println!("nothing to bill: every day up to {until} is done"),
+    }
+    Ok(())
 }
 
 fn run_scenario(file: &std::path::Path) -> anyhow::Result<()> {
@@ -201,7 +259,8 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         );
     }
     let book_path = book.path().display().to_string();
-    let router = counterfoil_server::app(counterfoil_server::AppState::new(book, ui_dir));
+    let state = counterfoil_server::AppState::new(book, ui_dir);
+    let router = counterfoil_server::app(state.clone());
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(args.listen)
@@ -209,6 +268,8 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
             .with_context(|| format!("could not listen on {}", args.listen))?;
         let address = listener.local_addr()?;
         tracing::info!(book = %book_path, "Counterfoil is serving http://{address}/");
+        // The catch-up runs beside the first requests; they wait for the book while it bills.
+        tokio::spawn(counterfoil_server::bill_daily(state));
         counterfoil_server::serve(listener, router).await?;
         Ok(())
     })

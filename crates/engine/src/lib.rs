@@ -20,6 +20,7 @@ pub use clock::Clock;
 pub use error::{ApiError, ErrorCode};
 pub use operations::{dispatch, OPERATION_NAMES};
 pub use ops::billing_run::{
-    run_billing_until, run_billing_until_with_progress, BillingCounts, BillingRunReport, JobReport,
+    catch_up, next_job_instant, run_billing_until, run_billing_until_with_progress, BillingCounts,
+    BillingRunReport, JobReport,
 };
 pub use ops::charging::charge_due_invoices;

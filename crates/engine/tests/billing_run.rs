@@ -818,3 +818,13 @@ fn running_the_same_date_twice_changes_nothing() {
     assert_eq!(snapshot(&mut f), before);
     assert_eq!(f.audit_total(), audit_before);
 }
+
+#[test]
+fn a_shell_that_stays_open_bills_next_at_8_utc() {
+    use chrono::{TimeZone, Utc};
+    use counterfoil_engine::next_job_instant;
+    let at = |d: u32, h: u32, m: u32| Utc.with_ymd_and_hms(2025, 1, d, h, m, 0).unwrap();
+    assert_eq!(next_job_instant(at(5, 7, 59)), at(5, 8, 0));
+    assert_eq!(next_job_instant(at(5, 8, 0)), at(6, 8, 0), "strictly after");
+    assert_eq!(next_job_instant(at(5, 23, 0)), at(6, 8, 0));
+}

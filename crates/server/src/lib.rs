@@ -116,6 +116,26 @@ fn error_response(error: ApiError) -> Response {
     (status, Json(error)).into_response()
 }
 
+/// Bills every day not yet billed now, then again at every 08:00 UTC while the server runs.
+pub async fn bill_daily(state: AppState) {
+    loop {
+        let book = Arc::clone(&state.book);
+        let next = tokio::task::spawn_blocking(move || {
+            let mut book = book.lock().unwrap_or_else(PoisonError::into_inner);
+            let next = counterfoil_engine::catch_up(&mut book, &Actor::new("daily billing"));
+            (next - book.now()).to_std().unwrap_or_default()
+        })
+        .await;
+        match next {
+            Ok(wait) => tokio::time::sleep(wait.max(std::time::Duration::from_secs(1))).await,
+            Err(error) => {
+                tracing::error!(%error, "the daily billing task failed");
+                return;
+            }
+        }
+    }
+}
+
 /// Serves `router` on `listener` until Ctrl-C or SIGTERM, then lets in-flight requests finish.
 pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io::Result<()> {
     axum::serve(listener, router)

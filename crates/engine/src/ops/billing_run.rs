@@ -94,6 +94,11 @@ pub fn run_billing_until_with_progress(
             "The billing run cannot bill a day that has not come yet.",
         ));
     }
+    // A process that died after a day's job committed but before its charges ran: finish that
+    // day's step 7 first. Idempotent: an invoice attempted in the last 3 days is not due.
+    if let Some(last) = store::billing_run::last_job_date(book.reader())? {
+        super::charging::charge_due_invoices(book, actor, job_instant(last))?;
+    }
     let dates = pending_job_dates(book, until)?;
     let total = dates.len();
     progress(0, total);
@@ -133,6 +138,35 @@ fn pending_job_dates(book: &Book, until: DateTime<Utc>) -> Result<Vec<NaiveDate>
 /// A job's instant: its date at 08:00 UTC.
 fn job_instant(date: NaiveDate) -> DateTime<Utc> {
     date.and_time(NaiveTime::MIN).and_utc() + Duration::hours(JOB_HOUR)
+}
+
+/// What a shell that stays open does on start and then at every job instant: bills every day
+/// up to now (a failure is logged and retried next time) and says when to come back.
+pub fn catch_up(book: &mut Book, actor: &Actor) -> DateTime<Utc> {
+    let now = book.now();
+    match run_billing_until(book, actor, now) {
+        Ok(report) if !report.jobs.is_empty() => {
+            tracing::info!(
+                days = report.jobs.len(),
+                lines = report.totals.lines_added,
+                "billed"
+            );
+        }
+        Ok(_) => {}
+        Err(error) => tracing::error!(%error, "the billing run failed; it will be retried"),
+    }
+    next_job_instant(now)
+}
+
+/// The first daily job instant strictly after `after`: when a shell that stays open should run
+/// the billing again.
+pub fn next_job_instant(after: DateTime<Utc>) -> DateTime<Utc> {
+    let today = job_instant(after.date_naive());
+    if today > after {
+        today
+    } else {
+        today + Duration::days(1)
+    }
 }
 
 /// Runs one job in one transaction; `None` when the date was already done.

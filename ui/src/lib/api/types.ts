@@ -233,7 +233,11 @@ quantity: string,
 /**
  * The line's total, 4 dp.
  */
-cost: string, type: LineItemType, };
+cost: string, type: LineItemType, 
+/**
+ * The metric a variable-cost line bills.
+ */
+metric_id: Id | null, };
 
 export type PaymentTransaction = { id: Id, invoice_id: Id, amount: string, currency: string, success: boolean, reference: string, message: string, created_at: string, };
 
