@@ -88,6 +88,14 @@ pub(crate) fn system_name(field: &str, value: &str) -> Result<String> {
     Ok(value.to_owned())
 }
 
+/// The system name given (checked), or else one derived from the display name.
+pub(crate) fn given_or_derived_system_name(given: Option<&str>, name: &str) -> Result<String> {
+    match given.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(given) => system_name("system_name", given),
+        None => Ok(derived_system_name(name)),
+    }
+}
+
 /// The system name derived from a display name: "Pro Plan (EU)" → "pro_plan_eu".
 pub(crate) fn derived_system_name(name: &str) -> String {
     let mut out = String::new();

@@ -1,6 +1,6 @@
 //! Application plans and their graduated pricing rules (billing-rules.md §2).
 
-use super::{amount, derived_system_name, not_found, required_text, system_name};
+use super::{amount, given_or_derived_system_name, not_found, required_text};
 use crate::book::{Book, Write};
 use crate::error::{ApiError, Result};
 use crate::model::*;
@@ -47,15 +47,7 @@ pub(crate) fn create_plan(write: &mut Write<'_>, input: CreatePlan) -> Result<Pl
         ));
     }
     let fields = checked_fields(&input.fields())?;
-    let system_name = match input
-        .system_name
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        Some(given) => system_name("system_name", given)?,
-        None => derived_system_name(&fields.name),
-    };
+    let system_name = given_or_derived_system_name(input.system_name.as_deref(), &fields.name)?;
     if store::plan_system_name_taken(write.tx, input.service_id, &system_name)? {
         return Err(ApiError::validation(
             "system_name",

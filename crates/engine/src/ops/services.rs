@@ -1,6 +1,6 @@
 //! Services and their metrics and methods (billing-rules.md §2).
 
-use super::{derived_system_name, not_found, optional_text, required_text, system_name};
+use super::{given_or_derived_system_name, not_found, optional_text, required_text};
 use crate::book::{Book, Write};
 use crate::error::{ApiError, Result};
 use crate::model::*;
@@ -24,15 +24,7 @@ fn service(conn: &Connection, id: Id) -> Result<Service> {
 
 pub(crate) fn create_service(write: &mut Write<'_>, input: CreateService) -> Result<Service> {
     let name = required_text("name", "Name", &input.name)?;
-    let system_name = match input
-        .system_name
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        Some(given) => system_name("system_name", given)?,
-        None => derived_system_name(&name),
-    };
+    let system_name = given_or_derived_system_name(input.system_name.as_deref(), &name)?;
     if store::service_system_name_taken(write.tx, &system_name)? {
         return Err(ApiError::validation(
             "system_name",
@@ -103,15 +95,7 @@ pub(crate) fn create_metric(write: &mut Write<'_>, input: CreateMetric) -> Resul
         }
     }
     let friendly_name = required_text("friendly_name", "Name", &input.friendly_name)?;
-    let system_name = match input
-        .system_name
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        Some(given) => system_name("system_name", given)?,
-        None => derived_system_name(&friendly_name),
-    };
+    let system_name = given_or_derived_system_name(input.system_name.as_deref(), &friendly_name)?;
     if store::metric_system_name_taken(write.tx, input.service_id, &system_name)? {
         return Err(ApiError::validation(
             "system_name",
