@@ -244,12 +244,30 @@ async function checkApp(wd, id, book) {
     throw new Error(`${error.message} (h1 texts seen: ${JSON.stringify(headings)})`);
   });
 
+  // The engine answered through IPC: the list rendered (an empty book shows its empty state)
+  // and the header names the book that was opened. A screen stuck on "Loading…" fails here.
+  let body = '';
+  await until('the accounts list to finish loading', 30_000, async () => {
+    // textContent, not the element's visible text: WebKitWebDriver leaves out text in
+    // `overflow: hidden` boxes such as the header's (ellipsized) book path.
+    body = await wd('POST', `/session/${id}/execute/sync`, { script: 'return document.body.textContent', args: [] });
+    return body.includes('No accounts yet.') && body.includes(book);
+  }).catch((error) => {
+    throw new Error(`${error.message} (page text: ${JSON.stringify(body.slice(0, 300))})`);
+  });
+
   const nav = await wd('POST', `/session/${id}/elements`, {
     using: 'css selector',
     value: 'nav[aria-label="Main"]',
   });
   assert.equal(nav.length, 1, 'one nav[aria-label="Main"]');
 
+  // The DOM can be there before a frame of it is painted: let fonts load and two frames pass.
+  await wd('POST', `/session/${id}/execute/async`, {
+    script: `const done = arguments[arguments.length - 1];
+      document.fonts.ready.then(() => requestAnimationFrame(() => requestAnimationFrame(() => done())));`,
+    args: [],
+  });
   const png = Buffer.from(await wd('GET', `/session/${id}/screenshot`), 'base64');
   assert.equal(png.subarray(1, 4).toString('latin1'), 'PNG', 'the screenshot is a PNG');
   fs.writeFileSync(path.join(artifacts, 'accounts.png'), png);

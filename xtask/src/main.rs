@@ -126,7 +126,9 @@ fn app(args: &[String]) -> Result<ExitCode> {
     let mut stages = Stages::default();
     let plan = vec![
         stage("system packages", |_| ensure_packages(APP_PACKAGES)),
-        stage("npm ci (ui/)", |p| npm_ci(p, "ui", true)),
+        stage("npm install (ui/)", |p| {
+            npm_install(p, "ui", Need::Required, When::Stale)
+        }),
         stage("ui: npm run build", |p| npm_run(p, "build")),
         stage("cargo build --bin counterfoil-desktop", build_desktop),
     ];
@@ -183,8 +185,14 @@ fn test(args: &[String]) -> Result<ExitCode> {
     let mut plan = vec![
         stage("system packages", |_| ensure_test_packages()),
         stage("tauri-driver", install_tauri_driver),
-        stage("npm ci (ui/)", |p| npm_ci(p, "ui", true)),
-        stage("npm ci (tests/)", |p| npm_ci(p, "tests", false)),
+        // Always, as on a fresh clone: a lock file out of step with package.json fails here
+        // rather than only in CI.
+        stage("npm install (ui/)", |p| {
+            npm_install(p, "ui", Need::Required, When::Always)
+        }),
+        stage("npm install (tests/)", |p| {
+            npm_install(p, "tests", Need::Optional, When::Always)
+        }),
         stage("ui: npm run build", |p| npm_run(p, "build")),
         stage("ui: npm run check", |p| npm_run(p, "check")),
         stage("ui: npm test", |p| npm_run(p, "test")),
@@ -453,14 +461,33 @@ impl Project {
 // ---------------------------------------------------------------------------------------------
 // npm
 
-/// `npm ci` in `dir` when node_modules is missing or older than package-lock.json (or
-/// package.json). `required`: a missing package.json is an error rather than nothing to do.
-fn npm_ci(p: &Project, dir: &str, required: bool) -> Result {
+#[derive(PartialEq)]
+enum Need {
+    /// A missing package.json is an error.
+    Required,
+    /// A missing package.json means there is nothing to install.
+    Optional,
+}
+
+#[derive(PartialEq)]
+enum When {
+    Always,
+    /// Only when node_modules is missing or older than package-lock.json (or package.json).
+    Stale,
+}
+
+/// Installs `dir`'s npm packages (relative to the root) exactly as package-lock.json says.
+///
+/// This is `npm install` plus a check that it left package-lock.json as it was (a failure under
+/// CI, a warning elsewhere), rather than `npm ci`: the npm registry reachable here lacks some
+/// packages' optional builds for other platforms (rollup's), so `npm install` writes lock files
+/// without them, which `npm ci` then refuses as out of sync with package.json.
+fn npm_install(p: &Project, dir: &str, need: Need, when: When) -> Result {
     let path = p.root.join(dir);
     let manifest = path.join("package.json");
     let lock = path.join("package-lock.json");
     if !manifest.is_file() {
-        if required {
+        if need == Need::Required {
             return fail(format!("{dir}/package.json is missing"));
         }
         println!("{dir}/ has no package.json: nothing to install");
@@ -471,22 +498,38 @@ fn npm_ci(p: &Project, dir: &str, required: bool) -> Result {
             "{dir}/package-lock.json is missing: run `npm install` in {dir}/ and commit it"
         ));
     }
-    // npm writes node_modules/.package-lock.json at the end of a complete install.
-    let installed = modified(&path.join("node_modules/.package-lock.json"));
-    let fresh = installed.is_some_and(|installed| {
-        [&manifest, &lock]
-            .iter()
-            .all(|file| modified(file).is_some_and(|m| m <= installed))
-    });
-    if fresh {
-        println!("{dir}/node_modules is up to date with package-lock.json");
-        return Ok(());
+    if when == When::Stale {
+        // npm writes node_modules/.package-lock.json at the end of a complete install.
+        let installed = modified(&path.join("node_modules/.package-lock.json"));
+        let fresh = installed.is_some_and(|installed| {
+            [&manifest, &lock]
+                .iter()
+                .all(|file| modified(file).is_some_and(|m| m <= installed))
+        });
+        if fresh {
+            println!("{dir}/node_modules is up to date with package-lock.json");
+            return Ok(());
+        }
     }
+    let locked = fs::read(&lock).map_err(|e| Failure(format!("{}: {e}", lock.display())))?;
     let mut command = Command::new(require_program("npm")?);
     command
         .current_dir(&path)
-        .args(["ci", "--no-audit", "--no-fund"]);
-    run(&mut command)
+        .args(["install", "--no-audit", "--no-fund"]);
+    run(&mut command)?;
+    if fs::read(&lock).ok().as_deref() != Some(locked.as_slice()) {
+        let message = format!(
+            "npm install changed {dir}/package-lock.json: it was out of step with \
+             {dir}/package.json (or was written against a registry with fewer packages); \
+             review the change and commit it"
+        );
+        // CI checks what is committed; on a developer's machine the updated lock is the fix.
+        if env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false") {
+            return fail(message);
+        }
+        println!("warning: {message}");
+    }
+    Ok(())
 }
 
 fn npm_run(p: &Project, script: &str) -> Result {
