@@ -6,6 +6,8 @@ use counterfoil_engine::{paths, Book, Clock};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+mod demo;
+
 #[derive(Parser)]
 #[command(
     name = "counterfoil",
@@ -30,6 +32,19 @@ enum Command {
     /// Billing scenarios (docs/scenario-format.md).
     #[command(subcommand)]
     Scenario(ScenarioCommand),
+    /// Build a demo book: a provider, two dozen buyers and six months of usage, invoices and
+    /// payments, made by the real engine on a simulated clock (the same book every time).
+    Demo(DemoArgs),
+}
+
+#[derive(clap::Args)]
+struct DemoArgs {
+    /// Where to write the demo book. An existing file is never overwritten without --force.
+    #[arg(long, value_name = "FILE")]
+    book: PathBuf,
+    /// Replace FILE if it exists.
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(clap::Args)]
@@ -122,6 +137,7 @@ fn main() -> anyhow::Result<()> {
         Command::Usage(UsageCommand::Import(args)) => import_usage(args),
         Command::Scenario(ScenarioCommand::Run { file }) => run_scenario(&file),
         Command::Bill(args) => bill(args),
+        Command::Demo(args) => demo::run(&args.book, args.force),
     }
 }
 

@@ -1,0 +1,1090 @@
+//! `counterfoil demo --book FILE`: a realistic demo book, made by the real engine.
+//!
+//! A provider, two services, four plans and two dozen buyers from around the world live through
+//! six simulated months (1 December 2025 to 15 June 2026, 12:00 UTC): they sign up, use the
+//! APIs every day, change plans and cancel, and people issue, cancel, credit and mark invoices
+//! paid. Every action goes through `counterfoil_engine::dispatch`, and the daily billing run
+//! runs as the simulated clock passes each day, as in the engine's scenarios. Nothing reads the
+//! system clock and the only randomness is a fixed-seed hash, so the book is the same every time.
+//!
+//! The book is built in a temporary file beside FILE and moved into place when it is complete,
+//! so an interrupted run never leaves half a book under FILE.
+
+use anyhow::{anyhow, bail, Context, Result};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, SecondsFormat, Utc, Weekday};
+use counterfoil_engine::{dispatch, run_billing_until, Actor, Book, Clock};
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The simulation starts at 00:00 UTC of this day...
+const START: &str = "2025-12-01T00:00:00Z";
+/// ...and ends at this instant: June's invoices are open, May's issued and charged.
+const END: &str = "2026-06-15T12:00:00Z";
+/// The seed of every "random" number of the demo.
+const SEED: u64 = 0x0C0F_FEE5_2025_1201;
+
+/// The invoice states, in lifecycle order.
+const STATES: [&str; 7] = [
+    "open",
+    "finalized",
+    "pending",
+    "paid",
+    "unpaid",
+    "failed",
+    "cancelled",
+];
+
+/// Builds the demo book at `target` and prints a summary; refuses to replace an existing file
+/// unless `force`.
+pub fn run(target: &Path, force: bool) -> Result<()> {
+    let sidecars = [sidecar(target, "-wal"), sidecar(target, "-shm")];
+    if !force {
+        for path in std::iter::once(target.to_path_buf()).chain(sidecars.iter().cloned()) {
+            if path.symlink_metadata().is_ok() {
+                bail!(
+                    "{} already exists; the demo never overwrites a file. Pass --force to \
+                     replace it, or choose another --book.",
+                    path.display()
+                );
+            }
+        }
+    }
+    let dir = match target.parent().filter(|p| !p.as_os_str().is_empty()) {
+        Some(parent) => parent.to_path_buf(),
+        None => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&dir).with_context(|| format!("could not create {}", dir.display()))?;
+    // Built beside the target and renamed into place when complete.
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".counterfoil-demo-").suffix(".book");
+    #[cfg(unix)]
+    {
+        // What SQLite gives a book it creates (less the umask), not a temporary file's 0600.
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o644));
+    }
+    let temp = builder
+        .tempfile_in(&dir)
+        .with_context(|| format!("could not create a temporary file in {}", dir.display()))?
+        .into_temp_path();
+    let summary = {
+        let clock = Clock::simulated(instant(START)?);
+        let mut book = Book::open(&temp, clock.clone())?;
+        let mut sim = Sim::new(&mut book, clock);
+        sim.build()?;
+        let summary = summarize(&mut book)?;
+        drop(book); // closes the book: SQLite folds the write-ahead log into the file
+        summary
+    };
+    for suffix in ["-wal", "-shm"] {
+        let leftover = sidecar(&temp, suffix);
+        if leftover.exists() {
+            bail!(
+                "the demo book was not closed cleanly ({} is left)",
+                leftover.display()
+            );
+        }
+    }
+    if force {
+        for path in &sidecars {
+            remove_if_present(path)?;
+        }
+        remove_if_present(target)?;
+    }
+    if target.symlink_metadata().is_ok() {
+        bail!(
+            "{} appeared while the demo was being built; it was left untouched",
+            target.display()
+        );
+    }
+    temp.persist(target)
+        .with_context(|| format!("could not write {}", target.display()))?;
+    summary.print(target);
+    Ok(())
+}
+
+fn sidecar(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+fn remove_if_present(path: &Path) -> Result<()> {
+    match std::fs::remove_file(path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(e).with_context(|| format!("could not replace {}", path.display())),
+    }
+}
+
+fn instant(text: &str) -> Result<DateTime<Utc>> {
+    text.parse::<DateTime<Utc>>()
+        .with_context(|| format!("\"{text}\" is not an instant"))
+}
+
+// ---------------------------------------------------------------------------------------------
+// The world
+
+/// The provider's settings, as `update_settings` takes them.
+fn settings() -> Value {
+    json!({
+        "org_name": "Northwind APIs B.V.",
+        "address": {
+            "line1": "Herengracht 182",
+            "line2": "3rd floor",
+            "city": "Amsterdam",
+            "state": "Noord-Holland",
+            "zip": "1016 BR",
+            "country": "Netherlands"
+        },
+        "fiscal_code": "KvK 81234567",
+        "vat_code": "NL862371935B01",
+        "currency": "EUR",
+        "billing_mode": "postpaid",
+        "numbering": "monthly",
+        "invoice_footnote": "Northwind APIs B.V. · Herengracht 182, 1016 BR Amsterdam · KvK 81234567 \
+            · IBAN NL91 ABNA 0417 1643 00 (BIC ABNANL2A). Questions about this invoice? \
+            billing@northwind-apis.example",
+        "zero_vat_text": "VAT reverse charged (Art. 196 Directive 2006/112/EC)",
+        "charging_enabled": true
+    })
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum ServiceKind {
+    Maps,
+    Geocoding,
+}
+
+struct ServiceSpec {
+    kind: ServiceKind,
+    name: &'static str,
+    system_name: &'static str,
+    description: &'static str,
+    /// Friendly name and unit of the built-in `hits` metric.
+    hits: (&'static str, &'static str),
+    /// The second metric: system name, friendly name, unit.
+    extra: (&'static str, &'static str, &'static str),
+}
+
+const SERVICES: [ServiceSpec; 2] = [
+    ServiceSpec {
+        kind: ServiceKind::Maps,
+        name: "Maps API",
+        system_name: "maps",
+        description: "Vector and raster maps, map tiles and static map images.",
+        hits: ("Map API calls", "call"),
+        extra: ("tiles", "Map tiles", "tile"),
+    },
+    ServiceSpec {
+        kind: ServiceKind::Geocoding,
+        name: "Geocoding API",
+        system_name: "geocoding",
+        description: "Forward and reverse geocoding, one address at a time or in batches.",
+        hits: ("Geocoding requests", "request"),
+        extra: ("batch_jobs", "Batch geocoding jobs", "job"),
+    },
+];
+
+/// A graduated pricing rule: metric (`hits` or the service's second metric), min, max, price.
+type Rule = (&'static str, i64, Option<i64>, &'static str);
+
+struct PlanSpec {
+    service: ServiceKind,
+    system_name: &'static str,
+    name: &'static str,
+    setup_fee: &'static str,
+    cost_per_month: &'static str,
+    trial_days: u32,
+    default: bool,
+    rules: &'static [Rule],
+}
+
+const PLANS: [PlanSpec; 4] = [
+    PlanSpec {
+        service: ServiceKind::Maps,
+        system_name: "maps-free",
+        name: "Maps Free",
+        setup_fee: "0",
+        cost_per_month: "0",
+        trial_days: 0,
+        default: true,
+        rules: &[],
+    },
+    PlanSpec {
+        service: ServiceKind::Maps,
+        system_name: "maps-pro",
+        name: "Maps Pro",
+        setup_fee: "99.00",
+        cost_per_month: "49.00",
+        trial_days: 14,
+        default: false,
+        rules: &[
+            ("hits", 100_001, Some(1_000_000), "0.0004"),
+            ("hits", 1_000_001, None, "0.0002"),
+            ("tiles", 25_001, Some(250_000), "0.0009"),
+            ("tiles", 250_001, None, "0.0005"),
+        ],
+    },
+    PlanSpec {
+        service: ServiceKind::Geocoding,
+        system_name: "geo-starter",
+        name: "Geocoding Starter",
+        setup_fee: "0",
+        cost_per_month: "29.00",
+        trial_days: 7,
+        default: true,
+        rules: &[
+            ("hits", 20_001, Some(200_000), "0.0015"),
+            ("hits", 200_001, None, "0.0011"),
+            ("batch_jobs", 1, Some(20), "2.50"),
+            ("batch_jobs", 21, None, "1.80"),
+        ],
+    },
+    PlanSpec {
+        service: ServiceKind::Geocoding,
+        system_name: "geo-business",
+        name: "Geocoding Business",
+        setup_fee: "250.00",
+        cost_per_month: "249.00",
+        trial_days: 0,
+        default: false,
+        rules: &[
+            ("hits", 500_001, Some(5_000_000), "0.0006"),
+            ("hits", 5_000_001, None, "0.0004"),
+            ("batch_jobs", 101, Some(1_000), "1.20"),
+            ("batch_jobs", 1_001, None, "0.90"),
+        ],
+    },
+];
+
+#[derive(Clone, Copy)]
+enum CardSpec {
+    /// The test gateway's always-accepted card, with these last four digits.
+    Valid(&'static str),
+    /// The test gateway's always-declined card.
+    Declined,
+    None,
+}
+
+#[derive(Clone, Copy)]
+struct Buyer {
+    key: &'static str,
+    name: &'static str,
+    /// line1, zip, city, state, country.
+    address: [&'static str; 5],
+    vat_code: &'static str,
+    fiscal_code: &'static str,
+    po_number: &'static str,
+    /// Percent; None: no VAT (not the same as 0, which is a reverse charge).
+    vat_rate: Option<&'static str>,
+    card: CardSpec,
+    /// Monthly charging enabled.
+    charging: bool,
+}
+
+const fn buyer(
+    key: &'static str,
+    name: &'static str,
+    address: [&'static str; 5],
+    vat_code: &'static str,
+    vat_rate: Option<&'static str>,
+    card: CardSpec,
+) -> Buyer {
+    Buyer {
+        key,
+        name,
+        address,
+        vat_code,
+        fiscal_code: "",
+        po_number: "",
+        vat_rate,
+        card,
+        charging: true,
+    }
+}
+
+use CardSpec::{Declined, Valid};
+
+#[rustfmt::skip]
+const BUYERS: [Buyer; 26] = [
+    Buyer { fiscal_code: "HRB 204518 B", ..buyer("mueller", "Müller & Søn GmbH",
+        ["Oranienstraße 185", "10999", "Berlin", "", "Germany"], "DE293847561", Some("19"), Valid("4242")) },
+    buyer("lodz", "Łódź Analytics Sp. z o.o.",
+        ["ul. Piotrkowska 148/150", "90-063", "Łódź", "", "Poland"], "PL7252301452", Some("23"), Valid("4444")),
+    buyer("elliniki", "Ελληνική Δεδομένων Α.Ε.",
+        ["Λεωφόρος Βασιλίσσης Σοφίας 45", "106 76", "Αθήνα", "", "Greece"], "EL094019245", Some("24"), Valid("5556")),
+    buyer("romashka", "ООО Ромашка",
+        ["ул. Тверская, д. 12, стр. 1", "125009", "Москва", "", "Russia"], "", None, Declined),
+    buyer("lumiere", "Société Lumière SARL",
+        ["12 rue de la République", "69002", "Lyon", "", "France"], "FR40303265045", Some("20"), Valid("4242")),
+    buyer("sakura", "株式会社サクラ技研",
+        ["大阪府大阪市北区梅田3-1-3", "530-0001", "大阪市", "大阪府", "Japan"], "", None, Valid("3222")),
+    Buyer { po_number: "PO-2025-11873", ..buyer("acme", "Acme Logistics Inc.",
+        ["500 W 2nd St, Suite 1900", "78701", "Austin", "TX", "United States"], "", None, Valid("0005")) },
+    buyer("vdb", "Van der Berg Mobiliteit B.V.",
+        ["Oudegracht 231", "3511 NK", "Utrecht", "", "Netherlands"], "NL859871422B01", Some("21"), Valid("4242")),
+    buyer("nordlys", "Nordlys Kart AS",
+        ["Karl Johans gate 22", "0159", "Oslo", "", "Norway"], "NO 923 609 016 MVA", Some("25"), Valid("1881")),
+    buyer("fjallraven", "Fjällräven Data AB",
+        ["Kungsportsavenyen 10", "411 36", "Göteborg", "", "Sweden"], "SE556703748501", Some("25"), Valid("4242")),
+    buyer("saopaulo", "Café São Paulo Tecnologia Ltda.",
+        ["Avenida Paulista, 1578", "01310-200", "São Paulo", "SP", "Brazil"], "", None, Valid("4444")),
+    buyer("ostergaard", "Østergaard Logistik ApS",
+        ["Åboulevarden 37", "8000", "Aarhus C", "", "Denmark"], "DK31560732", Some("25"), Valid("5100")),
+    buyer("dublin", "Dublin Routing Ltd",
+        ["15 Fitzwilliam Square East", "D02 KX20", "Dublin 2", "", "Ireland"], "IE3668997OH", Some("0"), Valid("4242")),
+    buyer("bianchi", "Bianchi Mappe S.r.l.",
+        ["Via della Moscova 18", "20121", "Milano", "MI", "Italy"], "IT09876543210", Some("22"), Valid("8431")),
+    buyer("hernandez", "Hernández y Asociados S.L.",
+        ["Calle de Alcalá 63", "28014", "Madrid", "", "Spain"], "ESB86561412", Some("21"), Valid("4242")),
+    buyer("zurich", "Zürcher Stadtwerke Digital AG",
+        ["Bahnhofstrasse 45", "8001", "Zürich", "ZH", "Switzerland"], "CHE-116.281.710 MWST", Some("8.1"), Valid("9995")),
+    buyer("durovic", "Ďurovič Geodézia s.r.o.",
+        ["Obchodná 52", "811 06", "Bratislava", "", "Slovakia"], "SK2120264672", Some("23"), Valid("4242")),
+    buyer("hanbit", "한빛지도 주식회사",
+        ["서울특별시 강남구 테헤란로 152", "06236", "서울", "", "South Korea"], "", None, Valid("0077")),
+    buyer("ymir", "Ýmir Kortagerð ehf.",
+        ["Laugavegur 26", "101", "Reykjavík", "", "Iceland"], "IS 138262", Some("24"), Valid("4242")),
+    buyer("pohjola", "Pohjola Paikkatieto Oy",
+        ["Mannerheimintie 12 B", "00100", "Helsinki", "", "Finland"], "FI28987765", Some("25.5"), Valid("6011")),
+    buyer("ceska", "Česká Navigace s.r.o.",
+        ["Václavské náměstí 846/1", "110 00", "Praha 1", "", "Czechia"], "CZ27082440", Some("21"), Valid("4242")),
+    // No card on file: a free-plan user.
+    buyer("brightline", "Brightline Freight LLC",
+        ["1201 3rd Ave, Floor 22", "98101", "Seattle", "WA", "United States"], "", None, CardSpec::None),
+    // Pays by bank transfer: monthly charging is off.
+    Buyer { charging: false, po_number: "UNIVIE-BEST-2025-0412", ..buyer("univie",
+        "Universität Wien – Institut für Geographie und Regionalforschung",
+        ["Universitätsstraße 7", "1010", "Wien", "", "Austria"], "ATU37675002", Some("20"), Valid("4242")) },
+    buyer("lisboa", "Lisboa Mobilidade, Lda.",
+        ["Avenida da Liberdade 110", "1269-046", "Lisboa", "", "Portugal"], "PT509876543", Some("23"), Valid("2030")),
+    buyer("kangaroo", "Kangaroo Geo Pty Ltd",
+        ["Level 9, 60 Martin Place", "2000", "Sydney", "NSW", "Australia"], "", None, Valid("4242")),
+    buyer("antwerpen", "Antwerpse Havendata NV",
+        ["Zaha Hadidplein 1", "2030", "Antwerpen", "", "Belgium"], "BE0404976213", Some("21"), Valid("4242")),
+];
+
+/// A line a person types on an invoice: name, description, quantity, cost (the line's total).
+type ManualLine = (&'static str, &'static str, &'static str, &'static str);
+
+/// What happens at an instant of the timeline.
+enum Action {
+    /// `hits`: the application's typical calls per weekday; `extra`: for maps, tiles per 1000
+    /// calls; for geocoding, batch jobs per weekday.
+    Subscribe {
+        buyer: &'static str,
+        plan: &'static str,
+        app: &'static str,
+        hits: i64,
+        extra: i64,
+    },
+    ChangePlan {
+        app: &'static str,
+        plan: &'static str,
+    },
+    Cancel {
+        app: &'static str,
+    },
+    /// A person creates an invoice for the current month and types its lines.
+    NewInvoice {
+        invoice: &'static str,
+        buyer: &'static str,
+        lines: &'static [ManualLine],
+    },
+    Transition {
+        invoice: &'static str,
+        state: &'static str,
+    },
+    MarkPaid {
+        invoice: &'static str,
+        reference: &'static str,
+    },
+    /// A person presses Charge.
+    Charge {
+        invoice: &'static str,
+    },
+    /// The buyer's bank transfers arrive: every issued invoice of theirs is marked paid.
+    BankTransfers {
+        buyer: &'static str,
+    },
+    /// A person cancels the buyer's failed invoice of a period.
+    WriteOff {
+        buyer: &'static str,
+        period: &'static str,
+    },
+    /// A person adds a credit line to the buyer's finalized background invoice of a period.
+    Credit {
+        buyer: &'static str,
+        period: &'static str,
+        line: ManualLine,
+    },
+    /// A person sets the invoice's ID by hand to one that the run's first invoice of the month
+    /// already has.
+    DuplicateId {
+        invoice: &'static str,
+    },
+}
+
+use Action::*;
+
+/// The timeline, in any order: it is played sorted by instant (equal instants in this order).
+#[rustfmt::skip]
+const TIMELINE: &[(&str, Action)] = &[
+    // December: the first customers.
+    ("2025-12-02T09:40:00Z", Subscribe { buyer: "mueller", plan: "maps-pro", app: "Müller Fleet Tracker", hits: 16_000, extra: 600 }),
+    ("2025-12-03T11:05:00Z", Subscribe { buyer: "lodz", plan: "geo-business", app: "Łódź Address Cleanser", hits: 32_000, extra: 7 }),
+    ("2025-12-04T15:12:00Z", Subscribe { buyer: "vdb", plan: "maps-free", app: "VDB Bike Share Map", hits: 3_000, extra: 900 }),
+    ("2025-12-08T14:30:00Z", Subscribe { buyer: "elliniki", plan: "maps-pro", app: "Athens Transit Maps", hits: 4_000, extra: 350 }),
+    ("2025-12-10T10:00:00Z", Subscribe { buyer: "romashka", plan: "geo-starter", app: "Romashka Geocoder", hits: 5_000, extra: 2 }),
+    ("2025-12-11T08:45:00Z", Subscribe { buyer: "univie", plan: "geo-business", app: "Geographie Forschungsportal", hits: 20_000, extra: 4 }),
+    ("2025-12-15T16:20:00Z", Subscribe { buyer: "lumiere", plan: "maps-pro", app: "Lumière Store Locator", hits: 9_000, extra: 450 }),
+    ("2025-12-18T15:45:00Z", Subscribe { buyer: "acme", plan: "maps-pro", app: "Acme Dispatch Board", hits: 24_000, extra: 800 }),
+    ("2025-12-20T10:30:00Z", Subscribe { buyer: "fjallraven", plan: "maps-pro", app: "Fjällräven Trail Maps", hits: 7_000, extra: 1_200 }),
+    // January.
+    ("2026-01-05T13:00:00Z", Subscribe { buyer: "acme", plan: "geo-starter", app: "Acme Address Check", hits: 6_000, extra: 1 }),
+    ("2026-01-07T02:15:00Z", Subscribe { buyer: "sakura", plan: "geo-business", app: "Sakura Logistics Router", hits: 40_000, extra: 10 }),
+    ("2026-01-12T09:00:00Z", Subscribe { buyer: "nordlys", plan: "maps-pro", app: "Nordlys Ferjekart", hits: 11_000, extra: 700 }),
+    ("2026-01-14T18:05:00Z", Subscribe { buyer: "brightline", plan: "maps-free", app: "Brightline Yard Map", hits: 1_500, extra: 300 }),
+    ("2026-01-16T09:30:00Z", WriteOff { buyer: "romashka", period: "2025-12" }),
+    ("2026-01-19T12:40:00Z", Subscribe { buyer: "saopaulo", plan: "geo-starter", app: "Entregas SP", hits: 9_000, extra: 3 }),
+    ("2026-01-20T11:00:00Z", BankTransfers { buyer: "univie" }),
+    ("2026-01-26T10:10:00Z", Subscribe { buyer: "dublin", plan: "maps-pro", app: "Dublin Route Planner", hits: 13_000, extra: 500 }),
+    ("2026-01-26T10:25:00Z", Subscribe { buyer: "dublin", plan: "geo-starter", app: "Dublin Address Lookup", hits: 7_000, extra: 2 }),
+    // February.
+    ("2026-02-02T07:50:00Z", Subscribe { buyer: "ostergaard", plan: "geo-business", app: "Østergaard Fragt API", hits: 28_000, extra: 6 }),
+    ("2026-02-04T11:00:00Z", Subscribe { buyer: "lumiere", plan: "geo-starter", app: "Lumière Checkout Geocoding", hits: 4_000, extra: 1 }),
+    ("2026-02-10T10:30:00Z", NewInvoice { invoice: "univie-export", buyer: "univie", lines: &[
+        ("Custom geodata export", "Austrian address points, 2025 edition, as GeoPackage", "1", "1450.00"),
+    ] }),
+    ("2026-02-10T10:35:00Z", Transition { invoice: "univie-export", state: "pending" }),
+    ("2026-02-11T10:10:00Z", ChangePlan { app: "VDB Bike Share Map", plan: "maps-pro" }),
+    ("2026-02-16T09:30:00Z", Subscribe { buyer: "bianchi", plan: "maps-pro", app: "Bianchi Atlante Online", hits: 8_000, extra: 1_000 }),
+    ("2026-02-19T15:00:00Z", MarkPaid { invoice: "univie-export", reference: "SEPA credit transfer 2026-02-19, end-to-end ref UNIVIE-GEO-000187" }),
+    ("2026-02-20T11:00:00Z", BankTransfers { buyer: "univie" }),
+    ("2026-02-20T17:00:00Z", Cancel { app: "Acme Address Check" }),
+    ("2026-02-23T14:00:00Z", Subscribe { buyer: "hernandez", plan: "geo-starter", app: "Catastro Sync", hits: 12_000, extra: 4 }),
+    // March.
+    ("2026-03-02T10:00:00Z", Subscribe { buyer: "zurich", plan: "geo-starter", app: "ZSD Netzauskunft", hits: 6_500, extra: 2 }),
+    ("2026-03-05T10:00:00Z", NewInvoice { invoice: "acme-support", buyer: "acme", lines: &[
+        ("Premium support", "March 2026", "1", "300.00"),
+    ] }),
+    ("2026-03-05T10:20:00Z", Transition { invoice: "acme-support", state: "cancelled" }),
+    ("2026-03-09T08:15:00Z", Subscribe { buyer: "durovic", plan: "maps-free", app: "Geodézia Viewer", hits: 2_000, extra: 800 }),
+    ("2026-03-12T03:30:00Z", Subscribe { buyer: "hanbit", plan: "maps-pro", app: "Hanbit Delivery Map", hits: 20_000, extra: 650 }),
+    ("2026-03-17T14:20:00Z", ChangePlan { app: "Catastro Sync", plan: "geo-business" }),
+    ("2026-03-20T11:00:00Z", BankTransfers { buyer: "univie" }),
+    ("2026-03-23T13:45:00Z", Subscribe { buyer: "ostergaard", plan: "maps-pro", app: "Østergaard Fleet Map", hits: 9_000, extra: 500 }),
+    // April.
+    ("2026-04-06T11:20:00Z", Subscribe { buyer: "ymir", plan: "geo-starter", app: "Ýmir Address Service", hits: 3_000, extra: 1 }),
+    ("2026-04-09T13:00:00Z", ChangePlan { app: "Fjällräven Trail Maps", plan: "maps-free" }),
+    ("2026-04-20T09:10:00Z", Subscribe { buyer: "ceska", plan: "maps-pro", app: "Česká Navigace Web", hits: 15_000, extra: 700 }),
+    ("2026-04-20T11:00:00Z", BankTransfers { buyer: "univie" }),
+    ("2026-04-27T22:40:00Z", Subscribe { buyer: "kangaroo", plan: "geo-starter", app: "Kangaroo Geo Trial", hits: 2_500, extra: 1 }),
+    ("2026-04-30T23:10:00Z", Cancel { app: "Kangaroo Geo Trial" }),
+    // May.
+    ("2026-05-02T01:15:00Z", Subscribe { buyer: "kangaroo", plan: "maps-free", app: "Kangaroo Outback Map", hits: 1_200, extra: 700 }),
+    ("2026-05-02T10:15:00Z", Credit { buyer: "elliniki", period: "2026-04", line: (
+        "Goodwill credit", "Maps API outage, 14–16 April 2026", "1", "-150.00",
+    ) }),
+    ("2026-05-04T10:00:00Z", Subscribe { buyer: "lisboa", plan: "maps-pro", app: "Lisboa Mobilidade Live", hits: 10_000, extra: 550 }),
+    ("2026-05-11T15:30:00Z", Subscribe { buyer: "ceska", plan: "geo-starter", app: "Česká Navigace Geokódování", hits: 5_000, extra: 2 }),
+    ("2026-05-14T09:00:00Z", NewInvoice { invoice: "lisboa-migration", buyer: "lisboa", lines: &[
+        ("Migration assistance", "Import of legacy GIS layers, 8 hours at 120.00", "8", "960.00"),
+    ] }),
+    ("2026-05-14T09:05:00Z", Transition { invoice: "lisboa-migration", state: "pending" }),
+    ("2026-05-14T09:06:00Z", Charge { invoice: "lisboa-migration" }),
+    ("2026-05-20T11:00:00Z", BankTransfers { buyer: "univie" }),
+    // June, up to the 15th.
+    ("2026-06-08T09:00:00Z", Subscribe { buyer: "pohjola", plan: "maps-pro", app: "Pohjola Karttapalvelu", hits: 12_000, extra: 600 }),
+    ("2026-06-09T11:00:00Z", NewInvoice { invoice: "bianchi-style", buyer: "bianchi", lines: &[
+        ("Custom map style design", "Two cartographic styles for Atlante Online", "2", "850.00"),
+    ] }),
+    ("2026-06-10T09:00:00Z", NewInvoice { invoice: "sakura-workshop", buyer: "sakura", lines: &[
+        ("On-site integration workshop", "Osaka, 2 days", "2", "1800.00"),
+        ("Travel expenses", "Amsterdam – Osaka, economy", "1", "1240.50"),
+    ] }),
+    ("2026-06-10T12:00:00Z", NewInvoice { invoice: "romashka-support", buyer: "romashka", lines: &[
+        ("Priority support", "Q2 2026", "1", "450.00"),
+    ] }),
+    ("2026-06-10T12:05:00Z", Transition { invoice: "romashka-support", state: "pending" }),
+    ("2026-06-11T09:00:00Z", Transition { invoice: "sakura-workshop", state: "finalized" }),
+    ("2026-06-11T09:05:00Z", DuplicateId { invoice: "sakura-workshop" }),
+    ("2026-06-12T10:30:00Z", Subscribe { buyer: "antwerpen", plan: "geo-starter", app: "Havendata Adresbeheer", hits: 4_000, extra: 2 }),
+];
+
+// ---------------------------------------------------------------------------------------------
+// The simulation
+
+/// An application as the simulation remembers it, to record its usage.
+struct App {
+    id: String,
+    service: ServiceKind,
+    created: DateTime<Utc>,
+    cancelled: Option<DateTime<Utc>>,
+    hits: i64,
+    extra: i64,
+    /// Its position in signup order, which seeds its usage.
+    ordinal: u64,
+}
+
+struct Sim<'b> {
+    book: &'b mut Book,
+    clock: Clock,
+    actor: Actor,
+    plans: BTreeMap<&'static str, (Value, ServiceKind)>,
+    buyers: BTreeMap<&'static str, Value>,
+    apps: Vec<App>,
+    app_index: BTreeMap<&'static str, usize>,
+    invoices: BTreeMap<&'static str, Value>,
+}
+
+impl<'b> Sim<'b> {
+    fn new(book: &'b mut Book, clock: Clock) -> Sim<'b> {
+        Sim {
+            book,
+            clock,
+            actor: Actor::new("demo"),
+            plans: BTreeMap::new(),
+            buyers: BTreeMap::new(),
+            apps: Vec::new(),
+            app_index: BTreeMap::new(),
+            invoices: BTreeMap::new(),
+        }
+    }
+
+    fn call(&mut self, op: &str, input: Value) -> Result<Value> {
+        dispatch(self.book, &self.actor, op, input)
+            .map_err(|e| anyhow!("demo: {op} at {}: {}", self.book.now(), e.message))
+    }
+
+    /// Moves the clock to `at`, running every daily billing job on the way.
+    fn advance(&mut self, at: DateTime<Utc>) -> Result<()> {
+        if at > self.book.now() {
+            self.clock.set(at);
+        }
+        run_billing_until(self.book, &self.actor, self.book.now())
+            .map_err(|e| anyhow!("demo: billing run at {}: {}", self.book.now(), e.message))?;
+        Ok(())
+    }
+
+    fn build(&mut self) -> Result<()> {
+        self.catalogue()?;
+        let start = instant(START)?;
+        let end = instant(END)?;
+        let mut timeline = Vec::with_capacity(TIMELINE.len());
+        for (at, action) in TIMELINE {
+            let at = instant(at)?;
+            if at < start || at >= end {
+                bail!("demo: the timeline's {at} is outside the simulation");
+            }
+            timeline.push((at, action));
+        }
+        timeline.sort_by_key(|(at, _)| *at); // stable: equal instants keep their order
+        let mut next = timeline.into_iter().peekable();
+        let mut day = start.date_naive();
+        while midnight(day) < end {
+            let day_end = midnight(day + Duration::days(1)).min(end);
+            while let Some((at, action)) = next.next_if(|(at, _)| *at < day_end) {
+                self.advance(at)?;
+                self.perform(action)?;
+            }
+            self.advance(day_end)?;
+            self.record_usage(day, day_end)?;
+            day += Duration::days(1);
+        }
+        Ok(())
+    }
+
+    fn catalogue(&mut self) -> Result<()> {
+        self.call("update_settings", settings())?;
+        let mut service_ids = BTreeMap::new();
+        for spec in &SERVICES {
+            let service = self.call(
+                "create_service",
+                json!({"name": spec.name, "system_name": spec.system_name,
+                       "description": spec.description}),
+            )?;
+            let metrics = self.call("list_metrics", json!({"service_id": service["id"]}))?;
+            let hits = metrics
+                .as_array()
+                .and_then(|all| all.iter().find(|m| m["system_name"] == "hits"))
+                .map(|m| m["id"].clone())
+                .ok_or_else(|| anyhow!("demo: the new service has no hits metric"))?;
+            self.call(
+                "update_metric",
+                json!({"id": hits, "friendly_name": spec.hits.0, "unit": spec.hits.1}),
+            )?;
+            let (system_name, friendly_name, unit) = spec.extra;
+            let extra = self.call(
+                "create_metric",
+                json!({"service_id": service["id"], "system_name": system_name,
+                       "friendly_name": friendly_name, "unit": unit}),
+            )?;
+            let metrics = BTreeMap::from([("hits", hits), (system_name, extra["id"].clone())]);
+            service_ids.insert(spec.kind, (service["id"].clone(), metrics));
+        }
+        for spec in &PLANS {
+            let (service_id, metrics) = service_ids
+                .get(&spec.service)
+                .ok_or_else(|| anyhow!("demo: plan {} has no service", spec.name))?;
+            let plan = self.call(
+                "create_plan",
+                json!({"service_id": service_id, "system_name": spec.system_name,
+                       "name": spec.name, "setup_fee": spec.setup_fee,
+                       "cost_per_month": spec.cost_per_month,
+                       "trial_period_days": spec.trial_days, "state": "published"}),
+            )?;
+            for (metric, min, max, cost) in spec.rules {
+                let metric_id = metrics
+                    .get(metric)
+                    .ok_or_else(|| anyhow!("demo: plan {} prices no metric {metric}", spec.name))?;
+                self.call(
+                    "create_pricing_rule",
+                    json!({"plan_id": plan["id"], "metric_id": metric_id, "min": min,
+                           "max": max, "cost_per_unit": cost}),
+                )?;
+            }
+            if spec.default {
+                self.call("make_default_plan", json!({"id": plan["id"]}))?;
+            }
+            self.plans
+                .insert(spec.system_name, (plan["id"].clone(), spec.service));
+        }
+        Ok(())
+    }
+
+    /// The buyer's account, created the first time it is needed.
+    fn buyer(&mut self, key: &str) -> Result<Value> {
+        if let Some(id) = self.buyers.get(key) {
+            return Ok(id.clone());
+        }
+        let spec = BUYERS
+            .iter()
+            .find(|b| b.key == key)
+            .ok_or_else(|| anyhow!("demo: no buyer \"{key}\""))?;
+        let [line1, zip, city, state, country] = spec.address;
+        let card = match spec.card {
+            CardSpec::Valid(last4) => json!({"last4": last4, "expiry_month": 12,
+                "expiry_year": 2099, "gateway_reference": "tok_valid"}),
+            CardSpec::Declined => json!({"last4": "0002", "expiry_month": 12,
+                "expiry_year": 2099, "gateway_reference": "tok_declined"}),
+            CardSpec::None => Value::Null,
+        };
+        let account = self.call(
+            "create_account",
+            json!({
+                "org_name": spec.name,
+                "legal_address": {"line1": line1, "zip": zip, "city": city, "state": state,
+                                  "country": country},
+                "vat_code": spec.vat_code,
+                "fiscal_code": spec.fiscal_code,
+                "po_number": spec.po_number,
+                "vat_rate": spec.vat_rate,
+                "monthly_billing_enabled": true,
+                "monthly_charging_enabled": spec.charging,
+                "card": card,
+            }),
+        )?;
+        self.buyers.insert(spec.key, account["id"].clone());
+        Ok(account["id"].clone())
+    }
+
+    fn plan(&self, key: &str) -> Result<(Value, ServiceKind)> {
+        self.plans
+            .get(key)
+            .cloned()
+            .ok_or_else(|| anyhow!("demo: no plan \"{key}\""))
+    }
+
+    fn app(&mut self, name: &str) -> Result<&mut App> {
+        let index = *self
+            .app_index
+            .get(name)
+            .ok_or_else(|| anyhow!("demo: no application \"{name}\""))?;
+        self.apps
+            .get_mut(index)
+            .ok_or_else(|| anyhow!("demo: no application \"{name}\""))
+    }
+
+    fn invoice(&self, key: &str) -> Result<Value> {
+        self.invoices
+            .get(key)
+            .cloned()
+            .ok_or_else(|| anyhow!("demo: no invoice \"{key}\""))
+    }
+
+    /// The buyer's invoices of `period` (any when None) in `state`, oldest first.
+    fn invoices_of(
+        &mut self,
+        buyer: &str,
+        period: Option<&str>,
+        state: &str,
+    ) -> Result<Vec<Value>> {
+        let account_id = self.buyer(buyer)?;
+        let page = self.call(
+            "list_invoices",
+            json!({"account_id": account_id, "period": period, "state": state, "per_page": 500}),
+        )?;
+        let mut items = page["items"].as_array().cloned().unwrap_or_default();
+        items.sort_by_key(|item| id_number(&item["id"]));
+        Ok(items)
+    }
+
+    fn perform(&mut self, action: &Action) -> Result<()> {
+        match action {
+            Subscribe {
+                buyer,
+                plan,
+                app,
+                hits,
+                extra,
+            } => {
+                let account_id = self.buyer(buyer)?;
+                let (plan_id, service) = self.plan(plan)?;
+                let created = self.call(
+                    "subscribe",
+                    json!({"account_id": account_id, "plan_id": plan_id, "name": app}),
+                )?;
+                self.app_index.insert(app, self.apps.len());
+                self.apps.push(App {
+                    id: id_text(&created["id"]),
+                    service,
+                    created: self.book.now(),
+                    cancelled: None,
+                    hits: *hits,
+                    extra: *extra,
+                    ordinal: self.apps.len() as u64,
+                });
+            }
+            ChangePlan { app, plan } => {
+                let (plan_id, _) = self.plan(plan)?;
+                let id = self.app(app)?.id.clone();
+                self.call(
+                    "change_plan",
+                    json!({"application_id": id, "plan_id": plan_id}),
+                )?;
+            }
+            Cancel { app } => {
+                let now = self.book.now();
+                let id = self.app(app)?.id.clone();
+                self.call("cancel_application", json!({"id": id}))?;
+                self.app(app)?.cancelled = Some(now);
+            }
+            NewInvoice {
+                invoice,
+                buyer,
+                lines,
+            } => {
+                let account_id = self.buyer(buyer)?;
+                let created = self.call("create_invoice", json!({"account_id": account_id}))?;
+                let id = created["invoice"]["id"].clone();
+                for (name, description, quantity, cost) in *lines {
+                    self.call(
+                        "add_line_item",
+                        json!({"invoice_id": id, "name": name, "description": description,
+                               "quantity": quantity, "cost": cost}),
+                    )?;
+                }
+                self.invoices.insert(invoice, id);
+            }
+            Transition { invoice, state } => {
+                let id = self.invoice(invoice)?;
+                self.call("transition_invoice", json!({"id": id, "state": state}))?;
+            }
+            MarkPaid { invoice, reference } => {
+                let id = self.invoice(invoice)?;
+                self.call(
+                    "mark_invoice_paid",
+                    json!({"id": id, "reference": reference}),
+                )?;
+            }
+            Charge { invoice } => {
+                let id = self.invoice(invoice)?;
+                let charged = self.call("charge_invoice", json!({"id": id}))?;
+                if charged["invoice"]["state"] != "paid" {
+                    bail!("demo: the charge of {invoice} did not go through");
+                }
+            }
+            BankTransfers { buyer } => {
+                let day = self.book.now().format("%Y-%m-%d").to_string();
+                for invoice in self.invoices_of(buyer, None, "pending")? {
+                    let reference = format!(
+                        "SEPA credit transfer {day}, remittance {}",
+                        invoice["friendly_id"].as_str().unwrap_or_default()
+                    );
+                    self.call(
+                        "mark_invoice_paid",
+                        json!({"id": invoice["id"], "reference": reference}),
+                    )?;
+                }
+            }
+            WriteOff { buyer, period } => {
+                let failed = self.invoices_of(buyer, Some(period), "failed")?;
+                let invoice = failed
+                    .first()
+                    .ok_or_else(|| anyhow!("demo: {buyer} has no failed invoice of {period}"))?;
+                self.call(
+                    "transition_invoice",
+                    json!({"id": invoice["id"], "state": "cancelled"}),
+                )?;
+            }
+            Credit {
+                buyer,
+                period,
+                line: (name, description, quantity, cost),
+            } => {
+                let finalized = self.invoices_of(buyer, Some(period), "finalized")?;
+                let invoice = finalized
+                    .first()
+                    .ok_or_else(|| anyhow!("demo: {buyer} has no finalized invoice of {period}"))?;
+                let credited = self.call(
+                    "add_line_item",
+                    json!({"invoice_id": invoice["id"], "name": name,
+                           "description": description, "quantity": quantity, "cost": cost}),
+                )?;
+                let total = credited["invoice"]["totals"]["total"]
+                    .as_str()
+                    .unwrap_or_default();
+                if !total.starts_with('-') {
+                    bail!("demo: {buyer}'s {period} invoice is at {total}, not a credit due");
+                }
+            }
+            DuplicateId { invoice } => {
+                let id = self.invoice(invoice)?;
+                let period = self.book.now().format("%Y-%m").to_string();
+                let page =
+                    self.call("list_invoices", json!({"period": period, "per_page": 500}))?;
+                let taken = page["items"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter(|item| item["id"] != id && item["creation_type"] == "background")
+                    .filter_map(|item| item["friendly_id"].as_str())
+                    .min()
+                    .map(str::to_owned)
+                    .ok_or_else(|| anyhow!("demo: no invoice of {period} to share an ID with"))?;
+                let updated =
+                    self.call("update_invoice", json!({"id": id, "friendly_id": taken}))?;
+                if updated["warnings"].as_array().is_none_or(Vec::is_empty) {
+                    bail!("demo: the duplicate invoice ID shows no warning");
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Records the usage of `day` up to `until` for every application live then, in one
+    /// import: a few rows per metric at varying hours, fewer at weekends, growing by the month.
+    fn record_usage(&mut self, day: NaiveDate, until: DateTime<Utc>) -> Result<()> {
+        let mut rows = Vec::new();
+        let day_number = u64::try_from(day.num_days_from_ce()).unwrap_or_default();
+        for app in &self.apps {
+            let from = app.created.max(midnight(day));
+            let to = app.cancelled.map_or(until, |c| c.min(until));
+            if from >= to {
+                continue;
+            }
+            let seed = [app.ordinal, day_number];
+            let weekend = matches!(day.weekday(), Weekday::Sat | Weekday::Sun);
+            let months_live = (day - app.created.date_naive()).num_days() / 30;
+            let growth = 1_000 + 35 * months_live;
+            let weekday_factor = if weekend { 550 } else { 1_000 };
+            let hits =
+                app.hits * growth * weekday_factor * between(&seed, 1, 700, 1_300) / 1_000_000_000;
+            let mut push = |metric: &str, at: DateTime<Utc>, value: i64| {
+                if value > 0 && at >= from && at < to {
+                    rows.push(json!({
+                        "application": app.id,
+                        "metric": metric,
+                        "timestamp": at.to_rfc3339_opts(SecondsFormat::Secs, true),
+                        "value": value.to_string(),
+                    }));
+                }
+            };
+            // Calls (and tiles) in three bursts: night, morning, afternoon.
+            let shares = [250, 450, 300];
+            let tiles = match app.service {
+                ServiceKind::Maps => {
+                    hits * app.extra / 1_000 * between(&seed, 2, 850, 1_150) / 1_000
+                }
+                ServiceKind::Geocoding => 0,
+            };
+            for (slot, share) in shares.into_iter().enumerate() {
+                let slot = slot as u64;
+                let hour = [1, 8, 15][slot as usize] + between(&seed, 10 + slot, 0, 6);
+                let at = moment(day, hour, &seed, 20 + slot);
+                push("hits", at, hits * share / 1_000);
+                if app.service == ServiceKind::Maps {
+                    let later = at + Duration::minutes(between(&seed, 30 + slot, 1, 40));
+                    push("tiles", later, tiles * share / 1_000);
+                }
+            }
+            if app.service == ServiceKind::Geocoding && !weekend {
+                let jobs = between(&seed, 3, 0, 2 * app.extra);
+                let at = moment(day, 9 + between(&seed, 4, 0, 9), &seed, 5);
+                push("batch_jobs", at, jobs);
+            }
+        }
+        if rows.is_empty() {
+            return Ok(());
+        }
+        self.call("import_usage", json!({"rows": rows}))?;
+        Ok(())
+    }
+}
+
+fn midnight(day: NaiveDate) -> DateTime<Utc> {
+    day.and_time(NaiveTime::MIN).and_utc()
+}
+
+/// `day` at `hour` with minutes and seconds from the seed.
+fn moment(day: NaiveDate, hour: i64, seed: &[u64], salt: u64) -> DateTime<Utc> {
+    midnight(day)
+        + Duration::hours(hour)
+        + Duration::minutes(between(seed, salt, 0, 59))
+        + Duration::seconds(between(seed, salt + 100, 0, 59))
+}
+
+/// A number in `lo..=hi` determined by the seed parts and `salt` (splitmix64 over the demo's
+/// fixed seed): the same inputs give the same number on every machine.
+fn between(seed: &[u64], salt: u64, lo: i64, hi: i64) -> i64 {
+    let mut x = SEED;
+    for part in seed.iter().chain(std::iter::once(&salt)) {
+        x = splitmix64(x ^ part);
+    }
+    let span = u64::try_from(hi - lo + 1).unwrap_or(1).max(1);
+    lo + i64::try_from(x % span).unwrap_or(0)
+}
+
+fn splitmix64(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// An id as the API gives it (a string) as text.
+fn id_text(id: &Value) -> String {
+    match id {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn id_number(id: &Value) -> i64 {
+    id_text(id).parse().unwrap_or(0)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The summary
+
+struct Summary {
+    accounts: i64,
+    applications: i64,
+    cancelled_applications: i64,
+    usage_records: i64,
+    invoices: Vec<(&'static str, i64)>,
+    credits_due: i64,
+    payments: usize,
+    failed_payments: usize,
+}
+
+fn summarize(book: &mut Book) -> Result<Summary> {
+    let actor = Actor::new("demo");
+    let mut call = |op: &str, input: Value| {
+        dispatch(book, &actor, op, input).map_err(|e| anyhow!("demo: {op}: {}", e.message))
+    };
+    let total = |page: &Value| page["total"].as_i64().unwrap_or(0);
+    let accounts = total(&call("list_accounts", json!({"per_page": 1}))?);
+    let mut applications = 0;
+    let mut cancelled_applications = 0;
+    let mut usage_records = 0;
+    for page in 1.. {
+        let listed = call("list_applications", json!({"page": page, "per_page": 500}))?;
+        let items = listed["items"].as_array().cloned().unwrap_or_default();
+        if items.is_empty() {
+            break;
+        }
+        for app in items {
+            applications += 1;
+            if app["state"] == "cancelled" {
+                cancelled_applications += 1;
+            }
+            let usage = call(
+                "list_usage",
+                json!({"application_id": app["id"], "per_page": 1}),
+            )?;
+            usage_records += total(&usage);
+        }
+    }
+    let mut invoices = Vec::new();
+    for state in STATES {
+        let listed = call("list_invoices", json!({"state": state, "per_page": 1}))?;
+        invoices.push((state, total(&listed)));
+    }
+    let credits_due = total(&call(
+        "list_invoices",
+        json!({"credit_due": true, "per_page": 1}),
+    )?);
+    let mut payments = 0;
+    let mut failed_payments = 0;
+    for page in 1.. {
+        let listed = call("list_invoices", json!({"page": page, "per_page": 500}))?;
+        let items = listed["items"].as_array().cloned().unwrap_or_default();
+        if items.is_empty() {
+            break;
+        }
+        for invoice in items {
+            let detail = call("get_invoice", json!({"id": invoice["id"]}))?;
+            for payment in detail["payment_transactions"]
+                .as_array()
+                .into_iter()
+                .flatten()
+            {
+                payments += 1;
+                if payment["success"] == false {
+                    failed_payments += 1;
+                }
+            }
+        }
+    }
+    Ok(Summary {
+        accounts,
+        applications,
+        cancelled_applications,
+        usage_records,
+        invoices,
+        credits_due,
+        payments,
+        failed_payments,
+    })
+}
+
+impl Summary {
+    fn print(&self, target: &Path) {
+        let invoices: i64 = self.invoices.iter().map(|(_, n)| n).sum();
+        let by_state: Vec<String> = self
+            .invoices
+            .iter()
+            .map(|(state, n)| format!("{state} {n}"))
+            .collect();
+        println!("demo book written to {}", target.display());
+        println!("  simulated {START} to {END}, billed daily at 08:00 UTC");
+        println!("  accounts:      {}", self.accounts);
+        println!(
+            "  applications:  {} ({} live, {} cancelled)",
+            self.applications,
+            self.applications - self.cancelled_applications,
+            self.cancelled_applications
+        );
+        println!("  usage records: {}", self.usage_records);
+        println!("  invoices:      {invoices} ({})", by_state.join(", "));
+        println!("  credits due:   {}", self.credits_due);
+        println!(
+            "  payments:      {} ({} failed)",
+            self.payments, self.failed_payments
+        );
+    }
+}

@@ -1,0 +1,210 @@
+//! `counterfoil demo`: the demo book as a user gets it, read back through the engine.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap is a failed test
+
+use counterfoil_engine::{dispatch, Actor, Book, Clock};
+use serde_json::{json, Value};
+use std::path::Path;
+use std::process::{Command, Output};
+
+const DUPLICATE_ID_WARNING: &str =
+    "This invoice ID is already in use and should probably be changed";
+
+fn demo(book: &Path, force: bool) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_counterfoil"));
+    command.arg("demo").arg("--book").arg(book);
+    if force {
+        command.arg("--force");
+    }
+    command.output().unwrap()
+}
+
+fn build(book: &Path, force: bool) -> String {
+    let started = std::time::Instant::now();
+    let output = demo(book, force);
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        output.status.success(),
+        "demo failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    eprintln!(
+        "built {} in {:.2?}:\n{stdout}",
+        book.display(),
+        started.elapsed()
+    );
+    stdout
+}
+
+fn open(path: &Path) -> Book {
+    let end = "2026-06-15T12:00:00Z".parse().unwrap();
+    Book::open(path, Clock::simulated(end)).unwrap()
+}
+
+fn call(book: &mut Book, op: &str, input: Value) -> Value {
+    dispatch(book, &Actor::new("test"), op, input).unwrap_or_else(|e| panic!("{op}: {}", e.message))
+}
+
+/// Every item of a paged list.
+fn all(book: &mut Book, op: &str, filter: Value) -> Vec<Value> {
+    let mut items = Vec::new();
+    for page in 1.. {
+        let mut input = filter.clone();
+        input["page"] = json!(page);
+        input["per_page"] = json!(500);
+        let listed = call(book, op, input);
+        let batch = listed["items"].as_array().unwrap().clone();
+        if batch.is_empty() {
+            break;
+        }
+        items.extend(batch);
+    }
+    items
+}
+
+fn total(book: &mut Book, op: &str, filter: Value) -> i64 {
+    call(book, op, filter)["total"].as_i64().unwrap()
+}
+
+/// What the UI can see of the book: accounts, invoices, and each invoice's full view.
+fn snapshot(book: &mut Book) -> Value {
+    let accounts = all(book, "list_accounts", json!({}));
+    let invoices = all(book, "list_invoices", json!({}));
+    let details: Vec<Value> = invoices
+        .iter()
+        .map(|invoice| call(book, "get_invoice", json!({"id": invoice["id"]})))
+        .collect();
+    json!({"accounts": accounts, "invoices": invoices, "details": details})
+}
+
+#[test]
+fn the_demo_book_has_every_invoice_state_and_is_the_same_every_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = dir.path().join("demo.book");
+    let second = dir.path().join("again.book");
+    let started = std::time::Instant::now();
+    let summary = build(&first, false);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(30),
+        "the demo took {:.1?}",
+        started.elapsed()
+    );
+    for line in ["accounts:", "applications:", "usage records:", "invoices:"] {
+        assert!(summary.contains(line), "summary shows {line}:\n{summary}");
+    }
+    // The second build replaces a file that is not a book, and a stale write-ahead log beside it.
+    std::fs::write(&second, "not a book").unwrap();
+    std::fs::write(dir.path().join("again.book-wal"), "stale").unwrap();
+    build(&second, true);
+
+    // Nothing but the two books is left behind: no temporary file, no -wal or -shm.
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["again.book", "demo.book"]);
+
+    // Deterministic to the byte (compared before the engine opens either file).
+    let bytes = std::fs::read(&first).unwrap();
+    assert!(
+        bytes == std::fs::read(&second).unwrap(),
+        "two demo builds gave different files"
+    );
+
+    let mut book = open(&first);
+    let mut again = open(&second);
+    assert_eq!(snapshot(&mut book), snapshot(&mut again));
+
+    assert_eq!(total(&mut book, "list_services", json!({})), 2);
+    assert_eq!(total(&mut book, "list_plans", json!({})), 4);
+    let accounts = all(&mut book, "list_accounts", json!({}));
+    assert!(
+        (20..=30).contains(&accounts.len()),
+        "{} accounts",
+        accounts.len()
+    );
+    assert!(
+        accounts.iter().any(|a| a["vat_rate"] == "0"),
+        "an account with VAT 0 (reverse charge)"
+    );
+    assert!(accounts.iter().any(|a| a["vat_rate"].is_null()));
+    assert!(accounts.iter().any(|a| a["card"].is_null()));
+    assert!(accounts
+        .iter()
+        .any(|a| a["card"]["gateway_reference"] == "tok_declined"));
+    assert!(accounts
+        .iter()
+        .any(|a| a["monthly_charging_enabled"] == false));
+
+    for state in [
+        "open",
+        "finalized",
+        "pending",
+        "paid",
+        "unpaid",
+        "failed",
+        "cancelled",
+    ] {
+        let count = total(&mut book, "list_invoices", json!({"state": state}));
+        assert!(count > 0, "no {state} invoice");
+    }
+    assert!(total(&mut book, "list_invoices", json!({"credit_due": true})) >= 1);
+
+    let failed = all(&mut book, "list_invoices", json!({"state": "failed"}));
+    let failed_attempts = failed
+        .iter()
+        .flat_map(|invoice| {
+            call(&mut book, "get_invoice", json!({"id": invoice["id"]}))["payment_transactions"]
+                .as_array()
+                .unwrap()
+                .clone()
+        })
+        .filter(|tx| tx["success"] == false)
+        .count();
+    assert!(failed_attempts >= 1, "a failed payment transaction");
+
+    let editable = all(
+        &mut book,
+        "list_invoices",
+        json!({"states": ["open", "finalized"]}),
+    );
+    let warned = editable.iter().any(|invoice| {
+        call(&mut book, "get_invoice", json!({"id": invoice["id"]}))["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w == DUPLICATE_ID_WARNING)
+    });
+    assert!(warned, "an editable invoice warns of its duplicate ID");
+
+    let applications = all(&mut book, "list_applications", json!({}));
+    assert!(applications.iter().any(|a| a["state"] == "cancelled"));
+    let end = "2026-06-15T12:00:00Z";
+    assert!(
+        applications
+            .iter()
+            .any(|a| a["trial_ends_at"].as_str().is_some_and(|t| t > end)),
+        "an application still in its trial"
+    );
+}
+
+#[test]
+fn the_demo_never_overwrites_a_file_without_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let book = dir.path().join("precious.book");
+    std::fs::write(&book, "my real book").unwrap();
+    let output = demo(&book, false);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains("already exists") && stderr.contains("--force"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_to_string(&book).unwrap(), "my real book");
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, ["precious.book"], "nothing else was written");
+}
