@@ -14,7 +14,9 @@ CREATE TABLE billing_jobs (
     lines_added         INTEGER NOT NULL CHECK (lines_added >= 0),
     invoices_finalized  INTEGER NOT NULL CHECK (invoices_finalized >= 0),
     invoices_issued     INTEGER NOT NULL CHECK (invoices_issued >= 0),
-    invoices_paid       INTEGER NOT NULL CHECK (invoices_paid >= 0)
+    invoices_paid       INTEGER NOT NULL CHECK (invoices_paid >= 0),
+    -- Step 7 (charging) runs after the job's transaction; 1 once it has completed.
+    charged             INTEGER NOT NULL DEFAULT 0 CHECK (charged IN (0, 1))
 );
 
 -- The date of the billing job that handled a plan change (billed its lines, or decided it bills

@@ -94,10 +94,11 @@ pub fn run_billing_until_with_progress(
             "The billing run cannot bill a day that has not come yet.",
         ));
     }
-    // A process that died after a day's job committed but before its charges ran: finish that
-    // day's step 7 first. Idempotent: an invoice attempted in the last 3 days is not due.
-    if let Some(last) = store::billing_run::last_job_date(book.reader())? {
-        super::charging::charge_due_invoices(book, actor, job_instant(last))?;
+    // A process that died after a day's job committed but before its charges completed:
+    // finish that day's step 7 first (and only then: charging a day again later would
+    // stamp today's decisions with that day's instant).
+    if let Some(last) = store::billing_run::job_awaiting_charges(book.reader())? {
+        charge_day(book, actor, last)?;
     }
     let dates = pending_job_dates(book, until)?;
     let total = dates.len();
@@ -109,12 +110,25 @@ pub fn run_billing_until_with_progress(
             report.jobs.push(job);
         }
         // Step 7 (charging, §9), after the job's transaction has committed: a charge makes its
-        // own transactions around the gateway call. Rerunning a day charges nothing twice:
-        // an invoice attempted in the last 3 days is not due.
-        super::charging::charge_due_invoices(book, actor, job_instant(date))?;
+        // own transactions around the gateway call.
+        charge_day(book, actor, date)?;
         progress(done + 1, total);
     }
     Ok(report)
+}
+
+/// Step 7 of `date`, then the note that it is done.
+fn charge_day(book: &mut Book, actor: &Actor, date: NaiveDate) -> Result<()> {
+    super::charging::charge_due_invoices(book, actor, job_instant(date))?;
+    book.write(actor, "billing_run", |write| {
+        store::billing_run::mark_charged(write.tx, date)?;
+        write.audit(
+            "billing_job_charges",
+            None,
+            None::<&()>,
+            Some(&format!("{date}: charges done")),
+        )
+    })
 }
 
 /// The dates still to bill up to `until`: from the day after the last completed job, or for a
@@ -379,9 +393,15 @@ impl Job<'_, '_> {
             subscriptions.push(Subscription { app, history });
         }
 
-        // Step 1, every day: first billing of new applications and ended trials.
+        // Step 1, every day: first billing of new applications and ended trials; and the rest of
+        // the current month for applications behind it (billing was switched off and on
+        // again). For everyone else the month's fee is already billed and this adds nothing.
+        // Day 1 bills the month's fee in its own step, after finalizing.
         for subscription in &mut subscriptions {
             self.bill_first_fixed_fee(account_id, subscription)?;
+            if self.today.day() != 1 {
+                self.bill_month_fixed_fee(account_id, subscription)?;
+            }
         }
         // §8: plan changes since the last job (before any finalizing, so a change on the last
         // day of a month still reaches that month's invoice).
@@ -450,7 +470,8 @@ impl Job<'_, '_> {
         })
     }
 
-    /// Steps 2–4 on day 1: the current month's fixed fee for the part not yet billed.
+    /// Steps 2–4 on day 1 (and step 1 for an application behind the month): the current
+    /// month's fixed fee for the part not yet billed.
     fn bill_month_fixed_fee(&mut self, account_id: Id, sub: &mut Subscription) -> Result<()> {
         let Some(paid_until) = sub.app.paid_until else {
             // Never billed: step 1 bills it once its trial is over.

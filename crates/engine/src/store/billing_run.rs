@@ -289,3 +289,25 @@ pub(crate) fn insert_line(
     )?;
     Ok(Id(conn.last_insert_rowid()))
 }
+
+/// The last completed job, when its charging (step 7) has not completed.
+pub(crate) fn job_awaiting_charges(conn: &Connection) -> rusqlite::Result<Option<NaiveDate>> {
+    let last: Option<(String, bool)> = conn
+        .query_row(
+            "SELECT date, charged FROM billing_jobs ORDER BY date DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    Ok(last
+        .filter(|(_, charged)| !charged)
+        .and_then(|(date, _)| NaiveDate::parse_from_str(&date, "%Y-%m-%d").ok()))
+}
+
+pub(crate) fn mark_charged(conn: &Connection, date: NaiveDate) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE billing_jobs SET charged = 1 WHERE date = ?1",
+        [date.format("%Y-%m-%d").to_string()],
+    )?;
+    Ok(())
+}
