@@ -148,12 +148,22 @@ fn signup_is_billed_in_whole_days_then_finalized_issued_and_due() {
 
     let first = bill_at(&mut f, at(2025, 2, 6, 9, 0));
     let dates: Vec<&str> = first.jobs.iter().map(|j| j.date.as_str()).collect();
-    assert_eq!(dates, ["2025-02-05", "2025-02-06"], "from the signup day");
     assert_eq!(
-        first.jobs[0].counts.lines_added, 0,
+        dates,
+        [
+            "2025-02-02",
+            "2025-02-03",
+            "2025-02-04",
+            "2025-02-05",
+            "2025-02-06"
+        ],
+        "from the first activity: the manual invoice of 2 February"
+    );
+    assert_eq!(
+        first.jobs[3].counts.lines_added, 0,
         "08:00 was before the signup"
     );
-    assert_eq!(first.jobs[1].counts.lines_added, 1);
+    assert_eq!(first.jobs[4].counts.lines_added, 1);
     assert_eq!(first.totals.invoices_created, 1);
 
     let all = invoices(&mut f);

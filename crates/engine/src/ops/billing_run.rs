@@ -132,13 +132,13 @@ fn charge_day(book: &mut Book, actor: &Actor, date: NaiveDate) -> Result<()> {
 }
 
 /// The dates still to bill up to `until`: from the day after the last completed job, or for a
-/// book that never ran one, from the day its first application was created (nothing can be
-/// billed before).
+/// book that never ran one, from the day its first application or invoice was created
+/// (nothing can be billed or charged before).
 fn pending_job_dates(book: &Book, until: DateTime<Utc>) -> Result<Vec<NaiveDate>> {
     let conn = book.reader();
     let first = match store::billing_run::last_job_date(conn)? {
         Some(last) => last.succ_opt(),
-        None => store::billing_run::earliest_application(conn)?.map(|at| at.date_naive()),
+        None => store::billing_run::first_activity(conn)?.map(|at| at.date_naive()),
     };
     let mut dates = Vec::new();
     let mut next = first;

@@ -60,9 +60,14 @@ pub(crate) fn insert_job(conn: &Connection, job: &JobRow) -> rusqlite::Result<()
 }
 
 /// When the book's first application was created; `None` without applications.
-pub(crate) fn earliest_application(conn: &Connection) -> rusqlite::Result<Option<DateTime<Utc>>> {
-    let seconds: Option<i64> =
-        conn.query_row("SELECT min(created_at) FROM applications", [], |r| r.get(0))?;
+/// When the first application or invoice was created: nothing is billed or charged before.
+pub(crate) fn first_activity(conn: &Connection) -> rusqlite::Result<Option<DateTime<Utc>>> {
+    let seconds: Option<i64> = conn.query_row(
+        "SELECT min(created_at) FROM (SELECT min(created_at) AS created_at FROM applications
+                                      UNION ALL SELECT min(created_at) FROM invoices)",
+        [],
+        |r| r.get(0),
+    )?;
     Ok(seconds.map(from_epoch))
 }
 
