@@ -133,6 +133,19 @@ fn app(args: &[String]) -> Result<ExitCode> {
         stage("cargo build --bin counterfoil-desktop", build_desktop),
     ];
     stages.run_all(&project, plan)?;
+    // Without --book the app opens the demo book, built once by `counterfoil demo` and kept
+    // (with whatever the user did in it) from then on.
+    let book = match book {
+        Some(book) => book,
+        None => {
+            let demo = demo_book_path()?;
+            let mut stages = Stages::default();
+            let target = demo.clone();
+            let plan = vec![stage("demo book", move |p| ensure_demo_book(p, &target))];
+            stages.run_all(&project, plan)?;
+            demo
+        }
+    };
 
     let binary = project.binary("counterfoil-desktop");
     if !has_display {
@@ -150,12 +163,34 @@ fn app(args: &[String]) -> Result<ExitCode> {
     }
 
     let mut command = Command::new(&binary);
-    if let Some(book) = &book {
-        command.arg("--book").arg(book);
-    }
+    command.arg("--book").arg(&book);
     println!("\n==> starting Counterfoil (close the window to stop)");
     let status = spawn_status(&mut command)?;
     Ok(exit_code(status))
+}
+
+/// `<data dir>/app.counterfoil.desktop/demo.book`, beside the desktop app's own default book.
+fn demo_book_path() -> Result<PathBuf> {
+    let data = match env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()) {
+        Some(dir) => PathBuf::from(dir),
+        None => match env::var_os("HOME").filter(|v| !v.is_empty()) {
+            Some(home) => PathBuf::from(home).join(".local/share"),
+            None => return fail("neither XDG_DATA_HOME nor HOME is set; pass --book FILE"),
+        },
+    };
+    Ok(data.join("app.counterfoil.desktop/demo.book"))
+}
+
+/// Builds the demo book at `path` with `counterfoil demo` unless it is already there.
+fn ensure_demo_book(p: &Project, path: &Path) -> Result {
+    if path.is_file() {
+        println!("{} is there; opening it", path.display());
+        return Ok(());
+    }
+    run(&mut p.cargo(&["build", "-p", "counterfoil-cli", "--bin", "counterfoil"]))?;
+    let mut demo = Command::new(p.binary("counterfoil"));
+    demo.arg("demo").arg("--book").arg(path);
+    run(&mut demo)
 }
 
 fn has_display() -> bool {
