@@ -16,7 +16,8 @@ use crate::model::{
     LineItemType, Metric, Plan, TransitionInvoice,
 };
 use crate::store;
-use crate::store::billing_run::{BillingLine, JobRow, PlanHistoryEntry};
+use crate::store::billing_run::{JobRow, PlanHistoryEntry};
+use crate::store::invoices::NewLineItem;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc};
 use counterfoil_billing::{self as billing, Period};
 use rust_decimal::Decimal;
@@ -752,17 +753,17 @@ impl Job<'_, '_> {
             return Ok(());
         }
         let invoice_id = self.target_invoice(account_id, period)?;
-        let id = store::billing_run::insert_line(
+        let id = store::invoices::insert_line_item(
             self.write.tx,
-            &BillingLine {
+            &NewLineItem {
                 invoice_id,
                 name: line.name,
                 description: line.description,
                 quantity: line.quantity,
                 cost,
                 line_type: line.line_type,
-                application_id: line.application_id,
-                plan_id: line.plan_id,
+                application_id: Some(line.application_id),
+                plan_id: Some(line.plan_id),
                 metric_id: line.metric_id,
             },
             self.today,

@@ -271,14 +271,15 @@ pub(crate) fn update_invoice(write: &mut Write<'_>, input: UpdateInvoice) -> Res
 
 pub(crate) fn add_line_item(write: &mut Write<'_>, input: AddLineItem) -> Result<InvoiceDetail> {
     editable_row(write.tx, input.invoice_id)?;
-    let line = LineItem {
-        id: Id(0),
+    let line = store::invoices::NewLineItem {
         invoice_id: input.invoice_id,
         name: required_text("name", "Name", &input.name)?,
         description: optional_text("description", "Description", &input.description)?,
         quantity: input.quantity.unwrap_or(rust_decimal::Decimal::ONE),
         cost: line_cost(input.cost)?,
         line_type: LineItemType::Manual,
+        application_id: None,
+        plan_id: None,
         metric_id: None,
     };
     let id = store::invoices::insert_line_item(write.tx, &line, write.now)?;

@@ -1,11 +1,10 @@
 //! What the daily billing run reads and writes: its jobs, the applications' billing state,
 //! usage sums, plan changes still to bill, the invoices it may add lines to, and its lines.
 
-use super::{from_epoch, to_e4, to_epoch};
-use crate::model::{Id, LineItemType};
+use super::{from_epoch, to_epoch};
+use crate::model::Id;
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
-use rust_decimal::Decimal;
 
 const DATE_FORMAT: &str = "%Y-%m-%d";
 
@@ -250,49 +249,6 @@ pub(crate) fn background_invoices_finalized_by(
         })?
         .collect();
     ids
-}
-
-/// A line the billing run adds, with what it bills for.
-pub(crate) struct BillingLine {
-    pub invoice_id: Id,
-    pub name: String,
-    pub description: String,
-    pub quantity: Decimal,
-    /// The line's total, 4 dp.
-    pub cost: Decimal,
-    pub line_type: LineItemType,
-    pub application_id: Id,
-    pub plan_id: Id,
-    pub metric_id: Option<Id>,
-}
-
-pub(crate) fn insert_line(
-    conn: &Connection,
-    line: &BillingLine,
-    created_at: DateTime<Utc>,
-) -> rusqlite::Result<Id> {
-    conn.execute(
-        "INSERT INTO line_items (invoice_id, name, description, quantity, cost, type,
-            application_id, plan_id, metric_id, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        params![
-            line.invoice_id.0,
-            line.name,
-            line.description,
-            line.quantity.normalize().to_string(),
-            to_e4(line.cost),
-            match line.line_type {
-                LineItemType::PlanCost => "plan_cost",
-                LineItemType::VariableCost => "variable_cost",
-                LineItemType::Manual => "manual",
-            },
-            line.application_id.0,
-            line.plan_id.0,
-            line.metric_id.map(|id| id.0),
-            to_epoch(created_at),
-        ],
-    )?;
-    Ok(Id(conn.last_insert_rowid()))
 }
 
 /// The last completed job, when its charging (step 7) has not completed.

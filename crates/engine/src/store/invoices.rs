@@ -333,14 +333,29 @@ pub(crate) fn line_item(conn: &Connection, id: Id) -> rusqlite::Result<Option<Li
     .optional()
 }
 
+/// A line to add: by a person (no references) or by the billing run (what it bills for).
+pub(crate) struct NewLineItem {
+    pub invoice_id: Id,
+    pub name: String,
+    pub description: String,
+    pub quantity: Decimal,
+    /// The line's total, 4 dp.
+    pub cost: Decimal,
+    pub line_type: LineItemType,
+    pub application_id: Option<Id>,
+    pub plan_id: Option<Id>,
+    pub metric_id: Option<Id>,
+}
+
 pub(crate) fn insert_line_item(
     conn: &Connection,
-    line: &LineItem,
+    line: &NewLineItem,
     created_at: DateTime<Utc>,
 ) -> rusqlite::Result<Id> {
     conn.execute(
-        "INSERT INTO line_items (invoice_id, name, description, quantity, cost, type, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO line_items (invoice_id, name, description, quantity, cost, type,
+            application_id, plan_id, metric_id, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         params![
             line.invoice_id.0,
             line.name,
@@ -352,7 +367,10 @@ pub(crate) fn insert_line_item(
                 LineItemType::VariableCost => "variable_cost",
                 LineItemType::Manual => "manual",
             },
-            to_epoch(created_at)
+            line.application_id.map(|id| id.0),
+            line.plan_id.map(|id| id.0),
+            line.metric_id.map(|id| id.0),
+            to_epoch(created_at),
         ],
     )?;
     Ok(Id(conn.last_insert_rowid()))
