@@ -403,3 +403,39 @@ fn lists_filter_by_state_month_account_and_friendly_id_pattern() {
         Some("period"),
     );
 }
+
+mod counter_property {
+    use super::common::Fixture;
+    use proptest::prelude::*;
+    use serde_json::json;
+    use std::collections::HashSet;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 24, .. ProptestConfig::default() })]
+
+        /// Whatever hand-set IDs are interleaved (higher, lower, other prefixes), the counter
+        /// never hands out an ID already used, by itself or by hand.
+        #[test]
+        fn ids_from_the_counter_never_repeat(
+            actions in proptest::collection::vec((0u8..3, 1u32..40, 1u32..3), 1..40),
+        ) {
+            let mut f = Fixture::new();
+            let account = f.account("Acme");
+            let mut seen = HashSet::new();
+            let mut last = None;
+            for (kind, number, month) in actions {
+                let period = format!("2025-0{month}");
+                if kind == 0 || last.is_none() {
+                    let created = f.ok("create_invoice", json!({"account_id": account["id"], "period": period}));
+                    let id = created["invoice"]["friendly_id"].as_str().unwrap().to_owned();
+                    prop_assert!(seen.insert(id.clone()), "{} was already used", id);
+                    last = Some(created["invoice"]["id"].clone());
+                } else {
+                    let hand_set = format!("{period}-{number:08}");
+                    f.ok("update_invoice", json!({"id": last.clone().unwrap(), "friendly_id": hand_set}));
+                    seen.insert(hand_set);
+                }
+            }
+        }
+    }
+}
