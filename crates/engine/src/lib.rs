@@ -3,6 +3,8 @@
 //!
 //! Shells (desktop, server, CLI) call [`Book::open`] and [`operations::dispatch`]; nothing else.
 
+#[cfg(feature = "bench-support")]
+pub mod bench_support;
 pub mod bindings;
 pub mod book;
 pub mod clock;
