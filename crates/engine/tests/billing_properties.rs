@@ -86,6 +86,17 @@ fn bill_in_steps(prepaid: bool, stops: &[i64]) -> Vec<Value> {
     }
     run_billing_until(&mut f.book, &actor, end).unwrap();
     run_billing_until(&mut f.book, &actor, end).unwrap();
+    // Each invoice's stored net is the sum of its lines, whatever the run added.
+    let conn = rusqlite::Connection::open(f.book.path()).unwrap();
+    let drifted: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM invoices i
+             WHERE net != (SELECT coalesce(sum(cost), 0) FROM line_items WHERE invoice_id = i.id)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(drifted, 0, "an invoice's stored net differs from its lines");
     let page = f.ok("list_invoices", json!({"per_page": 500}));
     page["items"]
         .as_array()

@@ -207,6 +207,10 @@ fn totals_follow_the_rules_for_money() {
     let line = detail["line_items"][0]["id"].clone();
     let after = f.ok("delete_line_item", json!({"id": line}));
     assert_eq!(after["line_items"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        after["invoice"]["totals"]["cost_without_vat"], "0.0001",
+        "the deleted line no longer counts"
+    );
 }
 
 #[test]

@@ -27,7 +27,10 @@ CREATE TABLE invoices (
     fiscal_code      TEXT,
     issued_to        TEXT,                           -- JSON: the buyer's name, address, PO number
     issued_by        TEXT,                           -- JSON: the provider's details
-    charging_retries INTEGER NOT NULL DEFAULT 0
+    charging_retries INTEGER NOT NULL DEFAULT 0,
+    -- Σ line costs (1/10 000 units), kept by the store in the same transaction as the lines,
+    -- so lists, charging and earnings never re-add every line.
+    net              INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX invoices_period_state ON invoices (period, state);
 CREATE INDEX invoices_state ON invoices (state);

@@ -30,11 +30,10 @@ pub(crate) fn groups(
                 CASE WHEN i.state IN ('unpaid', 'failed') THEN 1
                      WHEN i.state = 'paid' THEN 2 ELSE 0 END,
                 CASE WHEN i.issued_to IS NULL THEN a.vat_rate ELSE i.vat_rate END,
-                sum(l.cost)
+                sum(i.net)
          FROM invoices i
          JOIN accounts a ON a.id = i.account_id
-         JOIN line_items l ON l.invoice_id = i.id
-         WHERE i.state != 'cancelled' AND i.period BETWEEN ?1 AND ?2
+         WHERE i.period BETWEEN ?1 AND ?2 AND i.state != 'cancelled'
          GROUP BY 1, 2, 3",
     )?;
     let groups = statement

@@ -5,7 +5,8 @@ use crate::model::{
     CreationType, Id, InvoiceState, LineItem, LineItemType, Page, Paging, Party, PaymentTransaction,
 };
 use chrono::{DateTime, Utc};
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::types::Value;
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 use rust_decimal::Decimal;
 
 /// An invoice as stored, with what its read model needs from the account and settings.
@@ -61,7 +62,7 @@ const ROW_SELECT: &str = "SELECT i.id, i.account_id, a.org_name, i.friendly_id, 
         i.creation_type, i.created_at, i.issued_on, i.due_on, i.paid_at,
         coalesce(i.currency, s.currency),
         CASE WHEN i.issued_to IS NULL THEN a.vat_rate ELSE i.vat_rate END,
-        (SELECT coalesce(sum(l.cost), 0) FROM line_items l WHERE l.invoice_id = i.id),
+        i.net,
         i.issued_to, i.issued_by
     FROM invoices i JOIN accounts a ON a.id = i.account_id JOIN settings s ON s.id = 1";
 
@@ -118,47 +119,65 @@ pub(crate) fn list(
     filter: &InvoiceFilter<'_>,
 ) -> rusqlite::Result<Page<InvoiceRow>> {
     let (limit, offset) = limit_offset(filter.paging);
-    let state = filter.state.map(state_sql);
-    let account = filter.account_id.map(|id| id.0);
-    // States travel as ",open,pending," so one parameter holds any number of them.
-    let states = (!filter.states.is_empty()).then(|| {
-        let names: Vec<_> = filter.states.iter().map(|s| state_sql(*s)).collect();
-        format!(",{},", names.join(","))
-    });
-    let where_sql = "WHERE (?1 IS NULL OR i.state = ?1) AND (?2 IS NULL OR i.period = ?2)
-        AND (?3 IS NULL OR i.account_id = ?3) AND (?4 IS NULL OR i.friendly_id LIKE ?4 ESCAPE '\\')
-        AND (?5 IS NULL OR instr(?5, ',' || i.state || ',') > 0)
-        AND (?6 = 0 OR (i.state = 'pending' AND
-             (SELECT coalesce(sum(l.cost), 0) FROM line_items l WHERE l.invoice_id = i.id) < 0))";
+    // Only the filters given become conditions: `(?1 IS NULL OR state = ?1)` would keep SQLite
+    // from using the (period, state) index.
+    let mut conditions: Vec<&str> = Vec::new();
+    let mut values: Vec<Value> = Vec::new();
+    if let Some(state) = filter.state {
+        conditions.push("i.state = ?");
+        values.push(Value::Text(state_sql(state).into()));
+    }
+    if let Some(period) = filter.period {
+        conditions.push("i.period = ?");
+        values.push(Value::Text(period.into()));
+    }
+    if let Some(account) = filter.account_id {
+        conditions.push("i.account_id = ?");
+        values.push(Value::Integer(account.0));
+    }
+    if let Some(pattern) = &filter.friendly_id_like {
+        conditions.push("i.friendly_id LIKE ? ESCAPE '\\'");
+        values.push(Value::Text(pattern.clone()));
+    }
+    if !filter.states.is_empty() {
+        // As many placeholders as states: a closed set of names, never user text in the SQL.
+        conditions.push(match filter.states.len() {
+            1 => "i.state IN (?)",
+            2 => "i.state IN (?, ?)",
+            3 => "i.state IN (?, ?, ?)",
+            4 => "i.state IN (?, ?, ?, ?)",
+            5 => "i.state IN (?, ?, ?, ?, ?)",
+            6 => "i.state IN (?, ?, ?, ?, ?, ?)",
+            _ => "i.state IN (?, ?, ?, ?, ?, ?, ?)",
+        });
+        values.extend(
+            filter
+                .states
+                .iter()
+                .take(7)
+                .map(|s| Value::Text(state_sql(*s).into())),
+        );
+    }
+    if filter.credit_due {
+        conditions.push("i.state = 'pending' AND i.net < 0");
+    }
+    let where_sql = if conditions.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", conditions.join(" AND "))
+    };
     let total = conn.query_row(
         &format!("SELECT count(*) FROM invoices i {where_sql}"),
-        params![
-            state,
-            filter.period,
-            account,
-            filter.friendly_id_like,
-            states,
-            filter.credit_due
-        ],
+        params_from_iter(values.iter()),
         |r| r.get(0),
     )?;
+    values.push(Value::Integer(limit));
+    values.push(Value::Integer(offset));
     let mut statement = conn.prepare(&format!(
-        "{ROW_SELECT} {where_sql} ORDER BY i.id DESC LIMIT ?7 OFFSET ?8"
+        "{ROW_SELECT} {where_sql} ORDER BY i.id DESC LIMIT ? OFFSET ?"
     ))?;
     let items = statement
-        .query_map(
-            params![
-                state,
-                filter.period,
-                account,
-                filter.friendly_id_like,
-                states,
-                filter.credit_due,
-                limit,
-                offset
-            ],
-            row,
-        )?
+        .query_map(params_from_iter(values.iter()), row)?
         .collect::<Result<_, _>>()?;
     Ok(Page {
         items,
@@ -373,10 +392,20 @@ pub(crate) fn insert_line_item(
             to_epoch(created_at),
         ],
     )?;
-    Ok(Id(conn.last_insert_rowid()))
+    let id = Id(conn.last_insert_rowid());
+    conn.execute(
+        "UPDATE invoices SET net = net + ?2 WHERE id = ?1",
+        params![line.invoice_id.0, to_e4(line.cost)],
+    )?;
+    Ok(id)
 }
 
 pub(crate) fn delete_line_item(conn: &Connection, id: Id) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE invoices SET net = net - (SELECT cost FROM line_items WHERE id = ?1)
+         WHERE id = (SELECT invoice_id FROM line_items WHERE id = ?1)",
+        [id.0],
+    )?;
     conn.execute("DELETE FROM line_items WHERE id = ?1", [id.0])?;
     Ok(())
 }

@@ -145,7 +145,7 @@ pub(crate) fn due_for_charging(
         "SELECT i.id FROM invoices i JOIN accounts a ON a.id = i.account_id
          WHERE i.state IN ('pending', 'unpaid') AND i.due_on <= ?1
            AND a.monthly_charging_enabled = 1
-           AND (SELECT coalesce(sum(l.cost), 0) FROM line_items l WHERE l.invoice_id = i.id) > 0
+           AND i.net > 0
            AND NOT EXISTS (SELECT 1 FROM payment_transactions p
                            WHERE p.invoice_id = i.id AND p.kind = 'charge'
                              AND p.created_at > ?2)
