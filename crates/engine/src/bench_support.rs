@@ -179,6 +179,13 @@ pub fn seed_invoice_book(book: &mut Book, invoices: usize) -> Result<()> {
             };
             account_ids.push(store::accounts::save(write.tx, None, &account, at)?);
         }
+        let party = Party {
+            name: "Buyer".into(),
+            address: Address::default(),
+            fiscal_code: String::new(),
+            vat_code: String::new(),
+            po_number: String::new(),
+        };
         let states = [
             InvoiceState::Open,
             InvoiceState::Finalized,
@@ -214,12 +221,22 @@ pub fn seed_invoice_book(book: &mut Book, invoices: usize) -> Result<()> {
                 store::invoices::insert_line_item(write.tx, &line, at)?;
             }
             let state = states[n % states.len()];
+            // Issued states carry what issuing freezes, as the engine's own transitions do.
+            let issued = !matches!(
+                state,
+                InvoiceState::Open | InvoiceState::Finalized | InvoiceState::Cancelled
+            );
+            let vat_rate = (n % buyers % 3 != 0).then(|| Decimal::from(20));
             if state != InvoiceState::Open {
-                let change = store::invoices::StateChange {
-                    state,
-                    at,
-                    issue: None,
-                };
+                let issue = issued.then_some(store::invoices::Issue {
+                    issued_on: "2024-01-03",
+                    due_on: "2024-01-05",
+                    currency: "EUR",
+                    vat_rate,
+                    issued_to: &party,
+                    issued_by: &party,
+                });
+                let change = store::invoices::StateChange { state, at, issue };
                 store::invoices::change_state(write.tx, id, &change)?;
             }
         }

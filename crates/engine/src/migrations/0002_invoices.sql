@@ -36,6 +36,8 @@ CREATE INDEX invoices_period_state ON invoices (period, state);
 CREATE INDEX invoices_state ON invoices (state);
 CREATE INDEX invoices_account ON invoices (account_id, period);
 CREATE INDEX invoices_friendly_id ON invoices (friendly_id);
+-- Earnings by month read only this index for issued invoices.
+CREATE INDEX invoices_earnings ON invoices (period, state, issued_on, vat_rate, net, account_id);
 
 CREATE TABLE line_items (
     id              INTEGER PRIMARY KEY,

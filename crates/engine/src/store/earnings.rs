@@ -25,15 +25,22 @@ pub(crate) fn groups(
     from: &str,
     to: &str,
 ) -> rusqlite::Result<Vec<EarningsGroup>> {
+    // Issued invoices carry their frozen VAT rate (read from the index alone); only the few
+    // not issued yet look up their buyer's live rate.
     let mut statement = conn.prepare(
         "SELECT i.period,
                 CASE WHEN i.state IN ('unpaid', 'failed') THEN 1
                      WHEN i.state = 'paid' THEN 2 ELSE 0 END,
-                CASE WHEN i.issued_to IS NULL THEN a.vat_rate ELSE i.vat_rate END,
+                i.vat_rate,
                 sum(i.net)
          FROM invoices i
-         JOIN accounts a ON a.id = i.account_id
-         WHERE i.period BETWEEN ?1 AND ?2 AND i.state != 'cancelled'
+         WHERE i.period BETWEEN ?1 AND ?2 AND i.state != 'cancelled' AND i.issued_on IS NOT NULL
+         GROUP BY 1, 2, 3
+         UNION ALL
+         SELECT i.period, 0, a.vat_rate, sum(i.net)
+         FROM invoices i JOIN accounts a ON a.id = i.account_id
+         WHERE i.period BETWEEN ?1 AND ?2 AND i.state IN ('open', 'finalized')
+           AND i.issued_on IS NULL
          GROUP BY 1, 2, 3",
     )?;
     let groups = statement
