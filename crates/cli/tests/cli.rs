@@ -100,65 +100,35 @@ fn serve_answers_rpc_on_loopback_and_stops_on_sigterm() {
 fn usage_import_is_all_or_nothing_and_names_the_first_bad_row() {
     let dir = tempfile::tempdir().unwrap();
     let book = dir.path().join("usage.book");
-    // Build the catalogue through the server's own dispatcher on the same book file.
-    {
-        use counterfoil_engine::{dispatch, Actor, Book, Clock};
-        let mut b = Book::open(&book, Clock::from_fn(chrono::Utc::now)).unwrap();
-        let actor = Actor::new("test");
-        let mut call =
-            |op: &str, input: serde_json::Value| dispatch(&mut b, &actor, op, input).unwrap();
-        let service = call("create_service", serde_json::json!({"name": "API"}));
-        let plan = call(
-            "create_plan",
-            serde_json::json!({"service_id": service["id"], "name": "Pro",
-            "setup_fee": "0", "cost_per_month": "1", "trial_period_days": 0, "state": "published"}),
-        );
-        let account = call("create_account", serde_json::json!({"org_name": "Buyer"}));
-        call(
-            "subscribe",
-            serde_json::json!({"account_id": account["id"], "plan_id": plan["id"], "name": "App"}),
-        );
-    }
-    std::thread::sleep(std::time::Duration::from_millis(1100)); // usage after the signup second
-    let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ");
-    let bad = dir.path().join("bad.csv");
-    std::fs::write(
-        &bad,
-        format!("application,metric,timestamp,value\n1,hits,{now},5\n1,hits,{now},lots\n"),
-    )
-    .unwrap();
-    let output = counterfoil()
-        .args(["usage", "import", "--book"])
-        .arg(&book)
-        .arg(&bad)
-        .output()
-        .unwrap();
-    assert!(!output.status.success());
-    let stderr = String::from_utf8(output.stderr).unwrap();
+    book_with_buyers(&book, 1);
+    let import = |name: &str, rows: &str| {
+        let file = dir.path().join(name);
+        std::fs::write(&file, format!("application,metric,timestamp,value\n{rows}")).unwrap();
+        counterfoil()
+            .args(["usage", "import", "--book"])
+            .arg(&book)
+            .arg(&file)
+            .output()
+            .unwrap()
+    };
+    let at = "2025-03-10T12:00:00Z";
+
+    let bad = import("bad.csv", &format!("1,hits,{at},5\n1,hits,{at},lots\n"));
+    assert!(!bad.status.success());
+    let stderr = String::from_utf8(bad.stderr).unwrap();
     assert!(
         stderr.contains("Row 2: \"lots\" is not a whole number"),
         "{stderr}"
     );
 
-    let good = dir.path().join("good.csv");
-    std::fs::write(
-        &good,
-        format!("application,metric,timestamp,value\n1,hits,{now},5\n1, hits ,{now},7\n"),
-    )
-    .unwrap();
-    let output = counterfoil()
-        .args(["usage", "import", "--book"])
-        .arg(&book)
-        .arg(&good)
-        .output()
-        .unwrap();
+    let good = import("good.csv", &format!("1,hits,{at},5\n1, hits ,{at},7\n"));
     assert!(
-        output.status.success(),
+        good.status.success(),
         "{}",
-        String::from_utf8_lossy(&output.stderr)
+        String::from_utf8_lossy(&good.stderr)
     );
     assert_eq!(
-        String::from_utf8(output.stdout).unwrap().trim(),
+        String::from_utf8(good.stdout).unwrap().trim(),
         "imported 2 usage records"
     );
 }
