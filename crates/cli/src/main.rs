@@ -216,42 +216,50 @@ fn import_usage(args: ImportArgs) -> anyhow::Result<()> {
         .trim(csv::Trim::All)
         .from_path(&args.file)
         .with_context(|| format!("could not read {}", args.file.display()))?;
-    let mut rows = Vec::new();
-    for (index, record) in reader.deserialize::<CsvRow>().enumerate() {
-        let row = record.with_context(|| {
-            format!(
-                "row {} of {} is not application,metric,timestamp,value",
-                index + 1,
-                args.file.display()
-            )
-        })?;
-        rows.push(row);
-    }
     let mut book = args.book.open()?;
-    let input = serde_json::json!({"rows": rows, "dry_run": args.dry_run});
+    let file = args.file.display().to_string();
+    // Rows stream from the file into the engine's transaction: a file of millions of rows is
+    // never held in memory.
+    let mut rows_read = 0usize;
+    let rows = reader
+        .deserialize::<CsvRow>()
+        .enumerate()
+        .map(|(index, record)| {
+            rows_read = index + 1;
+            record
+                .map(|row| counterfoil_engine::model::UsageRow {
+                    application: row.application,
+                    metric: row.metric,
+                    timestamp: row.timestamp,
+                    value: row.value,
+                })
+                .map_err(|_| {
+                    counterfoil_engine::ApiError::validation(
+                        &format!("rows[{index}]"),
+                        format!(
+                            "Row {} of {file} is not application,metric,timestamp,value. \
+                             Nothing was imported.",
+                            index + 1
+                        ),
+                    )
+                })
+        });
     let actor = counterfoil_engine::Actor::new("cli");
-    let report = counterfoil_engine::dispatch(&mut book, &actor, "import_usage", input)
+    let report = counterfoil_engine::import_usage_rows(&mut book, &actor, rows, args.dry_run)
         .map_err(|error| anyhow::anyhow!("{}", error.message))?;
-    let errors = report["errors"].as_array().cloned().unwrap_or_default();
-    for error in &errors {
-        eprintln!(
-            "row {}: {}: {}",
-            error["row"],
-            error["field"].as_str().unwrap_or(""),
-            error["message"].as_str().unwrap_or("")
-        );
+    for error in &report.errors {
+        eprintln!("row {}: {}: {}", error.row, error.field, error.message);
     }
     if args.dry_run {
         println!(
-            "{} rows checked, {} with problems; nothing imported (dry run)",
-            rows.len(),
-            errors.len()
+            "{rows_read} rows checked, {} with problems; nothing imported (dry run)",
+            report.errors.len()
         );
-        if !errors.is_empty() {
+        if !report.errors.is_empty() {
             bail!("the file has problems");
         }
     } else {
-        println!("imported {} usage records", report["imported"]);
+        println!("imported {} usage records", report.imported);
     }
     Ok(())
 }

@@ -26,3 +26,4 @@ pub use ops::billing_run::{
     BillingRunReport, JobReport,
 };
 pub use ops::charging::charge_due_invoices;
+pub use ops::usage_import::import_usage_rows;

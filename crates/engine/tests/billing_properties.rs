@@ -97,6 +97,7 @@ fn bill_in_steps(prepaid: bool, stops: &[i64]) -> Vec<Value> {
         )
         .unwrap();
     assert_eq!(drifted, 0, "an invoice's stored net differs from its lines");
+    f.assert_earnings_summary_matches_invoices();
     let page = f.ok("list_invoices", json!({"per_page": 500}));
     page["items"]
         .as_array()

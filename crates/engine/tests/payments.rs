@@ -314,11 +314,47 @@ fn earnings_by_month_sum_invoices_by_state_with_and_without_vat() {
     );
     assert_eq!(last_year[11]["period"], "2025-03");
 
+    f.assert_earnings_summary_matches_invoices();
+
+    // An unpaid invoice paid later moves from overdue to paid; one cancelled leaves the table.
+    let unpaid = f.ok("list_invoices", json!({"period": "2025-01"}))["items"].clone();
+    let by_total = |total: &str| {
+        unpaid
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["totals"]["total"] == total)
+            .unwrap()["id"]
+            .clone()
+    };
+    f.ok(
+        "mark_invoice_paid",
+        json!({"id": by_total("42.00"), "reference": "wire 7"}),
+    );
+    f.ok(
+        "transition_invoice",
+        json!({"id": by_total("48.00"), "state": "cancelled"}),
+    );
+    let january = f.ok(
+        "earnings_by_month",
+        json!({"from": "2025-01", "to": "2025-01"}),
+    );
+    assert_eq!(
+        january,
+        json!([{"period": "2025-01", "total": "42.00", "in_process": "0.00", "overdue": "0.00", "paid": "42.00"}])
+    );
+    f.assert_earnings_summary_matches_invoices();
+
     let drill = f.ok(
         "list_invoices",
         json!({"period": "2025-01", "states": ["unpaid", "failed"]}),
     );
-    assert_eq!(drill["total"], 2, "a figure opens the invoices behind it");
+    assert_eq!(drill["total"], 0, "a figure opens the invoices behind it");
+    let drill = f.ok(
+        "list_invoices",
+        json!({"period": "2025-01", "states": ["paid"]}),
+    );
+    assert_eq!(drill["total"], 1, "a figure opens the invoices behind it");
     f.refused(
         "earnings_by_month",
         json!({"from": "2025-05", "to": "2025-01"}),

@@ -8,16 +8,16 @@
 //! looks only at what was true at its instant (applications created, plan changes made and
 //! cancellations done by then) and stamps what it writes with that instant.
 
-use super::invoices::{get_invoice_detail, new_invoice, transition_invoice};
+use super::invoices::{apply_transition, invoice_summary, invoice_total, new_invoice};
 use crate::book::{Actor, Book, Write};
 use crate::error::{ApiError, Result};
 use crate::model::{
-    Application, BillingMode, CreationType, Id, InvoiceDetail, InvoiceState, LineItem,
-    LineItemType, Metric, Plan, TransitionInvoice,
+    Application, BillingMode, CreationType, Id, Invoice, InvoiceState, LineItem, LineItemType,
+    Metric, Plan,
 };
 use crate::store;
 use crate::store::billing_run::{JobRow, PlanHistoryEntry};
-use crate::store::invoices::NewLineItem;
+use crate::store::invoices::{InvoiceRow, NewLineItem};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc};
 use counterfoil_billing::{self as billing, Period};
 use rust_decimal::Decimal;
@@ -213,6 +213,7 @@ fn run_job(book: &mut Book, actor: &Actor, date: NaiveDate) -> Result<Option<Job
             catalogue: Catalogue::default(),
             counts: BillingCounts::default(),
             touched: BTreeSet::new(),
+            targets: HashMap::new(),
         };
         for account_id in store::billing_run::billed_accounts(job.write.tx)? {
             job.bill_account(account_id)?;
@@ -264,6 +265,8 @@ struct Job<'a, 't> {
     catalogue: Catalogue,
     counts: BillingCounts,
     touched: BTreeSet<Id>,
+    /// The open invoice lines go to, per (buyer, period), while the job bills that buyer.
+    targets: HashMap<(Id, Period), Id>,
 }
 
 /// An application with its plan history, as the job sees it.
@@ -379,6 +382,7 @@ fn total(pieces: &[billing::ProratedPiece]) -> Decimal {
 
 impl Job<'_, '_> {
     fn bill_account(&mut self, account_id: Id) -> Result<()> {
+        self.targets.clear();
         let previous = self.month.previous();
         let mut subscriptions = Vec::new();
         for id in store::billing_run::application_ids(
@@ -625,15 +629,24 @@ impl Job<'_, '_> {
     /// One line per metric with a non-zero cost under the segment's plan; a method's usage
     /// also counts for its parent (`hits`).
     fn segment_lines(&mut self, app: &Application, segment: &Segment) -> Result<Vec<NewLine>> {
-        let usage: HashMap<Id, i64> =
-            store::billing_run::usage_by_metric(self.write.tx, app.id, segment.from, segment.to)?
-                .into_iter()
-                .collect();
+        let plan = self.plan(segment.plan_id)?;
+        let metrics = self.catalogue.metrics(self.write.tx, plan.service_id)?;
+        let mut usage: HashMap<Id, i64> = HashMap::new();
+        for metric in &metrics {
+            let used = store::billing_run::metric_usage(
+                self.write.tx,
+                app.id,
+                metric.id,
+                segment.from,
+                segment.to,
+            )?;
+            if used > 0 {
+                usage.insert(metric.id, used);
+            }
+        }
         if usage.is_empty() {
             return Ok(Vec::new());
         }
-        let plan = self.plan(segment.plan_id)?;
-        let metrics = self.catalogue.metrics(self.write.tx, plan.service_id)?;
         let rules = self.catalogue.rules(self.write.tx, plan.id)?;
         let own = |metric: Id| usage.get(&metric).copied().unwrap_or(0);
         let description = billing::describe_range(segment.from, segment.to);
@@ -690,7 +703,7 @@ impl Job<'_, '_> {
         )? {
             let issued = self.transition(id, InvoiceState::Pending)?;
             self.counts.invoices_issued += 1;
-            if issued.invoice.totals.total.is_zero() {
+            if invoice_total(&issued).is_zero() {
                 self.transition(id, InvoiceState::Paid)?;
                 self.counts.invoices_paid += 1;
             }
@@ -699,9 +712,11 @@ impl Job<'_, '_> {
     }
 
     /// The engine's own transition (issuing freezes the invoice and dates it `today`).
-    fn transition(&mut self, id: Id, state: InvoiceState) -> Result<InvoiceDetail> {
+    fn transition(&mut self, id: Id, state: InvoiceState) -> Result<InvoiceRow> {
         self.touched.insert(id);
-        transition_invoice(self.write, TransitionInvoice { id, state })
+        // An invoice that leaves `open` takes no more lines.
+        self.targets.retain(|_, target| *target != id);
+        apply_transition(self.write, id, state)
     }
 
     fn plan(&mut self, id: Id) -> Result<Plan> {
@@ -757,8 +772,8 @@ impl Job<'_, '_> {
             self.write.tx,
             &NewLineItem {
                 invoice_id,
-                name: line.name,
-                description: line.description,
+                name: line.name.clone(),
+                description: line.description.clone(),
                 quantity: line.quantity,
                 cost,
                 line_type: line.line_type,
@@ -768,32 +783,42 @@ impl Job<'_, '_> {
             },
             self.today,
         )?;
-        let added = store::invoices::line_item(self.write.tx, id)?;
+        let added = LineItem {
+            id,
+            invoice_id,
+            name: line.name,
+            description: line.description,
+            quantity: line.quantity.normalize(),
+            cost: billing::for_display(cost),
+            line_type: line.line_type,
+            metric_id: line.metric_id,
+        };
         self.write
-            .audit("line_item", Some(id.0), None::<&LineItem>, added.as_ref())?;
+            .audit("line_item", Some(id.0), None::<&LineItem>, Some(&added))?;
         self.counts.lines_added += 1;
         self.touched.insert(invoice_id);
         Ok(())
     }
 
     fn target_invoice(&mut self, account_id: Id, period: Period) -> Result<Id> {
+        if let Some(id) = self.targets.get(&(account_id, period)) {
+            return Ok(*id);
+        }
         let existing = store::billing_run::newest_open_background_invoice(
             self.write.tx,
             account_id,
             &period.to_string(),
         )?;
         if let Some(id) = existing {
+            self.targets.insert((account_id, period), id);
             return Ok(id);
         }
         let id = new_invoice(self.write, account_id, period, CreationType::Background)?;
-        let created = get_invoice_detail(self.write.tx, id)?;
-        self.write.audit(
-            "invoice",
-            Some(id.0),
-            None::<&InvoiceDetail>,
-            Some(&created),
-        )?;
+        let created = invoice_summary(self.write.tx, id)?;
+        self.write
+            .audit("invoice", Some(id.0), None::<&Invoice>, Some(&created))?;
         self.counts.invoices_created += 1;
+        self.targets.insert((account_id, period), id);
         Ok(id)
     }
 

@@ -315,52 +315,85 @@ pub(crate) fn transition_invoice(
     write: &mut Write<'_>,
     input: TransitionInvoice,
 ) -> Result<InvoiceDetail> {
-    let row = row(write.tx, input.id)?;
-    let before = get_invoice_detail(write.tx, input.id)?;
+    apply_transition(write, input.id, input.state)?;
+    get_invoice_detail(write.tx, input.id)
+}
+
+/// What a transition changed, as the audit log keeps it (issuing also freezes the parties).
+#[derive(serde::Serialize)]
+struct StateAudit<'a> {
+    state: InvoiceState,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    issue: Option<&'a Issue<'a>>,
+}
+
+/// Moves an invoice to `state` (§5; issuing freezes it and dates it `write.now`), audited with
+/// what changed; returns the invoice after.
+pub(crate) fn apply_transition(
+    write: &mut Write<'_>,
+    id: Id,
+    state: InvoiceState,
+) -> Result<InvoiceRow> {
+    let row = row(write.tx, id)?;
     lifecycle(row.state)
-        .transition(lifecycle(input.state))
+        .transition(lifecycle(state))
         .map_err(|e| ApiError::invalid_state(e.to_string()))?;
-    let issue_data = if input.state == InvoiceState::Pending {
+    let issue_data = if state == InvoiceState::Pending {
         let (issued_to, issued_by) = live_parties(write.tx, row.account_id)?;
         let today = write.now.date_naive();
         Some((
-            today,
-            today + Duration::days(DAYS_TO_PAY),
+            today.format("%Y-%m-%d").to_string(),
+            (today + Duration::days(DAYS_TO_PAY))
+                .format("%Y-%m-%d")
+                .to_string(),
             issued_to,
             issued_by,
         ))
     } else {
         None
     };
-    let issued_on;
-    let due_on;
-    let issue = match &issue_data {
-        Some((today, due, to, by)) => {
-            issued_on = today.format("%Y-%m-%d").to_string();
-            due_on = due.format("%Y-%m-%d").to_string();
-            Some(Issue {
-                issued_on: &issued_on,
-                due_on: &due_on,
-                currency: &row.currency,
-                vat_rate: row.vat_rate,
-                issued_to: to,
-                issued_by: by,
-            })
-        }
-        None => None,
-    };
+    let issue = issue_data
+        .as_ref()
+        .map(|(issued_on, due_on, to, by)| Issue {
+            issued_on,
+            due_on,
+            currency: &row.currency,
+            vat_rate: row.vat_rate,
+            issued_to: to,
+            issued_by: by,
+        });
     store::invoices::change_state(
         write.tx,
-        input.id,
+        id,
         &StateChange {
-            state: input.state,
+            state,
             at: write.now,
-            issue,
+            issue: issue.as_ref(),
         },
     )?;
-    let after = get_invoice_detail(write.tx, input.id)?;
-    write.audit("invoice", Some(input.id.0), Some(&before), Some(&after))?;
-    Ok(after)
+    write.audit(
+        "invoice",
+        Some(id.0),
+        Some(&StateAudit {
+            state: row.state,
+            issue: None,
+        }),
+        Some(&StateAudit {
+            state,
+            issue: issue.as_ref(),
+        }),
+    )?;
+    self::row(write.tx, id)
+}
+
+/// The amount due of an invoice row (§1).
+pub(crate) fn invoice_total(row: &InvoiceRow) -> rust_decimal::Decimal {
+    totals(row.net, row.vat_rate).total
+}
+
+/// An invoice as lists show it.
+pub(crate) fn invoice_summary(conn: &Connection, id: Id) -> Result<Invoice> {
+    row(conn, id).map(invoice)
 }
 
 pub(crate) fn lifecycle(state: InvoiceState) -> billing::InvoiceState {

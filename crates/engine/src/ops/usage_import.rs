@@ -1,7 +1,7 @@
 //! Bulk usage import: every row is checked, and either all rows are recorded in one
 //! transaction or none are.
 
-use crate::book::Write;
+use crate::book::{Actor, Book, Write};
 use crate::error::{ApiError, Result};
 use crate::model::*;
 use crate::store;
@@ -20,14 +20,47 @@ struct AppFacts {
 /// Imports `rows`, or with `dry_run` only checks them. Without `dry_run`, an invalid row is a
 /// validation error naming the first bad row, and nothing is recorded.
 pub(crate) fn import_usage(write: &mut Write<'_>, input: ImportUsage) -> Result<UsageImportReport> {
-    let mut apps: HashMap<String, Option<AppFacts>> = HashMap::new();
-    let mut metrics: HashMap<(Id, String), Option<Id>> = HashMap::new();
+    import_rows(write, input.rows.into_iter().map(Ok), input.dry_run)
+}
+
+/// Imports usage rows as they are read (a file of millions of rows never sits in memory), all in
+/// the caller's transaction: all of them or, at the first bad row, none. A row that could not
+/// be read at all is an `Err` naming it. With `dry_run` every row is checked and nothing is
+/// recorded.
+pub fn import_usage_rows(
+    book: &mut Book,
+    actor: &Actor,
+    rows: impl IntoIterator<Item = Result<UsageRow>>,
+    dry_run: bool,
+) -> Result<UsageImportReport> {
+    book.write(actor, "import_usage", |write| {
+        import_rows(write, rows, dry_run)
+    })
+}
+
+fn import_rows(
+    write: &mut Write<'_>,
+    rows: impl IntoIterator<Item = Result<UsageRow>>,
+    dry_run: bool,
+) -> Result<UsageImportReport> {
+    let mut checker = RowChecker::default();
     let mut errors = Vec::new();
-    let mut records = Vec::with_capacity(input.rows.len());
-    for (index, row) in input.rows.iter().enumerate() {
+    let mut imported: u32 = 0;
+    for (index, row) in rows.into_iter().enumerate() {
         let number = u32::try_from(index + 1).unwrap_or(u32::MAX);
-        match check_row(write, row, &mut apps, &mut metrics) {
-            Ok(record) => records.push(record),
+        match checker.check(write, &row?) {
+            Ok(record) if !dry_run => {
+                store::applications::insert_usage(write.tx, &record)?;
+                imported = imported.saturating_add(1);
+            }
+            Ok(_) => {}
+            Err((field, message)) if !dry_run => {
+                // The caller's transaction rolls back: nothing was imported.
+                return Err(ApiError::validation(
+                    &format!("rows[{}].{field}", number - 1),
+                    format!("Row {number}: {message} Nothing was imported."),
+                ));
+            }
             Err((field, message)) => {
                 if errors.len() < MAX_ERRORS {
                     errors.push(RowError {
@@ -39,28 +72,31 @@ pub(crate) fn import_usage(write: &mut Write<'_>, input: ImportUsage) -> Result<
             }
         }
     }
-    if let Some(first) = errors.first().filter(|_| !input.dry_run) {
-        return Err(ApiError::validation(
-            &format!("rows[{}].{}", first.row - 1, first.field),
-            format!("Row {}: {} Nothing was imported.", first.row, first.message),
-        ));
-    }
-    if input.dry_run || records.is_empty() {
-        if !input.dry_run {
-            return Err(ApiError::validation("rows", "The file has no usage rows."));
-        }
+    if dry_run {
         return Ok(UsageImportReport {
             imported: 0,
             errors,
         });
     }
-    store::applications::insert_usage_batch(write.tx, &records)?;
-    let report = UsageImportReport {
-        imported: u32::try_from(records.len()).unwrap_or(u32::MAX),
-        errors,
-    };
+    if imported == 0 {
+        return Err(ApiError::validation("rows", "The file has no usage rows."));
+    }
+    let report = UsageImportReport { imported, errors };
     write.audit("usage_import", None, None::<&()>, Some(&report))?;
     Ok(report)
+}
+
+/// What checking a row needs to know, looked up once per application and metric.
+#[derive(Default)]
+struct RowChecker {
+    apps: HashMap<String, Option<AppFacts>>,
+    metrics: HashMap<(Id, String), Option<Id>>,
+}
+
+impl RowChecker {
+    fn check(&mut self, write: &Write<'_>, row: &UsageRow) -> RowResult<UsageRecord> {
+        check_row(write, row, &mut self.apps, &mut self.metrics)
+    }
 }
 
 type RowResult<T> = std::result::Result<T, (&'static str, String)>;

@@ -65,12 +65,13 @@ pub(crate) fn list(conn: &Connection, filter: &ListAccounts) -> rusqlite::Result
         .filter(|s| !s.trim().is_empty())
         .map(contains_pattern);
     let filter_sql = "FROM accounts WHERE (?1 IS NULL OR search_key LIKE ?1 ESCAPE '\\')";
-    let total = conn.query_row(
+    let total = super::query_row(
+        conn,
         &format!("SELECT count(*) {filter_sql}"),
         params![search],
         |row| row.get(0),
     )?;
-    let mut statement = conn.prepare(&format!(
+    let mut statement = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} {filter_sql} ORDER BY org_name COLLATE NOCASE, id LIMIT ?2 OFFSET ?3"
     ))?;
     let items = statement
@@ -85,7 +86,8 @@ pub(crate) fn list(conn: &Connection, filter: &ListAccounts) -> rusqlite::Result
 }
 
 pub(crate) fn get(conn: &Connection, id: Id) -> rusqlite::Result<Option<Account>> {
-    conn.query_row(
+    super::query_row(
+        conn,
         &format!("SELECT {COLUMNS} FROM accounts WHERE id = ?1"),
         [id.0],
         from_row,
@@ -133,7 +135,8 @@ pub(crate) fn save(
         search_key(&[&fields.org_name, &fields.vat_code, &fields.fiscal_code]),
     ];
     // An upsert keeps one column list for create and update; created_at never changes.
-    conn.execute(
+    super::execute(
+        conn,
         &format!(
             "INSERT INTO accounts ({COLUMNS}, search_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,
                 ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24,
@@ -162,12 +165,13 @@ pub(crate) fn save(
 }
 
 pub(crate) fn delete(conn: &Connection, id: Id) -> rusqlite::Result<()> {
-    conn.execute("DELETE FROM accounts WHERE id = ?1", [id.0])?;
+    super::execute(conn, "DELETE FROM accounts WHERE id = ?1", [id.0])?;
     Ok(())
 }
 
 pub(crate) fn has_applications(conn: &Connection, id: Id) -> rusqlite::Result<bool> {
-    conn.query_row(
+    super::query_row(
+        conn,
         "SELECT EXISTS (SELECT 1 FROM applications WHERE account_id = ?1)",
         [id.0],
         |row| row.get(0),

@@ -52,12 +52,13 @@ pub(crate) fn list(
     let state = filter.state.map(state_sql);
     let filter_sql = "FROM applications WHERE (?1 IS NULL OR account_id = ?1)
         AND (?2 IS NULL OR plan_id = ?2) AND (?3 IS NULL OR state = ?3)";
-    let total = conn.query_row(
+    let total = super::query_row(
+        conn,
         &format!("SELECT count(*) {filter_sql}"),
         params![account, plan, state],
         |row| row.get(0),
     )?;
-    let mut statement = conn.prepare(&format!(
+    let mut statement = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} {filter_sql} ORDER BY id LIMIT ?4 OFFSET ?5"
     ))?;
     let items = statement
@@ -72,7 +73,8 @@ pub(crate) fn list(
 }
 
 pub(crate) fn get(conn: &Connection, id: Id) -> rusqlite::Result<Option<Application>> {
-    conn.query_row(
+    super::query_row(
+        conn,
         &format!("SELECT {COLUMNS} FROM applications WHERE id = ?1"),
         [id.0],
         from_row,
@@ -81,7 +83,8 @@ pub(crate) fn get(conn: &Connection, id: Id) -> rusqlite::Result<Option<Applicat
 }
 
 pub(crate) fn insert(conn: &Connection, app: &Application) -> rusqlite::Result<Id> {
-    conn.execute(
+    super::execute(
+        conn,
         "INSERT INTO applications (account_id, plan_id, name, state, created_at, trial_ends_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![
@@ -97,7 +100,8 @@ pub(crate) fn insert(conn: &Connection, app: &Application) -> rusqlite::Result<I
 }
 
 pub(crate) fn set_plan(conn: &Connection, id: Id, plan_id: Id) -> rusqlite::Result<()> {
-    conn.execute(
+    super::execute(
+        conn,
         "UPDATE applications SET plan_id = ?2 WHERE id = ?1",
         params![id.0, plan_id.0],
     )?;
@@ -105,7 +109,8 @@ pub(crate) fn set_plan(conn: &Connection, id: Id, plan_id: Id) -> rusqlite::Resu
 }
 
 pub(crate) fn cancel(conn: &Connection, id: Id, at: DateTime<Utc>) -> rusqlite::Result<()> {
-    conn.execute(
+    super::execute(
+        conn,
         "UPDATE applications SET state = 'cancelled', cancelled_at = ?2 WHERE id = ?1",
         params![id.0, to_epoch(at)],
     )?;
@@ -117,7 +122,8 @@ pub(crate) fn insert_plan_change(
     application_id: Id,
     change: &PlanChange,
 ) -> rusqlite::Result<()> {
-    conn.execute(
+    super::execute(
+        conn,
         "INSERT INTO plan_changes (application_id, from_plan_id, to_plan_id, changed_at)
          VALUES (?1, ?2, ?3, ?4)",
         params![
@@ -134,7 +140,7 @@ pub(crate) fn plan_history(
     conn: &Connection,
     application_id: Id,
 ) -> rusqlite::Result<Vec<PlanChange>> {
-    let mut statement = conn.prepare(
+    let mut statement = conn.prepare_cached(
         "SELECT from_plan_id, to_plan_id, changed_at FROM plan_changes
          WHERE application_id = ?1 ORDER BY changed_at, id",
     )?;
@@ -163,7 +169,8 @@ fn usage_from_row(row: &Row<'_>) -> rusqlite::Result<UsageRecord> {
 }
 
 pub(crate) fn insert_usage(conn: &Connection, usage: &UsageRecord) -> rusqlite::Result<Id> {
-    conn.execute(
+    super::execute(
+        conn,
         "INSERT INTO usage_records (application_id, metric_id, recorded_at, value)
          VALUES (?1, ?2, ?3, ?4)",
         params![
@@ -187,12 +194,13 @@ pub(crate) fn list_usage(
     let filter_sql = "FROM usage_records WHERE application_id = ?1
         AND (?2 IS NULL OR metric_id = ?2) AND (?3 IS NULL OR recorded_at >= ?3)
         AND (?4 IS NULL OR recorded_at < ?4)";
-    let total = conn.query_row(
+    let total = super::query_row(
+        conn,
         &format!("SELECT count(*) {filter_sql}"),
         params![filter.application_id.0, metric, from, to],
         |row| row.get(0),
     )?;
-    let mut statement = conn.prepare(&format!(
+    let mut statement = conn.prepare_cached(&format!(
         "SELECT id, application_id, metric_id, recorded_at, value {filter_sql}
          ORDER BY recorded_at, id LIMIT ?5 OFFSET ?6"
     ))?;
@@ -208,21 +216,4 @@ pub(crate) fn list_usage(
         per_page: limit as u32,
         total,
     })
-}
-
-/// Records many usage rows with one prepared statement (inside the caller's transaction).
-pub(crate) fn insert_usage_batch(conn: &Connection, rows: &[UsageRecord]) -> rusqlite::Result<()> {
-    let mut statement = conn.prepare_cached(
-        "INSERT INTO usage_records (application_id, metric_id, recorded_at, value)
-         VALUES (?1, ?2, ?3, ?4)",
-    )?;
-    for usage in rows {
-        statement.execute(params![
-            usage.application_id.0,
-            usage.metric_id.0,
-            to_epoch(usage.timestamp),
-            usage.value
-        ])?;
-    }
-    Ok(())
 }

@@ -2,7 +2,7 @@ use crate::model::{AuditRecord, Id, ListAudit, Page};
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection};
 
-/// One change waiting to be written with its operation's transaction.
+/// One change, written in its operation's transaction.
 pub(crate) struct Entry {
     pub entity: &'static str,
     pub entity_id: Option<i64>,
@@ -17,7 +17,8 @@ pub(crate) fn insert(
     operation: &str,
     entry: &Entry,
 ) -> rusqlite::Result<()> {
-    conn.execute(
+    super::execute(
+        conn,
         "INSERT INTO audit_log (at, actor, operation, entity, entity_id, before, after)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![
@@ -38,12 +39,13 @@ pub(crate) fn list(conn: &Connection, filter: &ListAudit) -> rusqlite::Result<Pa
     let entity_id = filter.entity_id.map(|id| id.0);
     let filter_sql =
         "FROM audit_log WHERE (?1 IS NULL OR entity = ?1) AND (?2 IS NULL OR entity_id = ?2)";
-    let total = conn.query_row(
+    let total = super::query_row(
+        conn,
         &format!("SELECT count(*) {filter_sql}"),
         params![filter.entity, entity_id],
         |row| row.get(0),
     )?;
-    let mut statement = conn.prepare(&format!(
+    let mut statement = conn.prepare_cached(&format!(
         "SELECT id, at, actor, operation, entity, entity_id, before, after {filter_sql}
          ORDER BY id DESC LIMIT ?3 OFFSET ?4"
     ))?;

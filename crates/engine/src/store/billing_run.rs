@@ -26,12 +26,13 @@ pub(crate) struct JobRow {
 /// The date of the latest completed job.
 pub(crate) fn last_job_date(conn: &Connection) -> rusqlite::Result<Option<NaiveDate>> {
     let text: Option<String> =
-        conn.query_row("SELECT max(date) FROM billing_jobs", [], |r| r.get(0))?;
+        super::query_row(conn, "SELECT max(date) FROM billing_jobs", [], |r| r.get(0))?;
     Ok(text.and_then(|t| NaiveDate::parse_from_str(&t, DATE_FORMAT).ok()))
 }
 
 pub(crate) fn job_done(conn: &Connection, date: NaiveDate) -> rusqlite::Result<bool> {
-    conn.query_row(
+    super::query_row(
+        conn,
         "SELECT EXISTS (SELECT 1 FROM billing_jobs WHERE date = ?1)",
         [date.format(DATE_FORMAT).to_string()],
         |r| r.get(0),
@@ -39,7 +40,8 @@ pub(crate) fn job_done(conn: &Connection, date: NaiveDate) -> rusqlite::Result<b
 }
 
 pub(crate) fn insert_job(conn: &Connection, job: &JobRow) -> rusqlite::Result<()> {
-    conn.execute(
+    super::execute(
+        conn,
         "INSERT INTO billing_jobs (date, started_at, finished_at, invoices_created,
             invoices_touched, lines_added, invoices_finalized, invoices_issued, invoices_paid)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -61,7 +63,8 @@ pub(crate) fn insert_job(conn: &Connection, job: &JobRow) -> rusqlite::Result<()
 /// When the book's first application was created; `None` without applications.
 /// When the first application or invoice was created: nothing is billed or charged before.
 pub(crate) fn first_activity(conn: &Connection) -> rusqlite::Result<Option<DateTime<Utc>>> {
-    let seconds: Option<i64> = conn.query_row(
+    let seconds: Option<i64> = super::query_row(
+        conn,
         "SELECT min(created_at) FROM (SELECT min(created_at) AS created_at FROM applications
                                       UNION ALL SELECT min(created_at) FROM invoices)",
         [],
@@ -74,8 +77,8 @@ pub(crate) fn first_activity(conn: &Connection) -> rusqlite::Result<Option<DateT
 
 /// Buyers with monthly billing enabled, oldest first.
 pub(crate) fn billed_accounts(conn: &Connection) -> rusqlite::Result<Vec<Id>> {
-    let mut statement =
-        conn.prepare("SELECT id FROM accounts WHERE monthly_billing_enabled = 1 ORDER BY id")?;
+    let mut statement = conn
+        .prepare_cached("SELECT id FROM accounts WHERE monthly_billing_enabled = 1 ORDER BY id")?;
     let ids = statement.query_map([], |r| Ok(Id(r.get(0)?)))?.collect();
     ids
 }
@@ -87,7 +90,7 @@ pub(crate) fn application_ids(
     created_by: DateTime<Utc>,
     live_since: DateTime<Utc>,
 ) -> rusqlite::Result<Vec<Id>> {
-    let mut statement = conn.prepare(
+    let mut statement = conn.prepare_cached(
         "SELECT id FROM applications
          WHERE account_id = ?1 AND created_at <= ?2 AND (cancelled_at IS NULL OR cancelled_at >= ?3)
          ORDER BY id",
@@ -107,7 +110,8 @@ pub(crate) fn set_fixed_fee_billed(
     paid_until: DateTime<Utc>,
     setup_fee_billed: bool,
 ) -> rusqlite::Result<()> {
-    conn.execute(
+    super::execute(
+        conn,
         "UPDATE applications SET paid_until = ?2, setup_fee_billed = ?3 WHERE id = ?1",
         params![application_id.0, to_epoch(paid_until), setup_fee_billed],
     )?;
@@ -119,7 +123,8 @@ pub(crate) fn set_usage_billed_until(
     application_id: Id,
     until: DateTime<Utc>,
 ) -> rusqlite::Result<()> {
-    conn.execute(
+    super::execute(
+        conn,
         "UPDATE applications SET usage_billed_until = ?2 WHERE id = ?1",
         params![application_id.0, to_epoch(until)],
     )?;
@@ -143,7 +148,7 @@ pub(crate) fn plan_history(
     conn: &Connection,
     application_id: Id,
 ) -> rusqlite::Result<Vec<PlanHistoryEntry>> {
-    let mut statement = conn.prepare(
+    let mut statement = conn.prepare_cached(
         "SELECT id, from_plan_id, to_plan_id, changed_at, billed_on IS NOT NULL
          FROM plan_changes WHERE application_id = ?1 ORDER BY changed_at, id",
     )?;
@@ -166,33 +171,31 @@ pub(crate) fn mark_plan_change_billed(
     plan_change_id: i64,
     job_date: NaiveDate,
 ) -> rusqlite::Result<()> {
-    conn.execute(
+    super::execute(
+        conn,
         "UPDATE plan_changes SET billed_on = ?2 WHERE id = ?1",
         params![plan_change_id, job_date.format(DATE_FORMAT).to_string()],
     )?;
     Ok(())
 }
 
-/// An application's usage per metric recorded in [from, to] (both inclusive), as reported
-/// (a method's usage is under the method; adding it to `hits` is the caller's rule).
-pub(crate) fn usage_by_metric(
+/// An application's usage of one metric recorded in [from, to] (both inclusive), as reported
+/// (a method's usage is under the method; adding it to `hits` is the caller's rule). One range
+/// of the covering (application, metric, time, value) index.
+pub(crate) fn metric_usage(
     conn: &Connection,
     application_id: Id,
+    metric_id: Id,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
-) -> rusqlite::Result<Vec<(Id, i64)>> {
-    let mut statement = conn.prepare(
-        "SELECT metric_id, sum(value) FROM usage_records
-         WHERE application_id = ?1 AND recorded_at BETWEEN ?2 AND ?3
-         GROUP BY metric_id ORDER BY metric_id",
-    )?;
-    let sums = statement
-        .query_map(
-            params![application_id.0, to_epoch(from), to_epoch(to)],
-            |row| Ok((Id(row.get(0)?), row.get(1)?)),
-        )?
-        .collect();
-    sums
+) -> rusqlite::Result<i64> {
+    super::query_row(
+        conn,
+        "SELECT coalesce(sum(value), 0) FROM usage_records
+         WHERE application_id = ?1 AND metric_id = ?2 AND recorded_at BETWEEN ?3 AND ?4",
+        params![application_id.0, metric_id.0, to_epoch(from), to_epoch(to)],
+        |row| row.get(0),
+    )
 }
 
 // --- invoices --------------------------------------------------------------------------------
@@ -203,7 +206,8 @@ pub(crate) fn newest_open_background_invoice(
     account_id: Id,
     period: &str,
 ) -> rusqlite::Result<Option<Id>> {
-    conn.query_row(
+    super::query_row(
+        conn,
         "SELECT id FROM invoices
          WHERE account_id = ?1 AND period = ?2 AND state = 'open' AND creation_type = 'background'
          ORDER BY id DESC LIMIT 1",
@@ -213,21 +217,27 @@ pub(crate) fn newest_open_background_invoice(
     .optional()
 }
 
-/// A buyer's open background invoices, of periods before `before_period` (YYYY-MM) when given.
+/// A buyer's open background invoices, of periods before `before_period` (YYYY-MM) when given,
+/// oldest period first. (Ordered by period so that SQLite walks the (account, state, period)
+/// index; ordered by id alone it would rather walk every open invoice of the book.)
 pub(crate) fn open_background_invoices(
     conn: &Connection,
     account_id: Id,
     before_period: Option<&str>,
 ) -> rusqlite::Result<Vec<Id>> {
-    let mut statement = conn.prepare(
-        "SELECT id FROM invoices
-         WHERE account_id = ?1 AND state = 'open' AND creation_type = 'background'
-           AND (?2 IS NULL OR period < ?2)
-         ORDER BY id",
-    )?;
-    let ids = statement
-        .query_map(params![account_id.0, before_period], |r| Ok(Id(r.get(0)?)))?
-        .collect();
+    let open = "SELECT id FROM invoices
+         WHERE account_id = ?1 AND state = 'open' AND creation_type = 'background'";
+    let order = "ORDER BY period, id";
+    let ids = match before_period {
+        Some(before) => conn
+            .prepare_cached(&format!("{open} AND period < ?2 {order}"))?
+            .query_map(params![account_id.0, before], |r| Ok(Id(r.get(0)?)))?
+            .collect(),
+        None => conn
+            .prepare_cached(&format!("{open} {order}"))?
+            .query_map(params![account_id.0], |r| Ok(Id(r.get(0)?)))?
+            .collect(),
+    };
     ids
 }
 
@@ -237,11 +247,11 @@ pub(crate) fn background_invoices_finalized_by(
     account_id: Id,
     finalized_by: DateTime<Utc>,
 ) -> rusqlite::Result<Vec<Id>> {
-    let mut statement = conn.prepare(
+    let mut statement = conn.prepare_cached(
         "SELECT id FROM invoices
          WHERE account_id = ?1 AND state = 'finalized' AND creation_type = 'background'
            AND finalized_at <= ?2
-         ORDER BY id",
+         ORDER BY period, id",
     )?;
     let ids = statement
         .query_map(params![account_id.0, to_epoch(finalized_by)], |r| {
@@ -253,20 +263,21 @@ pub(crate) fn background_invoices_finalized_by(
 
 /// The last completed job, when its charging (step 7) has not completed.
 pub(crate) fn job_awaiting_charges(conn: &Connection) -> rusqlite::Result<Option<NaiveDate>> {
-    let last: Option<(String, bool)> = conn
-        .query_row(
-            "SELECT date, charged FROM billing_jobs ORDER BY date DESC LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
+    let last: Option<(String, bool)> = super::query_row(
+        conn,
+        "SELECT date, charged FROM billing_jobs ORDER BY date DESC LIMIT 1",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .optional()?;
     Ok(last
         .filter(|(_, charged)| !charged)
         .and_then(|(date, _)| NaiveDate::parse_from_str(&date, "%Y-%m-%d").ok()))
 }
 
 pub(crate) fn mark_charged(conn: &Connection, date: NaiveDate) -> rusqlite::Result<()> {
-    conn.execute(
+    super::execute(
+        conn,
         "UPDATE billing_jobs SET charged = 1 WHERE date = ?1",
         [date.format("%Y-%m-%d").to_string()],
     )?;

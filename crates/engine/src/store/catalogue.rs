@@ -23,8 +23,8 @@ fn service_from_row(row: &Row<'_>) -> rusqlite::Result<Service> {
 
 pub(crate) fn list_services(conn: &Connection, paging: &Paging) -> rusqlite::Result<Page<Service>> {
     let (limit, offset) = limit_offset(paging);
-    let total = conn.query_row("SELECT count(*) FROM services", [], |row| row.get(0))?;
-    let mut statement = conn.prepare(&format!(
+    let total = super::query_row(conn, "SELECT count(*) FROM services", [], |row| row.get(0))?;
+    let mut statement = conn.prepare_cached(&format!(
         "SELECT {SERVICE_COLUMNS} FROM services ORDER BY id LIMIT ?1 OFFSET ?2"
     ))?;
     let items = statement
@@ -39,7 +39,8 @@ pub(crate) fn list_services(conn: &Connection, paging: &Paging) -> rusqlite::Res
 }
 
 pub(crate) fn get_service(conn: &Connection, id: Id) -> rusqlite::Result<Option<Service>> {
-    conn.query_row(
+    super::query_row(
+        conn,
         &format!("SELECT {SERVICE_COLUMNS} FROM services WHERE id = ?1"),
         [id.0],
         service_from_row,
@@ -51,7 +52,8 @@ pub(crate) fn service_system_name_taken(
     conn: &Connection,
     system_name: &str,
 ) -> rusqlite::Result<bool> {
-    conn.query_row(
+    super::query_row(
+        conn,
         "SELECT EXISTS (SELECT 1 FROM services WHERE system_name = ?1)",
         [system_name],
         |row| row.get(0),
@@ -65,7 +67,8 @@ pub(crate) fn insert_service(
     description: &str,
     created_at: DateTime<Utc>,
 ) -> rusqlite::Result<Id> {
-    conn.execute(
+    super::execute(
+        conn,
         "INSERT INTO services (name, system_name, description, created_at) VALUES (?1, ?2, ?3, ?4)",
         params![name, system_name, description, to_epoch(created_at)],
     )?;
@@ -78,7 +81,8 @@ pub(crate) fn update_service(
     name: &str,
     description: &str,
 ) -> rusqlite::Result<()> {
-    conn.execute(
+    super::execute(
+        conn,
         "UPDATE services SET name = ?2, description = ?3 WHERE id = ?1",
         params![id.0, name, description],
     )?;
@@ -86,13 +90,14 @@ pub(crate) fn update_service(
 }
 
 pub(crate) fn delete_service(conn: &Connection, id: Id) -> rusqlite::Result<()> {
-    conn.execute("DELETE FROM services WHERE id = ?1", [id.0])?;
+    super::execute(conn, "DELETE FROM services WHERE id = ?1", [id.0])?;
     Ok(())
 }
 
 /// Whether any application (live or cancelled) is on a plan of the service.
 pub(crate) fn service_has_applications(conn: &Connection, id: Id) -> rusqlite::Result<bool> {
-    conn.query_row(
+    super::query_row(
+        conn,
         "SELECT EXISTS (SELECT 1 FROM applications a JOIN plans p ON p.id = a.plan_id
                         WHERE p.service_id = ?1)",
         [id.0],
@@ -119,7 +124,7 @@ fn metric_from_row(row: &Row<'_>) -> rusqlite::Result<Metric> {
 
 /// A service's metrics, `hits` first, each metric followed by its methods.
 pub(crate) fn list_metrics(conn: &Connection, service_id: Id) -> rusqlite::Result<Vec<Metric>> {
-    let mut statement = conn.prepare(&format!(
+    let mut statement = conn.prepare_cached(&format!(
         "SELECT {METRIC_COLUMNS} FROM metrics WHERE service_id = ?1
          ORDER BY coalesce(parent_id, id), parent_id IS NOT NULL, id"
     ))?;
@@ -130,7 +135,8 @@ pub(crate) fn list_metrics(conn: &Connection, service_id: Id) -> rusqlite::Resul
 }
 
 pub(crate) fn get_metric(conn: &Connection, id: Id) -> rusqlite::Result<Option<Metric>> {
-    conn.query_row(
+    super::query_row(
+        conn,
         &format!("SELECT {METRIC_COLUMNS} FROM metrics WHERE id = ?1"),
         [id.0],
         metric_from_row,
@@ -143,7 +149,8 @@ pub(crate) fn metric_system_name_taken(
     service_id: Id,
     system_name: &str,
 ) -> rusqlite::Result<bool> {
-    conn.query_row(
+    super::query_row(
+        conn,
         "SELECT EXISTS (SELECT 1 FROM metrics WHERE service_id = ?1 AND system_name = ?2)",
         params![service_id.0, system_name],
         |row| row.get(0),
@@ -151,7 +158,8 @@ pub(crate) fn metric_system_name_taken(
 }
 
 pub(crate) fn insert_metric(conn: &Connection, metric: &Metric) -> rusqlite::Result<Id> {
-    conn.execute(
+    super::execute(
+        conn,
         "INSERT INTO metrics (service_id, parent_id, system_name, friendly_name, unit, description)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![
@@ -167,7 +175,8 @@ pub(crate) fn insert_metric(conn: &Connection, metric: &Metric) -> rusqlite::Res
 }
 
 pub(crate) fn update_metric(conn: &Connection, metric: &Metric) -> rusqlite::Result<()> {
-    conn.execute(
+    super::execute(
+        conn,
         "UPDATE metrics SET friendly_name = ?2, unit = ?3, description = ?4 WHERE id = ?1",
         params![
             metric.id.0,
@@ -180,12 +189,13 @@ pub(crate) fn update_metric(conn: &Connection, metric: &Metric) -> rusqlite::Res
 }
 
 pub(crate) fn delete_metric(conn: &Connection, id: Id) -> rusqlite::Result<()> {
-    conn.execute("DELETE FROM metrics WHERE id = ?1", [id.0])?;
+    super::execute(conn, "DELETE FROM metrics WHERE id = ?1", [id.0])?;
     Ok(())
 }
 
 pub(crate) fn metric_has_usage(conn: &Connection, id: Id) -> rusqlite::Result<bool> {
-    conn.query_row(
+    super::query_row(
+        conn,
         "SELECT EXISTS (SELECT 1 FROM usage_records WHERE metric_id = ?1
                         OR metric_id IN (SELECT id FROM metrics WHERE parent_id = ?1))",
         [id.0],
@@ -240,12 +250,13 @@ pub(crate) fn list_plans(conn: &Connection, filter: &ListPlans) -> rusqlite::Res
     let filter_sql = "FROM plans WHERE (?1 IS NULL OR service_id = ?1)
         AND (?2 IS NULL OR search_key LIKE ?2 ESCAPE '\\')
         AND (?3 IS NULL OR state = ?3)";
-    let total = conn.query_row(
+    let total = super::query_row(
+        conn,
         &format!("SELECT count(*) {filter_sql}"),
         params![service, search, state],
         |row| row.get(0),
     )?;
-    let mut statement = conn.prepare(&format!(
+    let mut statement = conn.prepare_cached(&format!(
         "SELECT {PLAN_COLUMNS} {filter_sql} ORDER BY name COLLATE NOCASE, id LIMIT ?4 OFFSET ?5"
     ))?;
     let items = statement
@@ -263,7 +274,8 @@ pub(crate) fn list_plans(conn: &Connection, filter: &ListPlans) -> rusqlite::Res
 }
 
 pub(crate) fn get_plan(conn: &Connection, id: Id) -> rusqlite::Result<Option<Plan>> {
-    conn.query_row(
+    super::query_row(
+        conn,
         &format!("SELECT {PLAN_COLUMNS} FROM plans WHERE id = ?1"),
         [id.0],
         plan_from_row,
@@ -276,7 +288,8 @@ pub(crate) fn plan_system_name_taken(
     service_id: Id,
     system_name: &str,
 ) -> rusqlite::Result<bool> {
-    conn.query_row(
+    super::query_row(
+        conn,
         "SELECT EXISTS (SELECT 1 FROM plans WHERE service_id = ?1 AND system_name = ?2)",
         params![service_id.0, system_name],
         |row| row.get(0),
@@ -290,7 +303,8 @@ pub(crate) fn insert_plan(
     fields: &PlanFields,
     created_at: DateTime<Utc>,
 ) -> rusqlite::Result<Id> {
-    conn.execute(
+    super::execute(
+        conn,
         "INSERT INTO plans (service_id, name, system_name, setup_fee, cost_per_month,
                             trial_period_days, state, created_at, search_key)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -310,7 +324,8 @@ pub(crate) fn insert_plan(
 }
 
 pub(crate) fn update_plan(conn: &Connection, id: Id, fields: &PlanFields) -> rusqlite::Result<()> {
-    conn.execute(
+    super::execute(
+        conn,
         "UPDATE plans SET name = ?2, setup_fee = ?3, cost_per_month = ?4, trial_period_days = ?5,
                           state = ?6, search_key = ?7 || char(31) || lower(system_name)
          WHERE id = ?1",
@@ -328,12 +343,13 @@ pub(crate) fn update_plan(conn: &Connection, id: Id, fields: &PlanFields) -> rus
 }
 
 pub(crate) fn delete_plan(conn: &Connection, id: Id) -> rusqlite::Result<()> {
-    conn.execute("DELETE FROM plans WHERE id = ?1", [id.0])?;
+    super::execute(conn, "DELETE FROM plans WHERE id = ?1", [id.0])?;
     Ok(())
 }
 
 pub(crate) fn plan_in_use(conn: &Connection, id: Id) -> rusqlite::Result<bool> {
-    conn.query_row(
+    super::query_row(
+        conn,
         "SELECT EXISTS (SELECT 1 FROM applications WHERE plan_id = ?1)
              OR EXISTS (SELECT 1 FROM plan_changes WHERE from_plan_id = ?1 OR to_plan_id = ?1)",
         [id.0],
@@ -343,11 +359,16 @@ pub(crate) fn plan_in_use(conn: &Connection, id: Id) -> rusqlite::Result<bool> {
 
 /// Makes `id` the one default plan of its service.
 pub(crate) fn make_default_plan(conn: &Connection, id: Id, service_id: Id) -> rusqlite::Result<()> {
-    conn.execute(
+    super::execute(
+        conn,
         "UPDATE plans SET is_default = 0 WHERE service_id = ?1 AND is_default = 1",
         [service_id.0],
     )?;
-    conn.execute("UPDATE plans SET is_default = 1 WHERE id = ?1", [id.0])?;
+    super::execute(
+        conn,
+        "UPDATE plans SET is_default = 1 WHERE id = ?1",
+        [id.0],
+    )?;
     Ok(())
 }
 
@@ -370,7 +391,7 @@ pub(crate) fn list_pricing_rules(
     conn: &Connection,
     plan_id: Id,
 ) -> rusqlite::Result<Vec<PricingRule>> {
-    let mut statement = conn.prepare(&format!(
+    let mut statement = conn.prepare_cached(&format!(
         "SELECT {RULE_COLUMNS} FROM pricing_rules WHERE plan_id = ?1 ORDER BY metric_id, min, id"
     ))?;
     let rules = statement.query_map([plan_id.0], rule_from_row)?.collect();
@@ -378,7 +399,8 @@ pub(crate) fn list_pricing_rules(
 }
 
 pub(crate) fn get_pricing_rule(conn: &Connection, id: Id) -> rusqlite::Result<Option<PricingRule>> {
-    conn.query_row(
+    super::query_row(
+        conn,
         &format!("SELECT {RULE_COLUMNS} FROM pricing_rules WHERE id = ?1"),
         [id.0],
         rule_from_row,
@@ -387,7 +409,8 @@ pub(crate) fn get_pricing_rule(conn: &Connection, id: Id) -> rusqlite::Result<Op
 }
 
 pub(crate) fn insert_pricing_rule(conn: &Connection, rule: &PricingRule) -> rusqlite::Result<Id> {
-    conn.execute(
+    super::execute(
+        conn,
         "INSERT INTO pricing_rules (plan_id, metric_id, min, max, cost_per_unit)
          VALUES (?1, ?2, ?3, ?4, ?5)",
         params![
@@ -402,6 +425,6 @@ pub(crate) fn insert_pricing_rule(conn: &Connection, rule: &PricingRule) -> rusq
 }
 
 pub(crate) fn delete_pricing_rule(conn: &Connection, id: Id) -> rusqlite::Result<()> {
-    conn.execute("DELETE FROM pricing_rules WHERE id = ?1", [id.0])?;
+    super::execute(conn, "DELETE FROM pricing_rules WHERE id = ?1", [id.0])?;
     Ok(())
 }

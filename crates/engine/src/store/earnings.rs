@@ -25,21 +25,17 @@ pub(crate) fn groups(
     from: &str,
     to: &str,
 ) -> rusqlite::Result<Vec<EarningsGroup>> {
-    // Issued invoices carry their frozen VAT rate (read from the index alone); only the few
-    // not issued yet look up their buyer's live rate.
-    let mut statement = conn.prepare(
-        "SELECT i.period,
-                CASE WHEN i.state IN ('unpaid', 'failed') THEN 1
-                     WHEN i.state = 'paid' THEN 2 ELSE 0 END,
-                i.vat_rate,
-                sum(i.net)
-         FROM invoices i
-         WHERE i.period BETWEEN ?1 AND ?2 AND i.state != 'cancelled' AND i.issued_on IS NOT NULL
-         GROUP BY 1, 2, 3
+    // Issued invoices (frozen VAT rate) come summed from `earnings_by_period`, which triggers
+    // keep with every invoice change (migration 0004); only the invoices not issued yet, the
+    // current months', are summed here with their buyer's live rate.
+    let mut statement = conn.prepare_cached(
+        "SELECT period, bucket, nullif(vat_rate, -1), net
+         FROM earnings_by_period
+         WHERE period BETWEEN ?1 AND ?2 AND invoices > 0
          UNION ALL
          SELECT i.period, 0, a.vat_rate, sum(i.net)
          FROM invoices i JOIN accounts a ON a.id = i.account_id
-         WHERE i.period BETWEEN ?1 AND ?2 AND i.state IN ('open', 'finalized')
+         WHERE i.state IN ('open', 'finalized') AND i.period BETWEEN ?1 AND ?2
            AND i.issued_on IS NULL
          GROUP BY 1, 2, 3",
     )?;

@@ -97,8 +97,7 @@ fn row(row: &Row<'_>) -> rusqlite::Result<InvoiceRow> {
 }
 
 pub(crate) fn get(conn: &Connection, id: Id) -> rusqlite::Result<Option<InvoiceRow>> {
-    conn.query_row(&format!("{ROW_SELECT} WHERE i.id = ?1"), [id.0], row)
-        .optional()
+    super::query_row(conn, &format!("{ROW_SELECT} WHERE i.id = ?1"), [id.0], row).optional()
 }
 
 pub(crate) struct InvoiceFilter<'a> {
@@ -166,14 +165,15 @@ pub(crate) fn list(
     } else {
         format!("WHERE {}", conditions.join(" AND "))
     };
-    let total = conn.query_row(
+    let total = super::query_row(
+        conn,
         &format!("SELECT count(*) FROM invoices i {where_sql}"),
         params_from_iter(values.iter()),
         |r| r.get(0),
     )?;
     values.push(Value::Integer(limit));
     values.push(Value::Integer(offset));
-    let mut statement = conn.prepare(&format!(
+    let mut statement = conn.prepare_cached(&format!(
         "{ROW_SELECT} {where_sql} ORDER BY i.id DESC LIMIT ? OFFSET ?"
     ))?;
     let items = statement
@@ -189,7 +189,8 @@ pub(crate) fn list(
 
 /// Takes the next number of a friendly-ID prefix's counter.
 pub(crate) fn next_number(conn: &Connection, prefix: &str) -> rusqlite::Result<i64> {
-    conn.query_row(
+    super::query_row(
+        conn,
         "INSERT INTO invoice_counters (prefix, last_number) VALUES (?1, 1)
          ON CONFLICT (prefix) DO UPDATE SET last_number = last_number + 1
          RETURNING last_number",
@@ -200,7 +201,8 @@ pub(crate) fn next_number(conn: &Connection, prefix: &str) -> rusqlite::Result<i
 
 /// Raises a prefix's counter to `number` when that is higher; never lowers it.
 pub(crate) fn raise_counter(conn: &Connection, prefix: &str, number: i64) -> rusqlite::Result<()> {
-    conn.execute(
+    super::execute(
+        conn,
         "INSERT INTO invoice_counters (prefix, last_number) VALUES (?1, ?2)
          ON CONFLICT (prefix) DO UPDATE SET last_number = max(last_number, excluded.last_number)",
         params![prefix, number],
@@ -216,7 +218,8 @@ pub(crate) fn insert(
     creation_type: CreationType,
     created_at: DateTime<Utc>,
 ) -> rusqlite::Result<Id> {
-    conn.execute(
+    super::execute(
+        conn,
         "INSERT INTO invoices (account_id, friendly_id, period, state, creation_type, created_at)
          VALUES (?1, ?2, ?3, 'open', ?4, ?5)",
         params![
@@ -238,7 +241,8 @@ pub(crate) fn friendly_id_used_elsewhere(
     id: Id,
     friendly_id: &str,
 ) -> rusqlite::Result<bool> {
-    conn.query_row(
+    super::query_row(
+        conn,
         "SELECT EXISTS (SELECT 1 FROM invoices WHERE friendly_id = ?1 AND id != ?2)",
         params![friendly_id, id.0],
         |r| r.get(0),
@@ -251,7 +255,8 @@ pub(crate) fn set_friendly_id_and_period(
     friendly_id: &str,
     period: &str,
 ) -> rusqlite::Result<()> {
-    conn.execute(
+    super::execute(
+        conn,
         "UPDATE invoices SET friendly_id = ?2, period = ?3 WHERE id = ?1",
         params![id.0, friendly_id, period],
     )?;
@@ -263,9 +268,10 @@ pub(crate) struct StateChange<'a> {
     pub state: InvoiceState,
     pub at: DateTime<Utc>,
     /// Set when issuing: the values frozen onto the invoice.
-    pub issue: Option<Issue<'a>>,
+    pub issue: Option<&'a Issue<'a>>,
 }
 
+#[derive(serde::Serialize)]
 pub(crate) struct Issue<'a> {
     pub issued_on: &'a str,
     pub due_on: &'a str,
@@ -281,7 +287,8 @@ pub(crate) fn change_state(
     change: &StateChange<'_>,
 ) -> rusqlite::Result<()> {
     let at = to_epoch(change.at);
-    conn.execute(
+    super::execute(
+        conn,
         "UPDATE invoices SET state = ?2,
             finalized_at = CASE WHEN ?2 IN ('finalized', 'pending') THEN coalesce(finalized_at, ?3)
                                 ELSE finalized_at END,
@@ -290,9 +297,10 @@ pub(crate) fn change_state(
          WHERE id = ?1",
         params![id.0, state_sql(change.state), at],
     )?;
-    if let Some(issue) = &change.issue {
+    if let Some(issue) = change.issue {
         let json = |party: &Party| serde_json::to_string(party).unwrap_or_default();
-        conn.execute(
+        super::execute(
+            conn,
             "UPDATE invoices SET issued_on = ?2, due_on = ?3, currency = ?4, vat_rate = ?5,
                 vat_code = ?6, fiscal_code = ?7, issued_to = ?8, issued_by = ?9
              WHERE id = ?1",
@@ -334,7 +342,7 @@ fn line_from_row(row: &Row<'_>) -> rusqlite::Result<LineItem> {
 }
 
 pub(crate) fn line_items(conn: &Connection, invoice_id: Id) -> rusqlite::Result<Vec<LineItem>> {
-    let mut statement = conn.prepare(&format!(
+    let mut statement = conn.prepare_cached(&format!(
         "SELECT {LINE_COLUMNS} FROM line_items WHERE invoice_id = ?1 ORDER BY id"
     ))?;
     let lines = statement
@@ -344,7 +352,8 @@ pub(crate) fn line_items(conn: &Connection, invoice_id: Id) -> rusqlite::Result<
 }
 
 pub(crate) fn line_item(conn: &Connection, id: Id) -> rusqlite::Result<Option<LineItem>> {
-    conn.query_row(
+    super::query_row(
+        conn,
         &format!("SELECT {LINE_COLUMNS} FROM line_items WHERE id = ?1"),
         [id.0],
         line_from_row,
@@ -371,7 +380,8 @@ pub(crate) fn insert_line_item(
     line: &NewLineItem,
     created_at: DateTime<Utc>,
 ) -> rusqlite::Result<Id> {
-    conn.execute(
+    super::execute(
+        conn,
         "INSERT INTO line_items (invoice_id, name, description, quantity, cost, type,
             application_id, plan_id, metric_id, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -393,7 +403,8 @@ pub(crate) fn insert_line_item(
         ],
     )?;
     let id = Id(conn.last_insert_rowid());
-    conn.execute(
+    super::execute(
+        conn,
         "UPDATE invoices SET net = net + ?2 WHERE id = ?1",
         params![line.invoice_id.0, to_e4(line.cost)],
     )?;
@@ -401,12 +412,13 @@ pub(crate) fn insert_line_item(
 }
 
 pub(crate) fn delete_line_item(conn: &Connection, id: Id) -> rusqlite::Result<()> {
-    conn.execute(
+    super::execute(
+        conn,
         "UPDATE invoices SET net = net - (SELECT cost FROM line_items WHERE id = ?1)
          WHERE id = (SELECT invoice_id FROM line_items WHERE id = ?1)",
         [id.0],
     )?;
-    conn.execute("DELETE FROM line_items WHERE id = ?1", [id.0])?;
+    super::execute(conn, "DELETE FROM line_items WHERE id = ?1", [id.0])?;
     Ok(())
 }
 
@@ -416,7 +428,7 @@ pub(crate) fn payment_transactions(
     conn: &Connection,
     invoice_id: Id,
 ) -> rusqlite::Result<Vec<PaymentTransaction>> {
-    let mut statement = conn.prepare(
+    let mut statement = conn.prepare_cached(
         "SELECT id, invoice_id, amount, currency, status = 'succeeded', reference, message,
                 created_at
          FROM payment_transactions WHERE invoice_id = ?1 AND status != 'pending' ORDER BY id",

@@ -68,3 +68,27 @@ pub(crate) fn search_key(parts: &[&str]) -> String {
         .collect::<Vec<_>>()
         .join("\u{1f}")
 }
+
+/// Runs a statement kept in the connection's statement cache: a billing run executes the same
+/// few statements hundreds of thousands of times, and parsing SQL costs more than running it.
+pub(crate) fn execute<P: rusqlite::Params>(
+    conn: &rusqlite::Connection,
+    sql: &str,
+    params: P,
+) -> rusqlite::Result<usize> {
+    conn.prepare_cached(sql)?.execute(params)
+}
+
+/// [`execute`] for a query of one row.
+pub(crate) fn query_row<T, P, F>(
+    conn: &rusqlite::Connection,
+    sql: &str,
+    params: P,
+    row: F,
+) -> rusqlite::Result<T>
+where
+    P: rusqlite::Params,
+    F: FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+{
+    conn.prepare_cached(sql)?.query_row(params, row)
+}

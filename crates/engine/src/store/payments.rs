@@ -29,7 +29,8 @@ pub(crate) struct NewAttempt<'a> {
 
 /// How many charge attempts an invoice has had (any outcome, manual or automatic).
 pub(crate) fn attempts(conn: &Connection, invoice_id: Id) -> rusqlite::Result<i64> {
-    conn.query_row(
+    super::query_row(
+        conn,
         "SELECT count(*) FROM payment_transactions WHERE invoice_id = ?1 AND kind = 'charge'",
         [invoice_id.0],
         |r| r.get(0),
@@ -37,7 +38,8 @@ pub(crate) fn attempts(conn: &Connection, invoice_id: Id) -> rusqlite::Result<i6
 }
 
 pub(crate) fn insert_pending(conn: &Connection, attempt: &NewAttempt<'_>) -> rusqlite::Result<Id> {
-    conn.execute(
+    super::execute(
+        conn,
         "INSERT INTO payment_transactions (invoice_id, kind, idempotency_key, attempt, automatic,
                                            amount, currency, status, created_at)
          VALUES (?1, 'charge', ?2, ?3, ?4, ?5, ?6, 'pending', ?7)",
@@ -55,7 +57,7 @@ pub(crate) fn insert_pending(conn: &Connection, attempt: &NewAttempt<'_>) -> rus
 }
 
 pub(crate) fn pending(conn: &Connection) -> rusqlite::Result<Vec<PendingAttempt>> {
-    let mut statement = conn.prepare(
+    let mut statement = conn.prepare_cached(
         "SELECT id, invoice_id, idempotency_key, automatic, amount, currency, created_at
          FROM payment_transactions WHERE status = 'pending' ORDER BY id",
     )?;
@@ -82,7 +84,8 @@ pub(crate) fn resolve(
     reference: &str,
     message: &str,
 ) -> rusqlite::Result<()> {
-    conn.execute(
+    super::execute(
+        conn,
         "UPDATE payment_transactions SET status = ?2, reference = ?3, message = ?4
          WHERE id = ?1 AND status = 'pending'",
         params![
@@ -103,7 +106,8 @@ pub(crate) fn insert_manual_payment(
     reference: &str,
     at: DateTime<Utc>,
 ) -> rusqlite::Result<Id> {
-    conn.execute(
+    super::execute(
+        conn,
         "INSERT INTO payment_transactions (invoice_id, kind, amount, currency, status, reference,
                                            message, created_at)
          VALUES (?1, 'manual', ?2, ?3, 'succeeded', ?4, 'Marked as paid', ?5)",
@@ -119,7 +123,8 @@ pub(crate) fn insert_manual_payment(
 }
 
 pub(crate) fn retries(conn: &Connection, invoice_id: Id) -> rusqlite::Result<i64> {
-    conn.query_row(
+    super::query_row(
+        conn,
         "SELECT charging_retries FROM invoices WHERE id = ?1",
         [invoice_id.0],
         |r| r.get(0),
@@ -127,7 +132,8 @@ pub(crate) fn retries(conn: &Connection, invoice_id: Id) -> rusqlite::Result<i64
 }
 
 pub(crate) fn set_retries(conn: &Connection, invoice_id: Id, retries: i64) -> rusqlite::Result<()> {
-    conn.execute(
+    super::execute(
+        conn,
         "UPDATE invoices SET charging_retries = ?2 WHERE id = ?1",
         params![invoice_id.0, retries],
     )?;
@@ -141,7 +147,7 @@ pub(crate) fn due_for_charging(
     today: NaiveDate,
     attempted_before: DateTime<Utc>,
 ) -> rusqlite::Result<Vec<Id>> {
-    let mut statement = conn.prepare(
+    let mut statement = conn.prepare_cached(
         "SELECT i.id FROM invoices i JOIN accounts a ON a.id = i.account_id
          WHERE i.state IN ('pending', 'unpaid') AND i.due_on <= ?1
            AND a.monthly_charging_enabled = 1
@@ -168,7 +174,8 @@ pub(crate) fn card_of_invoice(
     conn: &Connection,
     invoice_id: Id,
 ) -> rusqlite::Result<Option<crate::model::Card>> {
-    conn.query_row(
+    super::query_row(
+        conn,
         "SELECT a.card_last4, a.card_expiry_month, a.card_expiry_year, a.card_gateway_reference
          FROM invoices i JOIN accounts a ON a.id = i.account_id WHERE i.id = ?1",
         [invoice_id.0],

@@ -2,7 +2,8 @@ use crate::model::{Address, BillingMode, Numbering, Settings};
 use rusqlite::{params, Connection};
 
 pub(crate) fn get(conn: &Connection) -> rusqlite::Result<Settings> {
-    conn.query_row(
+    super::query_row(
+        conn,
         "SELECT org_name, line1, line2, city, state, zip, country, fiscal_code, vat_code,
                 currency, billing_mode, numbering, invoice_footnote, zero_vat_text,
                 charging_enabled
@@ -42,7 +43,8 @@ pub(crate) fn get(conn: &Connection) -> rusqlite::Result<Settings> {
 
 pub(crate) fn update(conn: &Connection, settings: &Settings) -> rusqlite::Result<()> {
     let a = &settings.address;
-    conn.execute(
+    super::execute(
+        conn,
         "UPDATE settings SET org_name = ?1, line1 = ?2, line2 = ?3, city = ?4, state = ?5,
                 zip = ?6, country = ?7, fiscal_code = ?8, vat_code = ?9, currency = ?10,
                 billing_mode = ?11, numbering = ?12, invoice_footnote = ?13,

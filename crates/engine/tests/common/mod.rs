@@ -39,6 +39,37 @@ impl Fixture {
             .unwrap_or_else(|e| panic!("{op} {input}: {e:?}"))
     }
 
+    /// The earnings summary that triggers keep (migration 0004) equals summing the issued
+    /// invoices themselves.
+    pub fn assert_earnings_summary_matches_invoices(&self) {
+        let conn = rusqlite::Connection::open(self.book.path()).unwrap();
+        let read = |sql: &str| -> Vec<(String, i64, i64, i64, i64)> {
+            let mut statement = conn.prepare(sql).unwrap();
+            let rows = statement
+                .query_map([], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                })
+                .unwrap();
+            rows.map(Result::unwrap).collect()
+        };
+        let kept = read(
+            "SELECT period, bucket, vat_rate, net, invoices FROM earnings_by_period
+             WHERE invoices != 0 ORDER BY 1, 2, 3",
+        );
+        let summed = read(
+            "SELECT period,
+                    CASE WHEN state IN ('unpaid', 'failed') THEN 1
+                         WHEN state = 'paid' THEN 2 ELSE 0 END,
+                    coalesce(vat_rate, -1), sum(net), count(*)
+             FROM invoices WHERE issued_on IS NOT NULL AND state != 'cancelled'
+             GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+        );
+        assert_eq!(
+            kept, summed,
+            "the earnings summary drifted from the invoices"
+        );
+    }
+
     pub fn audit_total(&mut self) -> i64 {
         self.ok("list_audit", json!({}))["total"].as_i64().unwrap()
     }
