@@ -4,7 +4,8 @@
 fn main() {
     // Declaring the app's commands makes Tauri generate `allow-call`, which the capability in
     // capabilities/default.json grants; any command not declared is unreachable from the UI.
-    let manifest = tauri_build::AppManifest::new().commands(&["call"]);
+    let manifest =
+        tauri_build::AppManifest::new().commands(&["call", "open_invoice_pdf", "save_invoice_pdf"]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("tauri-build failed");
 }

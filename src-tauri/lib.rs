@@ -1,23 +1,38 @@
 //! The desktop shell: opens a book and exposes the engine's operation list to the UI through
-//! one Tauri command, `call`, the same dispatcher the server's `/rpc` uses.
+//! one Tauri command, `call`, the same dispatcher the server's `/rpc` uses; and the two things a
+//! web page cannot do, open an invoice PDF in the system's viewer and save it where the user
+//! chooses.
 
-use counterfoil_engine::{dispatch, paths, Actor, ApiError, Book, Clock};
+use counterfoil_engine::model::Id;
+use counterfoil_engine::{
+    dispatch, paths, stored_or_new_invoice_pdf, Actor, ApiError, Book, Clock,
+};
 use serde_json::Value;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 use tauri::{Manager, Runtime, State};
 
-/// The open book, shared by every command invocation.
+/// Shows a file in the system's viewer for its type.
+pub type Viewer = fn(&Path) -> Result<(), String>;
+
+/// The open book, shared by every command invocation, and how files are shown.
 pub struct Desktop {
     book: Arc<Mutex<Book>>,
+    viewer: Viewer,
 }
 
 impl Desktop {
-    pub fn new(book: Book) -> Desktop {
+    pub fn new(book: Book, viewer: Viewer) -> Desktop {
         Desktop {
             book: Arc::new(Mutex::new(book)),
+            viewer,
         }
     }
+}
+
+/// The system's viewer (xdg-open on Linux).
+fn system_viewer(path: &Path) -> Result<(), String> {
+    tauri_plugin_opener::open_path(path, None::<&str>).map_err(|error| error.to_string())
 }
 
 /// Runs one engine operation for the UI.
@@ -37,11 +52,89 @@ async fn call(
     .map_err(|join_error| ApiError::internal(&join_error))?
 }
 
+/// An invoice's PDF (made and stored first when it has none), with its file name.
+async fn invoice_pdf(desktop: &Desktop, id: Id) -> Result<(String, Vec<u8>), ApiError> {
+    let book = Arc::clone(&desktop.book);
+    tauri::async_runtime::spawn_blocking(move || {
+        let mut book = book.lock().unwrap_or_else(PoisonError::into_inner);
+        stored_or_new_invoice_pdf(&mut book, &Actor::new("desktop"), id)
+    })
+    .await
+    .map_err(|join_error| ApiError::internal(&join_error))?
+}
+
+fn write_file(path: &Path, bytes: &[u8]) -> Result<(), ApiError> {
+    std::fs::write(path, bytes).map_err(|error| {
+        ApiError::invalid_state(format!("Could not write {}: {error}", path.display()))
+    })
+}
+
+/// Opens an invoice's PDF in the system's PDF viewer (from a copy in the app's cache folder);
+/// returns the copy's path.
+#[tauri::command]
+async fn open_invoice_pdf<R: Runtime>(
+    app: tauri::AppHandle<R>,
+    desktop: State<'_, Desktop>,
+    id: Id,
+) -> Result<String, ApiError> {
+    let (name, bytes) = invoice_pdf(&desktop, id).await?;
+    let dir = app
+        .path()
+        .app_cache_dir()
+        .map_err(|error| ApiError::internal(&error))?
+        .join("invoices");
+    std::fs::create_dir_all(&dir).map_err(|error| ApiError::internal(&error))?;
+    let path = dir.join(name);
+    write_file(&path, &bytes)?;
+    (desktop.viewer)(&path).map_err(|error| {
+        ApiError::invalid_state(format!(
+            "The PDF was saved as {}, but no PDF viewer could open it: {error}",
+            path.display()
+        ))
+    })?;
+    Ok(path.display().to_string())
+}
+
+/// Saves an invoice's PDF where the user chooses (a save dialog proposing
+/// `invoice-<friendly id>.pdf`); returns the path, or nothing when the user cancelled.
+#[tauri::command]
+async fn save_invoice_pdf<R: Runtime>(
+    app: tauri::AppHandle<R>,
+    desktop: State<'_, Desktop>,
+    id: Id,
+) -> Result<Option<String>, ApiError> {
+    use tauri_plugin_dialog::DialogExt;
+    let (name, bytes) = invoice_pdf(&desktop, id).await?;
+    let chosen = app
+        .dialog()
+        .file()
+        .set_title("Save invoice PDF")
+        .set_file_name(&name)
+        .add_filter("PDF", &["pdf"])
+        .blocking_save_file();
+    let Some(chosen) = chosen else {
+        return Ok(None);
+    };
+    let path = chosen
+        .into_path()
+        .map_err(|error| ApiError::internal(&error))?;
+    write_file(&path, &bytes)?;
+    Ok(Some(path.display().to_string()))
+}
+
 /// The app's commands and state on any runtime (the real one, or Tauri's mock in tests).
-pub fn with_book<R: Runtime>(builder: tauri::Builder<R>, book: Book) -> tauri::Builder<R> {
+pub fn with_book<R: Runtime>(
+    builder: tauri::Builder<R>,
+    book: Book,
+    viewer: Viewer,
+) -> tauri::Builder<R> {
     builder
-        .manage(Desktop::new(book))
-        .invoke_handler(tauri::generate_handler![call])
+        .manage(Desktop::new(book, viewer))
+        .invoke_handler(tauri::generate_handler![
+            call,
+            open_invoice_pdf,
+            save_invoice_pdf
+        ])
 }
 
 /// Bills every day not yet billed now (the app may have been closed for weeks), then again at
@@ -108,13 +201,15 @@ pub fn run() {
         }
     };
     tracing::info!(book = %book.path().display(), "opened the book");
-    let result = with_book(tauri::Builder::default(), book)
+    let result = with_book(tauri::Builder::default(), book, system_viewer)
         .setup(|app| {
             let book = Arc::clone(&app.state::<Desktop>().book);
             tauri::async_runtime::spawn(bill_daily(book));
             Ok(())
         })
         .plugin(tauri_plugin_updater::Builder::new().build())
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
         .run(context());
     if let Err(error) = result {
         eprintln!("counterfoil-desktop: {error}");

@@ -66,9 +66,17 @@ struct Ipc {
     webview: tauri::WebviewWindow<tauri::test::MockRuntime>,
 }
 
+/// Files the desktop asked the system viewer to show (the real viewer is not started in tests).
+static VIEWED: std::sync::Mutex<Vec<std::path::PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+fn record_view(path: &std::path::Path) -> Result<(), String> {
+    VIEWED.lock().unwrap().push(path.to_owned());
+    Ok(())
+}
+
 impl Ipc {
     fn start(book: Book) -> Ipc {
-        let app = counterfoil_desktop::with_book(mock_builder(), book)
+        let app = counterfoil_desktop::with_book(mock_builder(), book, record_view)
             .build(counterfoil_desktop::context())
             .unwrap();
         let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
@@ -78,12 +86,16 @@ impl Ipc {
     }
 
     fn call(&self, op: &str, input: &Value) -> Answer {
+        self.command("call", json!({"operation": op, "input": input}))
+    }
+
+    fn command(&self, command: &str, body: Value) -> Answer {
         let request = InvokeRequest {
-            cmd: "call".into(),
+            cmd: command.into(),
             callback: CallbackFn(0),
             error: CallbackFn(1),
             url: "tauri://localhost".parse().unwrap(),
-            body: InvokeBody::Json(json!({"operation": op, "input": input})),
+            body: InvokeBody::Json(body),
             headers: Default::default(),
             invoke_key: INVOKE_KEY.to_string(),
         };
@@ -131,4 +143,63 @@ fn both_transports_give_the_same_results_and_errors() {
 
     let listed = same("list_accounts", json!({"search": "ελληνική"})).unwrap();
     assert_eq!(listed["items"][0]["id"], account["id"]);
+}
+
+#[test]
+fn the_desktop_opens_an_invoice_pdf_in_the_system_viewer() {
+    let dir = tempfile::tempdir().unwrap();
+    // The app's cache folder, where the copy handed to the viewer goes.
+    std::env::set_var("XDG_CACHE_HOME", dir.path().join("cache"));
+    let ipc = Ipc::start(fresh_book(&dir, "ipc.book"));
+    let account = ipc
+        .call("create_account", &json!({"org_name": "Müller & Søn GmbH"}))
+        .unwrap();
+    let invoice = ipc
+        .call(
+            "create_invoice",
+            &json!({"account_id": account["id"], "period": "2025-04"}),
+        )
+        .unwrap();
+    let id = invoice["invoice"]["id"].clone();
+    let friendly_id = invoice["invoice"]["friendly_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    ipc.call(
+        "add_line_item",
+        &json!({"invoice_id": id, "name": "Fixed fee ('Pro')", "cost": "49"}),
+    )
+    .unwrap();
+    assert_eq!(
+        invoice["pdf"],
+        Value::Null,
+        "an open invoice has no PDF yet"
+    );
+
+    let opened = ipc.command("open_invoice_pdf", json!({"id": id})).unwrap();
+    let path = std::path::PathBuf::from(opened.as_str().unwrap());
+    assert_eq!(
+        path.file_name().unwrap().to_str().unwrap(),
+        format!("invoice-{friendly_id}.pdf")
+    );
+    assert!(
+        VIEWED.lock().unwrap().contains(&path),
+        "the viewer was asked to show it"
+    );
+    let text = std::process::Command::new("pdftotext")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(text.contains(&friendly_id), "{text}");
+    assert!(text.contains("Müller & Søn GmbH"), "{text}");
+
+    // Opening it made and stored the PDF, as "Generate PDF" does.
+    let detail = ipc.call("get_invoice", &json!({"id": id})).unwrap();
+    assert!(detail["pdf"]["generated_at"].is_string(), "{detail}");
+    let missing = ipc
+        .command("open_invoice_pdf", json!({"id": "999"}))
+        .unwrap_err();
+    assert_eq!(missing["code"], "not_found");
 }

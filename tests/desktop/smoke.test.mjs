@@ -162,7 +162,7 @@ function webdriver(base) {
 
 // ---- the test ------------------------------------------------------------------------------
 
-test('the desktop app opens on the Accounts screen and creates its book', { timeout: 180_000 }, async () => {
+test('the desktop app opens on the Accounts screen, creates its book and opens invoice PDFs', { timeout: 180_000 }, async () => {
   for (const [file, what] of [
     [appBinary, 'the desktop binary (cargo build --bin counterfoil-desktop)'],
     [tauriDriver, "tauri-driver (cargo install tauri-driver --version '^2' --locked --root .cache/tools)"],
@@ -172,7 +172,7 @@ test('the desktop app opens on the Accounts screen and creates its book', { time
   }
 
   fs.mkdirSync(artifacts, { recursive: true });
-  for (const stale of ['accounts.png', 'failure.png', 'failure.html']) {
+  for (const stale of ['accounts.png', 'invoice.png', 'failure.png', 'failure.html']) {
     fs.rmSync(path.join(artifacts, stale), { force: true });
   }
   const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'counterfoil-smoke-'));
@@ -190,6 +190,9 @@ test('the desktop app opens on the Accounts screen and creates its book', { time
       XDG_CONFIG_HOME: path.join(temp, 'config'),
       XDG_DATA_HOME: path.join(temp, 'data'),
       XDG_CACHE_HOME: path.join(temp, 'cache'),
+      // xdg-open, with no desktop environment in Xvfb, hands files to $BROWSER: `true` stands
+      // for the PDF viewer (the test checks the file the app handed over).
+      BROWSER: 'true',
     };
     delete env.WAYLAND_DISPLAY;
     const driver = start(
@@ -216,7 +219,9 @@ test('the desktop app opens on the Accounts screen and creates its book', { time
       throw new Error(`could not start the app through tauri-driver: ${error.message}\n${logTail('tauri-driver')}`);
     }
 
-    await checkApp(wd, id, book).catch(async (error) => {
+    await checkApp(wd, id, book)
+      .then(() => checkInvoicePdf(wd, id, path.join(temp, 'cache')))
+      .catch(async (error) => {
       await saveFailure(wd, id);
       throw error;
     });
@@ -278,6 +283,63 @@ async function checkApp(wd, id, book) {
     return bytes.length === 16 ? bytes : null;
   });
   assert.equal(header.toString('latin1'), 'SQLite format 3\0', 'the book is an SQLite file');
+}
+
+/** Runs an engine operation through the app's own IPC, as the UI does. */
+async function engine(wd, id, operation, input) {
+  const answer = await wd('POST', `/session/${id}/execute/async`, {
+    script: `const [operation, input, done] = arguments;
+      window.__TAURI_INTERNALS__.invoke('call', { operation, input })
+        .then((output) => done({ output }), (error) => done({ error }));`,
+    args: [operation, input],
+  });
+  if (answer.error) throw new Error(`${operation}: ${JSON.stringify(answer.error)}`);
+  return answer.output;
+}
+
+async function pageText(wd, id) {
+  return wd('POST', `/session/${id}/execute/sync`, { script: 'return document.body.textContent', args: [] });
+}
+
+/** An invoice's "Open PDF" makes its PDF, copies it to the app's cache folder and hands it to
+ * the system viewer. */
+async function checkInvoicePdf(wd, id, cacheHome) {
+  const account = await engine(wd, id, 'create_account', { org_name: 'Ελληνική Α.Ε.' });
+  const created = await engine(wd, id, 'create_invoice', { account_id: account.id, period: '2025-04' });
+  const invoice = created.invoice;
+  await engine(wd, id, 'add_line_item', { invoice_id: invoice.id, name: 'Consulting', cost: '120' });
+
+  await wd('POST', `/session/${id}/execute/sync`, {
+    script: `window.location.hash = '#/invoices/${invoice.id}'`,
+    args: [],
+  });
+  await until('the invoice detail', 30_000, async () => (await pageText(wd, id)).includes('No PDF yet'));
+  const buttons = await wd('POST', `/session/${id}/elements`, { using: 'css selector', value: 'button' });
+  let openButton;
+  for (const button of buttons) {
+    if ((await wd('GET', `/session/${id}/element/${button[ELEMENT]}/text`)).trim() === 'Open PDF') {
+      openButton = button;
+    }
+  }
+  assert.ok(openButton, 'an "Open PDF" button');
+  await wd('POST', `/session/${id}/element/${openButton[ELEMENT]}/click`, {});
+
+  const copy = path.join(cacheHome, 'app.counterfoil.desktop', 'invoices', `invoice-${invoice.friendly_id}.pdf`);
+  let text = '';
+  await until('"Opened …" in the PDF panel', 30_000, async () => {
+    text = await pageText(wd, id);
+    return text.includes(`Opened ${copy}`);
+  }).catch((error) => {
+    throw new Error(`${error.message} (page text: ${JSON.stringify(text.slice(0, 400))})`);
+  });
+  assert.equal(fs.readFileSync(copy).subarray(0, 5).toString('latin1'), '%PDF-', 'the viewer got a PDF');
+  const detail = await engine(wd, id, 'get_invoice', { id: invoice.id });
+  assert.equal(typeof detail.pdf.generated_at, 'string', 'opening made and stored the PDF');
+  await until('the PDF panel to say when it was generated', 10_000, async () =>
+    (await pageText(wd, id)).includes('PDF generated'),
+  );
+  const png = Buffer.from(await wd('GET', `/session/${id}/screenshot`), 'base64');
+  fs.writeFileSync(path.join(artifacts, 'invoice.png'), png);
 }
 
 /** Leaves what the window showed and what the page was, for whoever reads the failure. */

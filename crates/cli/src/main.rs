@@ -7,6 +7,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 mod demo;
+mod invoice_pdf;
 
 #[derive(Parser)]
 #[command(
@@ -32,9 +33,18 @@ enum Command {
     /// Billing scenarios (docs/scenario-format.md).
     #[command(subcommand)]
     Scenario(ScenarioCommand),
+    /// Invoices.
+    #[command(subcommand)]
+    Invoice(InvoiceCommand),
     /// Build a demo book: a provider, two dozen buyers and six months of usage, invoices and
     /// payments, made by the real engine on a simulated clock (the same book every time).
     Demo(DemoArgs),
+}
+
+#[derive(Subcommand)]
+enum InvoiceCommand {
+    /// Write an invoice's PDF, or one per invoice of a month (--month) or of the book (--all).
+    Pdf(invoice_pdf::PdfArgs),
 }
 
 #[derive(clap::Args)]
@@ -138,6 +148,7 @@ fn main() -> anyhow::Result<()> {
         Command::Scenario(ScenarioCommand::Run { file }) => run_scenario(&file),
         Command::Bill(args) => bill(args),
         Command::Demo(args) => demo::run(&args.book, args.force),
+        Command::Invoice(InvoiceCommand::Pdf(args)) => invoice_pdf::run(args),
     }
 }
 

@@ -28,7 +28,7 @@ pub fn typescript() -> String {
     );
     out.push_str(&declarations!(cfg;
         ErrorCode, ApiError, Id, NoInput, ById, Paging, Page<()>,
-        BillingMode, Numbering, Address, Settings,
+        BillingMode, Numbering, Address, PaperSize, Settings,
         Service, CreateService, UpdateService, Metric, ListMetrics, CreateMetric, UpdateMetric,
         PlanState, Plan, PlanFields, CreatePlan, UpdatePlan, ListPlans,
         PricingRule, ListPricingRules, CreatePricingRule,
@@ -39,6 +39,7 @@ pub fn typescript() -> String {
         InvoiceState, CreationType, LineItemType, Totals, Invoice, LineItem, PaymentTransaction,
         Party, InvoiceDetail, CreateInvoice, ListInvoices, UpdateInvoice, AddLineItem,
         TransitionInvoice, MarkInvoicePaid, EarningsByMonth, MonthEarnings,
+        PdfStatus, PdfSettings, SetInvoiceLogo, InvoicePdfFile,
         UsageRow, ImportUsage, RowError, UsageImportReport,
     ));
     out.push_str(&typescript_operations(cfg));

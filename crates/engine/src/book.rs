@@ -25,6 +25,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_invoices.sql"),
     include_str!("migrations/0003_billing_jobs.sql"),
     include_str!("migrations/0004_billing_run_and_earnings.sql"),
+    include_str!("migrations/0005_invoice_pdfs.sql"),
 ];
 
 /// The schema version this build writes.

@@ -26,4 +26,5 @@ pub use ops::billing_run::{
     BillingRunReport, JobReport,
 };
 pub use ops::charging::charge_due_invoices;
+pub use ops::pdfs::{file_name as invoice_pdf_file_name, invoice_pdf, stored_or_new_invoice_pdf};
 pub use ops::usage_import::import_usage_rows;

@@ -112,6 +112,11 @@ operations! {
     book  charging::charge_invoice(ById) -> InvoiceDetail;
     write charging::mark_invoice_paid(MarkInvoicePaid) -> InvoiceDetail;
 
+    write pdfs::generate_invoice_pdf(ById) -> InvoiceDetail;
+    write pdfs::regenerate_invoice_pdf(ById) -> InvoiceDetail;
+    read  pdfs::get_invoice_pdf(ById) -> InvoicePdfFile;
+    write pdfs::set_invoice_logo(SetInvoiceLogo) -> Settings;
+
     read  earnings::earnings_by_month(EarningsByMonth) -> Vec<MonthEarnings>;
 }
 

@@ -5,6 +5,8 @@ export interface ConfirmRequest {
   title: string;
   message: string;
   confirmLabel: string;
+  /** The button that leaves things as they are; "Cancel" unless that would read as the action. */
+  cancelLabel?: string;
 }
 
 interface Pending extends ConfirmRequest {

@@ -1,8 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
   formatCount,
+  formatCalendarDate,
   formatDate,
+  formatFileSize,
   formatMoney,
+  formatMonth,
+  formatQuantity,
+  formatTimestamp,
   usableLocale,
   formatPercent,
   normalizeDecimal,
@@ -84,6 +89,79 @@ describe('formatDate', () => {
 
   it('shows text that is not an instant as it is', () => {
     expect(formatDate('soon', 'en-GB', 'UTC')).toBe('soon');
+  });
+});
+
+describe('formatTimestamp', () => {
+  it.each([
+    ['2026-11-21T18:05:09Z', 'en-GB', 'UTC', '21 Nov 2026, 18:05:09'],
+    ['2026-11-21T18:05:09Z', 'en-GB', 'Europe/Rome', '21 Nov 2026, 19:05:09'],
+  ])('%s in %s (%s) is %s', (instant, locale, timeZone, expected) => {
+    expect(plain(formatTimestamp(instant, locale, timeZone))).toBe(expected);
+  });
+});
+
+describe('formatCalendarDate', () => {
+  it.each([
+    ['2026-11-21', 'en-GB', '21 Nov 2026'],
+    ['2026-11-21', 'en-US', 'Nov 21, 2026'],
+    ['2026-01-01', 'de-DE', '01.01.2026'],
+    ['2026-02-30', 'en-GB', '2026-02-30'],
+    ['soon', 'en-GB', 'soon'],
+  ])('%s in %s is %s', (day, locale, expected) => {
+    expect(plain(formatCalendarDate(day, locale))).toBe(expected);
+  });
+
+  it('names the same day in every time zone (a due date is a day, not an instant)', () => {
+    // Node re-reads TZ when it changes; the UI's tsconfig has no Node types, hence the cast.
+    const env = (globalThis as unknown as { process: { env: Record<string, string | undefined> } }).process.env;
+    const zone = env.TZ;
+    try {
+      for (const tz of ['America/Los_Angeles', 'Pacific/Kiritimati', 'UTC']) {
+        env.TZ = tz;
+        expect(plain(formatCalendarDate('2026-03-01', 'en-GB'))).toBe('1 Mar 2026');
+      }
+    } finally {
+      if (zone === undefined) delete env.TZ;
+      else env.TZ = zone;
+    }
+  });
+});
+
+describe('formatMonth', () => {
+  it.each([
+    ['2026-05', 'en-GB', 'May 2026'],
+    ['2026-01', 'en-US', 'January 2026'],
+    ['2026-12', 'it-IT', 'dicembre 2026'],
+    ['2026-13', 'en-GB', '2026-13'],
+    ['May', 'en-GB', 'May'],
+  ])('%s in %s is %s', (period, locale, expected) => {
+    expect(formatMonth(period, locale)).toBe(expected);
+  });
+});
+
+describe('formatQuantity', () => {
+  it.each([
+    ['1', 'en-GB', '1'],
+    ['15230.0000', 'en-GB', '15,230'],
+    ['2.5000', 'de-DE', '2,5'],
+    ['0.0001', 'en-GB', '0.0001'],
+    ['123456789012345678', 'en-GB', '123,456,789,012,345,678'],
+    ['-3', 'en-GB', '-3'],
+    ['lots', 'en-GB', 'lots'],
+  ])('%s in %s is %s', (quantity, locale, expected) => {
+    expect(formatQuantity(quantity, locale)).toBe(expected);
+  });
+});
+
+describe('formatFileSize', () => {
+  it.each([
+    [812, 'en-GB', '812 bytes'],
+    [48_213, 'en-GB', '48.2 kB'],
+    [1_300_000, 'en-GB', '1.3 MB'],
+    [48_213, 'de-DE', '48,2 kB'],
+  ])('%s in %s is %s', (bytes, locale, expected) => {
+    expect(plain(formatFileSize(bytes, locale))).toBe(expected);
   });
 });
 

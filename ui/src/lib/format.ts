@@ -89,6 +89,49 @@ export function formatDateTime(instant: string, locale = userLocale(), timeZone?
   );
 }
 
+/** Date and time to the second, for stamps that change within a minute: "21 Nov 2026, 14:05:09". */
+export function formatTimestamp(instant: string, locale = userLocale(), timeZone?: string): string {
+  const date = new Date(instant);
+  if (Number.isNaN(date.getTime())) return instant;
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'medium', timeZone }).format(date);
+}
+
+/**
+ * A calendar date as the engine gives it (YYYY-MM-DD, e.g. an invoice's due date), e.g.
+ * "21 Nov 2026". It names a day, not an instant: no time zone shifts it to the day before.
+ */
+export function formatCalendarDate(day: string, locale = userLocale()): string {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day.trim());
+  if (!match) return day;
+  const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
+  if (Number.isNaN(date.getTime()) || date.getUTCDate() !== Number(match[3])) return day;
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }).format(date);
+}
+
+/** A billing month (YYYY-MM), e.g. "May 2026". */
+export function formatMonth(period: string, locale = userLocale()): string {
+  const match = /^(\d{4})-(\d{2})$/.exec(period.trim());
+  if (!match || Number(match[2]) < 1 || Number(match[2]) > 12) return period;
+  const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, 1));
+  return new Intl.DateTimeFormat(locale, { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(date);
+}
+
+/**
+ * A quantity such as a line item's (an exact decimal string), with grouping and up to 4
+ * decimals, trailing zeros dropped: "15230.0000" → "15,230".
+ */
+export function formatQuantity(quantity: string, locale = userLocale()): string {
+  if (!isDecimal(quantity)) return quantity;
+  return numberFormat(locale, { maximumFractionDigits: 4 }).format(exact(quantity));
+}
+
+/** A file's size: "812 bytes", "48.2 kB", "1.3 MB" (powers of 1000, as file managers show). */
+export function formatFileSize(bytes: number, locale = userLocale()): string {
+  if (bytes < 1000) return `${numberFormat(locale, { maximumFractionDigits: 0 }).format(bytes)} bytes`;
+  const [value, unit] = bytes < 1_000_000 ? [bytes / 1000, 'kilobyte'] : [bytes / 1_000_000, 'megabyte'];
+  return numberFormat(locale, { style: 'unit', unit, unitDisplay: 'short', maximumFractionDigits: 1 }).format(value);
+}
+
 /**
  * What the user typed in a decimal field, ready for the engine: trimmed, spaces removed, and a
  * lone decimal comma ("22,5", as typed in much of Europe) turned into a point. Anything else is

@@ -1,13 +1,19 @@
-// Hash routing: #/accounts, #/accounts/new, #/accounts/<id>, #/plans, #/plans/<id>.
+// Hash routing: #/accounts, #/accounts/new, #/accounts/<id>, #/plans, #/plans/<id>,
+// #/invoices, #/invoices/<id>. The invoice screens keep the list's filters in a query after the
+// path (#/invoices?state=paid&month=2026-05), so the way back from an invoice shows the same list.
 // The hash survives a reload, so the screen comes back where the user was.
+
+import { filtersQuery, parseFilters, type InvoiceFilters } from './invoiceFilters';
 
 export type Route =
   | { screen: 'accounts'; accountId: string | null; creating: boolean }
   | { screen: 'plans'; planId: string | null }
+  | { screen: 'invoices'; invoiceId: string | null; filters: InvoiceFilters }
   | { screen: 'not_found'; path: string };
 
 export function parseRoute(hash: string): Route {
-  const path = hash.replace(/^#/, '').replace(/\/+$/, '') || '/accounts';
+  const [rawPath, query = ''] = hash.replace(/^#/, '').split(/\?(.*)/s, 2);
+  const path = rawPath.replace(/\/+$/, '') || '/accounts';
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
   const [screen, id, extra] = parts;
   if (screen === 'accounts' && extra === undefined) {
@@ -17,11 +23,20 @@ export function parseRoute(hash: string): Route {
   if (screen === 'plans' && extra === undefined) {
     return { screen: 'plans', planId: id ?? null };
   }
+  if (screen === 'invoices' && extra === undefined) {
+    return { screen: 'invoices', invoiceId: id ?? null, filters: parseFilters(query) };
+  }
   return { screen: 'not_found', path };
 }
 
 export function href(...parts: string[]): string {
   return '#/' + parts.map(encodeURIComponent).join('/');
+}
+
+/** The invoice list with `filters`, or one invoice (`invoiceId`) remembering the list's filters. */
+export function invoicesHref(filters: InvoiceFilters, invoiceId?: string): string {
+  const path = invoiceId === undefined ? href('invoices') : href('invoices', invoiceId);
+  return path + filtersQuery(filters);
 }
 
 let hash = $state(typeof location !== 'undefined' ? location.hash : '');
@@ -40,4 +55,14 @@ export const router = {
 
 export function navigate(to: string): void {
   if (location.hash !== to) location.hash = to;
+}
+
+/**
+ * Changes the URL without a new history entry (a list's filters as they are typed): Back still
+ * leaves the screen rather than stepping through every keystroke.
+ */
+export function replaceRoute(to: string): void {
+  if (location.hash === to) return;
+  history.replaceState(history.state, '', to);
+  hash = location.hash;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { href, parseRoute } from './router.svelte';
+import { NO_FILTERS } from './invoiceFilters';
+import { href, invoicesHref, parseRoute } from './router.svelte';
 
 describe('parseRoute', () => {
   it.each([
@@ -11,7 +12,19 @@ describe('parseRoute', () => {
     ['#/accounts/42', { screen: 'accounts', accountId: '42', creating: false }],
     ['#/plans', { screen: 'plans', planId: null }],
     ['#/plans/7', { screen: 'plans', planId: '7' }],
-    ['#/invoices', { screen: 'not_found', path: '/invoices' }],
+    ['#/invoices', { screen: 'invoices', invoiceId: null, filters: NO_FILTERS }],
+    ['#/invoices/', { screen: 'invoices', invoiceId: null, filters: NO_FILTERS }],
+    ['#/invoices/31', { screen: 'invoices', invoiceId: '31', filters: NO_FILTERS }],
+    [
+      '#/invoices?state=paid&month=2026-05',
+      { screen: 'invoices', invoiceId: null, filters: { ...NO_FILTERS, state: 'paid', month: '2026-05' } },
+    ],
+    [
+      '#/invoices/31?account=4&id=2026-*',
+      { screen: 'invoices', invoiceId: '31', filters: { ...NO_FILTERS, accountId: '4', friendlyId: '2026-*' } },
+    ],
+    ['#/invoices/31/lines', { screen: 'not_found', path: '/invoices/31/lines' }],
+    ['#/earnings', { screen: 'not_found', path: '/earnings' }],
     ['#/plans/7/rules', { screen: 'not_found', path: '/plans/7/rules' }],
   ])('%j', (hash, route) => {
     expect(parseRoute(hash)).toEqual(route);
@@ -19,5 +32,13 @@ describe('parseRoute', () => {
 
   it('builds links that parse back', () => {
     expect(parseRoute(href('plans', '12'))).toEqual({ screen: 'plans', planId: '12' });
+    const filters = { state: 'unpaid', month: '2026-04', friendlyId: '2026-04-*', accountId: '9', page: 3 } as const;
+    expect(parseRoute(invoicesHref(filters))).toEqual({ screen: 'invoices', invoiceId: null, filters });
+    expect(parseRoute(invoicesHref(filters, '77'))).toEqual({ screen: 'invoices', invoiceId: '77', filters });
+  });
+
+  it('links to the plain list when nothing is filtered', () => {
+    expect(invoicesHref(NO_FILTERS)).toBe('#/invoices');
+    expect(invoicesHref(NO_FILTERS, '5')).toBe('#/invoices/5');
   });
 });

@@ -101,6 +101,9 @@ pub fn run_billing_until_with_progress(
     if let Some(last) = store::billing_run::job_awaiting_charges(book.reader())? {
         charge_day(book, actor, last)?;
     }
+    if let Some(last) = store::billing_run::last_job_date(book.reader())? {
+        super::pdfs::make_queued_pdfs(book, actor, job_instant(last))?;
+    }
     let dates = pending_job_dates(book, until)?;
     let total = dates.len();
     progress(0, total);
@@ -113,6 +116,7 @@ pub fn run_billing_until_with_progress(
         // Step 7 (charging, §9), after the job's transaction has committed: a charge makes its
         // own transactions around the gateway call.
         charge_day(book, actor, date)?;
+        super::pdfs::make_queued_pdfs(book, actor, job_instant(date))?;
         progress(done + 1, total);
     }
     Ok(report)
@@ -214,9 +218,11 @@ fn run_job(book: &mut Book, actor: &Actor, date: NaiveDate) -> Result<Option<Job
             counts: BillingCounts::default(),
             touched: BTreeSet::new(),
             targets: HashMap::new(),
+            unsettled_nets: HashMap::new(),
         };
         for account_id in store::billing_run::billed_accounts(job.write.tx)? {
             job.bill_account(account_id)?;
+            job.settle_nets()?;
         }
         let mut counts = job.counts;
         counts.invoices_touched = count(job.touched.len());
@@ -267,6 +273,8 @@ struct Job<'a, 't> {
     touched: BTreeSet<Id>,
     /// The open invoice lines go to, per (buyer, period), while the job bills that buyer.
     targets: HashMap<(Id, Period), Id>,
+    /// Line costs added per invoice and not yet added to its stored net (see `settle_nets`).
+    unsettled_nets: HashMap<Id, Decimal>,
 }
 
 /// An application with its plan history, as the job sees it.
@@ -702,6 +710,8 @@ impl Job<'_, '_> {
             finalized_by,
         )? {
             let issued = self.transition(id, InvoiceState::Pending)?;
+            // Its PDF is made right after the job's transaction (see make_queued_pdfs).
+            store::pdfs::enqueue(self.write.tx, id)?;
             self.counts.invoices_issued += 1;
             if invoice_total(&issued).is_zero() {
                 self.transition(id, InvoiceState::Paid)?;
@@ -713,6 +723,7 @@ impl Job<'_, '_> {
 
     /// The engine's own transition (issuing freezes the invoice and dates it `today`).
     fn transition(&mut self, id: Id, state: InvoiceState) -> Result<InvoiceRow> {
+        self.settle_nets()?;
         self.touched.insert(id);
         // An invoice that leaves `open` takes no more lines.
         self.targets.retain(|_, target| *target != id);
@@ -768,7 +779,7 @@ impl Job<'_, '_> {
             return Ok(());
         }
         let invoice_id = self.target_invoice(account_id, period)?;
-        let id = store::invoices::insert_line_item(
+        let id = store::invoices::insert_line_leaving_net(
             self.write.tx,
             &NewLineItem {
                 invoice_id,
@@ -797,6 +808,17 @@ impl Job<'_, '_> {
             .audit("line_item", Some(id.0), None::<&LineItem>, Some(&added))?;
         self.counts.lines_added += 1;
         self.touched.insert(invoice_id);
+        *self.unsettled_nets.entry(invoice_id).or_default() += cost;
+        Ok(())
+    }
+
+    /// Adds the lines added since the last call to their invoices' stored net: once per
+    /// invoice rather than once per line. Runs before anything reads an invoice (a transition)
+    /// and after each buyer.
+    fn settle_nets(&mut self) -> Result<()> {
+        for (invoice_id, added) in self.unsettled_nets.drain() {
+            store::invoices::add_to_net(self.write.tx, invoice_id, added)?;
+        }
         Ok(())
     }
 
@@ -851,8 +873,30 @@ impl Job<'_, '_> {
                 store::billing_run::set_usage_billed_until(self.write.tx, after.id, until)?;
             }
         }
-        self.write
-            .audit("application", Some(after.id.0), Some(&before), Some(after))
+        self.write.audit(
+            "application",
+            Some(after.id.0),
+            Some(&BilledUntil::of(&before)),
+            Some(&BilledUntil::of(after)),
+        )
+    }
+}
+
+/// What the billing run changes on an application, as the audit log keeps it.
+#[derive(Serialize)]
+struct BilledUntil {
+    paid_until: Option<DateTime<Utc>>,
+    usage_billed_until: Option<DateTime<Utc>>,
+    setup_fee_billed: bool,
+}
+
+impl BilledUntil {
+    fn of(app: &Application) -> BilledUntil {
+        BilledUntil {
+            paid_until: app.paid_until,
+            usage_billed_until: app.usage_billed_until,
+            setup_fee_billed: app.setup_fee_billed,
+        }
     }
 }
 

@@ -123,6 +123,7 @@ pub(crate) fn get_invoice_detail(conn: &Connection, id: Id) -> Result<InvoiceDet
             .collect(),
         editable,
         warnings,
+        pdf: store::pdfs::status(conn, id)?,
         issued_to,
         issued_by,
         invoice: invoice(row),
@@ -316,6 +317,9 @@ pub(crate) fn transition_invoice(
     input: TransitionInvoice,
 ) -> Result<InvoiceDetail> {
     apply_transition(write, input.id, input.state)?;
+    if input.state == InvoiceState::Pending {
+        super::pdfs::make_pdf_on_issue(write, input.id)?;
+    }
     get_invoice_detail(write.tx, input.id)
 }
 

@@ -10,6 +10,7 @@ pub(crate) mod book;
 pub(crate) mod charging;
 pub(crate) mod earnings;
 pub(crate) mod invoices;
+pub(crate) mod pdfs;
 pub(crate) mod plans;
 pub(crate) mod services;
 pub(crate) mod settings;

@@ -16,6 +16,7 @@ pub(crate) fn update_settings(write: &mut Write<'_>, input: Settings) -> Result<
             "Currency must be a three-letter ISO 4217 code such as EUR or USD.",
         ));
     }
+    let before = store::settings::get(write.tx)?;
     let settings = Settings {
         org_name: required_text("org_name", "Organisation name", &input.org_name)?,
         address: address("address", &input.address)?,
@@ -24,9 +25,10 @@ pub(crate) fn update_settings(write: &mut Write<'_>, input: Settings) -> Result<
         currency,
         invoice_footnote: footnote(&input.invoice_footnote)?,
         zero_vat_text: optional_text("zero_vat_text", "Zero-VAT text", &input.zero_vat_text)?,
+        // The logo changes only through set_invoice_logo.
+        has_logo: before.has_logo,
         ..input
     };
-    let before = store::settings::get(write.tx)?;
     store::settings::update(write.tx, &settings)?;
     write.audit("settings", None, Some(&before), Some(&settings))?;
     Ok(settings)

@@ -375,7 +375,21 @@ pub(crate) struct NewLineItem {
     pub metric_id: Option<Id>,
 }
 
+/// Adds a line and adds its cost to the invoice's stored net.
 pub(crate) fn insert_line_item(
+    conn: &Connection,
+    line: &NewLineItem,
+    created_at: DateTime<Utc>,
+) -> rusqlite::Result<Id> {
+    let id = insert_line_leaving_net(conn, line, created_at)?;
+    add_to_net(conn, line.invoice_id, line.cost)?;
+    Ok(id)
+}
+
+/// Adds a line WITHOUT updating the invoice's net: for the billing run, which adds many lines
+/// to one invoice and then adds their sum with [`add_to_net`] in the same transaction (before
+/// anything reads the invoice).
+pub(crate) fn insert_line_leaving_net(
     conn: &Connection,
     line: &NewLineItem,
     created_at: DateTime<Utc>,
@@ -402,13 +416,20 @@ pub(crate) fn insert_line_item(
             to_epoch(created_at),
         ],
     )?;
-    let id = Id(conn.last_insert_rowid());
+    Ok(Id(conn.last_insert_rowid()))
+}
+
+pub(crate) fn add_to_net(
+    conn: &Connection,
+    invoice_id: Id,
+    amount: Decimal,
+) -> rusqlite::Result<()> {
     super::execute(
         conn,
         "UPDATE invoices SET net = net + ?2 WHERE id = ?1",
-        params![line.invoice_id.0, to_e4(line.cost)],
+        params![invoice_id.0, to_e4(amount)],
     )?;
-    Ok(id)
+    Ok(())
 }
 
 pub(crate) fn delete_line_item(conn: &Connection, id: Id) -> rusqlite::Result<()> {

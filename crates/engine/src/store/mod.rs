@@ -9,6 +9,7 @@ pub mod catalogue;
 pub mod earnings;
 pub mod invoices;
 pub mod payments;
+pub(crate) mod pdfs;
 pub mod settings;
 
 use crate::model::Paging;

@@ -1,4 +1,4 @@
-use crate::model::{Address, BillingMode, Numbering, Settings};
+use crate::model::{Address, BillingMode, Numbering, PaperSize, Settings};
 use rusqlite::{params, Connection};
 
 pub(crate) fn get(conn: &Connection) -> rusqlite::Result<Settings> {
@@ -6,7 +6,7 @@ pub(crate) fn get(conn: &Connection) -> rusqlite::Result<Settings> {
         conn,
         "SELECT org_name, line1, line2, city, state, zip, country, fiscal_code, vat_code,
                 currency, billing_mode, numbering, invoice_footnote, zero_vat_text,
-                charging_enabled
+                charging_enabled, paper_size, invoice_logo IS NOT NULL
          FROM settings WHERE id = 1",
         [],
         |row| {
@@ -36,6 +36,12 @@ pub(crate) fn get(conn: &Connection) -> rusqlite::Result<Settings> {
                 invoice_footnote: row.get(12)?,
                 zero_vat_text: row.get(13)?,
                 charging_enabled: row.get(14)?,
+                paper_size: if row.get::<_, String>(15)? == "letter" {
+                    PaperSize::Letter
+                } else {
+                    PaperSize::A4
+                },
+                has_logo: row.get(16)?,
             })
         },
     )
@@ -48,7 +54,7 @@ pub(crate) fn update(conn: &Connection, settings: &Settings) -> rusqlite::Result
         "UPDATE settings SET org_name = ?1, line1 = ?2, line2 = ?3, city = ?4, state = ?5,
                 zip = ?6, country = ?7, fiscal_code = ?8, vat_code = ?9, currency = ?10,
                 billing_mode = ?11, numbering = ?12, invoice_footnote = ?13,
-                zero_vat_text = ?14, charging_enabled = ?15
+                zero_vat_text = ?14, charging_enabled = ?15, paper_size = ?16
          WHERE id = 1",
         params![
             settings.org_name,
@@ -72,6 +78,10 @@ pub(crate) fn update(conn: &Connection, settings: &Settings) -> rusqlite::Result
             settings.invoice_footnote,
             settings.zero_vat_text,
             settings.charging_enabled,
+            match settings.paper_size {
+                PaperSize::A4 => "a4",
+                PaperSize::Letter => "letter",
+            },
         ],
     )?;
     Ok(())

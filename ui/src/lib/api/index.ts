@@ -116,7 +116,8 @@ function tauriTransport(): Transport {
   };
 }
 
-function insideTauri(): boolean {
+/** Whether the UI runs in the desktop window (Tauri injects its IPC into the page). */
+export function insideTauri(): boolean {
   return typeof window !== 'undefined' && '__TAURI_INTERNALS__' in window;
 }
 
