@@ -22,7 +22,7 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc};
 use counterfoil_billing::{self as billing, Period};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use ts_rs::TS;
 
 /// Every daily job bills as of this hour (UTC) of its date.
@@ -218,11 +218,11 @@ fn run_job(book: &mut Book, actor: &Actor, date: NaiveDate) -> Result<Option<Job
             counts: BillingCounts::default(),
             touched: BTreeSet::new(),
             targets: HashMap::new(),
-            unsettled_nets: HashMap::new(),
+            unsettled: BTreeMap::new(),
         };
         for account_id in store::billing_run::billed_accounts(job.write.tx)? {
             job.bill_account(account_id)?;
-            job.settle_nets()?;
+            job.settle_lines()?;
         }
         let mut counts = job.counts;
         counts.invoices_touched = count(job.touched.len());
@@ -273,8 +273,9 @@ struct Job<'a, 't> {
     touched: BTreeSet<Id>,
     /// The open invoice lines go to, per (buyer, period), while the job bills that buyer.
     targets: HashMap<(Id, Period), Id>,
-    /// Line costs added per invoice and not yet added to its stored net (see `settle_nets`).
-    unsettled_nets: HashMap<Id, Decimal>,
+    /// Lines added per invoice whose cost is not yet in the invoice's stored net nor in the
+    /// audit log (see `settle_lines`).
+    unsettled: BTreeMap<Id, Vec<LineItem>>,
 }
 
 /// An application with its plan history, as the job sees it.
@@ -723,7 +724,7 @@ impl Job<'_, '_> {
 
     /// The engine's own transition (issuing freezes the invoice and dates it `today`).
     fn transition(&mut self, id: Id, state: InvoiceState) -> Result<InvoiceRow> {
-        self.settle_nets()?;
+        self.settle_lines()?;
         self.touched.insert(id);
         // An invoice that leaves `open` takes no more lines.
         self.targets.retain(|_, target| *target != id);
@@ -804,20 +805,25 @@ impl Job<'_, '_> {
             line_type: line.line_type,
             metric_id: line.metric_id,
         };
-        self.write
-            .audit("line_item", Some(id.0), None::<&LineItem>, Some(&added))?;
         self.counts.lines_added += 1;
         self.touched.insert(invoice_id);
-        *self.unsettled_nets.entry(invoice_id).or_default() += cost;
+        self.unsettled.entry(invoice_id).or_default().push(added);
         Ok(())
     }
 
-    /// Adds the lines added since the last call to their invoices' stored net: once per
-    /// invoice rather than once per line. Runs before anything reads an invoice (a transition)
-    /// and after each buyer.
-    fn settle_nets(&mut self) -> Result<()> {
-        for (invoice_id, added) in self.unsettled_nets.drain() {
+    /// Adds the lines added since the last call to their invoices' stored net, and records
+    /// them in the audit log: once per invoice rather than once per line. Runs before anything
+    /// reads an invoice (a transition) and after each buyer.
+    fn settle_lines(&mut self) -> Result<()> {
+        for (invoice_id, lines) in std::mem::take(&mut self.unsettled) {
+            let added: Decimal = lines.iter().map(|line| line.cost).sum();
             store::invoices::add_to_net(self.write.tx, invoice_id, added)?;
+            self.write.audit(
+                "invoice_lines",
+                Some(invoice_id.0),
+                None::<&()>,
+                Some(&LinesAdded { lines_added: lines }),
+            )?;
         }
         Ok(())
     }
@@ -880,6 +886,12 @@ impl Job<'_, '_> {
             Some(&BilledUntil::of(after)),
         )
     }
+}
+
+/// The lines a job added to one invoice, as the audit log keeps them.
+#[derive(Serialize)]
+struct LinesAdded {
+    lines_added: Vec<LineItem>,
 }
 
 /// What the billing run changes on an application, as the audit log keeps it.

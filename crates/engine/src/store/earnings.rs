@@ -26,17 +26,20 @@ pub(crate) fn groups(
     to: &str,
 ) -> rusqlite::Result<Vec<EarningsGroup>> {
     // Issued invoices (frozen VAT rate) come summed from `earnings_by_period`, which triggers
-    // keep with every invoice change (migration 0004); only the invoices not issued yet, the
-    // current months', are summed here with their buyer's live rate.
+    // keep with every invoice change (migration 0004); only the invoices not issued yet (open
+    // and finalized ones; issuing is what sets issued_on), the current months', are summed here,
+    // per buyer from the covering (state, period, account_id, net) index, with the buyer's live
+    // rate.
     let mut statement = conn.prepare_cached(
         "SELECT period, bucket, nullif(vat_rate, -1), net
          FROM earnings_by_period
          WHERE period BETWEEN ?1 AND ?2 AND invoices > 0
          UNION ALL
-         SELECT i.period, 0, a.vat_rate, sum(i.net)
-         FROM invoices i JOIN accounts a ON a.id = i.account_id
-         WHERE i.state IN ('open', 'finalized') AND i.period BETWEEN ?1 AND ?2
-           AND i.issued_on IS NULL
+         SELECT o.period, 0, a.vat_rate, sum(o.net)
+         FROM (SELECT period, account_id, sum(net) AS net FROM invoices
+               WHERE state IN ('open', 'finalized') AND period BETWEEN ?1 AND ?2
+               GROUP BY period, account_id) o
+         JOIN accounts a ON a.id = o.account_id
          GROUP BY 1, 2, 3",
     )?;
     let groups = statement
