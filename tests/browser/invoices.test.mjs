@@ -466,7 +466,7 @@ describe('Invoices screen', () => {
   });
 
   it('says why a PDF could not be made, naming the character', async () => {
-    const buyer = await rpc(server.url, 'create_account', { org_name: '株式会社サクラ技研', vat_rate: null });
+    const buyer = await rpc(server.url, 'create_account', { org_name: 'บริษัท สยามเทค จำกัด', vat_rate: null });
     const created = await rpc(server.url, 'create_invoice', { account_id: buyer.id, period: '2026-10' });
     await rpc(server.url, 'add_line_item', { invoice_id: created.invoice.id, name: 'Fixed fee', cost: '10' });
     const issued = await rpc(server.url, 'transition_invoice', { id: created.invoice.id, state: 'pending' });

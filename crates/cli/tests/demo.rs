@@ -208,3 +208,140 @@ fn the_demo_never_overwrites_a_file_without_force() {
         .collect();
     assert_eq!(names, ["precious.book"], "nothing else was written");
 }
+
+fn counterfoil(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_counterfoil"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn pdftotext(path: &Path) -> String {
+    let out = Command::new("pdftotext")
+        .arg(path)
+        .arg("-")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{} is not a readable PDF",
+        path.display()
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn invoice_pdfs_one_a_month_and_the_whole_book() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("demo.book");
+    build(&path, false);
+    let book_arg = path.to_str().unwrap();
+    let invoices = {
+        let mut book = open(&path);
+        all(&mut book, "list_invoices", json!({}))
+    };
+
+    // One invoice by its friendly ID, to a chosen file.
+    let issued = invoices
+        .iter()
+        .find(|i| i["state"] == "paid" && i["period"] == "2026-03")
+        .unwrap();
+    let friendly_id = issued["friendly_id"].as_str().unwrap();
+    let one = dir.path().join("one.pdf");
+    let out = counterfoil(&[
+        "invoice",
+        "pdf",
+        "--book",
+        book_arg,
+        friendly_id,
+        "-o",
+        one.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = pdftotext(&one);
+    assert!(text.contains(friendly_id), "{text}");
+    assert!(
+        text.contains(issued["account_name"].as_str().unwrap()),
+        "{text}"
+    );
+
+    // A month: one file per invoice, named by friendly ID.
+    let month_dir = dir.path().join("2026-05");
+    let out = counterfoil(&[
+        "invoice",
+        "pdf",
+        "--book",
+        book_arg,
+        "--month",
+        "2026-05",
+        "--out",
+        month_dir.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let of_may: Vec<&Value> = invoices
+        .iter()
+        .filter(|i| i["period"] == "2026-05")
+        .collect();
+    assert!(!of_may.is_empty());
+    for invoice in &of_may {
+        let file = month_dir.join(format!(
+            "invoice-{}.pdf",
+            invoice["friendly_id"].as_str().unwrap()
+        ));
+        assert!(
+            std::fs::read(&file).unwrap().starts_with(b"%PDF"),
+            "{}",
+            file.display()
+        );
+    }
+    assert_eq!(std::fs::read_dir(&month_dir).unwrap().count(), of_may.len());
+
+    // The whole book: every invoice once, the hand-set duplicate ID included.
+    let all_dir = dir.path().join("all");
+    let out = counterfoil(&[
+        "invoice",
+        "pdf",
+        "--book",
+        book_arg,
+        "--all",
+        "--out",
+        all_dir.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(std::fs::read_dir(&all_dir).unwrap().count(), invoices.len());
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains(&format!("wrote {} PDF(s)", invoices.len())),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+
+    // A stored PDF is handed out as stored: the same bytes again.
+    let again = dir.path().join("again.pdf");
+    let out = counterfoil(&[
+        "invoice",
+        "pdf",
+        "--book",
+        book_arg,
+        friendly_id,
+        "-o",
+        again.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    assert_eq!(std::fs::read(&again).unwrap(), std::fs::read(&one).unwrap());
+
+    let out = counterfoil(&["invoice", "pdf", "--book", book_arg, "2099-01-99999999"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("there is no invoice 2099-01-99999999"));
+}

@@ -1,5 +1,6 @@
 //! Writes sample invoices to look at: the reference invoice (tests/common), a 300-line one, a
-//! US Letter one with VAT 0 and unset dates, and one with a logo.
+//! US Letter one with VAT 0 and unset dates, one with a logo, and one with Japanese, Korean and
+//! Chinese text (the fallback face).
 //!
 //!   cargo run -p counterfoil-pdf --example preview -- /tmp/invoices
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -16,6 +17,7 @@ fn main() {
     std::fs::create_dir_all(out).unwrap();
     write(out.join("reference.pdf"), &common::reference_invoice());
     write(out.join("long.pdf"), &common::invoice_with_lines(300));
+    write(out.join("cjk.pdf"), &common::cjk_invoice());
     let mut zero = common::reference_invoice();
     zero.vat_rate = Some(rust_decimal::Decimal::ZERO);
     zero.issued_on = None;

@@ -2,20 +2,25 @@
 //! (how the layout thinks) and emitted as printpdf operations (PDF counts from the bottom).
 
 use printpdf::{
-    Color, FontId, Line as PdfLine, LinePoint, Op, PdfFontHandle, Point, Pt, Rgb, TextItem,
-    TextMatrix, XObjectId, XObjectTransform,
+    Color, FontId, Line as PdfLine, LineJoinStyle, LinePoint, Op, PdfFontHandle, Point, Pt, Rgb,
+    TextItem, TextMatrix, TextRenderingMode, XObjectId, XObjectTransform,
 };
 
-use crate::fonts::{Fonts, Weight};
+use crate::fonts::{Fonts, Source, Weight};
 use crate::layout::Page;
 
 /// Where the baseline sits in a line box, as a fraction of the line height. The same fraction
 /// for every size puts a small label and a larger value that share a line box on one baseline.
 const BASELINE: f32 = 0.75;
+/// The outline that emboldens fallback glyphs, as a share of the type size (1/24 em: FreeType's
+/// and Skia's synthetic bold at text sizes).
+const EMBOLDEN_STROKE: f32 = 1.0 / 24.0;
 
-/// The resource names of the two faces; their first six letters also become the subset tag.
+/// The resource names of the faces; their first six letters also become the subset tag.
 pub const REGULAR_FONT_ID: &str = "CFDVSR";
 pub const BOLD_FONT_ID: &str = "CFDVSB";
+/// Droid Sans Fallback, for the characters DejaVu lacks (in either weight).
+pub const FALLBACK_FONT_ID: &str = "CFDRSF";
 pub const LOGO_ID: &str = "CFLOGO";
 
 /// The few colours: near-black text, grey for labels and secondary text, light rules and one
@@ -70,19 +75,41 @@ impl<'f> Canvas<'f> {
     }
 
     pub fn width(&self, text: &str, style: Style) -> f32 {
-        self.fonts.face(style.weight).width(text, style.size)
+        self.fonts.width(text, style.weight, style.size)
     }
 
-    /// Draws one line of text whose line box starts at `top`, its left edge at `x`.
+    /// Draws one line of text whose line box starts at `top`, its left edge at `x`. Each run
+    /// of characters drawn by one face (DejaVu in the style's weight, or the fallback) is a
+    /// text section of its own, starting where the runs before it end, measured as
+    /// [`Canvas::width`] measures: "Acme 株式会社 GmbH" is three sections.
     pub fn text(&mut self, x: f32, top: f32, style: Style, text: &str) {
-        if text.is_empty() {
-            return;
-        }
         let baseline = top + BASELINE * style.lead;
-        let font_id = match style.weight {
-            Weight::Regular => REGULAR_FONT_ID,
-            Weight::Bold => BOLD_FONT_ID,
-        };
+        let fonts = self.fonts;
+        let mut runs = fonts.runs(text, style.weight).peekable();
+        let mut x = x;
+        while let Some((source, run)) = runs.next() {
+            let origin = Point {
+                x: Pt(x),
+                y: Pt(self.page.height - baseline),
+            };
+            match (source, style.weight) {
+                (Source::Primary, Weight::Regular) => {
+                    self.section(REGULAR_FONT_ID, origin, style, run);
+                }
+                (Source::Primary, Weight::Bold) => self.section(BOLD_FONT_ID, origin, style, run),
+                (Source::Fallback, Weight::Regular) => {
+                    self.section(FALLBACK_FONT_ID, origin, style, run);
+                }
+                (Source::Fallback, Weight::Bold) => self.emboldened(origin, style, run),
+            }
+            if runs.peek().is_some() {
+                x += fonts.width(run, style.weight, style.size);
+            }
+        }
+    }
+
+    /// One text section: `text` in the font named `font_id`, its baseline starting at `origin`.
+    fn section(&mut self, font_id: &str, origin: Point, style: Style, text: &str) {
         self.ops.extend([
             Op::StartTextSection,
             Op::SetFont {
@@ -93,13 +120,37 @@ impl<'f> Canvas<'f> {
                 col: style.ink.color(),
             },
             Op::SetTextMatrix {
-                matrix: TextMatrix::Translate(Pt(x), Pt(self.page.height - baseline)),
+                matrix: TextMatrix::Translate(origin.x, origin.y),
             },
             Op::ShowText {
                 items: vec![TextItem::Text(text.to_string())],
             },
             Op::EndTextSection,
         ]);
+    }
+
+    /// Bold text in the fallback, which has no bold face: its regular glyphs, filled and
+    /// outlined in the same ink (what browsers and FreeType do for a missing bold), so a
+    /// Japanese buyer's name still stands out from its address. The stroke, its width and
+    /// the rendering mode are graphics state, kept to this section by save and restore.
+    fn emboldened(&mut self, origin: Point, style: Style, text: &str) {
+        self.ops.extend([
+            Op::SaveGraphicsState,
+            Op::SetOutlineColor {
+                col: style.ink.color(),
+            },
+            Op::SetOutlineThickness {
+                pt: Pt(style.size * EMBOLDEN_STROKE),
+            },
+            Op::SetLineJoinStyle {
+                join: LineJoinStyle::Round,
+            },
+            Op::SetTextRenderingMode {
+                mode: TextRenderingMode::FillStroke,
+            },
+        ]);
+        self.section(FALLBACK_FONT_ID, origin, style, text);
+        self.ops.push(Op::RestoreGraphicsState);
     }
 
     /// Draws one line of text ending at `right`.
@@ -167,5 +218,90 @@ impl<'f> Canvas<'f> {
                 ..XObjectTransform::default()
             },
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fonts::fonts;
+    use crate::Paper;
+
+    const BODY: Style = Style {
+        weight: Weight::Bold,
+        size: 9.0,
+        lead: 12.5,
+        ink: Ink::Text,
+    };
+
+    /// Each text section drawn: its font, its left edge, its baseline and its text.
+    fn sections(ops: &[Op]) -> Vec<(String, f32, f32, String)> {
+        let mut sections = Vec::new();
+        let mut font = String::new();
+        let mut origin = (0.0, 0.0);
+        for op in ops {
+            match op {
+                Op::SetFont {
+                    font: PdfFontHandle::External(FontId(id)),
+                    ..
+                } => font.clone_from(id),
+                Op::SetTextMatrix {
+                    matrix: TextMatrix::Translate(x, y),
+                } => origin = (x.0, y.0),
+                Op::ShowText { items } => {
+                    let [TextItem::Text(text)] = items.as_slice() else {
+                        panic!("{items:?}");
+                    };
+                    sections.push((font.clone(), origin.0, origin.1, text.clone()));
+                }
+                _ => {}
+            }
+        }
+        sections
+    }
+
+    #[test]
+    fn mixed_text_is_one_section_per_face_end_to_end_on_one_baseline() {
+        let fonts = fonts().unwrap();
+        let mut canvas = Canvas::new(fonts, Page::of(Paper::A4));
+        let text = "Acme 株式会社 GmbH";
+        let right = 500.0;
+        canvas.text_right(right, 100.0, BODY, text);
+        let width = canvas.width(text, BODY);
+        let drawn = sections(&canvas.into_ops());
+        let fonts_and_texts: Vec<(&str, &str)> = drawn
+            .iter()
+            .map(|(font, _, _, text)| (font.as_str(), text.as_str()))
+            .collect();
+        assert_eq!(
+            fonts_and_texts,
+            [
+                (BOLD_FONT_ID, "Acme "),
+                (FALLBACK_FONT_ID, "株式会社"),
+                (BOLD_FONT_ID, " GmbH"),
+            ]
+        );
+        // Each run starts where the one before it ends, all on one baseline, and the last
+        // ends at the right edge.
+        let mut x = right - width;
+        for (_, left, baseline, run) in &drawn {
+            assert!((left - x).abs() < 0.001, "{run:?} at {left}, expected {x}");
+            assert_eq!(*baseline, drawn[0].2);
+            x += fonts.width(run, BODY.weight, BODY.size);
+        }
+        assert!((x - right).abs() < 0.001, "ends at {x}");
+    }
+
+    #[test]
+    fn latin_text_is_one_section_in_dejavu() {
+        let mut canvas = Canvas::new(fonts().unwrap(), Page::of(Paper::A4));
+        canvas.text(56.7, 100.0, BODY, "Hofmann Logistik GmbH");
+        let ops = canvas.into_ops();
+        // No graphics state around it: only emboldened fallback text needs one.
+        assert!(!ops.iter().any(|op| matches!(op, Op::SaveGraphicsState)));
+        let drawn = sections(&ops);
+        assert_eq!(drawn.len(), 1);
+        assert_eq!(drawn[0].0, BOLD_FONT_ID);
+        assert_eq!(drawn[0].1, 56.7);
     }
 }

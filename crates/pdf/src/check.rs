@@ -6,19 +6,28 @@ use crate::wrap::is_layout_whitespace;
 use crate::{InvoiceDocument, Party, PdfError};
 
 /// The first character of the printed text that the fonts cannot draw, named with its field.
+/// Fails with [`PdfError::Font`] only if the fallback face, needed for a character DejaVu
+/// lacks, does not parse (a broken build).
 pub fn printable(doc: &InvoiceDocument, fonts: &Fonts) -> Result<(), PdfError> {
-    let drawable = |character: char| {
-        is_layout_whitespace(character) || (fonts.covers(character) && !needs_shaping(character))
+    let drawable = |character: char| -> Result<bool, PdfError> {
+        if is_layout_whitespace(character) {
+            return Ok(true);
+        }
+        if needs_shaping(character) {
+            return Ok(false);
+        }
+        fonts.covers(character)
     };
-    let check = |text: &str, field: &dyn Fn() -> String| match text
-        .chars()
-        .find(|&character| !drawable(character))
-    {
-        Some(character) => Err(PdfError::UnsupportedCharacter {
-            character,
-            field: field(),
-        }),
-        None => Ok(()),
+    let check = |text: &str, field: &dyn Fn() -> String| -> Result<(), PdfError> {
+        for character in text.chars() {
+            if !drawable(character)? {
+                return Err(PdfError::UnsupportedCharacter {
+                    character,
+                    field: field(),
+                });
+            }
+        }
+        Ok(())
     };
     check(&doc.friendly_id, &|| "invoice ID".into())?;
     check(&doc.currency, &|| "currency".into())?;
@@ -34,14 +43,19 @@ pub fn printable(doc: &InvoiceDocument, fonts: &Fonts) -> Result<(), PdfError> {
     check(&doc.footnote, &|| "footnote".into())
 }
 
-/// Scripts written right to left or with joined letters (Hebrew, Arabic, Syriac, Thaana, N'Ko)
-/// and the bidirectional controls. DejaVu has glyphs for some of them, but the renderer sets
-/// text left to right, glyph by glyph: they would print reversed and unjoined, which is no
-/// better than not at all, so they are refused like missing glyphs.
+/// Scripts written right to left or with joined letters (Hebrew, Arabic, Syriac, Thaana, N'Ko),
+/// the bidirectional controls, and Hangul's conjoining jamo (decomposed syllables). The fonts
+/// have glyphs for some of them, but the renderer sets text left to right, glyph by glyph,
+/// without shaping: they would print reversed, unjoined or as loose letters, which is no
+/// better than not at all, so they are refused like missing glyphs. Korean typed as usual
+/// (precomposed syllables, "한빛") and the compatibility jamo ("ㄱ") print.
 fn needs_shaping(character: char) -> bool {
     matches!(
         u32::from(character),
         0x0590..=0x08FF
+            | 0x1100..=0x11FF
+            | 0xA960..=0xA97F
+            | 0xD7B0..=0xD7FF
             | 0xFB1D..=0xFDFF
             | 0xFE70..=0xFEFF
             | 0x200E..=0x200F
@@ -79,10 +93,12 @@ mod tests {
 
     #[test]
     fn right_to_left_and_joining_scripts_need_shaping() {
-        for character in ['ש', 'د', 'ﻻ', '\u{200F}', '\u{202E}'] {
+        for character in [
+            'ש', 'د', 'ﻻ', '\u{200F}', '\u{202E}', '\u{1100}', '\u{1161}',
+        ] {
             assert!(needs_shaping(character), "{character:?}");
         }
-        for character in ['a', 'Ω', 'Ж', 'Ő', '€', 'Ա', 'ა'] {
+        for character in ['a', 'Ω', 'Ж', 'Ő', '€', 'Ա', 'ა', '株', 'サ', '한', 'ㄱ'] {
             assert!(!needs_shaping(character), "{character:?}");
         }
     }

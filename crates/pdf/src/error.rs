@@ -3,8 +3,10 @@ use std::fmt;
 /// Why an invoice could not be rendered.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PdfError {
-    /// A character the embedded font has no glyph for. Such text is refused rather than
-    /// printed as blanks or boxes: an invoice must show what the book says.
+    /// A character no embedded face (DejaVu Sans, then Droid Sans Fallback) has a glyph for,
+    /// or one of a script the renderer cannot set (right to left, joined, conjoining jamo).
+    /// Such text is refused rather than printed as blanks or boxes: an invoice must show what
+    /// the book says.
     #[error("the invoice font cannot draw {} in the {field}", Shown(*character))]
     UnsupportedCharacter {
         character: char,
@@ -14,7 +16,7 @@ pub enum PdfError {
     /// The logo is not a PNG or JPEG image that can be decoded.
     #[error("the logo is not a readable PNG or JPEG image: {0}")]
     BadLogo(String),
-    /// The embedded fonts did not parse (a broken build, never the document's fault).
+    /// An embedded font did not parse (a broken build, never the document's fault).
     #[error("the embedded invoice font could not be read: {0}")]
     Font(String),
     /// The PDF writer failed (never expected: it writes into memory).
@@ -22,7 +24,7 @@ pub enum PdfError {
     Write(String),
 }
 
-/// `'日' (U+65E5)`; control characters are escaped so the message stays on one line.
+/// `'บ' (U+0E1A)`; control characters are escaped so the message stays on one line.
 struct Shown(char);
 
 impl fmt::Display for Shown {
@@ -49,9 +51,9 @@ mod tests {
     fn names_the_character_its_code_point_and_the_field() {
         let cases = [
             (
-                '日',
+                'บ',
                 "buyer name",
-                "the invoice font cannot draw '日' (U+65E5) in the buyer name",
+                "the invoice font cannot draw 'บ' (U+0E1A) in the buyer name",
             ),
             (
                 '\u{7}',

@@ -48,8 +48,9 @@
 //! # Pagination
 //!
 //! Line names wrap within the Name column (at spaces; a single word too long for the column is
-//! cut after a hyphen, else between characters), so nothing ever runs into the number columns; a row is as tall as
-//! its name. Rows fill the pages in order, and the table header repeats on every page that has
+//! cut after a hyphen, else between characters, which is how a CJK name without spaces wraps,
+//! though without the Japanese rules that keep "、" or "ー" off the start of a line), so
+//! nothing ever runs into the number columns; a row is as tall as its name. Rows fill the pages in order, and the table header repeats on every page that has
 //! rows. The totals, amount due and zero-VAT text come once, right after the last row and kept
 //! together; when they do not fit under it, the last row moves to a new page with them (a page
 //! with totals and no line item reads like a loose sheet). The footnote is anchored to the
@@ -61,13 +62,29 @@
 //! DejaVu Sans regular and bold (`assets/fonts/`, Bitstream Vera / Arev licence in
 //! `LICENSE-DejaVu.txt`) are compiled in, parsed once per process and subset into each PDF
 //! (a one-page invoice is about 33 KB, most of it the two font subsets, which keep DejaVu's
-//! hinting). They cover Latin (ß ł ő ç …), Greek and Cyrillic. Before anything is laid out,
-//! every printed text is checked against both faces' character maps: a character they cannot
-//! draw is refused with [`PdfError::UnsupportedCharacter`] naming it and its field, never
-//! dropped or printed as a box. Right-to-left and joining scripts (Hebrew, Arabic, …) are
-//! refused the same way although DejaVu has some of their glyphs: text is set left to right,
-//! glyph by glyph, without shaping, so they would print reversed and unjoined. Text is real
-//! text: it can be selected, searched and read back with `pdftotext`.
+//! hinting). They cover Latin (ß ł ő ç …), Greek and Cyrillic.
+//!
+//! What DejaVu cannot draw comes from a fallback face, Droid Sans Fallback (Apache 2.0,
+//! `LICENSE-DroidSansFallback.txt`; `assets/fonts/README.md` says which file and why): CJK
+//! ideographs (U+4E00–U+9FFF), hiragana and katakana, Hangul syllables, CJK punctuation and
+//! full-width forms, so "株式会社サンプル", "北京数据科技有限公司" and "한빛소프트 주식회사"
+//! print. Each character is set in DejaVu when DejaVu has it and in the fallback otherwise, so
+//! "Acme 株式会社 GmbH" is three runs in two fonts on one baseline, measured (for wrapping and
+//! right alignment) with each face's own advances. The fallback has no bold: bold text (names,
+//! the wordmark) draws those characters with its regular glyphs, filled and outlined (a
+//! synthetic bold, as browsers do). The face is 3.4 MB, so it is parsed only the first time a
+//! text needs it (about 11 ms, once per process) and added to a PDF only when a page uses it,
+//! subset like the others (an invoice with a Japanese buyer is about 40 KB): a Latin invoice
+//! costs and weighs what it did before there was a fallback, to the byte.
+//!
+//! Before anything is laid out, every printed text is checked against the faces' character
+//! maps: a character neither DejaVu (in both weights) nor the fallback can draw (Thai,
+//! Devanagari, most emoji, the rare ideographs of CJK Extension A, …) is refused with
+//! [`PdfError::UnsupportedCharacter`] naming it and its field, never dropped or printed as a
+//! box. Right-to-left and joining scripts (Hebrew, Arabic, …) and Hangul as conjoining jamo
+//! are refused the same way although the faces have some of their glyphs: text is set left to
+//! right, glyph by glyph, without shaping, so they would print reversed, unjoined or as loose
+//! letters. Text is real text: it can be selected, searched and read back with `pdftotext`.
 //!
 //! # Determinism
 //!
@@ -79,7 +96,8 @@
 //! took half of a render's time; level 3 costs 2% in size).
 //!
 //! To look at sample invoices: `cargo run -p counterfoil-pdf --example preview -- DIR` writes
-//! the reference invoice, a 300-line one, a Letter one with VAT 0 and one with a logo to DIR.
+//! the reference invoice, a 300-line one, a Letter one with VAT 0, one with a logo and one with
+//! Japanese, Chinese and Korean text to DIR.
 
 mod canvas;
 mod check;
@@ -98,8 +116,9 @@ pub use error::PdfError;
 
 /// Renders `doc` as a PDF.
 ///
-/// Fails with [`PdfError::UnsupportedCharacter`] when printed text holds a character the font
-/// cannot draw, and with [`PdfError::BadLogo`] when the logo is not a readable PNG or JPEG.
+/// Fails with [`PdfError::UnsupportedCharacter`] when printed text holds a character no embedded
+/// face can draw (see "Fonts" in the crate documentation), and with [`PdfError::BadLogo`] when the logo is not a
+/// readable PNG or JPEG.
 pub fn render(doc: &InvoiceDocument) -> Result<Vec<u8>, PdfError> {
     let fonts = fonts::fonts()?;
     check::printable(doc, fonts)?;

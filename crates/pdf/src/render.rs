@@ -135,14 +135,13 @@ pub fn pages(doc: &InvoiceDocument, fonts: &Fonts, logo: Option<&Logo>) -> Vec<(
 }
 
 fn prepare(doc: &InvoiceDocument, fonts: &Fonts, page: Page) -> Prepared {
-    let regular = fonts.face(Weight::Regular);
     let name_width = page.name_width();
     let rows: Vec<_> = doc
         .lines
         .iter()
         .map(|line| {
             let name = wrap(&line.name, name_width, |text| {
-                regular.width(text, BODY.size)
+                fonts.width(text, BODY.weight, BODY.size)
             });
             let figures = [
                 format::quantity(line.quantity),
@@ -180,8 +179,11 @@ fn prepare(doc: &InvoiceDocument, fonts: &Fonts, page: Page) -> Prepared {
             ),
         ],
     };
-    let note_width =
-        |text: &str, width: f32| wrap(text, width, |line| regular.width(line, NOTE.size));
+    let note_width = |text: &str, width: f32| {
+        wrap(text, width, |line| {
+            fonts.width(line, NOTE.weight, NOTE.size)
+        })
+    };
     let zero_vat_lines = match doc.vat_rate {
         Some(rate) if rate.is_zero() && !doc.zero_vat_text.trim().is_empty() => {
             note_width(doc.zero_vat_text.trim(), TOTALS_WIDTH)
@@ -451,8 +453,7 @@ fn decimal_aligned(canvas: &Canvas<'_>, figure: &str, right: f32, decimals: usiz
 }
 
 fn wrap_style(canvas: &Canvas<'_>, text: &str, width: f32, style: Style) -> Vec<String> {
-    let face = canvas.fonts.face(style.weight);
-    let mut lines = wrap(text.trim(), width, |line| face.width(line, style.size));
+    let mut lines = wrap(text.trim(), width, |line| canvas.width(line, style));
     if lines.len() == 1 && lines[0].is_empty() {
         lines.clear();
     }

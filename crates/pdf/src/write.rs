@@ -8,11 +8,11 @@ use std::io::Write as _;
 use chrono::NaiveDate;
 use lopdf::{Object, StringFormat};
 use printpdf::{
-    FontId, ImageCompression, ImageOptimizationOptions, Op, PdfDocument, PdfFont, PdfPage,
-    PdfSaveOptions, Pt, Rect, XObject, XObjectId,
+    FontId, ImageCompression, ImageOptimizationOptions, Op, PdfDocument, PdfFont, PdfFontHandle,
+    PdfPage, PdfSaveOptions, Pt, Rect, XObject, XObjectId,
 };
 
-use crate::canvas::{BOLD_FONT_ID, LOGO_ID, REGULAR_FONT_ID};
+use crate::canvas::{BOLD_FONT_ID, FALLBACK_FONT_ID, LOGO_ID, REGULAR_FONT_ID};
 use crate::fonts::Fonts;
 use crate::layout::Page;
 use crate::logo::Logo;
@@ -41,6 +41,15 @@ pub fn pdf_bytes(
     ] {
         let font = PdfFont::new(face.parsed.clone());
         pdf.resources.fonts.map.insert(FontId(id.to_string()), font);
+    }
+    // The fallback only when a page draws with it: a Latin invoice's bytes stay as they were,
+    // and the 3.4 MB face is not even cloned for it.
+    if uses_font(&pages, FALLBACK_FONT_ID) {
+        let font = PdfFont::new(fonts.fallback()?.parsed.clone());
+        pdf.resources
+            .fonts
+            .map
+            .insert(FontId(FALLBACK_FONT_ID.to_string()), font);
     }
     if let Some(logo) = logo {
         pdf.resources
@@ -79,6 +88,16 @@ pub fn pdf_bytes(
         .save_to(&mut bytes)
         .map_err(|error| PdfError::Write(error.to_string()))?;
     Ok(bytes)
+}
+
+/// Whether any page sets text in the font named `id`.
+fn uses_font(pages: &[(Page, Vec<Op>)], id: &str) -> bool {
+    pages.iter().flat_map(|(_, ops)| ops).any(|op| {
+        matches!(
+            op,
+            Op::SetFont { font: PdfFontHandle::External(FontId(font)), .. } if font == id
+        )
+    })
 }
 
 /// Deflates every stream that may be compressed, as `lopdf::Document::compress` does but at

@@ -209,14 +209,73 @@ fn names_in_several_scripts_come_back_intact() {
 }
 
 #[test]
-fn characters_the_font_cannot_draw_are_refused_with_their_field() {
+fn chinese_japanese_and_korean_names_come_back_intact() {
+    let text = squeezed(&cjk_invoice());
+    assert_has(
+        &text,
+        &[
+            // The buyer in the address block and in "For" (bold: the fallback emboldened).
+            "株式会社サンプル",
+            "Northwind APIs B.V. 株式会社サンプル",
+            "千代田区丸の内1-1-1",
+            "100-0005 東京都",
+            "PO number: 発注-2026-0457",
+            // Line names: Korean, Chinese, and Latin around Japanese, each with its figures.
+            "한빛소프트 주식회사 1,843,200 371.64 371.64",
+            "北京数据科技有限公司 215,000 53.75 53.75",
+            "Acme 株式会社 GmbH 48,210 9.642 9.64",
+            "AMOUNT DUE: EUR 2,434.71",
+        ],
+    );
+    // The buyer's address at the top, on lines of its own.
+    let top = text.split("Invoice for November 2026").next().unwrap();
+    let top_lines: Vec<&str> = top.lines().map(str::trim).collect();
+    for line in ["株式会社サンプル", "千代田区丸の内1-1-1", "100-0005 東京都"] {
+        assert!(top_lines.contains(&line), "{line:?} missing in:\n{top}");
+    }
+}
+
+#[test]
+fn cjk_text_is_set_in_every_place_text_goes() {
+    // The provider's wordmark (bold, 15 pt), a footnote and the zero-VAT text (small, grey),
+    // a CJK name long enough to wrap in the Name column (no spaces: cut between characters).
+    let long_name = "クラウドストレージ利用料金東京リージョンデータ転送量バックアップ保管料およびサポート費用一式";
+    let mut doc = cjk_invoice();
+    doc.issued_by.name = "Acme 株式会社 한빛소프트".into();
+    doc.lines[0].name = long_name.into();
+    doc.footnote = "お振込手数料はお客様のご負担となります。Thank you.".into();
+    doc.vat_rate = Some(dec!(0));
+    doc.zero_vat_text = "免税取引 (Art. 138)".into();
+    let layout = text(&render(&with_totals(doc)).unwrap());
+    let text = squeeze(&layout);
+    assert_has(
+        &text,
+        &[
+            "Acme 株式会社 한빛소프트",
+            "お振込手数料はお客様のご負担となります。Thank you.",
+            "免税取引 (Art. 138)",
+        ],
+    );
+    // The long name wraps onto more than one line and every character comes back, in order.
+    let start = layout.find("クラウド").unwrap();
+    let pieces: Vec<&str> = layout[start..]
+        .lines()
+        .map(|line| line.split("  ").next().unwrap().trim())
+        .take_while(|piece| !piece.is_empty())
+        .collect();
+    assert!(pieces.len() >= 2, "{pieces:?}");
+    assert_eq!(pieces.concat(), long_name);
+}
+
+#[test]
+fn characters_the_fonts_cannot_draw_are_refused_with_their_field() {
     /// (case, the change, the character refused, the field named)
     type Case = (&'static str, fn(&mut InvoiceDocument), char, &'static str);
-    let cases: [Case; 6] = [
+    let cases: [Case; 9] = [
         (
-            "CJK buyer name",
-            |doc| doc.issued_to.name = "株式会社 Example".into(),
-            '株',
+            "Thai buyer name",
+            |doc| doc.issued_to.name = "บริษัท ตัวอย่าง จำกัด".into(),
+            'บ',
             "buyer name",
         ),
         (
@@ -226,10 +285,22 @@ fn characters_the_font_cannot_draw_are_refused_with_their_field() {
             "line 3 name",
         ),
         (
+            "an emoji after CJK text that prints",
+            |doc| doc.issued_to.name = "株式会社サンプル 🍣".into(),
+            '🍣',
+            "buyer name",
+        ),
+        (
+            "Devanagari in the provider VAT code",
+            |doc| doc.issued_by.vat_code = "IN क123".into(),
+            'क',
             "provider VAT code",
-            |doc| doc.issued_by.vat_code = "NL日".into(),
-            '日',
-            "provider VAT code",
+        ),
+        (
+            "CJK Extension A (not in the fallback face)",
+            |doc| doc.issued_to.city = "\u{3400}市".into(),
+            '\u{3400}',
+            "buyer city",
         ),
         (
             "control character in the footnote",
@@ -251,6 +322,13 @@ fn characters_the_font_cannot_draw_are_refused_with_their_field() {
             'ש',
             "provider name",
         ),
+        // Korean as conjoining jamo (decomposed "한") would print as loose letters.
+        (
+            "decomposed Hangul in a line",
+            |doc| doc.lines[0].name = "\u{1112}\u{1161}\u{11AB}".into(),
+            '\u{1112}',
+            "line 1 name",
+        ),
     ];
     for (id, change, character, field) in cases {
         let mut doc = reference_invoice();
@@ -265,20 +343,20 @@ fn characters_the_font_cannot_draw_are_refused_with_their_field() {
         );
     }
     let mut doc = reference_invoice();
-    doc.issued_to.name = "株式会社".into();
+    doc.issued_to.name = "บริษัท".into();
     assert_eq!(
         render(&doc).unwrap_err().to_string(),
-        "the invoice font cannot draw '株' (U+682A) in the buyer name"
+        "the invoice font cannot draw 'บ' (U+0E1A) in the buyer name"
     );
     // Text that is not printed is not checked: the zero-VAT text only shows at a rate of 0.
     let mut doc = reference_invoice();
-    doc.zero_vat_text = "免税".into();
+    doc.zero_vat_text = "ยกเว้นภาษี".into();
     assert!(render(&doc).is_ok());
     doc.vat_rate = Some(dec!(0));
     assert_eq!(
         render(&doc),
         Err(PdfError::UnsupportedCharacter {
-            character: '免',
+            character: 'ย',
             field: "zero-VAT text".into()
         })
     );

@@ -48,15 +48,29 @@ fn same_bytes_in_another_process() {
         std::fs::read(&other).unwrap() == here,
         "another process rendered different bytes"
     );
+    // Also with the fallback face, parsed and subset in each process on its own.
+    let here = render(&cjk_invoice()).unwrap();
+    assert!(
+        std::fs::read(cjk_path(&other)).unwrap() == here,
+        "another process rendered different bytes for the CJK invoice"
+    );
 }
 
-/// Renders the reference invoice; when started by `same_bytes_in_another_process`, writes it
-/// where that test reads it.
+/// Where the other process writes its rendering of the CJK invoice, next to the reference.
+fn cjk_path(reference: &std::path::Path) -> std::path::PathBuf {
+    reference.with_extension("cjk.pdf")
+}
+
+/// Renders the reference invoice and the CJK one; when started by
+/// `same_bytes_in_another_process`, writes them where that test reads them.
 #[test]
 fn render_the_reference_for_another_process() {
     let pdf = render(&reference_invoice()).unwrap();
-    assert!(pdf.starts_with(b"%PDF-"));
+    let cjk = render(&cjk_invoice()).unwrap();
+    assert!(pdf.starts_with(b"%PDF-") && cjk.starts_with(b"%PDF-"));
     if let Some(path) = std::env::var_os(WRITE_TO) {
+        let path = std::path::PathBuf::from(path);
+        std::fs::write(cjk_path(&path), cjk).unwrap();
         std::fs::write(path, pdf).unwrap();
     }
 }
@@ -103,6 +117,52 @@ fn a_one_page_invoice_is_small_and_its_fonts_are_subset() {
         assert!(face.contains("yes yes yes"), "{face}");
         assert!(face.starts_with("CFDVS"), "{face}");
     }
+}
+
+/// The rows of `pdffonts`: one per font, after its two header lines.
+fn font_rows(pdf: &[u8]) -> Vec<String> {
+    let fonts = poppler("pdffonts", &[], pdf);
+    fonts.lines().skip(2).map(str::to_string).collect()
+}
+
+#[test]
+fn the_fallback_font_is_embedded_subset_only_when_text_needs_it() {
+    let pdf = render(&cjk_invoice()).unwrap();
+    let rows = font_rows(&pdf);
+    assert_eq!(rows.len(), 3, "{rows:#?}");
+    let fallback: Vec<&String> = rows
+        .iter()
+        .filter(|row| row.starts_with("CFDRSF+DroidSansFallback"))
+        .collect();
+    assert_eq!(fallback.len(), 1, "{rows:#?}");
+    // Embedded, subset, with a Unicode map, like the DejaVu faces.
+    for row in &rows {
+        assert!(row.contains("yes yes yes"), "{row}");
+    }
+    // Small although the face is 3.4 MB: only the glyphs used go in.
+    assert!(
+        pdf.len() <= 120 * 1024,
+        "an invoice with a Japanese buyer takes {} bytes",
+        pdf.len()
+    );
+
+    // Latin only (Greek and Cyrillic too): no fallback font in the file at all.
+    let mut latin = reference_invoice();
+    latin.issued_to.name = "Ελληνική Α.Ε. / ООО Ромашка".into();
+    let rows = font_rows(&render(&latin).unwrap());
+    assert_eq!(rows.len(), 2, "{rows:#?}");
+    assert!(rows.iter().all(|row| row.starts_with("CFDVS")), "{rows:#?}");
+}
+
+#[test]
+fn the_same_cjk_invoice_gives_the_same_bytes() {
+    let first = render(&cjk_invoice()).unwrap();
+    render(&reference_invoice()).unwrap();
+    let second = render(&cjk_invoice()).unwrap();
+    assert!(first == second, "two renders of the CJK invoice differ");
+    let mut changed = cjk_invoice();
+    changed.lines[2].name.push('社');
+    assert_ne!(render(&changed).unwrap(), first);
 }
 
 #[test]

@@ -89,6 +89,28 @@ pub fn reference_invoice() -> InvoiceDocument {
     })
 }
 
+/// The reference invoice billed to a Japanese buyer, with line names in Korean, Chinese and
+/// mixed scripts: text DejaVu cannot draw, set with the fallback face.
+pub fn cjk_invoice() -> InvoiceDocument {
+    let mut doc = reference_invoice();
+    doc.issued_to = Party {
+        name: "株式会社サンプル".into(),
+        line1: "千代田区丸の内1-1-1".into(),
+        line2: "".into(),
+        city: "東京都".into(),
+        state: "".into(),
+        zip: "100-0005".into(),
+        country: "Japan".into(),
+        fiscal_code: "".into(),
+        vat_code: "T1234567890123".into(),
+        po_number: "発注-2026-0457".into(),
+    };
+    doc.lines[1].name = "한빛소프트 주식회사".into();
+    doc.lines[2].name = "北京数据科技有限公司".into();
+    doc.lines[3].name = "Acme 株式会社 GmbH".into();
+    doc
+}
+
 /// An invoice with `count` lines named "Usage item 001", "Usage item 002", …
 pub fn invoice_with_lines(count: usize) -> InvoiceDocument {
     let mut doc = reference_invoice();
