@@ -8,7 +8,7 @@
 //! looks only at what was true at its instant (applications created, plan changes made and
 //! cancellations done by then) and stamps what it writes with that instant.
 
-use super::invoices::{apply_transition, invoice_summary, invoice_total, new_invoice};
+use super::invoices::{apply_transition, invoice_row, invoice_summary, invoice_total, new_invoice};
 use crate::book::{Actor, Book, Write};
 use crate::error::{ApiError, Result};
 use crate::model::{
@@ -17,7 +17,7 @@ use crate::model::{
 };
 use crate::store;
 use crate::store::billing_run::{JobRow, PlanHistoryEntry};
-use crate::store::invoices::{InvoiceRow, NewLineItem};
+use crate::store::invoices::NewLineItem;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc};
 use counterfoil_billing::{self as billing, Period};
 use rust_decimal::Decimal;
@@ -710,7 +710,8 @@ impl Job<'_, '_> {
             account_id,
             finalized_by,
         )? {
-            let issued = self.transition(id, InvoiceState::Pending)?;
+            self.transition(id, InvoiceState::Pending)?;
+            let issued = invoice_row(self.write.tx, id)?;
             // Its PDF is made right after the job's transaction (see make_queued_pdfs).
             store::pdfs::enqueue(self.write.tx, id)?;
             self.counts.invoices_issued += 1;
@@ -723,7 +724,7 @@ impl Job<'_, '_> {
     }
 
     /// The engine's own transition (issuing freezes the invoice and dates it `today`).
-    fn transition(&mut self, id: Id, state: InvoiceState) -> Result<InvoiceRow> {
+    fn transition(&mut self, id: Id, state: InvoiceState) -> Result<()> {
         self.settle_lines()?;
         self.touched.insert(id);
         // An invoice that leaves `open` takes no more lines.

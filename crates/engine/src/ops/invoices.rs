@@ -186,7 +186,7 @@ pub(crate) fn new_invoice(
     period: billing::Period,
     creation_type: CreationType,
 ) -> Result<Id> {
-    let numbering = match store::settings::get(write.tx)?.numbering {
+    let numbering = match store::settings::numbering(write.tx)? {
         Numbering::Monthly => billing::Numbering::Monthly,
         Numbering::Yearly => billing::Numbering::Yearly,
     };
@@ -332,12 +332,8 @@ struct StateAudit<'a> {
 }
 
 /// Moves an invoice to `state` (§5; issuing freezes it and dates it `write.now`), audited with
-/// what changed; returns the invoice after.
-pub(crate) fn apply_transition(
-    write: &mut Write<'_>,
-    id: Id,
-    state: InvoiceState,
-) -> Result<InvoiceRow> {
+/// what changed.
+pub(crate) fn apply_transition(write: &mut Write<'_>, id: Id, state: InvoiceState) -> Result<()> {
     let row = row(write.tx, id)?;
     lifecycle(row.state)
         .transition(lifecycle(state))
@@ -386,13 +382,17 @@ pub(crate) fn apply_transition(
             state,
             issue: issue.as_ref(),
         }),
-    )?;
-    self::row(write.tx, id)
+    )
 }
 
 /// The amount due of an invoice row (§1).
 pub(crate) fn invoice_total(row: &InvoiceRow) -> rust_decimal::Decimal {
     totals(row.net, row.vat_rate).total
+}
+
+/// An invoice's row, as stored.
+pub(crate) fn invoice_row(conn: &Connection, id: Id) -> Result<InvoiceRow> {
+    row(conn, id)
 }
 
 /// An invoice as lists show it.

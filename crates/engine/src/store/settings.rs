@@ -86,3 +86,18 @@ pub(crate) fn update(conn: &Connection, settings: &Settings) -> rusqlite::Result
     )?;
     Ok(())
 }
+
+/// How invoices are numbered; what opening an invoice needs of the settings.
+pub(crate) fn numbering(conn: &Connection) -> rusqlite::Result<Numbering> {
+    let numbering: String = super::query_row(
+        conn,
+        "SELECT numbering FROM settings WHERE id = 1",
+        [],
+        |row| row.get(0),
+    )?;
+    Ok(if numbering == "yearly" {
+        Numbering::Yearly
+    } else {
+        Numbering::Monthly
+    })
+}
