@@ -3,7 +3,8 @@
 //
 // Needs: Xvfb, /usr/bin/WebKitWebDriver (webkit2gtk-driver), tauri-driver, a built desktop binary.
 // `cargo xtask test` provides all of them; it passes the paths in COUNTERFOIL_DESKTOP_BIN and
-// TAURI_DRIVER. Leaves a screenshot in artifacts/desktop/accounts.png.
+// TAURI_DRIVER. Needs xdotool to answer the save dialog. Leaves screenshots in
+// artifacts/desktop/ (accounts.png, invoice.png).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -193,7 +194,10 @@ test('the desktop app opens on the Accounts screen, creates its book and opens i
       // xdg-open, with no desktop environment in Xvfb, hands files to $BROWSER: `true` stands
       // for the PDF viewer (the test checks the file the app handed over).
       BROWSER: 'true',
+      // Where the save dialog starts.
+      HOME: path.join(temp, 'home'),
     };
+    fs.mkdirSync(env.HOME, { recursive: true });
     delete env.WAYLAND_DISPLAY;
     const driver = start(
       'tauri-driver',
@@ -221,6 +225,7 @@ test('the desktop app opens on the Accounts screen, creates its book and opens i
 
     await checkApp(wd, id, book)
       .then(() => checkInvoicePdf(wd, id, path.join(temp, 'cache')))
+      .then((invoice) => checkSaveDialog(wd, id, invoice, env))
       .catch(async (error) => {
       await saveFailure(wd, id);
       throw error;
@@ -340,6 +345,49 @@ async function checkInvoicePdf(wd, id, cacheHome) {
   );
   const png = Buffer.from(await wd('GET', `/session/${id}/screenshot`), 'base64');
   fs.writeFileSync(path.join(artifacts, 'invoice.png'), png);
+  return invoice;
+}
+
+async function buttonNamed(wd, id, name) {
+  const buttons = await wd('POST', `/session/${id}/elements`, { using: 'css selector', value: 'button' });
+  for (const button of buttons) {
+    if ((await wd('GET', `/session/${id}/element/${button[ELEMENT]}/text`)).trim() === name) return button;
+  }
+  throw new Error(`no "${name}" button`);
+}
+
+function xdotool(env, args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn('xdotool', args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (chunk) => (out += chunk));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`xdotool ${args.join(' ')}: exit ${code}`))));
+  });
+}
+
+/** "Save PDF…" opens the system's save dialog proposing invoice-<friendly id>.pdf; accepting
+ * it (Enter, in a real GTK dialog driven with xdotool) writes the PDF there. */
+async function checkSaveDialog(wd, id, invoice, env) {
+  await wd('POST', `/session/${id}/element/${(await buttonNamed(wd, id, 'Save PDF…'))[ELEMENT]}/click`, {});
+  const dialog = await until('the save dialog', 30_000, async () => {
+    const found = await xdotool(env, ['search', '--name', 'Save invoice PDF']).catch(() => '');
+    return found.split('\n').filter(Boolean).pop();
+  });
+  await sleep(500); // let GTK finish mapping the dialog and focus its file-name entry
+  await xdotool(env, ['windowfocus', '--sync', dialog]);
+  await xdotool(env, ['key', '--window', dialog, 'Return']);
+  const name = `invoice-${invoice.friendly_id}.pdf`;
+  let text = '';
+  const saved = await until('"Saved to …" in the PDF panel', 30_000, async () => {
+    text = await pageText(wd, id);
+    const match = text.match(/Saved to (\S+\.pdf)/);
+    return match ? match[1] : null;
+  }).catch((error) => {
+    throw new Error(`${error.message} (page text: ${JSON.stringify(text.slice(0, 400))})`);
+  });
+  assert.equal(path.basename(saved), name, 'the dialog proposed invoice-<friendly id>.pdf');
+  assert.equal(fs.readFileSync(saved).subarray(0, 5).toString('latin1'), '%PDF-', 'a PDF was saved');
 }
 
 /** Leaves what the window showed and what the page was, for whoever reads the failure. */
