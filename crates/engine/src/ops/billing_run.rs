@@ -8,12 +8,12 @@
 //! looks only at what was true at its instant (applications created, plan changes made and
 //! cancellations done by then) and stamps what it writes with that instant.
 
-use super::invoices::{apply_transition, invoice_row, invoice_summary, invoice_total, new_invoice};
+use super::invoices::{apply_transition, invoice_row, invoice_total, new_invoice_numbered};
 use crate::book::{Actor, Book, Write};
 use crate::error::{ApiError, Result};
 use crate::model::{
-    Application, BillingMode, CreationType, Id, Invoice, InvoiceState, LineItem, LineItemType,
-    Metric, Plan,
+    Application, BillingMode, CreationType, Id, InvoiceState, LineItem, LineItemType, Metric,
+    Numbering, Plan,
 };
 use crate::store;
 use crate::store::billing_run::{JobRow, PlanHistoryEntry};
@@ -206,14 +206,15 @@ fn run_job(book: &mut Book, actor: &Actor, date: NaiveDate) -> Result<Option<Job
         // Everything the job writes (invoices, lines, state changes, issue dates) carries the
         // job's instant, as if it had run on time; the audit log keeps the real time.
         write.now = today;
-        let mode = store::settings::get(write.tx)?.billing_mode;
+        let settings = store::settings::get(write.tx)?;
         let mut job = Job {
             write,
             date,
             today,
             month: Period::of(today),
             floor: Period::of(today - Duration::days(1)).start(),
-            mode,
+            mode: settings.billing_mode,
+            numbering: settings.numbering,
             catalogue: Catalogue::default(),
             counts: BillingCounts::default(),
             touched: BTreeSet::new(),
@@ -268,6 +269,7 @@ struct Job<'a, 't> {
     /// not billed back.
     floor: DateTime<Utc>,
     mode: BillingMode,
+    numbering: Numbering,
     catalogue: Catalogue,
     counts: BillingCounts,
     touched: BTreeSet<Id>,
@@ -393,19 +395,24 @@ impl Job<'_, '_> {
     fn bill_account(&mut self, account_id: Id) -> Result<()> {
         self.targets.clear();
         let previous = self.month.previous();
-        let mut subscriptions = Vec::new();
-        for id in store::billing_run::application_ids(
+        let apps = store::billing_run::billed_applications(
             self.write.tx,
             account_id,
             self.today,
             previous.start(),
-        )? {
-            let Some(app) = store::applications::get(self.write.tx, id)? else {
-                continue;
-            };
-            let history = store::billing_run::plan_history(self.write.tx, id)?;
-            subscriptions.push(Subscription { app, history });
-        }
+        )?;
+        let mut histories = if apps.is_empty() {
+            HashMap::new()
+        } else {
+            store::billing_run::plan_histories(self.write.tx, account_id)?
+        };
+        let mut subscriptions: Vec<Subscription> = apps
+            .into_iter()
+            .map(|app| {
+                let history = histories.remove(&app.id).unwrap_or_default();
+                Subscription { app, history }
+            })
+            .collect();
 
         // Step 1, every day: first billing of new applications and ended trials; and the rest of
         // the current month for applications behind it (billing was switched off and on
@@ -842,10 +849,22 @@ impl Job<'_, '_> {
             self.targets.insert((account_id, period), id);
             return Ok(id);
         }
-        let id = new_invoice(self.write, account_id, period, CreationType::Background)?;
-        let created = invoice_summary(self.write.tx, id)?;
+        let (id, friendly_id) = new_invoice_numbered(
+            self.write,
+            account_id,
+            period,
+            CreationType::Background,
+            self.numbering,
+        )?;
+        let created = NewInvoice {
+            account_id,
+            friendly_id,
+            period: period.to_string(),
+            state: InvoiceState::Open,
+            creation_type: CreationType::Background,
+        };
         self.write
-            .audit("invoice", Some(id.0), None::<&Invoice>, Some(&created))?;
+            .audit("invoice", Some(id.0), None::<&NewInvoice>, Some(&created))?;
         self.counts.invoices_created += 1;
         self.targets.insert((account_id, period), id);
         Ok(id)
@@ -887,6 +906,16 @@ impl Job<'_, '_> {
             Some(&BilledUntil::of(after)),
         )
     }
+}
+
+/// An invoice the job opened, as the audit log keeps it.
+#[derive(Serialize)]
+struct NewInvoice {
+    account_id: Id,
+    friendly_id: String,
+    period: String,
+    state: InvoiceState,
+    creation_type: CreationType,
 }
 
 /// The lines a job added to one invoice, as the audit log keeps them.

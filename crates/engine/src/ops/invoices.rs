@@ -186,7 +186,20 @@ pub(crate) fn new_invoice(
     period: billing::Period,
     creation_type: CreationType,
 ) -> Result<Id> {
-    let numbering = match store::settings::numbering(write.tx)? {
+    let numbering = store::settings::numbering(write.tx)?;
+    new_invoice_numbered(write, account_id, period, creation_type, numbering).map(|(id, _)| id)
+}
+
+/// [`new_invoice`] with the numbering already known (the billing run reads it once per job);
+/// returns the id and the friendly ID.
+pub(crate) fn new_invoice_numbered(
+    write: &mut Write<'_>,
+    account_id: Id,
+    period: billing::Period,
+    creation_type: CreationType,
+    numbering: Numbering,
+) -> Result<(Id, String)> {
+    let numbering = match numbering {
         Numbering::Monthly => billing::Numbering::Monthly,
         Numbering::Yearly => billing::Numbering::Yearly,
     };
@@ -198,15 +211,16 @@ pub(crate) fn new_invoice(
         .ok_or_else(|| {
             ApiError::invalid_state(format!("Invoice numbers for {prefix} are exhausted."))
         })?;
+    let friendly_id = friendly_id.to_string();
     let id = store::invoices::insert(
         write.tx,
         account_id,
-        &friendly_id.to_string(),
+        &friendly_id,
         &period.to_string(),
         creation_type,
         write.now,
     )?;
-    Ok(id)
+    Ok((id, friendly_id))
 }
 
 fn period(text: &str) -> Result<billing::Period> {
@@ -393,11 +407,6 @@ pub(crate) fn invoice_total(row: &InvoiceRow) -> rust_decimal::Decimal {
 /// An invoice's row, as stored.
 pub(crate) fn invoice_row(conn: &Connection, id: Id) -> Result<InvoiceRow> {
     row(conn, id)
-}
-
-/// An invoice as lists show it.
-pub(crate) fn invoice_summary(conn: &Connection, id: Id) -> Result<Invoice> {
-    row(conn, id).map(invoice)
 }
 
 pub(crate) fn lifecycle(state: InvoiceState) -> billing::InvoiceState {

@@ -7,10 +7,11 @@ use crate::model::{
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
-const COLUMNS: &str = "id, account_id, plan_id, name, state, created_at, trial_ends_at, \
+pub(crate) const COLUMNS: &str =
+    "id, account_id, plan_id, name, state, created_at, trial_ends_at, \
                        paid_until, usage_billed_until, setup_fee_billed, cancelled_at";
 
-fn from_row(row: &Row<'_>) -> rusqlite::Result<Application> {
+pub(crate) fn from_row(row: &Row<'_>) -> rusqlite::Result<Application> {
     let instant = |index| row.get::<_, Option<i64>>(index).map(|v| v.map(from_epoch));
     Ok(Application {
         id: Id(row.get(0)?),

@@ -2,9 +2,10 @@
 //! usage sums, plan changes still to bill, the invoices it may add lines to, and its lines.
 
 use super::{from_epoch, to_epoch};
-use crate::model::Id;
+use crate::model::{Application, Id};
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
+use std::collections::HashMap;
 
 const DATE_FORMAT: &str = "%Y-%m-%d";
 
@@ -84,24 +85,25 @@ pub(crate) fn billed_accounts(conn: &Connection) -> rusqlite::Result<Vec<Id>> {
 }
 
 /// A buyer's applications created by `created_by` and not cancelled before `live_since`.
-pub(crate) fn application_ids(
+pub(crate) fn billed_applications(
     conn: &Connection,
     account_id: Id,
     created_by: DateTime<Utc>,
     live_since: DateTime<Utc>,
-) -> rusqlite::Result<Vec<Id>> {
-    let mut statement = conn.prepare_cached(
-        "SELECT id FROM applications
+) -> rusqlite::Result<Vec<Application>> {
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT {} FROM applications
          WHERE account_id = ?1 AND created_at <= ?2 AND (cancelled_at IS NULL OR cancelled_at >= ?3)
          ORDER BY id",
-    )?;
-    let ids = statement
+        super::applications::COLUMNS
+    ))?;
+    let apps = statement
         .query_map(
             params![account_id.0, to_epoch(created_by), to_epoch(live_since)],
-            |r| Ok(Id(r.get(0)?)),
+            super::applications::from_row,
         )?
         .collect();
-    ids
+    apps
 }
 
 pub(crate) fn set_fixed_fee_billed(
@@ -143,27 +145,36 @@ pub(crate) struct PlanHistoryEntry {
     pub billed: bool,
 }
 
-/// The plan history, oldest first (the signup first).
-pub(crate) fn plan_history(
+/// The plan history of each of a buyer's applications, oldest first (the signup first).
+pub(crate) fn plan_histories(
     conn: &Connection,
-    application_id: Id,
-) -> rusqlite::Result<Vec<PlanHistoryEntry>> {
+    account_id: Id,
+) -> rusqlite::Result<HashMap<Id, Vec<PlanHistoryEntry>>> {
     let mut statement = conn.prepare_cached(
-        "SELECT id, from_plan_id, to_plan_id, changed_at, billed_on IS NOT NULL
-         FROM plan_changes WHERE application_id = ?1 ORDER BY changed_at, id",
+        "SELECT c.application_id, c.id, c.from_plan_id, c.to_plan_id, c.changed_at,
+                c.billed_on IS NOT NULL
+         FROM applications a JOIN plan_changes c ON c.application_id = a.id
+         WHERE a.account_id = ?1
+         ORDER BY c.application_id, c.changed_at, c.id",
     )?;
-    let history = statement
-        .query_map([application_id.0], |row| {
-            Ok(PlanHistoryEntry {
-                id: row.get(0)?,
-                from_plan_id: row.get::<_, Option<i64>>(1)?.map(Id),
-                to_plan_id: Id(row.get(2)?),
-                changed_at: from_epoch(row.get(3)?),
-                billed: row.get(4)?,
-            })
-        })?
-        .collect();
-    history
+    let mut histories: HashMap<Id, Vec<PlanHistoryEntry>> = HashMap::new();
+    let rows = statement.query_map([account_id.0], |row| {
+        Ok((
+            Id(row.get(0)?),
+            PlanHistoryEntry {
+                id: row.get(1)?,
+                from_plan_id: row.get::<_, Option<i64>>(2)?.map(Id),
+                to_plan_id: Id(row.get(3)?),
+                changed_at: from_epoch(row.get(4)?),
+                billed: row.get(5)?,
+            },
+        ))
+    })?;
+    for row in rows {
+        let (application_id, entry) = row?;
+        histories.entry(application_id).or_default().push(entry);
+    }
+    Ok(histories)
 }
 
 pub(crate) fn mark_plan_change_billed(
