@@ -10,7 +10,8 @@ pub const SECONDS_PER_DAY: i64 = 86_400;
 const MIN_YEAR: i32 = 1000;
 const MAX_YEAR: i32 = 9999;
 
-const MONTH_NAMES: [&str; 12] = [
+/// English month names, January first: how invoices and their line descriptions name months.
+pub const MONTH_NAMES: [&str; 12] = [
     "January",
     "February",
     "March",

@@ -3,22 +3,8 @@
 
 use chrono::{Datelike, NaiveDate};
 use counterfoil_billing::money::{for_display, round2, round4};
+use counterfoil_billing::period::MONTH_NAMES;
 use rust_decimal::Decimal;
-
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
 
 /// An amount with at least 2 decimals and every further digit it has: "1,234.50", "0.0025".
 pub fn amount(value: Decimal) -> String {
@@ -64,7 +50,7 @@ pub fn month_year(value: NaiveDate) -> String {
 
 fn month_name(value: NaiveDate) -> &'static str {
     // month0() is 0..=11 by chrono's contract, so the index is always in range.
-    MONTHS[value.month0() as usize % 12]
+    MONTH_NAMES[value.month0() as usize % 12]
 }
 
 /// The value without trailing zeros, and "0" (never "-0") for zero.
