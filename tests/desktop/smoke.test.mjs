@@ -30,12 +30,12 @@ const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf'; // the W3C web element id
 /** @type {{name: string, child: import('node:child_process').ChildProcess, exited: boolean}[]} */
 const started = [];
 
-function start(name, command, args, env) {
+function start(name, command, args, env, cwd = undefined) {
   fs.mkdirSync(artifacts, { recursive: true });
   const log = fs.openSync(path.join(artifacts, `${name}.log`), 'w');
   // detached: its own process group, so the driver's children (WebKitWebDriver, the app) can be
   // stopped together with it, and nothing else.
-  const child = spawn(command, args, { env, detached: true, stdio: ['ignore', log, log] });
+  const child = spawn(command, args, { env, cwd, detached: true, stdio: ['ignore', log, log] });
   fs.closeSync(log);
   const entry = { name, child, exited: false };
   child.on('exit', () => {
@@ -204,6 +204,8 @@ test('the desktop app opens on the Accounts screen, creates its book and opens i
       tauriDriver,
       ['--port', String(port), '--native-port', String(nativePort), '--native-driver', nativeDriver],
       env,
+      // The app's working directory, where the save dialog starts: the test's own folder.
+      env.HOME,
     );
     const base = `http://127.0.0.1:${port}`;
     await until('tauri-driver to listen', 15_000, async () => {
@@ -387,6 +389,7 @@ async function checkSaveDialog(wd, id, invoice, env) {
     throw new Error(`${error.message} (page text: ${JSON.stringify(text.slice(0, 400))})`);
   });
   assert.equal(path.basename(saved), name, 'the dialog proposed invoice-<friendly id>.pdf');
+  assert.ok(saved.startsWith(env.HOME), `saved in the test's folder, not elsewhere: ${saved}`);
   assert.equal(fs.readFileSync(saved).subarray(0, 5).toString('latin1'), '%PDF-', 'a PDF was saved');
 }
 
