@@ -209,11 +209,25 @@ fn the_demo_never_overwrites_a_file_without_force() {
     assert_eq!(names, ["precious.book"], "nothing else was written");
 }
 
-fn counterfoil(args: &[&str]) -> Output {
+/// `counterfoil invoice pdf --book BOOK ARGS…`.
+fn invoice_pdf(book: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_counterfoil"))
+        .args(["invoice", "pdf", "--book"])
+        .arg(book)
         .args(args)
         .output()
         .unwrap()
+}
+
+/// [`invoice_pdf`] that must succeed; its standard output.
+fn invoice_pdf_ok(book: &Path, args: &[&str]) -> String {
+    let out = invoice_pdf(book, args);
+    assert!(
+        out.status.success(),
+        "invoice pdf {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
 }
 
 fn pdftotext(path: &Path) -> String {
@@ -235,7 +249,6 @@ fn invoice_pdfs_one_a_month_and_the_whole_book() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("demo.book");
     build(&path, false);
-    let book_arg = path.to_str().unwrap();
     let invoices = {
         let mut book = open(&path);
         all(&mut book, "list_invoices", json!({}))
@@ -248,20 +261,7 @@ fn invoice_pdfs_one_a_month_and_the_whole_book() {
         .unwrap();
     let friendly_id = issued["friendly_id"].as_str().unwrap();
     let one = dir.path().join("one.pdf");
-    let out = counterfoil(&[
-        "invoice",
-        "pdf",
-        "--book",
-        book_arg,
-        friendly_id,
-        "-o",
-        one.to_str().unwrap(),
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    invoice_pdf_ok(&path, &[friendly_id, "-o", one.to_str().unwrap()]);
     let text = pdftotext(&one);
     assert!(text.contains(friendly_id), "{text}");
     assert!(
@@ -271,20 +271,9 @@ fn invoice_pdfs_one_a_month_and_the_whole_book() {
 
     // A month: one file per invoice, named by friendly ID.
     let month_dir = dir.path().join("2026-05");
-    let out = counterfoil(&[
-        "invoice",
-        "pdf",
-        "--book",
-        book_arg,
-        "--month",
-        "2026-05",
-        "--out",
-        month_dir.to_str().unwrap(),
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    invoice_pdf_ok(
+        &path,
+        &["--month", "2026-05", "--out", month_dir.to_str().unwrap()],
     );
     let of_may: Vec<&Value> = invoices
         .iter()
@@ -306,42 +295,19 @@ fn invoice_pdfs_one_a_month_and_the_whole_book() {
 
     // The whole book: every invoice once, the hand-set duplicate ID included.
     let all_dir = dir.path().join("all");
-    let out = counterfoil(&[
-        "invoice",
-        "pdf",
-        "--book",
-        book_arg,
-        "--all",
-        "--out",
-        all_dir.to_str().unwrap(),
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let said = invoice_pdf_ok(&path, &["--all", "--out", all_dir.to_str().unwrap()]);
     assert_eq!(std::fs::read_dir(&all_dir).unwrap().count(), invoices.len());
     assert!(
-        String::from_utf8_lossy(&out.stdout).contains(&format!("wrote {} PDF(s)", invoices.len())),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
+        said.contains(&format!("wrote {} PDF(s)", invoices.len())),
+        "{said}"
     );
 
     // A stored PDF is handed out as stored: the same bytes again.
     let again = dir.path().join("again.pdf");
-    let out = counterfoil(&[
-        "invoice",
-        "pdf",
-        "--book",
-        book_arg,
-        friendly_id,
-        "-o",
-        again.to_str().unwrap(),
-    ]);
-    assert!(out.status.success());
+    invoice_pdf_ok(&path, &[friendly_id, "-o", again.to_str().unwrap()]);
     assert_eq!(std::fs::read(&again).unwrap(), std::fs::read(&one).unwrap());
 
-    let out = counterfoil(&["invoice", "pdf", "--book", book_arg, "2099-01-99999999"]);
+    let out = invoice_pdf(&path, &["2099-01-99999999"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("there is no invoice 2099-01-99999999"));
 }
