@@ -26,6 +26,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_billing_jobs.sql"),
     include_str!("migrations/0004_billing_run_and_earnings.sql"),
     include_str!("migrations/0005_invoice_pdfs.sql"),
+    include_str!("migrations/0006_earnings_kept_by_store.sql"),
 ];
 
 /// The schema version this build writes.

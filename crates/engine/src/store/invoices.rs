@@ -1,5 +1,6 @@
 //! Invoices, line items, payment transactions and friendly-ID counters.
 
+use super::earnings::keeping_share;
 use super::{from_e4, from_epoch, limit_offset, percent_from_e4, to_e4, to_epoch};
 use crate::model::{
     CreationType, Id, InvoiceState, LineItem, LineItemType, Page, Paging, Party, PaymentTransaction,
@@ -255,11 +256,13 @@ pub(crate) fn set_friendly_id_and_period(
     friendly_id: &str,
     period: &str,
 ) -> rusqlite::Result<()> {
-    super::execute(
-        conn,
-        "UPDATE invoices SET friendly_id = ?2, period = ?3 WHERE id = ?1",
-        params![id.0, friendly_id, period],
-    )?;
+    keeping_share(conn, id.0, || {
+        super::execute(
+            conn,
+            "UPDATE invoices SET friendly_id = ?2, period = ?3 WHERE id = ?1",
+            params![id.0, friendly_id, period],
+        )
+    })?;
     Ok(())
 }
 
@@ -286,38 +289,41 @@ pub(crate) fn change_state(
     id: Id,
     change: &StateChange<'_>,
 ) -> rusqlite::Result<()> {
-    let at = to_epoch(change.at);
-    super::execute(
-        conn,
-        "UPDATE invoices SET state = ?2,
-            finalized_at = CASE WHEN ?2 IN ('finalized', 'pending') THEN coalesce(finalized_at, ?3)
-                                ELSE finalized_at END,
-            paid_at = CASE WHEN ?2 = 'paid' THEN ?3 ELSE paid_at END,
-            cancelled_at = CASE WHEN ?2 = 'cancelled' THEN ?3 ELSE cancelled_at END
-         WHERE id = ?1",
-        params![id.0, state_sql(change.state), at],
-    )?;
-    if let Some(issue) = change.issue {
-        let json = |party: &Party| serde_json::to_string(party).unwrap_or_default();
+    // Issuing, paying, cancelling move the invoice in the earnings summary.
+    keeping_share(conn, id.0, || {
+        let at = to_epoch(change.at);
         super::execute(
             conn,
-            "UPDATE invoices SET issued_on = ?2, due_on = ?3, currency = ?4, vat_rate = ?5,
-                vat_code = ?6, fiscal_code = ?7, issued_to = ?8, issued_by = ?9
+            "UPDATE invoices SET state = ?2,
+                finalized_at = CASE WHEN ?2 IN ('finalized', 'pending') THEN coalesce(finalized_at, ?3)
+                                    ELSE finalized_at END,
+                paid_at = CASE WHEN ?2 = 'paid' THEN ?3 ELSE paid_at END,
+                cancelled_at = CASE WHEN ?2 = 'cancelled' THEN ?3 ELSE cancelled_at END
              WHERE id = ?1",
-            params![
-                id.0,
-                issue.issued_on,
-                issue.due_on,
-                issue.currency,
-                issue.vat_rate.map(to_e4),
-                issue.issued_to.vat_code,
-                issue.issued_to.fiscal_code,
-                json(issue.issued_to),
-                json(issue.issued_by),
-            ],
+            params![id.0, state_sql(change.state), at],
         )?;
-    }
-    Ok(())
+        if let Some(issue) = change.issue {
+            let json = |party: &Party| serde_json::to_string(party).unwrap_or_default();
+            super::execute(
+                conn,
+                "UPDATE invoices SET issued_on = ?2, due_on = ?3, currency = ?4, vat_rate = ?5,
+                    vat_code = ?6, fiscal_code = ?7, issued_to = ?8, issued_by = ?9
+                 WHERE id = ?1",
+                params![
+                    id.0,
+                    issue.issued_on,
+                    issue.due_on,
+                    issue.currency,
+                    issue.vat_rate.map(to_e4),
+                    issue.issued_to.vat_code,
+                    issue.issued_to.fiscal_code,
+                    json(issue.issued_to),
+                    json(issue.issued_by),
+                ],
+            )?;
+        }
+        Ok(())
+    })
 }
 
 // --- line items ------------------------------------------------------------------------------
@@ -424,21 +430,28 @@ pub(crate) fn add_to_net(
     invoice_id: Id,
     amount: Decimal,
 ) -> rusqlite::Result<()> {
-    super::execute(
-        conn,
-        "UPDATE invoices SET net = net + ?2 WHERE id = ?1",
-        params![invoice_id.0, to_e4(amount)],
-    )?;
+    keeping_share(conn, invoice_id.0, || {
+        super::execute(
+            conn,
+            "UPDATE invoices SET net = net + ?2 WHERE id = ?1",
+            params![invoice_id.0, to_e4(amount)],
+        )
+    })?;
     Ok(())
 }
 
 pub(crate) fn delete_line_item(conn: &Connection, id: Id) -> rusqlite::Result<()> {
-    super::execute(
-        conn,
-        "UPDATE invoices SET net = net - (SELECT cost FROM line_items WHERE id = ?1)
-         WHERE id = (SELECT invoice_id FROM line_items WHERE id = ?1)",
-        [id.0],
-    )?;
+    let Some(line) = line_item(conn, id)? else {
+        return Ok(());
+    };
+    keeping_share(conn, line.invoice_id.0, || {
+        super::execute(
+            conn,
+            "UPDATE invoices SET net = net - (SELECT cost FROM line_items WHERE id = ?1)
+             WHERE id = ?2",
+            [id.0, line.invoice_id.0],
+        )
+    })?;
     super::execute(conn, "DELETE FROM line_items WHERE id = ?1", [id.0])?;
     Ok(())
 }

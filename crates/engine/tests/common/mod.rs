@@ -39,7 +39,7 @@ impl Fixture {
             .unwrap_or_else(|e| panic!("{op} {input}: {e:?}"))
     }
 
-    /// The earnings summary that triggers keep (migration 0004) equals summing the issued
+    /// The earnings summary the store keeps (`keeping_share`) equals summing the issued
     /// invoices themselves.
     pub fn assert_earnings_summary_matches_invoices(&self) {
         let conn = rusqlite::Connection::open(self.book.path()).unwrap();
