@@ -8,6 +8,7 @@ use std::path::PathBuf;
 
 mod demo;
 mod invoice_pdf;
+mod token;
 
 #[derive(Parser)]
 #[command(
@@ -39,6 +40,15 @@ enum Command {
     /// Build a demo book: a provider, two dozen buyers and six months of usage, invoices and
     /// payments, made by the real engine on a simulated clock (the same book every time).
     Demo(DemoArgs),
+    /// Personal access tokens for the 3scale-compatible API (/admin/api, /api).
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Make a token; its value is printed once, on the last line of the output.
+    Create(token::CreateArgs),
 }
 
 #[derive(Subcommand)]
@@ -95,7 +105,7 @@ struct ImportArgs {
 }
 
 #[derive(clap::Args)]
-struct BookArg {
+pub(crate) struct BookArg {
     /// The book (SQLite file) to work on; created when missing. Defaults to the desktop app's
     /// book in the per-user data directory.
     #[arg(long, value_name = "FILE")]
@@ -111,7 +121,7 @@ impl BookArg {
         }
     }
 
-    fn open(&self) -> anyhow::Result<Book> {
+    pub(crate) fn open(&self) -> anyhow::Result<Book> {
         let path = self.path()?;
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent)
@@ -149,6 +159,7 @@ fn main() -> anyhow::Result<()> {
         Command::Bill(args) => bill(args),
         Command::Demo(args) => demo::run(&args.book, args.force),
         Command::Invoice(InvoiceCommand::Pdf(args)) => invoice_pdf::run(args),
+        Command::Token(TokenCommand::Create(args)) => token::create(args),
     }
 }
 

@@ -41,6 +41,7 @@ pub fn typescript() -> String {
         TransitionInvoice, MarkInvoicePaid, EarningsByMonth, MonthEarnings,
         PdfStatus, PdfSettings, SetInvoiceLogo, InvoicePdfFile,
         UsageRow, ImportUsage, RowError, UsageImportReport,
+        Scope, Permission, AccessToken, CreateAccessToken, CreatedAccessToken, ListAccessTokens,
     ));
     out.push_str(&typescript_operations(cfg));
     out

@@ -27,6 +27,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0004_billing_run_and_earnings.sql"),
     include_str!("migrations/0005_invoice_pdfs.sql"),
     include_str!("migrations/0006_earnings_kept_by_store.sql"),
+    include_str!("migrations/0007_api_access.sql"),
 ];
 
 /// The schema version this build writes.

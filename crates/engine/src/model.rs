@@ -876,6 +876,10 @@ pub struct ListInvoices {
     #[serde(default)]
     #[ts(optional, as = "Option<bool>")]
     pub credit_due: bool,
+    /// Oldest first (by id), as 3scale's API lists; newest first otherwise.
+    #[serde(default)]
+    #[ts(optional, as = "Option<bool>")]
+    pub oldest_first: bool,
     #[serde(flatten)]
     pub paging: Paging,
 }
@@ -994,4 +998,64 @@ pub struct UsageImportReport {
     pub imported: u32,
     /// At most the first 100 problems.
     pub errors: Vec<RowError>,
+}
+
+// --- access over HTTP ------------------------------------------------------------------------
+
+/// What a token or user may reach (threescale-api.md §1.2): `/admin/api/*` needs
+/// `account_management`; `/api/*` needs `finance` or `account_management`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    AccountManagement,
+    Finance,
+    Cms,
+    Stats,
+    PolicyRegistry,
+}
+
+/// Read only, or read and write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Permission {
+    Ro,
+    Rw,
+}
+
+/// A personal access token, without its value (only a digest is kept).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AccessToken {
+    pub id: Id,
+    pub name: String,
+    pub scopes: Vec<Scope>,
+    pub permission: Permission,
+    #[ts(type = "string | null")]
+    pub expires_at: Option<DateTime<Utc>>,
+    #[ts(type = "string")]
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct CreateAccessToken {
+    pub name: String,
+    pub scopes: Vec<Scope>,
+    pub permission: Permission,
+    #[serde(default)]
+    #[ts(optional, type = "string")]
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// A token just made, with its value: the only time the value is shown.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct CreatedAccessToken {
+    pub token: AccessToken,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+pub struct ListAccessTokens {
+    /// Only tokens whose name contains this (case-insensitive).
+    #[serde(default)]
+    #[ts(optional, as = "Option<String>")]
+    pub name: Option<String>,
 }

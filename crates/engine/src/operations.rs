@@ -118,6 +118,11 @@ operations! {
     write pdfs::set_invoice_logo(SetInvoiceLogo) -> Settings;
 
     read  earnings::earnings_by_month(EarningsByMonth) -> Vec<MonthEarnings>;
+
+    read  tokens::list_access_tokens(ListAccessTokens) -> Vec<AccessToken>;
+    read  tokens::get_access_token(ById) -> AccessToken;
+    write tokens::create_access_token(CreateAccessToken) -> CreatedAccessToken;
+    write tokens::delete_access_token(ById) -> AccessToken;
 }
 
 /// Parses an operation's input; `null` stands for `{}`. A bad input is a validation error

@@ -1,4 +1,6 @@
-//! The HTTP shell: the UI's operations as `POST /rpc/<operation>` and the built UI at `/`.
+//! The HTTP shell: the UI's operations as `POST /rpc/<operation>`, the 3scale-compatible
+//! Account Management and Billing APIs under `/admin/api` and `/api` (see [`api`]), its
+//! OpenAPI document at `/api/openapi.json`, and the built UI at `/`.
 //!
 //! [`app`] builds the router apart from any socket so tests can drive it directly; [`serve`]
 //! binds it and shuts down gracefully on Ctrl-C or SIGTERM, finishing in-flight requests.
@@ -15,6 +17,8 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
+
+pub mod api;
 
 /// Largest request body accepted (the UI's inputs are small; imports come in a later issue).
 const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -39,11 +43,25 @@ impl AppState {
             ui_dir,
         }
     }
+
+    /// Runs `work` on the book on a blocking thread; one caller at a time.
+    pub(crate) async fn with_book<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut Book) -> T + Send + 'static,
+    ) -> Result<T, tokio::task::JoinError> {
+        let book = Arc::clone(&self.book);
+        tokio::task::spawn_blocking(move || {
+            let mut book = book.lock().unwrap_or_else(PoisonError::into_inner);
+            work(&mut book)
+        })
+        .await
+    }
 }
 
 pub fn app(state: AppState) -> Router {
     let mut router = Router::new()
         .route("/rpc/{operation}", post(rpc))
+        .merge(api::router())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES));
     if let Some(dir) = &state.ui_dir {
         let index = dir.join("index.html");

@@ -43,6 +43,7 @@ pub(crate) fn list_invoices(book: &Book, filter: ListInvoices) -> Result<Page<In
             states: &filter.states,
             credit_due: filter.credit_due,
             friendly_id_like,
+            oldest_first: filter.oldest_first,
             paging: &filter.paging,
         },
     )?;

@@ -14,6 +14,7 @@ pub(crate) mod pdfs;
 pub(crate) mod plans;
 pub(crate) mod services;
 pub(crate) mod settings;
+pub(crate) mod tokens;
 pub(crate) mod usage_import;
 
 use crate::error::{ApiError, Result};

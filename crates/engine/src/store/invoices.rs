@@ -111,6 +111,7 @@ pub(crate) struct InvoiceFilter<'a> {
     pub credit_due: bool,
     /// A LIKE pattern (wildcards already translated and escaped).
     pub friendly_id_like: Option<String>,
+    pub oldest_first: bool,
     pub paging: &'a Paging,
 }
 
@@ -175,7 +176,8 @@ pub(crate) fn list(
     values.push(Value::Integer(limit));
     values.push(Value::Integer(offset));
     let mut statement = conn.prepare_cached(&format!(
-        "{ROW_SELECT} {where_sql} ORDER BY i.id DESC LIMIT ? OFFSET ?"
+        "{ROW_SELECT} {where_sql} ORDER BY i.id {} LIMIT ? OFFSET ?",
+        if filter.oldest_first { "ASC" } else { "DESC" }
     ))?;
     let items = statement
         .query_map(params_from_iter(values.iter()), row)?

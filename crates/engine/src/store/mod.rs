@@ -11,6 +11,7 @@ pub mod invoices;
 pub mod payments;
 pub(crate) mod pdfs;
 pub mod settings;
+pub(crate) mod tokens;
 
 use crate::model::Paging;
 use chrono::{DateTime, Utc};

@@ -289,7 +289,11 @@ states?: Array<InvoiceState>,
 /**
  * Only credits due to buyers: issued invoices with a negative total.
  */
-credit_due?: boolean, page?: number, per_page?: number, };
+credit_due?: boolean, 
+/**
+ * Oldest first (by id), as 3scale's API lists; newest first otherwise.
+ */
+oldest_first?: boolean, page?: number, per_page?: number, };
 
 export type UpdateInvoice = { id: Id, friendly_id?: string | null, period?: string | null, };
 
@@ -391,6 +395,22 @@ imported: number,
  */
 errors: Array<RowError>, };
 
+export type Scope = "account_management" | "finance" | "cms" | "stats" | "policy_registry";
+
+export type Permission = "ro" | "rw";
+
+export type AccessToken = { id: Id, name: string, scopes: Array<Scope>, permission: Permission, expires_at: string | null, created_at: string, };
+
+export type CreateAccessToken = { name: string, scopes: Array<Scope>, permission: Permission, expires_at?: string, };
+
+export type CreatedAccessToken = { token: AccessToken, value: string, };
+
+export type ListAccessTokens = { 
+/**
+ * Only tokens whose name contains this (case-insensitive).
+ */
+name?: string, };
+
 export type Operations = {
   book_info: { input: NoInput; output: BookInfo };
   list_audit: { input: ListAudit; output: Page<AuditRecord> };
@@ -441,4 +461,8 @@ export type Operations = {
   get_invoice_pdf: { input: ById; output: InvoicePdfFile };
   set_invoice_logo: { input: SetInvoiceLogo; output: Settings };
   earnings_by_month: { input: EarningsByMonth; output: Array<MonthEarnings> };
+  list_access_tokens: { input: ListAccessTokens; output: Array<AccessToken> };
+  get_access_token: { input: ById; output: AccessToken };
+  create_access_token: { input: CreateAccessToken; output: CreatedAccessToken };
+  delete_access_token: { input: ById; output: AccessToken };
 };

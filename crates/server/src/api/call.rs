@@ -1,0 +1,324 @@
+//! One API request as a handler sees it: who calls (the token, checked for scope and
+//! permission, threescale-api.md §1.2) and its parameters, merged from the query string and
+//! the body (§1.3).
+
+use super::reply::Failure;
+use crate::AppState;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::http::{header, HeaderMap, Method};
+use base64::Engine as _;
+use counterfoil_engine::model::{AccessToken, Permission, Scope};
+use counterfoil_engine::{Actor, Book};
+use rust_decimal::Decimal;
+use serde_json::{Map, Value};
+use std::str::FromStr;
+
+/// The scope a route needs: `/admin/api/*` account management; `/api/*` finance or account
+/// management.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Area {
+    AccountManagement,
+    Billing,
+}
+
+impl Area {
+    fn of(path: &str) -> Area {
+        if path.starts_with("/admin/api/") {
+            Area::AccountManagement
+        } else {
+            Area::Billing
+        }
+    }
+
+    fn allows(self, scopes: &[Scope]) -> bool {
+        match self {
+            Area::AccountManagement => scopes.contains(&Scope::AccountManagement),
+            Area::Billing => {
+                scopes.contains(&Scope::Finance) || scopes.contains(&Scope::AccountManagement)
+            }
+        }
+    }
+}
+
+/// An authenticated request with its parameters.
+pub struct ApiCall {
+    pub token: AccessToken,
+    pub params: Params,
+    pub state: AppState,
+}
+
+impl ApiCall {
+    /// Who the audit log names: the token's id, never its value.
+    pub fn actor(&self) -> Actor {
+        Actor::new(format!("api token {}", self.token.id))
+    }
+
+    /// Runs `work` on the book off the async threads (the book serializes writers).
+    pub async fn book<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut Book, &Actor) -> Result<T, Failure> + Send + 'static,
+    ) -> Result<T, Failure> {
+        let actor = self.actor();
+        self.state
+            .with_book(move |book| work(book, &actor))
+            .await
+            .map_err(Failure::internal)?
+    }
+
+    /// Calls one engine operation (the same ones the UI calls) and reads its output.
+    pub async fn op<T: serde::de::DeserializeOwned + Send + 'static>(
+        &self,
+        operation: &'static str,
+        input: Value,
+    ) -> Result<T, Failure> {
+        self.book(move |book, actor| {
+            let output = counterfoil_engine::dispatch(book, actor, operation, input)?;
+            serde_json::from_value(output).map_err(Failure::internal)
+        })
+        .await
+    }
+}
+
+impl FromRequest<AppState> for ApiCall {
+    type Rejection = Failure;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<ApiCall, Failure> {
+        let (parts, body) = request.into_parts();
+        let path = parts.uri.path().to_owned();
+        if path.ends_with(".xml") {
+            return Err(Failure::NotAcceptable);
+        }
+        let query = parts.uri.query().unwrap_or("");
+        let bytes = Bytes::from_request(Request::from_parts(parts.clone(), body), state)
+            .await
+            .map_err(|_| Failure::field("body", "The request body could not be read."))?;
+        let params = Params::from_request_parts(query, &parts.headers, &bytes)?;
+        let value = params
+            .text("access_token")
+            .or_else(|| params.text("provider_key"))
+            .or_else(|| basic_credential(&parts.headers))
+            .ok_or(Failure::AccessDenied)?;
+        let token = state
+            .with_book(move |book| counterfoil_engine::authenticate_token(book, &value))
+            .await
+            .map_err(Failure::internal)??
+            .ok_or(Failure::AccessDenied)?;
+        let writes = !matches!(parts.method, Method::GET | Method::HEAD);
+        if !Area::of(&path).allows(&token.scopes) || (writes && token.permission != Permission::Rw)
+        {
+            tracing::info!(token = %token.id, %path, "refused: scope or permission");
+            return Err(Failure::WrongPermissions);
+        }
+        tracing::info!(token = %token.id, method = %parts.method, %path, "api request");
+        Ok(ApiCall {
+            token,
+            params,
+            state: state.clone(),
+        })
+    }
+}
+
+/// HTTP Basic: the first non-empty of user and password is the token (§1.2).
+fn basic_credential(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let encoded = value
+        .strip_prefix("Basic ")
+        .or_else(|| value.strip_prefix("basic "))?;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    let (user, password) = text.split_once(':').unwrap_or((text.as_str(), ""));
+    if !user.is_empty() {
+        Some(user.to_owned())
+    } else if !password.is_empty() {
+        Some(password.to_owned())
+    } else {
+        None
+    }
+}
+
+/// A request's parameters: the query string, then the body (JSON, or a form) over it.
+#[derive(Debug, Clone, Default)]
+pub struct Params(Map<String, Value>);
+
+impl Params {
+    fn from_request_parts(
+        query: &str,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Result<Params, Failure> {
+        let mut map = Map::new();
+        merge_form(&mut map, query.as_bytes());
+        if body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(Params(map));
+        }
+        let content_type = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        if content_type.starts_with("application/x-www-form-urlencoded") {
+            merge_form(&mut map, body);
+        } else {
+            match serde_json::from_slice::<Value>(body) {
+                Ok(Value::Object(object)) => map.extend(object),
+                Ok(Value::Null) => {}
+                Ok(_) => {
+                    return Err(Failure::field(
+                        "body",
+                        "The request body must be a JSON object.",
+                    ))
+                }
+                Err(error) => {
+                    return Err(Failure::field(
+                        "body",
+                        format!("The request body is not valid JSON: {error}."),
+                    ))
+                }
+            }
+        }
+        Ok(Params(map))
+    }
+
+    #[cfg(test)]
+    pub fn from_json(value: Value) -> Params {
+        match value {
+            Value::Object(map) => Params(map),
+            _ => Params::default(),
+        }
+    }
+
+    /// The parameters under root key `root` (`{"service":{...}}` or `service[name]=`) over
+    /// the flat ones: porta accepts both (§1.3).
+    pub fn rooted(&self, root: &str) -> Params {
+        let mut map = self.0.clone();
+        if let Some(Value::Object(nested)) = self.0.get(root) {
+            map.extend(nested.clone());
+        }
+        Params(map)
+    }
+
+    pub fn has(&self, name: &str) -> bool {
+        self.0.get(name).is_some_and(|value| !value.is_null())
+    }
+
+    pub fn value(&self, name: &str) -> Option<&Value> {
+        self.0.get(name).filter(|value| !value.is_null())
+    }
+
+    /// A text parameter; numbers and booleans are taken as their text.
+    pub fn text(&self, name: &str) -> Option<String> {
+        match self.value(name)? {
+            Value::String(text) => Some(text.clone()),
+            Value::Number(number) => Some(number.to_string()),
+            Value::Bool(flag) => Some(flag.to_string()),
+            _ => None,
+        }
+    }
+
+    /// A required text parameter: 400 when missing.
+    pub fn required_text(&self, name: &'static str) -> Result<String, Failure> {
+        self.text(name).ok_or(Failure::MissingParameter(name))
+    }
+
+    /// A whole number, from a number or a text; anything else is a 422 on the field.
+    pub fn integer(&self, name: &str) -> Result<Option<i64>, Failure> {
+        let Some(value) = self.value(name) else {
+            return Ok(None);
+        };
+        let parsed = match value {
+            Value::Number(number) => number.as_i64(),
+            Value::String(text) if text.trim().is_empty() => return Ok(None),
+            Value::String(text) => text.trim().parse().ok(),
+            _ => None,
+        };
+        parsed
+            .map(Some)
+            .ok_or_else(|| Failure::field(name, "must be a whole number"))
+    }
+
+    /// A decimal, from a number (written as JSON text, never through a float) or a text.
+    pub fn decimal(&self, name: &str) -> Result<Option<Decimal>, Failure> {
+        let Some(value) = self.value(name) else {
+            return Ok(None);
+        };
+        let text = match value {
+            Value::Number(number) => number.to_string(),
+            Value::String(text) if text.trim().is_empty() => return Ok(None),
+            Value::String(text) => text.trim().to_owned(),
+            _ => return Err(Failure::field(name, "must be a number")),
+        };
+        Decimal::from_str(&text)
+            .or_else(|_| Decimal::from_scientific(&text))
+            .map(Some)
+            .map_err(|_| Failure::field(name, "must be a number"))
+    }
+
+    /// A boolean from `true`/`false`, `1`/`0` or their texts.
+    pub fn boolean(&self, name: &str) -> Result<Option<bool>, Failure> {
+        let Some(value) = self.value(name) else {
+            return Ok(None);
+        };
+        match value {
+            Value::Bool(flag) => Ok(Some(*flag)),
+            Value::Number(number) if number.as_i64() == Some(1) => Ok(Some(true)),
+            Value::Number(number) if number.as_i64() == Some(0) => Ok(Some(false)),
+            Value::String(text) => match text.trim() {
+                "true" | "1" => Ok(Some(true)),
+                "false" | "0" => Ok(Some(false)),
+                _ => Err(Failure::field(name, "must be true or false")),
+            },
+            _ => Err(Failure::field(name, "must be true or false")),
+        }
+    }
+
+    /// `page`: 1 when absent, invalid or below 1 (§1.6).
+    pub fn page(&self) -> u32 {
+        self.text("page")
+            .and_then(|text| text.trim().parse::<u32>().ok())
+            .filter(|page| *page >= 1)
+            .unwrap_or(1)
+    }
+
+    /// `per_page`: 1..=500, else `default` (§1.6).
+    pub fn per_page(&self, default: u32) -> u32 {
+        self.text("per_page")
+            .and_then(|text| text.trim().parse::<u32>().ok())
+            .filter(|n| (1..=500).contains(n))
+            .unwrap_or(default)
+    }
+}
+
+/// Adds `a=1&b[c]=2` pairs: `b[c]` goes under root key `b` (porta's nested form keys).
+fn merge_form(map: &mut Map<String, Value>, bytes: &[u8]) {
+    for (key, value) in form_urlencoded::parse(bytes) {
+        let value = Value::String(value.into_owned());
+        match key.split_once('[') {
+            Some((root, rest)) if rest.ends_with(']') && !root.is_empty() => {
+                let inner = rest.trim_end_matches(']').to_owned();
+                let entry = map
+                    .entry(root.to_owned())
+                    .or_insert_with(|| Value::Object(Map::new()));
+                if let Value::Object(nested) = entry {
+                    nested.insert(inner, value);
+                }
+            }
+            _ => {
+                map.insert(key.into_owned(), value);
+            }
+        }
+    }
+}
+
+/// The id in a path's last segment, `21.json` or `21` (the `.json` suffix every client sends).
+pub fn id_segment(segment: &str) -> Result<i64, Failure> {
+    if segment.ends_with(".xml") {
+        return Err(Failure::NotAcceptable);
+    }
+    segment
+        .strip_suffix(".json")
+        .unwrap_or(segment)
+        .parse()
+        .map_err(|_| Failure::NotFound)
+}

@@ -1,0 +1,761 @@
+//! The Billing API (threescale-api.md §8–§10): invoices, their line items and payment
+//! transactions, over the engine operations the UI uses.
+
+use super::call::{id_segment, ApiCall};
+use super::reply::{timestamp, Failure, Link, Number, PageInfo, Reply};
+use super::schema::{self, ErrorsBody};
+use crate::AppState;
+use axum::extract::Path;
+use axum::http::StatusCode;
+use axum::routing::{delete, get, post, put};
+use axum::Router;
+use counterfoil_engine::model::{
+    Invoice, InvoiceDetail, InvoiceState, LineItem, LineItemType, Page, PaymentTransaction,
+};
+use serde::Serialize;
+use serde_json::json;
+use utoipa::{OpenApi, ToSchema};
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/api/invoices.json",
+            get(list_invoices).post(create_invoice),
+        )
+        .route("/api/invoices/{id}", get(read_invoice).put(update_invoice))
+        .route("/api/invoices/{id}/state.json", put(change_state))
+        .route("/api/invoices/{id}/charge.json", post(charge))
+        .route(
+            "/api/invoices/{id}/line_items.json",
+            get(list_line_items).post(create_line_item),
+        )
+        .route(
+            "/api/invoices/{id}/line_items/{line}",
+            delete(delete_line_item),
+        )
+        .route(
+            "/api/invoices/{id}/payment_transactions.json",
+            get(list_payment_transactions),
+        )
+        .route(
+            "/api/accounts/{account}/invoices.json",
+            get(list_account_invoices),
+        )
+        .route(
+            "/api/accounts/{account}/invoices/{id}",
+            get(read_account_invoice),
+        )
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    paths(
+        list_invoices,
+        create_invoice,
+        read_invoice,
+        update_invoice,
+        change_state,
+        charge,
+        list_line_items,
+        create_line_item,
+        delete_line_item,
+        list_payment_transactions,
+        list_account_invoices,
+        read_account_invoice,
+    ),
+    components(schemas(
+        InvoiceJson,
+        InvoiceEnvelope,
+        InvoiceList,
+        LineItemJson,
+        LineItemEnvelope,
+        LineItemList,
+        PaymentTransactionJson,
+        PaymentTransactionList,
+    ))
+)]
+pub(super) struct Doc;
+
+// --- JSON ------------------------------------------------------------------------------------
+
+/// An invoice as 3scale writes it (§8).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InvoiceJson {
+    pub id: i64,
+    pub account_id: i64,
+    pub friendly_id: String,
+    pub created_at: String,
+    pub updated_at: String,
+    pub state: String,
+    pub currency: String,
+    /// round2(Σ lines) + round2(VAT).
+    #[schema(value_type = f64)]
+    pub cost: Number,
+    /// Always present: null when the buyer has no VAT rate.
+    #[schema(value_type = Option<f64>)]
+    pub vat_rate: Option<Number>,
+    #[schema(value_type = f64)]
+    pub vat_amount: Number,
+    /// Σ line costs.
+    #[schema(value_type = f64)]
+    pub cost_without_vat: Number,
+    pub period: String,
+    pub creation_type: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issued_on: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub due_on: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub paid_at: Option<String>,
+    pub links: Vec<Link>,
+}
+
+impl InvoiceJson {
+    fn of(invoice: &Invoice) -> InvoiceJson {
+        let id = invoice.id.0;
+        let account = invoice.account_id.0;
+        let created = timestamp(invoice.created_at);
+        InvoiceJson {
+            id,
+            account_id: account,
+            friendly_id: invoice.friendly_id.clone(),
+            // The book keeps no per-row update time; the last dated change stands in for it.
+            updated_at: invoice.paid_at.map_or_else(|| created.clone(), timestamp),
+            created_at: created,
+            state: state_name(invoice.state).to_owned(),
+            currency: invoice.currency.clone(),
+            cost: Number(invoice.totals.total),
+            vat_rate: invoice.vat_rate.map(Number),
+            vat_amount: Number(invoice.totals.vat_amount),
+            cost_without_vat: Number(invoice.totals.cost_without_vat),
+            period: invoice.period.clone(),
+            creation_type: match invoice.creation_type {
+                counterfoil_engine::model::CreationType::Manual => "manual",
+                counterfoil_engine::model::CreationType::Background => "background",
+            }
+            .to_owned(),
+            issued_on: invoice.issued_on.clone(),
+            due_on: invoice.due_on.clone(),
+            paid_at: invoice.paid_at.map(timestamp),
+            links: vec![
+                Link {
+                    rel: "account",
+                    href: format!("/admin/api/accounts/{account}"),
+                },
+                Link {
+                    rel: "self",
+                    href: format!("/api/invoices/{id}"),
+                },
+                Link {
+                    rel: "payment_transactions",
+                    href: format!("/api/invoices/{id}/payment_transactions"),
+                },
+                Link {
+                    rel: "line_items",
+                    href: format!("/api/invoices/{id}/line_items"),
+                },
+            ],
+        }
+    }
+}
+
+fn state_name(state: InvoiceState) -> &'static str {
+    match state {
+        InvoiceState::Open => "open",
+        InvoiceState::Finalized => "finalized",
+        InvoiceState::Pending => "pending",
+        InvoiceState::Paid => "paid",
+        InvoiceState::Unpaid => "unpaid",
+        InvoiceState::Failed => "failed",
+        InvoiceState::Cancelled => "cancelled",
+    }
+}
+
+/// A line item (§9).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LineItemJson {
+    pub id: i64,
+    pub name: String,
+    pub description: String,
+    pub quantity: i64,
+    /// The line's total.
+    #[schema(value_type = f64)]
+    pub cost: Number,
+    /// `LineItem::PlanCost`, `LineItem::VariableCost`, or "" for a line added by hand.
+    #[serde(rename = "type")]
+    pub line_type: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metric_id: Option<i64>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub links: Vec<Link>,
+}
+
+impl LineItemJson {
+    fn of(line: &LineItem, invoice: &Invoice) -> LineItemJson {
+        // Lines carry no time of their own in the read model: the invoice's creation.
+        let at = timestamp(invoice.created_at);
+        LineItemJson {
+            id: line.id.0,
+            name: line.name.clone(),
+            description: line.description.clone(),
+            quantity: integer_quantity(line.quantity),
+            cost: Number(line.cost),
+            line_type: match line.line_type {
+                LineItemType::PlanCost => "LineItem::PlanCost",
+                LineItemType::VariableCost => "LineItem::VariableCost",
+                LineItemType::Manual => "",
+            }
+            .to_owned(),
+            metric_id: line.metric_id.map(|id| id.0),
+            created_at: at.clone(),
+            updated_at: at,
+            links: vec![Link {
+                rel: "invoice",
+                href: format!(
+                    "/api/accounts/{}/invoices/{}",
+                    invoice.account_id.0, invoice.id.0
+                ),
+            }],
+        }
+    }
+}
+
+/// 3scale's quantity is an integer; a fractional one (never made by the engine) is rounded.
+fn integer_quantity(quantity: rust_decimal::Decimal) -> i64 {
+    use rust_decimal::prelude::ToPrimitive;
+    counterfoil_billing::round_half_up(quantity, 0)
+        .to_i64()
+        .unwrap_or(0)
+}
+
+/// A payment transaction (§10).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PaymentTransactionJson {
+    pub id: i64,
+    pub created_at: String,
+    pub updated_at: String,
+    pub reference: String,
+    pub success: bool,
+    #[schema(value_type = f64)]
+    pub amount: Number,
+    pub currency: String,
+    pub action: String,
+    pub message: String,
+    pub test: bool,
+    pub links: Vec<Link>,
+}
+
+impl PaymentTransactionJson {
+    fn of(transaction: &PaymentTransaction) -> PaymentTransactionJson {
+        let at = timestamp(transaction.created_at);
+        PaymentTransactionJson {
+            id: transaction.id.0,
+            created_at: at.clone(),
+            updated_at: at,
+            reference: transaction.reference.clone(),
+            success: transaction.success,
+            amount: Number(transaction.amount),
+            currency: transaction.currency.clone(),
+            action: "purchase".into(),
+            message: transaction.message.clone(),
+            // The built-in test gateway is the only one so far.
+            test: true,
+            links: vec![Link {
+                rel: "invoice",
+                href: format!("/api/invoices/{}", transaction.invoice_id.0),
+            }],
+        }
+    }
+}
+
+schema::envelope!(InvoiceEnvelope, invoice, InvoiceJson);
+schema::list!(InvoiceList, InvoiceItem, invoices, invoice, InvoiceJson);
+schema::envelope!(LineItemEnvelope, line_item, LineItemJson);
+schema::list!(
+    LineItemList,
+    LineItemItem,
+    line_items,
+    line_item,
+    LineItemJson
+);
+schema::list!(
+    PaymentTransactionList,
+    PaymentTransactionItem,
+    payment_transactions,
+    payment_transaction,
+    PaymentTransactionJson
+);
+
+// --- handlers --------------------------------------------------------------------------------
+
+/// The list filters of §8: `state`, `month` (YYYY-MM), `number` (friendly ID, `*` wildcard).
+fn list_filters(call: &ApiCall, account: Option<i64>) -> Result<serde_json::Value, Failure> {
+    let params = &call.params;
+    let state = match params.text("state") {
+        Some(state) => Some(parse_state(&state).ok_or_else(|| {
+            Failure::field(
+                "state",
+                "must be one of open, finalized, pending, unpaid, paid, failed, cancelled",
+            )
+        })?),
+        None => None,
+    };
+    Ok(json!({
+        "state": state.map(state_name),
+        "period": params.text("month").filter(|m| !m.trim().is_empty()),
+        "friendly_id": params.text("number").filter(|n| !n.trim().is_empty()),
+        "account_id": account,
+        "oldest_first": true,
+        "page": params.page(),
+        "per_page": params.per_page(20),
+    }))
+}
+
+fn parse_state(text: &str) -> Option<InvoiceState> {
+    Some(match text.trim() {
+        "open" => InvoiceState::Open,
+        "finalized" => InvoiceState::Finalized,
+        "pending" => InvoiceState::Pending,
+        "paid" => InvoiceState::Paid,
+        "unpaid" => InvoiceState::Unpaid,
+        "failed" => InvoiceState::Failed,
+        "cancelled" | "cancel" => InvoiceState::Cancelled,
+        _ => return None,
+    })
+}
+
+async fn list_page(call: ApiCall, account: Option<i64>) -> Result<Reply, Failure> {
+    let filters = list_filters(&call, account)?;
+    let page: Page<Invoice> = call.op("list_invoices", filters).await?;
+    let items: Vec<InvoiceJson> = page.items.iter().map(InvoiceJson::of).collect();
+    Reply::list(
+        "invoices",
+        "invoice",
+        &items,
+        Some(&PageInfo {
+            page: page.page,
+            per_page: page.per_page,
+            total_entries: page.total,
+        }),
+    )
+}
+
+/// Reads an invoice, 404 when it does not exist (or belongs to another buyer than `account`).
+async fn detail(call: &ApiCall, id: i64, account: Option<i64>) -> Result<InvoiceDetail, Failure> {
+    let detail: InvoiceDetail = call.op("get_invoice", json!({ "id": id })).await?;
+    if account.is_some_and(|account| account != detail.invoice.account_id.0) {
+        return Err(Failure::NotFound);
+    }
+    Ok(detail)
+}
+
+/// List invoices, 20 a page by default.
+#[utoipa::path(
+    get, path = "/api/invoices.json", tag = "Invoices",
+    params(schema::AccessTokenParam, schema::PageParams, InvoiceFilters),
+    responses(
+        (status = 200, body = InvoiceList),
+        (status = 403, body = schema::ErrorBody),
+        (status = 422, body = ErrorsBody),
+    )
+)]
+async fn list_invoices(call: ApiCall) -> Result<Reply, Failure> {
+    list_page(call, None).await
+}
+
+/// One buyer's invoices.
+#[utoipa::path(
+    get, path = "/api/accounts/{account_id}/invoices.json", tag = "Invoices",
+    params(("account_id" = i64, Path), schema::AccessTokenParam, schema::PageParams, InvoiceFilters),
+    responses(
+        (status = 200, body = InvoiceList),
+        (status = 403, body = schema::ErrorBody),
+        (status = 404, body = schema::NotFoundBody),
+        (status = 422, body = ErrorsBody),
+    )
+)]
+async fn list_account_invoices(
+    Path(account): Path<String>,
+    call: ApiCall,
+) -> Result<Reply, Failure> {
+    let account: i64 = account.parse().map_err(|_| Failure::NotFound)?;
+    let _: serde_json::Value = call.op("get_account", json!({ "id": account })).await?;
+    list_page(call, Some(account)).await
+}
+
+/// The filters of an invoice list.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // documents the query string; read through Params
+struct InvoiceFilters {
+    /// open, finalized, pending, unpaid, paid, failed or cancelled.
+    state: Option<String>,
+    /// The billing period, YYYY-MM.
+    month: Option<String>,
+    /// The friendly ID; `*` matches any characters.
+    number: Option<String>,
+}
+
+/// Read one invoice.
+#[utoipa::path(
+    get, path = "/api/invoices/{id}.json", tag = "Invoices",
+    params(("id" = i64, Path), schema::AccessTokenParam),
+    responses(
+        (status = 200, body = InvoiceEnvelope),
+        (status = 403, body = schema::ErrorBody),
+        (status = 404, body = schema::NotFoundBody),
+    )
+)]
+async fn read_invoice(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Failure> {
+    let id = id_segment(&id)?;
+    let detail = detail(&call, id, None).await?;
+    Reply::entity("invoice", &InvoiceJson::of(&detail.invoice))
+}
+
+/// Read one invoice of a buyer.
+#[utoipa::path(
+    get, path = "/api/accounts/{account_id}/invoices/{id}.json", tag = "Invoices",
+    params(("account_id" = i64, Path), ("id" = i64, Path), schema::AccessTokenParam),
+    responses(
+        (status = 200, body = InvoiceEnvelope),
+        (status = 403, body = schema::ErrorBody),
+        (status = 404, body = schema::NotFoundBody),
+    )
+)]
+async fn read_account_invoice(
+    Path((account, id)): Path<(String, String)>,
+    call: ApiCall,
+) -> Result<Reply, Failure> {
+    let account: i64 = account.parse().map_err(|_| Failure::NotFound)?;
+    let id = id_segment(&id)?;
+    let detail = detail(&call, id, Some(account)).await?;
+    Reply::entity("invoice", &InvoiceJson::of(&detail.invoice))
+}
+
+/// Create a manual invoice (state open) for a buyer; `period` defaults to this month.
+#[utoipa::path(
+    post, path = "/api/invoices.json", tag = "Invoices",
+    params(schema::AccessTokenParam),
+    request_body(content = CreateInvoiceBody),
+    responses(
+        (status = 201, body = InvoiceEnvelope),
+        (status = 400, body = schema::ErrorBody),
+        (status = 403, body = schema::ErrorBody),
+        (status = 422, body = ErrorsBody),
+    )
+)]
+async fn create_invoice(call: ApiCall) -> Result<Reply, Failure> {
+    let params = call.params.rooted("invoice");
+    let account = params
+        .integer("account_id")?
+        .ok_or(Failure::MissingParameter("account_id"))?;
+    let period = params.text("period");
+    let exists: Result<serde_json::Value, Failure> =
+        call.op("get_account", json!({ "id": account })).await;
+    if matches!(exists, Err(Failure::NotFound)) {
+        return Err(Failure::field("buyer_account", "can't be blank"));
+    }
+    exists?;
+    let detail: InvoiceDetail = call
+        .op(
+            "create_invoice",
+            json!({ "account_id": account, "period": period }),
+        )
+        .await?;
+    let invoice = InvoiceJson::of(&detail.invoice);
+    let location = format!("/api/invoices/{}.json", invoice.id);
+    Reply::created("invoice", &invoice, location)
+}
+
+/// The body of an invoice create (flat, or under `invoice`).
+#[derive(ToSchema)]
+#[allow(dead_code)] // documents the body; read through Params
+struct CreateInvoiceBody {
+    account_id: i64,
+    /// YYYY-MM; this month when absent.
+    period: Option<String>,
+}
+
+/// The body of an invoice update (flat, or under `invoice`).
+#[derive(ToSchema)]
+#[allow(dead_code)] // documents the body; read through Params
+struct UpdateInvoiceBody {
+    /// YYYY-NNNNNNNN or YYYY-MM-NNNNNNNN.
+    friendly_id: Option<String>,
+    /// YYYY-MM.
+    period: Option<String>,
+}
+
+/// Change the friendly ID or period; only while the invoice is open or finalized.
+#[utoipa::path(
+    put, path = "/api/invoices/{id}.json", tag = "Invoices",
+    params(("id" = i64, Path), schema::AccessTokenParam),
+    request_body(content = UpdateInvoiceBody),
+    responses(
+        (status = 200, body = InvoiceEnvelope),
+        (status = 400, body = schema::ErrorBody),
+        (status = 403, body = schema::ErrorBody),
+        (status = 404, body = schema::NotFoundBody),
+        (status = 422, body = ErrorsBody),
+    )
+)]
+async fn update_invoice(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Failure> {
+    let id = id_segment(&id)?;
+    let params = call.params.rooted("invoice");
+    let friendly_id = params.text("friendly_id");
+    let period = params.text("period");
+    if friendly_id.is_none() && period.is_none() {
+        return Err(Failure::MissingParameter("invoice"));
+    }
+    detail(&call, id, None).await?;
+    let updated: Result<InvoiceDetail, Failure> = call
+        .op(
+            "update_invoice",
+            json!({ "id": id, "friendly_id": friendly_id, "period": period }),
+        )
+        .await;
+    let detail = updated.map_err(invalid_invoice_state)?;
+    Reply::entity("invoice", &InvoiceJson::of(&detail.invoice))
+}
+
+/// A refusal because of the invoice's state, in 3scale's words.
+fn invalid_invoice_state(failure: Failure) -> Failure {
+    match failure {
+        Failure::Errors(StatusCode::UNPROCESSABLE_ENTITY, errors)
+            if errors.contains_key("base") =>
+        {
+            Failure::base(StatusCode::UNPROCESSABLE_ENTITY, "Invalid invoice state")
+        }
+        other => other,
+    }
+}
+
+/// Move an invoice to another state (`cancel` is `cancelled`).
+#[utoipa::path(
+    put, path = "/api/invoices/{id}/state.json", tag = "Invoices",
+    params(("id" = i64, Path), schema::AccessTokenParam),
+    request_body(content = StateBody),
+    responses(
+        (status = 200, body = InvoiceEnvelope),
+        (status = 403, body = schema::ErrorBody),
+        (status = 404, body = schema::NotFoundBody),
+        (status = 422, body = ErrorsBody),
+    )
+)]
+async fn change_state(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Failure> {
+    let id: i64 = id.parse().map_err(|_| Failure::NotFound)?;
+    let target = call
+        .params
+        .rooted("invoice")
+        .text("state")
+        .unwrap_or_default();
+    let detail = detail(&call, id, None).await?;
+    let refused = || {
+        Failure::base(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("Cannot transition to {}", target.trim()),
+        )
+    };
+    let state = parse_state(&target).ok_or_else(refused)?;
+    if !detail.allowed_transitions.contains(&state) {
+        return Err(refused());
+    }
+    let changed: InvoiceDetail = call
+        .op(
+            "transition_invoice",
+            json!({ "id": id, "state": state_name(state) }),
+        )
+        .await
+        .map_err(|failure| match failure {
+            Failure::Errors(..) => refused(),
+            other => other,
+        })?;
+    Reply::entity("invoice", &InvoiceJson::of(&changed.invoice))
+}
+
+/// The body of a state change.
+#[derive(ToSchema)]
+#[allow(dead_code)] // documents the body; read through Params
+struct StateBody {
+    /// finalized, pending, unpaid, paid, failed, cancelled (or cancel).
+    state: String,
+}
+
+/// Charge the buyer's card for the invoice: 201 when paid.
+#[utoipa::path(
+    post, path = "/api/invoices/{id}/charge.json", tag = "Invoices",
+    params(("id" = i64, Path), schema::AccessTokenParam),
+    responses(
+        (status = 201, body = InvoiceEnvelope),
+        (status = 403, body = schema::ErrorBody),
+        (status = 404, body = schema::NotFoundBody),
+        (status = 422, body = ErrorsBody),
+    )
+)]
+async fn charge(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Failure> {
+    let id: i64 = id.parse().map_err(|_| Failure::NotFound)?;
+    let before = detail(&call, id, None).await?;
+    if !matches!(
+        before.invoice.state,
+        InvoiceState::Pending | InvoiceState::Unpaid | InvoiceState::Failed
+    ) {
+        return Err(Failure::field(
+            "state",
+            format!("Invoice {id} is not in chargeable state!"),
+        ));
+    }
+    let failed = || {
+        Failure::base(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Failed to charge the credit card.",
+        )
+    };
+    let after: InvoiceDetail = call
+        .op("charge_invoice", json!({ "id": id }))
+        .await
+        .map_err(|failure| match failure {
+            Failure::Errors(..) => failed(),
+            other => other,
+        })?;
+    if after.invoice.state != InvoiceState::Paid {
+        return Err(failed());
+    }
+    let invoice = InvoiceJson::of(&after.invoice);
+    Reply::created("invoice", &invoice, format!("/api/invoices/{id}.json"))
+}
+
+/// An invoice's line items, by id.
+#[utoipa::path(
+    get, path = "/api/invoices/{id}/line_items.json", tag = "Line items",
+    params(("id" = i64, Path), schema::AccessTokenParam),
+    responses(
+        (status = 200, body = LineItemList),
+        (status = 403, body = schema::ErrorBody),
+        (status = 404, body = schema::NotFoundBody),
+    )
+)]
+async fn list_line_items(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Failure> {
+    let id: i64 = id.parse().map_err(|_| Failure::NotFound)?;
+    let detail = detail(&call, id, None).await?;
+    let items: Vec<LineItemJson> = detail
+        .line_items
+        .iter()
+        .map(|line| LineItemJson::of(line, &detail.invoice))
+        .collect();
+    Reply::list("line_items", "line_item", &items, None)
+}
+
+/// The body of a line item create (flat, or under `line_item`).
+#[derive(ToSchema)]
+#[allow(dead_code)] // documents the body; read through Params
+struct LineItemBody {
+    name: String,
+    description: Option<String>,
+    /// A whole number; 1 when absent.
+    quantity: Option<i64>,
+    /// The line's total (4 decimal places).
+    #[schema(value_type = f64)]
+    cost: String,
+}
+
+/// Add a line; only while the invoice is open or finalized.
+#[utoipa::path(
+    post, path = "/api/invoices/{id}/line_items.json", tag = "Line items",
+    params(("id" = i64, Path), schema::AccessTokenParam),
+    request_body(content = LineItemBody),
+    responses(
+        (status = 201, body = LineItemEnvelope),
+        (status = 403, body = schema::ErrorBody),
+        (status = 404, body = schema::NotFoundBody),
+        (status = 422, body = ErrorsBody),
+    )
+)]
+async fn create_line_item(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Failure> {
+    let id: i64 = id.parse().map_err(|_| Failure::NotFound)?;
+    let before = detail(&call, id, None).await?;
+    if !before.editable {
+        return Err(Failure::base(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Invalid invoice state",
+        ));
+    }
+    let params = call.params.rooted("line_item");
+    // 3scale turns a cost it cannot read into 0; a finance user would rather be told.
+    let cost = params.decimal("cost")?.unwrap_or_default();
+    let quantity = params.integer("quantity")?.unwrap_or(1);
+    let after: InvoiceDetail = call
+        .op(
+            "add_line_item",
+            json!({
+                "invoice_id": id,
+                "name": params.text("name").unwrap_or_default(),
+                "description": params.text("description").unwrap_or_default(),
+                "quantity": quantity.to_string(),
+                "cost": cost.to_string(),
+            }),
+        )
+        .await?;
+    let added = after
+        .line_items
+        .iter()
+        .max_by_key(|line| line.id)
+        .ok_or_else(|| Failure::internal("the added line is missing"))?;
+    let line = LineItemJson::of(added, &after.invoice);
+    let location = format!("/api/invoices/{id}/line_items/{}.json", line.id);
+    Reply::created("line_item", &line, location)
+}
+
+/// Delete a line; only while the invoice is open or finalized (403 otherwise).
+#[utoipa::path(
+    delete, path = "/api/invoices/{id}/line_items/{line_id}.json", tag = "Line items",
+    params(("id" = i64, Path), ("line_id" = i64, Path), schema::AccessTokenParam),
+    responses(
+        (status = 200, description = "Deleted; empty body"),
+        (status = 403, body = ErrorsBody),
+        (status = 404, body = schema::NotFoundBody),
+    )
+)]
+async fn delete_line_item(
+    Path((id, line)): Path<(String, String)>,
+    call: ApiCall,
+) -> Result<Reply, Failure> {
+    let id: i64 = id.parse().map_err(|_| Failure::NotFound)?;
+    let line = id_segment(&line)?;
+    let before = detail(&call, id, None).await?;
+    if !before.line_items.iter().any(|item| item.id.0 == line) {
+        return Err(Failure::NotFound);
+    }
+    if !before.editable {
+        return Err(Failure::base(
+            StatusCode::FORBIDDEN,
+            "Invalid invoice state",
+        ));
+    }
+    let _: InvoiceDetail = call.op("delete_line_item", json!({ "id": line })).await?;
+    Ok(Reply::deleted())
+}
+
+/// An invoice's payment transactions (every charge attempt).
+#[utoipa::path(
+    get, path = "/api/invoices/{id}/payment_transactions.json", tag = "Payment transactions",
+    params(("id" = i64, Path), schema::AccessTokenParam),
+    responses(
+        (status = 200, body = PaymentTransactionList),
+        (status = 403, body = schema::ErrorBody),
+        (status = 404, body = schema::NotFoundBody),
+    )
+)]
+async fn list_payment_transactions(
+    Path(id): Path<String>,
+    call: ApiCall,
+) -> Result<Reply, Failure> {
+    let id: i64 = id.parse().map_err(|_| Failure::NotFound)?;
+    let detail = detail(&call, id, None).await?;
+    let items: Vec<PaymentTransactionJson> = detail
+        .payment_transactions
+        .iter()
+        .map(PaymentTransactionJson::of)
+        .collect();
+    Reply::list("payment_transactions", "payment_transaction", &items, None)
+}
