@@ -7,10 +7,15 @@
 //! `/api/invoices/{id}.json`, is routed as `{id}` and read by [`call::id_segment`]: the router
 //! cannot match a parameter followed by a suffix.
 
+mod accounts;
+mod applications;
 pub mod call;
 mod invoices;
+mod plans;
 pub mod reply;
 pub(crate) mod schema;
+mod services;
+mod tokens;
 
 use crate::AppState;
 use axum::response::IntoResponse;
@@ -24,6 +29,11 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/openapi.json", get(openapi_json))
         .merge(invoices::routes())
+        .merge(accounts::routes())
+        .merge(services::routes())
+        .merge(plans::routes())
+        .merge(applications::routes())
+        .merge(tokens::routes())
         // Unknown API paths are a JSON 404, never the UI's index page.
         .route("/api/{*rest}", axum::routing::any(not_found))
         .route("/admin/api/{*rest}", axum::routing::any(not_found))
@@ -60,6 +70,11 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 
     let mut doc = Root::openapi();
     doc.merge(invoices::Doc::openapi());
+    doc.merge(accounts::Doc::openapi());
+    doc.merge(services::Doc::openapi());
+    doc.merge(plans::Doc::openapi());
+    doc.merge(applications::Doc::openapi());
+    doc.merge(tokens::Doc::openapi());
     doc
 }
 
