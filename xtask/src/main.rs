@@ -250,6 +250,7 @@ fn test(args: &[String]) -> Result<ExitCode> {
     }
     plan.extend([
         cargo_stage(&["build", "-p", "counterfoil-cli", "--bin", "counterfoil"]),
+        stage("api fuzzing: schemathesis (tests/api_fuzz)", api_fuzz),
         stage("cargo build --bin counterfoil-desktop", build_desktop),
         stage("browser tests: node --test tests/browser/", |p| {
             node_tests(p, "tests/browser")
@@ -271,6 +272,15 @@ fn test(args: &[String]) -> Result<ExitCode> {
 fn ensure_test_packages() -> Result {
     let all: Vec<&str> = APP_PACKAGES.iter().chain(TEST_PACKAGES).copied().collect();
     ensure_packages(&all)
+}
+
+/// schemathesis (PyPI, in tests/api_fuzz/.venv) against a temporary `counterfoil serve`.
+fn api_fuzz(p: &Project) -> Result {
+    let python = require_program("python3")?;
+    run(Command::new(python)
+        .arg(repo_root().join("tests/api_fuzz/run.py"))
+        .arg(p.binary("counterfoil"))
+        .current_dir(repo_root()))
 }
 
 fn build_desktop(p: &Project) -> Result {
