@@ -29,6 +29,25 @@ macro_rules! operations {
             }
         }
 
+        /// Runs read operation `name` on a book borrowed for reading only (a reader
+        /// connection); any other operation is refused.
+        pub fn dispatch_read(book: &Book, actor: &Actor, name: &str, input: Value) -> Result<Value> {
+            let _ = actor;
+            match name {
+                $(stringify!($name) => operations!(@read_call $kind, book, $module::$name, input, $input, $output, name),)*
+                _ => Err(ApiError::not_found(format!("There is no operation called \"{name}\"."))),
+            }
+        }
+
+        /// Whether operation `name` only reads the book (so it may run on a read-only
+        /// connection, alongside others).
+        pub fn is_read_operation(name: &str) -> bool {
+            match name {
+                $(stringify!($name) => operations!(@is_read $kind),)*
+                _ => false,
+            }
+        }
+
         /// The TypeScript map from operation name to its input and output types.
         pub fn typescript_operations(cfg: &ts_rs::Config) -> String {
             use ts_rs::TS;
@@ -43,6 +62,17 @@ macro_rules! operations {
             out
         }
     };
+    (@read_call read, $book:ident, $module:ident :: $name:ident, $value:ident, $input:ty, $output:ty, $op:ident) => {{
+        let input: $input = parse_input($value)?;
+        let output: $output = ops::$module::$name($book, input)?;
+        Ok(serde_json::to_value(output)?)
+    }};
+    (@read_call $kind:ident, $book:ident, $module:ident :: $name:ident, $value:ident, $input:ty, $output:ty, $op:ident) => {{
+        let _ = $value;
+        Err(ApiError::invalid_state(format!("\"{}\" changes the book; it cannot run on a reader.", $op)))
+    }};
+    (@is_read read) => { true };
+    (@is_read $kind:ident) => { false };
     (@call read, $book:ident, $actor:ident, $module:ident :: $name:ident, $input:ident) => {{
         let _ = $actor;
         ops::$module::$name($book, $input)?

@@ -29,19 +29,56 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
     connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; \
     frame-ancestors 'none'";
 
+/// How many extra connections serve read operations side by side (the machine's cores);
+/// writes stay serialized on the one writer.
+const READERS: usize = 2;
+
 #[derive(Clone)]
 pub struct AppState {
     book: Arc<Mutex<Book>>,
+    /// The same book opened again, for reads only: WAL lets them read while the writer
+    /// writes, each seeing the last commit.
+    readers: Arc<Vec<Mutex<Book>>>,
     ui_dir: Option<PathBuf>,
 }
 
 impl AppState {
     /// `ui_dir` is the built UI (ui/dist); without it only /rpc is served.
     pub fn new(book: Book, ui_dir: Option<PathBuf>) -> AppState {
+        let readers = (0..READERS)
+            .map_while(|_| match Book::open(book.path(), book.clock().clone()) {
+                Ok(reader) => Some(Mutex::new(reader)),
+                Err(error) => {
+                    tracing::warn!(%error, "reads will share the writer's connection");
+                    None
+                }
+            })
+            .collect();
         AppState {
             book: Arc::new(Mutex::new(book)),
+            readers: Arc::new(readers),
             ui_dir,
         }
+    }
+
+    /// Runs read-only `work` on a free reader (or waits for one), off the async threads.
+    pub(crate) async fn with_reader<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Book) -> T + Send + 'static,
+    ) -> Result<T, tokio::task::JoinError> {
+        if self.readers.is_empty() {
+            return self.with_book(move |book| work(book)).await;
+        }
+        let readers = Arc::clone(&self.readers);
+        tokio::task::spawn_blocking(move || {
+            let free = readers.iter().find_map(|reader| reader.try_lock().ok());
+            let reader = match free {
+                Some(reader) => reader,
+                None => readers[0].lock().unwrap_or_else(PoisonError::into_inner),
+            };
+            work(&reader)
+        })
+        .await
     }
 
     /// Runs `work` on the book on a blocking thread; one caller at a time.

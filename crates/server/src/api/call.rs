@@ -66,17 +66,28 @@ impl ApiCall {
             .map_err(Failure::internal)?
     }
 
-    /// Calls one engine operation (the same ones the UI calls) and reads its output.
+    /// Calls one engine operation (the same ones the UI calls) and reads its output. Reads
+    /// run on a reader connection, beside other reads and the writer.
     pub async fn op<T: serde::de::DeserializeOwned + Send + 'static>(
         &self,
         operation: &'static str,
         input: Value,
     ) -> Result<T, Failure> {
-        self.book(move |book, actor| {
-            let output = counterfoil_engine::dispatch(book, actor, operation, input)?;
-            serde_json::from_value(output).map_err(Failure::internal)
-        })
-        .await
+        let read = move |output: Result<Value, counterfoil_engine::ApiError>| {
+            serde_json::from_value(output?).map_err(Failure::internal)
+        };
+        if counterfoil_engine::is_read_operation(operation) {
+            let actor = self.actor();
+            return self
+                .state
+                .with_reader(move |book| {
+                    read(counterfoil_engine::dispatch_read(book, &actor, operation, input))
+                })
+                .await
+                .map_err(Failure::internal)?;
+        }
+        self.book(move |book, actor| read(counterfoil_engine::dispatch(book, actor, operation, input)))
+            .await
     }
 }
 
@@ -100,7 +111,7 @@ impl FromRequest<AppState> for ApiCall {
             .or_else(|| basic_credential(&parts.headers))
             .ok_or(Failure::AccessDenied)?;
         let token = state
-            .with_book(move |book| counterfoil_engine::authenticate_token(book, &value))
+            .with_reader(move |book| counterfoil_engine::authenticate_token(book, &value))
             .await
             .map_err(Failure::internal)??
             .ok_or(Failure::AccessDenied)?;
