@@ -26,6 +26,7 @@ pub use ops::billing_run::{
     BillingRunReport, JobReport,
 };
 pub use ops::charging::charge_due_invoices;
+pub use ops::derived_system_name;
 pub use ops::pdfs::{file_name as invoice_pdf_file_name, invoice_pdf, stored_or_new_invoice_pdf};
 pub use ops::tokens::{authenticate_token, token_by_value};
 pub use ops::usage_import::import_usage_rows;

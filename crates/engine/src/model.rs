@@ -350,6 +350,10 @@ pub struct ListPlans {
     #[serde(default)]
     #[ts(optional = nullable)]
     pub state: Option<PlanState>,
+    /// Oldest first (by id) instead of by name, as 3scale's API lists plans.
+    #[serde(default)]
+    #[ts(optional, as = "Option<bool>")]
+    pub order_by_id: bool,
     #[serde(flatten)]
     pub paging: Paging,
 }

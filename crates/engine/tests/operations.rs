@@ -267,6 +267,20 @@ fn plans_validate_money_and_names() {
         .collect();
     assert_eq!(defaults, [json!("Basic")], "one default plan per service");
 
+    let by_id: Vec<i64> = f.ok(
+        "list_plans",
+        json!({"service_id": service["id"], "order_by_id": true}),
+    )["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap().parse().unwrap())
+        .collect();
+    let mut sorted = by_id.clone();
+    sorted.sort_unstable();
+    assert!(by_id.len() > 1);
+    assert_eq!(by_id, sorted, "order_by_id lists oldest first");
+
     let found = f.ok("list_plans", json!({"search": "PRO_PLAN"}));
     assert_eq!(found["total"], 1);
     assert_eq!(

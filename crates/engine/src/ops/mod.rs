@@ -98,8 +98,9 @@ pub(crate) fn given_or_derived_system_name(given: Option<&str>, name: &str) -> R
     }
 }
 
-/// The system name derived from a display name: "Pro Plan (EU)" → "pro_plan_eu".
-pub(crate) fn derived_system_name(name: &str) -> String {
+/// The system name derived from a display name: "Pro Plan (EU)" → "pro_plan_eu" (what
+/// every create uses when no system name is given).
+pub fn derived_system_name(name: &str) -> String {
     let mut out = String::new();
     for c in name.trim().chars() {
         if c.is_ascii_alphanumeric() {

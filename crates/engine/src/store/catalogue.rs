@@ -256,8 +256,13 @@ pub(crate) fn list_plans(conn: &Connection, filter: &ListPlans) -> rusqlite::Res
         params![service, search, state],
         |row| row.get(0),
     )?;
+    let order = if filter.order_by_id {
+        "id"
+    } else {
+        "name COLLATE NOCASE, id"
+    };
     let mut statement = conn.prepare_cached(&format!(
-        "SELECT {PLAN_COLUMNS} {filter_sql} ORDER BY name COLLATE NOCASE, id LIMIT ?4 OFFSET ?5"
+        "SELECT {PLAN_COLUMNS} {filter_sql} ORDER BY {order} LIMIT ?4 OFFSET ?5"
     ))?;
     let items = statement
         .query_map(

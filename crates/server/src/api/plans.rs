@@ -1,13 +1,760 @@
-//! (to be written)
+//! The Account Management API's application plans (threescale-api.md §5) and their pricing
+//! rules (§6), over the engine operations the UI uses.
 
+use super::call::{id_segment, ApiCall, Params};
+use super::reply::{decimal_text, timestamp, Failure, Link, Number, Reply};
+use super::schema::{self, ErrorsBody};
+use super::services::{fields, given, service, short_form};
 use crate::AppState;
+use axum::extract::Path;
+use axum::http::StatusCode;
+use axum::routing::{delete, get, put};
 use axum::Router;
-use utoipa::OpenApi;
+use counterfoil_engine::model::{Metric, Page, Plan, PlanState, PricingRule};
+use rust_decimal::Decimal;
+use serde::Serialize;
+use serde_json::json;
+use utoipa::{OpenApi, ToSchema};
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
+        .route("/admin/api/application_plans.json", get(list_all_plans))
+        .route(
+            "/admin/api/services/{service}/application_plans.json",
+            get(list_service_plans).post(create_plan),
+        )
+        .route(
+            "/admin/api/services/{service}/application_plans/{plan}",
+            get(read_plan).put(update_plan).delete(delete_plan),
+        )
+        .route(
+            "/admin/api/services/{service}/application_plans/{plan}/default.json",
+            put(make_default),
+        )
+        .route(
+            "/admin/api/application_plans/{plan}/pricing_rules.json",
+            get(list_plan_rules),
+        )
+        .route(
+            "/admin/api/application_plans/{plan}/metrics/{metric}/pricing_rules.json",
+            get(list_metric_rules).post(create_rule),
+        )
+        .route(
+            "/admin/api/application_plans/{plan}/metrics/{metric}/pricing_rules/{rule}",
+            delete(delete_rule),
+        )
 }
 
 #[derive(OpenApi)]
-#[openapi()]
+#[openapi(
+    paths(
+        list_all_plans,
+        list_service_plans,
+        create_plan,
+        read_plan,
+        update_plan,
+        delete_plan,
+        make_default,
+        list_plan_rules,
+        list_metric_rules,
+        create_rule,
+        delete_rule,
+    ),
+    components(schemas(
+        PlanJson,
+        PlanEnvelope,
+        PlanList,
+        PricingRuleJson,
+        PricingRuleEnvelope,
+        PricingRuleList,
+    ))
+)]
 pub(super) struct Doc;
+
+// --- JSON ------------------------------------------------------------------------------------
+
+/// An application plan as 3scale writes it (§5).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlanJson {
+    pub id: i64,
+    pub service_id: i64,
+    pub name: String,
+    pub system_name: String,
+    /// "hidden" or "published".
+    pub state: &'static str,
+    #[schema(value_type = f64)]
+    pub setup_fee: Number,
+    #[schema(value_type = f64)]
+    pub cost_per_month: Number,
+    pub trial_period_days: u32,
+    /// Always 0.
+    pub cancellation_period: u32,
+    /// Always false: Counterfoil approves every application.
+    pub approval_required: bool,
+    /// The service's default plan.
+    pub default: bool,
+    /// Always false: no per-application copies.
+    pub custom: bool,
+    pub created_at: String,
+    pub updated_at: String,
+    pub links: Vec<Link>,
+}
+
+impl PlanJson {
+    fn of(plan: &Plan) -> PlanJson {
+        let id = plan.id.0;
+        let sid = plan.service_id.0;
+        let at = timestamp(plan.created_at);
+        PlanJson {
+            id,
+            service_id: sid,
+            name: plan.name.clone(),
+            system_name: plan.system_name.clone(),
+            state: match plan.state {
+                PlanState::Hidden => "hidden",
+                PlanState::Published => "published",
+            },
+            setup_fee: Number(plan.setup_fee),
+            cost_per_month: Number(plan.cost_per_month),
+            trial_period_days: plan.trial_period_days,
+            cancellation_period: 0,
+            approval_required: false,
+            default: plan.is_default,
+            custom: false,
+            // The book keeps no per-row update time: the creation stands in for it.
+            updated_at: at.clone(),
+            created_at: at,
+            links: vec![
+                Link {
+                    rel: "service",
+                    href: format!("/admin/api/services/{sid}"),
+                },
+                Link {
+                    rel: "self",
+                    href: format!("/admin/api/services/{sid}/application_plans/{id}"),
+                },
+            ],
+        }
+    }
+}
+
+/// A pricing rule (§6): `cost_per_unit` is a string, `max` is absent when unbounded.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PricingRuleJson {
+    pub id: i64,
+    pub metric_id: i64,
+    /// Trailing zeros stripped, at least one decimal: "20.0", "0.05".
+    pub cost_per_unit: String,
+    pub min: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max: Option<i64>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub links: Vec<Link>,
+}
+
+impl PricingRuleJson {
+    /// `plan` gives the service of the metric link and the timestamps (none kept per rule).
+    fn of(rule: &PricingRule, plan: &Plan) -> PricingRuleJson {
+        let at = timestamp(plan.created_at);
+        PricingRuleJson {
+            id: rule.id.0,
+            metric_id: rule.metric_id.0,
+            cost_per_unit: decimal_text(rule.cost_per_unit),
+            min: rule.min,
+            max: rule.max,
+            updated_at: at.clone(),
+            created_at: at,
+            links: vec![
+                Link {
+                    rel: "metric",
+                    href: format!(
+                        "/admin/api/services/{}/metrics/{}",
+                        plan.service_id.0, rule.metric_id.0
+                    ),
+                },
+                Link {
+                    rel: "plan",
+                    href: format!(
+                        "/admin/api/services/{}/application_plans/{}",
+                        plan.service_id.0, plan.id.0
+                    ),
+                },
+            ],
+        }
+    }
+}
+
+schema::envelope!(PlanEnvelope, application_plan, PlanJson);
+schema::list!(PlanList, PlanItem, plans, application_plan, PlanJson);
+schema::envelope!(PricingRuleEnvelope, pricing_rule, PricingRuleJson);
+schema::list!(
+    PricingRuleList,
+    PricingRuleItem,
+    pricing_rules,
+    pricing_rule,
+    PricingRuleJson
+);
+
+// --- plans -----------------------------------------------------------------------------------
+
+fn parse_id(segment: &str) -> Result<i64, Failure> {
+    segment.parse().map_err(|_| Failure::NotFound)
+}
+
+/// Every plan (of one service, or of all), oldest first: the list is not paginated.
+async fn all_plans(call: &ApiCall, service_id: Option<i64>) -> Result<Vec<Plan>, Failure> {
+    let mut plans = Vec::new();
+    for page in 1u32.. {
+        let found: Page<Plan> = call
+            .op(
+                "list_plans",
+                json!({
+                    "service_id": service_id,
+                    "order_by_id": true,
+                    "page": page,
+                    "per_page": 500,
+                }),
+            )
+            .await?;
+        let done = found.items.is_empty();
+        plans.extend(found.items);
+        if done || plans.len() as i64 >= found.total {
+            break;
+        }
+    }
+    Ok(plans)
+}
+
+/// Plan `plan` of service `service`: 404 when either is unknown or they do not match.
+async fn plan_of(call: &ApiCall, service_id: &str, plan_id: i64) -> Result<Plan, Failure> {
+    let service_id = parse_id(service_id)?;
+    let plan: Plan = call.op("get_plan", json!({ "id": plan_id })).await?;
+    if plan.service_id.0 != service_id {
+        return Err(Failure::NotFound);
+    }
+    Ok(plan)
+}
+
+/// Every application plan of every service.
+#[utoipa::path(
+    get, path = "/admin/api/application_plans.json", tag = "Application plans",
+    params(schema::AccessTokenParam),
+    responses(
+        (status = 200, body = PlanList),
+        (status = 403, body = schema::ErrorBody),
+    )
+)]
+async fn list_all_plans(call: ApiCall) -> Result<Reply, Failure> {
+    let plans = all_plans(&call, None).await?;
+    let items: Vec<PlanJson> = plans.iter().map(PlanJson::of).collect();
+    Reply::list("plans", "application_plan", &items, None)
+}
+
+/// A service's application plans.
+#[utoipa::path(
+    get, path = "/admin/api/services/{service_id}/application_plans.json",
+    tag = "Application plans",
+    params(("service_id" = i64, Path), schema::AccessTokenParam),
+    responses(
+        (status = 200, body = PlanList),
+        (status = 403, body = schema::ErrorBody),
+        (status = 404, body = schema::NotFoundBody),
+    )
+)]
+async fn list_service_plans(
+    Path(service_id): Path<String>,
+    call: ApiCall,
+) -> Result<Reply, Failure> {
+    let service_id = parse_id(&service_id)?;
+    service(&call, service_id).await?;
+    let plans = all_plans(&call, Some(service_id)).await?;
+    let items: Vec<PlanJson> = plans.iter().map(PlanJson::of).collect();
+    Reply::list("plans", "application_plan", &items, None)
+}
+
+/// The body of a plan create or update (flat, or under `application_plan`).
+#[derive(ToSchema)]
+#[allow(dead_code)] // documents the body; read through Params
+struct PlanBody {
+    /// Required on create.
+    name: String,
+    /// Create only: generated from the name when absent; unique in the service.
+    system_name: Option<String>,
+    /// ≥ 0, at most 4 decimals; 0 when absent.
+    #[schema(value_type = Option<f64>)]
+    setup_fee: Option<String>,
+    /// ≥ 0, at most 4 decimals; 0 when absent.
+    #[schema(value_type = Option<f64>)]
+    cost_per_month: Option<String>,
+    /// ≥ 0.
+    trial_period_days: Option<i64>,
+    /// `publish` or `hide`. A new plan is hidden.
+    state_event: Option<String>,
+    /// Accepted; Counterfoil approves every application.
+    approval_required: Option<bool>,
+    /// Accepted and not kept.
+    description: Option<String>,
+}
+
+/// The plan fields of a create or update over `before` (the plan's current values, or a new
+/// plan's defaults). Every field is checked; all problems are answered at once.
+struct PlanInput {
+    name: String,
+    setup_fee: Decimal,
+    cost_per_month: Decimal,
+    trial_period_days: i64,
+    state: PlanState,
+}
+
+fn plan_input(params: &Params, before: PlanInput) -> Result<PlanInput, Failure> {
+    let name = match params.text("name") {
+        Some(name) => name,
+        None => before.name,
+    };
+    let mut errors = Vec::new();
+    if name.trim().is_empty() {
+        errors.push(("name", "can't be blank"));
+    }
+    let mut money = |field: &'static str, default: Decimal| match params.decimal(field) {
+        Ok(Some(value)) if value.is_sign_negative() && !value.is_zero() => {
+            errors.push((field, "must be greater than or equal to 0"));
+            default
+        }
+        Ok(Some(value)) => value,
+        Ok(None) => default,
+        Err(_) => {
+            errors.push((field, "is not a number"));
+            default
+        }
+    };
+    let setup_fee = money("setup_fee", before.setup_fee);
+    let cost_per_month = money("cost_per_month", before.cost_per_month);
+    let trial_period_days = match params.integer("trial_period_days") {
+        Ok(Some(days)) if days < 0 => {
+            errors.push(("trial_period_days", "must be greater than or equal to 0"));
+            0
+        }
+        Ok(Some(days)) => days,
+        Ok(None) => before.trial_period_days,
+        Err(_) => {
+            errors.push(("trial_period_days", "is not a number"));
+            0
+        }
+    };
+    let state = match params.text("state_event").as_deref().map(str::trim) {
+        None | Some("") => before.state,
+        Some("publish") => PlanState::Published,
+        Some("hide") => PlanState::Hidden,
+        Some(_) => {
+            errors.push(("state_event", "is invalid"));
+            before.state
+        }
+    };
+    if params.boolean("approval_required").is_err() {
+        errors.push(("approval_required", "must be true or false"));
+    }
+    fields(errors)?;
+    Ok(PlanInput {
+        name,
+        setup_fee,
+        cost_per_month,
+        trial_period_days,
+        state,
+    })
+}
+
+fn state_text(state: PlanState) -> &'static str {
+    match state {
+        PlanState::Hidden => "hidden",
+        PlanState::Published => "published",
+    }
+}
+
+/// Create an application plan (hidden unless `state_event` is `publish`).
+#[utoipa::path(
+    post, path = "/admin/api/services/{service_id}/application_plans.json",
+    tag = "Application plans",
+    params(("service_id" = i64, Path), schema::AccessTokenParam),
+    request_body(content = PlanBody),
+    responses(
+        (status = 201, body = PlanEnvelope),
+        (status = 403, body = schema::ErrorBody),
+        (status = 404, body = schema::NotFoundBody),
+        (status = 422, body = ErrorsBody),
+    )
+)]
+async fn create_plan(Path(service_id): Path<String>, call: ApiCall) -> Result<Reply, Failure> {
+    let service_id = parse_id(&service_id)?;
+    service(&call, service_id).await?;
+    let params = call.params.rooted("application_plan");
+    let input = plan_input(
+        &params,
+        PlanInput {
+            name: String::new(),
+            setup_fee: Decimal::ZERO,
+            cost_per_month: Decimal::ZERO,
+            trial_period_days: 0,
+            state: PlanState::Hidden,
+        },
+    )?;
+    let created: Plan = call
+        .op(
+            "create_plan",
+            json!({
+                "service_id": service_id,
+                "system_name": given(&params, "system_name"),
+                "name": input.name,
+                "setup_fee": input.setup_fee.to_string(),
+                "cost_per_month": input.cost_per_month.to_string(),
+                "trial_period_days": input.trial_period_days,
+                "state": state_text(input.state),
+            }),
+        )
+        .await
+        .map_err(short_form)?;
+    let plan = PlanJson::of(&created);
+    let location = format!(
+        "/admin/api/services/{service_id}/application_plans/{}.json",
+        plan.id
+    );
+    Reply::created("application_plan", &plan, location)
+}
+
+/// Read one application plan.
+#[utoipa::path(
+    get, path = "/admin/api/services/{service_id}/application_plans/{id}.json",
+    tag = "Application plans",
+    params(("service_id" = i64, Path), ("id" = i64, Path), schema::AccessTokenParam),
+    responses(
+        (status = 200, body = PlanEnvelope),
+        (status = 403, body = schema::ErrorBody),
+        (status = 404, body = schema::NotFoundBody),
+    )
+)]
+async fn read_plan(
+    Path((service_id, id)): Path<(String, String)>,
+    call: ApiCall,
+) -> Result<Reply, Failure> {
+    let plan = plan_of(&call, &service_id, id_segment(&id)?).await?;
+    Reply::entity("application_plan", &PlanJson::of(&plan))
+}
+
+/// Change a plan; `system_name`, `state`, `default` and the rest of an echoed entity are
+/// ignored (`state_event` publishes or hides).
+#[utoipa::path(
+    put, path = "/admin/api/services/{service_id}/application_plans/{id}.json",
+    tag = "Application plans",
+    params(("service_id" = i64, Path), ("id" = i64, Path), schema::AccessTokenParam),
+    request_body(content = PlanBody),
+    responses(
+        (status = 200, body = PlanEnvelope),
+        (status = 403, body = schema::ErrorBody),
+        (status = 404, body = schema::NotFoundBody),
+        (status = 422, body = ErrorsBody),
+    )
+)]
+async fn update_plan(
+    Path((service_id, id)): Path<(String, String)>,
+    call: ApiCall,
+) -> Result<Reply, Failure> {
+    let before = plan_of(&call, &service_id, id_segment(&id)?).await?;
+    let params = call.params.rooted("application_plan");
+    let input = plan_input(
+        &params,
+        PlanInput {
+            name: before.name.clone(),
+            setup_fee: before.setup_fee,
+            cost_per_month: before.cost_per_month,
+            trial_period_days: i64::from(before.trial_period_days),
+            state: before.state,
+        },
+    )?;
+    let after: Plan = call
+        .op(
+            "update_plan",
+            json!({
+                "id": before.id.0,
+                "name": input.name,
+                "setup_fee": input.setup_fee.to_string(),
+                "cost_per_month": input.cost_per_month.to_string(),
+                "trial_period_days": input.trial_period_days,
+                "state": state_text(input.state),
+            }),
+        )
+        .await
+        .map_err(short_form)?;
+    Reply::entity("application_plan", &PlanJson::of(&after))
+}
+
+/// Delete a plan; refused (403) while applications depend on it.
+#[utoipa::path(
+    delete, path = "/admin/api/services/{service_id}/application_plans/{id}.json",
+    tag = "Application plans",
+    params(("service_id" = i64, Path), ("id" = i64, Path), schema::AccessTokenParam),
+    responses(
+        (status = 200, description = "Deleted; empty body"),
+        (status = 403, body = ErrorsBody),
+        (status = 404, body = schema::NotFoundBody),
+    )
+)]
+async fn delete_plan(
+    Path((service_id, id)): Path<(String, String)>,
+    call: ApiCall,
+) -> Result<Reply, Failure> {
+    let plan = plan_of(&call, &service_id, id_segment(&id)?).await?;
+    let _: Plan = call
+        .op("delete_plan", json!({ "id": plan.id.0 }))
+        .await
+        .map_err(|failure| match failure {
+            Failure::Conflict(_) => Failure::base(
+                StatusCode::FORBIDDEN,
+                "This application plan cannot be deleted! At least one application depends \
+                 on it.",
+            ),
+            other => other,
+        })?;
+    Ok(Reply::deleted())
+}
+
+/// Make a plan its service's default.
+#[utoipa::path(
+    put, path = "/admin/api/services/{service_id}/application_plans/{id}/default.json",
+    tag = "Application plans",
+    params(("service_id" = i64, Path), ("id" = i64, Path), schema::AccessTokenParam),
+    responses(
+        (status = 200, body = PlanEnvelope),
+        (status = 403, body = schema::ErrorBody),
+        (status = 404, body = schema::NotFoundBody),
+    )
+)]
+async fn make_default(
+    Path((service_id, id)): Path<(String, String)>,
+    call: ApiCall,
+) -> Result<Reply, Failure> {
+    let plan = plan_of(&call, &service_id, parse_id(&id)?).await?;
+    let after: Plan = call
+        .op("make_default_plan", json!({ "id": plan.id.0 }))
+        .await?;
+    Reply::entity("application_plan", &PlanJson::of(&after))
+}
+
+// --- pricing rules ---------------------------------------------------------------------------
+
+/// Plan `plan` (any service), 404 when unknown.
+async fn rule_plan(call: &ApiCall, plan_id: &str) -> Result<Plan, Failure> {
+    call.op("get_plan", json!({ "id": parse_id(plan_id)? }))
+        .await
+}
+
+/// Plan `plan` and metric `metric` of the plan's service: 404 when either is unknown or the
+/// metric belongs to another service.
+async fn plan_and_metric(
+    call: &ApiCall,
+    plan_id: &str,
+    metric_id: &str,
+) -> Result<(Plan, Metric), Failure> {
+    let plan = rule_plan(call, plan_id).await?;
+    let metric_id = parse_id(metric_id)?;
+    let metrics: Vec<Metric> = call
+        .op("list_metrics", json!({ "service_id": plan.service_id.0 }))
+        .await?;
+    let metric = metrics
+        .into_iter()
+        .find(|metric| metric.id.0 == metric_id)
+        .ok_or(Failure::NotFound)?;
+    Ok((plan, metric))
+}
+
+/// A plan's rules, by id.
+async fn rules(call: &ApiCall, plan: &Plan) -> Result<Vec<PricingRule>, Failure> {
+    let mut rules: Vec<PricingRule> = call
+        .op("list_pricing_rules", json!({ "plan_id": plan.id.0 }))
+        .await?;
+    rules.sort_by_key(|rule| rule.id);
+    Ok(rules)
+}
+
+fn rule_list(rules: &[PricingRule], plan: &Plan) -> Result<Reply, Failure> {
+    let items: Vec<PricingRuleJson> = rules
+        .iter()
+        .map(|rule| PricingRuleJson::of(rule, plan))
+        .collect();
+    Reply::list("pricing_rules", "pricing_rule", &items, None)
+}
+
+/// Every pricing rule of a plan.
+#[utoipa::path(
+    get, path = "/admin/api/application_plans/{plan_id}/pricing_rules.json",
+    tag = "Pricing rules",
+    params(("plan_id" = i64, Path), schema::AccessTokenParam),
+    responses(
+        (status = 200, body = PricingRuleList),
+        (status = 403, body = schema::ErrorBody),
+        (status = 404, body = schema::NotFoundBody),
+    )
+)]
+async fn list_plan_rules(Path(plan_id): Path<String>, call: ApiCall) -> Result<Reply, Failure> {
+    let plan = rule_plan(&call, &plan_id).await?;
+    let rules = rules(&call, &plan).await?;
+    rule_list(&rules, &plan)
+}
+
+/// The pricing rules of one metric (or method) in a plan.
+#[utoipa::path(
+    get, path = "/admin/api/application_plans/{plan_id}/metrics/{metric_id}/pricing_rules.json",
+    tag = "Pricing rules",
+    params(("plan_id" = i64, Path), ("metric_id" = i64, Path), schema::AccessTokenParam),
+    responses(
+        (status = 200, body = PricingRuleList),
+        (status = 403, body = schema::ErrorBody),
+        (status = 404, body = schema::NotFoundBody),
+    )
+)]
+async fn list_metric_rules(
+    Path((plan_id, metric_id)): Path<(String, String)>,
+    call: ApiCall,
+) -> Result<Reply, Failure> {
+    let (plan, metric) = plan_and_metric(&call, &plan_id, &metric_id).await?;
+    let mut rules = rules(&call, &plan).await?;
+    rules.retain(|rule| rule.metric_id == metric.id);
+    rule_list(&rules, &plan)
+}
+
+/// The body of a pricing rule create (flat, or under `pricing_rule`).
+#[derive(ToSchema)]
+#[allow(dead_code)] // documents the body; read through Params
+struct PricingRuleBody {
+    /// ≥ 1; 1 when absent.
+    min: Option<i64>,
+    /// ≥ min, or null for no upper limit.
+    max: Option<i64>,
+    /// Matches `^\d+\.?\d{0,4}$`, as a string or a number; 0 when absent.
+    cost_per_unit: Option<String>,
+}
+
+/// `^\d+\.?\d{0,4}$`: digits, then optionally a point and at most four digits.
+fn well_formed_cost(text: &str) -> bool {
+    let (whole, fraction) = match text.split_once('.') {
+        Some((whole, fraction)) => (whole, fraction),
+        None => (text, ""),
+    };
+    !whole.is_empty()
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && fraction.len() <= 4
+        && fraction.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// The overlap refusal, in 3scale's words (§6).
+const OVERLAP: &str =
+    "The 'From' value must be greater than the 'To' values of other existing rules";
+
+/// Add a pricing rule for a metric (or method) of the plan's service.
+#[utoipa::path(
+    post, path = "/admin/api/application_plans/{plan_id}/metrics/{metric_id}/pricing_rules.json",
+    tag = "Pricing rules",
+    params(("plan_id" = i64, Path), ("metric_id" = i64, Path), schema::AccessTokenParam),
+    request_body(content = PricingRuleBody),
+    responses(
+        (status = 201, body = PricingRuleEnvelope),
+        (status = 403, body = schema::ErrorBody),
+        (status = 404, body = schema::NotFoundBody),
+        (status = 422, body = ErrorsBody),
+    )
+)]
+async fn create_rule(
+    Path((plan_id, metric_id)): Path<(String, String)>,
+    call: ApiCall,
+) -> Result<Reply, Failure> {
+    let (plan, metric) = plan_and_metric(&call, &plan_id, &metric_id).await?;
+    let params = call.params.rooted("pricing_rule");
+    let mut errors = Vec::new();
+    let min = match params.integer("min") {
+        Ok(Some(min)) if min < 1 => {
+            errors.push(("min", "must be greater than or equal to 1"));
+            min
+        }
+        Ok(Some(min)) => min,
+        Ok(None) => 1,
+        Err(_) => {
+            errors.push(("min", "is not a number"));
+            1
+        }
+    };
+    let max = match params.integer("max") {
+        Ok(Some(max)) if max < min => {
+            errors.push(("max", "must be greater than or equal to 'From'"));
+            Some(max)
+        }
+        Ok(max) => max,
+        Err(_) => {
+            errors.push(("max", "is not a number"));
+            None
+        }
+    };
+    let cost = params
+        .text("cost_per_unit")
+        .map(|text| text.trim().to_owned())
+        .unwrap_or_else(|| "0".to_owned());
+    if !well_formed_cost(&cost) {
+        errors.push(("cost_per_unit", "is invalid"));
+    }
+    fields(errors)?;
+    let created: PricingRule = call
+        .op(
+            "create_pricing_rule",
+            json!({
+                "plan_id": plan.id.0,
+                "metric_id": metric.id.0,
+                "min": min,
+                "max": max,
+                "cost_per_unit": cost,
+            }),
+        )
+        .await
+        .map_err(|failure| match failure {
+            // min ≥ 1 is checked above: a refusal on min is an overlap.
+            Failure::Errors(_, errors) if errors.contains_key("min") => {
+                Failure::field("min", OVERLAP)
+            }
+            other => other,
+        })?;
+    let rule = PricingRuleJson::of(&created, &plan);
+    let location = format!(
+        "/admin/api/application_plans/{}/metrics/{}/pricing_rules/{}.json",
+        plan.id.0, metric.id.0, rule.id
+    );
+    Reply::created("pricing_rule", &rule, location)
+}
+
+/// Delete a pricing rule of the plan and metric.
+#[utoipa::path(
+    delete,
+    path = "/admin/api/application_plans/{plan_id}/metrics/{metric_id}/pricing_rules/{id}.json",
+    tag = "Pricing rules",
+    params(
+        ("plan_id" = i64, Path), ("metric_id" = i64, Path), ("id" = i64, Path),
+        schema::AccessTokenParam,
+    ),
+    responses(
+        (status = 200, description = "Deleted; empty body"),
+        (status = 403, body = schema::ErrorBody),
+        (status = 404, body = schema::NotFoundBody),
+    )
+)]
+async fn delete_rule(
+    Path((plan_id, metric_id, id)): Path<(String, String, String)>,
+    call: ApiCall,
+) -> Result<Reply, Failure> {
+    let (plan, metric) = plan_and_metric(&call, &plan_id, &metric_id).await?;
+    let id = id_segment(&id)?;
+    let rules = rules(&call, &plan).await?;
+    if !rules
+        .iter()
+        .any(|rule| rule.id.0 == id && rule.metric_id == metric.id)
+    {
+        return Err(Failure::NotFound);
+    }
+    let _: PricingRule = call.op("delete_pricing_rule", json!({ "id": id })).await?;
+    Ok(Reply::deleted())
+}

@@ -93,7 +93,11 @@ export type ListPlans = { service_id?: Id | null,
 /**
  * Matches name or system name, case-insensitively.
  */
-search?: string | null, state?: PlanState | null, page?: number, per_page?: number, };
+search?: string | null, state?: PlanState | null, 
+/**
+ * Oldest first (by id) instead of by name, as 3scale's API lists plans.
+ */
+order_by_id?: boolean, page?: number, per_page?: number, };
 
 export type PricingRule = { id: Id, plan_id: Id, metric_id: Id, min: number, 
 /**
