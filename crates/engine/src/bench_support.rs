@@ -102,6 +102,9 @@ pub fn seed_billing_book(book: &mut Book, accounts: usize) -> Result<()> {
                     usage_billed_until: None,
                     setup_fee_billed: false,
                     cancelled_at: None,
+                    description: String::new(),
+                    suspended: false,
+                    user_key: None,
                 };
                 let app_id = store::applications::insert(write.tx, &app)?;
                 let signup = PlanChange {

@@ -21,6 +21,7 @@ pub use book::{Actor, Book, OpenError, SCHEMA_VERSION};
 pub use clock::Clock;
 pub use error::{ApiError, ErrorCode};
 pub use operations::{dispatch, dispatch_read, is_read_operation, OPERATION_NAMES};
+pub use ops::applications::generated_user_key;
 pub use ops::billing_run::{
     catch_up, next_job_instant, run_billing_until, run_billing_until_with_progress, BillingCounts,
     BillingRunReport, JobReport,

@@ -410,6 +410,94 @@ pub struct Account {
     pub fields: AccountFields,
     #[ts(type = "string")]
     pub created_at: DateTime<Utc>,
+    /// Approved unless changed (3scale's signup approval); billing does not depend on it.
+    #[serde(default)]
+    #[ts(optional, as = "Option<AccountState>")]
+    pub state: AccountState,
+    /// The buyer's admin user, as 3scale's signup makes it (unique, case-insensitively).
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub admin_username: Option<String>,
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub admin_email: Option<String>,
+}
+
+/// A buyer account's state (3scale's account approval).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountState {
+    #[default]
+    Approved,
+    Pending,
+    Rejected,
+    Suspended,
+}
+
+/// What moves an account from one state to another: approve (from pending or rejected),
+/// reject (from pending or approved), make_pending (from approved or rejected), suspend (from
+/// approved), resume (from suspended).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountEvent {
+    Approve,
+    Reject,
+    MakePending,
+    Suspend,
+    Resume,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct ChangeAccountState {
+    pub id: Id,
+    pub event: AccountEvent,
+}
+
+/// `sign_up`'s input: a buyer account with its admin user (3scale's signup).
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct SignUp {
+    pub org_name: String,
+    /// 3 to 40 characters, unique among buyers' users.
+    pub username: String,
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub email: Option<String>,
+    #[serde(default)]
+    #[ts(optional, as = "Option<Address>")]
+    pub legal_address: Address,
+    #[serde(default)]
+    #[ts(optional, as = "Option<String>")]
+    pub vat_code: String,
+    #[serde(default)]
+    #[ts(optional, as = "Option<String>")]
+    pub fiscal_code: String,
+    #[serde(default)]
+    #[ts(optional, as = "Option<String>")]
+    pub po_number: String,
+    #[serde(default)]
+    #[ts(optional, type = "string | null")]
+    pub vat_rate: Option<Decimal>,
+    #[serde(default = "yes")]
+    #[ts(optional, as = "Option<bool>")]
+    pub monthly_billing_enabled: bool,
+    #[serde(default = "yes")]
+    #[ts(optional, as = "Option<bool>")]
+    pub monthly_charging_enabled: bool,
+}
+
+/// Finds an account by the first criterion given: its admin user's name, its admin user's id
+/// (an account has one user, whose id is the account's), or its admin user's email.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+pub struct FindAccount {
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub username: Option<String>,
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub user_id: Option<Id>,
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub email: Option<String>,
 }
 
 /// The editable fields of a buyer account (create and update).
@@ -511,6 +599,13 @@ pub struct ListAccounts {
     #[serde(default)]
     #[ts(optional = nullable)]
     pub search: Option<String>,
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub state: Option<AccountState>,
+    /// By id, oldest first (as 3scale's API lists); by organisation name otherwise.
+    #[serde(default)]
+    #[ts(optional, as = "Option<bool>")]
+    pub oldest_first: bool,
     #[serde(flatten)]
     pub paging: Paging,
 }
@@ -547,6 +642,17 @@ pub struct Application {
     pub setup_fee_billed: bool,
     #[ts(type = "string | null")]
     pub cancelled_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    #[ts(optional, as = "Option<String>")]
+    pub description: String,
+    /// Suspended (3scale's app state); billing follows the subscription all the same.
+    #[serde(default)]
+    #[ts(optional, as = "Option<bool>")]
+    pub suspended: bool,
+    /// The key the buyer's requests carry (3scale's backend version 1).
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub user_key: Option<String>,
 }
 
 /// One entry of an application's plan history.
@@ -585,6 +691,35 @@ pub struct Subscribe {
     pub account_id: Id,
     pub plan_id: Id,
     pub name: String,
+    #[serde(default)]
+    #[ts(optional, as = "Option<String>")]
+    pub description: String,
+    /// None: the application has no key (see `generated_user_key`).
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub user_key: Option<String>,
+}
+
+/// `update_application`'s input: the application's editable fields; absent ones are kept.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct UpdateApplication {
+    pub id: Id,
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub name: Option<String>,
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub description: Option<String>,
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub user_key: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct SuspendApplication {
+    pub id: Id,
+    /// true suspends a live application, false resumes a suspended one.
+    pub suspended: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]

@@ -121,12 +121,17 @@ operations! {
     write accounts::create_account(AccountFields) -> Account;
     write accounts::update_account(UpdateAccount) -> Account;
     write accounts::delete_account(ById) -> Account;
+    write accounts::sign_up(SignUp) -> Account;
+    read  accounts::find_account(FindAccount) -> Account;
+    write accounts::change_account_state(ChangeAccountState) -> Account;
 
     read  applications::list_applications(ListApplications) -> Page<Application>;
     read  applications::get_application(ById) -> ApplicationDetail;
     write applications::subscribe(Subscribe) -> Application;
     write applications::change_plan(ChangePlan) -> Application;
     write applications::cancel_application(ById) -> Application;
+    write applications::update_application(UpdateApplication) -> Application;
+    write applications::suspend_application(SuspendApplication) -> Application;
 
     read  applications::list_usage(ListUsage) -> Page<UsageRecord>;
     write applications::record_usage(RecordUsage) -> UsageRecord;

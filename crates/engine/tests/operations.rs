@@ -564,6 +564,13 @@ fn applications_subscribe_change_plan_and_cancel() {
         json!({"account_id": account["id"], "state": "live"}),
     );
     assert_eq!(listed["total"], 1);
+    // An account with a live application cannot be deleted.
+    f.refused(
+        "delete_account",
+        json!({"id": account["id"]}),
+        ErrorCode::Conflict,
+        None,
+    );
     let cancelled = f.ok("cancel_application", json!({"id": app["id"]}));
     assert_eq!(cancelled["state"], "cancelled");
     assert_eq!(cancelled["cancelled_at"], "2025-03-15T00:00:00Z");
@@ -579,10 +586,12 @@ fn applications_subscribe_change_plan_and_cancel() {
         ErrorCode::InvalidState,
         None,
     );
+    // Once its applications are cancelled, an account never invoiced can go, and they with it.
+    f.ok("delete_account", json!({"id": account["id"]}));
     f.refused(
-        "delete_account",
-        json!({"id": account["id"]}),
-        ErrorCode::Conflict,
+        "get_application",
+        json!({"id": app["id"]}),
+        ErrorCode::NotFound,
         None,
     );
 }
@@ -680,4 +689,187 @@ fn every_change_is_audited_with_before_and_after() {
     assert_eq!(update["after"]["org_name"], "After Ltd");
     assert_eq!(records[1]["operation"], "create_account");
     assert_eq!(records[1]["before"], Value::Null);
+}
+
+#[test]
+fn sign_up_find_and_account_states() {
+    let mut f = Fixture::new();
+    let acme = f.ok(
+        "sign_up",
+        json!({"org_name": "Acme", "username": "acme-admin", "email": "it@acme.example"}),
+    );
+    assert_eq!(acme["state"], "approved");
+    assert_eq!(acme["admin_username"], "acme-admin");
+    assert_eq!(acme["monthly_billing_enabled"], true);
+    f.refused(
+        "sign_up",
+        json!({"org_name": "Other", "username": "ACME-admin"}),
+        ErrorCode::Validation,
+        Some("username"),
+    );
+    for (input, field) in [
+        (json!({"org_name": "---", "username": "abc"}), "org_name"),
+        (json!({"org_name": "", "username": "abc"}), "org_name"),
+        (json!({"org_name": "X", "username": "ab"}), "username"),
+        (
+            json!({"org_name": "X", "username": "a".repeat(41)}),
+            "username",
+        ),
+        (
+            json!({"org_name": "X", "username": "abc", "email": "not an email"}),
+            "email",
+        ),
+    ] {
+        f.refused("sign_up", input, ErrorCode::Validation, Some(field));
+    }
+
+    let found = f.ok("find_account", json!({"username": "ACME-ADMIN"}));
+    assert_eq!(found["id"], acme["id"]);
+    let found = f.ok("find_account", json!({"email": "IT@acme.example"}));
+    assert_eq!(found["id"], acme["id"]);
+    let found = f.ok("find_account", json!({"user_id": acme["id"]}));
+    assert_eq!(found["id"], acme["id"]);
+    f.refused(
+        "find_account",
+        json!({"username": "nobody"}),
+        ErrorCode::NotFound,
+        None,
+    );
+    f.refused("find_account", json!({}), ErrorCode::NotFound, None);
+    // An account made in the UI has no user.
+    let plain = f.account("Plain");
+    f.refused(
+        "find_account",
+        json!({"user_id": plain["id"]}),
+        ErrorCode::NotFound,
+        None,
+    );
+
+    let id = acme["id"].clone();
+    let state = |f: &mut Fixture, event: &str| {
+        f.call("change_account_state", json!({"id": id, "event": event}))
+            .map(|account| account["state"].as_str().unwrap_or_default().to_owned())
+            .map_err(|error| error.code)
+    };
+    assert_eq!(state(&mut f, "approve"), Err(ErrorCode::InvalidState));
+    assert_eq!(state(&mut f, "make_pending").as_deref(), Ok("pending"));
+    assert_eq!(state(&mut f, "make_pending"), Err(ErrorCode::InvalidState));
+    assert_eq!(state(&mut f, "reject").as_deref(), Ok("rejected"));
+    assert_eq!(state(&mut f, "suspend"), Err(ErrorCode::InvalidState));
+    assert_eq!(state(&mut f, "approve").as_deref(), Ok("approved"));
+    assert_eq!(state(&mut f, "suspend").as_deref(), Ok("suspended"));
+    assert_eq!(state(&mut f, "resume").as_deref(), Ok("approved"));
+
+    let pending = f.ok(
+        "list_accounts",
+        json!({"state": "pending", "oldest_first": true}),
+    );
+    assert_eq!(pending["total"], 0);
+    // An update keeps the state and the admin user.
+    let updated = f.ok("update_account", json!({"id": id, "org_name": "Acme Ltd"}));
+    assert_eq!(updated["state"], "approved");
+    assert_eq!(updated["admin_username"], "acme-admin");
+}
+
+#[test]
+fn applications_keys_descriptions_suspension_and_account_deletion() {
+    let mut f = Fixture::new();
+    let service = f.service("API");
+    let plan = f.plan(&service, "Pro", 0);
+    let account = f.account("Buyer");
+    let app = f.ok(
+        "subscribe",
+        json!({"account_id": account["id"], "plan_id": plan["id"], "name": "App",
+               "description": "Mobile", "user_key": "key-1"}),
+    );
+    assert_eq!(app["description"], "Mobile");
+    assert_eq!(app["user_key"], "key-1");
+    assert_eq!(app["suspended"], false);
+    let keyless = f.ok(
+        "subscribe",
+        json!({"account_id": account["id"], "plan_id": plan["id"], "name": "Other"}),
+    );
+    assert_eq!(keyless["user_key"], Value::Null, "no key unless given");
+    f.refused(
+        "subscribe",
+        json!({"account_id": account["id"], "plan_id": plan["id"], "name": "X",
+               "user_key": "key-1"}),
+        ErrorCode::Validation,
+        Some("user_key"),
+    );
+    f.refused(
+        "subscribe",
+        json!({"account_id": account["id"], "plan_id": plan["id"], "name": "X",
+               "user_key": "has/slash"}),
+        ErrorCode::Validation,
+        Some("user_key"),
+    );
+
+    let updated = f.ok(
+        "update_application",
+        json!({"id": app["id"], "name": "Renamed", "user_key": "key-1"}),
+    );
+    assert_eq!(
+        (updated["name"].as_str(), updated["description"].as_str()),
+        (Some("Renamed"), Some("Mobile"))
+    );
+    f.refused(
+        "update_application",
+        json!({"id": keyless["id"], "user_key": "key-1"}),
+        ErrorCode::Validation,
+        Some("user_key"),
+    );
+    f.refused(
+        "update_application",
+        json!({"id": app["id"], "name": " "}),
+        ErrorCode::Validation,
+        Some("name"),
+    );
+
+    let suspended = f.ok(
+        "suspend_application",
+        json!({"id": app["id"], "suspended": true}),
+    );
+    assert_eq!(suspended["suspended"], true);
+    assert_eq!(
+        suspended["state"], "live",
+        "billing follows the subscription"
+    );
+    f.refused(
+        "suspend_application",
+        json!({"id": app["id"], "suspended": true}),
+        ErrorCode::InvalidState,
+        None,
+    );
+    f.ok(
+        "suspend_application",
+        json!({"id": app["id"], "suspended": false}),
+    );
+
+    f.refused(
+        "delete_account",
+        json!({"id": account["id"]}),
+        ErrorCode::Conflict,
+        None,
+    );
+    f.ok("cancel_application", json!({"id": app["id"]}));
+    f.ok("cancel_application", json!({"id": keyless["id"]}));
+    // With invoices the account stays on the books.
+    let invoice = f.ok("create_invoice", json!({"account_id": account["id"]}));
+    f.refused(
+        "delete_account",
+        json!({"id": account["id"]}),
+        ErrorCode::Conflict,
+        None,
+    );
+    f.ok(
+        "transition_invoice",
+        json!({"id": invoice["invoice"]["id"], "state": "cancelled"}),
+    );
+    f.refused(
+        "delete_account",
+        json!({"id": account["id"]}),
+        ErrorCode::Conflict,
+        None,
+    );
 }

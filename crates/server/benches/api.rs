@@ -20,7 +20,11 @@ fn main() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let mut book = Book::open(&dir.path().join("api.book"), Clock::from_fn(chrono::Utc::now)).unwrap();
+    let mut book = Book::open(
+        &dir.path().join("api.book"),
+        Clock::from_fn(chrono::Utc::now),
+    )
+    .unwrap();
     bench_support::seed_invoice_book(&mut book, invoices).unwrap();
     let token = dispatch(
         &mut book,

@@ -99,6 +99,7 @@ pub fn app(state: AppState) -> Router {
     let mut router = Router::new()
         .route("/rpc/{operation}", post(rpc))
         .merge(api::router())
+        .method_not_allowed_fallback(api::method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES));
     if let Some(dir) = &state.ui_dir {
         let index = dir.join("index.html");

@@ -462,3 +462,13 @@ async fn the_same_invoice_shows_the_same_totals_through_rpc_and_api() {
     // Σ 110.3283 → 110.33; VAT 19.5 % of the exact sum, 21.5140185 → 21.51.
     assert_eq!(rest["cost"], 131.84);
 }
+
+#[tokio::test]
+async fn a_method_a_path_does_not_take_is_a_json_405() {
+    let api = Api::start().await;
+    let answer = api
+        .call(Method::PATCH, "/api/invoices.json", Some(&api.rw), None)
+        .await;
+    assert_eq!(answer.status, 405);
+    assert!(answer.body["error"].is_string());
+}

@@ -2,7 +2,7 @@
 
 use super::accounts::account;
 use super::plans::plan;
-use super::{not_found, required_text};
+use super::{not_found, optional_text, required_text};
 use crate::book::{Book, Write};
 use crate::error::{ApiError, Result};
 use crate::model::*;
@@ -35,6 +35,20 @@ pub(crate) fn subscribe(write: &mut Write<'_>, input: Subscribe) -> Result<Appli
         .map_err(|_| ApiError::validation("account_id", "Choose an existing account."))?;
     let plan = plan(write.tx, input.plan_id)
         .map_err(|_| ApiError::validation("plan_id", "Choose an existing plan."))?;
+    // No key unless one is given: the book stays deterministic (the 3scale API makes one
+    // with generated_user_key).
+    let user_key = match input.user_key.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(key) => Some(checked_user_key(key)?),
+    };
+    if let Some(key) = &user_key {
+        if store::applications::user_key_taken(write.tx, plan.service_id, key, None)? {
+            return Err(ApiError::validation(
+                "user_key",
+                "User key has already been taken by another application of the service.",
+            ));
+        }
+    }
     let trial_ends_at = (plan.trial_period_days > 0)
         .then(|| write.now + Duration::days(i64::from(plan.trial_period_days)));
     let new = Application {
@@ -49,6 +63,9 @@ pub(crate) fn subscribe(write: &mut Write<'_>, input: Subscribe) -> Result<Appli
         usage_billed_until: None,
         setup_fee_billed: false,
         cancelled_at: None,
+        description: optional_text("description", "Description", &input.description)?,
+        suspended: false,
+        user_key,
     };
     let id = store::applications::insert(write.tx, &new)?;
     let signup = PlanChange {
@@ -104,6 +121,93 @@ pub(crate) fn change_plan(write: &mut Write<'_>, input: ChangePlan) -> Result<Ap
         Some(&after),
     )?;
     Ok(after)
+}
+
+/// Changes an application's name, description or user key (absent fields are kept).
+pub(crate) fn update_application(
+    write: &mut Write<'_>,
+    input: UpdateApplication,
+) -> Result<Application> {
+    let before = application(write.tx, input.id)?;
+    if before.state == ApplicationState::Cancelled {
+        return Err(ApiError::invalid_state(
+            "A cancelled application cannot be changed.",
+        ));
+    }
+    let mut after = before.clone();
+    if let Some(name) = &input.name {
+        after.name = required_text("name", "Application name", name)?;
+    }
+    if let Some(description) = &input.description {
+        after.description = optional_text("description", "Description", description)?;
+    }
+    if let Some(key) = input.user_key.as_deref().map(str::trim) {
+        if key.is_empty() {
+            return Err(ApiError::validation("user_key", "User key can't be blank."));
+        }
+        let key = checked_user_key(key)?;
+        let service_id = plan(write.tx, before.plan_id)?.service_id;
+        if store::applications::user_key_taken(write.tx, service_id, &key, Some(before.id))? {
+            return Err(ApiError::validation(
+                "user_key",
+                "User key has already been taken by another application of the service.",
+            ));
+        }
+        after.user_key = Some(key);
+    }
+    store::applications::set_details(write.tx, &after)?;
+    let after = application(write.tx, input.id)?;
+    write.audit("application", Some(input.id.0), Some(&before), Some(&after))?;
+    Ok(after)
+}
+
+/// Suspends a live application or resumes a suspended one. Billing follows the subscription
+/// either way (as in 3scale): only cancelling stops it.
+pub(crate) fn suspend_application(
+    write: &mut Write<'_>,
+    input: SuspendApplication,
+) -> Result<Application> {
+    let before = application(write.tx, input.id)?;
+    if before.state == ApplicationState::Cancelled {
+        return Err(ApiError::invalid_state(
+            "A cancelled application cannot be suspended or resumed.",
+        ));
+    }
+    if before.suspended == input.suspended {
+        return Err(ApiError::invalid_state(if input.suspended {
+            "The application is already suspended."
+        } else {
+            "The application is not suspended."
+        }));
+    }
+    store::applications::set_suspended(write.tx, input.id, input.suspended)?;
+    let after = application(write.tx, input.id)?;
+    write.audit("application", Some(input.id.0), Some(&before), Some(&after))?;
+    Ok(after)
+}
+
+/// 16 random bytes as 32 hex characters (3scale's user keys).
+pub fn generated_user_key() -> Result<String> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).map_err(|e| ApiError::internal(&e))?;
+    Ok(hex::encode(bytes))
+}
+
+/// A user key: at most 256 characters, letters, digits, `_`, `.`, `-`, or base64's `+` and
+/// `=` (3scale accepts base64 keys without `/`).
+fn checked_user_key(key: &str) -> Result<String> {
+    let well_formed = key.chars().count() <= 256
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-' | '+' | '='));
+    if !well_formed {
+        return Err(ApiError::validation(
+            "user_key",
+            "User key may have at most 256 characters: letters, digits, '_', '.', '-', '+' \
+             and '='.",
+        ));
+    }
+    Ok(key.to_owned())
 }
 
 pub(crate) fn cancel_application(write: &mut Write<'_>, input: ById) -> Result<Application> {

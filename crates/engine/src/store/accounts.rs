@@ -3,7 +3,7 @@
 use super::{
     contains_pattern, from_epoch, limit_offset, percent_from_e4, search_key, to_e4, to_epoch,
 };
-use crate::model::{Account, AccountFields, Address, Card, Id, ListAccounts, Page};
+use crate::model::{Account, AccountFields, AccountState, Address, Card, Id, ListAccounts, Page};
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
@@ -13,6 +13,29 @@ const COLUMNS: &str = "id, org_name,
     billing_line1, billing_line2, billing_city, billing_state, billing_zip, billing_country,
     vat_code, fiscal_code, po_number, vat_rate, monthly_billing_enabled, monthly_charging_enabled,
     card_last4, card_expiry_month, card_expiry_year, card_gateway_reference, created_at";
+
+/// What a read selects: the written columns, then what only dedicated writes change.
+fn read_columns() -> String {
+    format!("{COLUMNS}, state, admin_username, admin_email")
+}
+
+pub(crate) fn state_sql(state: AccountState) -> &'static str {
+    match state {
+        AccountState::Approved => "approved",
+        AccountState::Pending => "pending",
+        AccountState::Rejected => "rejected",
+        AccountState::Suspended => "suspended",
+    }
+}
+
+fn state_from(text: &str) -> AccountState {
+    match text {
+        "pending" => AccountState::Pending,
+        "rejected" => AccountState::Rejected,
+        "suspended" => AccountState::Suspended,
+        _ => AccountState::Approved,
+    }
+}
 
 fn address_at(row: &Row<'_>, first: usize) -> rusqlite::Result<Address> {
     Ok(Address {
@@ -54,6 +77,9 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Account> {
             card,
         },
         created_at: from_epoch(row.get(25)?),
+        state: state_from(&row.get::<_, String>(26)?),
+        admin_username: row.get(27)?,
+        admin_email: row.get(28)?,
     })
 }
 
@@ -64,18 +90,26 @@ pub(crate) fn list(conn: &Connection, filter: &ListAccounts) -> rusqlite::Result
         .as_deref()
         .filter(|s| !s.trim().is_empty())
         .map(contains_pattern);
-    let filter_sql = "FROM accounts WHERE (?1 IS NULL OR search_key LIKE ?1 ESCAPE '\\')";
+    let state = filter.state.map(state_sql);
+    let filter_sql = "FROM accounts WHERE (?1 IS NULL OR search_key LIKE ?1 ESCAPE '\\')
+        AND (?2 IS NULL OR state = ?2)";
     let total = super::query_row(
         conn,
         &format!("SELECT count(*) {filter_sql}"),
-        params![search],
+        params![search, state],
         |row| row.get(0),
     )?;
+    let order = if filter.oldest_first {
+        "id"
+    } else {
+        "org_name COLLATE NOCASE, id"
+    };
     let mut statement = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} {filter_sql} ORDER BY org_name COLLATE NOCASE, id LIMIT ?2 OFFSET ?3"
+        "SELECT {} {filter_sql} ORDER BY {order} LIMIT ?3 OFFSET ?4",
+        read_columns()
     ))?;
     let items = statement
-        .query_map(params![search, limit, offset], from_row)?
+        .query_map(params![search, state, limit, offset], from_row)?
         .collect::<Result<_, _>>()?;
     Ok(Page {
         items,
@@ -88,7 +122,7 @@ pub(crate) fn list(conn: &Connection, filter: &ListAccounts) -> rusqlite::Result
 pub(crate) fn get(conn: &Connection, id: Id) -> rusqlite::Result<Option<Account>> {
     super::query_row(
         conn,
-        &format!("SELECT {COLUMNS} FROM accounts WHERE id = ?1"),
+        &format!("SELECT {} FROM accounts WHERE id = ?1", read_columns()),
         [id.0],
         from_row,
     )
@@ -164,16 +198,85 @@ pub(crate) fn save(
     Ok(id.unwrap_or_else(|| Id(conn.last_insert_rowid())))
 }
 
+/// Deletes the account with its (cancelled) applications, their plan history and usage.
 pub(crate) fn delete(conn: &Connection, id: Id) -> rusqlite::Result<()> {
+    super::execute(
+        conn,
+        "DELETE FROM applications WHERE account_id = ?1",
+        [id.0],
+    )?;
     super::execute(conn, "DELETE FROM accounts WHERE id = ?1", [id.0])?;
     Ok(())
 }
 
-pub(crate) fn has_applications(conn: &Connection, id: Id) -> rusqlite::Result<bool> {
+pub(crate) fn has_live_applications(conn: &Connection, id: Id) -> rusqlite::Result<bool> {
     super::query_row(
         conn,
-        "SELECT EXISTS (SELECT 1 FROM applications WHERE account_id = ?1)",
+        "SELECT EXISTS (SELECT 1 FROM applications WHERE account_id = ?1 AND state = 'live')",
         [id.0],
         |row| row.get(0),
     )
+}
+
+pub(crate) fn has_invoices(conn: &Connection, id: Id) -> rusqlite::Result<bool> {
+    super::query_row(
+        conn,
+        "SELECT EXISTS (SELECT 1 FROM invoices WHERE account_id = ?1)",
+        [id.0],
+        |row| row.get(0),
+    )
+}
+
+pub(crate) fn set_state(conn: &Connection, id: Id, state: AccountState) -> rusqlite::Result<()> {
+    super::execute(
+        conn,
+        "UPDATE accounts SET state = ?2 WHERE id = ?1",
+        params![id.0, state_sql(state)],
+    )?;
+    Ok(())
+}
+
+pub(crate) fn set_admin_user(
+    conn: &Connection,
+    id: Id,
+    username: &str,
+    email: Option<&str>,
+) -> rusqlite::Result<()> {
+    super::execute(
+        conn,
+        "UPDATE accounts SET admin_username = ?2, admin_email = ?3 WHERE id = ?1",
+        params![id.0, username, email],
+    )?;
+    Ok(())
+}
+
+/// The account whose admin user has this name (case-insensitively).
+pub(crate) fn find_by_username(
+    conn: &Connection,
+    username: &str,
+) -> rusqlite::Result<Option<Account>> {
+    super::query_row(
+        conn,
+        &format!(
+            "SELECT {} FROM accounts WHERE admin_username = ?1 COLLATE NOCASE",
+            read_columns()
+        ),
+        [username],
+        from_row,
+    )
+    .optional()
+}
+
+/// The first account (by id) whose admin user has this email (case-insensitively).
+pub(crate) fn find_by_email(conn: &Connection, email: &str) -> rusqlite::Result<Option<Account>> {
+    super::query_row(
+        conn,
+        &format!(
+            "SELECT {} FROM accounts WHERE admin_email = ?1 COLLATE NOCASE ORDER BY id LIMIT 1",
+            read_columns()
+        ),
+        [email],
+        from_row,
+    )
+    .optional()
 }

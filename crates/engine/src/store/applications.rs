@@ -9,7 +9,8 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 
 pub(crate) const COLUMNS: &str =
     "id, account_id, plan_id, name, state, created_at, trial_ends_at, \
-                       paid_until, usage_billed_until, setup_fee_billed, cancelled_at";
+                       paid_until, usage_billed_until, setup_fee_billed, cancelled_at, \
+                       description, suspended, user_key";
 
 pub(crate) fn from_row(row: &Row<'_>) -> rusqlite::Result<Application> {
     let instant = |index| row.get::<_, Option<i64>>(index).map(|v| v.map(from_epoch));
@@ -25,6 +26,9 @@ pub(crate) fn from_row(row: &Row<'_>) -> rusqlite::Result<Application> {
         usage_billed_until: instant(8)?,
         setup_fee_billed: row.get(9)?,
         cancelled_at: instant(10)?,
+        description: row.get(11)?,
+        suspended: row.get(12)?,
+        user_key: row.get(13)?,
     })
 }
 
@@ -86,15 +90,19 @@ pub(crate) fn get(conn: &Connection, id: Id) -> rusqlite::Result<Option<Applicat
 pub(crate) fn insert(conn: &Connection, app: &Application) -> rusqlite::Result<Id> {
     super::execute(
         conn,
-        "INSERT INTO applications (account_id, plan_id, name, state, created_at, trial_ends_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO applications (account_id, plan_id, name, state, created_at, trial_ends_at,
+            description, suspended, user_key)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         params![
             app.account_id.0,
             app.plan_id.0,
             app.name,
             state_sql(app.state),
             to_epoch(app.created_at),
-            app.trial_ends_at.map(to_epoch)
+            app.trial_ends_at.map(to_epoch),
+            app.description,
+            app.suspended,
+            app.user_key,
         ],
     )?;
     Ok(Id(conn.last_insert_rowid()))
@@ -107,6 +115,41 @@ pub(crate) fn set_plan(conn: &Connection, id: Id, plan_id: Id) -> rusqlite::Resu
         params![id.0, plan_id.0],
     )?;
     Ok(())
+}
+
+/// Writes an application's name, description and user key.
+pub(crate) fn set_details(conn: &Connection, app: &Application) -> rusqlite::Result<()> {
+    super::execute(
+        conn,
+        "UPDATE applications SET name = ?2, description = ?3, user_key = ?4 WHERE id = ?1",
+        params![app.id.0, app.name, app.description, app.user_key],
+    )?;
+    Ok(())
+}
+
+pub(crate) fn set_suspended(conn: &Connection, id: Id, suspended: bool) -> rusqlite::Result<()> {
+    super::execute(
+        conn,
+        "UPDATE applications SET suspended = ?2 WHERE id = ?1",
+        params![id.0, suspended],
+    )?;
+    Ok(())
+}
+
+/// Whether another application of the service (any of its plans) has this user key.
+pub(crate) fn user_key_taken(
+    conn: &Connection,
+    service_id: Id,
+    user_key: &str,
+    except: Option<Id>,
+) -> rusqlite::Result<bool> {
+    super::query_row(
+        conn,
+        "SELECT EXISTS (SELECT 1 FROM applications a JOIN plans p ON p.id = a.plan_id
+            WHERE p.service_id = ?1 AND a.user_key = ?2 AND (?3 IS NULL OR a.id <> ?3))",
+        params![service_id.0, user_key, except.map(|id| id.0)],
+        |row| row.get(0),
+    )
 }
 
 pub(crate) fn cancel(conn: &Connection, id: Id, at: DateTime<Utc>) -> rusqlite::Result<()> {

@@ -1,13 +1,842 @@
-//! (to be written)
+//! Accounts (threescale-api.md §2): signup, the buyer list, read, find, update, delete, the
+//! approval states, the admin user and the account plan, over the engine operations the UI
+//! uses.
+//!
+//! Counterfoil has no account plans: every buyer is on one "Default" plan that costs nothing,
+//! which is what `plan.json` and `account_plans.json` answer. A buyer has one user, its admin
+//! (made by signup), whose id is the account's.
 
+use super::call::{id_segment, ApiCall, Params};
+use super::reply::{timestamp, Failure, Link, Number, PageInfo, Reply};
+use super::schema::{self, ErrorsBody};
 use crate::AppState;
+use axum::extract::Path;
+use axum::http::StatusCode;
+use axum::routing::{get, post, put};
 use axum::Router;
-use utoipa::OpenApi;
+use counterfoil_engine::model::{Account, AccountState, Page};
+use serde::Serialize;
+use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
+use utoipa::{OpenApi, ToSchema};
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
+        .route("/admin/api/signup.json", post(signup))
+        .route("/admin/api/accounts.json", get(list_accounts))
+        .route("/admin/api/accounts/find.json", get(find_account))
+        .route(
+            "/admin/api/accounts/{account}",
+            get(read_account).put(update_account).delete(delete_account),
+        )
+        .route("/admin/api/accounts/{account}/approve.json", put(approve))
+        .route("/admin/api/accounts/{account}/reject.json", put(reject))
+        .route(
+            "/admin/api/accounts/{account}/make_pending.json",
+            put(make_pending),
+        )
+        .route("/admin/api/accounts/{account}/suspend.json", put(suspend))
+        .route("/admin/api/accounts/{account}/resume.json", put(resume))
+        .route("/admin/api/accounts/{account}/users.json", get(list_users))
+        .route("/admin/api/accounts/{account}/plan.json", get(read_plan))
+        .route(
+            "/admin/api/accounts/{account}/change_plan.json",
+            put(change_plan),
+        )
+        .route("/admin/api/account_plans.json", get(list_account_plans))
 }
 
 #[derive(OpenApi)]
-#[openapi()]
+#[openapi(
+    paths(
+        signup,
+        list_accounts,
+        find_account,
+        read_account,
+        update_account,
+        delete_account,
+        approve,
+        reject,
+        make_pending,
+        suspend,
+        resume,
+        list_users,
+        read_plan,
+        change_plan,
+        list_account_plans,
+    ),
+    components(schemas(
+        AccountJson,
+        BillingAddressJson,
+        AccountEnvelope,
+        AccountList,
+        UserJson,
+        UserList,
+        AccountPlanJson,
+        AccountPlanEnvelope,
+        AccountPlanList,
+        SignupBody,
+        UpdateAccountBody,
+        FindAccountBody,
+        ChangeAccountPlanBody,
+    ))
+)]
 pub(super) struct Doc;
+
+// --- JSON ------------------------------------------------------------------------------------
+
+/// A buyer account as 3scale writes it (§2): defined fields flat, present only when set.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AccountJson {
+    pub id: i64,
+    pub created_at: String,
+    pub updated_at: String,
+    pub credit_card_stored: bool,
+    /// The card's last four digits; only when a card is stored.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credit_card_partial_number: Option<String>,
+    /// YYYY-MM-DD, the first day of the expiry month; only when a card is stored.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credit_card_expires_on: Option<String>,
+    pub monthly_billing_enabled: bool,
+    pub monthly_charging_enabled: bool,
+    /// approved, pending, rejected or suspended.
+    pub state: String,
+    pub annotations: BTreeMap<String, String>,
+    pub org_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub org_legal_address: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub org_legal_address_cont: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state_region: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub zip: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vat_code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fiscal_code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub po_number: Option<String>,
+    /// Percent; always present, null when the buyer pays no VAT.
+    #[schema(value_type = Option<f64>)]
+    pub vat_rate: Option<Number>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub billing_address: Option<BillingAddressJson>,
+    pub links: Vec<Link>,
+}
+
+/// The billing address (used on invoices only when no legal address is set).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BillingAddressJson {
+    pub address1: String,
+    pub address2: String,
+    pub city: String,
+    pub state: String,
+    pub zip: String,
+    pub country: String,
+}
+
+fn non_empty(text: &str) -> Option<String> {
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.to_owned())
+}
+
+impl AccountJson {
+    pub(super) fn of(account: &Account) -> AccountJson {
+        let id = account.id.0;
+        let fields = &account.fields;
+        let legal = &fields.legal_address;
+        let at = timestamp(account.created_at);
+        AccountJson {
+            id,
+            // The book keeps no per-row update time: the creation stands in for it.
+            updated_at: at.clone(),
+            created_at: at,
+            credit_card_stored: fields.card.is_some(),
+            credit_card_partial_number: fields.card.as_ref().map(|card| card.last4.clone()),
+            credit_card_expires_on: fields
+                .card
+                .as_ref()
+                .map(|card| format!("{:04}-{:02}-01", card.expiry_year, card.expiry_month)),
+            monthly_billing_enabled: fields.monthly_billing_enabled,
+            monthly_charging_enabled: fields.monthly_charging_enabled,
+            state: state_name(account.state).to_owned(),
+            annotations: BTreeMap::new(),
+            org_name: fields.org_name.clone(),
+            org_legal_address: non_empty(&legal.line1),
+            org_legal_address_cont: non_empty(&legal.line2),
+            city: non_empty(&legal.city),
+            state_region: non_empty(&legal.state),
+            zip: non_empty(&legal.zip),
+            country: non_empty(&legal.country),
+            vat_code: non_empty(&fields.vat_code),
+            fiscal_code: non_empty(&fields.fiscal_code),
+            po_number: non_empty(&fields.po_number),
+            vat_rate: fields.vat_rate.map(Number),
+            billing_address: fields
+                .billing_address
+                .as_ref()
+                .map(|billing| BillingAddressJson {
+                    address1: billing.line1.clone(),
+                    address2: billing.line2.clone(),
+                    city: billing.city.clone(),
+                    state: billing.state.clone(),
+                    zip: billing.zip.clone(),
+                    country: billing.country.clone(),
+                }),
+            links: vec![
+                Link {
+                    rel: "self",
+                    href: format!("/admin/api/accounts/{id}"),
+                },
+                Link {
+                    rel: "users",
+                    href: format!("/admin/api/accounts/{id}/users"),
+                },
+            ],
+        }
+    }
+}
+
+fn state_name(state: AccountState) -> &'static str {
+    match state {
+        AccountState::Approved => "approved",
+        AccountState::Pending => "pending",
+        AccountState::Rejected => "rejected",
+        AccountState::Suspended => "suspended",
+    }
+}
+
+fn parse_state(text: &str) -> Option<AccountState> {
+    Some(match text.trim() {
+        "approved" => AccountState::Approved,
+        "pending" => AccountState::Pending,
+        "rejected" => AccountState::Rejected,
+        "suspended" => AccountState::Suspended,
+        _ => return None,
+    })
+}
+
+/// A buyer's user: its admin, made by signup. Its id is the account's.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserJson {
+    pub id: i64,
+    pub account_id: i64,
+    pub created_at: String,
+    pub updated_at: String,
+    /// Always `active`.
+    pub state: String,
+    /// Always `admin`.
+    pub role: String,
+    pub username: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    pub links: Vec<Link>,
+}
+
+/// The one account plan: "Default", free, the plan of every buyer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AccountPlanJson {
+    pub id: i64,
+    pub name: String,
+    pub system_name: String,
+    pub state: String,
+    #[schema(value_type = f64)]
+    pub setup_fee: Number,
+    #[schema(value_type = f64)]
+    pub cost_per_month: Number,
+    pub trial_period_days: i64,
+    pub cancellation_period: i64,
+    pub approval_required: bool,
+    pub default: bool,
+    pub links: Vec<Link>,
+}
+
+/// The id of the one account plan.
+const DEFAULT_ACCOUNT_PLAN: i64 = 1;
+
+fn default_account_plan() -> AccountPlanJson {
+    AccountPlanJson {
+        id: DEFAULT_ACCOUNT_PLAN,
+        name: "Default".into(),
+        system_name: "default".into(),
+        state: "published".into(),
+        setup_fee: Number(rust_decimal::Decimal::ZERO),
+        cost_per_month: Number(rust_decimal::Decimal::ZERO),
+        trial_period_days: 0,
+        cancellation_period: 0,
+        approval_required: false,
+        default: true,
+        links: Vec::new(),
+    }
+}
+
+schema::envelope!(AccountEnvelope, account, AccountJson);
+schema::list!(AccountList, AccountItem, accounts, account, AccountJson);
+schema::list!(UserList, UserItem, users, user, UserJson);
+schema::envelope!(AccountPlanEnvelope, account_plan, AccountPlanJson);
+schema::list!(
+    AccountPlanList,
+    AccountPlanItem,
+    plans,
+    account_plan,
+    AccountPlanJson
+);
+
+// --- bodies (documentation; read through Params) ---------------------------------------------
+
+/// A signup (flat keys). Custom fields, `password` and the plan ids are accepted and ignored.
+#[derive(ToSchema)]
+#[allow(dead_code)] // documents the body; read through Params
+struct SignupBody {
+    /// Must contain a letter or digit.
+    org_name: String,
+    /// 3 to 40 characters; unique among buyers' users.
+    username: String,
+    email: Option<String>,
+    password: Option<String>,
+    org_legal_address: Option<String>,
+    org_legal_address_cont: Option<String>,
+    city: Option<String>,
+    state_region: Option<String>,
+    zip: Option<String>,
+    country: Option<String>,
+    vat_code: Option<String>,
+    fiscal_code: Option<String>,
+    po_number: Option<String>,
+    #[schema(value_type = Option<f64>)]
+    vat_rate: Option<String>,
+    monthly_billing_enabled: Option<bool>,
+    monthly_charging_enabled: Option<bool>,
+}
+
+/// An update (flat keys); every other key, as in a whole echoed account, is ignored.
+#[derive(ToSchema)]
+#[allow(dead_code)] // documents the body; read through Params
+struct UpdateAccountBody {
+    org_name: Option<String>,
+    org_legal_address: Option<String>,
+    org_legal_address_cont: Option<String>,
+    city: Option<String>,
+    state_region: Option<String>,
+    zip: Option<String>,
+    country: Option<String>,
+    vat_code: Option<String>,
+    fiscal_code: Option<String>,
+    po_number: Option<String>,
+    /// Percent, 0 to 100, at most 2 decimals; null keeps the current rate.
+    #[schema(value_type = Option<f64>)]
+    vat_rate: Option<String>,
+    billing_address: Option<BillingAddressJson>,
+    monthly_billing_enabled: Option<bool>,
+    monthly_charging_enabled: Option<bool>,
+}
+
+/// The criteria of a find, in the query or as a JSON body on the GET; the first present
+/// of username, user_id and email is used.
+#[derive(ToSchema, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // documents the criteria; read through Params
+struct FindAccountBody {
+    username: Option<String>,
+    user_id: Option<i64>,
+    email: Option<String>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)] // documents the body; read through Params
+struct ChangeAccountPlanBody {
+    plan_id: i64,
+}
+
+// --- helpers ---------------------------------------------------------------------------------
+
+async fn load(call: &ApiCall, id: i64) -> Result<Account, Failure> {
+    call.op("get_account", json!({ "id": id })).await
+}
+
+/// The account id of a path: `7` or `7.json`.
+fn account_segment(segment: &str) -> Result<i64, Failure> {
+    id_segment(segment)
+}
+
+/// Text fields of the API's names over the engine's (`org_legal_address` → legal line 1, …).
+const LEGAL_ADDRESS: [(&str, &str); 6] = [
+    ("org_legal_address", "line1"),
+    ("org_legal_address_cont", "line2"),
+    ("city", "city"),
+    ("state_region", "state"),
+    ("zip", "zip"),
+    ("country", "country"),
+];
+
+/// Writes the editable fields present in `params` over `fields` (engine JSON: the account's
+/// `AccountFields`). Absent and null keys keep what is there.
+fn overlay(params: &Params, fields: &mut Map<String, Value>) -> Result<(), Failure> {
+    for key in ["org_name", "vat_code", "fiscal_code", "po_number"] {
+        if let Some(text) = params.text(key) {
+            fields.insert(key.into(), Value::String(text));
+        }
+    }
+    let mut legal = match fields.remove("legal_address") {
+        Some(Value::Object(map)) => map,
+        _ => Map::new(),
+    };
+    for (key, part) in LEGAL_ADDRESS {
+        if let Some(text) = params.text(key) {
+            legal.insert(part.into(), Value::String(text));
+        }
+    }
+    fields.insert("legal_address".into(), Value::Object(legal));
+    if let Some(rate) = params.decimal("vat_rate")? {
+        fields.insert("vat_rate".into(), Value::String(rate.to_string()));
+    }
+    for key in ["monthly_billing_enabled", "monthly_charging_enabled"] {
+        if let Some(flag) = params.boolean(key)? {
+            fields.insert(key.into(), Value::Bool(flag));
+        }
+    }
+    match params.value("billing_address") {
+        None => {}
+        Some(Value::Object(given)) => {
+            let mut billing = match fields.remove("billing_address") {
+                Some(Value::Object(map)) => map,
+                _ => Map::new(),
+            };
+            for (key, part) in [
+                ("address1", "line1"),
+                ("address2", "line2"),
+                ("city", "city"),
+                ("state", "state"),
+                ("zip", "zip"),
+                ("country", "country"),
+            ] {
+                match given.get(key) {
+                    Some(Value::String(text)) => {
+                        billing.insert(part.into(), Value::String(text.clone()));
+                    }
+                    None | Some(Value::Null) => {}
+                    Some(_) => return Err(Failure::field("billing_address", "must be an address")),
+                }
+            }
+            fields.insert("billing_address".into(), Value::Object(billing));
+        }
+        Some(_) => return Err(Failure::field("billing_address", "must be an address")),
+    }
+    Ok(())
+}
+
+/// An engine refusal on an engine field, named as the API names it.
+fn api_field(failure: Failure) -> Failure {
+    match failure {
+        Failure::Errors(status, errors) => Failure::Errors(
+            status,
+            errors
+                .into_iter()
+                .map(|(field, messages)| {
+                    let field = match field.as_str() {
+                        "legal_address" => "org_legal_address".to_owned(),
+                        _ => field,
+                    };
+                    (field, messages)
+                })
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+// --- handlers --------------------------------------------------------------------------------
+
+/// Sign up a buyer account with its admin user; approved at once.
+#[utoipa::path(
+    post, path = "/admin/api/signup.json", tag = "Accounts",
+    params(schema::AccessTokenParam),
+    request_body(content = SignupBody),
+    responses(
+        (status = 201, body = AccountEnvelope),
+        (status = 403, body = schema::ErrorBody),
+        (status = 422, body = ErrorsBody),
+    )
+)]
+async fn signup(call: ApiCall) -> Result<Reply, Failure> {
+    let params = call.params.rooted("account");
+    let username = params.text("username").unwrap_or_default();
+    if !username.trim().is_empty() {
+        let taken: Result<Account, Failure> = call
+            .op("find_account", json!({ "username": username.trim() }))
+            .await;
+        match taken {
+            Ok(_) => return Err(Failure::field("username", "has already been taken")),
+            Err(Failure::NotFound) => {}
+            Err(other) => return Err(other),
+        }
+    }
+    let mut fields = Map::new();
+    fields.insert("org_name".into(), Value::String(String::new()));
+    overlay(&params, &mut fields)?;
+    fields.insert("username".into(), Value::String(username));
+    if let Some(email) = params.text("email") {
+        fields.insert("email".into(), Value::String(email));
+    }
+    let account: Account = call
+        .op("sign_up", Value::Object(fields))
+        .await
+        .map_err(api_field)?;
+    let json = AccountJson::of(&account);
+    let location = format!("/admin/api/accounts/{}.json", json.id);
+    Reply::created("account", &json, location)
+}
+
+/// The filters of the account list.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // documents the query string; read through Params
+struct AccountFilters {
+    /// approved, pending, rejected or suspended.
+    state: Option<String>,
+}
+
+/// List buyer accounts by id, 500 a page by default.
+#[utoipa::path(
+    get, path = "/admin/api/accounts.json", tag = "Accounts",
+    params(schema::AccessTokenParam, schema::PageParams, AccountFilters),
+    responses(
+        (status = 200, body = AccountList),
+        (status = 403, body = schema::ErrorBody),
+        (status = 422, body = ErrorsBody),
+    )
+)]
+async fn list_accounts(call: ApiCall) -> Result<Reply, Failure> {
+    let params = &call.params;
+    let state = match params.text("state").filter(|s| !s.trim().is_empty()) {
+        Some(text) => Some(parse_state(&text).ok_or_else(|| {
+            Failure::field(
+                "state",
+                "must be one of approved, pending, rejected, suspended",
+            )
+        })?),
+        None => None,
+    };
+    let page: Page<Account> = call
+        .op(
+            "list_accounts",
+            json!({
+                "state": state.map(state_name),
+                "oldest_first": true,
+                "page": params.page(),
+                "per_page": params.per_page(500),
+            }),
+        )
+        .await?;
+    let items: Vec<AccountJson> = page.items.iter().map(AccountJson::of).collect();
+    Reply::list(
+        "accounts",
+        "account",
+        &items,
+        Some(&PageInfo {
+            page: page.page,
+            per_page: page.per_page,
+            total_entries: page.total,
+        }),
+    )
+}
+
+/// Find the account of a user by username, user id or email (query or JSON body).
+#[utoipa::path(
+    get, path = "/admin/api/accounts/find.json", tag = "Accounts",
+    params(schema::AccessTokenParam, FindAccountBody),
+    request_body(content = FindAccountBody),
+    responses(
+        (status = 200, body = AccountEnvelope),
+        (status = 403, body = schema::ErrorBody),
+        (status = 404, body = schema::NotFoundBody),
+    )
+)]
+async fn find_account(call: ApiCall) -> Result<Reply, Failure> {
+    let params = &call.params;
+    let text = |name: &str| params.text(name).filter(|t| !t.trim().is_empty());
+    let criteria = if let Some(username) = text("username") {
+        json!({ "username": username })
+    } else if let Some(user_id) = text("user_id") {
+        let user_id: i64 = user_id.trim().parse().map_err(|_| Failure::NotFound)?;
+        json!({ "user_id": user_id })
+    } else if let Some(email) = text("email") {
+        json!({ "email": email })
+    } else {
+        return Err(Failure::NotFound);
+    };
+    let account: Account = call.op("find_account", criteria).await?;
+    Reply::entity("account", &AccountJson::of(&account))
+}
+
+/// Read one buyer account.
+#[utoipa::path(
+    get, path = "/admin/api/accounts/{id}.json", tag = "Accounts",
+    params(("id" = i64, Path), schema::AccessTokenParam),
+    responses(
+        (status = 200, body = AccountEnvelope),
+        (status = 403, body = schema::ErrorBody),
+        (status = 404, body = schema::NotFoundBody),
+    )
+)]
+async fn read_account(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Failure> {
+    let id = account_segment(&id)?;
+    let account = load(&call, id).await?;
+    Reply::entity("account", &AccountJson::of(&account))
+}
+
+/// Change an account's defined fields and monthly billing and charging; other keys (a whole
+/// echoed account: id, state, links, created_at, …) are ignored.
+#[utoipa::path(
+    put, path = "/admin/api/accounts/{id}.json", tag = "Accounts",
+    params(("id" = i64, Path), schema::AccessTokenParam),
+    request_body(content = UpdateAccountBody),
+    responses(
+        (status = 200, body = AccountEnvelope),
+        (status = 403, body = schema::ErrorBody),
+        (status = 404, body = schema::NotFoundBody),
+        (status = 422, body = ErrorsBody),
+    )
+)]
+async fn update_account(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Failure> {
+    let id = account_segment(&id)?;
+    let before = load(&call, id).await?;
+    let params = call.params.rooted("account");
+    let mut fields = match serde_json::to_value(&before.fields).map_err(Failure::internal)? {
+        Value::Object(map) => map,
+        _ => return Err(Failure::internal("an account's fields are not an object")),
+    };
+    overlay(&params, &mut fields)?;
+    fields.insert("id".into(), json!(id));
+    let after: Account = call
+        .op("update_account", Value::Object(fields))
+        .await
+        .map_err(api_field)?;
+    Reply::entity("account", &AccountJson::of(&after))
+}
+
+/// Delete a buyer account; refused (403) while it has invoices or live applications.
+#[utoipa::path(
+    delete, path = "/admin/api/accounts/{id}.json", tag = "Accounts",
+    params(("id" = i64, Path), schema::AccessTokenParam),
+    responses(
+        (status = 200, description = "Deleted; empty body"),
+        (status = 403, body = ErrorsBody),
+        (status = 404, body = schema::NotFoundBody),
+    )
+)]
+async fn delete_account(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Failure> {
+    let id = account_segment(&id)?;
+    let deleted: Result<Account, Failure> = call.op("delete_account", json!({ "id": id })).await;
+    match deleted {
+        Ok(_) => Ok(Reply::deleted()),
+        Err(Failure::Conflict(message)) => Err(Failure::base(StatusCode::FORBIDDEN, message)),
+        Err(other) => Err(other),
+    }
+}
+
+async fn transition(id: &str, call: ApiCall, event: &str) -> Result<Reply, Failure> {
+    let id = account_segment(id)?;
+    let account: Account = call
+        .op("change_account_state", json!({ "id": id, "event": event }))
+        .await?;
+    Reply::entity("account", &AccountJson::of(&account))
+}
+
+/// Approve a pending or rejected account.
+#[utoipa::path(
+    put, path = "/admin/api/accounts/{id}/approve.json", tag = "Accounts",
+    params(("id" = i64, Path), schema::AccessTokenParam),
+    responses(
+        (status = 200, body = AccountEnvelope),
+        (status = 403, body = schema::ErrorBody),
+        (status = 404, body = schema::NotFoundBody),
+        (status = 422, body = ErrorsBody),
+    )
+)]
+async fn approve(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Failure> {
+    transition(&id, call, "approve").await
+}
+
+/// Reject a pending or approved account.
+#[utoipa::path(
+    put, path = "/admin/api/accounts/{id}/reject.json", tag = "Accounts",
+    params(("id" = i64, Path), schema::AccessTokenParam),
+    responses(
+        (status = 200, body = AccountEnvelope),
+        (status = 403, body = schema::ErrorBody),
+        (status = 404, body = schema::NotFoundBody),
+        (status = 422, body = ErrorsBody),
+    )
+)]
+async fn reject(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Failure> {
+    transition(&id, call, "reject").await
+}
+
+/// Make an approved or rejected account pending.
+#[utoipa::path(
+    put, path = "/admin/api/accounts/{id}/make_pending.json", tag = "Accounts",
+    params(("id" = i64, Path), schema::AccessTokenParam),
+    responses(
+        (status = 200, body = AccountEnvelope),
+        (status = 403, body = schema::ErrorBody),
+        (status = 404, body = schema::NotFoundBody),
+        (status = 422, body = ErrorsBody),
+    )
+)]
+async fn make_pending(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Failure> {
+    transition(&id, call, "make_pending").await
+}
+
+/// Suspend an approved account (billing goes on).
+#[utoipa::path(
+    put, path = "/admin/api/accounts/{id}/suspend.json", tag = "Accounts",
+    params(("id" = i64, Path), schema::AccessTokenParam),
+    responses(
+        (status = 200, body = AccountEnvelope),
+        (status = 403, body = schema::ErrorBody),
+        (status = 404, body = schema::NotFoundBody),
+        (status = 422, body = ErrorsBody),
+    )
+)]
+async fn suspend(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Failure> {
+    transition(&id, call, "suspend").await
+}
+
+/// Resume a suspended account.
+#[utoipa::path(
+    put, path = "/admin/api/accounts/{id}/resume.json", tag = "Accounts",
+    params(("id" = i64, Path), schema::AccessTokenParam),
+    responses(
+        (status = 200, body = AccountEnvelope),
+        (status = 403, body = schema::ErrorBody),
+        (status = 404, body = schema::NotFoundBody),
+        (status = 422, body = ErrorsBody),
+    )
+)]
+async fn resume(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Failure> {
+    transition(&id, call, "resume").await
+}
+
+/// A buyer's users: its admin user when signup made one, else none.
+#[utoipa::path(
+    get, path = "/admin/api/accounts/{id}/users.json", tag = "Accounts",
+    params(("id" = i64, Path), schema::AccessTokenParam),
+    responses(
+        (status = 200, body = UserList),
+        (status = 403, body = schema::ErrorBody),
+        (status = 404, body = schema::NotFoundBody),
+    )
+)]
+async fn list_users(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Failure> {
+    let id: i64 = id.parse().map_err(|_| Failure::NotFound)?;
+    let account = load(&call, id).await?;
+    let at = timestamp(account.created_at);
+    let users: Vec<UserJson> = account
+        .admin_username
+        .iter()
+        .map(|username| UserJson {
+            id,
+            account_id: id,
+            created_at: at.clone(),
+            updated_at: at.clone(),
+            state: "active".into(),
+            role: "admin".into(),
+            username: username.clone(),
+            email: account.admin_email.clone(),
+            links: vec![Link {
+                rel: "account",
+                href: format!("/admin/api/accounts/{id}"),
+            }],
+        })
+        .collect();
+    Reply::list("users", "user", &users, None)
+}
+
+/// A buyer's account plan: always the one Default plan.
+#[utoipa::path(
+    get, path = "/admin/api/accounts/{id}/plan.json", tag = "Accounts",
+    params(("id" = i64, Path), schema::AccessTokenParam),
+    responses(
+        (status = 200, body = AccountPlanEnvelope),
+        (status = 403, body = schema::ErrorBody),
+        (status = 404, body = schema::NotFoundBody),
+    )
+)]
+async fn read_plan(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Failure> {
+    let id: i64 = id.parse().map_err(|_| Failure::NotFound)?;
+    load(&call, id).await?;
+    Reply::entity("account_plan", &default_account_plan())
+}
+
+/// Put a buyer on an account plan: only the Default plan exists.
+#[utoipa::path(
+    put, path = "/admin/api/accounts/{id}/change_plan.json", tag = "Accounts",
+    params(("id" = i64, Path), schema::AccessTokenParam),
+    request_body(content = ChangeAccountPlanBody),
+    responses(
+        (status = 200, body = AccountPlanEnvelope),
+        (status = 403, body = schema::ErrorBody),
+        (status = 404, body = schema::NotFoundBody),
+        (status = 422, body = ErrorsBody),
+    )
+)]
+async fn change_plan(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Failure> {
+    let id: i64 = id.parse().map_err(|_| Failure::NotFound)?;
+    load(&call, id).await?;
+    let plan = call
+        .params
+        .integer("plan_id")?
+        .ok_or_else(|| Failure::field("plan_id", "can't be blank"))?;
+    if plan != DEFAULT_ACCOUNT_PLAN {
+        return Err(Failure::NotFound);
+    }
+    Reply::entity("account_plan", &default_account_plan())
+}
+
+/// The account plans: one, Default.
+#[utoipa::path(
+    get, path = "/admin/api/account_plans.json", tag = "Accounts",
+    params(schema::AccessTokenParam),
+    responses(
+        (status = 200, body = AccountPlanList),
+        (status = 403, body = schema::ErrorBody),
+    )
+)]
+async fn list_account_plans(_call: ApiCall) -> Result<Reply, Failure> {
+    Reply::list("plans", "account_plan", &[default_account_plan()], None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use counterfoil_engine::model::Address;
+
+    #[test]
+    fn an_echoed_account_changes_only_editable_fields() {
+        let params = Params::from_json(json!({
+            "id": 99, "state": "rejected", "links": [], "created_at": "x",
+            "org_name": "New", "city": "Porto", "vat_rate": null,
+            "monthly_billing_enabled": false,
+        }));
+        let mut fields = Map::new();
+        fields.insert("org_name".into(), json!("Old"));
+        fields.insert("vat_rate".into(), json!("21"));
+        fields.insert(
+            "legal_address".into(),
+            serde_json::to_value(Address::default()).unwrap_or_default(),
+        );
+        overlay(&params, &mut fields).unwrap_or_else(|_| panic!("overlay refused"));
+        assert_eq!(fields["org_name"], "New");
+        assert_eq!(fields["vat_rate"], "21", "null keeps the rate");
+        assert_eq!(fields["legal_address"]["city"], "Porto");
+        assert_eq!(fields["monthly_billing_enabled"], false);
+        assert!(!fields.contains_key("state") && !fields.contains_key("id"));
+    }
+}

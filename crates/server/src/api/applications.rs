@@ -1,13 +1,649 @@
-//! (to be written)
+//! Applications (threescale-api.md §7): a buyer's subscriptions under
+//! `/admin/api/accounts/{aid}/applications`, over the engine operations the UI uses.
+//!
+//! A DELETE cancels the application in the engine, so billing stays right (the cancelled
+//! subscription is billed up to its cancellation); to the API it is gone (404). Suspending
+//! stops nothing in billing, as in 3scale. Services are all of backend version "1": every
+//! application carries `user_key` (and `provider_verification_key`, which Counterfoil does not
+//! keep: always null).
 
+use super::call::{id_segment, ApiCall};
+use super::reply::{timestamp, Failure, Link, Number, Reply};
+use super::schema::{self, ErrorsBody};
 use crate::AppState;
+use axum::extract::Path;
+use axum::routing::{get, put};
 use axum::Router;
-use utoipa::OpenApi;
+use counterfoil_engine::model::{
+    Account, Application, ApplicationDetail, ApplicationState, Page, Plan, PlanState, Service,
+};
+use serde::Serialize;
+use serde_json::json;
+use std::collections::HashMap;
+use utoipa::{OpenApi, ToSchema};
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
+        .route(
+            "/admin/api/accounts/{account}/applications.json",
+            get(list_applications).post(create_application),
+        )
+        .route(
+            "/admin/api/accounts/{account}/applications/{id}",
+            get(read_application)
+                .put(update_application)
+                .delete(delete_application),
+        )
+        .route(
+            "/admin/api/accounts/{account}/applications/{id}/change_plan.json",
+            put(change_plan),
+        )
+        .route(
+            "/admin/api/accounts/{account}/applications/{id}/suspend.json",
+            put(suspend),
+        )
+        .route(
+            "/admin/api/accounts/{account}/applications/{id}/resume.json",
+            put(resume),
+        )
+        .route(
+            "/admin/api/accounts/{account}/applications/{id}/accept.json",
+            put(accept),
+        )
 }
 
 #[derive(OpenApi)]
-#[openapi()]
+#[openapi(
+    paths(
+        list_applications,
+        create_application,
+        read_application,
+        update_application,
+        delete_application,
+        change_plan,
+        suspend,
+        resume,
+        accept,
+    ),
+    components(schemas(
+        ApplicationJson,
+        ApplicationEnvelope,
+        ApplicationList,
+        ApplicationPlanJson,
+        ApplicationPlanEnvelope,
+        CreateApplicationBody,
+        UpdateApplicationBody,
+        ChangePlanBody,
+    ))
+)]
 pub(super) struct Doc;
+
+// --- JSON ------------------------------------------------------------------------------------
+
+/// An application as 3scale writes it (§7), backend version "1".
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApplicationJson {
+    pub id: i64,
+    /// live or suspended.
+    pub state: String,
+    pub enabled: bool,
+    pub created_at: String,
+    pub updated_at: String,
+    pub service_id: i64,
+    pub service_name: String,
+    pub plan_id: i64,
+    pub plan_name: String,
+    pub account_id: i64,
+    pub org_name: String,
+    /// Always null: Counterfoil does not see traffic.
+    pub first_traffic_at: Option<String>,
+    /// Always null: Counterfoil does not see traffic.
+    pub first_daily_traffic_at: Option<String>,
+    pub user_key: Option<String>,
+    /// Always null: Counterfoil keeps none.
+    pub provider_verification_key: Option<String>,
+    pub name: String,
+    pub description: String,
+    pub links: Vec<Link>,
+}
+
+impl ApplicationJson {
+    fn of(app: &Application, plan: &Plan, service: &Service, account: &Account) -> ApplicationJson {
+        let id = app.id.0;
+        let account_id = app.account_id.0;
+        let at = timestamp(app.created_at);
+        ApplicationJson {
+            id,
+            state: if app.suspended { "suspended" } else { "live" }.to_owned(),
+            enabled: !app.suspended,
+            updated_at: at.clone(),
+            created_at: at,
+            service_id: service.id.0,
+            service_name: service.name.clone(),
+            plan_id: plan.id.0,
+            plan_name: plan.name.clone(),
+            account_id,
+            org_name: account.fields.org_name.clone(),
+            first_traffic_at: None,
+            first_daily_traffic_at: None,
+            user_key: app.user_key.clone(),
+            provider_verification_key: None,
+            name: app.name.clone(),
+            description: app.description.clone(),
+            links: vec![
+                Link {
+                    rel: "self",
+                    href: format!("/admin/api/accounts/{account_id}/applications/{id}"),
+                },
+                Link {
+                    rel: "service",
+                    href: format!("/admin/api/services/{}", service.id.0),
+                },
+                Link {
+                    rel: "account",
+                    href: format!("/admin/api/accounts/{account_id}"),
+                },
+                Link {
+                    rel: "plan",
+                    href: format!(
+                        "/admin/api/services/{}/application_plans/{}",
+                        service.id.0, plan.id.0
+                    ),
+                },
+            ],
+        }
+    }
+}
+
+/// An application plan (§5), as `change_plan` answers it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApplicationPlanJson {
+    pub id: i64,
+    pub name: String,
+    pub system_name: String,
+    /// hidden or published.
+    pub state: String,
+    #[schema(value_type = f64)]
+    pub setup_fee: Number,
+    #[schema(value_type = f64)]
+    pub cost_per_month: Number,
+    pub trial_period_days: u32,
+    pub cancellation_period: i64,
+    pub approval_required: bool,
+    pub default: bool,
+    pub custom: bool,
+    pub created_at: String,
+    pub updated_at: String,
+    pub links: Vec<Link>,
+}
+
+impl ApplicationPlanJson {
+    fn of(plan: &Plan) -> ApplicationPlanJson {
+        let at = timestamp(plan.created_at);
+        let service = plan.service_id.0;
+        ApplicationPlanJson {
+            id: plan.id.0,
+            name: plan.name.clone(),
+            system_name: plan.system_name.clone(),
+            state: match plan.state {
+                PlanState::Hidden => "hidden",
+                PlanState::Published => "published",
+            }
+            .to_owned(),
+            setup_fee: Number(plan.setup_fee),
+            cost_per_month: Number(plan.cost_per_month),
+            trial_period_days: plan.trial_period_days,
+            cancellation_period: 0,
+            approval_required: false,
+            default: plan.is_default,
+            custom: false,
+            updated_at: at.clone(),
+            created_at: at,
+            links: vec![
+                Link {
+                    rel: "service",
+                    href: format!("/admin/api/services/{service}"),
+                },
+                Link {
+                    rel: "self",
+                    href: format!(
+                        "/admin/api/services/{service}/application_plans/{}",
+                        plan.id.0
+                    ),
+                },
+            ],
+        }
+    }
+}
+
+schema::envelope!(ApplicationEnvelope, application, ApplicationJson);
+schema::list!(
+    ApplicationList,
+    ApplicationItem,
+    applications,
+    application,
+    ApplicationJson
+);
+schema::envelope!(
+    ApplicationPlanEnvelope,
+    application_plan,
+    ApplicationPlanJson
+);
+
+// --- bodies (documentation; read through Params) ---------------------------------------------
+
+/// A new application (flat keys).
+#[derive(ToSchema)]
+#[allow(dead_code)] // documents the body; read through Params
+struct CreateApplicationBody {
+    /// An application plan (of any service).
+    plan_id: i64,
+    name: String,
+    description: Option<String>,
+    /// At most 256 of letters, digits, `_ . - + =`; 32 random hex characters when absent.
+    user_key: Option<String>,
+}
+
+/// An update (flat keys); `plan_id` and everything else, as in a whole echoed application,
+/// are ignored.
+#[derive(ToSchema)]
+#[allow(dead_code)] // documents the body; read through Params
+struct UpdateApplicationBody {
+    name: Option<String>,
+    description: Option<String>,
+    user_key: Option<String>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)] // documents the body; read through Params
+struct ChangePlanBody {
+    /// A plan of the application's service.
+    plan_id: i64,
+}
+
+/// The filter of the application list.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // documents the query string; read through Params
+struct ApplicationFilters {
+    /// live, suspended or pending (Counterfoil has no pending applications).
+    state: Option<String>,
+}
+
+// --- helpers ---------------------------------------------------------------------------------
+
+/// The account of the path (404 when unknown).
+async fn account(call: &ApiCall, segment: &str) -> Result<Account, Failure> {
+    let id: i64 = segment.parse().map_err(|_| Failure::NotFound)?;
+    call.op("get_account", json!({ "id": id })).await
+}
+
+/// An application of `account` that is not cancelled; 404 otherwise.
+async fn application(call: &ApiCall, account: &Account, id: i64) -> Result<Application, Failure> {
+    let detail: ApplicationDetail = call.op("get_application", json!({ "id": id })).await?;
+    let app = detail.application;
+    if app.account_id != account.id || app.state == ApplicationState::Cancelled {
+        return Err(Failure::NotFound);
+    }
+    Ok(app)
+}
+
+/// Plans and services read once per answer.
+#[derive(Default)]
+struct Catalogue {
+    plans: HashMap<i64, Plan>,
+    services: HashMap<i64, Service>,
+}
+
+impl Catalogue {
+    async fn json(
+        &mut self,
+        call: &ApiCall,
+        app: &Application,
+        account: &Account,
+    ) -> Result<ApplicationJson, Failure> {
+        let plan_id = app.plan_id.0;
+        if let std::collections::hash_map::Entry::Vacant(slot) = self.plans.entry(plan_id) {
+            slot.insert(call.op("get_plan", json!({ "id": plan_id })).await?);
+        }
+        let plan = &self.plans[&plan_id];
+        let service_id = plan.service_id.0;
+        if let std::collections::hash_map::Entry::Vacant(slot) = self.services.entry(service_id) {
+            slot.insert(call.op("get_service", json!({ "id": service_id })).await?);
+        }
+        Ok(ApplicationJson::of(
+            app,
+            plan,
+            &self.services[&service_id],
+            account,
+        ))
+    }
+}
+
+async fn render(call: &ApiCall, app: &Application, account: &Account) -> Result<Reply, Failure> {
+    let json = Catalogue::default().json(call, app, account).await?;
+    Reply::entity("application", &json)
+}
+
+// --- handlers --------------------------------------------------------------------------------
+
+/// A buyer's applications, oldest first (not paginated); cancelled ones are gone.
+#[utoipa::path(
+    get, path = "/admin/api/accounts/{account_id}/applications.json", tag = "Applications",
+    params(("account_id" = i64, Path), schema::AccessTokenParam, ApplicationFilters),
+    responses(
+        (status = 200, body = ApplicationList),
+        (status = 403, body = schema::ErrorBody),
+        (status = 404, body = schema::NotFoundBody),
+        (status = 422, body = ErrorsBody),
+    )
+)]
+async fn list_applications(
+    Path(account_segment): Path<String>,
+    call: ApiCall,
+) -> Result<Reply, Failure> {
+    let account = account(&call, &account_segment).await?;
+    let wanted: Option<Option<bool>> = match call
+        .params
+        .text("state")
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => Some(None),
+        Some("live") => Some(Some(false)),
+        Some("suspended") => Some(Some(true)),
+        Some("pending") => None,
+        Some(_) => {
+            return Err(Failure::field(
+                "state",
+                "must be one of live, suspended, pending",
+            ))
+        }
+    };
+    let mut apps = Vec::new();
+    if let Some(suspended) = wanted {
+        let mut page = 1u32;
+        loop {
+            let listed: Page<Application> = call
+                .op(
+                    "list_applications",
+                    json!({
+                        "account_id": account.id.0,
+                        "state": "live",
+                        "page": page,
+                        "per_page": 500,
+                    }),
+                )
+                .await?;
+            let done = listed.items.is_empty()
+                || i64::from(page) * i64::from(listed.per_page) >= listed.total;
+            apps.extend(
+                listed
+                    .items
+                    .into_iter()
+                    .filter(|app| suspended.is_none_or(|s| app.suspended == s)),
+            );
+            if done {
+                break;
+            }
+            page += 1;
+        }
+    }
+    apps.sort_by_key(|app| app.id);
+    let mut catalogue = Catalogue::default();
+    let mut items = Vec::with_capacity(apps.len());
+    for app in &apps {
+        items.push(catalogue.json(&call, app, &account).await?);
+    }
+    Reply::list("applications", "application", &items, None)
+}
+
+/// Subscribe a buyer to a plan: 201 with the application.
+#[utoipa::path(
+    post, path = "/admin/api/accounts/{account_id}/applications.json", tag = "Applications",
+    params(("account_id" = i64, Path), schema::AccessTokenParam),
+    request_body(content = CreateApplicationBody),
+    responses(
+        (status = 201, body = ApplicationEnvelope),
+        (status = 403, body = schema::ErrorBody),
+        (status = 404, body = schema::NotFoundBody),
+        (status = 422, body = ErrorsBody),
+    )
+)]
+async fn create_application(
+    Path(account_segment): Path<String>,
+    call: ApiCall,
+) -> Result<Reply, Failure> {
+    let account = account(&call, &account_segment).await?;
+    let params = call.params.rooted("application");
+    let plan_id = params
+        .integer("plan_id")?
+        .ok_or_else(|| Failure::field("plan_id", "can't be blank"))?;
+    let _: Plan = call.op("get_plan", json!({ "id": plan_id })).await?;
+    let user_key = match params.text("user_key").filter(|key| !key.trim().is_empty()) {
+        Some(key) => key,
+        None => counterfoil_engine::generated_user_key()?,
+    };
+    let app: Application = call
+        .op(
+            "subscribe",
+            json!({
+                "account_id": account.id.0,
+                "plan_id": plan_id,
+                "name": params.text("name").unwrap_or_default(),
+                "description": params.text("description").unwrap_or_default(),
+                "user_key": user_key,
+            }),
+        )
+        .await?;
+    let json = Catalogue::default().json(&call, &app, &account).await?;
+    let location = format!(
+        "/admin/api/accounts/{}/applications/{}.json",
+        account.id.0, json.id
+    );
+    Reply::created("application", &json, location)
+}
+
+/// Read one application of a buyer.
+#[utoipa::path(
+    get, path = "/admin/api/accounts/{account_id}/applications/{id}.json", tag = "Applications",
+    params(("account_id" = i64, Path), ("id" = i64, Path), schema::AccessTokenParam),
+    responses(
+        (status = 200, body = ApplicationEnvelope),
+        (status = 403, body = schema::ErrorBody),
+        (status = 404, body = schema::NotFoundBody),
+    )
+)]
+async fn read_application(
+    Path((account_segment, id)): Path<(String, String)>,
+    call: ApiCall,
+) -> Result<Reply, Failure> {
+    let id = id_segment(&id)?;
+    let account = account(&call, &account_segment).await?;
+    let app = application(&call, &account, id).await?;
+    render(&call, &app, &account).await
+}
+
+/// Change an application's name, description or user key; `plan_id` and other keys are
+/// ignored (plan changes go through change_plan).
+#[utoipa::path(
+    put, path = "/admin/api/accounts/{account_id}/applications/{id}.json", tag = "Applications",
+    params(("account_id" = i64, Path), ("id" = i64, Path), schema::AccessTokenParam),
+    request_body(content = UpdateApplicationBody),
+    responses(
+        (status = 200, body = ApplicationEnvelope),
+        (status = 403, body = schema::ErrorBody),
+        (status = 404, body = schema::NotFoundBody),
+        (status = 422, body = ErrorsBody),
+    )
+)]
+async fn update_application(
+    Path((account_segment, id)): Path<(String, String)>,
+    call: ApiCall,
+) -> Result<Reply, Failure> {
+    let id = id_segment(&id)?;
+    let account = account(&call, &account_segment).await?;
+    let mut app = application(&call, &account, id).await?;
+    let params = call.params.rooted("application");
+    let name = params.text("name");
+    let description = params.text("description");
+    let user_key = params.text("user_key");
+    if name.is_some() || description.is_some() || user_key.is_some() {
+        app = call
+            .op(
+                "update_application",
+                json!({
+                    "id": id,
+                    "name": name,
+                    "description": description,
+                    "user_key": user_key,
+                }),
+            )
+            .await?;
+    }
+    render(&call, &app, &account).await
+}
+
+/// Delete an application: cancelled in the books (billed up to now), gone from the API.
+#[utoipa::path(
+    delete, path = "/admin/api/accounts/{account_id}/applications/{id}.json", tag = "Applications",
+    params(("account_id" = i64, Path), ("id" = i64, Path), schema::AccessTokenParam),
+    responses(
+        (status = 200, description = "Deleted; empty body"),
+        (status = 403, body = schema::ErrorBody),
+        (status = 404, body = schema::NotFoundBody),
+    )
+)]
+async fn delete_application(
+    Path((account_segment, id)): Path<(String, String)>,
+    call: ApiCall,
+) -> Result<Reply, Failure> {
+    let id = id_segment(&id)?;
+    let account = account(&call, &account_segment).await?;
+    application(&call, &account, id).await?;
+    let _: Application = call.op("cancel_application", json!({ "id": id })).await?;
+    Ok(Reply::deleted())
+}
+
+/// Move an application to another plan of the same service: 200 with the new plan.
+#[utoipa::path(
+    put, path = "/admin/api/accounts/{account_id}/applications/{id}/change_plan.json",
+    tag = "Applications",
+    params(("account_id" = i64, Path), ("id" = i64, Path), schema::AccessTokenParam),
+    request_body(content = ChangePlanBody),
+    responses(
+        (status = 200, body = ApplicationPlanEnvelope),
+        (status = 403, body = schema::ErrorBody),
+        (status = 404, body = schema::NotFoundBody),
+        (status = 422, body = ErrorsBody),
+    )
+)]
+async fn change_plan(
+    Path((account_segment, id)): Path<(String, String)>,
+    call: ApiCall,
+) -> Result<Reply, Failure> {
+    let id: i64 = id.parse().map_err(|_| Failure::NotFound)?;
+    let account = account(&call, &account_segment).await?;
+    let app = application(&call, &account, id).await?;
+    let plan_id = call
+        .params
+        .rooted("application")
+        .integer("plan_id")?
+        .ok_or_else(|| Failure::field("plan_id", "can't be blank"))?;
+    let plan: Plan = call.op("get_plan", json!({ "id": plan_id })).await?;
+    if plan.id != app.plan_id {
+        let _: Application = call
+            .op(
+                "change_plan",
+                json!({ "application_id": id, "plan_id": plan_id }),
+            )
+            .await?;
+    }
+    Reply::entity("application_plan", &ApplicationPlanJson::of(&plan))
+}
+
+async fn set_suspended(
+    account_segment: &str,
+    id: &str,
+    call: ApiCall,
+    suspended: bool,
+) -> Result<Reply, Failure> {
+    let id: i64 = id.parse().map_err(|_| Failure::NotFound)?;
+    let account = account(&call, account_segment).await?;
+    application(&call, &account, id).await?;
+    let app: Application = call
+        .op(
+            "suspend_application",
+            json!({ "id": id, "suspended": suspended }),
+        )
+        .await?;
+    render(&call, &app, &account).await
+}
+
+/// Suspend a live application (billing goes on, as in 3scale).
+#[utoipa::path(
+    put, path = "/admin/api/accounts/{account_id}/applications/{id}/suspend.json",
+    tag = "Applications",
+    params(("account_id" = i64, Path), ("id" = i64, Path), schema::AccessTokenParam),
+    responses(
+        (status = 200, body = ApplicationEnvelope),
+        (status = 403, body = schema::ErrorBody),
+        (status = 404, body = schema::NotFoundBody),
+        (status = 422, body = ErrorsBody),
+    )
+)]
+async fn suspend(
+    Path((account_segment, id)): Path<(String, String)>,
+    call: ApiCall,
+) -> Result<Reply, Failure> {
+    set_suspended(&account_segment, &id, call, true).await
+}
+
+/// Resume a suspended application.
+#[utoipa::path(
+    put, path = "/admin/api/accounts/{account_id}/applications/{id}/resume.json",
+    tag = "Applications",
+    params(("account_id" = i64, Path), ("id" = i64, Path), schema::AccessTokenParam),
+    responses(
+        (status = 200, body = ApplicationEnvelope),
+        (status = 403, body = schema::ErrorBody),
+        (status = 404, body = schema::NotFoundBody),
+        (status = 422, body = ErrorsBody),
+    )
+)]
+async fn resume(
+    Path((account_segment, id)): Path<(String, String)>,
+    call: ApiCall,
+) -> Result<Reply, Failure> {
+    set_suspended(&account_segment, &id, call, false).await
+}
+
+/// Accept an application. Counterfoil's applications are live from the start, so a live one
+/// is answered as it is; a suspended one is refused (resume it).
+#[utoipa::path(
+    put, path = "/admin/api/accounts/{account_id}/applications/{id}/accept.json",
+    tag = "Applications",
+    params(("account_id" = i64, Path), ("id" = i64, Path), schema::AccessTokenParam),
+    responses(
+        (status = 200, body = ApplicationEnvelope),
+        (status = 403, body = schema::ErrorBody),
+        (status = 404, body = schema::NotFoundBody),
+        (status = 422, body = ErrorsBody),
+    )
+)]
+async fn accept(
+    Path((account_segment, id)): Path<(String, String)>,
+    call: ApiCall,
+) -> Result<Reply, Failure> {
+    let id: i64 = id.parse().map_err(|_| Failure::NotFound)?;
+    let account = account(&call, &account_segment).await?;
+    let app = application(&call, &account, id).await?;
+    if app.suspended {
+        return Err(Failure::base(
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            "A suspended application cannot be accepted; resume it.",
+        ));
+    }
+    render(&call, &app, &account).await
+}

@@ -81,13 +81,17 @@ impl ApiCall {
             return self
                 .state
                 .with_reader(move |book| {
-                    read(counterfoil_engine::dispatch_read(book, &actor, operation, input))
+                    read(counterfoil_engine::dispatch_read(
+                        book, &actor, operation, input,
+                    ))
                 })
                 .await
                 .map_err(Failure::internal)?;
         }
-        self.book(move |book, actor| read(counterfoil_engine::dispatch(book, actor, operation, input)))
-            .await
+        self.book(move |book, actor| {
+            read(counterfoil_engine::dispatch(book, actor, operation, input))
+        })
+        .await
     }
 }
 

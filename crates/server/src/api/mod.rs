@@ -43,6 +43,11 @@ async fn not_found() -> Failure {
     Failure::NotFound
 }
 
+/// A known path with a method it does not take: a JSON 405, like every other refusal.
+pub(crate) async fn method_not_allowed() -> Failure {
+    Failure::MethodNotAllowed
+}
+
 /// The whole document: every module's paths and schemas.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     #[derive(OpenApi)]

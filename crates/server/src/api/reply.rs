@@ -186,6 +186,8 @@ pub enum Failure {
     MissingParameter(&'static str),
     /// 406: only JSON is served.
     NotAcceptable,
+    /// 405: the path exists, not with this method.
+    MethodNotAllowed,
     /// 422 (or 403 for refused deletes) `{"errors":{"<field>":["..."]}}`.
     Errors(StatusCode, BTreeMap<String, Vec<String>>),
     /// 409 empty: a uniqueness race.
@@ -273,6 +275,10 @@ impl IntoResponse for Failure {
             Failure::NotAcceptable => (
                 StatusCode::NOT_ACCEPTABLE,
                 serde_json::json!({"error": "Only JSON is served: use the .json suffix."}),
+            ),
+            Failure::MethodNotAllowed => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                serde_json::json!({"error": "This path does not take that method."}),
             ),
             Failure::Errors(status, errors) => (status, serde_json::json!({"errors": errors})),
             Failure::Conflict(message) => {

@@ -115,7 +115,15 @@ export type Card = { last4: string, expiry_month: number, expiry_year: number,
  */
 gateway_reference: string, };
 
-export type Account = { id: Id, created_at: string, org_name: string, legal_address?: Address, 
+export type Account = { id: Id, created_at: string, 
+/**
+ * Approved unless changed (3scale's signup approval); billing does not depend on it.
+ */
+state?: AccountState, 
+/**
+ * The buyer's admin user, as 3scale's signup makes it (unique, case-insensitively).
+ */
+admin_username?: string | null, admin_email?: string | null, org_name: string, legal_address?: Address, 
 /**
  * Used on invoices only when no legal address is set.
  */
@@ -124,6 +132,20 @@ billing_address?: Address | null, vat_code?: string, fiscal_code?: string, po_nu
  * Percent, at most 2 decimals; absent means no VAT (not the same as 0).
  */
 vat_rate?: string | null, monthly_billing_enabled?: boolean, monthly_charging_enabled?: boolean, card?: Card | null, };
+
+export type AccountState = "approved" | "pending" | "rejected" | "suspended";
+
+export type AccountEvent = "approve" | "reject" | "make_pending" | "suspend" | "resume";
+
+export type ChangeAccountState = { id: Id, event: AccountEvent, };
+
+export type SignUp = { org_name: string, 
+/**
+ * 3 to 40 characters, unique among buyers' users.
+ */
+username: string, email?: string | null, legal_address?: Address, vat_code?: string, fiscal_code?: string, po_number?: string, vat_rate?: string | null, monthly_billing_enabled?: boolean, monthly_charging_enabled?: boolean, };
+
+export type FindAccount = { username?: string | null, user_id?: Id | null, email?: string | null, };
 
 export type AccountFields = { org_name: string, legal_address?: Address, 
 /**
@@ -149,7 +171,11 @@ export type ListAccounts = {
 /**
  * Matches organisation name, VAT code or fiscal code, case-insensitively.
  */
-search?: string | null, page?: number, per_page?: number, };
+search?: string | null, state?: AccountState | null, 
+/**
+ * By id, oldest first (as 3scale's API lists); by organisation name otherwise.
+ */
+oldest_first?: boolean, page?: number, per_page?: number, };
 
 export type ApplicationState = "live" | "cancelled";
 
@@ -165,7 +191,15 @@ paid_until: string | null,
 /**
  * The instant up to which usage has been billed.
  */
-usage_billed_until: string | null, setup_fee_billed: boolean, cancelled_at: string | null, };
+usage_billed_until: string | null, setup_fee_billed: boolean, cancelled_at: string | null, description?: string, 
+/**
+ * Suspended (3scale's app state); billing follows the subscription all the same.
+ */
+suspended?: boolean, 
+/**
+ * The key the buyer's requests carry (3scale's backend version 1).
+ */
+user_key?: string | null, };
 
 export type PlanChange = { from_plan_id: Id | null, to_plan_id: Id, changed_at: string, };
 
@@ -177,7 +211,19 @@ plan_history: Array<PlanChange>, };
 
 export type ListApplications = { account_id?: Id | null, plan_id?: Id | null, state?: ApplicationState | null, page?: number, per_page?: number, };
 
-export type Subscribe = { account_id: Id, plan_id: Id, name: string, };
+export type Subscribe = { account_id: Id, plan_id: Id, name: string, description?: string, 
+/**
+ * None: the application has no key (see `generated_user_key`).
+ */
+user_key?: string | null, };
+
+export type UpdateApplication = { id: Id, name?: string | null, description?: string | null, user_key?: string | null, };
+
+export type SuspendApplication = { id: Id, 
+/**
+ * true suspends a live application, false resumes a suspended one.
+ */
+suspended: boolean, };
 
 export type ChangePlan = { application_id: Id, plan_id: Id, };
 
@@ -443,11 +489,16 @@ export type Operations = {
   create_account: { input: AccountFields; output: Account };
   update_account: { input: UpdateAccount; output: Account };
   delete_account: { input: ById; output: Account };
+  sign_up: { input: SignUp; output: Account };
+  find_account: { input: FindAccount; output: Account };
+  change_account_state: { input: ChangeAccountState; output: Account };
   list_applications: { input: ListApplications; output: Page<Application> };
   get_application: { input: ById; output: ApplicationDetail };
   subscribe: { input: Subscribe; output: Application };
   change_plan: { input: ChangePlan; output: Application };
   cancel_application: { input: ById; output: Application };
+  update_application: { input: UpdateApplication; output: Application };
+  suspend_application: { input: SuspendApplication; output: Application };
   list_usage: { input: ListUsage; output: Page<UsageRecord> };
   record_usage: { input: RecordUsage; output: UsageRecord };
   import_usage: { input: ImportUsage; output: UsageImportReport };
