@@ -8,14 +8,15 @@
 //! keep: always null).
 
 use super::call::{id_segment, ApiCall};
-use super::reply::{timestamp, Failure, Link, Number, Reply};
+use super::plans::PlanJson;
+use super::reply::{timestamp, Failure, Link, Reply};
 use super::schema::{self, ErrorsBody};
 use crate::AppState;
 use axum::extract::Path;
 use axum::routing::{get, put};
 use axum::Router;
 use counterfoil_engine::model::{
-    Account, Application, ApplicationDetail, ApplicationState, Page, Plan, PlanState, Service,
+    Account, Application, ApplicationDetail, ApplicationState, Page, Plan, Service,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -69,7 +70,7 @@ pub(super) fn routes() -> Router<AppState> {
         ApplicationJson,
         ApplicationEnvelope,
         ApplicationList,
-        ApplicationPlanJson,
+        PlanJson,
         ApplicationPlanEnvelope,
         CreateApplicationBody,
         UpdateApplicationBody,
@@ -155,67 +156,6 @@ impl ApplicationJson {
     }
 }
 
-/// An application plan (§5), as `change_plan` answers it.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ApplicationPlanJson {
-    pub id: i64,
-    pub name: String,
-    pub system_name: String,
-    /// hidden or published.
-    pub state: String,
-    #[schema(value_type = f64)]
-    pub setup_fee: Number,
-    #[schema(value_type = f64)]
-    pub cost_per_month: Number,
-    pub trial_period_days: u32,
-    pub cancellation_period: i64,
-    pub approval_required: bool,
-    pub default: bool,
-    pub custom: bool,
-    pub created_at: String,
-    pub updated_at: String,
-    pub links: Vec<Link>,
-}
-
-impl ApplicationPlanJson {
-    fn of(plan: &Plan) -> ApplicationPlanJson {
-        let at = timestamp(plan.created_at);
-        let service = plan.service_id.0;
-        ApplicationPlanJson {
-            id: plan.id.0,
-            name: plan.name.clone(),
-            system_name: plan.system_name.clone(),
-            state: match plan.state {
-                PlanState::Hidden => "hidden",
-                PlanState::Published => "published",
-            }
-            .to_owned(),
-            setup_fee: Number(plan.setup_fee),
-            cost_per_month: Number(plan.cost_per_month),
-            trial_period_days: plan.trial_period_days,
-            cancellation_period: 0,
-            approval_required: false,
-            default: plan.is_default,
-            custom: false,
-            updated_at: at.clone(),
-            created_at: at,
-            links: vec![
-                Link {
-                    rel: "service",
-                    href: format!("/admin/api/services/{service}"),
-                },
-                Link {
-                    rel: "self",
-                    href: format!(
-                        "/admin/api/services/{service}/application_plans/{}",
-                        plan.id.0
-                    ),
-                },
-            ],
-        }
-    }
-}
-
 schema::envelope!(ApplicationEnvelope, application, ApplicationJson);
 schema::list!(
     ApplicationList,
@@ -224,11 +164,7 @@ schema::list!(
     application,
     ApplicationJson
 );
-schema::envelope!(
-    ApplicationPlanEnvelope,
-    application_plan,
-    ApplicationPlanJson
-);
+schema::envelope!(ApplicationPlanEnvelope, application_plan, PlanJson);
 
 // --- bodies (documentation; read through Params) ---------------------------------------------
 
@@ -560,7 +496,7 @@ async fn change_plan(
             )
             .await?;
     }
-    Reply::entity("application_plan", &ApplicationPlanJson::of(&plan))
+    Reply::entity("application_plan", &PlanJson::of(&plan))
 }
 
 async fn set_suspended(

@@ -101,7 +101,7 @@ pub struct PlanJson {
 }
 
 impl PlanJson {
-    fn of(plan: &Plan) -> PlanJson {
+    pub(super) fn of(plan: &Plan) -> PlanJson {
         let id = plan.id.0;
         let sid = plan.service_id.0;
         let at = timestamp(plan.created_at);
