@@ -1,6 +1,7 @@
 //! The HTTP shell: the UI's operations as `POST /rpc/<operation>`, the 3scale-compatible
 //! Account Management and Billing APIs under `/admin/api` and `/api` (see [`api`]), its
-//! OpenAPI document at `/api/openapi.json`, and the built UI at `/`.
+//! OpenAPI document at `/api/openapi.json`, the built UI at `/`, and signing in at `/session`
+//! when the UI is served beyond loopback (see [`session`]).
 //!
 //! [`app`] builds the router apart from any socket so tests can drive it directly; [`serve`]
 //! binds it and shuts down gracefully on Ctrl-C or SIGTERM, finishing in-flight requests.
@@ -9,7 +10,7 @@ use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use counterfoil_engine::{dispatch, Actor, ApiError, Book, ErrorCode};
 use serde_json::Value;
@@ -19,6 +20,7 @@ use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 pub mod api;
+pub mod session;
 
 /// Largest request body accepted (the UI's inputs are small; imports come in a later issue).
 const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -33,15 +35,31 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
 pub struct AppState {
     book: Arc<Mutex<Book>>,
     ui_dir: Option<PathBuf>,
+    sign_in_required: bool,
+    sessions: Arc<session::Sessions>,
 }
 
 impl AppState {
-    /// `ui_dir` is the built UI (ui/dist); without it only /rpc is served.
+    /// `ui_dir` is the built UI (ui/dist); without it only /rpc is served. Nobody needs to
+    /// sign in (a loopback server): see [`AppState::require_sign_in`].
     pub fn new(book: Book, ui_dir: Option<PathBuf>) -> AppState {
         AppState {
             book: Arc::new(Mutex::new(book)),
             ui_dir,
+            sign_in_required: false,
+            sessions: Arc::default(),
         }
+    }
+
+    /// Whether `/rpc/*` and the UI need a signed-in user: on for any address but loopback
+    /// (the CLI decides), and for tests that exercise sign-in on 127.0.0.1.
+    pub fn require_sign_in(mut self, required: bool) -> AppState {
+        self.sign_in_required = required;
+        self
+    }
+
+    pub fn sign_in_required(&self) -> bool {
+        self.sign_in_required
     }
 
     /// Runs `work` on the book on a blocking thread; one caller at a time.
@@ -61,6 +79,13 @@ impl AppState {
 pub fn app(state: AppState) -> Router {
     let mut router = Router::new()
         .route("/rpc/{operation}", post(rpc))
+        .route(
+            "/session",
+            get(session::current)
+                .post(session::sign_in)
+                .delete(session::sign_out),
+        )
+        .route(session::SCRIPT_PATH, get(session::script))
         .merge(api::router())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES));
     if let Some(dir) = &state.ui_dir {
@@ -68,6 +93,10 @@ pub fn app(state: AppState) -> Router {
         router = router.fallback_service(ServeDir::new(dir).fallback(ServeFile::new(index)));
     }
     router
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            session::gate,
+        ))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CONTENT_SECURITY_POLICY),
@@ -80,13 +109,23 @@ pub fn app(state: AppState) -> Router {
 }
 
 /// Calls one engine operation. Only `application/json` bodies are accepted: a browser cannot
-/// send those cross-site without a CORS preflight, which this server never grants.
+/// send those cross-site without a CORS preflight, which this server never grants. When
+/// sign-in is required, the caller's session must allow the operation (see [`session`]).
 async fn rpc(
     State(state): State<AppState>,
     Path(operation): Path<String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    // Beyond loopback, only a signed-in user gets further.
+    let user = if state.sign_in_required {
+        match state.signed_in(&headers) {
+            Some(user) => Some(user),
+            None => return session::not_signed_in(),
+        }
+    } else {
+        None
+    };
     let is_json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -112,9 +151,19 @@ async fn rpc(
             }
         }
     };
+    let actor = match &user {
+        Some(user) => {
+            if let Err(refusal) = session::may_call(user, &operation, &input) {
+                tracing::info!(username = %user.username, %operation, "refused: scope or permission");
+                return refusal.into_response();
+            }
+            Actor::new(format!("user {}", user.username))
+        }
+        None => Actor::new("http"),
+    };
     let result = tokio::task::spawn_blocking(move || {
         let mut book = state.book.lock().unwrap_or_else(PoisonError::into_inner);
-        dispatch(&mut book, &Actor::new("http"), &operation, input)
+        dispatch(&mut book, &actor, &operation, input)
     })
     .await;
     match result {
@@ -124,7 +173,7 @@ async fn rpc(
     }
 }
 
-fn error_response(error: ApiError) -> Response {
+pub(crate) fn error_response(error: ApiError) -> Response {
     let status = match error.code {
         ErrorCode::Validation => StatusCode::UNPROCESSABLE_ENTITY,
         ErrorCode::NotFound => StatusCode::NOT_FOUND,
