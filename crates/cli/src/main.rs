@@ -9,6 +9,7 @@ use std::path::PathBuf;
 mod demo;
 mod invoice_pdf;
 mod token;
+mod user;
 
 #[derive(Parser)]
 #[command(
@@ -43,6 +44,17 @@ enum Command {
     /// Personal access tokens for the 3scale-compatible API (/admin/api, /api).
     #[command(subcommand)]
     Token(TokenCommand),
+    /// People who may sign in to the UI when it is served beyond loopback (docs/access.md).
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a user; the password comes from COUNTERFOIL_PASSWORD, else it is asked twice.
+    Add(user::AddArgs),
+    /// List the users (never their passwords).
+    List(user::ListArgs),
 }
 
 #[derive(Subcommand)]
@@ -136,9 +148,13 @@ impl BookArg {
 struct ServeArgs {
     #[command(flatten)]
     book: BookArg,
-    /// Address to listen on. Only loopback addresses are allowed until sign-in exists.
+    /// Address to listen on. Anything but loopback needs sign-in, so at least one user
+    /// (`counterfoil user add`).
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8787")]
     listen: SocketAddr,
+    /// Require sign-in on a loopback address too (e.g. behind a reverse proxy on the host).
+    #[arg(long)]
+    require_sign_in: bool,
     /// The built UI to serve at / (default: ui/dist of this source tree, when present).
     #[arg(long, value_name = "DIR")]
     ui: Option<PathBuf>,
@@ -160,6 +176,8 @@ fn main() -> anyhow::Result<()> {
         Command::Demo(args) => demo::run(&args.book, args.force),
         Command::Invoice(InvoiceCommand::Pdf(args)) => invoice_pdf::run(args),
         Command::Token(TokenCommand::Create(args)) => token::create(args),
+        Command::User(UserCommand::Add(args)) => user::add(args),
+        Command::User(UserCommand::List(args)) => user::list(args),
     }
 }
 
@@ -287,11 +305,23 @@ fn import_usage(args: ImportArgs) -> anyhow::Result<()> {
 }
 
 fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    if !args.listen.ip().is_loopback() {
+    let sign_in_required = args.require_sign_in || !args.listen.ip().is_loopback();
+    let book_path = args.book.path()?;
+    // A missing book has no users: say so without creating it.
+    let users = if book_path.exists() {
+        let book = args.book.open()?;
+        counterfoil_engine::count_users(&book)
+            .map_err(|error| anyhow::anyhow!("{}", error.message))?
+    } else {
+        0
+    };
+    if sign_in_required && users == 0 {
         bail!(
-            "refusing to listen on {}: Counterfoil has no sign-in yet, so it only serves \
-             loopback addresses such as 127.0.0.1",
-            args.listen
+            "refusing to listen on {}: beyond loopback everyone must sign in, and this book \
+             has no user yet. Add one with `counterfoil user add --book {} --username NAME \
+             --scopes account_management,finance --permission rw`, then start again.",
+            args.listen,
+            book_path.display()
         );
     }
     let book = args.book.open()?;
@@ -305,7 +335,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         );
     }
     let book_path = book.path().display().to_string();
-    let state = counterfoil_server::AppState::new(book, ui_dir);
+    let state = counterfoil_server::AppState::new(book, ui_dir).require_sign_in(sign_in_required);
     let router = counterfoil_server::app(state.clone());
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
@@ -313,6 +343,9 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
             .await
             .with_context(|| format!("could not listen on {}", args.listen))?;
         let address = listener.local_addr()?;
+        if sign_in_required {
+            tracing::info!("sign-in required: {users} user(s) may sign in");
+        }
         tracing::info!(book = %book_path, "Counterfoil is serving http://{address}/");
         // The catch-up runs beside the first requests; they wait for the book while it bills.
         tokio::spawn(counterfoil_server::bill_daily(state));

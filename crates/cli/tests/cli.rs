@@ -35,9 +35,12 @@ fn serve_refuses_addresses_other_than_loopback() {
         .output()
         .unwrap();
     assert!(!output.status.success());
-    assert!(String::from_utf8(output.stderr)
-        .unwrap()
-        .contains("refusing to listen on 0.0.0.0:0"));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains("refusing to listen on 0.0.0.0:0"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("counterfoil user add"), "{stderr}");
     assert!(
         !book.exists(),
         "nothing is created when serve refuses to start"

@@ -20,7 +20,9 @@ mod store;
 pub use book::{Actor, Book, OpenError, SCHEMA_VERSION};
 pub use clock::Clock;
 pub use error::{ApiError, ErrorCode};
-pub use operations::{dispatch, dispatch_read, is_read_operation, OPERATION_NAMES};
+pub use operations::{
+    dispatch, dispatch_read, is_read_operation, operation_group, OperationGroup, OPERATION_NAMES,
+};
 pub use ops::applications::generated_user_key;
 pub use ops::billing_run::{
     catch_up, next_job_instant, run_billing_until, run_billing_until_with_progress, BillingCounts,
@@ -31,3 +33,7 @@ pub use ops::derived_system_name;
 pub use ops::pdfs::{file_name as invoice_pdf_file_name, invoice_pdf, stored_or_new_invoice_pdf};
 pub use ops::tokens::{authenticate_token, token_by_value};
 pub use ops::usage_import::import_usage_rows;
+pub use ops::users::{
+    add_user, count_users, list_users, password_check, verify_password, PasswordCheck,
+    MIN_PASSWORD_CHARS,
+};

@@ -1198,3 +1198,35 @@ pub struct ListAccessTokens {
     #[ts(optional, as = "Option<String>")]
     pub name: Option<String>,
 }
+
+/// Someone who may sign in to the UI served over HTTP, with the same rights as a token
+/// (docs/access.md). The password hash never leaves the store.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct User {
+    pub id: Id,
+    pub username: String,
+    pub scopes: Vec<Scope>,
+    pub permission: Permission,
+    #[ts(type = "string")]
+    pub created_at: DateTime<Utc>,
+}
+
+/// A user to add: the password is hashed (argon2id) before it reaches the book.
+#[derive(Clone, Deserialize)]
+pub struct AddUser {
+    pub username: String,
+    pub password: String,
+    pub scopes: Vec<Scope>,
+    pub permission: Permission,
+}
+
+impl std::fmt::Debug for AddUser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AddUser")
+            .field("username", &self.username)
+            .field("password", &"<hidden>")
+            .field("scopes", &self.scopes)
+            .field("permission", &self.permission)
+            .finish()
+    }
+}

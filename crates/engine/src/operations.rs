@@ -17,6 +17,24 @@ macro_rules! operations {
         /// Every operation's name, in declaration order.
         pub const OPERATION_NAMES: &[&str] = &[$(stringify!($name)),*];
 
+        /// Whether operation `name` only reads the book (declared `read`): what a read-only
+        /// user or token may call. False for writes and for names that are no operation.
+        pub fn is_read_operation(name: &str) -> bool {
+            match name {
+                $(stringify!($name) => operations!(@is_read $kind),)*
+                _ => false,
+            }
+        }
+
+        /// The scope a signed-in user needs for operation `name` (docs/access.md), from the
+        /// module that implements it; `None` when `name` is no operation.
+        pub fn operation_group(name: &str) -> Option<OperationGroup> {
+            match name {
+                $(stringify!($name) => Some(module_group(stringify!($module))),)*
+                _ => None,
+            }
+        }
+
         /// Runs operation `name` with its JSON `input` and returns its JSON output.
         pub fn dispatch(book: &mut Book, actor: &Actor, name: &str, input: Value) -> Result<Value> {
             match name {
@@ -36,15 +54,6 @@ macro_rules! operations {
             match name {
                 $(stringify!($name) => operations!(@read_call $kind, book, $module::$name, input, $input, $output, name),)*
                 _ => Err(ApiError::not_found(format!("There is no operation called \"{name}\"."))),
-            }
-        }
-
-        /// Whether operation `name` only reads the book (so it may run on a read-only
-        /// connection, alongside others).
-        pub fn is_read_operation(name: &str) -> bool {
-            match name {
-                $(stringify!($name) => operations!(@is_read $kind),)*
-                _ => false,
             }
         }
 
@@ -72,7 +81,8 @@ macro_rules! operations {
         Err(ApiError::invalid_state(format!("\"{}\" changes the book; it cannot run on a reader.", $op)))
     }};
     (@is_read read) => { true };
-    (@is_read $kind:ident) => { false };
+    (@is_read write) => { false };
+    (@is_read book) => { false };
     (@call read, $book:ident, $actor:ident, $module:ident :: $name:ident, $input:ident) => {{
         let _ = $actor;
         ops::$module::$name($book, $input)?
@@ -160,6 +170,53 @@ operations! {
     write tokens::delete_access_token(ById) -> AccessToken;
 }
 
+/// Which scope an operation needs when a signed-in user calls it over HTTP: the same scopes
+/// as tokens (threescale-api.md §1.2), grouped by what the operations are about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OperationGroup {
+    /// Any signed-in user: the book's name and version.
+    Any,
+    /// `finance`: invoices, charging, PDFs, earnings, billing runs.
+    Finance,
+    /// `account_management`: accounts, services, metrics, plans, pricing rules, applications,
+    /// usage, settings, access tokens and the audit log.
+    AccountManagement,
+}
+
+impl OperationGroup {
+    /// Whether a user or token with `scopes` may call operations of this group.
+    pub fn allows(self, scopes: &[Scope]) -> bool {
+        match self {
+            OperationGroup::Any => true,
+            OperationGroup::Finance => scopes.contains(&Scope::Finance),
+            OperationGroup::AccountManagement => scopes.contains(&Scope::AccountManagement),
+        }
+    }
+}
+
+/// The group of every module of the operation list. A module left out falls to the narrowest
+/// reading (account management), and a test insists every module is named here.
+fn module_group(module: &str) -> OperationGroup {
+    match module {
+        "book" => OperationGroup::Any,
+        "invoices" | "charging" | "pdfs" | "earnings" | "billing_run" => OperationGroup::Finance,
+        _ => OperationGroup::AccountManagement,
+    }
+}
+
+/// The modules [`module_group`] puts in account management on purpose.
+#[cfg(test)]
+const ACCOUNT_MANAGEMENT_MODULES: &[&str] = &[
+    "audit",
+    "settings",
+    "services",
+    "plans",
+    "accounts",
+    "applications",
+    "usage_import",
+    "tokens",
+];
+
 /// Parses an operation's input; `null` stands for `{}`. A bad input is a validation error
 /// naming the field in a plain sentence.
 fn parse_input<T: DeserializeOwned>(input: Value) -> Result<T> {
@@ -216,5 +273,67 @@ fn plain_expectation(message: &str) -> String {
         )
     } else {
         format!("is not valid ({message})")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each operation's module as declared, read back from the macro through its groups.
+    #[test]
+    fn every_module_is_grouped_on_purpose() {
+        let source = include_str!("operations.rs");
+        let list = source
+            .split("operations! {")
+            .nth(1)
+            .and_then(|rest| rest.split("\n}").next())
+            .unwrap_or_default();
+        let mut modules: Vec<&str> = list
+            .lines()
+            .filter(|line| line.contains("::") && !line.trim_start().starts_with("//"))
+            .filter_map(|line| line.split_whitespace().nth(1))
+            .filter_map(|path| path.split("::").next())
+            .collect();
+        modules.sort_unstable();
+        modules.dedup();
+        assert!(
+            modules.len() > 5,
+            "the operation list was read: {modules:?}"
+        );
+        for module in modules {
+            let named = matches!(
+                module,
+                "book" | "invoices" | "charging" | "pdfs" | "earnings"
+            ) || ACCOUNT_MANAGEMENT_MODULES.contains(&module);
+            assert!(named, "module {module} needs a scope group in module_group");
+        }
+    }
+
+    #[test]
+    fn reads_and_groups() {
+        assert!(is_read_operation("list_invoices"));
+        assert!(!is_read_operation("create_invoice"));
+        assert!(!is_read_operation("charge_invoice"));
+        assert!(!is_read_operation("no_such_operation"));
+        assert_eq!(
+            operation_group("list_invoices"),
+            Some(OperationGroup::Finance)
+        );
+        assert_eq!(
+            operation_group("earnings_by_month"),
+            Some(OperationGroup::Finance)
+        );
+        assert_eq!(
+            operation_group("create_account"),
+            Some(OperationGroup::AccountManagement)
+        );
+        assert_eq!(operation_group("book_info"), Some(OperationGroup::Any));
+        assert_eq!(operation_group("no_such_operation"), None);
+        for name in OPERATION_NAMES {
+            assert!(operation_group(name).is_some(), "{name}");
+        }
+        assert!(OperationGroup::Finance.allows(&[Scope::Finance]));
+        assert!(!OperationGroup::Finance.allows(&[Scope::AccountManagement]));
     }
 }

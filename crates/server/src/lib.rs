@@ -1,6 +1,7 @@
 //! The HTTP shell: the UI's operations as `POST /rpc/<operation>`, the 3scale-compatible
 //! Account Management and Billing APIs under `/admin/api` and `/api` (see [`api`]), its
-//! OpenAPI document at `/api/openapi.json`, and the built UI at `/`.
+//! OpenAPI document at `/api/openapi.json`, the built UI at `/`, and signing in at `/session`
+//! when the UI is served beyond loopback (see [`session`]).
 //!
 //! [`app`] builds the router apart from any socket so tests can drive it directly; [`serve`]
 //! binds it and shuts down gracefully on Ctrl-C or SIGTERM, finishing in-flight requests.
@@ -9,7 +10,7 @@ use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use counterfoil_engine::{dispatch, Actor, ApiError, Book, ErrorCode};
 use serde_json::Value;
@@ -19,6 +20,7 @@ use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 pub mod api;
+pub mod session;
 
 /// Largest request body accepted (the UI's inputs are small; imports come in a later issue).
 const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -40,10 +42,13 @@ pub struct AppState {
     /// writes, each seeing the last commit.
     readers: Arc<Vec<Mutex<Book>>>,
     ui_dir: Option<PathBuf>,
+    sign_in_required: bool,
+    sessions: Arc<session::Sessions>,
 }
 
 impl AppState {
-    /// `ui_dir` is the built UI (ui/dist); without it only /rpc is served.
+    /// `ui_dir` is the built UI (ui/dist); without it only /rpc is served. Nobody needs to
+    /// sign in (a loopback server): see [`AppState::require_sign_in`].
     pub fn new(book: Book, ui_dir: Option<PathBuf>) -> AppState {
         let readers = (0..READERS)
             .map_while(|_| match Book::open(book.path(), book.clock().clone()) {
@@ -58,6 +63,8 @@ impl AppState {
             book: Arc::new(Mutex::new(book)),
             readers: Arc::new(readers),
             ui_dir,
+            sign_in_required: false,
+            sessions: Arc::default(),
         }
     }
 
@@ -81,6 +88,17 @@ impl AppState {
         .await
     }
 
+    /// Whether `/rpc/*` and the UI need a signed-in user: on for any address but loopback
+    /// (the CLI decides), and for tests that exercise sign-in on 127.0.0.1.
+    pub fn require_sign_in(mut self, required: bool) -> AppState {
+        self.sign_in_required = required;
+        self
+    }
+
+    pub fn sign_in_required(&self) -> bool {
+        self.sign_in_required
+    }
+
     /// Runs `work` on the book on a blocking thread; one caller at a time.
     pub(crate) async fn with_book<T: Send + 'static>(
         &self,
@@ -98,6 +116,13 @@ impl AppState {
 pub fn app(state: AppState) -> Router {
     let mut router = Router::new()
         .route("/rpc/{operation}", post(rpc))
+        .route(
+            "/session",
+            get(session::current)
+                .post(session::sign_in)
+                .delete(session::sign_out),
+        )
+        .route(session::SCRIPT_PATH, get(session::script))
         .merge(api::router())
         .method_not_allowed_fallback(api::method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES));
@@ -106,6 +131,10 @@ pub fn app(state: AppState) -> Router {
         router = router.fallback_service(ServeDir::new(dir).fallback(ServeFile::new(index)));
     }
     router
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            session::gate,
+        ))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CONTENT_SECURITY_POLICY),
@@ -118,13 +147,23 @@ pub fn app(state: AppState) -> Router {
 }
 
 /// Calls one engine operation. Only `application/json` bodies are accepted: a browser cannot
-/// send those cross-site without a CORS preflight, which this server never grants.
+/// send those cross-site without a CORS preflight, which this server never grants. When
+/// sign-in is required, the caller's session must allow the operation (see [`session`]).
 async fn rpc(
     State(state): State<AppState>,
     Path(operation): Path<String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    // Beyond loopback, only a signed-in user gets further.
+    let user = if state.sign_in_required {
+        match state.signed_in(&headers) {
+            Some(user) => Some(user),
+            None => return session::not_signed_in(),
+        }
+    } else {
+        None
+    };
     let is_json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -150,11 +189,27 @@ async fn rpc(
             }
         }
     };
-    let result = tokio::task::spawn_blocking(move || {
-        let mut book = state.book.lock().unwrap_or_else(PoisonError::into_inner);
-        dispatch(&mut book, &Actor::new("http"), &operation, input)
-    })
-    .await;
+    let actor = match &user {
+        Some(user) => {
+            if let Err(refusal) = session::may_call(user, &operation, &input) {
+                tracing::info!(username = %user.username, %operation, "refused: scope or permission");
+                return refusal.into_response();
+            }
+            Actor::new(format!("user {}", user.username))
+        }
+        None => Actor::new("http"),
+    };
+    let result = if counterfoil_engine::is_read_operation(&operation) {
+        state
+            .with_reader(move |book| {
+                counterfoil_engine::dispatch_read(book, &actor, &operation, input)
+            })
+            .await
+    } else {
+        state
+            .with_book(move |book| dispatch(book, &actor, &operation, input))
+            .await
+    };
     match result {
         Ok(Ok(output)) => (StatusCode::OK, Json(output)).into_response(),
         Ok(Err(error)) => error_response(error),
@@ -162,7 +217,7 @@ async fn rpc(
     }
 }
 
-fn error_response(error: ApiError) -> Response {
+pub(crate) fn error_response(error: ApiError) -> Response {
     let status = match error.code {
         ErrorCode::Validation => StatusCode::UNPROCESSABLE_ENTITY,
         ErrorCode::NotFound => StatusCode::NOT_FOUND,

@@ -16,6 +16,7 @@ pub(crate) mod services;
 pub(crate) mod settings;
 pub(crate) mod tokens;
 pub(crate) mod usage_import;
+pub(crate) mod users;
 
 use crate::error::{ApiError, Result};
 use crate::model::Id;

@@ -12,6 +12,7 @@ pub mod payments;
 pub(crate) mod pdfs;
 pub mod settings;
 pub(crate) mod tokens;
+pub(crate) mod users;
 
 use crate::model::Paging;
 use chrono::{DateTime, Utc};

@@ -8,7 +8,16 @@ import type { Operations } from './types';
 
 export type { Operations } from './types';
 
-export type ErrorCode = 'validation' | 'not_found' | 'conflict' | 'invalid_state' | 'internal';
+// `unauthorized` and `forbidden` come only from the HTTP server when sign-in is required
+// (docs/access.md): no session, or an operation the signed-in user may not call.
+export type ErrorCode =
+  | 'validation'
+  | 'not_found'
+  | 'conflict'
+  | 'invalid_state'
+  | 'internal'
+  | 'unauthorized'
+  | 'forbidden';
 
 const ERROR_CODES: ReadonlySet<string> = new Set([
   'validation',
@@ -16,6 +25,8 @@ const ERROR_CODES: ReadonlySet<string> = new Set([
   'conflict',
   'invalid_state',
   'internal',
+  'unauthorized',
+  'forbidden',
 ]);
 
 /** The code an HTTP status stands for when the body does not say. */
@@ -23,6 +34,8 @@ function codeForStatus(status: number): ErrorCode {
   if (status === 422 || status === 400) return 'validation';
   if (status === 404) return 'not_found';
   if (status === 409) return 'conflict';
+  if (status === 401) return 'unauthorized';
+  if (status === 403) return 'forbidden';
   return 'internal';
 }
 

@@ -1,0 +1,174 @@
+//! `counterfoil user add` and `user list`, and `serve` beyond loopback, which needs a user
+//! and then a signed-in session for /rpc.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap is a failed test
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+const PASSWORD: &str = "correct horse battery staple";
+
+fn counterfoil() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_counterfoil"));
+    command.env_remove("COUNTERFOIL_PASSWORD");
+    command
+}
+
+fn add_user(book: &Path, username: &str, password: &str, scopes: &str, permission: &str) -> Output {
+    counterfoil()
+        .args(["user", "add", "--book"])
+        .arg(book)
+        .args([
+            "--username",
+            username,
+            "--scopes",
+            scopes,
+            "--permission",
+            permission,
+        ])
+        .env("COUNTERFOIL_PASSWORD", password)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn users_are_added_with_the_password_from_the_environment_and_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    let book = dir.path().join("users.book");
+
+    let added = add_user(&book, "ana", PASSWORD, "finance,account_management", "rw");
+    assert!(added.status.success(), "{added:?}");
+    let stdout = String::from_utf8(added.stdout).unwrap();
+    assert!(stdout.contains("\"ana\" added"), "{stdout}");
+    assert!(stdout.contains("read and write"), "{stdout}");
+
+    let again = add_user(&book, "ANA", "another long password", "finance", "ro");
+    assert!(!again.status.success());
+    let stderr = String::from_utf8(again.stderr).unwrap();
+    assert!(stderr.contains("already been taken"), "{stderr}");
+
+    let short = add_user(&book, "bob", "short", "finance", "ro");
+    assert!(!short.status.success());
+    let stderr = String::from_utf8(short.stderr).unwrap();
+    assert!(stderr.contains("at least 12 characters"), "{stderr}");
+
+    let bad_scope = add_user(&book, "bob", PASSWORD, "root", "ro");
+    assert!(!bad_scope.status.success(), "clap refuses unknown scopes");
+
+    let list = counterfoil()
+        .args(["user", "list", "--book"])
+        .arg(&book)
+        .output()
+        .unwrap();
+    assert!(list.status.success());
+    let text = String::from_utf8(list.stdout).unwrap();
+    assert_eq!(text.lines().count(), 1, "{text}");
+    assert!(
+        text.contains("ana") && text.contains("account_management,finance"),
+        "{text}"
+    );
+    assert!(!text.contains(PASSWORD));
+}
+
+/// Sends one HTTP/1.1 request and returns the whole answer (status line, headers, body).
+fn http(port: u16, request_line: &str, headers: &str, body: &str) -> String {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        stream,
+        "{request_line} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n\
+         {headers}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response
+}
+
+#[test]
+fn serve_beyond_loopback_starts_once_a_user_exists_and_wants_sign_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let book = dir.path().join("served.book");
+    let added = add_user(&book, "ana", PASSWORD, "account_management", "ro");
+    assert!(added.status.success(), "{added:?}");
+
+    let mut server = Running(
+        counterfoil()
+            .args(["serve", "--listen", "0.0.0.0:0", "--book"])
+            .arg(&book)
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let mut log = BufReader::new(server.0.stderr.take().unwrap());
+    let mut line = String::new();
+    while !line.contains("is serving") {
+        line.clear();
+        assert!(
+            log.read_line(&mut line).unwrap() > 0,
+            "serve exited before listening"
+        );
+    }
+    let port: u16 = line
+        .split("http://0.0.0.0:")
+        .nth(1)
+        .map(|rest| {
+            rest.chars()
+                .take_while(char::is_ascii_digit)
+                .collect::<String>()
+        })
+        .and_then(|digits| digits.parse().ok())
+        .unwrap_or_else(|| panic!("no port in {line}"));
+
+    let refused = http(port, "POST /rpc/list_accounts", "", "{}");
+    assert!(refused.starts_with("HTTP/1.1 401"), "{refused}");
+
+    let credentials = format!(r#"{{"username":"ana","password":"{PASSWORD}"}}"#);
+    let signed_in = http(port, "POST /session", "", &credentials);
+    assert!(signed_in.starts_with("HTTP/1.1 200"), "{signed_in}");
+    let cookie = signed_in
+        .lines()
+        .find_map(|line| line.strip_prefix("set-cookie: "))
+        .and_then(|value| value.split(';').next())
+        .unwrap_or_else(|| panic!("no cookie in {signed_in}"))
+        .to_owned();
+    let listed = http(
+        port,
+        "POST /rpc/list_accounts",
+        &format!("Cookie: {cookie}\r\n"),
+        "{}",
+    );
+    assert!(listed.starts_with("HTTP/1.1 200"), "{listed}");
+    let write = http(
+        port,
+        "POST /rpc/create_account",
+        &format!("Cookie: {cookie}\r\n"),
+        r#"{"org_name":"Acme"}"#,
+    );
+    assert!(
+        write.starts_with("HTTP/1.1 403"),
+        "a read-only user: {write}"
+    );
+
+    let status = Command::new("kill")
+        .args(["-TERM", &server.0.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert!(server.0.wait().unwrap().success());
+}
+
+/// The server this test started, killed if the test fails before stopping it.
+struct Running(std::process::Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if matches!(self.0.try_wait(), Ok(None)) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
