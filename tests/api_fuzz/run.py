@@ -88,6 +88,12 @@ def main() -> int:
     schemathesis = ensure_schemathesis()
     with tempfile.TemporaryDirectory() as tmp:
         book = Path(tmp) / "fuzz.book"
+        # Token 1 is a decoy the fuzzer may delete (it tries every id 1); it uses token 2.
+        subprocess.run(
+            [str(counterfoil), "token", "create", "--book", str(book), "--name", "decoy",
+             "--scopes", "finance", "--permission", "ro"],
+            check=True, capture_output=True, text=True,
+        )
         made = subprocess.run(
             [str(counterfoil), "token", "create", "--book", str(book), "--name", "fuzz",
              "--scopes", "account_management,finance", "--permission", "rw"],
@@ -99,6 +105,7 @@ def main() -> int:
         server = subprocess.Popen(
             [str(counterfoil), "serve", "--book", str(book), "--listen", f"127.0.0.1:{port}"],
             stderr=open(Path(tmp) / "server.log", "w"),
+            env={**os.environ, "RUST_LOG": "warn"},
         )
         try:
             for _ in range(100):

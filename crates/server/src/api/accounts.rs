@@ -556,6 +556,7 @@ async fn list_accounts(call: ApiCall) -> Result<Reply, Failure> {
         (status = 200, body = AccountEnvelope),
         (status = 403, body = schema::ErrorBody),
         (status = 404, body = schema::NotFoundBody),
+        (status = 422, description = "The body is not a JSON object", body = ErrorsBody),
     )
 )]
 async fn find_account(call: ApiCall) -> Result<Reply, Failure> {
