@@ -125,7 +125,14 @@ pub fn app(state: AppState) -> Router {
         .route(session::SCRIPT_PATH, get(session::script))
         .merge(api::router())
         .method_not_allowed_fallback(api::method_not_allowed)
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES));
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        // A request still running after this long is answered 408 (and made JSON below);
+        // the engine work it started finishes or rolls back on its own thread.
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
+        .layer(axum::middleware::from_fn(json_errors));
     if let Some(dir) = &state.ui_dir {
         let index = dir.join("index.html");
         router = router.fallback_service(ServeDir::new(dir).fallback(ServeFile::new(index)));
@@ -144,6 +151,38 @@ pub fn app(state: AppState) -> Router {
             HeaderValue::from_static("nosniff"),
         ))
         .with_state(state)
+}
+
+/// How long a request may take before it is answered 408.
+const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Every error answer of the API, /rpc and /session is a JSON object: refusals made by layers
+/// (a body over the limit, a timeout, a malformed path) come as plain text or empty, and are
+/// rewritten here to `{"error": "<reason>"}` with their status.
+async fn json_errors(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let path = request.uri().path();
+    let ours = ["/api/", "/admin/api/", "/rpc/", "/session"]
+        .iter()
+        .any(|prefix| path.starts_with(prefix));
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !ours || !(status.is_client_error() || status.is_server_error()) || is_json {
+        return response;
+    }
+    let reason = status.canonical_reason().unwrap_or("Request refused");
+    let mut json = (status, Json(serde_json::json!({ "error": reason }))).into_response();
+    // Keep what the refusal said besides its body (Allow, Retry-After...).
+    for (name, value) in response.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            json.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    json
 }
 
 /// Calls one engine operation. Only `application/json` bodies are accepted: a browser cannot

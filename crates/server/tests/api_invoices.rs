@@ -472,3 +472,30 @@ async fn a_method_a_path_does_not_take_is_a_json_405() {
     assert_eq!(answer.status, 405);
     assert!(answer.body["error"].is_string());
 }
+
+#[tokio::test]
+async fn refusals_made_by_layers_are_json_too() {
+    let api = Api::start().await;
+    // Over the 1 MiB body limit.
+    let huge = format!("{{\"name\": \"{}\"}}", "x".repeat(2 * 1024 * 1024));
+    let answer = common::answer(
+        api.client
+            .post(format!(
+                "{}/api/invoices.json?access_token={}",
+                api.base, api.rw
+            ))
+            .header("content-type", "application/json")
+            .body(huge)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(answer.status, 413);
+    assert!(answer.content_type.starts_with("application/json"));
+    assert_eq!(answer.body["error"], "Payload Too Large");
+    // A path the router cannot parse.
+    let bad = api.get("/api/invoices/%FF/line_items.json").await;
+    assert!(bad.status >= 400 && bad.status < 500, "{}", bad.status);
+    assert!(bad.content_type.starts_with("application/json"));
+}

@@ -107,7 +107,13 @@ impl FromRequest<AppState> for ApiCall {
         let query = parts.uri.query().unwrap_or("");
         let bytes = Bytes::from_request(Request::from_parts(parts.clone(), body), state)
             .await
-            .map_err(|_| Failure::field("body", "The request body could not be read."))?;
+            .map_err(|rejection| {
+                if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    Failure::TooLarge
+                } else {
+                    Failure::field("body", "The request body could not be read.")
+                }
+            })?;
         let params = Params::from_request_parts(query, &parts.headers, &bytes)?;
         let value = params
             .text("access_token")

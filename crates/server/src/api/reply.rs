@@ -188,6 +188,8 @@ pub enum Failure {
     NotAcceptable,
     /// 405: the path exists, not with this method.
     MethodNotAllowed,
+    /// 413: the body is over the server's limit.
+    TooLarge,
     /// 422 (or 403 for refused deletes) `{"errors":{"<field>":["..."]}}`.
     Errors(StatusCode, BTreeMap<String, Vec<String>>),
     /// 409 empty: a uniqueness race.
@@ -275,6 +277,10 @@ impl IntoResponse for Failure {
             Failure::NotAcceptable => (
                 StatusCode::NOT_ACCEPTABLE,
                 serde_json::json!({"error": "Only JSON is served: use the .json suffix."}),
+            ),
+            Failure::TooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                serde_json::json!({"error": "Payload Too Large"}),
             ),
             Failure::MethodNotAllowed => (
                 StatusCode::METHOD_NOT_ALLOWED,
