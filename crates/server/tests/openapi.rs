@@ -1,0 +1,50 @@
+//! `/api/openapi.json` is OpenAPI 3.1 and describes only routes the server serves: every
+//! documented operation exists (without a token it is refused with 403, never a 404 or 405).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap is a failed test
+
+mod common;
+
+use common::Api;
+
+#[tokio::test]
+async fn every_documented_operation_is_served() {
+    let api = Api::start().await;
+    let doc = api
+        .call(reqwest::Method::GET, "/api/openapi.json", None, None)
+        .await;
+    assert_eq!(doc.status, 200);
+    assert!(doc.body["openapi"].as_str().unwrap().starts_with("3.1"));
+    let paths = doc.body["paths"].as_object().unwrap();
+    assert!(paths.len() >= 40, "only {} paths documented", paths.len());
+    let mut checked = 0;
+    for (path, operations) in paths {
+        assert!(path.ends_with(".json"), "{path}: clients always send .json");
+        if path == "/api/openapi.json" {
+            continue;
+        }
+        let concrete = path
+            .split('/')
+            .map(|segment| match segment.find('{') {
+                Some(at) => format!(
+                    "{}1{}",
+                    &segment[..at],
+                    &segment[segment.find('}').unwrap() + 1..]
+                ),
+                None => segment.to_owned(),
+            })
+            .collect::<Vec<_>>()
+            .join("/");
+        for method in operations.as_object().unwrap().keys() {
+            let method: reqwest::Method = method.to_uppercase().parse().unwrap();
+            let answer = api.call(method.clone(), &concrete, None, None).await;
+            assert_eq!(
+                (answer.status, &answer.body["error"]),
+                (403, &serde_json::json!("Access denied")),
+                "{method} {concrete} is documented but not served as documented"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 50, "only {checked} operations checked");
+}
