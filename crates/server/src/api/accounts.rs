@@ -6,7 +6,7 @@
 //! which is what `plan.json` and `account_plans.json` answer. A buyer has one user, its admin
 //! (made by signup), whose id is the account's.
 
-use super::call::{id_segment, ApiCall, Params};
+use super::call::{id_segment, path_id, ApiCall, Params};
 use super::reply::{timestamp, Failure, Link, Number, PageInfo, Reply};
 use super::schema::{self, ErrorsBody};
 use crate::AppState;
@@ -736,7 +736,7 @@ async fn resume(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Failure>
     )
 )]
 async fn list_users(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Failure> {
-    let id: i64 = id.parse().map_err(|_| Failure::NotFound)?;
+    let id = path_id(&id)?;
     let account = load(&call, id).await?;
     let at = timestamp(account.created_at);
     let users: Vec<UserJson> = account
@@ -771,7 +771,7 @@ async fn list_users(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Fail
     )
 )]
 async fn read_plan(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Failure> {
-    let id: i64 = id.parse().map_err(|_| Failure::NotFound)?;
+    let id = path_id(&id)?;
     load(&call, id).await?;
     Reply::entity("account_plan", &default_account_plan())
 }
@@ -789,7 +789,7 @@ async fn read_plan(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Failu
     )
 )]
 async fn change_plan(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Failure> {
-    let id: i64 = id.parse().map_err(|_| Failure::NotFound)?;
+    let id = path_id(&id)?;
     load(&call, id).await?;
     let plan = call
         .params

@@ -7,7 +7,7 @@
 //! application carries `user_key` (and `provider_verification_key`, which Counterfoil does not
 //! keep: always null).
 
-use super::call::{id_segment, ApiCall};
+use super::call::{id_segment, path_id, ApiCall};
 use super::plans::PlanJson;
 use super::reply::{timestamp, Failure, Link, Reply};
 use super::schema::{self, ErrorsBody};
@@ -210,7 +210,7 @@ struct ApplicationFilters {
 
 /// The account of the path (404 when unknown).
 async fn account(call: &ApiCall, segment: &str) -> Result<Account, Failure> {
-    let id: i64 = segment.parse().map_err(|_| Failure::NotFound)?;
+    let id = path_id(segment)?;
     call.op("get_account", json!({ "id": id })).await
 }
 
@@ -479,7 +479,7 @@ async fn change_plan(
     Path((account_segment, id)): Path<(String, String)>,
     call: ApiCall,
 ) -> Result<Reply, Failure> {
-    let id: i64 = id.parse().map_err(|_| Failure::NotFound)?;
+    let id = path_id(&id)?;
     let account = account(&call, &account_segment).await?;
     let app = application(&call, &account, id).await?;
     let plan_id = call
@@ -505,7 +505,7 @@ async fn set_suspended(
     call: ApiCall,
     suspended: bool,
 ) -> Result<Reply, Failure> {
-    let id: i64 = id.parse().map_err(|_| Failure::NotFound)?;
+    let id = path_id(id)?;
     let account = account(&call, account_segment).await?;
     application(&call, &account, id).await?;
     let app: Application = call
@@ -572,7 +572,7 @@ async fn accept(
     Path((account_segment, id)): Path<(String, String)>,
     call: ApiCall,
 ) -> Result<Reply, Failure> {
-    let id: i64 = id.parse().map_err(|_| Failure::NotFound)?;
+    let id = path_id(&id)?;
     let account = account(&call, &account_segment).await?;
     let app = application(&call, &account, id).await?;
     if app.suspended {

@@ -332,6 +332,12 @@ fn merge_form(map: &mut Map<String, Value>, bytes: &[u8]) {
     }
 }
 
+/// The id in a path segment that is not the last (`/api/invoices/{id}/line_items.json`);
+/// anything but a number is an unknown resource.
+pub fn path_id(segment: &str) -> Result<i64, Failure> {
+    segment.parse().map_err(|_| Failure::NotFound)
+}
+
 /// The id in a path's last segment, `21.json` or `21` (the `.json` suffix every client sends).
 pub fn id_segment(segment: &str) -> Result<i64, Failure> {
     if segment.ends_with(".xml") {

@@ -1,7 +1,7 @@
 //! The Billing API (threescale-api.md §8–§10): invoices, their line items and payment
 //! transactions, over the engine operations the UI uses.
 
-use super::call::{id_segment, ApiCall};
+use super::call::{id_segment, path_id, ApiCall};
 use super::reply::{timestamp, Failure, Link, Number, PageInfo, Reply};
 use super::schema::{self, ErrorsBody};
 use crate::AppState;
@@ -379,7 +379,7 @@ async fn list_account_invoices(
     Path(account): Path<String>,
     call: ApiCall,
 ) -> Result<Reply, Failure> {
-    let account: i64 = account.parse().map_err(|_| Failure::NotFound)?;
+    let account = path_id(&account)?;
     let _: serde_json::Value = call.op("get_account", json!({ "id": account })).await?;
     list_page(call, Some(account)).await
 }
@@ -427,7 +427,7 @@ async fn read_account_invoice(
     Path((account, id)): Path<(String, String)>,
     call: ApiCall,
 ) -> Result<Reply, Failure> {
-    let account: i64 = account.parse().map_err(|_| Failure::NotFound)?;
+    let account = path_id(&account)?;
     let id = id_segment(&id)?;
     let detail = detail(&call, id, Some(account)).await?;
     Reply::entity("invoice", &InvoiceJson::of(&detail.invoice))
@@ -544,7 +544,7 @@ fn invalid_invoice_state(failure: Failure) -> Failure {
     )
 )]
 async fn change_state(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Failure> {
-    let id: i64 = id.parse().map_err(|_| Failure::NotFound)?;
+    let id = path_id(&id)?;
     let target = call
         .params
         .rooted("invoice")
@@ -594,7 +594,7 @@ struct StateBody {
     )
 )]
 async fn charge(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Failure> {
-    let id: i64 = id.parse().map_err(|_| Failure::NotFound)?;
+    let id = path_id(&id)?;
     let before = detail(&call, id, None).await?;
     if !matches!(
         before.invoice.state,
@@ -636,7 +636,7 @@ async fn charge(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Failure>
     )
 )]
 async fn list_line_items(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Failure> {
-    let id: i64 = id.parse().map_err(|_| Failure::NotFound)?;
+    let id = path_id(&id)?;
     let detail = detail(&call, id, None).await?;
     let items: Vec<LineItemJson> = detail
         .line_items
@@ -672,7 +672,7 @@ struct LineItemBody {
     )
 )]
 async fn create_line_item(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Failure> {
-    let id: i64 = id.parse().map_err(|_| Failure::NotFound)?;
+    let id = path_id(&id)?;
     let before = detail(&call, id, None).await?;
     if !before.editable {
         return Err(Failure::base(
@@ -720,7 +720,7 @@ async fn delete_line_item(
     Path((id, line)): Path<(String, String)>,
     call: ApiCall,
 ) -> Result<Reply, Failure> {
-    let id: i64 = id.parse().map_err(|_| Failure::NotFound)?;
+    let id = path_id(&id)?;
     let line = id_segment(&line)?;
     let before = detail(&call, id, None).await?;
     if !before.line_items.iter().any(|item| item.id.0 == line) {
@@ -750,7 +750,7 @@ async fn list_payment_transactions(
     Path(id): Path<String>,
     call: ApiCall,
 ) -> Result<Reply, Failure> {
-    let id: i64 = id.parse().map_err(|_| Failure::NotFound)?;
+    let id = path_id(&id)?;
     let detail = detail(&call, id, None).await?;
     let items: Vec<PaymentTransactionJson> = detail
         .payment_transactions

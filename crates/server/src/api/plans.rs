@@ -1,7 +1,7 @@
 //! The Account Management API's application plans (threescale-api.md §5) and their pricing
 //! rules (§6), over the engine operations the UI uses.
 
-use super::call::{id_segment, ApiCall, Params};
+use super::call::{id_segment, path_id, ApiCall, Params};
 use super::reply::{decimal_text, timestamp, Failure, Link, Number, Reply};
 use super::schema::{self, ErrorsBody};
 use super::services::{fields, given, service, short_form};
@@ -198,10 +198,6 @@ schema::list!(
 
 // --- plans -----------------------------------------------------------------------------------
 
-fn parse_id(segment: &str) -> Result<i64, Failure> {
-    segment.parse().map_err(|_| Failure::NotFound)
-}
-
 /// Every plan (of one service, or of all), oldest first: the list is not paginated.
 async fn all_plans(call: &ApiCall, service_id: Option<i64>) -> Result<Vec<Plan>, Failure> {
     let mut plans = Vec::new();
@@ -228,7 +224,7 @@ async fn all_plans(call: &ApiCall, service_id: Option<i64>) -> Result<Vec<Plan>,
 
 /// Plan `plan` of service `service`: 404 when either is unknown or they do not match.
 async fn plan_of(call: &ApiCall, service_id: &str, plan_id: i64) -> Result<Plan, Failure> {
-    let service_id = parse_id(service_id)?;
+    let service_id = path_id(service_id)?;
     let plan: Plan = call.op("get_plan", json!({ "id": plan_id })).await?;
     if plan.service_id.0 != service_id {
         return Err(Failure::NotFound);
@@ -266,7 +262,7 @@ async fn list_service_plans(
     Path(service_id): Path<String>,
     call: ApiCall,
 ) -> Result<Reply, Failure> {
-    let service_id = parse_id(&service_id)?;
+    let service_id = path_id(&service_id)?;
     service(&call, service_id).await?;
     let plans = all_plans(&call, Some(service_id)).await?;
     let items: Vec<PlanJson> = plans.iter().map(PlanJson::of).collect();
@@ -385,7 +381,7 @@ fn state_text(state: PlanState) -> &'static str {
     )
 )]
 async fn create_plan(Path(service_id): Path<String>, call: ApiCall) -> Result<Reply, Failure> {
-    let service_id = parse_id(&service_id)?;
+    let service_id = path_id(&service_id)?;
     service(&call, service_id).await?;
     let params = call.params.rooted("application_plan");
     let input = plan_input(
@@ -532,7 +528,7 @@ async fn make_default(
     Path((service_id, id)): Path<(String, String)>,
     call: ApiCall,
 ) -> Result<Reply, Failure> {
-    let plan = plan_of(&call, &service_id, parse_id(&id)?).await?;
+    let plan = plan_of(&call, &service_id, path_id(&id)?).await?;
     let after: Plan = call
         .op("make_default_plan", json!({ "id": plan.id.0 }))
         .await?;
@@ -543,7 +539,7 @@ async fn make_default(
 
 /// Plan `plan` (any service), 404 when unknown.
 async fn rule_plan(call: &ApiCall, plan_id: &str) -> Result<Plan, Failure> {
-    call.op("get_plan", json!({ "id": parse_id(plan_id)? }))
+    call.op("get_plan", json!({ "id": path_id(plan_id)? }))
         .await
 }
 
@@ -555,7 +551,7 @@ async fn plan_and_metric(
     metric_id: &str,
 ) -> Result<(Plan, Metric), Failure> {
     let plan = rule_plan(call, plan_id).await?;
-    let metric_id = parse_id(metric_id)?;
+    let metric_id = path_id(metric_id)?;
     let metrics: Vec<Metric> = call
         .op("list_metrics", json!({ "service_id": plan.service_id.0 }))
         .await?;

@@ -1,7 +1,7 @@
 //! The Account Management API's catalogue of services (threescale-api.md §3) and their metrics
 //! and methods (§4), over the engine operations the UI uses.
 
-use super::call::{id_segment, ApiCall, Params};
+use super::call::{id_segment, path_id, ApiCall, Params};
 use super::reply::{timestamp, Failure, Link, PageInfo, Reply};
 use super::schema::{self, ErrorsBody};
 use crate::AppState;
@@ -303,10 +303,6 @@ fn refused_delete(failure: Failure) -> Failure {
     }
 }
 
-fn parse_id(segment: &str) -> Result<i64, Failure> {
-    segment.parse().map_err(|_| Failure::NotFound)
-}
-
 pub(super) async fn service(call: &ApiCall, id: i64) -> Result<Service, Failure> {
     call.op("get_service", json!({ "id": id })).await
 }
@@ -525,7 +521,7 @@ fn last_service_refusal(service: &Service) -> Response {
     )
 )]
 async fn list_metrics(Path(service_id): Path<String>, call: ApiCall) -> Result<Reply, Failure> {
-    let (service, metrics) = catalogue(&call, parse_id(&service_id)?).await?;
+    let (service, metrics) = catalogue(&call, path_id(&service_id)?).await?;
     let items: Vec<MetricJson> = metrics
         .iter()
         .map(|metric| MetricJson::of(metric, &service))
@@ -695,7 +691,7 @@ async fn remove(call: &ApiCall, metric: &Metric) -> Result<Reply, Failure> {
     )
 )]
 async fn create_metric(Path(service_id): Path<String>, call: ApiCall) -> Result<Reply, Failure> {
-    let service_id = parse_id(&service_id)?;
+    let service_id = path_id(&service_id)?;
     let (created, service) = create(&call, service_id, None).await?;
     let metric = MetricJson::of(&created, &service);
     let location = format!(
@@ -711,7 +707,7 @@ async fn metric_of(
     service_id: &str,
     id: &str,
 ) -> Result<(Metric, Service, Vec<Metric>), Failure> {
-    let service_id = parse_id(service_id)?;
+    let service_id = path_id(service_id)?;
     let id = id_segment(id)?;
     let (service, metrics) = catalogue(call, service_id).await?;
     let metric = metrics
@@ -822,8 +818,8 @@ async fn create_method(
     Path((service_id, metric_id)): Path<(String, String)>,
     call: ApiCall,
 ) -> Result<Reply, Failure> {
-    let service_id = parse_id(&service_id)?;
-    let metric_id = parse_id(&metric_id)?;
+    let service_id = path_id(&service_id)?;
+    let metric_id = path_id(&metric_id)?;
     let (created, service) = create(&call, service_id, Some(metric_id)).await?;
     let method = MetricJson::of(&created, &service);
     let location = format!(
