@@ -73,6 +73,7 @@ pub struct Book {
     clock: Clock,
     path: PathBuf,
     gateway: Box<dyn PaymentGateway>,
+    counts: store::Counts,
 }
 
 /// What an operation gets to change the book: the open transaction and the instant it runs at.
@@ -166,6 +167,7 @@ impl Book {
             clock,
             path: path.to_owned(),
             gateway: Box::new(TestGateway::default()),
+            counts: store::Counts::default(),
         })
     }
 
@@ -193,6 +195,11 @@ impl Book {
     /// The connection for read operations.
     pub(crate) fn reader(&self) -> &Connection {
         &self.conn
+    }
+
+    /// List totals, valid until the book changes.
+    pub(crate) fn counts(&self) -> &store::Counts {
+        &self.counts
     }
 
     /// Runs `change` in one transaction with its audit records; commits only when it succeeds.

@@ -1007,6 +1007,14 @@ pub struct ListInvoices {
     #[serde(default)]
     #[ts(optional = nullable)]
     pub friendly_id: Option<String>,
+    /// Periods of this year only.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub year: Option<i32>,
+    /// Buyers whose name, VAT code or fiscal code contains this text (any case).
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub buyer_query: Option<String>,
     /// Any of these states (an earnings figure's invoices, e.g. unpaid and failed).
     #[serde(default)]
     #[ts(optional, as = "Option<Vec<InvoiceState>>")]

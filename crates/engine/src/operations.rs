@@ -57,6 +57,14 @@ macro_rules! operations {
             }
         }
 
+        /// The read operations as typed functions, for a shell that has its input as a Rust
+        /// value and wants the output as one (no JSON in between): the server's hot lists.
+        pub mod reads {
+            #[allow(unused_imports)]
+            use super::*;
+            $(operations!(@typed $kind $module::$name($input) -> $output);)*
+        }
+
         /// The TypeScript map from operation name to its input and output types.
         pub fn typescript_operations(cfg: &ts_rs::Config) -> String {
             use ts_rs::TS;
@@ -80,6 +88,12 @@ macro_rules! operations {
         let _ = $value;
         Err(ApiError::invalid_state(format!("\"{}\" changes the book; it cannot run on a reader.", $op)))
     }};
+    (@typed read $module:ident :: $name:ident ($input:ty) -> $output:ty) => {
+        pub fn $name(book: &Book, input: $input) -> Result<$output> {
+            ops::$module::$name(book, input)
+        }
+    };
+    (@typed $kind:ident $module:ident :: $name:ident ($input:ty) -> $output:ty) => {};
     (@is_read read) => { true };
     (@is_read write) => { false };
     (@is_read book) => { false };

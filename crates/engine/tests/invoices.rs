@@ -443,3 +443,38 @@ mod counter_property {
         }
     }
 }
+
+/// List totals are remembered between pages, so they must follow every change: one made
+/// through the same book, and one made by another process on the same file.
+#[test]
+fn list_totals_follow_changes_from_this_book_and_others() {
+    let mut f = Fixture::new();
+    let acme = f.account("Acme");
+    invoice(&mut f, &acme, Some("2025-02"));
+    let total = |f: &mut Fixture| f.ok("list_invoices", json!({"per_page": 1}))["total"].as_i64();
+    assert_eq!(total(&mut f), Some(1));
+    assert_eq!(total(&mut f), Some(1));
+    invoice(&mut f, &acme, Some("2025-02"));
+    assert_eq!(total(&mut f), Some(2), "a write through this book");
+
+    let mut other = counterfoil_engine::Book::open(f.book.path(), f.clock.clone()).unwrap();
+    counterfoil_engine::dispatch(
+        &mut other,
+        &counterfoil_engine::Actor::new("other desk"),
+        "create_invoice",
+        json!({"account_id": acme["id"], "period": "2025-02"}),
+    )
+    .unwrap();
+    assert_eq!(total(&mut f), Some(3), "a write through another connection");
+    let accounts =
+        |f: &mut Fixture| f.ok("list_accounts", json!({"per_page": 1}))["total"].as_i64();
+    assert_eq!(accounts(&mut f), Some(1));
+    counterfoil_engine::dispatch(
+        &mut other,
+        &counterfoil_engine::Actor::new("other desk"),
+        "create_account",
+        json!({"org_name": "Beta"}),
+    )
+    .unwrap();
+    assert_eq!(accounts(&mut f), Some(2));
+}

@@ -147,6 +147,45 @@ async fn pagination_ends_with_an_empty_page_and_metadata_only_when_needed() {
 }
 
 #[tokio::test]
+async fn invoices_are_found_by_year_and_by_buyer() {
+    let api = Api::start().await;
+    let acme = buyer(&api, "Acme Widgets", None).await;
+    let beta = buyer(&api, "Beta Tools", None).await;
+    for (account, period) in [(acme, "2024-12"), (acme, "2025-01"), (beta, "2025-01")] {
+        let created = api
+            .post(
+                "/api/invoices.json",
+                json!({"account_id": account, "period": period}),
+            )
+            .await;
+        assert_eq!(created.status, 201, "{:?}", created.body);
+    }
+    let count = |body: &Value| body["invoices"].as_array().unwrap().len();
+    assert_eq!(
+        count(&api.get("/api/invoices.json?year=2025").await.body),
+        2
+    );
+    assert_eq!(
+        count(&api.get("/api/invoices.json?year=2024").await.body),
+        1
+    );
+    let widgets = api.get("/api/invoices.json?buyer_query=WIDGET").await;
+    assert_eq!(count(&widgets.body), 2, "any case, any part of the name");
+    assert!(widgets.body["invoices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|item| item["invoice"]["account_id"] == acme));
+    let both = api
+        .get("/api/invoices.json?buyer_query=tools&year=2025")
+        .await;
+    assert_eq!(count(&both.body), 1);
+    let bad = api.get("/api/invoices.json?year=last").await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body["errors"]["year"].is_array(), "{:?}", bad.body);
+}
+
+#[tokio::test]
 async fn state_changes_follow_the_rules_and_issued_invoices_keep_their_number() {
     let api = Api::start().await;
     let acme = buyer(&api, "Acme", None).await;

@@ -10,7 +10,11 @@ use rusqlite::Connection;
 use rust_decimal::Decimal;
 
 pub(crate) fn list_accounts(book: &Book, filter: ListAccounts) -> Result<Page<Account>> {
-    Ok(store::accounts::list(book.reader(), &filter)?)
+    Ok(store::accounts::list(
+        book.reader(),
+        book.counts(),
+        &filter,
+    )?)
 }
 
 pub(crate) fn get_account(book: &Book, input: ById) -> Result<Account> {

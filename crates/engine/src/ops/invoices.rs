@@ -36,6 +36,7 @@ pub(crate) fn list_invoices(book: &Book, filter: ListInvoices) -> Result<Page<In
         .map(wildcard_pattern);
     let page = store::invoices::list(
         book.reader(),
+        book.counts(),
         &InvoiceFilter {
             state: filter.state,
             period: period.as_deref(),
@@ -43,6 +44,12 @@ pub(crate) fn list_invoices(book: &Book, filter: ListInvoices) -> Result<Page<In
             states: &filter.states,
             credit_due: filter.credit_due,
             friendly_id_like,
+            year: filter.year,
+            buyer_like: filter
+                .buyer_query
+                .as_deref()
+                .filter(|text| !text.trim().is_empty())
+                .map(store::contains_pattern),
             oldest_first: filter.oldest_first,
             paging: &filter.paging,
         },

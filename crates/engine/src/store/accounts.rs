@@ -83,7 +83,11 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Account> {
     })
 }
 
-pub(crate) fn list(conn: &Connection, filter: &ListAccounts) -> rusqlite::Result<Page<Account>> {
+pub(crate) fn list(
+    conn: &Connection,
+    counts: &super::Counts,
+    filter: &ListAccounts,
+) -> rusqlite::Result<Page<Account>> {
     let (limit, offset) = limit_offset(&filter.paging);
     let search = filter
         .search
@@ -93,11 +97,10 @@ pub(crate) fn list(conn: &Connection, filter: &ListAccounts) -> rusqlite::Result
     let state = filter.state.map(state_sql);
     let filter_sql = "FROM accounts WHERE (?1 IS NULL OR search_key LIKE ?1 ESCAPE '\\')
         AND (?2 IS NULL OR state = ?2)";
-    let total = super::query_row(
+    let total = counts.count(
         conn,
         &format!("SELECT count(*) {filter_sql}"),
-        params![search, state],
-        |row| row.get(0),
+        &[search.clone().into(), state.map(str::to_owned).into()],
     )?;
     let order = if filter.oldest_first {
         "id"

@@ -111,12 +111,17 @@ pub(crate) struct InvoiceFilter<'a> {
     pub credit_due: bool,
     /// A LIKE pattern (wildcards already translated and escaped).
     pub friendly_id_like: Option<String>,
+    /// Periods of this year (a range on the period index).
+    pub year: Option<i32>,
+    /// A LIKE pattern over the buyer's search key.
+    pub buyer_like: Option<String>,
     pub oldest_first: bool,
     pub paging: &'a Paging,
 }
 
 pub(crate) fn list(
     conn: &Connection,
+    counts: &super::Counts,
     filter: &InvoiceFilter<'_>,
 ) -> rusqlite::Result<Page<InvoiceRow>> {
     let (limit, offset) = limit_offset(filter.paging);
@@ -138,6 +143,16 @@ pub(crate) fn list(
     }
     if let Some(pattern) = &filter.friendly_id_like {
         conditions.push("i.friendly_id LIKE ? ESCAPE '\\'");
+        values.push(Value::Text(pattern.clone()));
+    }
+    if let Some(year) = filter.year {
+        conditions.push("i.period BETWEEN ? AND ?");
+        values.push(Value::Text(format!("{year:04}-01")));
+        values.push(Value::Text(format!("{year:04}-12")));
+    }
+    if let Some(pattern) = &filter.buyer_like {
+        conditions
+            .push("i.account_id IN (SELECT id FROM accounts WHERE search_key LIKE ? ESCAPE '\\')");
         values.push(Value::Text(pattern.clone()));
     }
     if !filter.states.is_empty() {
@@ -167,11 +182,10 @@ pub(crate) fn list(
     } else {
         format!("WHERE {}", conditions.join(" AND "))
     };
-    let total = super::query_row(
+    let total = counts.count(
         conn,
         &format!("SELECT count(*) FROM invoices i {where_sql}"),
-        params_from_iter(values.iter()),
-        |r| r.get(0),
+        &values,
     )?;
     values.push(Value::Integer(limit));
     values.push(Value::Integer(offset));

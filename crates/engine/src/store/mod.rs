@@ -95,3 +95,56 @@ where
 {
     conn.prepare_cached(sql)?.query_row(params, row)
 }
+
+/// Row counts of list queries, kept until the book changes: paging through a large list asks
+/// for the same `count(*)` on every page, and counting 100 000 invoices costs more than
+/// reading the page. Any commit (on this connection or another) clears them.
+#[derive(Default)]
+pub(crate) struct Counts(std::sync::Mutex<CountsInner>);
+
+#[derive(Default)]
+struct CountsInner {
+    /// `PRAGMA data_version` (other connections' commits) and this connection's changes.
+    stamp: (i64, u64),
+    totals: std::collections::HashMap<String, i64>,
+}
+
+/// More distinct filters than this since the last change and the oldest are forgotten.
+const MAX_COUNTS: usize = 64;
+
+impl Counts {
+    /// `SELECT count(*) …` with `values`, from the cache when the book has not changed since.
+    pub(crate) fn count(
+        &self,
+        conn: &rusqlite::Connection,
+        sql: &str,
+        values: &[rusqlite::types::Value],
+    ) -> rusqlite::Result<i64> {
+        let stamp = (
+            conn.query_row("PRAGMA data_version", [], |row| row.get(0))?,
+            conn.total_changes(),
+        );
+        let key = format!("{sql}\u{1f}{values:?}");
+        let mut inner = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if inner.stamp != stamp {
+            inner.totals.clear();
+            inner.stamp = stamp;
+        } else if let Some(total) = inner.totals.get(&key) {
+            return Ok(*total);
+        }
+        let total = query_row(
+            conn,
+            sql,
+            rusqlite::params_from_iter(values.iter()),
+            |row| row.get(0),
+        )?;
+        if inner.totals.len() >= MAX_COUNTS {
+            inner.totals.clear();
+        }
+        inner.totals.insert(key, total);
+        Ok(total)
+    }
+}

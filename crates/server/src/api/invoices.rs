@@ -289,7 +289,8 @@ schema::list!(
 
 // --- handlers --------------------------------------------------------------------------------
 
-/// The list filters of §8: `state`, `month` (YYYY-MM), `number` (friendly ID, `*` wildcard).
+/// The list filters of §8: `state`, `month` (YYYY-MM), `number` (friendly ID, `*` wildcard),
+/// `year` and `buyer_query`.
 fn list_filters(call: &ApiCall, account: Option<i64>) -> Result<serde_json::Value, Failure> {
     let params = &call.params;
     let state = match params.text("state") {
@@ -301,10 +302,22 @@ fn list_filters(call: &ApiCall, account: Option<i64>) -> Result<serde_json::Valu
         })?),
         None => None,
     };
+    let year = match params.text("year").filter(|y| !y.trim().is_empty()) {
+        Some(year) => Some(
+            year.trim()
+                .parse::<i32>()
+                .ok()
+                .filter(|y| (1..=9999).contains(y))
+                .ok_or_else(|| Failure::field("year", "must be a year such as 2025"))?,
+        ),
+        None => None,
+    };
     Ok(json!({
         "state": state.map(state_name),
         "period": params.text("month").filter(|m| !m.trim().is_empty()),
         "friendly_id": params.text("number").filter(|n| !n.trim().is_empty()),
+        "year": year,
+        "buyer_query": params.text("buyer_query").filter(|q| !q.trim().is_empty()),
         "account_id": account,
         "oldest_first": true,
         "page": params.page(),
@@ -327,7 +340,10 @@ fn parse_state(text: &str) -> Option<InvoiceState> {
 
 async fn list_page(call: ApiCall, account: Option<i64>) -> Result<Reply, Failure> {
     let filters = list_filters(&call, account)?;
-    let page: Page<Invoice> = call.op("list_invoices", filters).await?;
+    let filters = serde_json::from_value(filters).map_err(Failure::internal)?;
+    let page: Page<Invoice> = call
+        .read(counterfoil_engine::reads::list_invoices, filters)
+        .await?;
     let items: Vec<InvoiceJson> = page.items.iter().map(InvoiceJson::of).collect();
     Reply::list(
         "invoices",
@@ -395,6 +411,10 @@ struct InvoiceFilters {
     month: Option<String>,
     /// The friendly ID; `*` matches any characters.
     number: Option<String>,
+    /// Only periods of this year, e.g. 2025.
+    year: Option<String>,
+    /// Only buyers whose name, VAT code or fiscal code contains this text.
+    buyer_query: Option<String>,
 }
 
 /// Read one invoice.

@@ -333,6 +333,14 @@ period?: string | null, account_id?: Id | null,
  */
 friendly_id?: string | null, 
 /**
+ * Periods of this year only.
+ */
+year?: number | null, 
+/**
+ * Buyers whose name, VAT code or fiscal code contains this text (any case).
+ */
+buyer_query?: string | null, 
+/**
  * Any of these states (an earnings figure's invoices, e.g. unpaid and failed).
  */
 states?: Array<InvoiceState>, 
