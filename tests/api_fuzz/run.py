@@ -30,7 +30,9 @@ def ensure_schemathesis() -> Path:
     wanted = (HERE / "requirements.txt").read_text()
     if exe.exists() and marker.exists() and marker.read_text() == wanted:
         return exe
-    subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+    # --clear: a venv left half-made (an interrupted install) would keep pip from putting
+    # the schemathesis script back.
+    subprocess.run([sys.executable, "-m", "venv", "--clear", str(VENV)], check=True)
     subprocess.run(
         [str(VENV / "bin" / "pip"), "install", "--quiet", "-r", str(HERE / "requirements.txt")],
         check=True,
@@ -107,6 +109,7 @@ def main() -> int:
             stderr=open(Path(tmp) / "server.log", "w"),
             env={**os.environ, "RUST_LOG": "warn"},
         )
+        status = 1
         try:
             for _ in range(100):
                 try:
@@ -125,7 +128,9 @@ def main() -> int:
                 '"service_id" = 1\n"metric_id" = 1\n"plan_id" = 1\n'
             )
             run = subprocess.run(
-                [str(schemathesis), "--config-file", str(config), "run", f"{base}/api/openapi.json",
+                # Through the venv's python: the script's #! line names the folder the venv
+                # was made in, and a moved venv would fail to start it.
+                [str(VENV / "bin" / "python"), str(schemathesis), "--config-file", str(config), "run", f"{base}/api/openapi.json",
                  "--checks", "not_a_server_error,status_code_conformance,"
                  "content_type_conformance,response_schema_conformance",
                  "--phases", "examples,coverage,fuzzing",
