@@ -1,11 +1,14 @@
-// Hash routing: #/accounts, #/accounts/new, #/accounts/<id>, #/plans, #/plans/<id>,
-// #/invoices, #/invoices/<id>. The invoice screens keep the list's filters in a query after the
+// Hash routing: #/dashboard (the start), #/accounts, #/accounts/new, #/accounts/<id>, #/plans,
+// #/plans/<id>, #/invoices, #/invoices/<id>, #/earnings, #/settings. The invoice screens keep the list's filters in a query after the
 // path (#/invoices?state=paid&month=2026-05), so the way back from an invoice shows the same list.
 // The hash survives a reload, so the screen comes back where the user was.
 
 import { filtersQuery, parseFilters, type InvoiceFilters } from './invoiceFilters';
 
 export type Route =
+  | { screen: 'dashboard' }
+  | { screen: 'earnings' }
+  | { screen: 'settings' }
   | { screen: 'accounts'; accountId: string | null; creating: boolean }
   | { screen: 'plans'; planId: string | null }
   | { screen: 'invoices'; invoiceId: string | null; filters: InvoiceFilters }
@@ -13,9 +16,12 @@ export type Route =
 
 export function parseRoute(hash: string): Route {
   const [rawPath, query = ''] = hash.replace(/^#/, '').split(/\?(.*)/s, 2);
-  const path = rawPath.replace(/\/+$/, '') || '/accounts';
+  const path = rawPath.replace(/\/+$/, '') || '/dashboard';
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
   const [screen, id, extra] = parts;
+  if ((screen === 'dashboard' || screen === 'earnings' || screen === 'settings') && id === undefined) {
+    return { screen };
+  }
   if (screen === 'accounts' && extra === undefined) {
     if (id === 'new') return { screen: 'accounts', accountId: null, creating: true };
     return { screen: 'accounts', accountId: id ?? null, creating: false };

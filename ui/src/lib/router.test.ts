@@ -4,8 +4,10 @@ import { href, invoicesHref, parseRoute } from './router.svelte';
 
 describe('parseRoute', () => {
   it.each([
-    ['', { screen: 'accounts', accountId: null, creating: false }],
-    ['#/', { screen: 'accounts', accountId: null, creating: false }],
+    ['', { screen: 'dashboard' }],
+    ['#/', { screen: 'dashboard' }],
+    ['#/dashboard', { screen: 'dashboard' }],
+    ['#/settings', { screen: 'settings' }],
     ['#/accounts', { screen: 'accounts', accountId: null, creating: false }],
     ['#/accounts/', { screen: 'accounts', accountId: null, creating: false }],
     ['#/accounts/new', { screen: 'accounts', accountId: null, creating: true }],
@@ -24,7 +26,8 @@ describe('parseRoute', () => {
       { screen: 'invoices', invoiceId: '31', filters: { ...NO_FILTERS, accountId: '4', friendlyId: '2026-*' } },
     ],
     ['#/invoices/31/lines', { screen: 'not_found', path: '/invoices/31/lines' }],
-    ['#/earnings', { screen: 'not_found', path: '/earnings' }],
+    ['#/earnings', { screen: 'earnings' }],
+    ['#/earnings/2026', { screen: 'not_found', path: '/earnings/2026' }],
     ['#/plans/7/rules', { screen: 'not_found', path: '/plans/7/rules' }],
   ])('%j', (hash, route) => {
     expect(parseRoute(hash)).toEqual(route);
