@@ -1,38 +1,184 @@
 //! The desktop shell: opens a book and exposes the engine's operation list to the UI through
-//! one Tauri command, `call`, the same dispatcher the server's `/rpc` uses; and the two things a
+//! one Tauri command, `call`, the same dispatcher the server's `/rpc` uses; the two things a
 //! web page cannot do, open an invoice PDF in the system's viewer and save it where the user
-//! chooses.
+//! chooses; and the choice of book (the welcome screen's demo or empty book, File → Open
+//! book… / New book…), remembered for the next start.
 
+mod book_choice;
+
+use book_choice::{book_argument, with_book_extension, Places, Start};
 use counterfoil_engine::model::Id;
-use counterfoil_engine::{
-    dispatch, paths, stored_or_new_invoice_pdf, Actor, ApiError, Book, Clock,
-};
+use counterfoil_engine::{dispatch, stored_or_new_invoice_pdf, Actor, ApiError, Book, Clock};
+use serde::Serialize;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 use tauri::{Manager, Runtime, State};
+use tokio::sync::Notify;
 
 /// Shows a file in the system's viewer for its type.
 pub type Viewer = fn(&Path) -> Result<(), String>;
 
-/// The open book, shared by every command invocation, and how files are shown.
+/// The desktop app's state, shared by every command invocation.
 pub struct Desktop {
-    book: Arc<Mutex<Book>>,
+    shared: Arc<Shared>,
     viewer: Viewer,
+    /// One change of book at a time (two clicks on "Open the demo book" build it once).
+    switching: tokio::sync::Mutex<()>,
+}
+
+/// What the commands and the daily billing task share.
+struct Shared {
+    /// The open book; none until the user chose one on the welcome screen.
+    book: Mutex<Option<Book>>,
+    /// The open book's path, readable while a long call holds the book.
+    path: Mutex<Option<PathBuf>>,
+    /// Why the remembered book did not open, or why the choice could not be remembered.
+    problem: Mutex<Option<String>>,
+    /// Where the choice is remembered and new books go; none in tests that pass a book.
+    places: Option<Places>,
+    /// Wakes the daily billing task when the book changes, so that it bills the new one.
+    switched: Notify,
+}
+
+/// Which book is open, as the UI asks for it (`book_choice`) and gets it after a change.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct BookChoice {
+    /// The open book's file; `null` shows the welcome screen.
+    pub path: Option<String>,
+    /// A problem to show: the remembered book could not be opened, or the choice not saved.
+    pub problem: Option<String>,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl Desktop {
-    pub fn new(book: Book, viewer: Viewer) -> Desktop {
+    /// The app with `book` open, or with none (the UI then shows its welcome screen).
+    pub fn new(book: Option<Book>, places: Option<Places>, viewer: Viewer) -> Desktop {
+        let path = book.as_ref().map(|book| book.path().to_path_buf());
         Desktop {
-            book: Arc::new(Mutex::new(book)),
+            shared: Arc::new(Shared {
+                book: Mutex::new(book),
+                path: Mutex::new(path),
+                problem: Mutex::new(None),
+                places,
+                switched: Notify::new(),
+            }),
             viewer,
+            switching: tokio::sync::Mutex::new(()),
         }
+    }
+
+    /// The app as a start without `--book` finds it: the remembered book (or the per-user
+    /// default book when one exists), else none.
+    pub fn starting(places: Places, viewer: Viewer) -> Desktop {
+        let (book, problem) = match places.start() {
+            Start::Welcome => (None, None),
+            Start::Missing(path) => (
+                None,
+                Some(format!(
+                    "The book you used last, {}, is no longer there. Open it from where it \
+                     is now, or choose another.",
+                    path.display()
+                )),
+            ),
+            Start::Book(path) => match open_book_file(&path) {
+                Ok(book) => (Some(book), None),
+                Err(error) => (
+                    None,
+                    Some(format!(
+                        "The book you used last could not be opened: {}",
+                        error.message
+                    )),
+                ),
+            },
+        };
+        if let Some(problem) = &problem {
+            tracing::warn!(%problem, "no book opened at start");
+        }
+        let desktop = Desktop::new(book, Some(places), viewer);
+        *lock(&desktop.shared.problem) = problem;
+        desktop
+    }
+
+    fn choice(&self) -> BookChoice {
+        self.shared.choice()
+    }
+
+    fn places(&self) -> Result<&Places, ApiError> {
+        self.shared
+            .places
+            .as_ref()
+            .ok_or_else(|| ApiError::invalid_state("This window cannot change its book."))
+    }
+
+    /// Opens (or creates) the book at `path` with `open` off the async threads, makes it the
+    /// open book and remembers it.
+    async fn switch_to(
+        &self,
+        path: PathBuf,
+        open: fn(&Path) -> Result<Book, ApiError>,
+    ) -> Result<BookChoice, ApiError> {
+        let _one_at_a_time = self.switching.lock().await;
+        let shared = Arc::clone(&self.shared);
+        tauri::async_runtime::spawn_blocking(move || {
+            let book = open(&path)?;
+            Ok(shared.switch(book))
+        })
+        .await
+        .map_err(|join_error| ApiError::internal(&join_error))?
+    }
+}
+
+impl Shared {
+    fn choice(&self) -> BookChoice {
+        BookChoice {
+            path: lock(&self.path).as_ref().map(|p| p.display().to_string()),
+            problem: lock(&self.problem).clone(),
+        }
+    }
+
+    /// Replaces the open book (waiting for a call in progress to finish; the old book closes
+    /// here) and remembers the new one for the next start.
+    fn switch(&self, book: Book) -> BookChoice {
+        let path = book.path().to_path_buf();
+        tracing::info!(book = %path.display(), "opened the book");
+        *lock(&self.book) = Some(book);
+        *lock(&self.path) = Some(path.clone());
+        let problem = self
+            .places
+            .as_ref()
+            .and_then(|places| places.remember(&path).err());
+        *lock(&self.problem) = problem;
+        self.switched.notify_one();
+        self.choice()
     }
 }
 
 /// The system's viewer (xdg-open on Linux).
 fn system_viewer(path: &Path) -> Result<(), String> {
     tauri_plugin_opener::open_path(path, None::<&str>).map_err(|error| error.to_string())
+}
+
+fn no_book() -> ApiError {
+    ApiError::invalid_state("No book is open. Open the demo book or start an empty one.")
+}
+
+/// Runs `work` on the open book, off the async threads.
+async fn with_open_book<T: Send + 'static>(
+    desktop: &Desktop,
+    work: impl FnOnce(&mut Book) -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let shared = Arc::clone(&desktop.shared);
+    tauri::async_runtime::spawn_blocking(move || {
+        let mut slot = lock(&shared.book);
+        let book = slot.as_mut().ok_or_else(no_book)?;
+        work(book)
+    })
+    .await
+    .map_err(|join_error| ApiError::internal(&join_error))?
 }
 
 /// Runs one engine operation for the UI.
@@ -43,24 +189,18 @@ async fn call(
     input: Value,
 ) -> Result<Value, ApiError> {
     tracing::debug!(%operation, "call");
-    let book = Arc::clone(&desktop.book);
-    tauri::async_runtime::spawn_blocking(move || {
-        let mut book = book.lock().unwrap_or_else(PoisonError::into_inner);
-        dispatch(&mut book, &Actor::new("desktop"), &operation, input)
+    with_open_book(&desktop, move |book| {
+        dispatch(book, &Actor::new("desktop"), &operation, input)
     })
     .await
-    .map_err(|join_error| ApiError::internal(&join_error))?
 }
 
 /// An invoice's PDF (made and stored first when it has none), with its file name.
 async fn invoice_pdf(desktop: &Desktop, id: Id) -> Result<(String, Vec<u8>), ApiError> {
-    let book = Arc::clone(&desktop.book);
-    tauri::async_runtime::spawn_blocking(move || {
-        let mut book = book.lock().unwrap_or_else(PoisonError::into_inner);
-        stored_or_new_invoice_pdf(&mut book, &Actor::new("desktop"), id)
+    with_open_book(desktop, move |book| {
+        stored_or_new_invoice_pdf(book, &Actor::new("desktop"), id)
     })
     .await
-    .map_err(|join_error| ApiError::internal(&join_error))?
 }
 
 fn write_file(path: &Path, bytes: &[u8]) -> Result<(), ApiError> {
@@ -122,34 +262,321 @@ async fn save_invoice_pdf<R: Runtime>(
     Ok(Some(path.display().to_string()))
 }
 
-/// The app's commands and state on any runtime (the real one, or Tauri's mock in tests).
+// ---- the choice of book --------------------------------------------------------------------
+
+/// An engine refusal to open a file, as one sentence for the UI.
+fn open_error(error: counterfoil_engine::OpenError) -> ApiError {
+    let text = error.to_string();
+    let mut chars = text.chars();
+    let sentence = match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect::<String>(),
+        None => text,
+    };
+    ApiError::invalid_state(sentence)
+}
+
+/// Opens the book at `path` on the system clock, creating it (and its folder) when missing.
+fn open_book_file(path: &Path) -> Result<Book, ApiError> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|error| {
+            ApiError::invalid_state(format!("Could not create {}: {error}", parent.display()))
+        })?;
+    }
+    // The shells are the only place that reads the system clock.
+    Book::open(path, Clock::from_fn(chrono::Utc::now)).map_err(open_error)
+}
+
+/// File → Open book…: the file must be there (opening never makes a new book by accident).
+fn open_existing_book(path: &Path) -> Result<Book, ApiError> {
+    if !path.is_file() {
+        return Err(ApiError::invalid_state(format!(
+            "{} is not there any more.",
+            path.display()
+        )));
+    }
+    open_book_file(path)
+}
+
+/// A new, empty book at `path`, which must not be taken.
+fn create_new_book(path: &Path) -> Result<Book, ApiError> {
+    if path.symlink_metadata().is_ok() {
+        return Err(ApiError::invalid_state(format!(
+            "{} already exists. To work in it, choose File → Open book….",
+            path.display()
+        )));
+    }
+    open_book_file(path)
+}
+
+/// The demo book at `path`, built there first (as `counterfoil demo` builds it) unless it is
+/// already there, with whatever the user did in it since.
+fn demo_book(path: &Path) -> Result<Book, ApiError> {
+    if path.symlink_metadata().is_err() {
+        let summary = counterfoil_demo::build(path, false).map_err(|error| {
+            tracing::error!(
+                error = format!("{error:#}"),
+                "building the demo book failed"
+            );
+            ApiError::invalid_state(format!("The demo book could not be built: {error}"))
+        })?;
+        tracing::info!("{summary}");
+    }
+    open_existing_book(path)
+}
+
+/// Which book is open (`path` null: the UI shows its welcome screen).
+#[tauri::command]
+fn book_choice(desktop: State<'_, Desktop>) -> BookChoice {
+    desktop.choice()
+}
+
+/// Opens the demo book (building it on first use) and remembers it.
+#[tauri::command]
+async fn open_demo_book(desktop: State<'_, Desktop>) -> Result<BookChoice, ApiError> {
+    let path = desktop.places()?.demo_book();
+    desktop.switch_to(path, demo_book).await
+}
+
+/// Starts an empty book in the app's data folder and remembers it.
+#[tauri::command]
+async fn create_book(desktop: State<'_, Desktop>) -> Result<BookChoice, ApiError> {
+    let path = desktop.places()?.free_empty_book();
+    desktop.switch_to(path, create_new_book).await
+}
+
+/// File → Open book…: a book file chosen in the system's open dialog; nothing when cancelled.
+#[tauri::command]
+async fn open_book<R: Runtime>(
+    app: tauri::AppHandle<R>,
+    desktop: State<'_, Desktop>,
+) -> Result<Option<BookChoice>, ApiError> {
+    choose_and_open(&app, &desktop).await
+}
+
+/// File → New book…: a new book where the user chooses in the save dialog; nothing when
+/// cancelled.
+#[tauri::command]
+async fn new_book<R: Runtime>(
+    app: tauri::AppHandle<R>,
+    desktop: State<'_, Desktop>,
+) -> Result<Option<BookChoice>, ApiError> {
+    choose_and_create(&app, &desktop).await
+}
+
+/// Where the file dialogs start: the open book's folder, else the app's data folder.
+fn dialog_folder(desktop: &Desktop) -> Option<PathBuf> {
+    let open = lock(&desktop.shared.path)
+        .as_ref()
+        .and_then(|path| path.parent().map(Path::to_path_buf));
+    open.or_else(|| {
+        desktop
+            .shared
+            .places
+            .as_ref()
+            .map(|places| places.data_dir().to_path_buf())
+    })
+    .filter(|folder| folder.is_dir())
+}
+
+/// A file dialog's answer, off the async threads (the dialogs block until answered).
+async fn ask<R: Runtime>(
+    app: &tauri::AppHandle<R>,
+    desktop: &Desktop,
+    dialog: fn(tauri_plugin_dialog::FileDialogBuilder<R>) -> Option<tauri_plugin_dialog::FilePath>,
+) -> Result<Option<PathBuf>, ApiError> {
+    use tauri_plugin_dialog::DialogExt;
+    let mut builder = app.dialog().file();
+    if let Some(folder) = dialog_folder(desktop) {
+        builder = builder.set_directory(folder);
+    }
+    let chosen = tauri::async_runtime::spawn_blocking(move || dialog(builder))
+        .await
+        .map_err(|join_error| ApiError::internal(&join_error))?;
+    chosen
+        .map(|chosen| {
+            chosen
+                .into_path()
+                .map_err(|error| ApiError::internal(&error))
+        })
+        .transpose()
+}
+
+async fn choose_and_open<R: Runtime>(
+    app: &tauri::AppHandle<R>,
+    desktop: &Desktop,
+) -> Result<Option<BookChoice>, ApiError> {
+    desktop.places()?;
+    let chosen = ask(app, desktop, |dialog| {
+        dialog
+            .set_title("Open book")
+            .add_filter("Counterfoil books", &["book", "sqlite", "db"])
+            .add_filter("All files", &["*"])
+            .blocking_pick_file()
+    })
+    .await?;
+    match chosen {
+        Some(path) => desktop.switch_to(path, open_existing_book).await.map(Some),
+        None => Ok(None),
+    }
+}
+
+async fn choose_and_create<R: Runtime>(
+    app: &tauri::AppHandle<R>,
+    desktop: &Desktop,
+) -> Result<Option<BookChoice>, ApiError> {
+    desktop.places()?;
+    let chosen = ask(app, desktop, |dialog| {
+        dialog
+            .set_title("New book")
+            .set_file_name("counterfoil.book")
+            .add_filter("Counterfoil books", &["book"])
+            .blocking_save_file()
+    })
+    .await?;
+    match chosen {
+        Some(path) => {
+            let path = with_book_extension(path);
+            desktop.switch_to(path, create_new_book).await.map(Some)
+        }
+        None => Ok(None),
+    }
+}
+
+// ---- the File menu -------------------------------------------------------------------------
+
+const MENU_OPEN_BOOK: &str = "open_book";
+const MENU_NEW_BOOK: &str = "new_book";
+const MENU_QUIT: &str = "quit";
+
+/// File: Open book… (Ctrl+O), New book… (Ctrl+N), Quit (Ctrl+Q).
+fn menu<R: Runtime>(app: &tauri::AppHandle<R>) -> tauri::Result<tauri::menu::Menu<R>> {
+    use tauri::menu::{MenuBuilder, MenuItemBuilder, SubmenuBuilder};
+    let file = SubmenuBuilder::new(app, "File")
+        .item(
+            &MenuItemBuilder::with_id(MENU_OPEN_BOOK, "Open book…")
+                .accelerator("CmdOrCtrl+O")
+                .build(app)?,
+        )
+        .item(
+            &MenuItemBuilder::with_id(MENU_NEW_BOOK, "New book…")
+                .accelerator("CmdOrCtrl+N")
+                .build(app)?,
+        )
+        .separator()
+        .item(
+            &MenuItemBuilder::with_id(MENU_QUIT, "Quit")
+                .accelerator("CmdOrCtrl+Q")
+                .build(app)?,
+        )
+        .build()?;
+    let menu = MenuBuilder::new(app).item(&file);
+    // macOS gives text fields copy and paste through the Edit menu only; GTK and WebView2 do
+    // without one.
+    #[cfg(target_os = "macos")]
+    let menu = menu.item(
+        &SubmenuBuilder::new(app, "Edit")
+            .cut()
+            .copy()
+            .paste()
+            .select_all()
+            .build()?,
+    );
+    menu.build()
+}
+
+/// A book chosen from the menu replaces the open one and the UI starts again on it; a refusal
+/// is shown in a message box (the page may be the welcome screen or any other).
+fn on_menu<R: Runtime>(app: &tauri::AppHandle<R>, event: tauri::menu::MenuEvent) {
+    let id = event.id().as_ref().to_string();
+    if id == MENU_QUIT {
+        app.exit(0);
+        return;
+    }
+    if id != MENU_OPEN_BOOK && id != MENU_NEW_BOOK {
+        return;
+    }
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let desktop = app.state::<Desktop>();
+        let result = if id == MENU_OPEN_BOOK {
+            choose_and_open(&app, &desktop).await
+        } else {
+            choose_and_create(&app, &desktop).await
+        };
+        match result {
+            Ok(Some(_)) => {
+                if let Some(window) = app.get_webview_window("main") {
+                    let restart = "window.location.hash = '#/dashboard'; window.location.reload();";
+                    if let Err(error) = window.eval(restart) {
+                        tracing::error!(%error, "could not reload the UI on the new book");
+                    }
+                }
+            }
+            Ok(None) => {}
+            Err(error) => {
+                use tauri_plugin_dialog::{DialogExt, MessageDialogKind};
+                app.dialog()
+                    .message(error.message)
+                    .title("Counterfoil")
+                    .kind(MessageDialogKind::Error)
+                    .show(|_| {});
+            }
+        }
+    });
+}
+
+// ---- the app -------------------------------------------------------------------------------
+
+/// The commands the UI may call (capabilities/default.json grants each by name).
+fn commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
+    builder.invoke_handler(tauri::generate_handler![
+        call,
+        open_invoice_pdf,
+        save_invoice_pdf,
+        book_choice,
+        open_demo_book,
+        create_book,
+        open_book,
+        new_book
+    ])
+}
+
+/// The app's commands and `desktop` on any runtime (the real one, or Tauri's mock in tests).
+pub fn with_desktop<R: Runtime>(builder: tauri::Builder<R>, desktop: Desktop) -> tauri::Builder<R> {
+    commands(builder.manage(desktop))
+}
+
+/// The app with `book` open and no choice of another (tests that pass a book).
 pub fn with_book<R: Runtime>(
     builder: tauri::Builder<R>,
     book: Book,
     viewer: Viewer,
 ) -> tauri::Builder<R> {
-    builder
-        .manage(Desktop::new(book, viewer))
-        .invoke_handler(tauri::generate_handler![
-            call,
-            open_invoice_pdf,
-            save_invoice_pdf
-        ])
+    with_desktop(builder, Desktop::new(Some(book), None, viewer))
 }
 
 /// Bills every day not yet billed now (the app may have been closed for weeks), then again at
-/// every 08:00 UTC while the app is open.
-async fn bill_daily(book: Arc<Mutex<Book>>) {
+/// every 08:00 UTC while the app is open; a newly opened book at once. With no book open it
+/// waits for one.
+async fn bill_daily(shared: Arc<Shared>) {
     loop {
-        let book = Arc::clone(&book);
+        let billing = Arc::clone(&shared);
         let wait = tauri::async_runtime::spawn_blocking(move || {
-            let mut book = book.lock().unwrap_or_else(PoisonError::into_inner);
-            let next = counterfoil_engine::catch_up(&mut book, &Actor::new("daily billing"));
-            (next - book.now()).to_std().unwrap_or_default()
+            let mut slot = lock(&billing.book);
+            let book = slot.as_mut()?;
+            let next = counterfoil_engine::catch_up(book, &Actor::new("daily billing"));
+            Some((next - book.now()).to_std().unwrap_or_default())
         })
         .await;
         match wait {
-            Ok(wait) => tokio::time::sleep(wait.max(std::time::Duration::from_secs(1))).await,
+            Ok(Some(wait)) => {
+                let wait = wait.max(std::time::Duration::from_secs(1));
+                tokio::select! {
+                    () = tokio::time::sleep(wait) => {}
+                    () = shared.switched.notified() => {}
+                }
+            }
+            Ok(None) => shared.switched.notified().await,
             Err(error) => {
                 tracing::error!(%error, "the daily billing task failed");
                 return;
@@ -163,55 +590,41 @@ pub fn context<R: Runtime>() -> tauri::Context<R> {
     tauri::generate_context!()
 }
 
-/// `--book FILE` or `--book=FILE` from the command line, else the per-user default book.
-fn book_path(args: impl Iterator<Item = String>) -> Option<PathBuf> {
-    let mut args = args.skip(1);
-    while let Some(arg) = args.next() {
-        if arg == "--book" {
-            return args.next().map(PathBuf::from);
-        }
-        if let Some(path) = arg.strip_prefix("--book=") {
-            return Some(PathBuf::from(path));
-        }
-    }
-    paths::default_book_path()
-}
-
-fn open_book() -> Result<Book, String> {
-    let path = book_path(std::env::args()).ok_or("no per-user data directory; pass --book FILE")?;
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent)
-            .map_err(|e| format!("could not create {}: {e}", parent.display()))?;
-    }
-    // The shells are the only place that reads the system clock.
-    Book::open(&path, Clock::from_fn(chrono::Utc::now)).map_err(|e| e.to_string())
-}
-
 pub fn run() {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .init();
-    let book = match open_book() {
-        Ok(book) => book,
-        Err(message) => {
-            eprintln!("counterfoil-desktop: {message}");
+    // `--book FILE` opens that book for this run (and is not remembered); it must open.
+    let given = match book_argument(std::env::args()).map(|path| open_book_file(&path)) {
+        Some(Ok(book)) => Some(book),
+        Some(Err(error)) => {
+            eprintln!("counterfoil-desktop: {}", error.message);
             std::process::exit(1);
         }
+        None => None,
     };
-    tracing::info!(book = %book.path().display(), "opened the book");
-    let result = with_book(tauri::Builder::default(), book, system_viewer)
-        .setup(|app| {
-            let book = Arc::clone(&app.state::<Desktop>().book);
-            tauri::async_runtime::spawn(bill_daily(book));
+    let builder = tauri::Builder::default()
+        .setup(move |app| {
+            let places = Places::new(app.path().app_config_dir()?, app.path().app_data_dir()?);
+            let desktop = match given {
+                Some(book) => Desktop::new(Some(book), Some(places), system_viewer),
+                None => Desktop::starting(places, system_viewer),
+            };
+            if let Some(path) = lock(&desktop.shared.path).as_ref() {
+                tracing::info!(book = %path.display(), "opened the book");
+            }
+            tauri::async_runtime::spawn(bill_daily(Arc::clone(&desktop.shared)));
+            app.manage(desktop);
             Ok(())
         })
+        .menu(menu)
+        .on_menu_event(on_menu)
         .plugin(tauri_plugin_updater::Builder::new().build())
         .plugin(tauri_plugin_dialog::init())
-        .plugin(tauri_plugin_opener::init())
-        .run(context());
-    if let Err(error) = result {
+        .plugin(tauri_plugin_opener::init());
+    if let Err(error) = commands(builder).run(context()) {
         eprintln!("counterfoil-desktop: {error}");
         std::process::exit(1);
     }
@@ -219,30 +632,224 @@ pub fn run() {
 
 #[cfg(test)]
 mod tests {
-    use super::book_path;
-    use std::path::PathBuf;
+    #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap is a failed test
 
-    fn args(list: &[&str]) -> impl Iterator<Item = String> {
-        list.iter()
-            .map(|s| s.to_string())
-            .collect::<Vec<_>>()
-            .into_iter()
+    use super::*;
+    use chrono::TimeZone;
+    use serde_json::json;
+    use tauri::ipc::{CallbackFn, InvokeBody};
+    use tauri::test::{get_ipc_response, mock_builder, MockRuntime, INVOKE_KEY};
+    use tauri::webview::InvokeRequest;
+
+    fn no_viewer(_: &Path) -> Result<(), String> {
+        Ok(())
+    }
+
+    /// The app on Tauri's mock runtime with the real capabilities, as the UI reaches it.
+    struct Window {
+        _app: tauri::App<MockRuntime>,
+        webview: tauri::WebviewWindow<MockRuntime>,
+    }
+
+    impl Window {
+        fn start(desktop: Desktop) -> Window {
+            let app = with_desktop(mock_builder(), desktop)
+                .build(context())
+                .unwrap();
+            let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+                .build()
+                .unwrap();
+            Window { _app: app, webview }
+        }
+
+        fn command(&self, command: &str, body: Value) -> Result<Value, Value> {
+            let request = InvokeRequest {
+                cmd: command.into(),
+                callback: CallbackFn(0),
+                error: CallbackFn(1),
+                url: "tauri://localhost".parse().unwrap(),
+                body: InvokeBody::Json(body),
+                headers: Default::default(),
+                invoke_key: INVOKE_KEY.to_string(),
+            };
+            get_ipc_response(&self.webview, request)
+                .map(|body| body.deserialize::<Value>().unwrap())
+        }
+
+        fn call(&self, operation: &str, input: Value) -> Result<Value, Value> {
+            self.command("call", json!({"operation": operation, "input": input}))
+        }
+    }
+
+    fn places(dir: &tempfile::TempDir) -> Places {
+        Places::new(dir.path().join("config"), dir.path().join("data"))
     }
 
     #[test]
-    fn book_flag_forms() {
+    fn without_a_book_the_ui_shows_the_welcome_and_operations_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let window = Window::start(Desktop::starting(places(&dir), no_viewer));
         assert_eq!(
-            book_path(args(&["app", "--book", "/tmp/a.book"])),
-            Some(PathBuf::from("/tmp/a.book"))
+            window.command("book_choice", json!({})).unwrap(),
+            json!({"path": null, "problem": null})
         );
+        let refused = window.call("list_accounts", json!({})).unwrap_err();
+        assert_eq!(refused["code"], "invalid_state");
         assert_eq!(
-            book_path(args(&["app", "--book=/tmp/b.book"])),
-            Some(PathBuf::from("/tmp/b.book"))
+            refused["message"],
+            "No book is open. Open the demo book or start an empty one."
         );
-        let default = book_path(args(&["app"])).unwrap();
+    }
+
+    #[test]
+    fn an_empty_book_is_started_remembered_and_opened_directly_next_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let expected = dir.path().join("data/counterfoil.book");
+        {
+            let window = Window::start(Desktop::starting(places(&dir), no_viewer));
+            let choice = window.command("create_book", json!({})).unwrap();
+            assert_eq!(
+                choice,
+                json!({"path": expected.display().to_string(), "problem": null})
+            );
+            let account = window
+                .call("create_account", json!({"org_name": "Acme"}))
+                .unwrap();
+            assert_eq!(account["org_name"], "Acme");
+        }
+        let remembered = std::fs::read_to_string(dir.path().join("config/settings.json")).unwrap();
+        assert_eq!(
+            serde_json::from_str::<Value>(&remembered).unwrap()["book"],
+            expected.display().to_string()
+        );
+
+        // The next start: the same book, at once.
+        let window = Window::start(Desktop::starting(places(&dir), no_viewer));
+        assert_eq!(
+            window.command("book_choice", json!({})).unwrap()["path"],
+            expected.display().to_string()
+        );
+        let accounts = window.call("list_accounts", json!({})).unwrap();
+        assert_eq!(accounts["total"], 1);
+
+        // "Start an empty book" again never reuses a book with contents.
+        let second = window.command("create_book", json!({})).unwrap();
+        assert_eq!(
+            second["path"],
+            dir.path()
+                .join("data/counterfoil-2.book")
+                .display()
+                .to_string()
+        );
+        assert_eq!(window.call("list_accounts", json!({})).unwrap()["total"], 0);
+    }
+
+    #[test]
+    fn the_demo_book_is_built_once_and_reopened_with_what_the_user_did_in_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let demo = dir.path().join("data/demo.book");
+        let window = Window::start(Desktop::starting(places(&dir), no_viewer));
+        let choice = window.command("open_demo_book", json!({})).unwrap();
+        assert_eq!(choice["path"], demo.display().to_string());
+        let settings = window.call("get_settings", json!({})).unwrap();
+        assert_eq!(settings["org_name"], "Northwind APIs B.V.");
+        let accounts = window.call("list_accounts", json!({})).unwrap()["total"]
+            .as_i64()
+            .unwrap();
+        assert_eq!(accounts, 26, "the buyers `counterfoil demo` makes");
+        window
+            .call("create_account", json!({"org_name": "Mine"}))
+            .unwrap();
+
+        window.command("create_book", json!({})).unwrap();
+        window.command("open_demo_book", json!({})).unwrap();
+        assert_eq!(
+            window.call("list_accounts", json!({})).unwrap()["total"],
+            accounts + 1,
+            "the demo book the user changed, not a new one"
+        );
+    }
+
+    #[test]
+    fn a_remembered_book_that_is_gone_is_named_on_the_welcome_screen() {
+        let dir = tempfile::tempdir().unwrap();
+        let gone = dir.path().join("moved.book");
+        places(&dir).remember(&gone).unwrap();
+        let window = Window::start(Desktop::starting(places(&dir), no_viewer));
+        let choice = window.command("book_choice", json!({})).unwrap();
+        assert_eq!(choice["path"], Value::Null);
+        let problem = choice["problem"].as_str().unwrap();
         assert!(
-            default.ends_with("app.counterfoil.desktop/counterfoil.book"),
-            "{default:?}"
+            problem.contains(&gone.display().to_string()) && problem.contains("no longer there"),
+            "{problem}"
         );
+        assert!(!gone.exists(), "no book was made in its place");
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_book_is_refused_and_left_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let notes = dir.path().join("notes.book");
+        std::fs::write(&notes, "not a book").unwrap();
+        let error = open_existing_book(&notes).err().unwrap();
+        assert_eq!(error.code, counterfoil_engine::ErrorCode::InvalidState);
+        assert!(
+            error
+                .message
+                .starts_with(&format!("{} is not a Counterfoil book", notes.display())),
+            "{}",
+            error.message
+        );
+        assert_eq!(std::fs::read_to_string(&notes).unwrap(), "not a book");
+        let taken = create_new_book(&notes).err().unwrap();
+        assert!(
+            taken.message.contains("already exists"),
+            "{}",
+            taken.message
+        );
+    }
+
+    #[test]
+    fn the_daily_billing_follows_the_book_that_is_opened() {
+        let dir = tempfile::tempdir().unwrap();
+        let desktop = Desktop::new(None, None, no_viewer);
+        let shared = Arc::clone(&desktop.shared);
+        tauri::async_runtime::spawn(bill_daily(Arc::clone(&shared)));
+        let last_run = |shared: &Shared| {
+            let mut slot = lock(&shared.book);
+            let book = slot.as_mut().unwrap();
+            dispatch(book, &Actor::new("test"), "dashboard", json!({})).unwrap()["last_run"].clone()
+        };
+        for name in ["first.book", "second.book"] {
+            // Something to bill from 1 May (a manual invoice); opened on 5 May.
+            let clock =
+                Clock::simulated(chrono::Utc.with_ymd_and_hms(2025, 5, 1, 10, 0, 0).unwrap());
+            let mut book = Book::open(&dir.path().join(name), clock.clone()).unwrap();
+            let actor = Actor::new("test");
+            let account = dispatch(
+                &mut book,
+                &actor,
+                "create_account",
+                json!({"org_name": "Acme"}),
+            )
+            .unwrap();
+            dispatch(
+                &mut book,
+                &actor,
+                "create_invoice",
+                json!({"account_id": account["id"], "period": "2025-05"}),
+            )
+            .unwrap();
+            clock.set(chrono::Utc.with_ymd_and_hms(2025, 5, 5, 10, 0, 0).unwrap());
+            shared.switch(book);
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+            while last_run(&shared).is_null() {
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "{name} was not billed after it was opened"
+                );
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+        }
     }
 }

@@ -81,9 +81,9 @@ async function buildBook(url) {
   };
 }
 
-/** The friendly IDs in the invoice table, top to bottom. */
+/** The friendly IDs in the invoice table, top to bottom (the rows rendered: all, in a short list). */
 async function shownIds(page) {
-  return page.getByRole('table', { name: 'Invoices' }).locator('tbody tr td:first-child').allInnerTexts();
+  return page.getByRole('table', { name: 'Invoices' }).locator('tbody tr[aria-rowindex] td:first-child').allInnerTexts();
 }
 
 /** Waits until the table lists exactly what `list_invoices` with `filter` lists, and returns it. */
@@ -101,9 +101,9 @@ async function expectListed(page, url, filter) {
   return expected;
 }
 
-/** The rows of a table body as arrays of cell texts. */
+/** The rows of a table body as arrays of cell texts (not the virtual list's spacer rows). */
 async function cells(table) {
-  return table.locator('tbody tr').evaluateAll((rows) =>
+  return table.locator('tbody tr:not(.spacer)').evaluateAll((rows) =>
     rows.map((row) => [...row.querySelectorAll('td')].map((cell) => cell.innerText.trim())),
   );
 }
@@ -229,7 +229,7 @@ describe('Invoices screen', () => {
     await page.getByRole('link', { name: 'Invoices of Acme Analytics S.r.l.' }).click();
     const acme = await expectListed(page, server.url, { account_id: book.acme.id });
     assert.equal(acme.length, 3);
-    assert.match(await page.getByRole('search', { name: 'Filter invoices' }).innerText(), /Buyer\s+Acme Analytics S\.r\.l\./);
+    assert.match(await page.getByRole('search', { name: 'Filter invoices' }).innerText(), /Account\s+Acme Analytics S\.r\.l\./);
     await page.getByRole('button', { name: 'Show the invoices of every buyer' }).click();
     await expectListed(page, server.url, {});
     assert.deepEqual(realProblems(problems), []);
@@ -483,6 +483,216 @@ describe('Invoices screen', () => {
     const alert = page.getByRole('alert').filter({ hasText: 'cannot be made' });
     await alert.waitFor();
     assert.match(await alert.innerText(), /U\+[0-9A-F]{4}/);
+    assert.deepEqual(realProblems(problems), []);
+  });
+
+  it('sorts by a column on the server, filters by buyer, and opens a row from the keyboard', async () => {
+    await page.goto(`${server.url}#/invoices`);
+    await expectListed(page, server.url, {});
+    const table = page.getByRole('table', { name: 'Invoices' });
+    const header = (name) => table.getByRole('columnheader', { name });
+
+    // Total: largest first, then smallest first; the order is the engine's (VAT included).
+    await header('Total').getByRole('button').click();
+    const largest = await expectListed(page, server.url, { sort: 'total', descending: true });
+    assert.equal(await header('Total').getAttribute('aria-sort'), 'descending');
+    assert.match(new URL(page.url()).hash, /sort=total&desc=1/, 'the sort is in the URL');
+    const totals = await table.locator('tbody tr[aria-rowindex] td:last-child').allInnerTexts();
+    const engine = (await rpc(server.url, 'list_invoices', { sort: 'total', descending: true })).items;
+    assert.deepEqual(totals, engine.map((invoice) => euro(invoice.totals.total)));
+    await header('Total').getByRole('button').click();
+    const smallest = await expectListed(page, server.url, { sort: 'total', descending: false });
+    // The id breaks ties in the same direction, so one order is exactly the other reversed.
+    assert.deepEqual(smallest, [...largest].reverse());
+    assert.equal(await header('Total').getAttribute('aria-sort'), 'ascending');
+    assert.equal(await header('Buyer').getAttribute('aria-sort'), 'none');
+
+    // Buyer: A to Z, and it survives a reload.
+    await header('Buyer').getByRole('button').click();
+    const byBuyer = await expectListed(page, server.url, { sort: 'buyer', descending: false });
+    const buyers = await table.locator('tbody tr[aria-rowindex] td:nth-child(2)').allInnerTexts();
+    assert.deepEqual(buyers, [...buyers].sort((a, b) => a.localeCompare(b, 'en', { sensitivity: 'base' })));
+    await page.reload();
+    assert.deepEqual(await expectListed(page, server.url, { sort: 'buyer', descending: false }), byBuyer);
+
+    // The buyer search (name or VAT code), with the sort kept.
+    await page.getByLabel('Buyer').fill('globex');
+    const globex = await expectListed(page, server.url, { buyer_query: 'globex', sort: 'buyer', descending: false });
+    assert.ok(globex.length >= 1);
+    await page.getByLabel('Buyer').fill('DE1234');
+    assert.deepEqual(await expectListed(page, server.url, { buyer_query: 'DE1234', sort: 'buyer' }), globex);
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+    await expectListed(page, server.url, { sort: 'buyer' });
+    assert.equal(await page.getByLabel('Buyer').inputValue(), '');
+
+    // Keyboard: Tab reaches the first row's link, arrows move, Enter opens.
+    await header('Total').getByRole('button').focus();
+    await page.keyboard.press('Tab');
+    const focused = () => page.evaluate(() => document.activeElement?.textContent?.trim());
+    assert.equal(await focused(), byBuyer[0]);
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    assert.equal(await focused(), byBuyer[2]);
+    await page.keyboard.press('ArrowUp');
+    assert.equal(await focused(), byBuyer[1]);
+    await page.keyboard.press('End');
+    assert.equal(await focused(), byBuyer.at(-1));
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: `Invoice ${byBuyer.at(-1)}` }).waitFor();
+    assert.deepEqual(realProblems(problems), []);
+  });
+
+  it('exports the list as filtered and sorted to CSV, amounts exact', async () => {
+    await page.goto(`${server.url}#/invoices?month=2026-10&sort=total&desc=1`);
+    const filter = { period: '2026-10', sort: 'total', descending: true };
+    await expectListed(page, server.url, filter);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export CSV' }).click(),
+    ]);
+    assert.equal(download.suggestedFilename(), 'invoices-2026-10.csv');
+    const file = path.join(downloads, 'export.csv');
+    await download.saveAs(file);
+    const text = readFileSync(file, 'utf8');
+    const expected = (await rpc(server.url, 'list_invoices', filter)).items;
+    const lines = text.split('\r\n');
+    assert.equal(lines[0], 'Invoice ID,Buyer,Month,State,Created,Issued on,Due on,Paid at,Currency,VAT rate (%),Total without VAT,VAT,Total');
+    assert.equal(lines.length, expected.length + 2, 'a header, a line per invoice, and the final line break');
+    for (const [i, invoice] of expected.entries()) {
+      const fields = lines[i + 1].split(',');
+      assert.equal(fields[0], invoice.friendly_id);
+      assert.equal(fields[3], invoice.state);
+      assert.deepEqual(fields.slice(-3), [invoice.totals.charged_without_vat, invoice.totals.charged_vat, invoice.totals.total]);
+    }
+    // The issued October invoice: exactly the engine's figures (not €-formatted, not floats).
+    assert.ok(lines.some((line) => line.startsWith(`${book.issued.invoice.friendly_id},Acme Analytics S.r.l.,2026-10,`) && line.endsWith(',EUR,22,60.13,13.23,73.36')), text);
+    await page.getByRole('status').filter({ hasText: `Exported ${expected.length} invoices to invoices-2026-10.csv.` }).waitFor();
+    assert.deepEqual(realProblems(problems), []);
+  });
+
+  it('offers in each state only the actions the engine allows', async () => {
+    const buyer = await rpc(server.url, 'create_account', { org_name: 'States Ltd', vat_rate: '10' });
+    const made = async (steps) => {
+      const created = await rpc(server.url, 'create_invoice', { account_id: buyer.id, period: '2026-11' });
+      await rpc(server.url, 'add_line_item', { invoice_id: created.invoice.id, name: 'Fee', cost: '10' });
+      for (const state of steps) {
+        if (state === 'paid') await rpc(server.url, 'mark_invoice_paid', { id: created.invoice.id });
+        else await rpc(server.url, 'transition_invoice', { id: created.invoice.id, state });
+      }
+      return created.invoice;
+    };
+    const cases = [
+      ['open', [], ['Change ID or month', 'Finalize', 'Issue invoice', 'Cancel invoice'], true],
+      ['finalized', ['finalized'], ['Change ID or month', 'Issue invoice', 'Cancel invoice'], true],
+      ['pending', ['pending'], ['Charge', 'Mark as paid', 'Mark as unpaid', 'Cancel invoice'], false],
+      ['unpaid', ['pending', 'unpaid'], ['Charge', 'Mark as paid', 'Mark as failed', 'Cancel invoice'], false],
+      ['failed', ['pending', 'unpaid', 'failed'], ['Charge', 'Mark as paid', 'Cancel invoice'], false],
+      ['paid', ['pending', 'paid'], [], false],
+      ['cancelled', ['cancelled'], [], false],
+    ];
+    for (const [state, steps, expected, editable] of cases) {
+      const invoice = await made(steps);
+      await page.goto(`${server.url}#/invoices/${invoice.id}`);
+      await page.getByRole('heading', { level: 1, name: `Invoice ${invoice.friendly_id} for November 2026` }).waitFor();
+      assert.equal(await page.getByTestId('invoice-state').innerText(), state[0].toUpperCase() + state.slice(1));
+      const buttons = await page.getByRole('group', { name: 'Invoice actions' }).getByRole('button').allInnerTexts();
+      assert.deepEqual(buttons, expected, `${state}: the actions`);
+      assert.equal(await page.getByRole('form', { name: 'Add a line' }).count(), editable ? 1 : 0, `${state}: adding lines`);
+      assert.equal(await page.getByRole('button', { name: /^Delete line/ }).count(), editable ? 1 : 0, `${state}: deleting lines`);
+      // The PDF can be made, opened and saved in every state.
+      assert.equal(await page.getByRole('button', { name: /^(Generate|Regenerate) PDF$/ }).count(), 1);
+      assert.match(await page.getByTestId('creation-type').innerText(), /Manually created/);
+    }
+    await screenshot(page, 'invoice-detail-cancelled');
+    assert.deepEqual(realProblems(problems), []);
+  });
+
+  it('refuses to edit an invoice issued meanwhile: the error shows and nothing changes', async () => {
+    const buyer = await rpc(server.url, 'create_account', { org_name: 'Meanwhile GmbH', vat_rate: '19' });
+    const created = await rpc(server.url, 'create_invoice', { account_id: buyer.id, period: '2026-11' });
+    const { id, friendly_id: friendlyId } = created.invoice;
+    await rpc(server.url, 'add_line_item', { invoice_id: id, name: 'Fixed fee', cost: '100' });
+    await page.goto(`${server.url}#/invoices/${id}`);
+    await page.getByRole('heading', { level: 1, name: `Invoice ${friendlyId}` }).waitFor();
+    const form = page.getByRole('form', { name: 'Add a line' });
+    await form.waitFor();
+
+    // Issued in another window while this one still shows the form.
+    await rpc(server.url, 'transition_invoice', { id, state: 'pending' });
+    await form.getByLabel('Name').fill('Late extra');
+    await form.getByLabel('Cost', { exact: true }).fill('50');
+    await form.getByRole('button', { name: 'Add line' }).click();
+    const alert = page.getByRole('alert').filter({ hasText: /issued|pending|cannot|only/i });
+    await alert.waitFor();
+    const after = await rpc(server.url, 'get_invoice', { id });
+    assert.equal(after.line_items.length, 1, 'no line was added');
+    assert.equal(after.invoice.totals.total, '119.00');
+    // The view now shows the invoice as it is: issued, no more editing.
+    await page.getByTestId('invoice-state').filter({ hasText: 'Pending' }).waitFor();
+    assert.equal(await page.getByRole('form', { name: 'Add a line' }).count(), 0);
+    assert.equal(await page.getByRole('button', { name: 'Change ID or month' }).count(), 0);
+    await screenshot(page, 'invoice-edit-refused');
+
+    // The same for the ID: the dialog was open when the invoice was issued.
+    const other = await rpc(server.url, 'create_invoice', { account_id: buyer.id, period: '2026-11' });
+    await page.goto(`${server.url}#/invoices/${other.invoice.id}`);
+    await page.getByRole('button', { name: 'Change ID or month' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Change invoice ID or month' });
+    await rpc(server.url, 'transition_invoice', { id: other.invoice.id, state: 'pending' });
+    await dialog.getByLabel('Invoice ID').fill('2026-11-99999999');
+    await dialog.getByRole('button', { name: 'Save changes' }).click();
+    await dialog.getByRole('alert').waitFor();
+    assert.equal((await rpc(server.url, 'get_invoice', { id: other.invoice.id })).invoice.friendly_id, other.invoice.friendly_id);
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByTestId('invoice-state').filter({ hasText: 'Pending' }).waitFor();
+    assert.deepEqual(realProblems(problems).filter((p) => !/status of 409/.test(p)), []);
+  });
+
+  it('follows the system’s dark theme on the list and the invoice', async () => {
+    const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    await page.goto(`${server.url}#/invoices?sort=total&desc=1`);
+    await expectListed(page, server.url, { sort: 'total', descending: true });
+    const light = await background();
+    await screenshot(page, 'invoices-list-light');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.waitForFunction((before) => getComputedStyle(document.body).backgroundColor !== before, light);
+    await screenshot(page, 'invoices-list-dark');
+    await page.goto(`${server.url}#/invoices/${book.issued.invoice.id}`);
+    await page.getByRole('heading', { level: 1, name: `Invoice ${book.issued.invoice.friendly_id} for October 2026` }).waitFor();
+    assert.notEqual(await background(), light);
+    await screenshot(page, 'invoice-detail-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+    await screenshot(page, 'invoice-detail-light');
+    assert.deepEqual(realProblems(problems), []);
+  });
+
+  it('scrolls through a long list with only the rows in view in the page', async () => {
+    const buyer = await rpc(server.url, 'create_account', { org_name: 'Volume Corp', vat_rate: null });
+    for (let n = 0; n < 450; n++) await rpc(server.url, 'create_invoice', { account_id: buyer.id, period: '2026-08' });
+    await page.goto(`${server.url}#/invoices`);
+    const expected = await rpc(server.url, 'list_invoices', { per_page: 500 });
+    assert.ok(expected.total > 450);
+    await page.getByTestId('invoice-count').filter({ hasText: `${expected.total.toLocaleString('en-GB')} invoices` }).waitFor();
+    const table = page.getByRole('table', { name: 'Invoices' });
+    assert.equal(await table.getAttribute('aria-rowcount'), String(expected.total + 1));
+    const rendered = await table.locator('tbody tr[aria-rowindex]').count();
+    assert.ok(rendered > 10 && rendered < 60, `${rendered} rows in the page`);
+
+    // To the end with the keyboard: the last invoice, fetched from its page of 200.
+    await table.locator('tbody tr[aria-rowindex] a').first().focus();
+    await page.keyboard.press('End');
+    const last = expected.items.at(-1);
+    await table.locator(`tr[aria-rowindex="${expected.total + 1}"]`).getByText(last.friendly_id).waitFor();
+    assert.ok((await table.locator('tbody tr[aria-rowindex]').count()) < 60);
+    await page.waitForFunction((id) => document.activeElement?.textContent?.trim() === id, last.friendly_id);
+    // The middle, by scrolling: the rows there are the engine's rows there.
+    await page.locator('.scroller').evaluate((box) => (box.scrollTop = box.scrollHeight / 2));
+    const middle = await table.locator('tbody tr[aria-rowindex]').nth(12);
+    const index = Number(await middle.getAttribute('aria-rowindex')) - 2;
+    await middle.locator('a').waitFor();
+    assert.equal(await middle.locator('td').first().innerText(), expected.items[index].friendly_id);
+    await screenshot(page, 'invoices-list-long');
     assert.deepEqual(realProblems(problems), []);
   });
 });

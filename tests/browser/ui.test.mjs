@@ -33,7 +33,10 @@ describe('Counterfoil web UI', () => {
   });
 
   it('keeps an account, a plan and its pricing rule created through the UI across a reload', async () => {
+    // The start screen is the dashboard; Accounts is one click away in the main navigation.
     await page.goto(server.url);
+    await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Accounts' }).click();
     await page.getByRole('heading', { level: 1, name: 'Accounts' }).waitFor();
     const header = page.locator('header');
     await header.getByText(server.book).waitFor();

@@ -38,7 +38,7 @@ async function answers(url) {
  * Starts the server; resolves with `{ url, book, stop() }` once `GET /` answers 200.
  * `stop()` ends the server and removes its temporary book directory.
  */
-export async function startServer({ timeoutMs = 30_000 } = {}) {
+export async function startServer({ timeoutMs = 30_000, clock } = {}) {
   const binary = process.env.COUNTERFOIL_BIN ?? path.join(repoRoot, 'target', 'debug', 'counterfoil');
   if (!existsSync(binary)) {
     throw new Error(
@@ -51,7 +51,10 @@ export async function startServer({ timeoutMs = 30_000 } = {}) {
   const listen = `127.0.0.1:${port}`;
   const url = `http://${listen}/`;
 
-  const child = spawn(binary, ['serve', '--book', book, '--listen', listen], {
+  // `clock`: an RFC 3339 instant; the book then runs on a simulated clock that only the
+  // advance_clock operation moves.
+  const args = ['serve', '--book', book, '--listen', listen, ...(clock ? ['--clock', clock] : [])];
+  const child = spawn(binary, args, {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn' },

@@ -6,7 +6,6 @@ use counterfoil_engine::{paths, Book, Clock};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-mod demo;
 mod invoice_pdf;
 mod token;
 mod user;
@@ -134,13 +133,17 @@ impl BookArg {
     }
 
     pub(crate) fn open(&self) -> anyhow::Result<Book> {
+        // The shells are the only place that reads the system clock.
+        self.open_with(Clock::from_fn(chrono::Utc::now))
+    }
+
+    fn open_with(&self, clock: Clock) -> anyhow::Result<Book> {
         let path = self.path()?;
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent)
                 .with_context(|| format!("could not create {}", parent.display()))?;
         }
-        // The shells are the only place that reads the system clock.
-        Ok(Book::open(&path, Clock::from_fn(chrono::Utc::now))?)
+        Ok(Book::open(&path, clock)?)
     }
 }
 
@@ -158,6 +161,11 @@ struct ServeArgs {
     /// The built UI to serve at / (default: ui/dist of this source tree, when present).
     #[arg(long, value_name = "DIR")]
     ui: Option<PathBuf>,
+    /// For tests and demos: run the book on a simulated clock starting at this instant
+    /// (RFC 3339, e.g. 2025-01-01T00:00:00Z). Only then may the `advance_clock` operation move
+    /// it forward, billing every day on the way.
+    #[arg(long, value_name = "INSTANT")]
+    clock: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -173,7 +181,10 @@ fn main() -> anyhow::Result<()> {
         Command::Usage(UsageCommand::Import(args)) => import_usage(args),
         Command::Scenario(ScenarioCommand::Run { file }) => run_scenario(&file),
         Command::Bill(args) => bill(args),
-        Command::Demo(args) => demo::run(&args.book, args.force),
+        Command::Demo(args) => {
+            println!("{}", counterfoil_demo::build(&args.book, args.force)?);
+            Ok(())
+        }
         Command::Invoice(InvoiceCommand::Pdf(args)) => invoice_pdf::run(args),
         Command::Token(TokenCommand::Create(args)) => token::create(args),
         Command::User(UserCommand::Add(args)) => user::add(args),
@@ -324,7 +335,13 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
             book_path.display()
         );
     }
-    let book = args.book.open()?;
+    let book = match args.clock {
+        Some(start) => {
+            tracing::warn!(%start, "simulated clock: time stands still until advance_clock");
+            args.book.open_with(Clock::simulated(start))?
+        }
+        None => args.book.open()?,
+    };
     let ui_dir = args.ui.or_else(|| {
         let built = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ui/dist");
         built.join("index.html").exists().then_some(built)

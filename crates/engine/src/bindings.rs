@@ -35,14 +35,18 @@ pub fn typescript() -> String {
         Card, Account, AccountState, AccountEvent, ChangeAccountState, SignUp, FindAccount,
         AccountFields, UpdateAccount, ListAccounts,
         ApplicationState, Application, PlanChange, ApplicationDetail, ListApplications,
-        Subscribe, UpdateApplication, SuspendApplication, ChangePlan, UsageRecord, RecordUsage, ListUsage,
+        Subscribe, UpdateApplication, SuspendApplication, ChangePlan, PlanChangePreview, PlanChangeLine,
+        UsageRecord, RecordUsage, ListUsage,
         ListAudit, AuditRecord, BookInfo,
         InvoiceState, CreationType, LineItemType, Totals, Invoice, LineItem, PaymentTransaction,
-        Party, InvoiceDetail, CreateInvoice, ListInvoices, UpdateInvoice, AddLineItem,
+        Party, InvoiceDetail, CreateInvoice, ListInvoices, InvoiceSort, UpdateInvoice, AddLineItem,
         TransitionInvoice, MarkInvoicePaid, EarningsByMonth, MonthEarnings,
-        PdfStatus, PdfSettings, SetInvoiceLogo, InvoicePdfFile,
+        PdfStatus, PdfSettings, SetInvoiceLogo, InvoiceLogo, InvoicePdfFile,
         UsageRow, ImportUsage, RowError, UsageImportReport,
         Scope, Permission, AccessToken, CreateAccessToken, CreatedAccessToken, ListAccessTokens,
+        AdvanceClock, Dashboard, AttentionGroup, ReviewInvoice, BillingJobSummary,
+        crate::ops::billing_run::BillingCounts, crate::ops::billing_run::JobReport,
+        crate::ops::billing_run::BillingRunReport,
     ));
     out.push_str(&typescript_operations(cfg));
     out

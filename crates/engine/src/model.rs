@@ -728,6 +728,39 @@ pub struct ChangePlan {
     pub plan_id: Id,
 }
 
+/// What changing an application's plan now would bill (`preview_change_plan`): the lines the
+/// billing run would add for the change (billing-rules.md §8), computed by the same code.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct PlanChangePreview {
+    pub application_id: Id,
+    pub from_plan_id: Id,
+    pub to_plan_id: Id,
+    /// The instant the change would take effect: now.
+    #[ts(type = "string")]
+    pub changed_at: DateTime<Utc>,
+    pub billing_mode: BillingMode,
+    /// In the order the billing run adds them; lines costing nothing are left out (§7).
+    pub lines: Vec<PlanChangeLine>,
+    /// Σ the lines' costs, before VAT.
+    #[ts(type = "string")]
+    pub total: Decimal,
+    /// Why the change bills nothing, when that is not just its amounts: the application is in
+    /// its trial, or the account's monthly billing is off.
+    #[ts(optional = nullable)]
+    pub nothing_billed_because: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct PlanChangeLine {
+    pub name: String,
+    pub description: String,
+    /// The month of the invoice the line goes to, YYYY-MM.
+    pub period: String,
+    /// 4 decimals at most, as on the invoice.
+    #[ts(type = "string")]
+    pub cost: Decimal,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct UsageRecord {
     pub id: Id,
@@ -805,6 +838,71 @@ pub struct BookInfo {
     #[ts(type = "string")]
     pub now: DateTime<Utc>,
     pub simulated_clock: bool,
+}
+
+/// Moves a simulated clock forward and runs every billing job on the way (`serve --clock`).
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct AdvanceClock {
+    #[ts(type = "string")]
+    pub to: DateTime<Utc>,
+}
+
+/// What needs a finance user's attention, for the dashboard.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct Dashboard {
+    /// Today by the book's clock, YYYY-MM-DD.
+    pub today: String,
+    /// Open and finalized invoices: still editable, not issued yet.
+    pub to_review: AttentionGroup,
+    /// The first of them, the ones issued soonest first.
+    pub to_review_items: Vec<ReviewInvoice>,
+    /// Pending (issued, not paid) and past their due date.
+    pub past_due: AttentionGroup,
+    /// Unpaid: a charge failed and is being retried.
+    pub overdue: AttentionGroup,
+    pub failed: AttentionGroup,
+    /// Issued invoices with a negative total: money owed to buyers.
+    pub credits_due: AttentionGroup,
+    pub last_run: Option<BillingJobSummary>,
+    /// When the next daily job runs (in the past when a catch-up is due).
+    #[ts(type = "string")]
+    pub next_run: DateTime<Utc>,
+}
+
+/// How many invoices and their amount due, VAT included (negative for credits).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct AttentionGroup {
+    pub count: u32,
+    #[ts(type = "string")]
+    pub total: Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct ReviewInvoice {
+    pub id: Id,
+    pub friendly_id: String,
+    pub account_name: String,
+    pub period: String,
+    pub state: InvoiceState,
+    pub creation_type: CreationType,
+    #[ts(type = "string")]
+    pub total: Decimal,
+    /// The day the billing run will issue it, YYYY-MM-DD; none when only a person will (a
+    /// manual invoice, or a buyer whose monthly billing is off).
+    pub issues_on: Option<String>,
+}
+
+/// The latest daily billing job.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct BillingJobSummary {
+    /// YYYY-MM-DD.
+    pub date: String,
+    #[ts(type = "string")]
+    pub finished_at: DateTime<Utc>,
+    pub invoices_created: u32,
+    pub lines_added: u32,
+    pub invoices_finalized: u32,
+    pub invoices_issued: u32,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -974,6 +1072,14 @@ pub struct SetInvoiceLogo {
     pub image_base64: Option<String>,
 }
 
+/// The provider's logo as stored, for a preview of the invoice header.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct InvoiceLogo {
+    /// `image/png` or `image/jpeg`, from the file's first bytes.
+    pub media_type: String,
+    pub image_base64: String,
+}
+
 /// An invoice PDF's bytes (base64), for transports that carry JSON.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct InvoicePdfFile {
@@ -1023,12 +1129,43 @@ pub struct ListInvoices {
     #[serde(default)]
     #[ts(optional, as = "Option<bool>")]
     pub credit_due: bool,
-    /// Oldest first (by id), as 3scale's API lists; newest first otherwise.
+    /// Only issued invoices past their due date and not charged or paid yet (pending, due
+    /// before today by the book's clock), as the dashboard counts them.
+    #[serde(default)]
+    #[ts(optional, as = "Option<bool>")]
+    pub past_due: bool,
+    /// Oldest first (by id), as 3scale's API lists; newest first otherwise. Ignored with `sort`.
     #[serde(default)]
     #[ts(optional, as = "Option<bool>")]
     pub oldest_first: bool,
+    /// The column to sort by, ascending unless `descending`; the id breaks ties (in the same
+    /// direction). Without it: by id, newest first (or oldest first with `oldest_first`).
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub sort: Option<InvoiceSort>,
+    /// With `sort`: largest, latest or last in the alphabet first.
+    #[serde(default)]
+    #[ts(optional, as = "Option<bool>")]
+    pub descending: bool,
     #[serde(flatten)]
     pub paging: Paging,
+}
+
+/// The columns the invoice list sorts by. `total` sorts by the total with VAT as the exact
+/// net × (1 + rate); invoices whose rounded totals are equal keep their id order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum InvoiceSort {
+    /// Creation order.
+    Id,
+    FriendlyId,
+    /// The buyer's organization name.
+    Buyer,
+    Period,
+    State,
+    IssuedOn,
+    DueOn,
+    Total,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]

@@ -117,6 +117,7 @@ operations! {
 
     read  settings::get_settings(NoInput) -> Settings;
     write settings::update_settings(Settings) -> Settings;
+    read  settings::get_invoice_logo(NoInput) -> Option<InvoiceLogo>;
 
     read  services::list_services(Paging) -> Page<Service>;
     read  services::get_service(ById) -> Service;
@@ -153,6 +154,7 @@ operations! {
     read  applications::get_application(ById) -> ApplicationDetail;
     write applications::subscribe(Subscribe) -> Application;
     write applications::change_plan(ChangePlan) -> Application;
+    read  applications::preview_change_plan(ChangePlan) -> PlanChangePreview;
     write applications::cancel_application(ById) -> Application;
     write applications::update_application(UpdateApplication) -> Application;
     write applications::suspend_application(SuspendApplication) -> Application;
@@ -177,6 +179,8 @@ operations! {
     write pdfs::set_invoice_logo(SetInvoiceLogo) -> Settings;
 
     read  earnings::earnings_by_month(EarningsByMonth) -> Vec<MonthEarnings>;
+    read  dashboard::dashboard(NoInput) -> Dashboard;
+    book  billing_run::advance_clock(AdvanceClock) -> crate::ops::billing_run::BillingRunReport;
 
     read  tokens::list_access_tokens(ListAccessTokens) -> Vec<AccessToken>;
     read  tokens::get_access_token(ById) -> AccessToken;
@@ -213,7 +217,9 @@ impl OperationGroup {
 fn module_group(module: &str) -> OperationGroup {
     match module {
         "book" => OperationGroup::Any,
-        "invoices" | "charging" | "pdfs" | "earnings" | "billing_run" => OperationGroup::Finance,
+        "invoices" | "charging" | "pdfs" | "earnings" | "billing_run" | "dashboard" => {
+            OperationGroup::Finance
+        }
         _ => OperationGroup::AccountManagement,
     }
 }
@@ -318,7 +324,13 @@ mod tests {
         for module in modules {
             let named = matches!(
                 module,
-                "book" | "invoices" | "charging" | "pdfs" | "earnings"
+                "book"
+                    | "invoices"
+                    | "charging"
+                    | "pdfs"
+                    | "earnings"
+                    | "billing_run"
+                    | "dashboard"
             ) || ACCOUNT_MANAGEMENT_MODULES.contains(&module);
             assert!(named, "module {module} needs a scope group in module_group");
         }

@@ -207,3 +207,12 @@ describe('parseWholeNumber', () => {
     expect(parseWholeNumber(typed)).toBe(value);
   });
 });
+
+describe('countOf', () => {
+  it('says one or many', async () => {
+    const { countOf } = await import('./format');
+    expect(countOf(1, 'day', 'days', 'en-GB')).toBe('1 day');
+    expect(countOf(0, 'day', 'days', 'en-GB')).toBe('0 days');
+    expect(countOf(1200, 'line', 'lines', 'en-GB')).toBe('1,200 lines');
+  });
+});

@@ -159,3 +159,8 @@ export function parseWholeNumber(text: string): number | null {
   if (!/^\d{1,15}$/.test(compact)) return null;
   return Number(compact);
 }
+
+/** A count with its noun, e.g. "1 invoice", "2 invoices", "1,200 lines". */
+export function countOf(count: number, singular: string, plural: string, locale = userLocale()): string {
+  return `${formatCount(count, locale)} ${count === 1 ? singular : plural}`;
+}

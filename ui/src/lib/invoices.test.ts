@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PdfSettings, Settings, Totals } from './api/types';
-import { canCharge, invoiceMoney, pdfSettingsChanged, stateBadge, totalRows, transitionActions } from './invoices';
+import { invoiceMoney, pdfSettingsChanged, stateBadge, totalRows } from './invoices';
 
 const plain = (text: string) => text.replace(/[\u00a0\u202f]/g, ' ');
 
@@ -11,41 +11,6 @@ const TOTALS: Totals = {
   charged_vat: '0.12',
   total: '1.35',
 };
-
-describe('transitionActions', () => {
-  it('offers the engine’s transitions in its order, "paid" left to Mark as paid', () => {
-    expect(transitionActions(['paid', 'unpaid', 'cancelled'])).toEqual([
-      { state: 'unpaid', label: 'Mark as unpaid', destructive: false },
-      { state: 'cancelled', label: 'Cancel invoice', destructive: true },
-    ]);
-    expect(transitionActions(['finalized', 'pending', 'cancelled']).map((a) => a.label)).toEqual([
-      'Finalize',
-      'Issue invoice',
-      'Cancel invoice',
-    ]);
-    expect(transitionActions([])).toEqual([]);
-  });
-
-  it('asks before cancelling only', () => {
-    const actions = transitionActions(['finalized', 'pending', 'unpaid', 'failed', 'cancelled']);
-    expect(actions.filter((a) => a.destructive).map((a) => a.state)).toEqual(['cancelled']);
-  });
-});
-
-describe('canCharge', () => {
-  it.each([
-    ['pending', '10.00', true],
-    ['unpaid', '0.01', true],
-    ['failed', '10.00', false],
-    ['open', '10.00', false],
-    ['paid', '10.00', false],
-    ['pending', '0.00', false],
-    ['pending', '0', false],
-    ['pending', '-5.00', false],
-  ] as const)('%s with total %s → %s', (state, total, expected) => {
-    expect(canCharge({ state, totals: { ...TOTALS, total } })).toBe(expected);
-  });
-});
 
 describe('totalRows', () => {
   it('shows one "Total cost" row when the invoice has no VAT', () => {

@@ -1,6 +1,5 @@
-// How invoices are shown: state names and badges, the actions a state change is offered as,
-// amounts in the invoice's own currency, and the totals rows. What an invoice may do comes from
-// the engine (allowed_transitions, editable); this only names and arranges it.
+// How invoices are shown: state names and badges, amounts in the invoice's own currency, and
+// the totals rows. Which actions an invoice offers is lib/invoiceActions.ts.
 
 import type { Invoice, InvoiceState, PdfSettings, Settings } from './api/types';
 import { formatMoney, formatPercent } from './format';
@@ -31,42 +30,6 @@ export function stateBadge(state: InvoiceState): string {
     default:
       return 'badge';
   }
-}
-
-export interface TransitionAction {
-  state: InvoiceState;
-  label: string;
-  /** Asks before doing it (the change cannot be undone and loses the invoice). */
-  destructive: boolean;
-}
-
-const TRANSITION_LABELS: Partial<Record<InvoiceState, string>> = {
-  finalized: 'Finalize',
-  pending: 'Issue invoice',
-  unpaid: 'Mark as unpaid',
-  failed: 'Mark as failed',
-  cancelled: 'Cancel invoice',
-};
-
-/**
- * The buttons for the engine's allowed transitions, in lifecycle order. "paid" is not one of
- * them: it is offered as "Mark as paid", which records the payment with its reference.
- */
-export function transitionActions(allowed: readonly InvoiceState[]): TransitionAction[] {
-  return allowed.flatMap((state) => {
-    const label = TRANSITION_LABELS[state];
-    return label ? [{ state, label, destructive: state === 'cancelled' }] : [];
-  });
-}
-
-/**
- * Whether "Charge" is offered: issued and not yet paid (as 3scale offers it), with something to
- * charge. The sign is read from the engine's decimal string, never computed.
- */
-export function canCharge(invoice: Pick<Invoice, 'state' | 'totals'>): boolean {
-  if (invoice.state !== 'pending' && invoice.state !== 'unpaid') return false;
-  const total = invoice.totals.total.trim();
-  return !total.startsWith('-') && !/^0*(\.0*)?$/.test(total);
 }
 
 /** An amount in an invoice's currency ("€1,234.50"); as given when the currency is unknown. */

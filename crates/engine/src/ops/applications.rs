@@ -1,6 +1,7 @@
 //! Applications (a buyer's subscription to a plan), plan changes and usage (billing-rules.md §3).
 
 use super::accounts::account;
+use super::billing_run;
 use super::plans::plan;
 use super::{not_found, optional_text, required_text};
 use crate::book::{Book, Write};
@@ -8,6 +9,7 @@ use crate::error::{ApiError, Result};
 use crate::model::*;
 use crate::store;
 use chrono::Duration;
+use counterfoil_billing as billing;
 use rusqlite::Connection;
 
 pub(crate) fn list_applications(
@@ -85,27 +87,7 @@ pub(crate) fn subscribe(write: &mut Write<'_>, input: Subscribe) -> Result<Appli
 }
 
 pub(crate) fn change_plan(write: &mut Write<'_>, input: ChangePlan) -> Result<Application> {
-    let before = application(write.tx, input.application_id)?;
-    if before.state != ApplicationState::Live {
-        return Err(ApiError::invalid_state(
-            "A cancelled application cannot change plan.",
-        ));
-    }
-    let current = plan(write.tx, before.plan_id)?;
-    let new_plan = plan(write.tx, input.plan_id)
-        .map_err(|_| ApiError::validation("plan_id", "Choose an existing plan."))?;
-    if new_plan.service_id != current.service_id {
-        return Err(ApiError::validation(
-            "plan_id",
-            "The new plan must belong to the same service as the current one.",
-        ));
-    }
-    if new_plan.id == current.id {
-        return Err(ApiError::validation(
-            "plan_id",
-            "The application is already on this plan.",
-        ));
-    }
+    let (before, current, new_plan) = checked_plan_change(write.tx, &input)?;
     store::applications::set_plan(write.tx, before.id, new_plan.id)?;
     let change = PlanChange {
         from_plan_id: Some(current.id),
@@ -121,6 +103,93 @@ pub(crate) fn change_plan(write: &mut Write<'_>, input: ChangePlan) -> Result<Ap
         Some(&after),
     )?;
     Ok(after)
+}
+
+/// The application, its current plan and the new plan of a change `change_plan` accepts.
+fn checked_plan_change(conn: &Connection, input: &ChangePlan) -> Result<(Application, Plan, Plan)> {
+    let before = application(conn, input.application_id)?;
+    if before.state != ApplicationState::Live {
+        return Err(ApiError::invalid_state(
+            "A cancelled application cannot change plan.",
+        ));
+    }
+    let current = plan(conn, before.plan_id)?;
+    let new_plan = plan(conn, input.plan_id)
+        .map_err(|_| ApiError::validation("plan_id", "Choose an existing plan."))?;
+    if new_plan.service_id != current.service_id {
+        return Err(ApiError::validation(
+            "plan_id",
+            "The new plan must belong to the same service as the current one.",
+        ));
+    }
+    if new_plan.id == current.id {
+        return Err(ApiError::validation(
+            "plan_id",
+            "The application is already on this plan.",
+        ));
+    }
+    Ok((before, current, new_plan))
+}
+
+/// What `change_plan` with this input, made now, would bill: the lines the next billing job
+/// adds for it (§8), from the same function the job uses ([`billing_run::plan_change_bill`]).
+/// Changes made earlier and not billed yet are billed first by the job, so they are played
+/// (without their lines) before this one. Reads only.
+pub(crate) fn preview_change_plan(book: &Book, input: ChangePlan) -> Result<PlanChangePreview> {
+    let conn = book.reader();
+    let now = book.now();
+    let (before, current, new_plan) = checked_plan_change(conn, &input)?;
+    let buyer = account(conn, before.account_id)?;
+    let mode = store::settings::get(conn)?.billing_mode;
+    let history = store::billing_run::plan_histories(conn, before.account_id)?
+        .remove(&before.id)
+        .unwrap_or_default();
+    // The application as the job will find it when it reaches this change.
+    let mut app = before.clone();
+    for earlier in history.iter().filter(|entry| !entry.billed) {
+        let Some(from_plan_id) = earlier.from_plan_id else {
+            continue;
+        };
+        if billing_run::in_trial_at(&app, earlier.changed_at) {
+            continue;
+        }
+        let (from, to) = (plan(conn, from_plan_id)?, plan(conn, earlier.to_plan_id)?);
+        let bill = billing_run::plan_change_bill(mode, &app, &from, &to, earlier.changed_at, None);
+        app.paid_until = Some(bill.paid_until);
+        app.setup_fee_billed = true;
+    }
+    let nothing_billed_because = if !buyer.fields.monthly_billing_enabled {
+        Some("Monthly billing is off for this account: the billing run bills nothing for it.")
+    } else if billing_run::in_trial_at(&app, now) {
+        Some("The application is in its trial: a plan change during the trial bills nothing.")
+    } else {
+        None
+    };
+    let mut lines = Vec::new();
+    if nothing_billed_because.is_none() {
+        let bill = billing_run::plan_change_bill(mode, &app, &current, &new_plan, now, None);
+        for (period, line) in bill.lines {
+            if let Some(cost) = billing_run::billable_cost(line.cost) {
+                lines.push(PlanChangeLine {
+                    name: line.name,
+                    description: line.description,
+                    period: period.to_string(),
+                    cost: billing::for_display(cost),
+                });
+            }
+        }
+    }
+    let total = lines.iter().map(|line| line.cost).sum();
+    Ok(PlanChangePreview {
+        application_id: before.id,
+        from_plan_id: current.id,
+        to_plan_id: new_plan.id,
+        changed_at: now,
+        billing_mode: mode,
+        lines,
+        total: billing::for_display(total),
+        nothing_billed_because: nothing_billed_because.map(str::to_owned),
+    })
 }
 
 /// Changes an application's name, description or user key (absent fields are kept).

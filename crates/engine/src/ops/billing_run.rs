@@ -30,7 +30,7 @@ const JOB_HOUR: i64 = 8;
 
 /// A finalized invoice is issued by the first job at least this long after (§7 step 6): the
 /// job two days later, with room for a job that ran a little late.
-const ISSUE_AFTER_HOURS: i64 = 46;
+pub(crate) const ISSUE_AFTER_HOURS: i64 = 46;
 
 /// What a job (or a whole run) did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -155,8 +155,35 @@ fn pending_job_dates(book: &Book, until: DateTime<Utc>) -> Result<Vec<NaiveDate>
 }
 
 /// A job's instant: its date at 08:00 UTC.
-fn job_instant(date: NaiveDate) -> DateTime<Utc> {
+pub(crate) fn job_instant(date: NaiveDate) -> DateTime<Utc> {
     date.and_time(NaiveTime::MIN).and_utc() + Duration::hours(JOB_HOUR)
+}
+
+/// Moves a simulated clock forward to `input.to`, running every daily job on the way, as the
+/// days would have passed. For tests and demos (`counterfoil serve --clock`): a book on the
+/// real clock refuses, and the clock never goes back.
+pub(crate) fn advance_clock(
+    book: &mut Book,
+    actor: &Actor,
+    input: crate::model::AdvanceClock,
+) -> Result<BillingRunReport> {
+    if !book.clock().is_simulated() {
+        return Err(ApiError::invalid_state(
+            "This book runs on the real clock; only a book served with --clock can move it.",
+        ));
+    }
+    let now = book.now();
+    if input.to < now {
+        return Err(ApiError::validation(
+            "to",
+            format!(
+                "The clock cannot go back: it is already {}.",
+                now.to_rfc3339()
+            ),
+        ));
+    }
+    book.clock().set(input.to);
+    run_billing_until(book, actor, input.to)
 }
 
 /// What a shell that stays open does on start and then at every job instant: bills every day
@@ -303,7 +330,7 @@ impl Subscription {
     }
 
     fn in_trial_at(&self, at: DateTime<Utc>) -> bool {
-        self.app.trial_ends_at.is_some_and(|end| at < end)
+        in_trial_at(&self.app, at)
     }
 
     /// [from, to] cut at every plan change inside it: (from, to, plan) per segment.
@@ -342,11 +369,12 @@ struct Segment {
 }
 
 /// A line the job wants to add, before it knows its invoice.
-struct NewLine {
-    name: String,
-    description: String,
+pub(crate) struct NewLine {
+    pub(crate) name: String,
+    pub(crate) description: String,
     quantity: Decimal,
-    cost: Decimal,
+    /// Exact; the invoice gets [`billable_cost`] of it.
+    pub(crate) cost: Decimal,
     line_type: LineItemType,
     application_id: Id,
     plan_id: Id,
@@ -389,6 +417,112 @@ fn until_cancelled(end: DateTime<Utc>, cancelled: Option<DateTime<Utc>>) -> Date
 
 fn total(pieces: &[billing::ProratedPiece]) -> Decimal {
     pieces.iter().map(|piece| piece.cost).sum()
+}
+
+/// A line's cost as it goes on an invoice (4 decimals, §1), or `None` for a line that is never
+/// added because it costs nothing (§7).
+pub(crate) fn billable_cost(cost: Decimal) -> Option<Decimal> {
+    let cost = billing::line_cost(cost);
+    (!cost.is_zero()).then_some(cost)
+}
+
+/// Whether `app` is still in its trial at `at`: nothing is billed for it then.
+pub(crate) fn in_trial_at(app: &Application, at: DateTime<Utc>) -> bool {
+    app.trial_ends_at.is_some_and(|end| at < end)
+}
+
+/// What a plan change bills (§8): its lines, each with the month of the invoice it goes to,
+/// and the instant the application's fixed fee is then paid until.
+pub(crate) struct PlanChangeBill {
+    pub(crate) lines: Vec<(Period, NewLine)>,
+    pub(crate) paid_until: DateTime<Utc>,
+}
+
+/// §8 for a change of `app` from `old` to `new` at `at`, outside a trial, with `app` as it
+/// stands before the change is billed; `cancelled` is its cancellation if that has happened
+/// by the billing instant. Writes nothing: the billing job adds the lines (dropping those that
+/// cost nothing, see [`billable_cost`]), and `preview_change_plan` shows them.
+pub(crate) fn plan_change_bill(
+    mode: BillingMode,
+    app: &Application,
+    old: &Plan,
+    new: &Plan,
+    at: DateTime<Utc>,
+    cancelled: Option<DateTime<Utc>>,
+) -> PlanChangeBill {
+    let period = Period::of(at);
+    let end = until_cancelled(period.end(), cancelled);
+    let mut lines = Vec::new();
+    let unbilled_from = match app.paid_until {
+        Some(paid_until) => second_after(paid_until),
+        None => day_start(app.trial_ends_at.unwrap_or(app.created_at)),
+    }
+    .max(period.start());
+    let month_unbilled = unbilled_from <= end;
+    if month_unbilled {
+        // First the old plan's fixed fee for the part of the month not yet billed.
+        for piece in billing::prorate_seconds(old.cost_per_month, unbilled_from, end) {
+            let line = NewLine::plan_cost(
+                app,
+                old,
+                format!("Fixed fee ('{}')", old.name),
+                billing::describe_range(piece.from, piece.to),
+                piece.cost,
+            );
+            lines.push((piece.period, line));
+        }
+    }
+    if !app.setup_fee_billed {
+        let line = NewLine::plan_cost(
+            app,
+            old,
+            format!("Setup fee ('{}')", old.name),
+            String::new(),
+            old.setup_fee,
+        );
+        lines.push((period, line));
+    }
+    let refund = total(&billing::prorate_seconds(old.cost_per_month, at, end));
+    let new_cost = total(&billing::prorate_seconds(new.cost_per_month, at, end));
+    let description = billing::describe_range(at, end);
+    let refund_line = NewLine::plan_cost(
+        app,
+        old,
+        format!("Refund ('{}')", old.name),
+        description.clone(),
+        -refund,
+    );
+    match mode {
+        BillingMode::Postpaid => {
+            lines.push((period, refund_line));
+            let line = NewLine::plan_cost(
+                app,
+                new,
+                format!("Fixed fee ('{}')", new.name),
+                description,
+                new_cost,
+            );
+            lines.push((period, line));
+        }
+        // Already billed in advance: only an upgrade is billed ("refunding on downgrade is
+        // not supported", as in 3scale).
+        BillingMode::Prepaid if month_unbilled || new_cost > refund => {
+            lines.push((period, refund_line));
+            let line = NewLine::plan_cost(
+                app,
+                new,
+                format!("Application upgrade ('{}' to '{}')", old.name, new.name),
+                description,
+                new_cost,
+            );
+            lines.push((period, line));
+        }
+        BillingMode::Prepaid => {}
+    }
+    PlanChangeBill {
+        lines,
+        paid_until: app.paid_until.map_or(end, |paid| paid.max(end)),
+    }
 }
 
 impl Job<'_, '_> {
@@ -545,65 +679,16 @@ impl Job<'_, '_> {
         let Some(old_plan_id) = change.from_plan_id else {
             return Ok(());
         };
-        let at = change.changed_at;
-        let period = Period::of(at);
-        let end = until_cancelled(period.end(), self.cancelled_by_today(&sub.app));
         let old = self.plan(old_plan_id)?;
         let new = self.plan(change.to_plan_id)?;
-        let unbilled_from = match sub.app.paid_until {
-            Some(paid_until) => second_after(paid_until),
-            None => day_start(sub.billing_start()),
+        let at = change.changed_at;
+        let cancelled = self.cancelled_by_today(&sub.app);
+        let bill = plan_change_bill(self.mode, &sub.app, &old, &new, at, cancelled);
+        for (period, line) in bill.lines {
+            self.add_line(account_id, period, line)?;
         }
-        .max(period.start());
-        let month_unbilled = unbilled_from <= end;
-        if month_unbilled {
-            // First the old plan's fixed fee for the part of the month not yet billed.
-            let pieces = billing::prorate_seconds(old.cost_per_month, unbilled_from, end);
-            self.add_fixed_fee_lines(account_id, &sub.app, &old, &pieces)?;
-        }
-        if !sub.app.setup_fee_billed {
-            self.add_setup_fee(account_id, &sub.app, &old, period)?;
-        }
-        let refund = total(&billing::prorate_seconds(old.cost_per_month, at, end));
-        let new_cost = total(&billing::prorate_seconds(new.cost_per_month, at, end));
-        let description = billing::describe_range(at, end);
-        let refund_line = NewLine::plan_cost(
-            &sub.app,
-            &old,
-            format!("Refund ('{}')", old.name),
-            description.clone(),
-            -refund,
-        );
-        match self.mode {
-            BillingMode::Postpaid => {
-                self.add_line(account_id, period, refund_line)?;
-                let line = NewLine::plan_cost(
-                    &sub.app,
-                    &new,
-                    format!("Fixed fee ('{}')", new.name),
-                    description,
-                    new_cost,
-                );
-                self.add_line(account_id, period, line)?;
-            }
-            // Already billed in advance: only an upgrade is billed ("refunding on downgrade is
-            // not supported", as in 3scale).
-            BillingMode::Prepaid if month_unbilled || new_cost > refund => {
-                self.add_line(account_id, period, refund_line)?;
-                let line = NewLine::plan_cost(
-                    &sub.app,
-                    &new,
-                    format!("Application upgrade ('{}' to '{}')", old.name, new.name),
-                    description,
-                    new_cost,
-                );
-                self.add_line(account_id, period, line)?;
-            }
-            BillingMode::Prepaid => {}
-        }
-        let paid_until = sub.app.paid_until.map_or(end, |paid| paid.max(end));
         self.update_application(sub, |app| {
-            app.paid_until = Some(paid_until);
+            app.paid_until = Some(bill.paid_until);
             app.setup_fee_billed = true;
         })
     }
@@ -783,10 +868,9 @@ impl Job<'_, '_> {
     /// Adds a line to the newest open background invoice of the buyer and period, opening one
     /// only now that there is a line for it. A line costing 0 is never added.
     fn add_line(&mut self, account_id: Id, period: Period, line: NewLine) -> Result<()> {
-        let cost = billing::line_cost(line.cost);
-        if cost.is_zero() {
+        let Some(cost) = billable_cost(line.cost) else {
             return Ok(());
-        }
+        };
         let invoice_id = self.target_invoice(account_id, period)?;
         let id = store::invoices::insert_line_leaving_net(
             self.write.tx,

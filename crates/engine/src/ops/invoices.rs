@@ -43,6 +43,7 @@ pub(crate) fn list_invoices(book: &Book, filter: ListInvoices) -> Result<Page<In
             account_id: filter.account_id,
             states: &filter.states,
             credit_due: filter.credit_due,
+            past_due_on: filter.past_due.then(|| book.now().date_naive().to_string()),
             friendly_id_like,
             year: filter.year,
             buyer_like: filter
@@ -51,6 +52,8 @@ pub(crate) fn list_invoices(book: &Book, filter: ListInvoices) -> Result<Page<In
                 .filter(|text| !text.trim().is_empty())
                 .map(store::contains_pattern),
             oldest_first: filter.oldest_first,
+            sort: filter.sort,
+            descending: filter.descending,
             paging: &filter.paging,
         },
     )?;

@@ -8,6 +8,7 @@ pub(crate) mod audit;
 pub(crate) mod billing_run;
 pub(crate) mod book;
 pub(crate) mod charging;
+pub(crate) mod dashboard;
 pub(crate) mod earnings;
 pub(crate) mod invoices;
 pub(crate) mod pdfs;

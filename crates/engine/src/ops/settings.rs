@@ -1,11 +1,26 @@
 use super::{optional_text, required_text};
 use crate::book::{Book, Write};
 use crate::error::{ApiError, Result};
-use crate::model::{Address, NoInput, Settings};
+use crate::model::{Address, InvoiceLogo, NoInput, Settings};
 use crate::store;
+use base64::Engine as _;
 
 pub(crate) fn get_settings(book: &Book, _: NoInput) -> Result<Settings> {
     Ok(store::settings::get(book.reader())?)
+}
+
+/// The logo `set_invoice_logo` stored (a PNG or JPEG), for the settings screen's preview.
+pub(crate) fn get_invoice_logo(book: &Book, _: NoInput) -> Result<Option<InvoiceLogo>> {
+    Ok(store::pdfs::logo(book.reader())?.map(|bytes| InvoiceLogo {
+        // set_invoice_logo accepts PNG and JPEG only; PNG files start with this signature.
+        media_type: if bytes.starts_with(b"\x89PNG") {
+            "image/png"
+        } else {
+            "image/jpeg"
+        }
+        .to_owned(),
+        image_base64: base64::engine::general_purpose::STANDARD.encode(&bytes),
+    }))
 }
 
 pub(crate) fn update_settings(write: &mut Write<'_>, input: Settings) -> Result<Settings> {
@@ -58,4 +73,36 @@ pub(crate) fn address(prefix: &str, input: &Address) -> Result<Address> {
         zip: part("zip", "ZIP code", &input.zip)?,
         country: part("country", "Country", &input.country)?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use crate::model::InvoiceLogo;
+    use crate::{dispatch, Actor, Book, Clock};
+    use serde_json::{json, Value};
+
+    const PNG_LOGO: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
+
+    #[test]
+    fn the_stored_logo_is_given_back_with_its_media_type() {
+        let dir = tempfile::tempdir().unwrap();
+        let clock = Clock::simulated(chrono::DateTime::from_timestamp(1_736_935_200, 0).unwrap());
+        let mut book = Book::open(&dir.path().join("settings.book"), clock).unwrap();
+        let mut call =
+            |op: &str, input: Value| dispatch(&mut book, &Actor::new("test"), op, input).unwrap();
+        assert_eq!(call("get_invoice_logo", json!({})), Value::Null);
+        call("set_invoice_logo", json!({"image_base64": PNG_LOGO}));
+        let logo: InvoiceLogo =
+            serde_json::from_value(call("get_invoice_logo", json!({}))).unwrap();
+        assert_eq!(
+            logo,
+            InvoiceLogo {
+                media_type: "image/png".into(),
+                image_base64: PNG_LOGO.into()
+            }
+        );
+        call("set_invoice_logo", json!({"image_base64": null}));
+        assert_eq!(call("get_invoice_logo", json!({})), Value::Null);
+    }
 }

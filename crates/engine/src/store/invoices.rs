@@ -3,7 +3,8 @@
 use super::earnings::keeping_share;
 use super::{from_e4, from_epoch, limit_offset, percent_from_e4, to_e4, to_epoch};
 use crate::model::{
-    CreationType, Id, InvoiceState, LineItem, LineItemType, Page, Paging, Party, PaymentTransaction,
+    CreationType, Id, InvoiceSort, InvoiceState, LineItem, LineItemType, Page, Paging, Party,
+    PaymentTransaction,
 };
 use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
@@ -109,6 +110,8 @@ pub(crate) struct InvoiceFilter<'a> {
     pub states: &'a [InvoiceState],
     /// Only issued invoices with a negative total: credits due to buyers (§9).
     pub credit_due: bool,
+    /// Only pending invoices due before this day (YYYY-MM-DD): past due.
+    pub past_due_on: Option<String>,
     /// A LIKE pattern (wildcards already translated and escaped).
     pub friendly_id_like: Option<String>,
     /// Periods of this year (a range on the period index).
@@ -116,7 +119,37 @@ pub(crate) struct InvoiceFilter<'a> {
     /// A LIKE pattern over the buyer's search key.
     pub buyer_like: Option<String>,
     pub oldest_first: bool,
+    /// A sort column (by id when absent, then `oldest_first` gives the direction).
+    pub sort: Option<InvoiceSort>,
+    pub descending: bool,
     pub paging: &'a Paging,
+}
+
+/// The ORDER BY of a list: a whitelisted column, never text from the request, with the id as
+/// the tie-breaker in the same direction so that pages never overlap or skip a row. The id,
+/// friendly ID and state orders walk an index; the others sort the filtered rows.
+fn order_by(filter: &InvoiceFilter<'_>) -> String {
+    let Some(sort) = filter.sort else {
+        return format!("i.id {}", if filter.oldest_first { "ASC" } else { "DESC" });
+    };
+    let direction = if filter.descending { "DESC" } else { "ASC" };
+    let column = match sort {
+        InvoiceSort::Id => return format!("i.id {direction}"),
+        InvoiceSort::FriendlyId => "i.friendly_id",
+        InvoiceSort::Buyer => "a.org_name COLLATE NOCASE",
+        InvoiceSort::Period => "i.period",
+        InvoiceSort::State => "i.state",
+        InvoiceSort::IssuedOn => "i.issued_on",
+        InvoiceSort::DueOn => "i.due_on",
+        // The total with VAT, net × (1 + rate) in 1/10 000 units (the rate as ROW_SELECT reads
+        // it). Only the order comes from it, never an amount; SQLite turns a product too large
+        // for 64 bits into a REAL, which still orders.
+        InvoiceSort::Total => {
+            "i.net * (1000000 + coalesce(CASE WHEN i.issued_to IS NULL THEN a.vat_rate \
+             ELSE i.vat_rate END, 0))"
+        }
+    };
+    format!("{column} {direction}, i.id {direction}")
 }
 
 pub(crate) fn list(
@@ -177,6 +210,10 @@ pub(crate) fn list(
     if filter.credit_due {
         conditions.push("i.state = 'pending' AND i.net < 0");
     }
+    if let Some(today) = &filter.past_due_on {
+        conditions.push("i.state = 'pending' AND i.due_on < ?");
+        values.push(Value::Text(today.clone()));
+    }
     let where_sql = if conditions.is_empty() {
         String::new()
     } else {
@@ -190,8 +227,8 @@ pub(crate) fn list(
     values.push(Value::Integer(limit));
     values.push(Value::Integer(offset));
     let mut statement = conn.prepare_cached(&format!(
-        "{ROW_SELECT} {where_sql} ORDER BY i.id {} LIMIT ? OFFSET ?",
-        if filter.oldest_first { "ASC" } else { "DESC" }
+        "{ROW_SELECT} {where_sql} ORDER BY {} LIMIT ? OFFSET ?",
+        order_by(filter)
     ))?;
     let items = statement
         .query_map(params_from_iter(values.iter()), row)?

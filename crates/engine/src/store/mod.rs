@@ -6,6 +6,7 @@ pub mod applications;
 pub mod audit;
 pub(crate) mod billing_run;
 pub mod catalogue;
+pub(crate) mod dashboard;
 pub mod earnings;
 pub mod invoices;
 pub mod payments;

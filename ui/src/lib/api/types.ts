@@ -227,6 +227,35 @@ suspended: boolean, };
 
 export type ChangePlan = { application_id: Id, plan_id: Id, };
 
+export type PlanChangePreview = { application_id: Id, from_plan_id: Id, to_plan_id: Id, 
+/**
+ * The instant the change would take effect: now.
+ */
+changed_at: string, billing_mode: BillingMode, 
+/**
+ * In the order the billing run adds them; lines costing nothing are left out (§7).
+ */
+lines: Array<PlanChangeLine>, 
+/**
+ * Σ the lines' costs, before VAT.
+ */
+total: string, 
+/**
+ * Why the change bills nothing, when that is not just its amounts: the application is in
+ * its trial, or the account's monthly billing is off.
+ */
+nothing_billed_because?: string | null, };
+
+export type PlanChangeLine = { name: string, description: string, 
+/**
+ * The month of the invoice the line goes to, YYYY-MM.
+ */
+period: string, 
+/**
+ * 4 decimals at most, as on the invoice.
+ */
+cost: string, };
+
 export type UsageRecord = { id: Id, application_id: Id, metric_id: Id, timestamp: string, value: number, };
 
 export type RecordUsage = { application_id: Id, metric_id: Id, 
@@ -349,9 +378,25 @@ states?: Array<InvoiceState>,
  */
 credit_due?: boolean, 
 /**
- * Oldest first (by id), as 3scale's API lists; newest first otherwise.
+ * Only issued invoices past their due date and not charged or paid yet (pending, due
+ * before today by the book's clock), as the dashboard counts them.
  */
-oldest_first?: boolean, page?: number, per_page?: number, };
+past_due?: boolean, 
+/**
+ * Oldest first (by id), as 3scale's API lists; newest first otherwise. Ignored with `sort`.
+ */
+oldest_first?: boolean, 
+/**
+ * The column to sort by, ascending unless `descending`; the id breaks ties (in the same
+ * direction). Without it: by id, newest first (or oldest first with `oldest_first`).
+ */
+sort?: InvoiceSort | null, 
+/**
+ * With `sort`: largest, latest or last in the alphabet first.
+ */
+descending?: boolean, page?: number, per_page?: number, };
+
+export type InvoiceSort = "id" | "friendly_id" | "buyer" | "period" | "state" | "issued_on" | "due_on" | "total";
 
 export type UpdateInvoice = { id: Id, friendly_id?: string | null, period?: string | null, };
 
@@ -415,6 +460,12 @@ logo_sha256: string | null, };
 
 export type SetInvoiceLogo = { image_base64?: string | null, };
 
+export type InvoiceLogo = { 
+/**
+ * `image/png` or `image/jpeg`, from the file's first bytes.
+ */
+media_type: string, image_base64: string, };
+
 export type InvoicePdfFile = { 
 /**
  * `invoice-<friendly id>.pdf`.
@@ -469,11 +520,78 @@ export type ListAccessTokens = {
  */
 name?: string, };
 
+export type AdvanceClock = { to: string, };
+
+export type Dashboard = { 
+/**
+ * Today by the book's clock, YYYY-MM-DD.
+ */
+today: string, 
+/**
+ * Open and finalized invoices: still editable, not issued yet.
+ */
+to_review: AttentionGroup, 
+/**
+ * The first of them, the ones issued soonest first.
+ */
+to_review_items: Array<ReviewInvoice>, 
+/**
+ * Pending (issued, not paid) and past their due date.
+ */
+past_due: AttentionGroup, 
+/**
+ * Unpaid: a charge failed and is being retried.
+ */
+overdue: AttentionGroup, failed: AttentionGroup, 
+/**
+ * Issued invoices with a negative total: money owed to buyers.
+ */
+credits_due: AttentionGroup, last_run: BillingJobSummary | null, 
+/**
+ * When the next daily job runs (in the past when a catch-up is due).
+ */
+next_run: string, };
+
+export type AttentionGroup = { count: number, total: string, };
+
+export type ReviewInvoice = { id: Id, friendly_id: string, account_name: string, period: string, state: InvoiceState, creation_type: CreationType, total: string, 
+/**
+ * The day the billing run will issue it, YYYY-MM-DD; none when only a person will (a
+ * manual invoice, or a buyer whose monthly billing is off).
+ */
+issues_on: string | null, };
+
+export type BillingJobSummary = { 
+/**
+ * YYYY-MM-DD.
+ */
+date: string, finished_at: string, invoices_created: number, lines_added: number, invoices_finalized: number, invoices_issued: number, };
+
+export type BillingCounts = { invoices_created: number, 
+/**
+ * Invoices that got a line or changed state (created ones included). In a run's totals an
+ * invoice counts once per job that touched it.
+ */
+invoices_touched: number, lines_added: number, invoices_finalized: number, invoices_issued: number, 
+/**
+ * Issued with a total of 0, and so marked paid at once.
+ */
+invoices_paid: number, };
+
+export type JobReport = { 
+/**
+ * YYYY-MM-DD; the job billed as of 08:00 UTC that day.
+ */
+date: string, counts: BillingCounts, };
+
+export type BillingRunReport = { jobs: Array<JobReport>, totals: BillingCounts, };
+
 export type Operations = {
   book_info: { input: NoInput; output: BookInfo };
   list_audit: { input: ListAudit; output: Page<AuditRecord> };
   get_settings: { input: NoInput; output: Settings };
   update_settings: { input: Settings; output: Settings };
+  get_invoice_logo: { input: NoInput; output: InvoiceLogo | null };
   list_services: { input: Paging; output: Page<Service> };
   get_service: { input: ById; output: Service };
   create_service: { input: CreateService; output: Service };
@@ -504,6 +622,7 @@ export type Operations = {
   get_application: { input: ById; output: ApplicationDetail };
   subscribe: { input: Subscribe; output: Application };
   change_plan: { input: ChangePlan; output: Application };
+  preview_change_plan: { input: ChangePlan; output: PlanChangePreview };
   cancel_application: { input: ById; output: Application };
   update_application: { input: UpdateApplication; output: Application };
   suspend_application: { input: SuspendApplication; output: Application };
@@ -524,6 +643,8 @@ export type Operations = {
   get_invoice_pdf: { input: ById; output: InvoicePdfFile };
   set_invoice_logo: { input: SetInvoiceLogo; output: Settings };
   earnings_by_month: { input: EarningsByMonth; output: Array<MonthEarnings> };
+  dashboard: { input: NoInput; output: Dashboard };
+  advance_clock: { input: AdvanceClock; output: BillingRunReport };
   list_access_tokens: { input: ListAccessTokens; output: Array<AccessToken> };
   get_access_token: { input: ById; output: AccessToken };
   create_access_token: { input: CreateAccessToken; output: CreatedAccessToken };

@@ -1,4 +1,5 @@
-//! `counterfoil demo --book FILE`: a realistic demo book, made by the real engine.
+//! The demo book (`counterfoil demo --book FILE`, and the desktop app's "Open the demo book"):
+//! a realistic book, made by the real engine.
 //!
 //! A provider, two services, four plans and two dozen buyers from around the world live through
 //! six simulated months (1 December 2025 to 15 June 2026, 12:00 UTC): they sign up, use the
@@ -35,9 +36,9 @@ const STATES: [&str; 7] = [
     "cancelled",
 ];
 
-/// Builds the demo book at `target` and prints a summary; refuses to replace an existing file
-/// unless `force`.
-pub fn run(target: &Path, force: bool) -> Result<()> {
+/// Builds the demo book at `target` and returns what is in it; refuses to replace an existing
+/// file unless `force`.
+pub fn build(target: &Path, force: bool) -> Result<Summary> {
     let sidecars = [sidecar(target, "-wal"), sidecar(target, "-shm")];
     if !force {
         for path in std::iter::once(target.to_path_buf()).chain(sidecars.iter().cloned()) {
@@ -73,7 +74,7 @@ pub fn run(target: &Path, force: bool) -> Result<()> {
         let mut book = Book::open(&temp, clock.clone())?;
         let mut sim = Sim::new(&mut book, clock);
         sim.build()?;
-        let summary = summarize(&mut book)?;
+        let summary = summarize(&mut book, target)?;
         drop(book); // closes the book: SQLite folds the write-ahead log into the file
         summary
     };
@@ -100,8 +101,7 @@ pub fn run(target: &Path, force: bool) -> Result<()> {
     }
     temp.persist(target)
         .with_context(|| format!("could not write {}", target.display()))?;
-    summary.print(target);
-    Ok(())
+    Ok(summary)
 }
 
 fn sidecar(path: &Path, suffix: &str) -> PathBuf {
@@ -980,7 +980,9 @@ fn id_number(id: &Value) -> i64 {
 // ---------------------------------------------------------------------------------------------
 // The summary
 
-struct Summary {
+/// What a freshly built demo book holds; shown as the lines `counterfoil demo` prints.
+pub struct Summary {
+    target: PathBuf,
     accounts: i64,
     applications: i64,
     cancelled_applications: i64,
@@ -991,7 +993,7 @@ struct Summary {
     failed_payments: usize,
 }
 
-fn summarize(book: &mut Book) -> Result<Summary> {
+fn summarize(book: &mut Book, target: &Path) -> Result<Summary> {
     let actor = Actor::new("demo");
     let mut call = |op: &str, input: Value| {
         dispatch(book, &actor, op, input).map_err(|e| anyhow!("demo: {op}: {}", e.message))
@@ -1051,6 +1053,7 @@ fn summarize(book: &mut Book) -> Result<Summary> {
         }
     }
     Ok(Summary {
+        target: target.to_path_buf(),
         accounts,
         applications,
         cancelled_applications,
@@ -1062,29 +1065,31 @@ fn summarize(book: &mut Book) -> Result<Summary> {
     })
 }
 
-impl Summary {
-    fn print(&self, target: &Path) {
+impl std::fmt::Display for Summary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let invoices: i64 = self.invoices.iter().map(|(_, n)| n).sum();
         let by_state: Vec<String> = self
             .invoices
             .iter()
             .map(|(state, n)| format!("{state} {n}"))
             .collect();
-        println!("demo book written to {}", target.display());
-        println!("  simulated {START} to {END}, billed daily at 08:00 UTC");
-        println!("  accounts:      {}", self.accounts);
-        println!(
+        writeln!(f, "demo book written to {}", self.target.display())?;
+        writeln!(f, "  simulated {START} to {END}, billed daily at 08:00 UTC")?;
+        writeln!(f, "  accounts:      {}", self.accounts)?;
+        writeln!(
+            f,
             "  applications:  {} ({} live, {} cancelled)",
             self.applications,
             self.applications - self.cancelled_applications,
             self.cancelled_applications
-        );
-        println!("  usage records: {}", self.usage_records);
-        println!("  invoices:      {invoices} ({})", by_state.join(", "));
-        println!("  credits due:   {}", self.credits_due);
-        println!(
+        )?;
+        writeln!(f, "  usage records: {}", self.usage_records)?;
+        writeln!(f, "  invoices:      {invoices} ({})", by_state.join(", "))?;
+        writeln!(f, "  credits due:   {}", self.credits_due)?;
+        write!(
+            f,
             "  payments:      {} ({} failed)",
             self.payments, self.failed_payments
-        );
+        )
     }
 }

@@ -1,0 +1,402 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap is a failed test
+//! `preview_change_plan` shows what a plan change will bill (billing-rules.md §8): for every
+//! case, the preview made just before `change_plan` lists exactly the lines the billing run
+//! then adds for the change, and the preview itself writes nothing.
+
+mod common;
+
+use chrono::{DateTime, TimeZone, Utc};
+use common::Fixture;
+use counterfoil_engine::{run_billing_until, Actor, ErrorCode};
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+
+fn at(year: i32, month: u32, day: u32, hour: u32, minute: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(year, month, day, hour, minute, 0)
+        .unwrap()
+}
+
+fn bill_at(f: &mut Fixture, instant: DateTime<Utc>) {
+    f.clock.set(instant);
+    run_billing_until(&mut f.book, &Actor::new("test"), instant).unwrap();
+}
+
+fn plan(
+    f: &mut Fixture,
+    service: &Value,
+    name: &str,
+    setup: &str,
+    monthly: &str,
+    trial: u32,
+) -> Value {
+    f.ok(
+        "create_plan",
+        json!({"service_id": service["id"], "name": name, "setup_fee": setup,
+               "cost_per_month": monthly, "trial_period_days": trial, "state": "published"}),
+    )
+}
+
+fn set_mode(f: &mut Fixture, mode: &str) {
+    let mut settings = f.ok("get_settings", json!({}));
+    settings["billing_mode"] = json!(mode);
+    f.ok("update_settings", settings);
+}
+
+/// A billed line as (period, name, description, cost).
+type Line = (String, String, String, String);
+
+/// Every invoice line of the book with its id.
+fn all_lines(f: &mut Fixture) -> Vec<(String, Line)> {
+    let page = f.ok(
+        "list_invoices",
+        json!({"per_page": 500, "oldest_first": true}),
+    );
+    let ids: Vec<Value> = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|invoice| invoice["id"].clone())
+        .collect();
+    let mut lines = Vec::new();
+    for id in ids {
+        let detail = f.ok("get_invoice", json!({"id": id}));
+        let period = detail["invoice"]["period"].as_str().unwrap().to_owned();
+        for line in detail["line_items"].as_array().unwrap() {
+            lines.push((
+                line["id"].as_str().unwrap().to_owned(),
+                (
+                    period.clone(),
+                    line["name"].as_str().unwrap().to_owned(),
+                    line["description"].as_str().unwrap().to_owned(),
+                    line["cost"].as_str().unwrap().to_owned(),
+                ),
+            ));
+        }
+    }
+    lines
+}
+
+fn preview_lines(preview: &Value) -> Vec<Line> {
+    preview["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|line| {
+            (
+                line["period"].as_str().unwrap().to_owned(),
+                line["name"].as_str().unwrap().to_owned(),
+                line["description"].as_str().unwrap().to_owned(),
+                line["cost"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// Previews the change at `when`, checks the preview wrote nothing, then makes the change.
+fn preview_then_change(f: &mut Fixture, app: &Value, to: &Value, when: DateTime<Utc>) -> Value {
+    f.clock.set(when);
+    let input = json!({"application_id": app["id"], "plan_id": to["id"]});
+    let audit_before = f.audit_total();
+    let app_before = f.ok("get_application", json!({"id": app["id"]}));
+    let preview = f.ok("preview_change_plan", input.clone());
+    assert_eq!(
+        f.audit_total(),
+        audit_before,
+        "the preview wrote to the book"
+    );
+    assert_eq!(
+        f.ok("get_application", json!({"id": app["id"]})),
+        app_before,
+        "the preview changed the application"
+    );
+    f.ok("change_plan", input);
+    preview
+}
+
+/// The lines the billing run added since `before` (ids not in it), in the order it added them.
+fn added_since(f: &mut Fixture, before: &[(String, Line)]) -> Vec<Line> {
+    let known: BTreeSet<&String> = before.iter().map(|(id, _)| id).collect();
+    let mut added: Vec<(i64, Line)> = all_lines(f)
+        .into_iter()
+        .filter(|(id, _)| !known.contains(id))
+        .map(|(id, line)| (id.parse().unwrap(), line))
+        .collect();
+    added.sort_by_key(|(id, _)| *id);
+    added.into_iter().map(|(_, line)| line).collect()
+}
+
+fn line(period: &str, name: &str, description: &str, cost: &str) -> Line {
+    (period.into(), name.into(), description.into(), cost.into())
+}
+
+struct Book {
+    f: Fixture,
+    basic: Value,
+    premium: Value,
+    app: Value,
+}
+
+/// A buyer on Basic (31/month, setup 5) since 5 May 2025 10:00, Premium costing 3100; the
+/// billing mode and trial as given.
+fn book(mode: &str, trial_days: u32) -> Book {
+    let mut f = Fixture::at(at(2025, 5, 1, 0, 0));
+    set_mode(&mut f, mode);
+    let service = f.service("API");
+    let basic = plan(&mut f, &service, "Basic", "5", "31", trial_days);
+    let premium = plan(&mut f, &service, "Premium", "50", "3100", 0);
+    let buyer = f.account("Buyer");
+    f.clock.set(at(2025, 5, 5, 10, 0));
+    let app = f.ok(
+        "subscribe",
+        json!({"account_id": buyer["id"], "plan_id": basic["id"], "name": "App"}),
+    );
+    Book {
+        f,
+        basic,
+        premium,
+        app,
+    }
+}
+
+/// One row of the preview table: Basic → Premium on 15 May 2025 at 0:00.
+struct Case {
+    name: &'static str,
+    mode: &'static str,
+    trial_days: u32,
+    /// The billing run has run up to this instant before the change.
+    billed_until: Option<DateTime<Utc>>,
+    expected: Vec<Line>,
+}
+
+#[test]
+fn the_preview_lists_what_the_billing_run_then_bills() {
+    let may_15_to_end = "May 15, 2025 (0:00) - May 31, 2025 (23:59)";
+    let case = |name, mode, trial_days, billed_until, expected| Case {
+        name,
+        mode,
+        trial_days,
+        billed_until,
+        expected,
+    };
+    let cases = vec![
+        case(
+            "postpaid, month billed: §8's example refund and new fee",
+            "postpaid",
+            0,
+            Some(at(2025, 5, 10, 9, 0)),
+            vec![
+                line("2025-05", "Refund ('Basic')", may_15_to_end, "-17.00"),
+                line("2025-05", "Fixed fee ('Premium')", may_15_to_end, "1700.00"),
+            ],
+        ),
+        case(
+            "postpaid, never billed: the old plan's fee and setup fee first",
+            "postpaid",
+            0,
+            None,
+            vec![
+                line(
+                    "2025-05",
+                    "Fixed fee ('Basic')",
+                    "May 5, 2025 (0:00) - May 31, 2025 (23:59)",
+                    "27.00",
+                ),
+                line("2025-05", "Setup fee ('Basic')", "", "5.00"),
+                line("2025-05", "Refund ('Basic')", may_15_to_end, "-17.00"),
+                line("2025-05", "Fixed fee ('Premium')", may_15_to_end, "1700.00"),
+            ],
+        ),
+        case(
+            "prepaid, month billed, upgrade: refund and upgrade line",
+            "prepaid",
+            0,
+            Some(at(2025, 5, 10, 9, 0)),
+            vec![
+                line("2025-05", "Refund ('Basic')", may_15_to_end, "-17.00"),
+                line(
+                    "2025-05",
+                    "Application upgrade ('Basic' to 'Premium')",
+                    may_15_to_end,
+                    "1700.00",
+                ),
+            ],
+        ),
+        case(
+            "in the trial: nothing",
+            "postpaid",
+            30,
+            Some(at(2025, 5, 10, 9, 0)),
+            vec![],
+        ),
+    ];
+    for Case {
+        name: case,
+        mode,
+        trial_days: trial,
+        billed_until,
+        expected,
+    } in cases
+    {
+        let Book {
+            mut f,
+            premium,
+            app,
+            ..
+        } = book(mode, trial);
+        if let Some(until) = billed_until {
+            bill_at(&mut f, until);
+        }
+        let before = all_lines(&mut f);
+        let preview = preview_then_change(&mut f, &app, &premium, at(2025, 5, 15, 0, 0));
+        assert_eq!(preview_lines(&preview), expected, "{case}: preview");
+        let total: rust_decimal::Decimal = expected
+            .iter()
+            .map(|(_, _, _, cost)| cost.parse::<rust_decimal::Decimal>().unwrap())
+            .sum();
+        assert_eq!(
+            preview["total"]
+                .as_str()
+                .unwrap()
+                .parse::<rust_decimal::Decimal>()
+                .unwrap(),
+            total,
+            "{case}: total"
+        );
+        assert_eq!(preview["billing_mode"], mode, "{case}");
+        assert_eq!(
+            preview["nothing_billed_because"].is_string(),
+            trial > 0,
+            "{case}: {preview}"
+        );
+        // The rest of May, daily: the lines added are exactly the preview's.
+        bill_at(&mut f, at(2025, 5, 30, 9, 0));
+        assert_eq!(added_since(&mut f, &before), expected, "{case}: billed");
+    }
+}
+
+#[test]
+fn a_prepaid_downgrade_of_a_billed_month_bills_nothing_and_the_preview_says_so() {
+    let Book {
+        mut f,
+        basic,
+        premium,
+        app,
+    } = book("prepaid", 0);
+    f.clock.set(at(2025, 5, 6, 0, 0));
+    f.ok(
+        "change_plan",
+        json!({"application_id": app["id"], "plan_id": premium["id"]}),
+    );
+    bill_at(&mut f, at(2025, 5, 10, 9, 0));
+    let app = f.ok("get_application", json!({"id": app["id"]}))["application"].clone();
+    let before = all_lines(&mut f);
+    let preview = preview_then_change(&mut f, &app, &basic, at(2025, 5, 20, 12, 0));
+    assert_eq!(preview["lines"], json!([]));
+    assert_eq!(preview["total"], "0.00");
+    bill_at(&mut f, at(2025, 5, 30, 9, 0));
+    assert_eq!(added_since(&mut f, &before), Vec::<Line>::new());
+}
+
+#[test]
+fn a_second_change_before_the_run_is_previewed_after_the_first() {
+    let Book {
+        mut f,
+        basic,
+        premium,
+        app,
+    } = book("postpaid", 0);
+    bill_at(&mut f, at(2025, 5, 10, 9, 0));
+    let before = all_lines(&mut f);
+    let first = preview_then_change(&mut f, &app, &premium, at(2025, 5, 15, 0, 0));
+    let app = f.ok("get_application", json!({"id": app["id"]}))["application"].clone();
+    let second = preview_then_change(&mut f, &app, &basic, at(2025, 5, 15, 6, 0));
+    let description = "May 15, 2025 (6:00) - May 31, 2025 (23:59)";
+    assert_eq!(
+        preview_lines(&second),
+        [
+            line("2025-05", "Refund ('Premium')", description, "-1675.00"),
+            line("2025-05", "Fixed fee ('Basic')", description, "16.75"),
+        ]
+    );
+    bill_at(&mut f, at(2025, 5, 16, 9, 0));
+    let mut expected = preview_lines(&first);
+    expected.extend(preview_lines(&second));
+    assert_eq!(added_since(&mut f, &before), expected);
+}
+
+#[test]
+fn billing_switched_off_is_named_and_nothing_is_billed() {
+    let Book {
+        mut f,
+        premium,
+        app,
+        ..
+    } = book("postpaid", 0);
+    bill_at(&mut f, at(2025, 5, 10, 9, 0));
+    let mut account = f.ok("get_account", json!({"id": app["account_id"]}));
+    account["monthly_billing_enabled"] = json!(false);
+    f.ok("update_account", account);
+    let before = all_lines(&mut f);
+    let preview = preview_then_change(&mut f, &app, &premium, at(2025, 5, 15, 0, 0));
+    assert_eq!(preview["lines"], json!([]));
+    assert!(
+        preview["nothing_billed_because"]
+            .as_str()
+            .unwrap()
+            .contains("Monthly billing is off"),
+        "{preview}"
+    );
+    bill_at(&mut f, at(2025, 5, 30, 9, 0));
+    assert_eq!(added_since(&mut f, &before), Vec::<Line>::new());
+}
+
+#[test]
+fn the_preview_refuses_what_change_plan_refuses() {
+    let Book {
+        mut f,
+        basic,
+        premium,
+        app,
+    } = book("postpaid", 0);
+    let other_service = f.service("Other");
+    let elsewhere = plan(&mut f, &other_service, "Elsewhere", "0", "1", 0);
+    let cases = [
+        (
+            json!({"application_id": app["id"], "plan_id": basic["id"]}),
+            ErrorCode::Validation,
+            Some("plan_id"),
+        ),
+        (
+            json!({"application_id": app["id"], "plan_id": elsewhere["id"]}),
+            ErrorCode::Validation,
+            Some("plan_id"),
+        ),
+        (
+            json!({"application_id": app["id"], "plan_id": "999999"}),
+            ErrorCode::Validation,
+            Some("plan_id"),
+        ),
+        (
+            json!({"application_id": "999999", "plan_id": premium["id"]}),
+            ErrorCode::NotFound,
+            None,
+        ),
+    ];
+    for (input, code, field) in &cases {
+        let previewed = f.refused("preview_change_plan", input.clone(), *code, *field);
+        let changed = f.refused("change_plan", input.clone(), *code, *field);
+        assert_eq!(previewed.message, changed.message, "{input}");
+    }
+    f.ok("cancel_application", json!({"id": app["id"]}));
+    let input = json!({"application_id": app["id"], "plan_id": premium["id"]});
+    let previewed = f.refused(
+        "preview_change_plan",
+        input.clone(),
+        ErrorCode::InvalidState,
+        None,
+    );
+    assert_eq!(
+        previewed.message,
+        "A cancelled application cannot change plan."
+    );
+}

@@ -1,0 +1,407 @@
+// The Earnings and Settings screens in a real Chromium against a real `counterfoil serve`.
+// Earnings: the table's figures are the engine's (earnings_by_month over /rpc), with and without
+// VAT; a month opens its invoices; the CSV export holds the engine's exact strings; an empty
+// book shows a calm empty state. Settings: the preview follows what is typed, a save reaches
+// the engine and the header, a bad value is refused next to its field, the logo is set and
+// removed. Run from the repo root: node --test tests/browser/earnings_settings.test.mjs
+// Leaves screenshots (light and dark) in artifacts/browser/.
+
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { launchBrowser, screenshot } from '../support/browser.mjs';
+import { startServer } from '../support/server.mjs';
+import { errorNextTo, realProblems, rpc } from '../support/ui.mjs';
+
+/** Amounts as the UI shows them in the test browser's locale (en-GB), from the engine's strings. */
+const money = (amount, currency = 'EUR') =>
+  new Intl.NumberFormat('en-GB', {
+    style: 'currency',
+    currency,
+    minimumFractionDigits: 2,
+    maximumFractionDigits: 4,
+  }).format(amount);
+
+const monthName = (period) =>
+  new Intl.DateTimeFormat('en-GB', { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(
+    new Date(`${period}-01T00:00:00Z`),
+  );
+
+const address = (line1, city, zip, country) => ({ line1, line2: '', city, state: '', zip, country });
+
+/** The month `back` months before `period` (YYYY-MM). */
+function monthsBefore(period, back) {
+  const [year, month] = period.split('-').map(Number);
+  const date = new Date(Date.UTC(year, month - 1 - back, 1));
+  return `${date.getUTCFullYear()}-${String(date.getUTCMonth() + 1).padStart(2, '0')}`;
+}
+
+/**
+ * A provider, three buyers (22% VAT, 19% VAT, no VAT) and invoices over the last three months
+ * in every earnings bucket (paid, overdue, in process, not yet issued, cancelled), all through
+ * /rpc. Returns the months used.
+ */
+async function buildBook(url) {
+  const settings = await rpc(url, 'get_settings');
+  await rpc(url, 'update_settings', {
+    ...settings,
+    org_name: 'Northwind APIs B.V.',
+    address: address('Herengracht 182', 'Amsterdam', '1016 BR', 'Netherlands'),
+    vat_code: 'NL862371935B01',
+    fiscal_code: 'KvK 81234567',
+    currency: 'EUR',
+    numbering: 'monthly',
+  });
+  const now = (await rpc(url, 'book_info')).now;
+  const current = now.slice(0, 7);
+  const months = { current, previous: monthsBefore(current, 1), earlier: monthsBefore(current, 2) };
+
+  const account = (org_name, vat_rate, legal_address) => rpc(url, 'create_account', { org_name, vat_rate, legal_address });
+  const acme = await account('Acme Analytics S.r.l.', '22', address('Via Roma 1', 'Milano', '20121', 'IT'));
+  const globex = await account('Globex GmbH', '19', address('Hauptstraße 5', 'Berlin', '10115', 'DE'));
+  const initech = await account('Initech Ltd', null, address('1 Main Street', 'Dublin', 'D02 X285', 'IE'));
+
+  const invoice = async (buyer, period, costs, states = []) => {
+    const created = await rpc(url, 'create_invoice', { account_id: buyer.id, period });
+    for (const cost of costs) await rpc(url, 'add_line_item', { invoice_id: created.invoice.id, name: 'Fixed fee', cost });
+    for (const state of states) {
+      if (state === 'paid') await rpc(url, 'mark_invoice_paid', { id: created.invoice.id, reference: 'SEPA-0915' });
+      else await rpc(url, 'transition_invoice', { id: created.invoice.id, state });
+    }
+  };
+  await invoice(acme, months.earlier, ['1000.00', '234.5678'], ['pending', 'paid']);
+  await invoice(globex, months.earlier, ['249.00'], ['pending', 'unpaid']);
+  await invoice(initech, months.earlier, ['99.99'], ['pending', 'paid']);
+  await invoice(acme, months.previous, ['49.90', '15.2301', '-5.00'], ['pending']);
+  await invoice(globex, months.previous, ['500.00'], ['pending', 'cancelled']);
+  await invoice(initech, months.previous, ['9.00'], ['finalized']);
+  await invoice(acme, months.current, ['120.00']);
+  return months;
+}
+
+/** The earnings table's rows: month, total, in process, overdue, paid. */
+async function tableRows(page) {
+  return page
+    .getByRole('table', { name: 'Earnings by month' })
+    .locator('tbody tr')
+    .evaluateAll((rows) => rows.map((row) => [...row.querySelectorAll('th, td')].map((cell) => cell.innerText.trim())));
+}
+
+/** What the table must show for the engine's answer. */
+function expectedRows(earnings) {
+  return earnings.map((m) => [monthName(m.period), money(m.total), money(m.in_process), money(m.overdue), money(m.paid)]);
+}
+
+/** Waits until the table shows `expected`, and fails with the difference otherwise. */
+async function waitForTable(page, expected) {
+  const deadline = Date.now() + 5000;
+  let shown = [];
+  while (Date.now() < deadline) {
+    shown = (await page.getByRole('table', { name: 'Earnings by month' }).isVisible()) ? await tableRows(page) : [];
+    if (JSON.stringify(shown) === JSON.stringify(expected)) return;
+    await page.waitForTimeout(100);
+  }
+  assert.deepEqual(shown, expected);
+}
+
+/** A PNG logo drawn by the browser: a blue mark and a wordmark. */
+async function drawLogo(page) {
+  const dataUrl = await page.evaluate(() => {
+    const canvas = document.createElement('canvas');
+    canvas.width = 340;
+    canvas.height = 90;
+    const g = canvas.getContext('2d');
+    g.fillStyle = '#1d4ed8';
+    g.beginPath();
+    g.arc(45, 45, 36, 0, Math.PI * 2);
+    g.fill();
+    g.fillStyle = '#ffffff';
+    g.font = 'bold 40px sans-serif';
+    g.fillText('N', 31, 60);
+    g.fillStyle = '#0f172a';
+    g.font = 'bold 38px sans-serif';
+    g.fillText('Northwind', 96, 60);
+    return canvas.toDataURL('image/png');
+  });
+  return Buffer.from(dataUrl.split(',')[1], 'base64');
+}
+
+describe('Earnings screen, empty book', () => {
+  let server;
+  let browser;
+
+  before(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('shows a calm empty state instead of a chart', async () => {
+    const { page, problems } = await browser.newPage();
+    await page.goto(`${server.url}#/earnings`);
+    await page.getByRole('heading', { level: 1, name: 'Earnings' }).waitFor();
+    await page.getByText('No earnings in these 12 months yet.').waitFor();
+    assert.equal(await page.getByRole('img').count(), 0, 'no chart');
+    assert.equal(await page.getByRole('table').count(), 0, 'no table of zeros');
+    assert.equal(await page.getByRole('button', { name: 'Export CSV' }).isDisabled(), true);
+    await page.getByRole('link', { name: 'Go to invoices' }).waitFor();
+    await screenshot(page, 'earnings-empty');
+    assert.deepEqual(realProblems(problems), []);
+    await page.close();
+  });
+});
+
+describe('Earnings and Settings screens', () => {
+  let server;
+  let browser;
+  let page;
+  let problems;
+  let months;
+  let downloads;
+
+  before(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+    months = await buildBook(server.url);
+    downloads = mkdtempSync(path.join(tmpdir(), 'counterfoil-downloads-'));
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+    if (downloads) rmSync(downloads, { recursive: true, force: true });
+  });
+
+  beforeEach(async () => {
+    ({ page, problems } = await browser.newPage());
+  });
+
+  afterEach(async () => {
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.close();
+  });
+
+  it('shows the engine’s earnings with and without VAT, as a chart and a table', async () => {
+    await page.goto(server.url);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Earnings' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Earnings' }).waitFor();
+
+    // VAT included by default: every figure is the engine's.
+    const withVat = await rpc(server.url, 'earnings_by_month', { include_vat: true });
+    assert.equal(withVat.length, 12);
+    assert.equal(withVat[11].period, months.current);
+    await waitForTable(page, expectedRows(withVat));
+    assert.equal(await page.getByLabel('Include VAT').isChecked(), true);
+
+    // The figures a finance user would check by hand: the earlier month's paid invoices
+    // (1234.5678 × 1.22 + 99.99 without VAT = 1606.162716) and Globex's overdue one (249.00 × 1.19).
+    const earlier = withVat.find((m) => m.period === months.earlier);
+    assert.deepEqual(earlier, { period: months.earlier, total: '1902.47', in_process: '0.00', overdue: '296.31', paid: '1606.16' });
+    const rows = await tableRows(page);
+    assert.deepEqual(rows[9], [monthName(months.earlier), '€1,902.47', '€0.00', '€296.31', '€1,606.16']);
+    // The cancelled invoice counts nowhere; the finalized one (not issued yet) is in process.
+    const previous = withVat.find((m) => m.period === months.previous);
+    // (49.90 + 15.2301 − 5.00) × 1.22 + 9.00 = 82.358722.
+    assert.deepEqual(previous, { period: months.previous, total: '82.36', in_process: '82.36', overdue: '0.00', paid: '0.00' });
+    assert.equal(rows[10][1], money(previous.total));
+
+    const aligned = await page
+      .getByRole('table', { name: 'Earnings by month' })
+      .locator('tbody td')
+      .evaluateAll((cells) => cells.map((cell) => getComputedStyle(cell).textAlign));
+    assert.ok(aligned.every((align) => align === 'right'), 'every amount is right-aligned');
+
+    // The chart: an image with a summary, a legend, and a bar per month.
+    const chart = page.getByRole('img');
+    const summary = await chart.getAttribute('aria-label');
+    assert.match(summary, /VAT included/);
+    assert.ok(summary.includes(`Largest month: ${monthName(months.earlier)}, €1,902.47`), summary);
+    assert.deepEqual(await page.getByRole('list', { name: 'Legend' }).getByRole('listitem').allInnerTexts(), [
+      'Paid',
+      'In process',
+      'Overdue',
+    ]);
+    assert.equal(await page.locator('svg .bar').count(), 12);
+    const bar = (period) => page.locator(`svg .bar[data-period="${period}"]`);
+    assert.equal(await bar(months.earlier).locator('rect.segment').count(), 2, 'paid and overdue');
+    assert.equal(await bar(monthsBefore(months.current, 5)).locator('rect.segment').count(), 0, 'an empty month');
+    const heights = async (period) =>
+      bar(period)
+        .locator('rect.segment')
+        .evaluateAll((rects) => rects.map((rect) => Number(rect.getAttribute('height'))));
+    const [paidHeight, overdueHeight] = await heights(months.earlier);
+    assert.ok(Math.abs(paidHeight / overdueHeight - 1606.16 / 296.31) < 0.01, 'bars are drawn to scale');
+    await screenshot(page, 'earnings');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await screenshot(page, 'earnings-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+
+    // Without VAT: the engine's other figures, and the summary says so.
+    await page.getByLabel('Include VAT').uncheck();
+    const withoutVat = await rpc(server.url, 'earnings_by_month', { include_vat: false });
+    await waitForTable(page, expectedRows(withoutVat));
+    const earlierNet = withoutVat.find((m) => m.period === months.earlier);
+    assert.deepEqual(earlierNet, { period: months.earlier, total: '1583.56', in_process: '0.00', overdue: '249.00', paid: '1334.56' });
+    assert.notDeepEqual(expectedRows(withoutVat), expectedRows(withVat), 'the switch changes the figures');
+    assert.match(await chart.getAttribute('aria-label'), /without VAT/);
+    await page.getByRole('heading', { name: 'By month, without VAT' }).waitFor();
+    assert.deepEqual(realProblems(problems), []);
+  });
+
+  it('exports the table as CSV with the engine’s exact amounts', async () => {
+    await page.goto(`${server.url}#/earnings`);
+    const withVat = await rpc(server.url, 'earnings_by_month', { include_vat: true });
+    await waitForTable(page, expectedRows(withVat));
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export CSV' }).click(),
+    ]);
+    assert.equal(download.suggestedFilename(), `earnings-${withVat[0].period}-to-${months.current}-with-vat.csv`);
+    const file = path.join(downloads, download.suggestedFilename());
+    await download.saveAs(file);
+    const unit = 'EUR, VAT included';
+    const expected =
+      [
+        `Month,"Total (${unit})","In process (${unit})","Overdue (${unit})","Paid (${unit})"`,
+        ...withVat.map((m) => [m.period, m.total, m.in_process, m.overdue, m.paid].join(',')),
+      ].join('\r\n') + '\r\n';
+    assert.equal(readFileSync(file, 'utf8'), expected);
+    assert.ok(expected.includes(`${months.earlier},1902.47,0.00,296.31,1606.16`));
+    assert.deepEqual(realProblems(problems), []);
+  });
+
+  it('opens the invoices of a month from its row and from its bar', async () => {
+    await page.goto(`${server.url}#/earnings`);
+    const table = page.getByRole('table', { name: 'Earnings by month' });
+    await table.getByRole('link', { name: monthName(months.earlier) }).click();
+    await page.getByRole('heading', { level: 1, name: 'Invoices' }).waitFor();
+    assert.equal(new URL(page.url()).hash, `#/invoices?month=${months.earlier}`);
+    assert.equal(await page.getByLabel('Month').inputValue(), months.earlier);
+    const listed = await rpc(server.url, 'list_invoices', { period: months.earlier });
+    await page.getByText(`${listed.total} invoices`, { exact: true }).waitFor();
+
+    await page.goBack();
+    await page.getByRole('heading', { level: 1, name: 'Earnings' }).waitFor();
+    await page.locator(`svg .bar[data-period="${months.previous}"]`).click();
+    await page.getByRole('heading', { level: 1, name: 'Invoices' }).waitFor();
+    assert.equal(new URL(page.url()).hash, `#/invoices?month=${months.previous}`);
+    assert.deepEqual(realProblems(problems), []);
+  });
+
+  it('previews, saves and refuses settings, and the header follows a save', async () => {
+    await page.goto(server.url);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Settings' }).waitFor();
+    const form = page.getByRole('form', { name: 'Settings' });
+    const preview = page.getByTestId('invoice-preview');
+    const header = page.locator('header.topbar');
+    assert.equal(await form.getByLabel('Organisation name').inputValue(), 'Northwind APIs B.V.');
+    await header.getByText('Northwind APIs B.V. · EUR').waitFor();
+
+    // The preview: the provider block as the PDF prints it and the first ID of this month.
+    const previewText = async () => (await preview.innerText()).replace(/\s+/g, ' ');
+    let text = await previewText();
+    for (const part of ['Northwind APIs B.V.', 'Herengracht 182', '1016 BR Amsterdam', 'Netherlands', 'VAT code: NL862371935B01']) {
+      assert.ok(text.includes(part), `${part} in ${text}`);
+    }
+    assert.ok(text.includes(`Invoice ID ${months.current}-00000001`), text);
+    assert.ok(text.includes('Amounts in EUR'), text);
+    assert.ok(text.includes(`Invoice for ${monthName(months.current)}`), text);
+
+    // Numbering, currency and footnote change the preview as they are typed, not the header.
+    await form.getByLabel('Invoice numbering').selectOption('yearly');
+    await preview.getByText(`${months.current.slice(0, 4)}-00000001`, { exact: true }).waitFor();
+    await form.getByLabel('Currency').fill('usd');
+    await form.getByLabel('Invoice footnote').fill('Pay within 14 days to IBAN NL91 ABNA 0417 1643 00.');
+    await preview.getByText('Amounts in USD').waitFor();
+    await preview.getByText('AMOUNT DUE: USD 1,234.50').waitFor();
+    await preview.getByText('Pay within 14 days to IBAN NL91 ABNA 0417 1643 00.').waitFor();
+    await page.getByText('Unsaved changes').waitFor();
+    await header.getByText('Northwind APIs B.V. · EUR').waitFor();
+
+    // Enter saves: the engine has it, and the header shows the new currency.
+    await form.getByLabel('Organisation name').press('Enter');
+    await page.getByRole('status').filter({ hasText: 'Settings saved' }).waitFor();
+    await header.getByText('Northwind APIs B.V. · USD').waitFor();
+    const saved = await rpc(server.url, 'get_settings');
+    assert.equal(saved.currency, 'USD');
+    assert.equal(saved.numbering, 'yearly');
+    assert.equal(saved.invoice_footnote, 'Pay within 14 days to IBAN NL91 ABNA 0417 1643 00.');
+    assert.equal(await page.getByText('Unsaved changes').count(), 0);
+
+    // A currency the engine refuses (the field takes 3 characters at most): its message next
+    // to the field, nothing saved.
+    const currency = form.getByLabel('Currency');
+    await currency.fill('EU');
+    await form.getByRole('button', { name: 'Save settings' }).click();
+    await page.waitForFunction((element) => element.getAttribute('aria-invalid') === 'true', await currency.elementHandle());
+    const refused = await errorNextTo(currency);
+    assert.equal(refused.nextToControl, true);
+    assert.equal(refused.visible, true);
+    assert.match(refused.message, /three-letter ISO 4217 code/);
+    assert.equal((await rpc(server.url, 'get_settings')).currency, 'USD');
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-invalid')), 'true', 'the focus is on it');
+
+    // An empty organisation name, likewise.
+    await currency.fill('EUR');
+    const name = form.getByLabel('Organisation name');
+    await name.fill('   ');
+    await name.press('Enter');
+    await page.waitForFunction((element) => element.getAttribute('aria-invalid') === 'true', await name.elementHandle());
+    assert.equal((await errorNextTo(name)).nextToControl, true);
+    assert.equal((await errorNextTo(currency)).invalid, false, 'the earlier error is gone');
+    await form.getByRole('button', { name: 'Discard changes' }).click();
+    assert.equal(await name.inputValue(), 'Northwind APIs B.V.');
+    assert.equal(await currency.inputValue(), 'USD');
+    assert.deepEqual(realProblems(problems), []);
+  });
+
+  it('sets, refuses and removes the logo, shown in the preview', async () => {
+    await page.goto(`${server.url}#/settings`);
+    const form = page.getByRole('form', { name: 'Settings' });
+    const preview = page.getByTestId('invoice-preview');
+    await preview.locator('.wordmark').waitFor();
+
+    // Not an image: the engine's message next to the file input.
+    const logo = form.getByLabel('Logo', { exact: true });
+    await logo.setInputFiles({ name: 'logo.png', mimeType: 'image/png', buffer: Buffer.from('not a picture') });
+    await page.waitForFunction((element) => element.getAttribute('aria-invalid') === 'true', await logo.elementHandle());
+    const refused = await errorNextTo(logo);
+    assert.equal(refused.nextToControl, true);
+    assert.match(refused.message, /PNG or JPEG/);
+    assert.equal((await rpc(server.url, 'get_settings')).has_logo, false);
+
+    // A real PNG: stored, and the preview shows it.
+    const png = await drawLogo(page);
+    await logo.setInputFiles({ name: 'northwind.png', mimeType: 'image/png', buffer: png });
+    await page.getByRole('status').filter({ hasText: 'Logo saved' }).waitFor();
+    await preview.getByRole('img', { name: 'Northwind APIs B.V. logo' }).waitFor();
+    assert.equal((await rpc(server.url, 'get_settings')).has_logo, true);
+    assert.equal((await rpc(server.url, 'get_invoice_logo')).image_base64, png.toString('base64'));
+
+    // After a reload the stored logo is shown again.
+    await page.reload();
+    await preview.getByRole('img', { name: 'Northwind APIs B.V. logo' }).waitFor();
+    const loaded = await preview.getByRole('img').evaluate((img) => img.complete && img.naturalWidth);
+    assert.equal(loaded, 340);
+    await screenshot(page, 'settings');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await screenshot(page, 'settings-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+
+    // Removing it is confirmed first.
+    await form.getByRole('button', { name: 'Remove logo' }).click();
+    const confirm = page.getByRole('alertdialog', { name: 'Remove logo' });
+    await confirm.getByRole('button', { name: 'Remove logo' }).click();
+    await page.getByRole('status').filter({ hasText: 'Logo removed' }).waitFor();
+    await preview.locator('.wordmark').waitFor();
+    assert.equal((await rpc(server.url, 'get_settings')).has_logo, false);
+    assert.deepEqual(realProblems(problems), []);
+  });
+});

@@ -1,0 +1,207 @@
+// The invoice list's scroll benchmark (issue 6: "scroll through 100 000 invoices without a frame
+// longer than 50 ms in Chromium's performance trace"). Not a test: it prints figures for
+// docs/benchmarks.md and asserts nothing about time.
+//
+//   node tests/browser/invoice_scroll.bench.mjs [INVOICES]        (default 100 000)
+//
+// 1. Seeds a book (crates/engine/examples/seed_invoice_book.rs: bench_support's invoice book,
+//    billed up to now so the server has nothing to catch up on), in release mode.
+// 2. Serves it with `counterfoil serve` (COUNTERFOIL_BIN, else target/release/counterfoil, else
+//    target/debug/counterfoil) and the built UI (ui/dist: `cd ui && npx vite build` first).
+// 3. Opens #/invoices in Debian's Chromium (headless, 1280×800), records a performance trace
+//    over CDP (Tracing.start) while scrolling the list from the first invoice to the last with
+//    the mouse wheel, a screenful and more per frame, then with the End key and a jump of the
+//    scrollbar, and prints the longest frame (the longest time between two frames the
+//    compositor drew while scrolling) and the longest main-thread task, with the rows that
+//    were in the DOM at most.
+//
+// Leaves the trace in artifacts/browser/invoice-scroll-trace.json (open it in chrome://tracing
+// or DevTools' Performance panel) and a screenshot of the end of the list.
+
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { artifactsDir, launchBrowser, screenshot } from '../support/browser.mjs';
+import { freePort, repoRoot } from '../support/server.mjs';
+
+const invoices = Number(process.argv[2] ?? 100_000);
+const WHEEL_PX = Number(process.env.WHEEL_PX ?? 1200); // ≈ 33 rows per wheel step
+const dir = mkdtempSync(path.join(tmpdir(), 'counterfoil-scroll-bench-'));
+const bookFile = path.join(dir, 'invoices.book');
+let server;
+
+function binary() {
+  if (process.env.COUNTERFOIL_BIN) return process.env.COUNTERFOIL_BIN;
+  for (const profile of ['release', 'debug']) {
+    const file = path.join(repoRoot, 'target', profile, 'counterfoil');
+    if (existsSync(file)) return file;
+  }
+  throw new Error('no counterfoil binary: cargo build --release -p counterfoil-cli --bin counterfoil');
+}
+
+function seed() {
+  const started = Date.now();
+  // SEED_BIN: an already built seeder (target/release/examples/seed_invoice_book), e.g. while
+  // another build holds cargo's lock.
+  const [command, args] = process.env.SEED_BIN
+    ? [process.env.SEED_BIN, [bookFile, String(invoices)]]
+    : [
+        'cargo',
+        ['run', '-q', '--release', '-p', 'counterfoil-engine', '--features', 'bench-support', '--example', 'seed_invoice_book', '--', bookFile, String(invoices)],
+      ];
+  const result = spawnSync(command, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`seeding failed (${result.status})`);
+  process.stdout.write(`${result.stdout.trim()} (${((Date.now() - started) / 1000).toFixed(1)} s with the build)\n`);
+}
+
+async function serve() {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}/`;
+  const child = spawn(binary(), ['serve', '--book', bookFile, '--listen', `127.0.0.1:${port}`], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, RUST_LOG: 'warn' },
+  });
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      const response = await fetch(url);
+      if (response.ok) break;
+    } catch {
+      // not yet listening
+    }
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error('counterfoil serve did not start');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return { url, stop: () => child.kill('SIGTERM') };
+}
+
+/** Reads a trace stream that Tracing.end handed back (transferMode ReturnAsStream). */
+async function readStream(cdp, handle) {
+  let text = '';
+  for (;;) {
+    const chunk = await cdp.send('IO.read', { handle, size: 1 << 20 });
+    text += chunk.base64Encoded ? Buffer.from(chunk.data, 'base64').toString('utf8') : chunk.data;
+    if (chunk.eof) break;
+  }
+  await cdp.send('IO.close', { handle });
+  return JSON.parse(text);
+}
+
+function analyse(trace, from, to) {
+  const events = trace.traceEvents ?? trace;
+  const threads = new Map();
+  for (const e of events) {
+    if (e.name === 'thread_name') threads.set(`${e.pid}:${e.tid}`, e.args?.name);
+  }
+  const inWindow = (e) => e.ts >= from && e.ts <= to;
+  const mainTasks = events.filter(
+    (e) => e.ph === 'X' && (e.name === 'RunTask' || e.name === 'ThreadControllerImpl::RunTask') && threads.get(`${e.pid}:${e.tid}`) === 'CrRendererMain' && inWindow(e),
+  );
+  const longestTask = mainTasks.reduce((max, e) => Math.max(max, e.dur ?? 0), 0) / 1000;
+  const over50 = mainTasks.filter((e) => (e.dur ?? 0) > 50_000).length;
+  // Frames the compositor drew (DrawFrame, or the viz display's frame when that is what the
+  // build records), in time order: the longest gap between two is the longest frame.
+  const frameNames = new Set(['DrawFrame', 'Graphics.Pipeline.DrawAndSwap', 'Display::DrawAndSwap']);
+  let frames = events.filter((e) => frameNames.has(e.name) && inWindow(e) && (e.ph === 'X' || e.ph === 'I' || e.ph === 'b' || e.ph === 'n' || e.ph === 'B'));
+  const byName = new Map();
+  for (const e of frames) byName.set(e.name, (byName.get(e.name) ?? 0) + 1);
+  const [frameName] = [...byName.entries()].sort((a, b) => b[1] - a[1])[0] ?? [];
+  frames = frames.filter((e) => e.name === frameName).map((e) => e.ts).sort((a, b) => a - b);
+  let longestFrame = 0;
+  const gaps = [];
+  for (let i = 1; i < frames.length; i++) {
+    const gap = (frames[i] - frames[i - 1]) / 1000;
+    gaps.push(gap);
+    longestFrame = Math.max(longestFrame, gap);
+  }
+  gaps.sort((a, b) => a - b);
+  const p = (q) => (gaps.length ? gaps[Math.min(gaps.length - 1, Math.floor(q * gaps.length))] : 0);
+  return { frameName, frames: frames.length, longestFrame, p50: p(0.5), p99: p(0.99), longestTask, tasksOver50: over50 };
+}
+
+try {
+  seed();
+  server = await serve();
+  const browser = await launchBrowser();
+  try {
+    const { page } = await browser.newPage();
+    await page.goto(`${server.url}#/invoices`);
+    const count = page.getByTestId('invoice-count');
+    await count.filter({ hasText: invoices.toLocaleString('en-GB') }).waitFor({ timeout: 60_000 });
+    const box = page.locator('.scroller');
+    await box.locator('tbody tr[aria-rowindex] a').first().waitFor();
+    const geometry = await box.boundingBox();
+    await page.mouse.move(geometry.x + geometry.width / 2, geometry.y + geometry.height / 2);
+
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Tracing.start', {
+      transferMode: 'ReturnAsStream',
+      traceConfig: {
+        // Few categories: a scroll through 100 000 rows with more overflows a string in node.
+        // toplevel: the main thread's tasks; viz: the frames drawn; the marks bound the window.
+        includedCategories: ['toplevel', 'viz', 'blink.user_timing'],
+      },
+    });
+    const clock = () => page.evaluate(() => performance.timeOrigin * 1000 + performance.now() * 1000);
+    await page.evaluate(() => performance.mark('scroll-start'));
+    const started = Date.now();
+    let maxRows = 0;
+    let steps = 0;
+    // Wheel down until the box is at its end.
+    for (;;) {
+      await page.mouse.wheel(0, WHEEL_PX);
+      steps++;
+      if (steps % 25 === 0) {
+        const state = await box.evaluate((element) => ({
+          atEnd: element.scrollTop + element.clientHeight >= element.scrollHeight - 2,
+          rows: element.querySelectorAll('tbody tr[aria-rowindex]').length,
+        }));
+        maxRows = Math.max(maxRows, state.rows);
+        if (state.atEnd) break;
+      }
+    }
+    const wheelSeconds = (Date.now() - started) / 1000;
+    // The last invoice shows once its page arrives.
+    await box.locator(`tr[aria-rowindex="${invoices + 1}"] a`).waitFor({ timeout: 30_000 });
+    // Home and End from the keyboard, and a jump of the scrollbar to the middle.
+    await box.locator(`tr[aria-rowindex="${invoices + 1}"] a`).focus();
+    await page.keyboard.press('Home');
+    await box.locator('tr[aria-rowindex="2"] a').waitFor();
+    await page.keyboard.press('End');
+    await box.locator(`tr[aria-rowindex="${invoices + 1}"] a`).waitFor();
+    await box.evaluate((element) => (element.scrollTop = element.scrollHeight / 2));
+    await page.waitForTimeout(800);
+    await page.evaluate(() => performance.mark('scroll-end'));
+    const end = await clock();
+    const { stream } = await new Promise((resolve) => {
+      cdp.once('Tracing.tracingComplete', resolve);
+      void cdp.send('Tracing.end');
+    });
+    const trace = await readStream(cdp, stream);
+    mkdirSync(artifactsDir, { recursive: true });
+    writeFileSync(path.join(artifactsDir, 'invoice-scroll-trace.json'), JSON.stringify(trace));
+    const marks = (trace.traceEvents ?? trace).filter((e) => e.name === 'scroll-start' || e.name === 'scroll-end');
+    const from = marks.find((e) => e.name === 'scroll-start')?.ts ?? 0;
+    const to = marks.find((e) => e.name === 'scroll-end')?.ts ?? end;
+    const figures = analyse(trace, from, to);
+    await screenshot(page, 'invoice-scroll-end');
+    const rows = Math.max(maxRows, await box.locator('tbody tr[aria-rowindex]').count());
+    console.log(
+      [
+        `invoices: ${invoices.toLocaleString('en-GB')}, wheel steps of ${WHEEL_PX} px: ${steps} in ${wheelSeconds.toFixed(1)} s`,
+        `frames drawn (${figures.frameName}): ${figures.frames}; frame time p50 ${figures.p50.toFixed(1)} ms, p99 ${figures.p99.toFixed(1)} ms`,
+        `longest frame: ${figures.longestFrame.toFixed(1)} ms`,
+        `longest main-thread task: ${figures.longestTask.toFixed(1)} ms (${figures.tasksOver50} over 50 ms)`,
+        `rows in the DOM at most: ${rows}`,
+        `binary: ${path.relative(repoRoot, binary())}`,
+      ].join('\n'),
+    );
+  } finally {
+    await browser.close();
+  }
+} finally {
+  server?.stop();
+  rmSync(dir, { recursive: true, force: true });
+}

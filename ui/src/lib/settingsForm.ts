@@ -1,0 +1,155 @@
+// The settings form: its state (everything as typed), its conversion to update_settings' input,
+// and the invoice-header preview's parts (as the PDF prints them, crates/pdf: address lines,
+// "Fiscal code:" rows, the friendly ID per numbering). Every rule about the values is the
+// engine's; the preview only shows what was typed.
+
+import type { Address, BillingMode, Numbering, PaperSize, Settings } from './api/types';
+
+export interface SettingsForm {
+  org_name: string;
+  address: Address;
+  fiscal_code: string;
+  vat_code: string;
+  currency: string;
+  billing_mode: BillingMode;
+  numbering: Numbering;
+  invoice_footnote: string;
+  zero_vat_text: string;
+  charging_enabled: boolean;
+  paper_size: PaperSize;
+}
+
+export const ADDRESS_PARTS = ['line1', 'line2', 'city', 'state', 'zip', 'country'] as const;
+
+/** Every field path the form shows an error next to (update_settings and set_invoice_logo). */
+export const SETTINGS_FIELDS: readonly string[] = [
+  'org_name',
+  'address',
+  ...ADDRESS_PARTS.map((part) => `address.${part}`),
+  'fiscal_code',
+  'vat_code',
+  'currency',
+  'billing_mode',
+  'numbering',
+  'invoice_footnote',
+  'zero_vat_text',
+  'charging_enabled',
+  'paper_size',
+];
+
+/** The logo's control shows set_invoice_logo's errors. */
+export const LOGO_FIELD = 'image_base64';
+
+/** The form showing `settings`. */
+export function settingsForm(settings: Settings): SettingsForm {
+  return {
+    org_name: settings.org_name,
+    address: { ...settings.address },
+    fiscal_code: settings.fiscal_code,
+    vat_code: settings.vat_code,
+    currency: settings.currency,
+    billing_mode: settings.billing_mode,
+    numbering: settings.numbering,
+    invoice_footnote: settings.invoice_footnote,
+    zero_vat_text: settings.zero_vat_text,
+    charging_enabled: settings.charging_enabled,
+    paper_size: settings.paper_size ?? 'a4',
+  };
+}
+
+/** update_settings' input: the form as typed (the engine trims and checks it); the logo flag is
+ * the engine's own (only set_invoice_logo changes it). */
+export function settingsInput(form: SettingsForm): Settings {
+  return {
+    org_name: form.org_name,
+    address: { ...form.address },
+    fiscal_code: form.fiscal_code,
+    vat_code: form.vat_code,
+    currency: form.currency,
+    billing_mode: form.billing_mode,
+    numbering: form.numbering,
+    invoice_footnote: form.invoice_footnote,
+    zero_vat_text: form.zero_vat_text,
+    charging_enabled: form.charging_enabled,
+    paper_size: form.paper_size,
+  };
+}
+
+/** Whether the form differs from the saved settings (what Save would change). */
+export function isChanged(form: SettingsForm, saved: Settings | null): boolean {
+  if (saved === null) return false;
+  return JSON.stringify(settingsInput(form)) !== JSON.stringify(settingsInput(settingsForm(saved)));
+}
+
+/** The billing month of an instant (RFC 3339), in UTC as the engine counts it: "2026-11". */
+export function periodOf(instant: string): string {
+  const date = new Date(instant);
+  if (Number.isNaN(date.getTime())) return '';
+  return `${date.getUTCFullYear().toString().padStart(4, '0')}-${String(date.getUTCMonth() + 1).padStart(2, '0')}`;
+}
+
+/** The first invoice ID of `period` with `numbering` (billing-rules.md §6): "2026-11-00000001"
+ * monthly, "2026-00000001" yearly. */
+export function exampleFriendlyId(numbering: Numbering, period: string, number = 1): string {
+  const prefix = numbering === 'yearly' ? period.slice(0, 4) : period;
+  return `${prefix}-${String(number).padStart(8, '0')}`;
+}
+
+/** The postal address lines under the provider's name, as the PDF prints them: street lines,
+ * "zip city[, state]", country; empty parts left out. */
+export function addressLines(address: Address): string[] {
+  const place = [address.zip.trim(), address.city.trim()].filter(Boolean).join(' ');
+  const state = address.state.trim();
+  const placeLine = state === '' ? place : place === '' ? state : `${place}, ${state}`;
+  return [address.line1.trim(), address.line2.trim(), placeLine, address.country.trim()].filter(Boolean);
+}
+
+/** The "Fiscal code" / "VAT code" rows under the address, those that are filled in. */
+export function codeRows(form: Pick<SettingsForm, 'fiscal_code' | 'vat_code'>): [string, string][] {
+  const rows: [string, string][] = [
+    ['Fiscal code', form.fiscal_code.trim()],
+    ['VAT code', form.vat_code.trim()],
+  ];
+  return rows.filter(([, value]) => value !== '');
+}
+
+/** The currency code as the engine will store it ("eur" → "EUR"). */
+export function currencyCode(typed: string): string {
+  return typed.trim().toUpperCase();
+}
+
+/** The PDF's way of printing an amount: "EUR 1,234.50" (the same in every locale), or the
+ * amount alone while the code is not three letters. */
+export function pdfAmount(amount: string, currency: string): string {
+  const code = currencyCode(currency);
+  const [whole, fraction = ''] = amount.split('.');
+  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  const text = `${grouped}.${fraction.padEnd(2, '0')}`;
+  return /^[A-Z]{3}$/.test(code) ? `${code} ${text}` : text;
+}
+
+/** The largest logo set_invoice_logo accepts. */
+export const MAX_LOGO_BYTES = 1024 * 1024;
+
+/** The file types the logo input offers (the engine decodes PNG and JPEG only). */
+export const LOGO_ACCEPT = 'image/png,image/jpeg';
+
+/** A problem with a chosen logo file found before uploading it, or null. The engine checks the
+ * content itself; this only spares uploading something that cannot be right. */
+export function logoFileProblem(file: { size: number; type: string }): string | null {
+  if (file.type !== '' && file.type !== 'image/png' && file.type !== 'image/jpeg') {
+    return 'The logo must be a PNG or JPEG image.';
+  }
+  if (file.size > MAX_LOGO_BYTES) return 'The logo is too large (at most 1 MB).';
+  return null;
+}
+
+/** Bytes as base64, as set_invoice_logo takes them. */
+export function bytesToBase64(bytes: Uint8Array): string {
+  let binary = '';
+  const chunk = 0x8000;
+  for (let i = 0; i < bytes.length; i += chunk) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + chunk));
+  }
+  return btoa(binary);
+}
