@@ -23,21 +23,6 @@ fn bill_at(f: &mut Fixture, instant: DateTime<Utc>) -> BillingRunReport {
     run_billing_until(&mut f.book, &Actor::new("test"), instant).unwrap()
 }
 
-fn plan(
-    f: &mut Fixture,
-    service: &Value,
-    name: &str,
-    setup: &str,
-    monthly: &str,
-    trial: u32,
-) -> Value {
-    f.ok(
-        "create_plan",
-        json!({"service_id": service["id"], "name": name, "setup_fee": setup,
-               "cost_per_month": monthly, "trial_period_days": trial, "state": "published"}),
-    )
-}
-
 fn rule(f: &mut Fixture, plan: &Value, metric: &Value, min: i64, max: Option<i64>, cpu: &str) {
     f.ok(
         "create_pricing_rule",
@@ -136,7 +121,7 @@ fn signup_is_billed_in_whole_days_then_finalized_issued_and_due() {
     // §4: signup on 5 February, plan 200 → 24/28 × 200 = 171.43.
     let mut f = Fixture::at(at(2025, 2, 1, 0, 0));
     let service = f.service("API");
-    let pro = plan(&mut f, &service, "Pro", "0", "200", 0);
+    let pro = f.priced_plan(&service, "Pro", "0", "200", 0);
     let buyer = f.account("Buyer");
     // A manual invoice of the same month is never touched by the run.
     f.clock.set(at(2025, 2, 2, 12, 0));
@@ -226,8 +211,8 @@ fn plan_change_postpaid_refunds_the_old_plan_and_bills_the_new_one() {
     // §8 example: plan 31 → 3100 on 15 May, signup 5 May: 27.00, −17.00, 1 700.00 = 1 710.00.
     let mut f = Fixture::at(at(2025, 5, 1, 0, 0));
     let service = f.service("API");
-    let basic = plan(&mut f, &service, "Basic", "0", "31", 0);
-    let premium = plan(&mut f, &service, "Premium", "0", "3100", 0);
+    let basic = f.priced_plan(&service, "Basic", "0", "31", 0);
+    let premium = f.priced_plan(&service, "Premium", "0", "3100", 0);
     let buyer = f.account("Buyer");
     let app = subscribe(&mut f, &buyer, &basic, at(2025, 5, 5, 10, 0));
     bill_at(&mut f, at(2025, 5, 10, 9, 0));
@@ -276,8 +261,8 @@ fn plan_change_postpaid_refunds_the_old_plan_and_bills_the_new_one() {
 fn a_change_before_the_first_billing_bills_the_old_plan_first() {
     let mut f = Fixture::at(at(2025, 5, 1, 0, 0));
     let service = f.service("API");
-    let basic = plan(&mut f, &service, "Basic", "5", "31", 0);
-    let premium = plan(&mut f, &service, "Premium", "50", "3100", 0);
+    let basic = f.priced_plan(&service, "Basic", "5", "31", 0);
+    let premium = f.priced_plan(&service, "Premium", "50", "3100", 0);
     let buyer = f.account("Buyer");
     let app = subscribe(&mut f, &buyer, &basic, at(2025, 5, 5, 10, 0));
     change_plan(&mut f, &app, &premium, at(2025, 5, 15, 0, 0));
@@ -312,7 +297,7 @@ fn prepaid_month_bills_ahead_and_finalizes_every_day() {
     set_mode(&mut f, "prepaid");
     let service = f.service("API");
     let hits = f.hits(&service);
-    let pro = plan(&mut f, &service, "Pro", "10", "200", 0);
+    let pro = f.priced_plan(&service, "Pro", "10", "200", 0);
     rule(&mut f, &pro, &hits, 1, None, "0.5");
     let buyer = f.account("Buyer");
     let app = subscribe(&mut f, &buyer, &pro, at(2025, 2, 5, 13, 47));
@@ -372,8 +357,8 @@ fn prepaid_plan_changes_bill_upgrades_only() {
     let mut f = Fixture::at(at(2025, 5, 1, 0, 0));
     set_mode(&mut f, "prepaid");
     let service = f.service("API");
-    let basic = plan(&mut f, &service, "Basic", "0", "31", 0);
-    let premium = plan(&mut f, &service, "Premium", "0", "3100", 0);
+    let basic = f.priced_plan(&service, "Basic", "0", "31", 0);
+    let premium = f.priced_plan(&service, "Premium", "0", "3100", 0);
     let buyer = f.account("Buyer");
     let app = subscribe(&mut f, &buyer, &basic, at(2025, 4, 20, 10, 0));
     bill_at(&mut f, at(2025, 5, 1, 9, 0));
@@ -440,7 +425,7 @@ fn trial_usage_is_never_billed_and_the_fee_starts_on_the_trial_end_day() {
     let mut f = Fixture::at(at(2025, 1, 1, 0, 0));
     let service = f.service("API");
     let hits = f.hits(&service);
-    let trial = plan(&mut f, &service, "Starter", "5", "31", 10);
+    let trial = f.priced_plan(&service, "Starter", "5", "31", 10);
     rule(&mut f, &trial, &hits, 1, None, "1");
     let buyer = f.account("Buyer");
     let app = subscribe(&mut f, &buyer, &trial, at(2025, 1, 3, 9, 0));
@@ -496,8 +481,8 @@ fn trial_usage_is_never_billed_and_the_fee_starts_on_the_trial_end_day() {
 fn a_plan_change_during_the_trial_bills_nothing() {
     let mut f = Fixture::at(at(2025, 1, 1, 0, 0));
     let service = f.service("API");
-    let basic = plan(&mut f, &service, "Basic", "5", "31", 10);
-    let premium = plan(&mut f, &service, "Premium", "50", "62", 0);
+    let basic = f.priced_plan(&service, "Basic", "5", "31", 10);
+    let premium = f.priced_plan(&service, "Premium", "50", "62", 0);
     let buyer = f.account("Buyer");
     let app = subscribe(&mut f, &buyer, &basic, at(2025, 1, 3, 9, 0));
     change_plan(&mut f, &app, &premium, at(2025, 1, 8, 12, 0));
@@ -530,12 +515,12 @@ fn usage_is_priced_per_plan_segment_with_graduated_rules() {
         "create_metric",
         json!({"service_id": service["id"], "friendly_name": "Storage", "unit": "GB"}),
     );
-    let tiered = plan(&mut f, &service, "Tiered", "0", "0", 0);
+    let tiered = f.priced_plan(&service, "Tiered", "0", "0", 0);
     rule(&mut f, &tiered, &hits, 1, Some(10), "4");
     rule(&mut f, &tiered, &hits, 11, Some(20), "3");
     rule(&mut f, &tiered, &hits, 21, None, "2");
     rule(&mut f, &tiered, &search, 1, None, "0.5");
-    let flat = plan(&mut f, &service, "Flat", "0", "0", 0);
+    let flat = f.priced_plan(&service, "Flat", "0", "0", 0);
     rule(&mut f, &flat, &hits, 1, None, "1");
     let buyer = f.account("Buyer");
     let app = subscribe(&mut f, &buyer, &tiered, at(2025, 3, 10, 12, 0));
@@ -598,7 +583,7 @@ fn a_cancelled_application_bills_nothing_after_its_cancellation() {
     let mut f = Fixture::at(at(2025, 1, 1, 0, 0));
     let service = f.service("API");
     let hits = f.hits(&service);
-    let pro = plan(&mut f, &service, "Pro", "0", "31", 0);
+    let pro = f.priced_plan(&service, "Pro", "0", "31", 0);
     rule(&mut f, &pro, &hits, 1, None, "1");
     let buyer = f.account("Buyer");
     let app = subscribe(&mut f, &buyer, &pro, at(2025, 1, 10, 10, 0));
@@ -639,9 +624,9 @@ fn billing_disabled_bills_nothing_and_a_zero_total_is_paid_on_issue() {
     let mut f = Fixture::at(at(2025, 1, 1, 0, 0));
     let service = f.service("API");
     let hits = f.hits(&service);
-    let pro = plan(&mut f, &service, "Pro", "10", "99", 0);
-    let free = plan(&mut f, &service, "Free", "0", "0", 0);
-    let tiny = plan(&mut f, &service, "Tiny", "0", "0", 0);
+    let pro = f.priced_plan(&service, "Pro", "10", "99", 0);
+    let free = f.priced_plan(&service, "Free", "0", "0", 0);
+    let tiny = f.priced_plan(&service, "Tiny", "0", "0", 0);
     rule(&mut f, &tiny, &hits, 1, None, "0.0001");
     let disabled = f.ok(
         "create_account",
@@ -690,7 +675,7 @@ fn jobs_start_on_the_first_signup_day_and_report_progress() {
         "no application yet"
     );
     let service = f.service("API");
-    let pro = plan(&mut f, &service, "Pro", "0", "31", 0);
+    let pro = f.priced_plan(&service, "Pro", "0", "31", 0);
     let buyer = f.account("Buyer");
     subscribe(&mut f, &buyer, &pro, at(2025, 1, 10, 15, 0));
 
@@ -741,10 +726,10 @@ fn quarter(mode: &str, daily: bool) -> Value {
     set_mode(&mut f, mode);
     let service = f.service("API");
     let hits = f.hits(&service);
-    let basic = plan(&mut f, &service, "Basic", "5", "31", 7);
+    let basic = f.priced_plan(&service, "Basic", "5", "31", 7);
     rule(&mut f, &basic, &hits, 1, Some(100), "0.1");
     rule(&mut f, &basic, &hits, 101, None, "0.05");
-    let premium = plan(&mut f, &service, "Premium", "50", "310", 0);
+    let premium = f.priced_plan(&service, "Premium", "50", "310", 0);
     rule(&mut f, &premium, &hits, 1001, None, "0.01");
     let acme = f.account("Acme");
     let zeta = f.account("Zeta");
@@ -808,8 +793,8 @@ fn running_the_same_date_twice_changes_nothing() {
     let mut f = Fixture::at(at(2025, 1, 1, 0, 0));
     let service = f.service("API");
     let hits = f.hits(&service);
-    let pro = plan(&mut f, &service, "Pro", "10", "31", 0);
-    let premium = plan(&mut f, &service, "Premium", "0", "62", 0);
+    let pro = f.priced_plan(&service, "Pro", "10", "31", 0);
+    let premium = f.priced_plan(&service, "Premium", "0", "62", 0);
     rule(&mut f, &pro, &hits, 1, None, "1");
     let buyer = f.account("Buyer");
     let app = subscribe(&mut f, &buyer, &pro, at(2025, 1, 10, 10, 0));

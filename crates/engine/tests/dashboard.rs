@@ -23,12 +23,7 @@ fn subscribed(f: &mut Fixture, mode: &str) -> Value {
     settings["billing_mode"] = json!(mode);
     f.ok("update_settings", settings);
     let service = f.service("API");
-    let plan = f.ok(
-        "create_plan",
-        json!({"service_id": service["id"], "name": "Pro", "cost_per_month": "100", "setup_fee": "0",
-               "trial_period_days": 0,
-               "state": "published"}),
-    );
+    let plan = f.priced_plan(&service, "Pro", "0", "100", 0);
     let buyer = f.account("Acme");
     let mut update = f.ok("get_account", json!({"id": buyer["id"]}));
     update["vat_rate"] = json!("20");

@@ -21,21 +21,6 @@ fn bill_at(f: &mut Fixture, instant: DateTime<Utc>) {
     run_billing_until(&mut f.book, &Actor::new("test"), instant).unwrap();
 }
 
-fn plan(
-    f: &mut Fixture,
-    service: &Value,
-    name: &str,
-    setup: &str,
-    monthly: &str,
-    trial: u32,
-) -> Value {
-    f.ok(
-        "create_plan",
-        json!({"service_id": service["id"], "name": name, "setup_fee": setup,
-               "cost_per_month": monthly, "trial_period_days": trial, "state": "published"}),
-    )
-}
-
 fn set_mode(f: &mut Fixture, mode: &str) {
     let mut settings = f.ok("get_settings", json!({}));
     settings["billing_mode"] = json!(mode);
@@ -142,8 +127,8 @@ fn book(mode: &str, trial_days: u32) -> Book {
     let mut f = Fixture::at(at(2025, 5, 1, 0, 0));
     set_mode(&mut f, mode);
     let service = f.service("API");
-    let basic = plan(&mut f, &service, "Basic", "5", "31", trial_days);
-    let premium = plan(&mut f, &service, "Premium", "50", "3100", 0);
+    let basic = f.priced_plan(&service, "Basic", "5", "31", trial_days);
+    let premium = f.priced_plan(&service, "Premium", "50", "3100", 0);
     let buyer = f.account("Buyer");
     f.clock.set(at(2025, 5, 5, 10, 0));
     let app = f.ok(
@@ -359,7 +344,7 @@ fn the_preview_refuses_what_change_plan_refuses() {
         app,
     } = book("postpaid", 0);
     let other_service = f.service("Other");
-    let elsewhere = plan(&mut f, &other_service, "Elsewhere", "0", "1", 0);
+    let elsewhere = f.priced_plan(&other_service, "Elsewhere", "0", "1", 0);
     let cases = [
         (
             json!({"application_id": app["id"], "plan_id": basic["id"]}),

@@ -115,6 +115,23 @@ impl Fixture {
         )
     }
 
+    /// A published plan with these fees (decimal strings) and trial.
+    pub fn priced_plan(
+        &mut self,
+        service: &Value,
+        name: &str,
+        setup: &str,
+        monthly: &str,
+        trial_days: u32,
+    ) -> Value {
+        self.ok(
+            "create_plan",
+            json!({"service_id": service["id"], "name": name, "setup_fee": setup,
+                   "cost_per_month": monthly, "trial_period_days": trial_days,
+                   "state": "published"}),
+        )
+    }
+
     pub fn account(&mut self, name: &str) -> Value {
         self.ok("create_account", json!({"org_name": name}))
     }
