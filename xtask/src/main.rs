@@ -475,6 +475,10 @@ impl Project {
     fn cargo(&self, args: &[&str]) -> Command {
         let mut command = Command::new(&self.cargo);
         command.args(args).current_dir(&self.root);
+        // A CI checkout is built once: incremental data would only cost disk (gigabytes) and time.
+        if env::var_os("CI").is_some_and(|v| v == "true") {
+            command.env("CARGO_INCREMENTAL", "0");
+        }
         command
     }
 
