@@ -5,6 +5,7 @@
 //! book… / New book…), remembered for the next start.
 
 mod book_choice;
+mod rendering;
 
 use book_choice::{book_argument, with_book_extension, Places, Start};
 use counterfoil_engine::model::Id;
@@ -591,6 +592,7 @@ pub fn context<R: Runtime>() -> tauri::Context<R> {
 }
 
 pub fn run() {
+    rendering::choose_compositing();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
