@@ -56,6 +56,11 @@ async function buildBook(url) {
   });
   await rpc(url, 'transition_invoice', { id: invoice.invoice.id, state: 'pending' });
   await rpc(url, 'create_invoice', { account_id: buyer.id, period: '2025-02' });
+  // Issued without a PDF (the fonts cannot draw the name): the PDF batch lists it as failed.
+  const thai = await rpc(url, 'create_account', { org_name: 'บริษัท สยามเทค จำกัด', vat_rate: null });
+  const unprintable = await rpc(url, 'create_invoice', { account_id: thai.id, period: '2025-01' });
+  await rpc(url, 'add_line_item', { invoice_id: unprintable.invoice.id, name: 'Fixed fee', cost: '10' });
+  await rpc(url, 'transition_invoice', { id: unprintable.invoice.id, state: 'pending' });
   return { buyer, plan, invoice: invoice.invoice };
 }
 
@@ -111,6 +116,22 @@ describe('accessibility of every screen (axe-core)', () => {
           found[name] = await seriousViolations(page);
           await screenshot(page, `a11y-${name}-${colorScheme}`);
         }
+
+        // The invoice list's PDF batch: its confirmation, and its summary with a failure. A
+        // new footnote makes the issued invoice's PDF out of date, in each theme's run.
+        const settings = await rpc(server.url, 'get_settings');
+        await rpc(server.url, 'update_settings', { ...settings, invoice_footnote: `Thank you (${colorScheme}).` });
+        await page.goto(new URL('#/invoices', server.url).href);
+        await page.getByRole('table', { name: 'Invoices' }).waitFor();
+        await page.getByRole('button', { name: 'Generate PDFs' }).click();
+        const dialog = page.getByRole('dialog', { name: 'Generate PDFs' });
+        await dialog.waitFor();
+        found['invoices-pdf-batch-confirm'] = await seriousViolations(page);
+        await screenshot(page, `a11y-invoices-pdf-batch-confirm-${colorScheme}`);
+        await dialog.getByRole('button', { name: 'Generate 2 PDFs' }).click();
+        await page.getByText('1 PDF generated, 1 failed.').waitFor();
+        found['invoices-pdf-batch-summary'] = await seriousViolations(page);
+        await screenshot(page, `a11y-invoices-pdf-batch-summary-${colorScheme}`);
         const failing = Object.entries(found).filter(([, violations]) => violations.length > 0);
         assert.deepEqual(failing, [], 'serious or critical axe violations');
         assert.deepEqual(realProblems(problems), []);

@@ -570,6 +570,117 @@ describe('Invoices screen', () => {
     assert.deepEqual(realProblems(problems), []);
   });
 
+  it('generates the PDFs of the list as filtered in one batch: asks, shows progress, sums up, and can be cancelled', async () => {
+    // A month of its own: five issued invoices, one whose buyer's name the PDF fonts cannot
+    // draw (issued without a PDF), and an open one (left out: it gets its PDF when issued).
+    const period = '2027-02';
+    const batchBuyer = await rpc(server.url, 'create_account', { org_name: 'Batch Works Ltd', vat_rate: '21' });
+    const thaiBuyer = await rpc(server.url, 'create_account', { org_name: 'บริษัท แบทช์ จำกัด', vat_rate: null });
+    const make = async (buyer, steps) => {
+      const created = await rpc(server.url, 'create_invoice', { account_id: buyer.id, period });
+      await rpc(server.url, 'add_line_item', { invoice_id: created.invoice.id, name: 'Fixed fee', cost: '120' });
+      for (const state of steps) {
+        if (state === 'paid') await rpc(server.url, 'mark_invoice_paid', { id: created.invoice.id });
+        else await rpc(server.url, 'transition_invoice', { id: created.invoice.id, state });
+      }
+      return rpc(server.url, 'get_invoice', { id: created.invoice.id });
+    };
+    const issued = [];
+    for (const steps of [['pending'], ['pending', 'paid'], ['pending', 'unpaid'], ['pending'], ['pending', 'paid']]) {
+      issued.push(await make(batchBuyer, steps));
+    }
+    const unprintable = await make(thaiBuyer, ['pending']);
+    assert.match(unprintable.pdf.error, /U\+/);
+    const open = await make(batchBuyer, []);
+    assert.equal(open.pdf, null);
+    // A new footnote: every PDF issuing made is now out of date.
+    const footnote = async (text) => {
+      const settings = await rpc(server.url, 'get_settings');
+      await rpc(server.url, 'update_settings', { ...settings, invoice_footnote: text });
+    };
+    const footnotes = async () =>
+      Promise.all(issued.map(async ({ invoice }) => (await rpc(server.url, 'get_invoice', { id: invoice.id })).pdf.settings.invoice_footnote));
+    const original = (await rpc(server.url, 'get_settings')).invoice_footnote;
+    await footnote('Batch one: pay within 14 days.');
+
+    // Each PDF takes a moment, as on a large book, so the progress can be seen and cancelled.
+    let pdfDelayMs = 300;
+    await page.route(/\/rpc\/(re)?generate_invoice_pdf$/, async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, pdfDelayMs));
+      await route.continue();
+    });
+
+    await page.goto(`${server.url}#/invoices?month=${period}`);
+    assert.equal((await expectListed(page, server.url, { period })).length, 7);
+    await page.getByRole('button', { name: 'Generate PDFs' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Generate PDFs' });
+    await dialog.waitFor();
+    const asked = await dialog.innerText();
+    assert.match(asked, /Make the PDFs of 6 invoices in this list with the current invoice settings/);
+    assert.match(asked, /1 whose last PDF could not be made/);
+    assert.match(asked, /5 with a PDF made before the invoice settings changed \(they are replaced\)/);
+    assert.match(asked, /Left as they are: 1 open or finalized/);
+    await screenshot(page, 'invoices-pdf-batch-confirm');
+
+    // Cancel in the dialog: nothing is made.
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    assert.deepEqual(await footnotes(), Array(5).fill(original), 'no PDF was made yet');
+
+    await page.getByRole('button', { name: 'Generate PDFs' }).click();
+    await dialog.getByRole('button', { name: 'Generate 6 PDFs' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    const progress = page.getByRole('status').filter({ hasText: /Generated [1-5] of 6 PDFs…/ });
+    await progress.waitFor();
+    assert.equal(await progress.locator('progress').getAttribute('max'), '6');
+    assert.equal(await page.getByRole('button', { name: 'Generate PDFs' }).isDisabled(), true, 'one batch at a time');
+    await screenshot(page, 'invoices-pdf-batch-progress');
+
+    // The summary, and the invoice that could not be made with the engine's reason.
+    await page.getByRole('status').filter({ hasText: '5 PDFs generated, 1 failed.' }).waitFor({ timeout: 20_000 });
+    await progress.waitFor({ state: 'detached' });
+    const summary = page.locator('.pdf-summary');
+    const failure = summary.getByRole('listitem');
+    assert.equal(await failure.count(), 1);
+    assert.match(await failure.innerText(), new RegExp(`^${unprintable.invoice.friendly_id}: The PDF of invoice .*U\\+[0-9A-F]{4}`));
+    await screenshot(page, 'invoices-pdf-batch-summary');
+    assert.deepEqual(await footnotes(), Array(5).fill('Batch one: pay within 14 days.'), 'every issued invoice has the new PDF');
+    assert.equal((await rpc(server.url, 'get_invoice', { id: open.invoice.id })).pdf, null, 'the open invoice was left out');
+
+    // One of them, opened from the list: its PDF is there, made now, and up to date.
+    const [first] = issued;
+    const made = await rpc(server.url, 'get_invoice', { id: first.invoice.id });
+    assert.equal(made.pdf.error, null);
+    await page.getByRole('table', { name: 'Invoices' }).getByRole('link', { name: first.invoice.friendly_id }).click();
+    await page.getByRole('heading', { level: 1, name: `Invoice ${first.invoice.friendly_id}` }).waitFor();
+    const status = page.getByTestId('pdf-status');
+    await status.getByText('PDF generated').waitFor();
+    assert.equal(await status.locator('time').getAttribute('datetime'), made.pdf.generated_at);
+    assert.doesNotMatch(await status.innerText(), /Made before/, 'no longer out of date');
+    assert.equal(await page.getByRole('button', { name: 'Regenerate PDF' }).count(), 1);
+
+    // Again, and cancelled: it stops after the invoice in progress; what was made stays.
+    await footnote('Batch two: pay within 30 days.');
+    pdfDelayMs = 700;
+    await page.goBack();
+    await expectListed(page, server.url, { period });
+    await page.getByRole('button', { name: 'Generate PDFs' }).click();
+    await dialog.getByRole('button', { name: 'Generate 6 PDFs' }).click();
+    await page.getByRole('status').filter({ hasText: /Generated 2 of 6 PDFs…/ }).waitFor();
+    await page.getByRole('button', { name: 'Cancel PDFs' }).click();
+    const cancelled = page.getByRole('status').filter({ hasText: /^Cancelled after \d of 6 invoices: / });
+    await cancelled.waitFor();
+    const [, done, generated] = (await cancelled.innerText()).match(/^Cancelled after (\d) of 6 invoices: (\d) PDFs? generated/);
+    assert.ok(Number(done) >= 2 && Number(done) < 6, `stopped early: ${done}`);
+    await screenshot(page, 'invoices-pdf-batch-cancelled');
+    await page.waitForTimeout(1000); // nothing more comes after the summary
+    const after = await footnotes();
+    assert.equal(after.filter((text) => text.startsWith('Batch two')).length, Number(generated), after.join(' | '));
+    assert.equal(after.filter((text) => text.startsWith('Batch one')).length, 5 - Number(generated));
+
+    assert.deepEqual(realProblems(problems), []);
+  });
+
   it('offers in each state only the actions the engine allows', async () => {
     const buyer = await rpc(server.url, 'create_account', { org_name: 'States Ltd', vat_rate: '10' });
     const made = async (steps) => {
