@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { launchBrowser, screenshot } from '../support/browser.mjs';
 import { startServer } from '../support/server.mjs';
-import { realProblems, rpc } from '../support/ui.mjs';
+import { createItalianBuyer, realProblems, rpc } from '../support/ui.mjs';
 
 /** Amounts as the UI shows them in the test browser's locale (en-GB), from the engine's strings. */
 const euro = (amount) =>
@@ -97,18 +97,7 @@ describe('the account page', () => {
   }
 
   it('creates an account with VAT, subscribes it, previews and changes its plan', async () => {
-    await page.goto(`${server.url}#/accounts/new`);
-    const form = page.getByRole('dialog', { name: 'New account' });
-    await form.getByLabel('Organisation name').fill('Acme Analytics S.r.l.');
-    await form.getByLabel('Legal address Line 1', { exact: true }).fill('Via Roma 1');
-    await form.getByLabel('Legal address City', { exact: true }).fill('Milano');
-    await form.getByLabel('Legal address Country', { exact: true }).fill('IT');
-    await form.getByLabel('VAT code').fill('IT01234567890');
-    await form.getByLabel('VAT rate').fill('22');
-    await form.getByLabel('VAT rate').press('Enter');
-    await form.waitFor({ state: 'detached' });
-    await page.getByRole('status').getByRole('link', { name: 'Open its page' }).click();
-    await page.getByRole('heading', { level: 1, name: 'Acme Analytics S.r.l.' }).waitFor();
+    await createItalianBuyer(page, server.url);
     const accountId = decodeURIComponent(new URL(page.url()).hash.split('/')[2]);
     const details = page.getByLabel('Account details');
     assert.match(await details.innerText(), /IT01234567890/);

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { launchBrowser, screenshot } from '../support/browser.mjs';
 import { startServer } from '../support/server.mjs';
-import { errorNextTo, realProblems, rpc } from '../support/ui.mjs';
+import { createItalianBuyer, errorNextTo, realProblems, rpc } from '../support/ui.mjs';
 
 const euro = (amount) =>
   new Intl.NumberFormat('en-GB', {
@@ -91,17 +91,7 @@ describe('month end, from a new buyer to a paid invoice', () => {
   });
 
   it('creates a buyer with VAT and subscribes it to the plan', async () => {
-    await page.goto(`${server.url}#/accounts/new`);
-    const form = page.getByRole('dialog', { name: 'New account' });
-    await form.getByLabel('Organisation name').fill('Acme Analytics S.r.l.');
-    await form.getByLabel('Legal address Line 1', { exact: true }).fill('Via Roma 1');
-    await form.getByLabel('Legal address City', { exact: true }).fill('Milano');
-    await form.getByLabel('Legal address Country', { exact: true }).fill('IT');
-    await form.getByLabel('VAT code').fill('IT01234567890');
-    await form.getByLabel('VAT rate').fill('22');
-    await form.getByLabel('VAT rate').press('Enter');
-    await page.getByRole('status').getByRole('link', { name: 'Open its page' }).click();
-    await page.getByRole('heading', { level: 1, name: 'Acme Analytics S.r.l.' }).waitFor();
+    await createItalianBuyer(page, server.url);
 
     await page.getByRole('button', { name: 'Subscribe to a plan…' }).click();
     const subscribe = page.getByRole('dialog', { name: /Subscribe/ });
