@@ -1,7 +1,8 @@
 // The Earnings and Settings screens in a real Chromium against a real `counterfoil serve`.
-// Earnings: the table's figures are the engine's (earnings_by_month over /rpc), with and without
-// VAT; a month opens its invoices; the CSV export holds the engine's exact strings; an empty
-// book shows a calm empty state. Settings: the preview follows what is typed, a save reaches
+// Earnings: the table's figures and its total row are the engine's (the `earnings` operation over
+// /rpc), with and without VAT, and the total row foots the months shown; Earlier and Later page
+// by 12-month windows; a month opens its invoices (and Back returns to the same window); the CSV
+// export holds the engine's exact strings; an empty book shows a calm empty state. Settings: the preview follows what is typed, a save reaches
 // the engine and the header, a bad value is refused next to its field, the logo is set and
 // removed. Run from the repo root: node --test tests/browser/earnings_settings.test.mjs
 // Leaves screenshots (light and dark) in artifacts/browser/.
@@ -40,7 +41,8 @@ function monthsBefore(period, back) {
 
 /**
  * A provider, three buyers (22% VAT, 19% VAT, no VAT) and invoices over the last three months
- * in every earnings bucket (paid, overdue, in process, not yet issued, cancelled), all through
+ * in every earnings bucket (paid, overdue, in process, not yet issued, cancelled), plus two in
+ * the 12 months before (the month just before the last 12, and two months earlier), all through
  * /rpc. Returns the months used.
  */
 async function buildBook(url) {
@@ -56,7 +58,13 @@ async function buildBook(url) {
   });
   const now = (await rpc(url, 'book_info')).now;
   const current = now.slice(0, 7);
-  const months = { current, previous: monthsBefore(current, 1), earlier: monthsBefore(current, 2) };
+  const months = {
+    current,
+    previous: monthsBefore(current, 1),
+    earlier: monthsBefore(current, 2),
+    yearBefore: monthsBefore(current, 12),
+    longBefore: monthsBefore(current, 14),
+  };
 
   const account = (org_name, vat_rate, legal_address) => rpc(url, 'create_account', { org_name, vat_rate, legal_address });
   const acme = await account('Acme Analytics S.r.l.', '22', address('Via Roma 1', 'Milano', '20121', 'IT'));
@@ -78,32 +86,64 @@ async function buildBook(url) {
   await invoice(globex, months.previous, ['500.00'], ['pending', 'cancelled']);
   await invoice(initech, months.previous, ['9.00'], ['finalized']);
   await invoice(acme, months.current, ['120.00']);
+  await invoice(globex, months.yearBefore, ['100.00'], ['pending', 'unpaid']);
+  await invoice(initech, months.longBefore, ['310.00'], ['pending', 'paid']);
   return months;
 }
 
-/** The earnings table's rows: month, total, in process, overdue, paid. */
-async function tableRows(page) {
+/** The earnings table's rows (`part` tbody: the months, tfoot: the total row): month, total,
+ * in process, overdue, paid. */
+async function tableRows(page, part = 'tbody') {
   return page
     .getByRole('table', { name: 'Earnings by month' })
-    .locator('tbody tr')
+    .locator(`${part} tr`)
     .evaluateAll((rows) => rows.map((row) => [...row.querySelectorAll('th, td')].map((cell) => cell.innerText.trim())));
 }
 
-/** What the table must show for the engine's answer. */
+/** What the table must show for the engine's answer: the months, then the total row. */
 function expectedRows(earnings) {
-  return earnings.map((m) => [monthName(m.period), money(m.total), money(m.in_process), money(m.overdue), money(m.paid)]);
+  const { totals } = earnings;
+  return [
+    ...earnings.months.map((m) => [monthName(m.period), money(m.total), money(m.in_process), money(m.overdue), money(m.paid)]),
+    ['Total', money(totals.total), money(totals.in_process), money(totals.overdue), money(totals.paid)],
+  ];
 }
 
-/** Waits until the table shows `expected`, and fails with the difference otherwise. */
+/** Waits until the table (months and total row) shows `expected`, and fails with the difference
+ * otherwise. */
 async function waitForTable(page, expected) {
   const deadline = Date.now() + 5000;
   let shown = [];
   while (Date.now() < deadline) {
-    shown = (await page.getByRole('table', { name: 'Earnings by month' }).isVisible()) ? await tableRows(page) : [];
+    shown = (await page.getByRole('table', { name: 'Earnings by month' }).isVisible())
+      ? [...(await tableRows(page)), ...(await tableRows(page, 'tfoot'))]
+      : [];
     if (JSON.stringify(shown) === JSON.stringify(expected)) return;
     await page.waitForTimeout(100);
   }
   assert.deepEqual(shown, expected);
+}
+
+/** An engine amount ("-1,902.47" never: "1902.47", "-5.00") in cents, exactly. */
+function cents(amount) {
+  const match = /^(-?)(\d+)\.(\d{2})$/.exec(amount);
+  assert.ok(match, `${amount} is an amount to the cent`);
+  const value = BigInt(match[2]) * 100n + BigInt(match[3]);
+  return match[1] ? -value : value;
+}
+
+/** The engine's total row equals, column by column, the sum of the months it answered. */
+function assertFoots(earnings) {
+  for (const column of ['total', 'in_process', 'overdue', 'paid']) {
+    const summed = earnings.months.reduce((sum, m) => sum + cents(m[column]), 0n);
+    assert.equal(cents(earnings.totals[column]), summed, `the total row's ${column} is the sum of the months`);
+  }
+}
+
+/** The Earnings heading for the window the engine answered: "Earnings July 2025 – June 2026". */
+async function waitForHeading(page, earnings) {
+  const name = `Earnings ${monthName(earnings.from)} – ${monthName(earnings.to)}`;
+  await page.getByRole('heading', { level: 1, name, exact: true }).waitFor();
 }
 
 /** A PNG logo drawn by the browser: a blue mark and a wordmark. */
@@ -192,30 +232,40 @@ describe('Earnings and Settings screens', () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Earnings' }).click();
     await page.getByRole('heading', { level: 1, name: 'Earnings' }).waitFor();
 
-    // VAT included by default: every figure is the engine's.
-    const withVat = await rpc(server.url, 'earnings_by_month', { include_vat: true });
-    assert.equal(withVat.length, 12);
-    assert.equal(withVat[11].period, months.current);
+    // VAT included by default: every figure is the engine's, and the total row foots the 12
+    // months shown.
+    const withVat = await rpc(server.url, 'earnings', { include_vat: true });
+    assert.equal(withVat.months.length, 12);
+    assert.equal(withVat.to, months.current);
+    assert.equal(withVat.months[11].period, months.current);
+    assert.deepEqual(await rpc(server.url, 'earnings_by_month', { include_vat: true }), withVat.months);
+    assertFoots(withVat);
     await waitForTable(page, expectedRows(withVat));
+    await waitForHeading(page, withVat);
+    await page.getByText('Last 12 months', { exact: true }).waitFor();
     assert.equal(await page.getByLabel('Include VAT').isChecked(), true);
 
     // The figures a finance user would check by hand: the earlier month's paid invoices
     // (1234.5678 × 1.22 + 99.99 without VAT = 1606.162716) and Globex's overdue one (249.00 × 1.19).
-    const earlier = withVat.find((m) => m.period === months.earlier);
+    const earlier = withVat.months.find((m) => m.period === months.earlier);
     assert.deepEqual(earlier, { period: months.earlier, total: '1902.47', in_process: '0.00', overdue: '296.31', paid: '1606.16' });
     const rows = await tableRows(page);
     assert.deepEqual(rows[9], [monthName(months.earlier), '€1,902.47', '€0.00', '€296.31', '€1,606.16']);
     // The cancelled invoice counts nowhere; the finalized one (not issued yet) is in process.
-    const previous = withVat.find((m) => m.period === months.previous);
+    const previous = withVat.months.find((m) => m.period === months.previous);
     // (49.90 + 15.2301 − 5.00) × 1.22 + 9.00 = 82.358722.
     assert.deepEqual(previous, { period: months.previous, total: '82.36', in_process: '82.36', overdue: '0.00', paid: '0.00' });
     assert.equal(rows[10][1], money(previous.total));
+    // The total row of these months: 1902.47 + 82.36 + the current month's 146.40 (120.00 × 1.22).
+    assert.deepEqual(withVat.totals, { total: '2131.23', in_process: '228.76', overdue: '296.31', paid: '1606.16' });
+    assert.deepEqual(await tableRows(page, 'tfoot'), [['Total', '€2,131.23', '€228.76', '€296.31', '€1,606.16']]);
 
     const aligned = await page
       .getByRole('table', { name: 'Earnings by month' })
-      .locator('tbody td')
+      .locator('tbody td, tfoot td')
       .evaluateAll((cells) => cells.map((cell) => getComputedStyle(cell).textAlign));
-    assert.ok(aligned.every((align) => align === 'right'), 'every amount is right-aligned');
+    assert.equal(aligned.length, 13 * 4);
+    assert.ok(aligned.every((align) => align === 'right'), 'every amount is right-aligned, the total row too');
 
     // The chart: an image with a summary, a legend, and a bar per month.
     const chart = page.getByRole('img');
@@ -244,9 +294,10 @@ describe('Earnings and Settings screens', () => {
 
     // Without VAT: the engine's other figures, and the summary says so.
     await page.getByLabel('Include VAT').uncheck();
-    const withoutVat = await rpc(server.url, 'earnings_by_month', { include_vat: false });
+    const withoutVat = await rpc(server.url, 'earnings', { include_vat: false });
+    assertFoots(withoutVat);
     await waitForTable(page, expectedRows(withoutVat));
-    const earlierNet = withoutVat.find((m) => m.period === months.earlier);
+    const earlierNet = withoutVat.months.find((m) => m.period === months.earlier);
     assert.deepEqual(earlierNet, { period: months.earlier, total: '1583.56', in_process: '0.00', overdue: '249.00', paid: '1334.56' });
     assert.notDeepEqual(expectedRows(withoutVat), expectedRows(withVat), 'the switch changes the figures');
     assert.match(await chart.getAttribute('aria-label'), /without VAT/);
@@ -256,20 +307,21 @@ describe('Earnings and Settings screens', () => {
 
   it('exports the table as CSV with the engine’s exact amounts', async () => {
     await page.goto(`${server.url}#/earnings`);
-    const withVat = await rpc(server.url, 'earnings_by_month', { include_vat: true });
+    const withVat = await rpc(server.url, 'earnings', { include_vat: true });
     await waitForTable(page, expectedRows(withVat));
     const [download] = await Promise.all([
       page.waitForEvent('download'),
       page.getByRole('button', { name: 'Export CSV' }).click(),
     ]);
-    assert.equal(download.suggestedFilename(), `earnings-${withVat[0].period}-to-${months.current}-with-vat.csv`);
+    assert.equal(download.suggestedFilename(), `earnings-${withVat.from}-to-${months.current}-with-vat.csv`);
     const file = path.join(downloads, download.suggestedFilename());
     await download.saveAs(file);
     const unit = 'EUR, VAT included';
     const expected =
       [
         `Month,"Total (${unit})","In process (${unit})","Overdue (${unit})","Paid (${unit})"`,
-        ...withVat.map((m) => [m.period, m.total, m.in_process, m.overdue, m.paid].join(',')),
+        ...withVat.months.map((m) => [m.period, m.total, m.in_process, m.overdue, m.paid].join(',')),
+        'Total,2131.23,228.76,296.31,1606.16',
       ].join('\r\n') + '\r\n';
     assert.equal(readFileSync(file, 'utf8'), expected);
     assert.ok(expected.includes(`${months.earlier},1902.47,0.00,296.31,1606.16`));
@@ -291,6 +343,72 @@ describe('Earnings and Settings screens', () => {
     await page.locator(`svg .bar[data-period="${months.previous}"]`).click();
     await page.getByRole('heading', { level: 1, name: 'Invoices' }).waitFor();
     assert.equal(new URL(page.url()).hash, `#/invoices?month=${months.previous}`);
+    assert.deepEqual(realProblems(problems), []);
+  });
+
+  it('pages to earlier and later 12-month windows, from the keyboard', async () => {
+    await page.goto(`${server.url}#/earnings`);
+    const latest = await rpc(server.url, 'earnings', {});
+    await waitForTable(page, expectedRows(latest));
+    await waitForHeading(page, latest);
+    const earlierButton = page.getByRole('button', { name: 'Earlier', exact: true });
+    const laterButton = page.getByRole('button', { name: 'Later', exact: true });
+    assert.equal(await laterButton.isDisabled(), true, 'nothing later than the current month');
+    assert.equal(await earlierButton.isEnabled(), true);
+
+    // Earlier, with Enter: the 12 months before, as the engine answers them, total row included.
+    const yearBefore = await rpc(server.url, 'earnings', { to: months.yearBefore });
+    assert.equal(yearBefore.from, monthsBefore(months.current, 23));
+    assertFoots(yearBefore);
+    // 100.00 × 1.19 overdue in the month just before the last 12, and 310.00 paid (no VAT).
+    assert.deepEqual(yearBefore.totals, { total: '429.00', in_process: '0.00', overdue: '119.00', paid: '310.00' });
+    assert.equal(await earlierButton.getAttribute('title'), `Show ${monthName(yearBefore.from)} – ${monthName(yearBefore.to)}`);
+    await earlierButton.focus();
+    await page.keyboard.press('Enter');
+    await waitForTable(page, expectedRows(yearBefore));
+    await waitForHeading(page, yearBefore);
+    assert.equal(new URL(page.url()).hash, `#/earnings?to=${months.yearBefore}`);
+    assert.equal(await page.getByText('Last 12 months', { exact: true }).count(), 0, 'not the last 12 months any more');
+    assert.equal(await page.locator('svg .bar').count(), 12);
+    assert.equal(await laterButton.isEnabled(), true);
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent?.trim()), '‹ Earlier', 'the focus stays');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent?.trim()), 'Later ›', 'Later is next');
+    await screenshot(page, 'earnings-earlier');
+
+    // A month of that window opens its invoices, and Back returns to the same window.
+    await page.getByRole('table', { name: 'Earnings by month' }).getByRole('link', { name: monthName(months.longBefore) }).click();
+    await page.getByRole('heading', { level: 1, name: 'Invoices' }).waitFor();
+    assert.equal(new URL(page.url()).hash, `#/invoices?month=${months.longBefore}`);
+    await page.goBack();
+    await waitForTable(page, expectedRows(yearBefore));
+    await waitForHeading(page, yearBefore);
+
+    // Earlier again: 12 months with nothing in them, and still the way back.
+    await earlierButton.click();
+    const twoBefore = await rpc(server.url, 'earnings', { to: monthsBefore(months.current, 24) });
+    await waitForHeading(page, twoBefore);
+    await page.getByText('No earnings in these 12 months.', { exact: true }).waitFor();
+    assert.deepEqual(twoBefore.totals, { total: '0.00', in_process: '0.00', overdue: '0.00', paid: '0.00' });
+
+    // Later twice: back to the last 12 months, where Later stops.
+    await laterButton.click();
+    await waitForTable(page, expectedRows(yearBefore));
+    await waitForHeading(page, yearBefore);
+    await laterButton.focus();
+    await page.keyboard.press('Space');
+    await waitForTable(page, expectedRows(latest));
+    await waitForHeading(page, latest);
+    assert.equal(new URL(page.url()).hash, '#/earnings');
+    assert.equal(await laterButton.isDisabled(), true);
+    await page.getByText('Last 12 months', { exact: true }).waitFor();
+
+    // The main menu's Earnings link from an earlier window shows the last 12 months.
+    await earlierButton.click();
+    await waitForHeading(page, yearBefore);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Earnings' }).click();
+    await waitForTable(page, expectedRows(latest));
+    await waitForHeading(page, latest);
     assert.deepEqual(realProblems(problems), []);
   });
 

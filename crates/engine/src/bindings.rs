@@ -41,6 +41,7 @@ pub fn typescript() -> String {
         InvoiceState, CreationType, LineItemType, Totals, Invoice, LineItem, PaymentTransaction,
         Party, InvoiceDetail, CreateInvoice, ListInvoices, InvoiceSort, UpdateInvoice, AddLineItem,
         TransitionInvoice, MarkInvoicePaid, EarningsByMonth, MonthEarnings,
+        Earnings, EarningsTotals,
         PdfStatus, PdfSettings, SetInvoiceLogo, InvoiceLogo, InvoicePdfFile,
         UsageRow, ImportUsage, RowError, UsageImportReport,
         Scope, Permission, AccessToken, CreateAccessToken, CreatedAccessToken, ListAccessTokens,

@@ -178,6 +178,7 @@ operations! {
     read  pdfs::get_invoice_pdf(ById) -> InvoicePdfFile;
     write pdfs::set_invoice_logo(SetInvoiceLogo) -> Settings;
 
+    read  earnings::earnings(EarningsByMonth) -> Earnings;
     read  earnings::earnings_by_month(EarningsByMonth) -> Vec<MonthEarnings>;
     read  dashboard::dashboard(NoInput) -> Dashboard;
     book  billing_run::advance_clock(AdvanceClock) -> crate::ops::billing_run::BillingRunReport;
@@ -350,6 +351,7 @@ mod tests {
             operation_group("earnings_by_month"),
             Some(OperationGroup::Finance)
         );
+        assert_eq!(operation_group("earnings"), Some(OperationGroup::Finance));
         assert_eq!(
             operation_group("create_account"),
             Some(OperationGroup::AccountManagement)

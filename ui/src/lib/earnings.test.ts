@@ -1,17 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import type { MonthEarnings } from './api/types';
+import type { Earnings, EarningsTotals, MonthEarnings } from './api/types';
 import {
   axisLabel,
   barLabel,
+  barLabels,
   chartSummary,
   earningsCsv,
   earningsFileName,
+  earningsHref,
   isEmpty,
   isZero,
   magnitude,
   niceScale,
+  pageTargets,
   scaleFor,
   segments,
+  shiftMonth,
+  windowFromHash,
+  windowLabel,
 } from './earnings';
 import { formatMoney, formatMonth } from './format';
 
@@ -35,6 +41,26 @@ const withoutVat = [
   month('2026-10', '60.15', '0.00', '0.00', '60.15'),
   month('2026-11', '0.00', '0.00', '0.00', '0.00'),
 ];
+
+const totals = (total: string, in_process: string, overdue: string, paid: string): EarningsTotals => ({
+  total,
+  in_process,
+  overdue,
+  paid,
+});
+
+/** The engine's answer around `months`; the total row is the engine's too, never added here. */
+const table = (months: MonthEarnings[], include_vat: boolean, sums: EarningsTotals): Earnings => ({
+  from: months[0].period,
+  to: months[months.length - 1].period,
+  current_month: '2026-11',
+  include_vat,
+  months,
+  totals: sums,
+});
+
+const withVatTable = table(withVat, true, totals('438.04', '73.38', '303.78', '60.88'));
+const withoutVatTable = table(withoutVat, false, totals('359.05', '60.15', '249.00', '49.90'));
 
 const euro = (amount: string) => formatMoney(amount, 'EUR', 'en-GB');
 const monthName = (period: string) => formatMonth(period, 'en-GB');
@@ -91,6 +117,10 @@ describe('chart scale', () => {
     expect(barLabel('2025-12', true, 'en-GB')).toBe('Dec 2025');
     expect(barLabel('2026-01', false, 'en-GB')).toBe('Jan 2026');
     expect(barLabel('2026-02', false, 'en-GB')).toBe('Feb');
+    const months4 = (first: string) => Array.from({ length: 4 }, (_, i) => month(shiftMonth(first, i) ?? '', '0', '0', '0', '0'));
+    expect(barLabels(months4('2025-11'), 'en-GB')).toEqual(['Nov 2025', 'Dec', 'Jan 2026', 'Feb']);
+    expect(barLabels(months4('2025-12'), 'en-GB')).toEqual(['Dec', 'Jan 2026', 'Feb', 'Mar']);
+    expect(barLabels(months4('2026-01'), 'en-GB')).toEqual(['Jan 2026', 'Feb', 'Mar', 'Apr']);
   });
 
   it('labels gridlines with short amounts in the currency', () => {
@@ -119,21 +149,66 @@ describe('chart summary', () => {
 });
 
 describe('earnings CSV', () => {
-  it('exports the engine’s exact strings, with the VAT basis in the header', () => {
-    expect(earningsCsv(withVat, true, 'EUR')).toBe(
+  it('exports the engine’s exact strings and total row, with the VAT basis in the header', () => {
+    expect(earningsCsv(withVatTable, 'EUR')).toBe(
       'Month,"Total (EUR, VAT included)","In process (EUR, VAT included)","Overdue (EUR, VAT included)","Paid (EUR, VAT included)"\r\n' +
         '2026-09,364.66,0.00,303.78,60.88\r\n' +
         '2026-10,73.38,73.3809,0.00,0.00\r\n' +
-        '2026-11,0.00,0.00,0.00,0.00\r\n',
+        '2026-11,0.00,0.00,0.00,0.00\r\n' +
+        'Total,438.04,73.38,303.78,60.88\r\n',
     );
-    expect(earningsCsv(withoutVat, false, 'EUR').split('\r\n').slice(0, 2)).toEqual([
+    const lines = earningsCsv(withoutVatTable, 'EUR').split('\r\n');
+    expect(lines.slice(0, 2)).toEqual([
       'Month,"Total (EUR, without VAT)","In process (EUR, without VAT)","Overdue (EUR, without VAT)","Paid (EUR, without VAT)"',
       '2026-09,298.90,0.00,249.00,49.90',
     ]);
+    expect(lines.at(-2)).toBe('Total,359.05,60.15,249.00,49.90');
   });
 
-  it('names the file after the range and the VAT basis', () => {
-    expect(earningsFileName(withVat, true)).toBe('earnings-2026-09-to-2026-11-with-vat.csv');
-    expect(earningsFileName(withoutVat, false)).toBe('earnings-2026-09-to-2026-11-without-vat.csv');
+  it('names the file after the window and the VAT basis', () => {
+    expect(earningsFileName(withVatTable)).toBe('earnings-2026-09-to-2026-11-with-vat.csv');
+    expect(earningsFileName(withoutVatTable)).toBe('earnings-2026-09-to-2026-11-without-vat.csv');
+  });
+});
+
+describe('12-month windows', () => {
+  it.each([
+    ['2026-06', -12, '2025-06'],
+    ['2026-01', -1, '2025-12'],
+    ['2025-12', 1, '2026-01'],
+    ['2025-07', 11, '2026-06'],
+    ['2026-06', 0, '2026-06'],
+    ['1000-12', -12, null],
+    ['1001-01', -12, '1000-01'],
+    ['9999-06', 12, null],
+    ['2026-13', 1, null],
+    ['June 2026', 1, null],
+  ])('moves %s by %d months to %s', (period, count, expected) => {
+    expect(shiftMonth(period, count)).toBe(expected);
+  });
+
+  it('pages by whole windows, Later never past the current month', () => {
+    expect(pageTargets('2026-06', '2026-06')).toEqual({ earlier: '2025-06', later: null });
+    expect(pageTargets('2025-06', '2026-06')).toEqual({ earlier: '2024-06', later: '2026-06' });
+    expect(pageTargets('2024-06', '2026-06')).toEqual({ earlier: '2023-06', later: '2025-06' });
+    // A window ending between (an address typed by hand) steps to the current month at most.
+    expect(pageTargets('2025-09', '2026-06')).toEqual({ earlier: '2024-09', later: '2026-06' });
+    expect(pageTargets('2026-09', '2026-06').later).toBeNull();
+    expect(pageTargets('1000-06', '2026-06').earlier).toBeNull();
+  });
+
+  it('names a window by its first and last month', () => {
+    expect(windowLabel('2025-07', '2026-06', monthName)).toBe('July 2025 – June 2026');
+    expect(windowLabel('2026-06', '2026-06', monthName)).toBe('June 2026');
+  });
+
+  it('keeps the window in the address, and ignores what is not a month', () => {
+    expect(earningsHref(null)).toBe('#/earnings');
+    expect(earningsHref('2025-06')).toBe('#/earnings?to=2025-06');
+    expect(windowFromHash('#/earnings?to=2025-06')).toBe('2025-06');
+    expect(windowFromHash(earningsHref('2024-12'))).toBe('2024-12');
+    expect(windowFromHash('#/earnings')).toBeNull();
+    expect(windowFromHash('#/earnings?to=2025-13')).toBeNull();
+    expect(windowFromHash('#/earnings?to=soon')).toBeNull();
   });
 });

@@ -1,8 +1,9 @@
-// The earnings screen's pure parts: the chart's scale and bars, its spoken summary, and the CSV
-// of the table. Every figure shown or exported is the engine's exact decimal string
-// (earnings_by_month); Number() is used only to turn an amount into pixels.
+// The earnings screen's pure parts: the chart's scale and bars, its spoken summary, the CSV of
+// the table, and paging between 12-month windows. Every figure shown or exported is the
+// engine's exact decimal string (the `earnings` operation, total row included); Number() is
+// used only to turn an amount into pixels, never to add money.
 
-import type { MonthEarnings } from './api/types';
+import type { Earnings, MonthEarnings } from './api/types';
 import { toCsv } from './csv';
 import { userLocale } from './format';
 
@@ -94,6 +95,14 @@ export function barLabel(period: string, first: boolean, locale = userLocale()):
   }).format(date);
 }
 
+/** The labels under the bars of `months`: the first bar names its year unless the next one is a
+ * January (which names it), so that two labels with years never sit side by side and overlap
+ * on a narrow window ("Dec", "Jan 2026", not "Dec 2025", "Jan 2026"). */
+export function barLabels(months: readonly MonthEarnings[], locale = userLocale()): string[] {
+  const secondIsJanuary = months.length > 1 && months[1].period.endsWith('-01');
+  return months.map((m, index) => barLabel(m.period, index === 0 && !secondIsJanuary, locale));
+}
+
 /** An axis label: a short amount in the currency ("€1.5K"); it names a gridline, not a figure. */
 export function axisLabel(value: number, currency: string, locale = userLocale()): string {
   if (!currency) return String(value);
@@ -141,18 +150,77 @@ export function barTitle(m: MonthEarnings, money: (amount: string) => string, mo
   );
 }
 
-/** The table as CSV: months as YYYY-MM, amounts exactly as the engine gave them. */
-export function earningsCsv(months: readonly MonthEarnings[], includeVat: boolean, currency: string): string {
-  const basis = includeVat ? 'VAT included' : 'without VAT';
+/** The table as CSV: months as YYYY-MM, then the total row, amounts exactly as the engine gave
+ * them. */
+export function earningsCsv(table: Earnings, currency: string): string {
+  const basis = table.include_vat ? 'VAT included' : 'without VAT';
   const unit = currency ? `${currency}, ${basis}` : basis;
+  const { totals } = table;
   return toCsv(
     ['Month', `Total (${unit})`, `In process (${unit})`, `Overdue (${unit})`, `Paid (${unit})`],
-    months.map((m) => [m.period, m.total, m.in_process, m.overdue, m.paid]),
+    [
+      ...table.months.map((m) => [m.period, m.total, m.in_process, m.overdue, m.paid]),
+      ['Total', totals.total, totals.in_process, totals.overdue, totals.paid],
+    ],
   );
 }
 
 /** The CSV's file name: "earnings-2025-12-to-2026-11-with-vat.csv". */
-export function earningsFileName(months: readonly MonthEarnings[], includeVat: boolean): string {
-  const range = months.length ? `-${months[0].period}-to-${months[months.length - 1].period}` : '';
-  return `earnings${range}-${includeVat ? 'with' : 'without'}-vat.csv`;
+export function earningsFileName(table: Earnings): string {
+  return `earnings-${table.from}-to-${table.to}-${table.include_vat ? 'with' : 'without'}-vat.csv`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Windows of 12 months
+
+/** How far Earlier and Later move: one whole window. */
+export const WINDOW_MONTHS = 12;
+
+const PERIOD = /^(\d{4})-(0[1-9]|1[0-2])$/;
+
+/** The month `count` months after `period` (before it when negative), as YYYY-MM; null when
+ * `period` is not a month or the result leaves the years 1000–9999 the engine accepts. */
+export function shiftMonth(period: string, count: number): string | null {
+  const match = PERIOD.exec(period);
+  if (!match) return null;
+  const index = Number(match[1]) * 12 + Number(match[2]) - 1 + count;
+  const year = Math.floor(index / 12);
+  if (year < 1000 || year > 9999) return null;
+  return `${year}-${String((index % 12) + 1).padStart(2, '0')}`;
+}
+
+export interface PageTargets {
+  /** The last month of the window before, or null when there is none. */
+  earlier: string | null;
+  /** The last month of the window after (never beyond the current month), or null when the
+   * window already reaches the current month. */
+  later: string | null;
+}
+
+/** Where Earlier and Later go from the window ending on `to`, by the book's `currentMonth`. */
+export function pageTargets(to: string, currentMonth: string): PageTargets {
+  const later = to >= currentMonth ? null : shiftMonth(to, WINDOW_MONTHS);
+  return {
+    earlier: shiftMonth(to, -WINDOW_MONTHS),
+    later: later === null ? null : later < currentMonth ? later : currentMonth,
+  };
+}
+
+/** A window as people read it: "July 2025 – June 2026". */
+export function windowLabel(from: string, to: string, month: (period: string) => string): string {
+  return from === to ? month(from) : `${month(from)} – ${month(to)}`;
+}
+
+/** The window's last month kept in the screen's address (#/earnings?to=2025-06), so that Back
+ * from a month's invoices returns to the same window; null (the current window) when absent or
+ * not a month. */
+export function windowFromHash(hash: string): string | null {
+  const query = hash.split('?')[1] ?? '';
+  const to = new URLSearchParams(query).get('to');
+  return to !== null && PERIOD.test(to) ? to : null;
+}
+
+/** The screen's address for the window ending on `to` (null: the current window). */
+export function earningsHref(to: string | null): string {
+  return to === null ? '#/earnings' : `#/earnings?to=${to}`;
 }

@@ -2,7 +2,7 @@
 
 use crate::book::Book;
 use crate::error::{ApiError, Result};
-use crate::model::{EarningsByMonth, MonthEarnings};
+use crate::model::{Earnings, EarningsByMonth, EarningsTotals, MonthEarnings};
 use crate::store;
 use crate::store::earnings::Bucket;
 use counterfoil_billing as billing;
@@ -12,15 +12,29 @@ use std::collections::BTreeMap;
 /// At most this many months in one table.
 const MAX_MONTHS: i32 = 120;
 
-/// Per month: total, in process, overdue and paid — each the exact sum of its invoices' lines
-/// (× (1 + VAT rate) by default), rounded half-up to the cent once, at the end.
+/// The months of a window without the total row, for callers that want the plain list (the
+/// same figures as [`earnings`]).
 pub(crate) fn earnings_by_month(book: &Book, input: EarningsByMonth) -> Result<Vec<MonthEarnings>> {
+    Ok(earnings(book, input)?.months)
+}
+
+/// The earnings table of a window (by default the 12 months up to the book's current month).
+/// Per month: total, in process, overdue and paid — each the exact sum of its invoices' lines
+/// (× (1 + VAT rate) by default), rounded half-up to the cent once, at the end. The total row
+/// adds up the rounded month figures of each column, exactly, so it equals the column's sum.
+pub(crate) fn earnings(book: &Book, input: EarningsByMonth) -> Result<Earnings> {
+    let current_month = billing::Period::of(book.now());
     let parse = |field: &str, text: &str| {
-        billing::Period::parse(text.trim()).map_err(|e| ApiError::validation(field, e.to_string()))
+        billing::Period::parse(text.trim()).map_err(|_| {
+            ApiError::validation(
+                field,
+                format!("{field} must be a month written YYYY-MM, e.g. 2025-01 (got \"{text}\")."),
+            )
+        })
     };
     let to = match input.to.as_deref().filter(|t| !t.trim().is_empty()) {
         Some(text) => parse("to", text)?,
-        None => billing::Period::of(book.now()),
+        None => current_month,
     };
     let from = match input.from.as_deref().filter(|t| !t.trim().is_empty()) {
         Some(text) => parse("from", text)?,
@@ -63,8 +77,9 @@ pub(crate) fn earnings_by_month(book: &Book, input: EarningsByMonth) -> Result<V
             figures[slot] += amount;
         }
     }
+
     let shown = |amount: Decimal| billing::for_display(billing::round2(amount));
-    Ok(months
+    let months: Vec<MonthEarnings> = months
         .into_iter()
         .map(|(period, [in_process, overdue, paid])| MonthEarnings {
             period,
@@ -73,5 +88,23 @@ pub(crate) fn earnings_by_month(book: &Book, input: EarningsByMonth) -> Result<V
             overdue: shown(overdue),
             paid: shown(paid),
         })
-        .collect())
+        .collect();
+    // Sums of figures already rounded to the cent: exact, nothing is rounded again.
+    let column = |figure: fn(&MonthEarnings) -> Decimal| {
+        billing::for_display(months.iter().map(figure).sum::<Decimal>())
+    };
+    let totals = EarningsTotals {
+        total: column(|month| month.total),
+        in_process: column(|month| month.in_process),
+        overdue: column(|month| month.overdue),
+        paid: column(|month| month.paid),
+    };
+    Ok(Earnings {
+        from: from.to_string(),
+        to: to.to_string(),
+        current_month: current_month.to_string(),
+        include_vat: input.include_vat,
+        months,
+        totals,
+    })
 }

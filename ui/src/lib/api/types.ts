@@ -416,11 +416,12 @@ reference?: string, };
 
 export type EarningsByMonth = { 
 /**
- * First month, YYYY-MM; 11 months before `to` when absent.
+ * First month, YYYY-MM; 11 months before `to` when absent (a 12-month window).
  */
 from?: string | null, 
 /**
- * Last month, YYYY-MM; the current month when absent.
+ * Last month, YYYY-MM; the current month by the book's clock when absent. Paging to an
+ * earlier 12-month window is `to` 12 months back, with `from` left out.
  */
 to?: string | null, 
 /**
@@ -429,6 +430,44 @@ to?: string | null,
 include_vat?: boolean, };
 
 export type MonthEarnings = { period: string, total: string, 
+/**
+ * Open, finalized and pending.
+ */
+in_process: string, 
+/**
+ * Unpaid and failed.
+ */
+overdue: string, paid: string, };
+
+export type Earnings = { 
+/**
+ * The first month shown, YYYY-MM.
+ */
+from: string, 
+/**
+ * The last month shown, YYYY-MM.
+ */
+to: string, 
+/**
+ * The book's current month, YYYY-MM: where the latest window ends.
+ */
+current_month: string, 
+/**
+ * Whether the amounts include VAT.
+ */
+include_vat: boolean, 
+/**
+ * Every month from `from` to `to`, oldest first.
+ */
+months: Array<MonthEarnings>, 
+/**
+ * The total row: each column is the exact sum of the month figures shown above it, so it
+ * foots to the cent (the row's total, like a month's, may differ by cents from the sum of
+ * its three parts).
+ */
+totals: EarningsTotals, };
+
+export type EarningsTotals = { total: string, 
 /**
  * Open, finalized and pending.
  */
@@ -642,6 +681,7 @@ export type Operations = {
   regenerate_invoice_pdf: { input: ById; output: InvoiceDetail };
   get_invoice_pdf: { input: ById; output: InvoicePdfFile };
   set_invoice_logo: { input: SetInvoiceLogo; output: Settings };
+  earnings: { input: EarningsByMonth; output: Earnings };
   earnings_by_month: { input: EarningsByMonth; output: Array<MonthEarnings> };
   dashboard: { input: NoInput; output: Dashboard };
   advance_clock: { input: AdvanceClock; output: BillingRunReport };
