@@ -14,6 +14,9 @@ fn main() {
         "create_book",
         "open_book",
         "new_book",
+        "billing_progress",
+        "cancel_billing",
+        "resume_billing",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("tauri-build failed");

@@ -2,10 +2,13 @@
 //! one Tauri command, `call`, the same dispatcher the server's `/rpc` uses; the two things a
 //! web page cannot do, open an invoice PDF in the system's viewer and save it where the user
 //! chooses; and the choice of book (the welcome screen's demo or empty book, File → Open
-//! book… / New book…), remembered for the next start.
+//! book… / New book…), remembered for the next start; and the daily billing, with the
+//! progress of a catch-up (billing.rs).
 
+mod billing;
 mod book_choice;
-mod rendering;
+
+use billing::BillingProgress;
 
 use book_choice::{book_argument, with_book_extension, Places, Start};
 use counterfoil_engine::model::Id;
@@ -13,6 +16,7 @@ use counterfoil_engine::{dispatch, stored_or_new_invoice_pdf, Actor, ApiError, B
 use serde::Serialize;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use tauri::{Manager, Runtime, State};
 use tokio::sync::Notify;
@@ -40,6 +44,12 @@ struct Shared {
     places: Option<Places>,
     /// Wakes the daily billing task when the book changes, so that it bills the new one.
     switched: Notify,
+    /// Where the billing catch-up stands, for the window.
+    billing: Mutex<BillingProgress>,
+    /// The user asked to stop the catch-up after the current day.
+    cancel_billing: AtomicBool,
+    /// The user asked to go on with a paused catch-up.
+    resume_billing: Notify,
 }
 
 /// Which book is open, as the UI asks for it (`book_choice`) and gets it after a change.
@@ -66,6 +76,9 @@ impl Desktop {
                 problem: Mutex::new(None),
                 places,
                 switched: Notify::new(),
+                billing: Mutex::new(BillingProgress::default()),
+                cancel_billing: AtomicBool::new(false),
+                resume_billing: Notify::new(),
             }),
             viewer,
             switching: tokio::sync::Mutex::new(()),
@@ -325,6 +338,26 @@ fn demo_book(path: &Path) -> Result<Book, ApiError> {
     open_existing_book(path)
 }
 
+/// Where the billing catch-up stands (the window also gets each change as an event).
+#[tauri::command]
+fn billing_progress(desktop: State<'_, Desktop>) -> BillingProgress {
+    lock(&desktop.shared.billing).clone()
+}
+
+/// Stops the running catch-up after the day it is billing; the rest waits for `resume_billing`.
+#[tauri::command]
+fn cancel_billing(desktop: State<'_, Desktop>) {
+    if lock(&desktop.shared.billing).running {
+        desktop.shared.cancel_billing.store(true, Ordering::SeqCst);
+    }
+}
+
+/// Goes on with a paused catch-up.
+#[tauri::command]
+fn resume_billing(desktop: State<'_, Desktop>) {
+    desktop.shared.resume_billing.notify_one();
+}
+
 /// Which book is open (`path` null: the UI shows its welcome screen).
 #[tauri::command]
 fn book_choice(desktop: State<'_, Desktop>) -> BookChoice {
@@ -538,7 +571,10 @@ fn commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
         open_demo_book,
         create_book,
         open_book,
-        new_book
+        new_book,
+        billing_progress,
+        cancel_billing,
+        resume_billing
     ])
 }
 
@@ -556,43 +592,12 @@ pub fn with_book<R: Runtime>(
     with_desktop(builder, Desktop::new(Some(book), None, viewer))
 }
 
-/// Bills every day not yet billed now (the app may have been closed for weeks), then again at
-/// every 08:00 UTC while the app is open; a newly opened book at once. With no book open it
-/// waits for one.
-async fn bill_daily(shared: Arc<Shared>) {
-    loop {
-        let billing = Arc::clone(&shared);
-        let wait = tauri::async_runtime::spawn_blocking(move || {
-            let mut slot = lock(&billing.book);
-            let book = slot.as_mut()?;
-            let next = counterfoil_engine::catch_up(book, &Actor::new("daily billing"));
-            Some((next - book.now()).to_std().unwrap_or_default())
-        })
-        .await;
-        match wait {
-            Ok(Some(wait)) => {
-                let wait = wait.max(std::time::Duration::from_secs(1));
-                tokio::select! {
-                    () = tokio::time::sleep(wait) => {}
-                    () = shared.switched.notified() => {}
-                }
-            }
-            Ok(None) => shared.switched.notified().await,
-            Err(error) => {
-                tracing::error!(%error, "the daily billing task failed");
-                return;
-            }
-        }
-    }
-}
-
 /// The app's configuration, capabilities and built UI, compiled in from tauri.conf.json.
 pub fn context<R: Runtime>() -> tauri::Context<R> {
     tauri::generate_context!()
 }
 
 pub fn run() {
-    rendering::choose_compositing();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
@@ -617,7 +622,10 @@ pub fn run() {
             if let Some(path) = lock(&desktop.shared.path).as_ref() {
                 tracing::info!(book = %path.display(), "opened the book");
             }
-            tauri::async_runtime::spawn(bill_daily(Arc::clone(&desktop.shared)));
+            tauri::async_runtime::spawn(billing::bill_daily(
+                Arc::clone(&desktop.shared),
+                billing::to_windows(app.handle().clone()),
+            ));
             app.manage(desktop);
             Ok(())
         })
@@ -811,12 +819,97 @@ mod tests {
         );
     }
 
+    /// A book whose first invoice was made on 1 May 2025, opened on 10 June: 41 days to bill.
+    fn book_behind(path: &Path) -> Book {
+        let clock = Clock::simulated(chrono::Utc.with_ymd_and_hms(2025, 5, 1, 10, 0, 0).unwrap());
+        let mut book = Book::open(path, clock.clone()).unwrap();
+        let actor = Actor::new("test");
+        let account = dispatch(
+            &mut book,
+            &actor,
+            "create_account",
+            json!({"org_name": "Acme"}),
+        )
+        .unwrap();
+        dispatch(
+            &mut book,
+            &actor,
+            "create_invoice",
+            json!({"account_id": account["id"], "period": "2025-05"}),
+        )
+        .unwrap();
+        clock.set(chrono::Utc.with_ymd_and_hms(2025, 6, 10, 10, 0, 0).unwrap());
+        book
+    }
+
+    fn days_due(shared: &Shared) -> usize {
+        let slot = lock(&shared.book);
+        let book = slot.as_ref().unwrap();
+        counterfoil_engine::billing_days_due(book, book.now())
+            .unwrap()
+            .len()
+    }
+
+    #[test]
+    fn the_window_can_cancel_the_billing_catch_up_between_days_and_resume_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let desktop = Desktop::new(
+            Some(book_behind(&dir.path().join("behind.book"))),
+            None,
+            no_viewer,
+        );
+        let shared = Arc::clone(&desktop.shared);
+        let window = Window::start(desktop);
+        let progress = |window: &Window| window.command("billing_progress", json!({})).unwrap();
+        assert_eq!(progress(&window)["total"], 0, "nothing runs yet");
+        // A cancel while nothing runs is not kept for the next catch-up.
+        window.command("cancel_billing", json!({})).unwrap();
+
+        let seen = Mutex::new(Vec::new());
+        let every_day = std::time::Duration::ZERO;
+        let outcome = billing::catch_up(
+            &shared,
+            &|step| {
+                seen.lock().unwrap().push(step.done);
+                if step.done == 3 {
+                    window.command("cancel_billing", json!({})).unwrap();
+                }
+            },
+            every_day,
+        );
+        assert_eq!(outcome, billing::Outcome::Paused);
+        assert_eq!(
+            *seen.lock().unwrap(),
+            vec![0, 1, 2, 3, 3],
+            "day by day, then paused"
+        );
+        assert_eq!(
+            progress(&window),
+            json!({"running": false, "done": 3, "total": 41, "day": "2025-05-03",
+                   "paused": true, "error": null})
+        );
+        assert_eq!(days_due(&shared), 38, "the rest is postponed, not skipped");
+
+        // Resumed: the rest, to the last day.
+        let outcome = billing::catch_up(&shared, &|_| {}, every_day);
+        assert!(
+            matches!(outcome, billing::Outcome::UpToDate(_)),
+            "{outcome:?}"
+        );
+        assert_eq!(
+            progress(&window),
+            json!({"running": false, "done": 38, "total": 38, "day": "2025-06-10",
+                   "paused": false, "error": null})
+        );
+        assert_eq!(days_due(&shared), 0);
+    }
+
     #[test]
     fn the_daily_billing_follows_the_book_that_is_opened() {
         let dir = tempfile::tempdir().unwrap();
         let desktop = Desktop::new(None, None, no_viewer);
         let shared = Arc::clone(&desktop.shared);
-        tauri::async_runtime::spawn(bill_daily(Arc::clone(&shared)));
+        tauri::async_runtime::spawn(billing::bill_daily(Arc::clone(&shared), Arc::new(|_| {})));
         let last_run = |shared: &Shared| {
             let mut slot = lock(&shared.book);
             let book = slot.as_mut().unwrap();

@@ -788,6 +788,48 @@ fn a_catch_up_writes_exactly_what_daily_jobs_write() {
     }
 }
 
+/// A book two months behind: signups, usage and a plan change, and no billing run yet.
+fn behind() -> Fixture {
+    let mut f = Fixture::at(at(2025, 1, 1, 0, 0));
+    let service = f.service("API");
+    let hits = f.hits(&service);
+    let basic = f.priced_plan(&service, "Basic", "5", "31", 7);
+    rule(&mut f, &basic, &hits, 1, None, "0.1");
+    let premium = f.priced_plan(&service, "Premium", "50", "310", 0);
+    let acme = f.account("Acme");
+    let zeta = f.account("Zeta");
+    let a1 = subscribe(&mut f, &acme, &basic, at(2025, 1, 3, 9, 30));
+    subscribe(&mut f, &zeta, &premium, at(2025, 1, 20, 9, 30));
+    usage(&mut f, &a1, &hits, at(2025, 1, 12, 18, 0), 150);
+    change_plan(&mut f, &a1, &premium, at(2025, 2, 14, 15, 0));
+    f.clock.set(at(2025, 3, 10, 12, 0));
+    f
+}
+
+#[test]
+fn a_catch_up_stopped_between_days_and_resumed_writes_what_one_run_writes() {
+    use counterfoil_engine::{bill_day, billing_days_due};
+    let actor = Actor::new("test");
+    let mut whole = behind();
+    let now = whole.clock.now();
+    run_billing_until(&mut whole.book, &actor, now).unwrap();
+
+    let mut stopped = behind();
+    let due = billing_days_due(&stopped.book, now).unwrap();
+    assert_eq!(due.len(), 67, "3 January to 10 March");
+    assert_eq!(due[0].to_string(), "2025-01-03", "from the first signup");
+    for day in &due[..20] {
+        bill_day(&mut stopped.book, &actor, *day).unwrap();
+    }
+    // Stopped (the user cancelled): the rest is still due, nothing is skipped.
+    assert_eq!(billing_days_due(&stopped.book, now).unwrap(), due[20..]);
+    for day in billing_days_due(&stopped.book, now).unwrap() {
+        bill_day(&mut stopped.book, &actor, day).unwrap();
+    }
+    assert!(billing_days_due(&stopped.book, now).unwrap().is_empty());
+    assert_eq!(snapshot(&mut stopped), snapshot(&mut whole));
+}
+
 #[test]
 fn running_the_same_date_twice_changes_nothing() {
     let mut f = Fixture::at(at(2025, 1, 1, 0, 0));

@@ -136,6 +136,19 @@ fn charge_day(book: &mut Book, actor: &Actor, date: NaiveDate) -> Result<()> {
     })
 }
 
+/// The days whose daily job is due by `until` and not done yet, oldest first: what a catch-up
+/// bills. A shell that shows progress bills them one at a time with [`bill_day`].
+pub fn billing_days_due(book: &Book, until: DateTime<Utc>) -> Result<Vec<NaiveDate>> {
+    pending_job_dates(book, until)
+}
+
+/// Bills `day` (and any earlier day still due) as the daily job of that day would have: one
+/// transaction per day, so stopping between two days leaves the book consistent and the rest
+/// still due.
+pub fn bill_day(book: &mut Book, actor: &Actor, day: NaiveDate) -> Result<BillingRunReport> {
+    run_billing_until(book, actor, job_instant(day))
+}
+
 /// The dates still to bill up to `until`: from the day after the last completed job, or for a
 /// book that never ran one, from the day its first application or invoice was created
 /// (nothing can be billed or charged before).
