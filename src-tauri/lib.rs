@@ -916,26 +916,7 @@ mod tests {
             dispatch(book, &Actor::new("test"), "dashboard", json!({})).unwrap()["last_run"].clone()
         };
         for name in ["first.book", "second.book"] {
-            // Something to bill from 1 May (a manual invoice); opened on 5 May.
-            let clock =
-                Clock::simulated(chrono::Utc.with_ymd_and_hms(2025, 5, 1, 10, 0, 0).unwrap());
-            let mut book = Book::open(&dir.path().join(name), clock.clone()).unwrap();
-            let actor = Actor::new("test");
-            let account = dispatch(
-                &mut book,
-                &actor,
-                "create_account",
-                json!({"org_name": "Acme"}),
-            )
-            .unwrap();
-            dispatch(
-                &mut book,
-                &actor,
-                "create_invoice",
-                json!({"account_id": account["id"], "period": "2025-05"}),
-            )
-            .unwrap();
-            clock.set(chrono::Utc.with_ymd_and_hms(2025, 5, 5, 10, 0, 0).unwrap());
+            let book = book_behind(&dir.path().join(name));
             shared.switch(book);
             let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
             while last_run(&shared).is_null() {
