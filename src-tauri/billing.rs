@@ -91,12 +91,12 @@ pub(crate) fn catch_up(
         total: due.len(),
         ..BillingProgress::default()
     };
-    tell.now(&progress);
+    tell.at_once(&progress);
     for day in due {
         if shared.cancel_billing.swap(false, Ordering::SeqCst) {
             progress.running = false;
             progress.paused = true;
-            tell.now(&progress);
+            tell.at_once(&progress);
             tracing::info!(
                 billed = progress.done,
                 left = progress.total - progress.done,
@@ -116,10 +116,10 @@ pub(crate) fn catch_up(
         }
         progress.done += 1;
         progress.day = Some(day.to_string());
-        tell.soon(&progress);
+        tell.throttled(&progress);
     }
     progress.running = false;
-    tell.now(&progress);
+    tell.at_once(&progress);
     if progress.total > 0 {
         tracing::info!(days = progress.total, "billed");
     }
@@ -135,7 +135,7 @@ fn failed(
     tracing::error!(%error, "the billing run failed; it will be retried");
     progress.running = false;
     progress.error = Some(error.message.clone());
-    tell.now(&progress);
+    tell.at_once(&progress);
     Outcome::Failed(next_job_instant(now))
 }
 
@@ -149,17 +149,17 @@ struct Teller<'a> {
 }
 
 impl Teller<'_> {
-    fn now(&mut self, progress: &BillingProgress) {
+    fn at_once(&mut self, progress: &BillingProgress) {
         *lock(&self.shared.billing) = progress.clone();
         self.last = Some(Instant::now());
         (self.report)(progress);
     }
 
-    fn soon(&mut self, progress: &BillingProgress) {
+    fn throttled(&mut self, progress: &BillingProgress) {
         if self.last.is_some_and(|last| last.elapsed() < self.every) {
             *lock(&self.shared.billing) = progress.clone();
         } else {
-            self.now(progress);
+            self.at_once(progress);
         }
     }
 }

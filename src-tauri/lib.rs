@@ -905,6 +905,30 @@ mod tests {
     }
 
     #[test]
+    fn the_window_hears_of_days_billed_at_most_once_per_interval_but_always_of_the_end() {
+        let dir = tempfile::tempdir().unwrap();
+        let desktop = Desktop::new(
+            Some(book_behind(&dir.path().join("behind.book"))),
+            None,
+            no_viewer,
+        );
+        let seen = Mutex::new(Vec::new());
+        let hour = std::time::Duration::from_secs(3600);
+        let outcome = billing::catch_up(
+            &desktop.shared,
+            &|step| seen.lock().unwrap().push((step.done, step.running)),
+            hour,
+        );
+        assert!(
+            matches!(outcome, billing::Outcome::UpToDate(_)),
+            "{outcome:?}"
+        );
+        assert_eq!(*seen.lock().unwrap(), vec![(0, true), (41, false)]);
+        // What the window asks for is current even between reports.
+        assert_eq!(lock(&desktop.shared.billing).done, 41);
+    }
+
+    #[test]
     fn the_daily_billing_follows_the_book_that_is_opened() {
         let dir = tempfile::tempdir().unwrap();
         let desktop = Desktop::new(None, None, no_viewer);

@@ -7,6 +7,13 @@ export interface ConfirmRequest {
   confirmLabel: string;
   /** The button that leaves things as they are; "Cancel" unless that would read as the action. */
   cancelLabel?: string;
+  /** Points listed under the message (e.g. why each invoice gets a PDF). */
+  details?: string[];
+  /** A quieter line after them (e.g. what is left as it is). */
+  note?: string | null;
+  /** False for an action that destroys nothing: a plain dialog and a primary button instead of
+   * an alert and a red one. */
+  destructive?: boolean;
 }
 
 interface Pending extends ConfirmRequest {
