@@ -173,7 +173,8 @@ try {
         // Few categories: a scroll through 100 000 rows with more overflows a string in node
         // (the main thread's tasks come from the page's own Long Tasks API instead).
         // benchmark: the frame reporter; the marks bound the window.
-        includedCategories: ['benchmark', 'blink.user_timing'],
+        // TRACE_CATEGORIES adds more (e.g. devtools.timeline) for a smaller list.
+        includedCategories: ['benchmark', 'blink.user_timing', ...(process.env.TRACE_CATEGORIES?.split(',') ?? [])],
       },
     });
     const clock = () => page.evaluate(() => performance.timeOrigin * 1000 + performance.now() * 1000);

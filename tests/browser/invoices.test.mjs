@@ -81,9 +81,27 @@ async function buildBook(url) {
   };
 }
 
-/** The friendly IDs in the invoice table, top to bottom (the rows rendered: all, in a short list). */
+/**
+ * The friendly IDs in the invoice table, top to bottom: the rows rendered at the top and, after
+ * scrolling to the bottom, at the bottom (all of a list up to about two screens long).
+ */
 async function shownIds(page) {
-  return page.getByRole('table', { name: 'Invoices' }).locator('tbody tr[aria-rowindex] td:first-child').allInnerTexts();
+  const box = page.locator('.scroller');
+  const seen = new Map();
+  const collect = async () => {
+    const rows = await box
+      .locator('tbody tr[aria-rowindex]')
+      .evaluateAll((trs) => trs.map((tr) => [Number(tr.getAttribute('aria-rowindex')), tr.querySelector('td')?.innerText ?? '']));
+    for (const [index, id] of rows) seen.set(index, id);
+  };
+  const frame = () => page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+  await collect();
+  await box.evaluate((element) => (element.scrollTop = element.scrollHeight));
+  await frame();
+  await collect();
+  await box.evaluate((element) => (element.scrollTop = 0));
+  await frame();
+  return [...seen].sort((a, b) => a[0] - b[0]).map(([, id]) => id);
 }
 
 /** Waits until the table lists exactly what `list_invoices` with `filter` lists, and returns it. */

@@ -1,17 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { keyTarget, pageOf, pagesFor, rowWindow, scrollToShow } from './virtualRows';
+import { keyTarget, pageOf, pagesFor, rowKeys, rowsToRender, rowWindow, scrollToShow } from './virtualRows';
 
 describe('rowWindow', () => {
   it.each([
-    // scrollTop, viewport, rowHeight, total, overscan → first, last, above, below; why
-    [0, 360, 36, 100_000, 5, { first: 0, last: 15, above: 0, below: (100_000 - 15) * 36 }, 'the top: 10 rows and 5 more'],
-    [3600, 360, 36, 100_000, 5, { first: 95, last: 115, above: 95 * 36, below: (100_000 - 115) * 36 }, 'row 100 at the top'],
-    [3618, 360, 36, 100_000, 0, { first: 100, last: 111, above: 3600, below: (100_000 - 111) * 36 }, 'half rows count'],
-    [36 * 99_990, 360, 36, 100_000, 5, { first: 99_985, last: 100_000, above: 99_985 * 36, below: 0 }, 'the very end'],
-    [10_000_000, 360, 36, 20, 5, { first: 14, last: 20, above: 14 * 36, below: 0 }, 'scrolled past a list that shrank'],
-    [0, 360, 36, 3, 5, { first: 0, last: 3, above: 0, below: 0 }, 'fewer rows than fit'],
-    [0, 360, 36, 0, 5, { first: 0, last: 0, above: 0, below: 0 }, 'no rows'],
-    [-50, 0, 36, 10, 0, { first: 0, last: 1, above: 0, below: 9 * 36 }, 'no height yet: one row, never none'],
+    // scrollTop, viewport, rowHeight, total, overscan → first, last; why
+    [0, 360, 36, 100_000, 5, { first: 0, last: 15 }, 'the top: 10 rows and 5 more'],
+    [3600, 360, 36, 100_000, 5, { first: 95, last: 115 }, 'row 100 at the top'],
+    [3618, 360, 36, 100_000, 0, { first: 100, last: 111 }, 'half rows count'],
+    [36 * 99_990, 360, 36, 100_000, 5, { first: 99_985, last: 100_000 }, 'the very end'],
+    [10_000_000, 360, 36, 20, 5, { first: 14, last: 20 }, 'scrolled past a list that shrank'],
+    [0, 360, 36, 3, 5, { first: 0, last: 3 }, 'fewer rows than fit'],
+    [0, 360, 36, 0, 5, { first: 0, last: 0 }, 'no rows'],
+    [-50, 0, 36, 10, 0, { first: 0, last: 1 }, 'no height yet: one row, never none'],
   ])('scrollTop %d, viewport %d, rows of %d × %d, overscan %d', (scrollTop, viewport, rowHeight, total, overscan, expected, _why) => {
     expect(rowWindow(scrollTop, viewport, rowHeight, total, overscan)).toEqual(expected);
   });
@@ -20,7 +20,62 @@ describe('rowWindow', () => {
     for (let top = 0; top < 36 * 100_000; top += 36 * 7919) {
       const window = rowWindow(top, 600, 36, 100_000, 8);
       expect(window.last - window.first).toBeLessThanOrEqual(Math.ceil(600 / 36) + 1 + 16);
-      expect(window.above + (window.last - window.first) * 36 + window.below).toBe(36 * 100_000);
+      expect(window.first).toBeGreaterThanOrEqual(Math.floor(top / 36) - 8);
+    }
+  });
+});
+
+describe('rowsToRender', () => {
+  it.each([
+    [{ first: 10, last: 14 }, -1, 100, [10, 11, 12, 13], 'no active row: the window'],
+    [{ first: 10, last: 14 }, 12, 100, [10, 11, 12, 13], 'the active row in the window'],
+    [{ first: 10, last: 14 }, 3, 100, [3, 10, 11, 12, 13], 'above the window: first'],
+    [{ first: 10, last: 14 }, 90, 100, [10, 11, 12, 13, 90], 'below the window: last'],
+    [{ first: 10, last: 14 }, 150, 100, [10, 11, 12, 13], 'past a list that shrank: none'],
+  ])('%j with row %d active of %d → %j (%s)', (window, active, total, expected) => {
+    expect(rowsToRender(window, active, total)).toEqual(expected);
+  });
+});
+
+describe('rowKeys', () => {
+  const counter = (from: number) => () => from++;
+  const keysOf = (entries: [number, number][]) => new Map(entries);
+
+  it('gives every row a new key at first', () => {
+    expect([...rowKeys(new Map(), [5, 6, 7], counter(1))]).toEqual([
+      [5, 1],
+      [6, 2],
+      [7, 3],
+    ]);
+  });
+
+  it('keeps the keys of rows still rendered when most stay (a short scroll)', () => {
+    const keys = rowKeys(keysOf([[5, 1], [6, 2], [7, 3], [8, 4]]), [6, 7, 8, 9], counter(10));
+    expect([...keys]).toEqual([
+      [6, 2],
+      [7, 3],
+      [8, 4],
+      [9, 10],
+    ]);
+  });
+
+  it('hands the old keys, in order, to the new rows when most are new (a jump)', () => {
+    const keys = rowKeys(keysOf([[7, 3], [5, 1], [6, 2]]), [40, 41, 42, 43], counter(10));
+    expect([...keys]).toEqual([
+      [40, 1],
+      [41, 2],
+      [42, 3],
+      [43, 10],
+    ]);
+  });
+
+  it('never gives two rows one key', () => {
+    let previous = new Map<number, number>();
+    const fresh = counter(1);
+    for (const first of [0, 3, 40, 41, 90, 60, 61, 62, 0]) {
+      const rows = Array.from({ length: 20 }, (_, i) => first + i);
+      previous = rowKeys(previous, rows, fresh);
+      expect(new Set(previous.values()).size).toBe(rows.length);
     }
   });
 });

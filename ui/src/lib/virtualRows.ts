@@ -7,10 +7,6 @@ export interface RowWindow {
   first: number;
   /** One past the last row rendered. */
   last: number;
-  /** Pixels of rows above `first` (a spacer stands in for them). */
-  above: number;
-  /** Pixels of rows from `last` to the end. */
-  below: number;
 }
 
 /**
@@ -25,13 +21,42 @@ export function rowWindow(
   total: number,
   overscan = 8,
 ): RowWindow {
-  if (total <= 0 || rowHeight <= 0) return { first: 0, last: 0, above: 0, below: 0 };
+  if (total <= 0 || rowHeight <= 0) return { first: 0, last: 0 };
   const top = Math.max(0, scrollTop);
   const firstVisible = Math.min(total - 1, Math.floor(top / rowHeight));
   const lastVisible = Math.min(total, Math.ceil((top + Math.max(0, viewportHeight)) / rowHeight));
   const first = Math.max(0, firstVisible - overscan);
   const last = Math.min(total, Math.max(lastVisible, firstVisible + 1) + overscan);
-  return { first, last, above: first * rowHeight, below: (total - last) * rowHeight };
+  return { first, last };
+}
+
+/**
+ * The rows to render, in order: the window's, and the active row (the keyboard's, which may
+ * hold the focus) wherever it is, so that scrolling it out of view does not drop the focus.
+ */
+export function rowsToRender({ first, last }: RowWindow, active: number, total: number): number[] {
+  const rows = Array.from({ length: last - first }, (_, i) => first + i);
+  if (active < 0 || active >= total || (active >= first && active < last)) return rows;
+  return active < first ? [active, ...rows] : [...rows, active];
+}
+
+/**
+ * Which rendered row element shows each row: a key per row index, handed to a keyed `each`.
+ * Rows still rendered keep their keys (their elements are left alone) when most of the rows
+ * stay, as in a short scroll: only the new rows are made. When most are new (a jump), the
+ * new rows take the old rows' keys in order, so those elements are rewritten in place, which
+ * costs the browser less than making as many new ones.
+ */
+export function rowKeys(previous: ReadonlyMap<number, number>, rows: readonly number[], fresh: () => number): Map<number, number> {
+  const keys = new Map<number, number>();
+  const staying = rows.filter((row) => previous.has(row)).length;
+  if (staying * 2 >= rows.length) {
+    for (const row of rows) keys.set(row, previous.get(row) ?? fresh());
+    return keys;
+  }
+  const reused = [...previous.entries()].sort((a, b) => a[0] - b[0]).map(([, key]) => key);
+  rows.forEach((row, i) => keys.set(row, reused[i] ?? fresh()));
+  return keys;
 }
 
 /** The 1-based pages of `pageSize` rows that hold rows `first` to `last` (exclusive). */
