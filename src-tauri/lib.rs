@@ -7,6 +7,7 @@
 
 mod billing;
 mod book_choice;
+mod rendering;
 
 use billing::BillingProgress;
 
@@ -598,6 +599,7 @@ pub fn context<R: Runtime>() -> tauri::Context<R> {
 }
 
 pub fn run() {
+    rendering::choose_compositing();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),

@@ -6,7 +6,7 @@
 // `cargo xtask test` provides all of them; it passes the paths in COUNTERFOIL_DESKTOP_BIN and
 // TAURI_DRIVER.
 
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -120,6 +120,9 @@ export function freePort() {
 }
 
 /** Starts Xvfb on the first free display from :99 up; returns e.g. ":99". */
+/** The X display of this test process's Xvfb (one per process), where screenshots are taken. */
+let xDisplay = null;
+
 export async function startXvfb() {
   for (let n = 99; n < 200; n++) {
     if (fs.existsSync(`/tmp/.X${n}-lock`) || fs.existsSync(`/tmp/.X11-unix/X${n}`)) continue;
@@ -127,7 +130,10 @@ export async function startXvfb() {
     const state = await until(`Xvfb :${n}`, 10_000, () =>
       xvfb.exited ? 'exited' : fs.existsSync(`/tmp/.X11-unix/X${n}`) ? 'ready' : null,
     );
-    if (state === 'ready') return `:${n}`;
+    if (state === 'ready') {
+      xDisplay = `:${n}`;
+      return xDisplay;
+    }
     started.splice(started.indexOf(xvfb), 1); // lost a race for :n; try the next one
   }
   throw new Error(`no free X display from :99 to :199\n${logTail('xvfb')}`);
@@ -284,6 +290,21 @@ export async function engine(wd, id, operation, input) {
   return answer.output;
 }
 
+/**
+ * The X display as the user sees it, as a PNG (ImageMagick's `import`). Not WebDriver's
+ * screenshot: that asks WebKit for a snapshot, which never comes when WebKit draws without
+ * accelerated compositing, as the app has it on machines without a GPU (src-tauri/rendering.rs).
+ */
+export function captureDisplay() {
+  if (!xDisplay) throw new Error('no Xvfb started: call startXvfb first');
+  const png = execFileSync('import', ['-window', 'root', 'png:-'], {
+    env: { ...process.env, DISPLAY: xDisplay },
+    maxBuffer: 64 << 20,
+  });
+  if (png.subarray(1, 4).toString('latin1') !== 'PNG') throw new Error('the screenshot is not a PNG');
+  return png;
+}
+
 /** Saves a screenshot of the window as artifacts/desktop/<name>.png once fonts are loaded and
  * two frames have been painted; returns the PNG. */
 export async function screenshot(wd, id, name) {
@@ -292,8 +313,7 @@ export async function screenshot(wd, id, name) {
       document.fonts.ready.then(() => requestAnimationFrame(() => requestAnimationFrame(() => done())));`,
     args: [],
   });
-  const png = Buffer.from(await wd('GET', `/session/${id}/screenshot`), 'base64');
-  if (png.subarray(1, 4).toString('latin1') !== 'PNG') throw new Error('the screenshot is not a PNG');
+  const png = captureDisplay();
   fs.mkdirSync(artifacts, { recursive: true });
   fs.writeFileSync(path.join(artifacts, `${name}.png`), png);
   return png;
@@ -302,8 +322,8 @@ export async function screenshot(wd, id, name) {
 /** Leaves what the window showed and what the page was, for whoever reads the failure. */
 export async function saveFailure(wd, id, name = 'failure') {
   try {
-    const png = Buffer.from(await wd('GET', `/session/${id}/screenshot`), 'base64');
-    fs.writeFileSync(path.join(artifacts, `${name}.png`), png);
+    fs.mkdirSync(artifacts, { recursive: true });
+    fs.writeFileSync(path.join(artifacts, `${name}.png`), captureDisplay());
     fs.writeFileSync(path.join(artifacts, `${name}.html`), await wd('GET', `/session/${id}/source`));
   } catch {
     // the session itself is broken; tauri-driver.log says why

@@ -22,11 +22,16 @@ describe('usableLocale', () => {
   it('keeps a real language tag', () => {
     expect(usableLocale('de-DE')).toBe('de-DE');
   });
-  it('drops tags Intl rejects, such as the "C" of LANG=C desktops', () => {
-    expect(usableLocale('C')).toBeUndefined();
+  it('reads the "C" of LANG=C desktops, and ICU\'s POSIX English, as US English', () => {
+    expect(usableLocale('C')).toBe('en-US');
+    expect(usableLocale('en-US-u-va-posix')).toBe('en-US');
+    expect(usableLocale('en-US-POSIX')).toBe('en-US');
+    expect(formatMoney('1234.5', 'EUR', usableLocale('C'))).toMatch(/1,234\.50/);
+    expect(formatMoney('3040.5', 'EUR', usableLocale('en-US-u-va-posix'))).toBe('€3,040.50');
+  });
+  it('leaves no language to Intl', () => {
     expect(usableLocale('')).toBeUndefined();
     expect(usableLocale(undefined)).toBeUndefined();
-    expect(formatMoney('1234.5', 'EUR', usableLocale('C'))).toMatch(/1,234\.50/);
   });
 });
 

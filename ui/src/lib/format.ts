@@ -8,15 +8,17 @@ export function userLocale(): string | undefined {
 }
 
 /**
- * `tag` when Intl accepts it, else undefined (Intl's default). A desktop started with LANG=C
- * reports the language "C", on which Intl throws and every amount would fail to render.
+ * `tag` when Intl accepts it. A desktop started with LANG=C reports the language "C", on which
+ * Intl throws, or ICU's POSIX variant of English, which writes amounts with no grouping
+ * ("€ 3040.50"): both become plain US English ("€3,040.50").
  */
 export function usableLocale(tag: string | undefined): string | undefined {
   if (!tag) return undefined;
   try {
-    return Intl.getCanonicalLocales(tag)[0];
+    const canonical = Intl.getCanonicalLocales(tag)[0];
+    return canonical.replace(/-u-va-posix$/i, '').replace(/-posix\b/i, '');
   } catch {
-    return undefined;
+    return 'en-US';
   }
 }
 
