@@ -7,7 +7,6 @@ import {
   chartSummary,
   earningsCsv,
   earningsFileName,
-  earningsHref,
   isEmpty,
   isZero,
   magnitude,
@@ -16,7 +15,6 @@ import {
   scaleFor,
   segments,
   shiftMonth,
-  windowFromHash,
   windowLabel,
 } from './earnings';
 import { formatMoney, formatMonth } from './format';
@@ -200,15 +198,5 @@ describe('12-month windows', () => {
   it('names a window by its first and last month', () => {
     expect(windowLabel('2025-07', '2026-06', monthName)).toBe('July 2025 – June 2026');
     expect(windowLabel('2026-06', '2026-06', monthName)).toBe('June 2026');
-  });
-
-  it('keeps the window in the address, and ignores what is not a month', () => {
-    expect(earningsHref(null)).toBe('#/earnings');
-    expect(earningsHref('2025-06')).toBe('#/earnings?to=2025-06');
-    expect(windowFromHash('#/earnings?to=2025-06')).toBe('2025-06');
-    expect(windowFromHash(earningsHref('2024-12'))).toBe('2024-12');
-    expect(windowFromHash('#/earnings')).toBeNull();
-    expect(windowFromHash('#/earnings?to=2025-13')).toBeNull();
-    expect(windowFromHash('#/earnings?to=soon')).toBeNull();
   });
 });

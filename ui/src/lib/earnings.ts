@@ -211,16 +211,3 @@ export function windowLabel(from: string, to: string, month: (period: string) =>
   return from === to ? month(from) : `${month(from)} – ${month(to)}`;
 }
 
-/** The window's last month kept in the screen's address (#/earnings?to=2025-06), so that Back
- * from a month's invoices returns to the same window; null (the current window) when absent or
- * not a month. */
-export function windowFromHash(hash: string): string | null {
-  const query = hash.split('?')[1] ?? '';
-  const to = new URLSearchParams(query).get('to');
-  return to !== null && PERIOD.test(to) ? to : null;
-}
-
-/** The screen's address for the window ending on `to` (null: the current window). */
-export function earningsHref(to: string | null): string {
-  return to === null ? '#/earnings' : `#/earnings?to=${to}`;
-}

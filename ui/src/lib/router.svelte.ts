@@ -1,13 +1,15 @@
 // Hash routing: #/dashboard (the start), #/accounts, #/accounts/new, #/accounts/<id>, #/plans,
 // #/plans/<id>, #/invoices, #/invoices/<id>, #/earnings, #/settings. The invoice screens keep the list's filters in a query after the
-// path (#/invoices?state=paid&month=2026-05), so the way back from an invoice shows the same list.
+// path (#/invoices?state=paid&month=2026-05), so the way back from an invoice shows the same list;
+// the earnings screen its window's last month (#/earnings?to=2025-06).
 // The hash survives a reload, so the screen comes back where the user was.
 
-import { filtersQuery, parseFilters, type InvoiceFilters } from './invoiceFilters';
+import { filtersQuery, isMonth, parseFilters, type InvoiceFilters } from './invoiceFilters';
 
 export type Route =
   | { screen: 'dashboard' }
-  | { screen: 'earnings' }
+  /** `to`: the last month of the window shown (YYYY-MM); null for the current one. */
+  | { screen: 'earnings'; to: string | null }
   | { screen: 'settings' }
   | { screen: 'accounts'; accountId: string | null; creating: boolean }
   | { screen: 'plans'; planId: string | null }
@@ -19,8 +21,12 @@ export function parseRoute(hash: string): Route {
   const path = rawPath.replace(/\/+$/, '') || '/dashboard';
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
   const [screen, id, extra] = parts;
-  if ((screen === 'dashboard' || screen === 'earnings' || screen === 'settings') && id === undefined) {
+  if ((screen === 'dashboard' || screen === 'settings') && id === undefined) {
     return { screen };
+  }
+  if (screen === 'earnings' && id === undefined) {
+    const to = new URLSearchParams(query).get('to');
+    return { screen, to: to !== null && isMonth(to) ? to : null };
   }
   if (screen === 'accounts' && extra === undefined) {
     if (id === 'new') return { screen: 'accounts', accountId: null, creating: true };
@@ -37,6 +43,12 @@ export function parseRoute(hash: string): Route {
 
 export function href(...parts: string[]): string {
   return '#/' + parts.map(encodeURIComponent).join('/');
+}
+
+/** The earnings screen for the window ending on `to` (null: the current window): kept in the
+ *  address, so that Back from a month's invoices returns to the same window. */
+export function earningsHref(to: string | null): string {
+  return to === null ? href('earnings') : `${href('earnings')}?to=${to}`;
 }
 
 /** The invoice list with `filters`, or one invoice (`invoiceId`) remembering the list's filters. */

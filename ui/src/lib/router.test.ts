@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NO_FILTERS } from './invoiceFilters';
-import { href, invoicesHref, parseRoute } from './router.svelte';
+import { earningsHref, href, invoicesHref, parseRoute } from './router.svelte';
 
 describe('parseRoute', () => {
   it.each([
@@ -26,7 +26,10 @@ describe('parseRoute', () => {
       { screen: 'invoices', invoiceId: '31', filters: { ...NO_FILTERS, accountId: '4', friendlyId: '2026-*' } },
     ],
     ['#/invoices/31/lines', { screen: 'not_found', path: '/invoices/31/lines' }],
-    ['#/earnings', { screen: 'earnings' }],
+    ['#/earnings', { screen: 'earnings', to: null }],
+    ['#/earnings?to=2025-06', { screen: 'earnings', to: '2025-06' }],
+    ['#/earnings?to=2025-13', { screen: 'earnings', to: null }],
+    ['#/earnings?to=soon', { screen: 'earnings', to: null }],
     ['#/earnings/2026', { screen: 'not_found', path: '/earnings/2026' }],
     ['#/plans/7/rules', { screen: 'not_found', path: '/plans/7/rules' }],
   ])('%j', (hash, route) => {
@@ -43,5 +46,14 @@ describe('parseRoute', () => {
   it('links to the plain list when nothing is filtered', () => {
     expect(invoicesHref(NO_FILTERS)).toBe('#/invoices');
     expect(invoicesHref(NO_FILTERS, '5')).toBe('#/invoices/5');
+  });
+});
+
+describe('earningsHref', () => {
+  it('keeps the window in the address, and reads back as the same window', () => {
+    expect(earningsHref(null)).toBe('#/earnings');
+    expect(earningsHref('2025-06')).toBe('#/earnings?to=2025-06');
+    expect(parseRoute(earningsHref('2024-12'))).toEqual({ screen: 'earnings', to: '2024-12' });
+    expect(parseRoute(earningsHref(null))).toEqual({ screen: 'earnings', to: null });
   });
 });
