@@ -16,17 +16,16 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   appEnv,
+  inSession,
   artifacts,
   buttonNamed,
   click,
   engine,
   freePort,
   missingTools,
-  saveFailure,
   screenshot,
   script,
   start,
-  startApp,
   startDriver,
   startXvfb,
   stop,
@@ -85,23 +84,13 @@ test('the desktop bills the days a book was closed with progress, Cancel and Res
   fs.mkdirSync(artifacts, { recursive: true });
   const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'counterfoil-catch-up-'));
   const book = path.join(temp, 'since-2022.book');
-  let wd;
-  let id;
   try {
     const display = await startXvfb();
     const env = appEnv(display, temp);
     await bookFrom2022(book, env);
-    ({ wd } = await startDriver(env, env.HOME, 'catch-up-driver'));
-    id = await startApp(wd, ['--book', book], 'catch-up-driver');
-
-    await catchUp(wd, id).catch(async (error) => {
-      await saveFailure(wd, id, 'catch-up-failure');
-      throw error;
-    });
-    await wd('DELETE', `/session/${id}`);
-    id = undefined;
+    const { wd } = await startDriver(env, env.HOME, 'catch-up-driver');
+    await inSession(wd, ['--book', book], 'catch-up-driver', 'catch-up-failure', (id) => catchUp(wd, id));
   } finally {
-    if (id !== undefined) await wd('DELETE', `/session/${id}`).catch(() => {});
     await stopAll();
     fs.rmSync(temp, { recursive: true, force: true });
   }

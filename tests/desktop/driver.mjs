@@ -330,6 +330,25 @@ export async function saveFailure(wd, id, name = 'failure') {
   }
 }
 
+/**
+ * Starts the app with `args` in a new WebDriver session (`driverLog`: startApp's), runs
+ * `check(id)` and ends the session, returning what the check returned. A failed check leaves
+ * what the window showed as artifacts/desktop/<failureName>.png and .html.
+ */
+export async function inSession(wd, args, driverLog, failureName, check) {
+  const id = await startApp(wd, args, driverLog);
+  let result;
+  try {
+    result = await check(id);
+  } catch (error) {
+    await saveFailure(wd, id, failureName);
+    await wd('DELETE', `/session/${id}`).catch(() => {});
+    throw error;
+  }
+  await wd('DELETE', `/session/${id}`);
+  return result;
+}
+
 /** Presses keys through WebDriver actions: `chord` keys go down in order and up in reverse
  * (e.g. [CONTROL, 'k']). */
 export async function press(wd, id, chord) {

@@ -18,6 +18,7 @@ import {
   ELEMENT,
   KEY,
   appEnv,
+  inSession,
   artifacts,
   buttonNamed,
   click,
@@ -25,10 +26,8 @@ import {
   missingTools,
   pageText,
   press,
-  saveFailure,
   screenshot,
   script,
-  startApp,
   startDriver,
   startXvfb,
   stopAll,
@@ -47,34 +46,18 @@ test('first start: welcome → demo book → search an invoice → regenerate it
   const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'counterfoil-first-start-'));
   const demoBook = path.join(temp, 'data', 'app.counterfoil.desktop', 'demo.book');
   const settingsFile = path.join(temp, 'config', 'app.counterfoil.desktop', 'settings.json');
-  let wd;
-  let id;
   try {
     const display = await startXvfb();
     const env = appEnv(display, temp);
-    ({ wd } = await startDriver(env, env.HOME, 'first-start-driver'));
-
-    id = await startApp(wd, [], 'first-start-driver');
-    const invoice = await firstStart(wd, id, demoBook, settingsFile)
-      .then(() => searchForInvoice(wd, id))
-      .then((found) => regeneratePdf(wd, id, found, path.join(temp, 'cache')))
-      .catch(async (error) => {
-        await saveFailure(wd, id, 'first-start-failure');
-        throw error;
-      });
-    await wd('DELETE', `/session/${id}`);
-    id = undefined;
-
-    // The next start: the remembered demo book, straight to its dashboard.
-    id = await startApp(wd, [], 'first-start-driver');
-    await nextStart(wd, id, demoBook, invoice).catch(async (error) => {
-      await saveFailure(wd, id, 'first-start-failure');
-      throw error;
+    const { wd } = await startDriver(env, env.HOME, 'first-start-driver');
+    const invoice = await inSession(wd, [], 'first-start-driver', 'first-start-failure', async (id) => {
+      await firstStart(wd, id, demoBook, settingsFile);
+      const found = await searchForInvoice(wd, id);
+      return regeneratePdf(wd, id, found, path.join(temp, 'cache'));
     });
-    await wd('DELETE', `/session/${id}`);
-    id = undefined;
+    // The next start: the remembered demo book, straight to its dashboard.
+    await inSession(wd, [], 'first-start-driver', 'first-start-failure', (id) => nextStart(wd, id, demoBook, invoice));
   } finally {
-    if (id !== undefined) await wd('DELETE', `/session/${id}`).catch(() => {});
     await stopAll();
     fs.rmSync(temp, { recursive: true, force: true });
   }

@@ -14,15 +14,14 @@ import path from 'node:path';
 import {
   ELEMENT,
   appEnv,
+  inSession,
   artifacts,
   buttonNamed,
   engine,
   missingTools,
   pageText,
-  saveFailure,
   screenshot,
   sleep,
-  startApp,
   startDriver,
   startXvfb,
   stopAll,
@@ -41,27 +40,17 @@ test('the desktop app opens the book it is given, creates it and opens invoice P
   }
   const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'counterfoil-smoke-'));
   const book = path.join(temp, 'smoke.sqlite');
-  let wd;
-  let id;
   try {
     const display = await startXvfb();
     const env = appEnv(display, temp);
     // The app's working directory, where the save dialog starts: the test's own folder.
-    ({ wd } = await startDriver(env, env.HOME));
-    id = await startApp(wd, ['--book', book]);
-
-    await checkApp(wd, id, book)
-      .then(() => checkInvoicePdf(wd, id, path.join(temp, 'cache')))
-      .then((invoice) => checkSaveDialog(wd, id, invoice, env))
-      .catch(async (error) => {
-        await saveFailure(wd, id);
-        throw error;
-      });
-
-    await wd('DELETE', `/session/${id}`);
-    id = undefined;
+    const { wd } = await startDriver(env, env.HOME);
+    await inSession(wd, ['--book', book], undefined, 'failure', async (id) => {
+      await checkApp(wd, id, book);
+      const invoice = await checkInvoicePdf(wd, id, path.join(temp, 'cache'));
+      await checkSaveDialog(wd, id, invoice, env);
+    });
   } finally {
-    if (id !== undefined) await wd('DELETE', `/session/${id}`).catch(() => {});
     await stopAll();
     fs.rmSync(temp, { recursive: true, force: true });
   }
