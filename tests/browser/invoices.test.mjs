@@ -819,8 +819,10 @@ describe('Invoices screen', () => {
     await page.locator('.scroller').evaluate((box) => (box.scrollTop = box.scrollHeight / 2));
     const middle = await table.locator('tbody tr[aria-rowindex]').nth(12);
     const index = Number(await middle.getAttribute('aria-rowindex')) - 2;
-    await middle.locator('a').waitFor();
+    await middle.locator('a[href]').waitFor();
     assert.equal(await middle.locator('td').first().innerText(), expected.items[index].friendly_id);
+    // The focused row stayed rendered, out of view, and still shows its own invoice.
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent?.trim()), last.friendly_id);
     await screenshot(page, 'invoices-list-long');
     assert.deepEqual(realProblems(problems), []);
   });

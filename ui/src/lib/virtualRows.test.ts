@@ -69,6 +69,16 @@ describe('rowKeys', () => {
     ]);
   });
 
+  it('keeps the key of a row still rendered in a jump (the focused row kept in view)', () => {
+    const keys = rowKeys(keysOf([[5, 1], [6, 2], [7, 3], [8, 4]]), [7, 40, 41, 42], counter(10));
+    expect([...keys]).toEqual([
+      [7, 3],
+      [40, 1],
+      [41, 2],
+      [42, 4],
+    ]);
+  });
+
   it('never gives two rows one key', () => {
     let previous = new Map<number, number>();
     const fresh = counter(1);

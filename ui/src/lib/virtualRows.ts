@@ -42,20 +42,24 @@ export function rowsToRender({ first, last }: RowWindow, active: number, total: 
 
 /**
  * Which rendered row element shows each row: a key per row index, handed to a keyed `each`.
- * Rows still rendered keep their keys (their elements are left alone) when most of the rows
- * stay, as in a short scroll: only the new rows are made. When most are new (a jump), the
- * new rows take the old rows' keys in order, so those elements are rewritten in place, which
- * costs the browser less than making as many new ones.
+ * Rows still rendered always keep their keys: their elements are left alone (and a focused
+ * link keeps showing its own row). When most rows stay, as in a short scroll, the new rows
+ * get new keys: only they are made. When most are new (a jump), the new rows take the keys
+ * of the rows gone, in order, so those elements are rewritten in place, which costs the
+ * browser less than making as many new ones.
  */
 export function rowKeys(previous: ReadonlyMap<number, number>, rows: readonly number[], fresh: () => number): Map<number, number> {
   const keys = new Map<number, number>();
-  const staying = rows.filter((row) => previous.has(row)).length;
-  if (staying * 2 >= rows.length) {
-    for (const row of rows) keys.set(row, previous.get(row) ?? fresh());
-    return keys;
-  }
-  const reused = [...previous.entries()].sort((a, b) => a[0] - b[0]).map(([, key]) => key);
-  rows.forEach((row, i) => keys.set(row, reused[i] ?? fresh()));
+  const arriving = rows.filter((row) => !previous.has(row));
+  const jump = arriving.length * 2 > rows.length;
+  const gone = jump
+    ? [...previous.entries()]
+        .filter(([row]) => !rows.includes(row))
+        .sort((a, b) => a[0] - b[0])
+        .map(([, key]) => key)
+    : [];
+  let next = 0;
+  for (const row of rows) keys.set(row, previous.get(row) ?? gone[next++] ?? fresh());
   return keys;
 }
 
