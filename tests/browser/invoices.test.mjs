@@ -817,8 +817,10 @@ describe('Invoices screen', () => {
     await page.waitForFunction((id) => document.activeElement?.textContent?.trim() === id, last.friendly_id);
     // The middle, by scrolling: the rows there are the engine's rows there.
     await page.locator('.scroller').evaluate((box) => (box.scrollTop = box.scrollHeight / 2));
-    const middle = await table.locator('tbody tr[aria-rowindex]').nth(12);
-    const index = Number(await middle.getAttribute('aria-rowindex')) - 2;
+    // (Found by its index: rows are added above it once the jump settles, so "the 13th row"
+    // would soon be another.)
+    const index = Number(await table.locator('tbody tr[aria-rowindex]').nth(12).getAttribute('aria-rowindex')) - 2;
+    const middle = table.locator(`tr[aria-rowindex="${index + 2}"]`);
     await middle.locator('a[href]').waitFor();
     assert.equal(await middle.locator('td').first().innerText(), expected.items[index].friendly_id);
     // The focused row stayed rendered, out of view, and still shows its own invoice.
