@@ -28,6 +28,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0005_invoice_pdfs.sql"),
     include_str!("migrations/0006_earnings_kept_by_store.sql"),
     include_str!("migrations/0007_api_access.sql"),
+    include_str!("migrations/0008_invoice_id_index.sql"),
 ];
 
 /// The schema version this build writes.

@@ -180,15 +180,27 @@ fn each_column_sorts_both_ways_with_the_id_breaking_ties() {
 #[test]
 fn sorted_pages_neither_overlap_nor_skip_and_filters_still_apply() {
     let (mut f, ids) = book();
-    let mut paged = Vec::new();
-    for page in 1..=3 {
-        paged.extend(listed(
-            &mut f,
-            json!({"sort": "buyer", "page": page, "per_page": 2}),
-        ));
+    // Every order, the default (newest first) included: a page's rows are picked by id first
+    // and then read, and must come back in the page's own order.
+    let orders = [
+        json!({}),
+        json!({"oldest_first": true}),
+        json!({"sort": "buyer"}),
+        json!({"sort": "total", "descending": true}),
+        json!({"sort": "friendly_id", "descending": true}),
+        json!({"sort": "due_on"}),
+    ];
+    for order in orders {
+        let mut paged = Vec::new();
+        for page in 1..=3 {
+            let mut input = order.clone();
+            input["page"] = json!(page);
+            input["per_page"] = json!(2);
+            paged.extend(listed(&mut f, input));
+        }
+        assert_eq!(paged, listed(&mut f, order.clone()), "pages of {order}");
+        assert_eq!(paged.len(), ids.len(), "pages of {order}");
     }
-    assert_eq!(paged, listed(&mut f, json!({"sort": "buyer"})));
-    assert_eq!(paged.len(), ids.len());
 
     let january = listed(
         &mut f,
