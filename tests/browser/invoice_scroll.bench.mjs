@@ -13,7 +13,8 @@
 //    the mouse wheel, a screenful and more per frame, then with the End key and a jump of the
 //    scrollbar, and prints the longest frame (as DevTools' Frames track counts frames: from
 //    the first dropped frame of a row to the presented one; idle time is no frame) and the
-//    longest main-thread task, with the rows that were in the DOM at most.
+//    longest main-thread task, with the rows that were in the DOM at most. The frames are also
+//    shown split into the wheel's and the jumps', with when each frame over 50 ms began.
 //
 // Leaves the trace in artifacts/browser/invoice-scroll-trace.json (open it in chrome://tracing
 // or DevTools' Performance panel) and a screenshot of the end of the list.
@@ -128,7 +129,8 @@ function frames(events, rendererPid, from, to) {
     } else {
       // How long the previous picture stayed up while a new one was wanted; after idle time,
       // from the first frame wanted.
-      durations.push((frame.end - (shownAt ?? waitingSince ?? frame.start)) / 1000);
+      const began = shownAt ?? waitingSince ?? frame.start;
+      durations.push({ at: began, ms: (frame.end - began) / 1000 });
       shownAt = frame.end;
       waitingSince = null;
     }
@@ -136,10 +138,13 @@ function frames(events, rendererPid, from, to) {
   return { durations, dropped };
 }
 
-/** Frame figures from the trace; `rendererPid` is the page's process (where the marks are). */
-function analyse(trace, from, to, rendererPid) {
-  const events = trace.traceEvents ?? trace;
-  const { durations, dropped } = frames(events, rendererPid, from, to);
+/**
+ * Frame figures from the trace between two marks; `rendererPid` is the page's process (where
+ * the marks are). The frames over 50 ms are listed by when they began, in seconds after `from`.
+ */
+function analyse(events, from, to, rendererPid) {
+  const { durations: timed, dropped } = frames(events, rendererPid, from, to);
+  const durations = timed.map((frame) => frame.ms);
   const sorted = [...durations].sort((a, b) => a - b);
   const p = (q) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : 0);
   return {
@@ -147,6 +152,7 @@ function analyse(trace, from, to, rendererPid) {
     dropped,
     longestFrame: sorted.at(-1) ?? 0,
     over50: sorted.filter((d) => d > 50).length,
+    longOnes: timed.filter((frame) => frame.ms > 50).map((frame) => `${frame.ms.toFixed(1)} ms at ${((frame.at - from) / 1e6).toFixed(1)} s`),
     p50: p(0.5),
     p99: p(0.99),
   };
@@ -205,6 +211,7 @@ try {
     const wheelSeconds = (Date.now() - started) / 1000;
     // The last invoice shows once its page arrives.
     await box.locator(`tr[aria-rowindex="${invoices + 1}"] a[href]`).waitFor({ timeout: 30_000 });
+    await page.evaluate(() => performance.mark('jumps-start'));
     // Home and End from the keyboard, and a jump of the scrollbar to the middle.
     await box.locator(`tr[aria-rowindex="${invoices + 1}"] a[href]`).focus();
     await page.keyboard.press('Home');
@@ -222,11 +229,16 @@ try {
     const trace = await readStream(cdp, stream);
     mkdirSync(artifactsDir, { recursive: true });
     writeFileSync(path.join(artifactsDir, 'invoice-scroll-trace.json'), JSON.stringify(trace));
-    const marks = (trace.traceEvents ?? trace).filter((e) => e.name === 'scroll-start' || e.name === 'scroll-end');
-    const from = marks.find((e) => e.name === 'scroll-start')?.ts ?? 0;
-    const to = marks.find((e) => e.name === 'scroll-end')?.ts ?? end;
-    const rendererPid = marks.find((e) => e.name === 'scroll-start')?.pid;
-    const figures = analyse(trace, from, to, rendererPid);
+    const events = trace.traceEvents ?? trace;
+    const mark = (name) => events.find((e) => e.name === name);
+    const from = mark('scroll-start')?.ts ?? 0;
+    const jumpsFrom = mark('jumps-start')?.ts ?? from;
+    const to = mark('scroll-end')?.ts ?? end;
+    const rendererPid = mark('scroll-start')?.pid;
+    const figures = analyse(events, from, to, rendererPid);
+    // The same frames, split: wheeling down the list, then the keyboard and scrollbar jumps.
+    const wheel = analyse(events, from, jumpsFrom, rendererPid);
+    const jumps = analyse(events, jumpsFrom, to, rendererPid);
     const longTasks = await page.evaluate(() => window.__longTasks);
     figures.longestTask = Math.max(0, ...longTasks);
     figures.tasksOver50 = longTasks.length;
@@ -237,6 +249,14 @@ try {
         `invoices: ${invoices.toLocaleString('en-GB')}, wheel steps of ${WHEEL_PX} px: ${steps} in ${wheelSeconds.toFixed(1)} s`,
         `frames presented: ${figures.frames} (${figures.dropped} dropped on the way); frame time p50 ${figures.p50.toFixed(1)} ms, p99 ${figures.p99.toFixed(1)} ms`,
         `longest frame: ${figures.longestFrame.toFixed(1)} ms (${figures.over50} over 50 ms)`,
+        ...[
+          ['wheel', wheel],
+          ['jumps', jumps],
+        ].map(
+          ([phase, f]) =>
+            `  ${phase}: ${f.frames} frames, p99 ${f.p99.toFixed(1)} ms, longest ${f.longestFrame.toFixed(1)} ms` +
+            (f.longOnes.length ? `; over 50 ms: ${f.longOnes.join(', ')}` : ''),
+        ),
         `longest main-thread task: ${figures.longestTask.toFixed(1)} ms (${figures.tasksOver50} over 50 ms, Long Tasks API)`,
         `rows in the DOM at most: ${rows}`,
         `binary: ${path.relative(repoRoot, binary())}`,

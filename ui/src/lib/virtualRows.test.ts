@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { keyTarget, pageOf, pagesFor, rowKeys, rowsToRender, rowWindow, scrollToShow } from './virtualRows';
+import { keyTarget, pageOf, pagesFor, pagesToForget, rowKeys, rowsToRender, rowWindow, scrollToShow } from './virtualRows';
 
 describe('rowWindow', () => {
   it.each([
@@ -106,6 +106,21 @@ describe('pagesFor', () => {
     expect(pageOf(199, 200)).toEqual({ page: 1, offset: 199 });
     expect(pageOf(200, 200)).toEqual({ page: 2, offset: 0 });
     expect(pageOf(99_999, 200)).toEqual({ page: 500, offset: 199 });
+  });
+});
+
+describe('pagesToForget', () => {
+  it('keeps everything up to the limit', () => {
+    expect(pagesToForget([1, 2, 3], 2, 500, 3)).toEqual([]);
+  });
+
+  it('drops the pages farthest from the view first', () => {
+    expect(pagesToForget([40, 41, 42, 43, 60], 42, 500, 3).sort((a, b) => a - b)).toEqual([40, 60]);
+  });
+
+  it('never drops the first or the last page, where Home and End land', () => {
+    const kept = [1, 250, 251, 252, 500];
+    expect(pagesToForget(kept, 251, 500, 3).sort((a, b) => a - b)).toEqual([250, 252]);
   });
 });
 

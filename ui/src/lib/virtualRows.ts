@@ -79,6 +79,20 @@ export function pageOf(index: number, pageSize: number): { page: number; offset:
 }
 
 /**
+ * The pages to drop when more than `max` are kept: the farthest from the page in view
+ * (`middle`) first, but never the first or the last page: Home and End land there, and a page
+ * already here draws in one frame rather than as loading rows and again when it arrives.
+ */
+export function pagesToForget(kept: Iterable<number>, middle: number, lastPage: number, max: number): number[] {
+  const pages = [...kept];
+  if (pages.length <= max) return [];
+  return pages
+    .filter((page) => page !== 1 && page !== lastPage)
+    .sort((a, b) => Math.abs(b - middle) - Math.abs(a - middle))
+    .slice(0, pages.length - max);
+}
+
+/**
  * The scroll position that shows row `index` whole, moving as little as possible; `scrollTop`
  * when it is already in view.
  */
