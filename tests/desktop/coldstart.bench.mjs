@@ -165,6 +165,9 @@ try {
   await sleep(Math.max(0, 1500 - (Date.now() - ready)) + 5000);
   const tree = appTree(release) ?? [];
   const memory = tree.map((p) => ({ ...p, ...memoryKb(p.pid) }));
+  // PSS splits a shared page among the processes that map it: another WebKit app running
+  // takes a share of WebKit's and Mesa's pages, and the app's figure comes out too low.
+  const others = processes().filter((p) => p.comm.startsWith('WebKit') && !tree.some((t) => t.pid === p.pid));
   await stop(app);
 
   const ms = (s) => `${Math.round(s * 1000)} ms`;
@@ -179,6 +182,9 @@ try {
   const webSum = (key) => web.reduce((total, p) => total + p[key], 0);
   console.log(`  app + WebKitWebProcess: RSS ${mb(webSum('rss'))}, PSS ${mb(webSum('pss'))}`);
   console.log(`  all of them:            RSS ${mb(sum('rss'))}, PSS ${mb(sum('pss'))}`);
+  if (others.length) {
+    console.log(`  NOT COMPARABLE: ${others.length} other WebKit processes ran (pids ${others.map((p) => p.pid).join(', ')}) and share these pages`);
+  }
 } finally {
   await stopAll();
   fs.rmSync(temp, { recursive: true, force: true });
