@@ -115,7 +115,7 @@ function frames(events, rendererPid, from, to) {
     }
   }
   reported.sort((a, b) => a.start - b.start);
-  const durations = [];
+  const timed = [];
   let waitingSince = null; // the begin of the first frame wanted since the screen last changed
   let shownAt = null; // when the last presented frame reached the screen, while busy
   let dropped = 0;
@@ -130,12 +130,12 @@ function frames(events, rendererPid, from, to) {
       // How long the previous picture stayed up while a new one was wanted; after idle time,
       // from the first frame wanted.
       const began = shownAt ?? waitingSince ?? frame.start;
-      durations.push({ at: began, ms: (frame.end - began) / 1000 });
+      timed.push({ at: began, ms: (frame.end - began) / 1000 });
       shownAt = frame.end;
       waitingSince = null;
     }
   }
-  return { durations, dropped };
+  return { timed, dropped };
 }
 
 /**
@@ -143,7 +143,7 @@ function frames(events, rendererPid, from, to) {
  * the marks are). The frames over 50 ms are listed by when they began, in seconds after `from`.
  */
 function analyse(events, from, to, rendererPid) {
-  const { durations: timed, dropped } = frames(events, rendererPid, from, to);
+  const { timed, dropped } = frames(events, rendererPid, from, to);
   const durations = timed.map((frame) => frame.ms);
   const sorted = [...durations].sort((a, b) => a - b);
   const p = (q) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : 0);
