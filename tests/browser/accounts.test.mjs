@@ -305,6 +305,26 @@ describe('the account page', () => {
     assert.deepEqual(realProblems(problems), []);
   });
 
+  it('draws a buyer’s name in Chinese, Japanese and Korean with glyphs, not boxes', async () => {
+    const name = '北京数据 株式会社テスト 한국지사';
+    const account = await rpc(server.url, 'create_account', { org_name: name, vat_rate: null });
+    await page.goto(`${server.url}#/accounts/${account.id}`);
+    await page.getByRole('heading', { level: 1, name }).waitFor();
+
+    // The fonts Chromium drew the heading with, and how many glyphs each drew: a character no
+    // font has is drawn as a box by the first font of the list (a Latin face), so every CJK
+    // character must have come from a CJK face (the setup installs fonts-noto-cjk).
+    const cdp = await page.context().newCDPSession(page);
+    const { root } = await cdp.send('DOM.getDocument');
+    const { nodeId } = await cdp.send('DOM.querySelector', { nodeId: root.nodeId, selector: 'h1' });
+    await cdp.send('CSS.enable');
+    const { fonts } = await cdp.send('CSS.getPlatformFontsForNode', { nodeId });
+    const byCjkFaces = fonts.filter((font) => /CJK/.test(font.familyName)).reduce((sum, font) => sum + font.glyphCount, 0);
+    assert.equal(byCjkFaces, [...name.replaceAll(' ', '')].length, `drawn with: ${JSON.stringify(fonts)}`);
+    await screenshot(page, 'accounts-cjk-name');
+    assert.deepEqual(realProblems(problems), []);
+  });
+
   it('cancels an application only once the user confirms', async () => {
     const { account, application } = await accountWithApplication('Umbrella Corp');
     await page.goto(`${server.url}#/accounts/${account.id}`);

@@ -1,8 +1,9 @@
 // The desktop app's first start, as a new user meets it: no book yet and no --book, so the
 // welcome screen; "Open the demo book" builds the demo book (as `counterfoil demo` does) and
-// opens its dashboard; the accounts are there; the global search (Ctrl+K) finds an invoice and
-// opens it; its PDF is regenerated and opened (pdftotext reads the friendly ID back). Then the
-// app is started again and opens the remembered demo book directly.
+// opens its dashboard; the accounts are there, Japanese and Korean names drawn, not boxes;
+// the global search (Ctrl+K) finds an invoice and opens it; its PDF is regenerated and opened
+// (pdftotext reads the friendly ID back). Then the app is started again and opens the
+// remembered demo book directly.
 //
 // The real desktop binary under Xvfb, driven by tauri-driver + WebKitWebDriver (driver.mjs).
 // Leaves screenshots in artifacts/desktop/: welcome.png, dashboard.png, accounts-demo.png,
@@ -96,6 +97,35 @@ async function firstStart(wd, id, demoBook, settingsFile) {
     return found.length >= 20 ? found.length : null;
   });
   assert.ok(rows >= 20, `two dozen demo buyers listed, saw ${rows}`);
+  // The Japanese and Korean buyers' names are drawn with glyphs, not boxes (a fresh Debian has
+  // no CJK font; the setup installs one). Each character is drawn on a canvas in the page's
+  // fonts and compared with a character no font has, which WebKit draws as its box.
+  const boxes = await script(
+    wd,
+    id,
+    `const canvas = document.createElement('canvas');
+     canvas.width = 48;
+     canvas.height = 48;
+     const context = canvas.getContext('2d', { willReadFrequently: true });
+     context.font = '32px ' + getComputedStyle(document.body).fontFamily;
+     const draw = (character) => {
+       context.clearRect(0, 0, 48, 48);
+       context.fillText(character, 4, 36);
+       return context.getImageData(0, 0, 48, 48).data.join();
+     };
+     const box = draw('\u{10FFFD}');
+     const names = [...document.querySelectorAll('main table tbody tr td:first-child')].map((cell) => cell.textContent.trim());
+     const cjk = names.filter((n) => /[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]/.test(n));
+     return {
+       sameBoxForAnyMissing: draw('\u{10FFFC}') === box,
+       latinIsNoBox: draw('A') !== box,
+       cjk,
+       boxed: [...cjk.join('')].filter((c) => c.trim() && draw(c) === box),
+     };`,
+  );
+  assert.ok(boxes.sameBoxForAnyMissing && boxes.latinIsNoBox, `the box check itself works: ${JSON.stringify(boxes)}`);
+  assert.deepEqual(boxes.cjk, ['株式会社サクラ技研', '한빛지도 주식회사'], 'the demo book’s Japanese and Korean buyers');
+  assert.deepEqual(boxes.boxed, [], 'no character of their names is drawn as a box');
   await screenshot(wd, id, 'accounts-demo');
 }
 

@@ -29,6 +29,10 @@ const APP_PACKAGES: &[&str] = &[
     "patchelf",
     "file",
     "libxdo-dev",
+    // Buyers' names in any script: a fresh Debian has fonts for Latin, Greek and Cyrillic only,
+    // and shows other names as boxes (docs/ui.md, "Names in any script").
+    "fonts-noto-core",
+    "fonts-noto-cjk",
 ];
 
 /// What the tests need on top: a virtual display, the desktop WebDriver, PDF tools, a browser.
