@@ -170,6 +170,9 @@ describe('the account page', () => {
       ],
       'May 15 09:30 to May 31 23:59:59 is 1 434 600 s of 2 678 400: 31 → 16.60, 310 → 166.04',
     );
+    // The lines' times are UTC, as the engine writes them; the dialog's own is the user's (Rome).
+    assert.match(shown[0], /May 15, 2025 \(9:30\)/);
+    assert.match(await change.innerText(), /Effective 15 May 2025, 11:30 \(09:30 UTC, as the lines say\)\./);
     await screenshot(page, 'accounts-change-plan-dialog');
     await change.getByRole('button', { name: 'Change plan' }).click();
     await change.waitFor({ state: 'detached' });

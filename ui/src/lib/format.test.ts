@@ -9,6 +9,7 @@ import {
   formatQuantity,
   formatTimestamp,
   usableLocale,
+  utcTimeIfNotLocal,
   formatPercent,
   normalizeDecimal,
   parseDecimal,
@@ -103,6 +104,19 @@ describe('formatTimestamp', () => {
     ['2026-11-21T18:05:09Z', 'en-GB', 'Europe/Rome', '21 Nov 2026, 19:05:09'],
   ])('%s in %s (%s) is %s', (instant, locale, timeZone, expected) => {
     expect(plain(formatTimestamp(instant, locale, timeZone))).toBe(expected);
+  });
+});
+
+describe('utcTimeIfNotLocal', () => {
+  it.each([
+    ['2025-05-15T09:30:00Z', 'en-GB', 'Europe/Rome', '09:30 UTC'],
+    ['2025-05-15T09:30:00Z', 'en-US', 'America/New_York', '9:30 AM UTC'],
+    ['2025-05-15T09:30:00Z', 'en-GB', 'UTC', null],
+    ['2025-01-15T09:30:00Z', 'en-GB', 'Europe/London', null],
+    ['soon', 'en-GB', 'Europe/Rome', null],
+  ])('%s in %s (%s) is %s', (instant, locale, timeZone, expected) => {
+    const shown = utcTimeIfNotLocal(instant, locale, timeZone);
+    expect(shown === null ? null : plain(shown)).toBe(expected);
   });
 });
 

@@ -91,6 +91,19 @@ export function formatDateTime(instant: string, locale = userLocale(), timeZone?
   );
 }
 
+/**
+ * The time of an instant in UTC, e.g. "09:30 UTC", where it differs from the local time: the
+ * engine writes times in line descriptions in UTC (billing-rules.md), and a screen that shows
+ * the same instant in local time says both. Null where local time is UTC's.
+ */
+export function utcTimeIfNotLocal(instant: string, locale = userLocale(), timeZone?: string): string | null {
+  const date = new Date(instant);
+  if (Number.isNaN(date.getTime())) return null;
+  const time = (zone: string | undefined) => new Intl.DateTimeFormat(locale, { timeStyle: 'short', timeZone: zone }).format(date);
+  const utc = time('UTC');
+  return utc === time(timeZone) ? null : `${utc} UTC`;
+}
+
 /** Date and time to the second, for stamps that change within a minute: "21 Nov 2026, 14:05:09". */
 export function formatTimestamp(instant: string, locale = userLocale(), timeZone?: string): string {
   const date = new Date(instant);
