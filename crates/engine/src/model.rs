@@ -1040,6 +1040,20 @@ pub struct InvoiceDetail {
     pub pdf: Option<PdfStatus>,
 }
 
+/// `invoice_pdf_statuses`' input: the invoices to look at, at most 500 a call.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct InvoicePdfStatuses {
+    pub ids: Vec<Id>,
+}
+
+/// An invoice's state and its PDF's status: what a batch of PDFs needs to know of it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct InvoicePdfState {
+    pub id: Id,
+    pub state: InvoiceState,
+    pub pdf: Option<PdfStatus>,
+}
+
 /// When an invoice's PDF was made, and how; or why it could not be.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct PdfStatus {

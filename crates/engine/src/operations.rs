@@ -176,6 +176,7 @@ operations! {
     write pdfs::generate_invoice_pdf(ById) -> InvoiceDetail;
     write pdfs::regenerate_invoice_pdf(ById) -> InvoiceDetail;
     read  pdfs::get_invoice_pdf(ById) -> InvoicePdfFile;
+    read  pdfs::invoice_pdf_statuses(InvoicePdfStatuses) -> Vec<InvoicePdfState>;
     write pdfs::set_invoice_logo(SetInvoiceLogo) -> Settings;
 
     read  earnings::earnings(EarningsByMonth) -> Earnings;

@@ -213,3 +213,45 @@ fn a_pdf_that_cannot_be_made_does_not_stop_the_issue_and_says_why() {
     let missing = f.call("get_invoice_pdf", json!({"id": id})).unwrap_err();
     assert_eq!(missing.code, ErrorCode::NotFound);
 }
+
+#[test]
+fn pdf_statuses_give_each_invoices_state_and_pdf_in_the_order_asked() {
+    let mut f = Fixture::new();
+    let open = invoice_with_a_line(&mut f, "Open Data BV");
+    let issued = invoice_with_a_line(&mut f, "Issued Data BV");
+    let issued_id = issued["invoice"]["id"].clone();
+    let issued = f.ok(
+        "transition_invoice",
+        json!({"id": issued_id, "state": "pending"}),
+    );
+    let open_id = open["invoice"]["id"].clone();
+
+    let statuses = f.ok("invoice_pdf_statuses", json!({"ids": [issued_id, open_id]}));
+    assert_eq!(
+        statuses,
+        json!([
+            {"id": issued_id, "state": "pending", "pdf": issued["pdf"]},
+            {"id": open_id, "state": "open", "pdf": null},
+        ]),
+        "what the invoice view says of each, in the order asked"
+    );
+    assert_eq!(f.ok("invoice_pdf_statuses", json!({"ids": []})), json!([]));
+
+    let unknown = f
+        .call("invoice_pdf_statuses", json!({"ids": [open_id, 999_999]}))
+        .unwrap_err();
+    assert_eq!(unknown.code, ErrorCode::NotFound);
+    assert!(unknown.message.contains("999999"), "{}", unknown.message);
+
+    let too_many: Vec<Value> = (0..501).map(|_| open_id.clone()).collect();
+    let refused = f
+        .call("invoice_pdf_statuses", json!({"ids": too_many}))
+        .unwrap_err();
+    assert_eq!(refused.code, ErrorCode::Validation);
+    assert_eq!(refused.field.as_deref(), Some("ids"));
+    assert!(
+        refused.message.contains("At most 500"),
+        "{}",
+        refused.message
+    );
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError, UNREACHABLE_MESSAGE } from './api';
-import type { Invoice, InvoiceDetail, InvoiceState, PdfStatus, Settings } from './api/types';
+import type { Invoice, InvoiceState, PdfStatus, Settings } from './api/types';
 import {
   generatePdfs,
   nothingToGenerate,
@@ -11,6 +11,7 @@ import {
   pdfOperation,
   planPdfBatch,
   type PdfBatchResult,
+  type StatusOf,
   type PdfTarget,
 } from './pdfBatch';
 
@@ -62,20 +63,15 @@ describe('pdfNeed', () => {
 });
 
 describe('planPdfBatch', () => {
-  /** get_invoice over `pdfs` by id, recording what was asked and how many ran at once. */
+  /** invoice_pdf_statuses over `pdfs` and `states` by id, recording each call's ids. */
   function book(pdfs: Record<string, PdfStatus | null>, states: Record<string, InvoiceState> = {}) {
-    const asked: string[] = [];
-    let running = 0;
-    let most = 0;
-    const getInvoice = async (id: string): Promise<Pick<InvoiceDetail, 'invoice' | 'pdf'>> => {
-      asked.push(id);
-      running++;
-      most = Math.max(most, running);
+    const calls: string[][] = [];
+    const getStatuses = async (ids: string[]): Promise<StatusOf[]> => {
+      calls.push(ids);
       await new Promise((resolve) => setTimeout(resolve, 1));
-      running--;
-      return { invoice: { state: states[id] ?? 'pending' } as Invoice, pdf: pdfs[id] ?? null };
+      return ids.map((id) => ({ id, state: states[id] ?? 'pending', pdf: pdfs[id] ?? null }));
     };
-    return { asked, getInvoice, most: () => most };
+    return { calls, asked: () => calls.flat(), getStatuses };
   }
 
   it('checks only issued, not cancelled invoices, and keeps the list order', async () => {
@@ -90,60 +86,70 @@ describe('planPdfBatch', () => {
       invoice(8, 'paid'),
     ];
     const stale = status({ settings: { ...status().settings, zero_vat_text: 'old' } });
-    const { asked, getInvoice } = book(
+    const { calls, getStatuses } = book(
       { '1': null, '3': status(), '5': stale, '7': status({ size_bytes: null, error: 'x' }), '8': null },
       { '3': 'paid', '5': 'unpaid', '7': 'failed', '8': 'paid' },
     );
     const progress: string[] = [];
-    const plan = await planPdfBatch(list, getInvoice, SETTINGS, { onprogress: ({ done, total }) => progress.push(`${done}/${total}`) });
-    expect([...asked].sort()).toEqual(['1', '3', '5', '7', '8']);
+    const plan = await planPdfBatch(list, getStatuses, SETTINGS, { onprogress: ({ done, total }) => progress.push(`${done}/${total}`) });
+    expect(calls).toEqual([['1', '3', '5', '7', '8']]);
     expect(plan.targets).toEqual([target(1, 'missing'), target(5, 'stale'), target(7, 'failed'), target(8, 'missing')]);
     expect(plan).toMatchObject({ upToDate: 1, notIssued: 2, cancelled: 1 });
-    expect(progress).toEqual(['0/5', '1/5', '2/5', '3/5', '4/5', '5/5']);
+    expect(progress).toEqual(['0/5', '5/5']);
   });
 
-  it('asks a few at a time', async () => {
-    const list = Array.from({ length: 20 }, (_, i) => invoice(i + 1, 'pending'));
-    const { asked, getInvoice, most } = book({});
-    const plan = await planPdfBatch(list, getInvoice, SETTINGS, { concurrency: 3 });
-    expect(asked).toHaveLength(20);
-    expect(most()).toBe(3);
+  it('asks for 500 invoices a call, one call after the other', async () => {
+    const list = Array.from({ length: 1_201 }, (_, i) => invoice(i + 1, 'pending'));
+    const { calls, getStatuses } = book({});
+    const progress: string[] = [];
+    const plan = await planPdfBatch(list, getStatuses, SETTINGS, { onprogress: ({ done, total }) => progress.push(`${done}/${total}`) });
+    expect(calls.map((ids) => ids.length)).toEqual([500, 500, 201]);
+    expect(progress).toEqual(['0/1201', '500/1201', '1000/1201', '1201/1201']);
     expect(plan.targets.map((t) => t.id)).toEqual(list.map((i) => i.id));
   });
 
   it('leaves an invoice cancelled since the list was read', async () => {
-    const { getInvoice } = book({}, { '2': 'cancelled' });
-    const plan = await planPdfBatch([invoice(1, 'pending'), invoice(2, 'pending')], getInvoice, SETTINGS);
+    const { getStatuses } = book({}, { '2': 'cancelled' });
+    const plan = await planPdfBatch([invoice(1, 'pending'), invoice(2, 'pending')], getStatuses, SETTINGS);
     expect(plan.targets.map((t) => t.id)).toEqual(['1']);
     expect(plan.cancelled).toBe(1);
   });
 
   it('asks nothing for a list with no issued invoice', async () => {
-    const { asked, getInvoice } = book({});
-    const plan = await planPdfBatch([invoice(1, 'open'), invoice(2, 'cancelled')], getInvoice, SETTINGS);
-    expect(asked).toEqual([]);
+    const { calls, getStatuses } = book({});
+    const plan = await planPdfBatch([invoice(1, 'open'), invoice(2, 'cancelled')], getStatuses, SETTINGS);
+    expect(calls).toEqual([]);
     expect(plan).toEqual({ targets: [], upToDate: 0, notIssued: 1, cancelled: 1 });
   });
 
-  it('stops when cancelled, and when a check fails', async () => {
+  it('stops when cancelled, when a check fails, and when an invoice goes unanswered', async () => {
     const list = Array.from({ length: 50 }, (_, i) => invoice(i + 1, 'pending'));
     const cancelled = book({});
     const controller = new AbortController();
-    const checking = planPdfBatch(list, cancelled.getInvoice, SETTINGS, {
+    const checking = planPdfBatch(list, cancelled.getStatuses, SETTINGS, {
+      chunk: 5,
       signal: controller.signal,
       onprogress: ({ done }) => done >= 5 && controller.abort(),
     });
     await expect(checking).rejects.toMatchObject({ name: 'AbortError' });
-    expect(cancelled.asked.length).toBeLessThan(10);
+    expect(cancelled.calls).toHaveLength(1);
 
     const asked: string[] = [];
-    const failing = planPdfBatch(list, async (id) => {
-      asked.push(id);
-      if (id === '3') throw new ApiError('internal', 'The book is locked.');
-      return { invoice: { state: 'pending' } as Invoice, pdf: null };
-    }, SETTINGS, { concurrency: 1 });
+    const failing = planPdfBatch(
+      list,
+      async (ids) => {
+        asked.push(...ids);
+        if (ids.includes('3')) throw new ApiError('internal', 'The book is locked.');
+        return ids.map((id) => ({ id, state: 'pending' as const, pdf: null }));
+      },
+      SETTINGS,
+      { chunk: 1 },
+    );
     await expect(failing).rejects.toThrow('The book is locked.');
     expect(asked).toEqual(['1', '2', '3']);
+
+    const unanswered = planPdfBatch(list.slice(0, 2), async () => [{ id: '1', state: 'pending', pdf: null }], SETTINGS);
+    await expect(unanswered).rejects.toThrow('No PDF status came for invoice 2026-05-00000002.');
   });
 });
 

@@ -1,13 +1,13 @@
 // "Generate PDFs" on the invoice list: a PDF for every invoice of the list as filtered (all
 // pages, not only the rows in view) that should have one and has no up-to-date one. The
 // screen (screens/PdfBatch.svelte) reads the list with invoiceExport's fetchAllInvoices, then
-// uses what is here: which invoices qualify (a check of each one's PDF, since the list does not
-// carry it), the words of the confirmation, the loop that makes the PDFs one at a time with
-// progress and Cancel, and the summary. The engine makes each PDF exactly as the invoice
+// uses what is here: which invoices qualify (their PDFs' statuses, asked 500 at a time, since
+// the list does not carry them), the words of the confirmation, the loop that makes the PDFs
+// one at a time with progress and Cancel, and the summary. The engine makes each PDF exactly as the invoice
 // view's "Generate PDF" / "Regenerate PDF" does.
 
 import { ApiError, UNREACHABLE_MESSAGE } from './api';
-import type { Invoice, InvoiceDetail, InvoiceState, PdfStatus, Settings } from './api/types';
+import type { Invoice, InvoicePdfState, InvoiceState, PdfStatus, Settings } from './api/types';
 import { formatCount } from './format';
 import { describeFailure, SCREEN_FAILURE } from './forms';
 import { pdfSettingsChanged } from './invoices';
@@ -65,19 +65,23 @@ export interface RunOptions {
   onprogress?: (progress: Progress) => void;
 }
 
-/** Invoices whose PDF is checked at once. */
-export const CHECK_CONCURRENCY = 4;
+/** Invoices whose state and PDF are asked for in one call (the engine's most). */
+export const STATUS_CHUNK = 500;
+
+/** What the batch asks the engine of each invoice (`invoice_pdf_statuses`). */
+export type StatusOf = Pick<InvoicePdfState, 'id' | 'state' | 'pdf'>;
 
 /**
- * Which of `invoices` get a PDF: each invoice in a batch state is asked for (`getInvoice`,
- * `concurrency` at a time) to read its PDF's status; `onprogress` after each. Stops with an
- * AbortError when `signal` is aborted; a failed check rejects (nothing is generated on a guess).
+ * Which of `invoices` get a PDF: the invoices in a batch state are asked for their state and
+ * PDF status (`getStatuses`, `chunk` at a time, in the list's order); `onprogress` after each
+ * chunk. Stops with an AbortError when `signal` is aborted; a failed check rejects (nothing is
+ * generated on a guess).
  */
 export async function planPdfBatch(
   invoices: readonly Invoice[],
-  getInvoice: (id: string) => Promise<Pick<InvoiceDetail, 'invoice' | 'pdf'>>,
+  getStatuses: (ids: string[]) => Promise<StatusOf[]>,
   settings: Settings | null,
-  { signal, onprogress, concurrency = CHECK_CONCURRENCY }: RunOptions & { concurrency?: number } = {},
+  { signal, onprogress, chunk = STATUS_CHUNK }: RunOptions & { chunk?: number } = {},
 ): Promise<PdfPlan> {
   const plan: PdfPlan = { targets: [], upToDate: 0, notIssued: 0, cancelled: 0 };
   const toCheck: Invoice[] = [];
@@ -86,41 +90,26 @@ export async function planPdfBatch(
     else if (invoice.state === 'cancelled') plan.cancelled++;
     else plan.notIssued++;
   }
-  /** Per invoice to check: what its PDF needs (null: nothing), or 'moved' out of the batch states. */
-  const needs: (PdfNeed | null | 'moved')[] = new Array(toCheck.length);
-  let next = 0;
-  let done = 0;
-  let failed = false;
-  signal?.throwIfAborted();
   onprogress?.({ done: 0, total: toCheck.length });
-  const worker = async () => {
-    while (next < toCheck.length && !failed && !signal?.aborted) {
-      const index = next++;
-      try {
-        const detail = await getInvoice(toCheck[index].id);
-        // Its state may have changed since the list was read (e.g. cancelled meanwhile).
-        needs[index] = inPdfBatchState(detail.invoice) ? pdfNeed(detail.pdf, settings) : 'moved';
-      } catch (error) {
-        failed = true;
-        throw error;
+  for (let start = 0; start < toCheck.length; start += chunk) {
+    signal?.throwIfAborted();
+    const part = toCheck.slice(start, start + chunk);
+    const statuses = new Map((await getStatuses(part.map((invoice) => invoice.id))).map((s) => [s.id, s]));
+    signal?.throwIfAborted();
+    for (const invoice of part) {
+      const now = statuses.get(invoice.id);
+      if (!now) throw new Error(`No PDF status came for invoice ${invoice.friendly_id}.`);
+      if (!inPdfBatchState(now)) {
+        // No longer in a batch state (cancelled since the list was read): left as it is.
+        plan.cancelled++;
+        continue;
       }
-      if (signal?.aborted) return;
-      onprogress?.({ done: ++done, total: toCheck.length });
+      const need = pdfNeed(now.pdf, settings);
+      if (need === null) plan.upToDate++;
+      else plan.targets.push({ id: invoice.id, friendlyId: invoice.friendly_id, need });
     }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, toCheck.length)) }, worker));
-  signal?.throwIfAborted();
-  toCheck.forEach((invoice, index) => {
-    const need = needs[index];
-    if (need === 'moved') {
-      // No longer in a batch state (cancelled since the list was read): left as it is.
-      plan.cancelled++;
-    } else if (need === null) {
-      plan.upToDate++;
-    } else {
-      plan.targets.push({ id: invoice.id, friendlyId: invoice.friendly_id, need });
-    }
-  });
+    onprogress?.({ done: start + part.length, total: toCheck.length });
+  }
   return plan;
 }
 

@@ -23,6 +23,9 @@ const MAX_LOGO_BYTES: usize = 1024 * 1024;
 /// Queued PDFs made per transaction after a billing job.
 const QUEUE_BATCH: u32 = 100;
 
+/// Invoices `invoice_pdf_statuses` looks at per call (a list's largest page).
+pub const MAX_PDF_STATUS_IDS: usize = 500;
+
 /// Generates (or regenerates) an invoice's PDF with the current settings, in any state.
 pub(crate) fn generate_invoice_pdf(write: &mut Write<'_>, input: ById) -> Result<InvoiceDetail> {
     let detail = get_invoice_detail(write.tx, input.id)?;
@@ -132,6 +135,34 @@ pub fn file_name(friendly_id: &str) -> String {
         })
         .collect();
     format!("invoice-{safe}.pdf")
+}
+
+/// The state and PDF status of each invoice named, in the order named: a batch of PDFs checks
+/// a whole list with one call per 500 invoices instead of reading each invoice whole.
+pub(crate) fn invoice_pdf_statuses(
+    book: &Book,
+    input: InvoicePdfStatuses,
+) -> Result<Vec<InvoicePdfState>> {
+    if input.ids.len() > MAX_PDF_STATUS_IDS {
+        return Err(ApiError::validation(
+            "ids",
+            format!(
+                "At most {MAX_PDF_STATUS_IDS} invoices at a time; {} were given.",
+                input.ids.len()
+            ),
+        ));
+    }
+    let conn = book.reader();
+    input
+        .ids
+        .into_iter()
+        .map(|id| {
+            let state =
+                store::invoices::state(conn, id)?.ok_or_else(|| not_found("invoice", id))?;
+            let pdf = store::pdfs::status(conn, id)?;
+            Ok(InvoicePdfState { id, state, pdf })
+        })
+        .collect()
 }
 
 pub(crate) fn get_invoice_pdf(book: &Book, input: ById) -> Result<InvoicePdfFile> {

@@ -111,6 +111,17 @@ pub(crate) fn get(conn: &Connection, id: Id) -> rusqlite::Result<Option<InvoiceR
     super::query_row(conn, &format!("{ROW_SELECT} WHERE i.id = ?1"), [id.0], row).optional()
 }
 
+/// An invoice's state alone (none for an unknown id).
+pub(crate) fn state(conn: &Connection, id: Id) -> rusqlite::Result<Option<InvoiceState>> {
+    super::query_row(
+        conn,
+        "SELECT state FROM invoices WHERE id = ?1",
+        [id.0],
+        |row| Ok(state_from(&row.get::<_, String>(0)?)),
+    )
+    .optional()
+}
+
 pub(crate) struct InvoiceFilter<'a> {
     pub state: Option<InvoiceState>,
     pub period: Option<&'a str>,

@@ -511,6 +511,10 @@ export type InvoicePdfFile = {
  */
 file_name: string, pdf_base64: string, };
 
+export type InvoicePdfStatuses = { ids: Array<Id>, };
+
+export type InvoicePdfState = { id: Id, state: InvoiceState, pdf: PdfStatus | null, };
+
 export type UsageRow = { 
 /**
  * The application's id.
@@ -680,6 +684,7 @@ export type Operations = {
   generate_invoice_pdf: { input: ById; output: InvoiceDetail };
   regenerate_invoice_pdf: { input: ById; output: InvoiceDetail };
   get_invoice_pdf: { input: ById; output: InvoicePdfFile };
+  invoice_pdf_statuses: { input: InvoicePdfStatuses; output: Array<InvoicePdfState> };
   set_invoice_logo: { input: SetInvoiceLogo; output: Settings };
   earnings: { input: EarningsByMonth; output: Earnings };
   earnings_by_month: { input: EarningsByMonth; output: Array<MonthEarnings> };
