@@ -19,64 +19,18 @@
 // Leaves the trace in artifacts/browser/invoice-scroll-trace.json (open it in chrome://tracing
 // or DevTools' Performance panel) and a screenshot of the end of the list.
 
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { counterfoilBinary, seedInvoiceBook, serveBook } from '../support/bench.mjs';
 import { artifactsDir, launchBrowser, screenshot } from '../support/browser.mjs';
-import { freePort, repoRoot } from '../support/server.mjs';
+import { repoRoot } from '../support/server.mjs';
 
 const invoices = Number(process.argv[2] ?? 100_000);
 const WHEEL_PX = Number(process.env.WHEEL_PX ?? 1200); // ≈ 33 rows per wheel step
 const dir = mkdtempSync(path.join(tmpdir(), 'counterfoil-scroll-bench-'));
 const bookFile = path.join(dir, 'invoices.book');
 let server;
-
-function binary() {
-  if (process.env.COUNTERFOIL_BIN) return process.env.COUNTERFOIL_BIN;
-  for (const profile of ['release', 'debug']) {
-    const file = path.join(repoRoot, 'target', profile, 'counterfoil');
-    if (existsSync(file)) return file;
-  }
-  throw new Error('no counterfoil binary: cargo build --release -p counterfoil-cli --bin counterfoil');
-}
-
-function seed() {
-  const started = Date.now();
-  // SEED_BIN: an already built seeder (target/release/examples/seed_invoice_book), e.g. while
-  // another build holds cargo's lock.
-  const [command, args] = process.env.SEED_BIN
-    ? [process.env.SEED_BIN, [bookFile, String(invoices)]]
-    : [
-        'cargo',
-        ['run', '-q', '--release', '-p', 'counterfoil-engine', '--features', 'bench-support', '--example', 'seed_invoice_book', '--', bookFile, String(invoices)],
-      ];
-  const result = spawnSync(command, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`seeding failed (${result.status})`);
-  process.stdout.write(`${result.stdout.trim()} (${((Date.now() - started) / 1000).toFixed(1)} s with the build)\n`);
-}
-
-async function serve() {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}/`;
-  const child = spawn(binary(), ['serve', '--book', bookFile, '--listen', `127.0.0.1:${port}`], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, RUST_LOG: 'warn' },
-  });
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    try {
-      const response = await fetch(url);
-      if (response.ok) break;
-    } catch {
-      // not yet listening
-    }
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error('counterfoil serve did not start');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return { url, stop: () => child.kill('SIGTERM') };
-}
 
 /** Reads a trace stream that Tracing.end handed back (transferMode ReturnAsStream). */
 async function readStream(cdp, handle) {
@@ -159,8 +113,8 @@ function analyse(events, from, to, rendererPid) {
 }
 
 try {
-  seed();
-  server = await serve();
+  seedInvoiceBook(bookFile, invoices);
+  server = await serveBook(bookFile);
   const browser = await launchBrowser();
   try {
     const { page } = await browser.newPage();
@@ -259,7 +213,7 @@ try {
         ),
         `longest main-thread task: ${figures.longestTask.toFixed(1)} ms (${figures.tasksOver50} over 50 ms, Long Tasks API)`,
         `rows in the DOM at most: ${rows}`,
-        `binary: ${path.relative(repoRoot, binary())}`,
+        `binary: ${path.relative(repoRoot, counterfoilBinary())}`,
       ].join('\n'),
     );
   } finally {
