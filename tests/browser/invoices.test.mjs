@@ -253,6 +253,25 @@ describe('Invoices screen', () => {
     assert.deepEqual(realProblems(problems), []);
   });
 
+  it('leaves the list while its first page is still coming without an error', async () => {
+    // The page answers only after the user has gone to another screen.
+    let answered;
+    const answer = new Promise((resolve) => (answered = resolve));
+    await page.route('**/rpc/list_invoices', async (route) => {
+      await answer;
+      await route.continue();
+    });
+    await page.goto(`${server.url}#/invoices`);
+    await page.getByRole('heading', { level: 1, name: 'Invoices' }).waitFor();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Earnings' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Earnings' }).waitFor();
+    answered();
+    await page.waitForResponse('**/rpc/list_invoices');
+    await page.getByRole('table', { name: /Earnings/ }).waitFor();
+    await page.unroute('**/rpc/list_invoices');
+    assert.deepEqual(realProblems(problems), [], 'the late page is dropped, not drawn into a list that is gone');
+  });
+
   it('shows an issued invoice as the engine has it, regenerates its PDF and saves it', async () => {
     const { invoice } = book.issued;
     await page.goto(`${server.url}#/invoices?state=pending`);
