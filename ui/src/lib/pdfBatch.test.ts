@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError, UNREACHABLE_MESSAGE } from './api';
-import type { Invoice, InvoiceState, PdfStatus, Settings } from './api/types';
+import type { Invoice, InvoicePdfState, InvoiceState, PdfStatus, Settings } from './api/types';
 import {
   generatePdfs,
   nothingToGenerate,
@@ -11,7 +11,6 @@ import {
   pdfOperation,
   planPdfBatch,
   type PdfBatchResult,
-  type StatusOf,
   type PdfTarget,
 } from './pdfBatch';
 
@@ -66,7 +65,7 @@ describe('planPdfBatch', () => {
   /** invoice_pdf_statuses over `pdfs` and `states` by id, recording each call's ids. */
   function book(pdfs: Record<string, PdfStatus | null>, states: Record<string, InvoiceState> = {}) {
     const calls: string[][] = [];
-    const getStatuses = async (ids: string[]): Promise<StatusOf[]> => {
+    const getStatuses = async (ids: string[]): Promise<InvoicePdfState[]> => {
       calls.push(ids);
       await new Promise((resolve) => setTimeout(resolve, 1));
       return ids.map((id) => ({ id, state: states[id] ?? 'pending', pdf: pdfs[id] ?? null }));

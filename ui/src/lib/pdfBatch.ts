@@ -3,8 +3,8 @@
 // screen (screens/PdfBatch.svelte) reads the list with invoiceExport's fetchAllInvoices, then
 // uses what is here: which invoices qualify (their PDFs' statuses, asked 500 at a time, since
 // the list does not carry them), the words of the confirmation, the loop that makes the PDFs
-// one at a time with progress and Cancel, and the summary. The engine makes each PDF exactly as the invoice
-// view's "Generate PDF" / "Regenerate PDF" does.
+// one at a time with progress and Cancel, and the summary. The engine makes each PDF exactly
+// as the invoice view's "Generate PDF" / "Regenerate PDF" does.
 
 import { ApiError, UNREACHABLE_MESSAGE } from './api';
 import type { Invoice, InvoicePdfState, InvoiceState, PdfStatus, Settings } from './api/types';
@@ -68,9 +68,6 @@ export interface RunOptions {
 /** Invoices whose state and PDF are asked for in one call (the engine's most). */
 export const STATUS_CHUNK = 500;
 
-/** What the batch asks the engine of each invoice (`invoice_pdf_statuses`). */
-export type StatusOf = Pick<InvoicePdfState, 'id' | 'state' | 'pdf'>;
-
 /**
  * Which of `invoices` get a PDF: the invoices in a batch state are asked for their state and
  * PDF status (`getStatuses`, `chunk` at a time, in the list's order); `onprogress` after each
@@ -79,7 +76,7 @@ export type StatusOf = Pick<InvoicePdfState, 'id' | 'state' | 'pdf'>;
  */
 export async function planPdfBatch(
   invoices: readonly Invoice[],
-  getStatuses: (ids: string[]) => Promise<StatusOf[]>,
+  getStatuses: (ids: string[]) => Promise<InvoicePdfState[]>,
   settings: Settings | null,
   { signal, onprogress, chunk = STATUS_CHUNK }: RunOptions & { chunk?: number } = {},
 ): Promise<PdfPlan> {
