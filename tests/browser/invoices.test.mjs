@@ -418,6 +418,11 @@ describe('Invoices screen', () => {
       ['Total cost (VAT 22% included)', '€1,585.88'],
     ]);
     assert.match(await lines.nth(1).innerText(), /Onboarding workshop\s+Two days on site\s+1\s+€1,250\.00/);
+    // Every cell, the Delete button's too, fills its row: the rows' lines run straight across.
+    const cellHeights = await lines.evaluateAll((rows) =>
+      rows.map((row) => [...row.cells].map((cell) => cell.offsetHeight - row.offsetHeight)),
+    );
+    assert.deepEqual(cellHeights, cellHeights.map((row) => row.map(() => 0)));
 
     // Issue it: pending, dated, and the PDF made.
     await page.getByRole('button', { name: 'Issue invoice' }).click();
