@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   ariaSort,
   filtersQuery,
+  clearsMoreThanAChip,
   isFiltered,
   isMonth,
   listInput,
@@ -87,6 +88,22 @@ describe('isFiltered', () => {
   it('clears the filters but keeps the sort order', () => {
     expect(withoutFilters({ ...NO_FILTERS, state: 'paid', sort: 'buyer' })).toEqual({ ...NO_FILTERS, sort: 'buyer', descending: false });
     expect(withoutFilters({ ...NO_FILTERS, month: '2026-05', page: 3 })).toEqual(NO_FILTERS);
+  });
+});
+
+describe('clearsMoreThanAChip', () => {
+  it('is false with no filter or one chip alone, whose Remove does the same', () => {
+    expect(clearsMoreThanAChip(NO_FILTERS)).toBe(false);
+    expect(clearsMoreThanAChip({ ...NO_FILTERS, view: 'review' })).toBe(false);
+    expect(clearsMoreThanAChip({ ...NO_FILTERS, states: ['unpaid', 'failed'] })).toBe(false);
+    expect(clearsMoreThanAChip({ ...NO_FILTERS, accountId: '7' })).toBe(false);
+  });
+
+  it('is true with a field filled in, or two chips', () => {
+    expect(clearsMoreThanAChip({ ...NO_FILTERS, month: '2026-05' })).toBe(true);
+    expect(clearsMoreThanAChip({ ...NO_FILTERS, buyer: 'acme' })).toBe(true);
+    expect(clearsMoreThanAChip({ ...NO_FILTERS, view: 'credits', friendlyId: '2026-*' })).toBe(true);
+    expect(clearsMoreThanAChip({ ...NO_FILTERS, view: 'review', accountId: '7' })).toBe(true);
   });
 });
 

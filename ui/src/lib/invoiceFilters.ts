@@ -144,6 +144,18 @@ export function isFiltered(filters: InvoiceFilters): boolean {
   );
 }
 
+/**
+ * Whether "Clear filters" would do more than one chip's own Remove (the buyer chip, or the
+ * chip of a view or of several states from a dashboard link): when it would not, it is not
+ * offered, so that one link does not stand for another.
+ */
+export function clearsMoreThanAChip(filters: InvoiceFilters): boolean {
+  const chips = [filters.accountId !== null, Boolean(filters.states?.length) || Boolean(filters.view)];
+  const fields = [filters.state !== null, filters.month !== '', filters.friendlyId !== '', Boolean(filters.buyer)];
+  const set = [...chips, ...fields].filter(Boolean).length;
+  return set > 1 || fields.some(Boolean);
+}
+
 /** `filters` without any filter, keeping the sort order. */
 export function withoutFilters(filters: InvoiceFilters): InvoiceFilters {
   return { ...NO_FILTERS, ...(filters.sort ? { sort: filters.sort, descending: filters.descending ?? false } : {}) };
