@@ -205,10 +205,12 @@ pub(crate) fn may_call(user: &SignedIn, operation: &str, input: &Value) -> Resul
     Ok(())
 }
 
-/// `GET /session`: who is signed in, or 401.
+/// `GET /session`: who is signed in; else 401, or 204 on a server where nobody needs to sign
+/// in (the UI asks on every load, and a browser logs each 401 as an error).
 pub(crate) async fn current(State(state): State<AppState>, headers: HeaderMap) -> Response {
     match state.signed_in(&headers) {
         Some(user) => (StatusCode::OK, Json(user)).into_response(),
+        None if !state.sign_in_required => StatusCode::NO_CONTENT.into_response(),
         None => refusal(
             StatusCode::UNAUTHORIZED,
             "unauthorized",

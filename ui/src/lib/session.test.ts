@@ -14,6 +14,7 @@ describe('signing out of a served Counterfoil', () => {
 
   it.each([
     ['nobody is signed in (401)', answer(401, { code: 'unauthorized', message: 'Nobody is signed in.' })],
+    ['a server nobody needs to sign in to (204)', vi.fn(async () => new Response(null, { status: 204 }))],
     ['a server without /session (404)', answer(404, {})],
     ['an answer without a username', answer(200, {})],
     ['the server cannot be reached', vi.fn(async () => Promise.reject(new TypeError('Failed to fetch')))],

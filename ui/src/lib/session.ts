@@ -11,7 +11,8 @@ export async function signedInUser(fetchImpl: Fetch = (...args) => fetch(...args
   if (insideTauri()) return null;
   try {
     const response = await fetchImpl('/session', { headers: { accept: 'application/json' } });
-    if (!response.ok) return null;
+    // 204: a server nobody needs to sign in to.
+    if (!response.ok || response.status === 204) return null;
     const body: unknown = await response.json();
     if (typeof body === 'object' && body !== null) {
       const { username } = body as Record<string, unknown>;
