@@ -218,4 +218,24 @@ describe('Counterfoil web UI', () => {
     assert.equal((await rpc(server.url, 'list_accounts', {})).total, totalBefore, 'no account was created');
     assert.deepEqual(realProblems(problems), []);
   });
+
+  it('lets the keyboard skip the menu: the first Tab offers "Skip to content", which leads to the screen', async () => {
+    await page.goto(`${server.url}#/accounts`);
+    await page.getByRole('heading', { level: 1, name: 'Accounts' }).waitFor();
+    const skip = page.getByRole('button', { name: 'Skip to content' });
+    const hidden = await skip.boundingBox();
+    assert.ok(hidden && hidden.y + hidden.height <= 0, `above the window until focused: ${JSON.stringify(hidden)}`);
+    await page.keyboard.press('Tab');
+    assert.equal(await skip.evaluate((element) => element === document.activeElement), true);
+    await page.waitForFunction((element) => element.getBoundingClientRect().top >= 0, await skip.elementHandle());
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Tab');
+    // The next stop is the screen's own first control, not the menu or the top bar's search.
+    const next = await page.evaluate(() => {
+      const element = document.activeElement;
+      return { inMain: Boolean(element?.closest('main')), text: element?.textContent?.trim() };
+    });
+    assert.deepEqual(next, { inMain: true, text: 'Import usage (CSV)…' });
+    assert.deepEqual(realProblems(problems), []);
+  });
 });
