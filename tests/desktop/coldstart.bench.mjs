@@ -17,7 +17,8 @@
 // Idle memory: the app started directly (no WebDriver), left idle 5 s after the dashboard
 // showed; RSS and PSS (/proc/<pid>/smaps_rollup: shared pages divided among their users) of
 // the app process and its WebKit processes (WebKitWebProcess renders the page,
-// WebKitNetworkProcess serves it). RSS counts the shared libraries in full in every process,
+// WebKitNetworkProcess serves it), and each process's largest mappings by PSS
+// (/proc/<pid>/smaps, summed per file; [heap] and [anon] are its own memory). RSS counts the shared libraries in full in every process,
 // so the sum of RSS overstates; PSS sums to what the app really costs.
 //
 // Pages stay in the OS file cache between runs ("warm" cold start); the first run of a series
@@ -119,6 +120,22 @@ function memoryKb(pid) {
   return { rss: field(status, 'VmRSS'), pss: field(rollup, 'Pss') };
 }
 
+/** Where a process's PSS goes: kB per mapped file (or [heap], [anon], …), largest first. */
+function pssByMapping(pid) {
+  const totals = new Map();
+  let current = '';
+  for (const line of fs.readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+    const header = line.match(/^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/);
+    if (header) {
+      current = header[1] ? path.basename(header[1]) : '[anon]';
+      continue;
+    }
+    const pss = line.match(/^Pss:\s+(\d+) kB/);
+    if (pss) totals.set(current, (totals.get(current) ?? 0) + Number(pss[1]));
+  }
+  return [...totals].sort((a, b) => b[1] - a[1]);
+}
+
 const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
@@ -164,7 +181,7 @@ try {
   // The window shows the dashboard well within the start figure above; then 5 s idle.
   await sleep(Math.max(0, 1500 - (Date.now() - ready)) + 5000);
   const tree = appTree(release) ?? [];
-  const memory = tree.map((p) => ({ ...p, ...memoryKb(p.pid) }));
+  const memory = tree.map((p) => ({ ...p, ...memoryKb(p.pid), mappings: pssByMapping(p.pid) }));
   // PSS splits a shared page among the processes that map it: another WebKit app running
   // takes a share of WebKit's and Mesa's pages, and the app's figure comes out too low.
   const others = processes().filter((p) => p.comm.startsWith('WebKit') && !tree.some((t) => t.pid === p.pid));
@@ -176,7 +193,11 @@ try {
   console.log(`  runs: ${starts.map(ms).join(', ')}`);
   console.log(`  first run: ${ms(starts[0])}; median of the rest: ${ms(median(starts.slice(1).length ? starts.slice(1) : starts))}`);
   console.log('idle memory after 5 s (app + WebKit processes):');
-  for (const p of memory) console.log(`  ${p.comm.padEnd(18)} pid ${String(p.pid).padEnd(7)} RSS ${mb(p.rss).padStart(7)}  PSS ${mb(p.pss).padStart(7)}`);
+  for (const p of memory) {
+    console.log(`  ${p.comm.padEnd(18)} pid ${String(p.pid).padEnd(7)} RSS ${mb(p.rss).padStart(7)}  PSS ${mb(p.pss).padStart(7)}`);
+    const largest = p.mappings.slice(0, 10).map(([name, kb]) => `${name} ${(kb / 1024).toFixed(1)}`);
+    console.log(`    largest PSS, MB: ${largest.join(', ')}`);
+  }
   const sum = (key) => memory.reduce((total, p) => total + p[key], 0);
   const web = memory.filter((p) => p.pid === memory[0]?.pid || p.comm.startsWith('WebKitWebProces'));
   const webSum = (key) => web.reduce((total, p) => total + p[key], 0);
