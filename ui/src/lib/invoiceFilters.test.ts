@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   ariaSort,
-  filtersQuery,
   clearsMoreThanAChip,
+  filtersQuery,
   isFiltered,
   isMonth,
   listInput,

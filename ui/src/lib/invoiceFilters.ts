@@ -150,10 +150,10 @@ export function isFiltered(filters: InvoiceFilters): boolean {
  * offered, so that one link does not stand for another.
  */
 export function clearsMoreThanAChip(filters: InvoiceFilters): boolean {
-  const chips = [filters.accountId !== null, Boolean(filters.states?.length) || Boolean(filters.view)];
-  const fields = [filters.state !== null, filters.month !== '', filters.friendlyId !== '', Boolean(filters.buyer)];
-  const set = [...chips, ...fields].filter(Boolean).length;
-  return set > 1 || fields.some(Boolean);
+  const count = (set: boolean[]) => set.filter(Boolean).length;
+  const chips = count([filters.accountId !== null, Boolean(filters.states?.length || filters.view)]);
+  const fields = count([filters.state !== null, filters.month !== '', filters.friendlyId !== '', Boolean(filters.buyer)]);
+  return fields > 0 || chips > 1;
 }
 
 /** `filters` without any filter, keeping the sort order. */
