@@ -588,6 +588,9 @@ describe('Invoices screen', () => {
     await page.goto(`${server.url}#/invoices?month=2026-10&sort=total&desc=1`);
     const filter = { period: '2026-10', sort: 'total', descending: true };
     await expectListed(page, server.url, filter);
+    // Only the rows scroll: the list fits the window, so the page has no scrollbar of its own.
+    const pageOverflow = () => page.evaluate(() => document.documentElement.scrollHeight - window.innerHeight);
+    assert.equal(await pageOverflow(), 0);
     const [download] = await Promise.all([
       page.waitForEvent('download'),
       page.getByRole('button', { name: 'Export CSV' }).click(),
@@ -609,6 +612,9 @@ describe('Invoices screen', () => {
     // The issued October invoice: exactly the engine's figures (not €-formatted, not floats).
     assert.ok(lines.some((line) => line.startsWith(`${book.issued.invoice.friendly_id},Acme Analytics S.r.l.,2026-10,`) && line.endsWith(',EUR,22,60.13,13.23,73.36')), text);
     await page.getByRole('status').filter({ hasText: `Exported ${expected.length} invoices to invoices-2026-10.csv.` }).waitFor();
+    // The notice above the list moved it down: it still fits the window.
+    await page.waitForFunction(() => document.documentElement.scrollHeight === window.innerHeight);
+    assert.equal(await pageOverflow(), 0);
     assert.deepEqual(realProblems(problems), []);
   });
 
