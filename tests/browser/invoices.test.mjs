@@ -184,6 +184,9 @@ describe('Invoices screen', () => {
     assert.equal(dueOn, day(issued.due_on));
     assert.equal(total, euro(issued.totals.total));
     assert.equal(total, '€73.36');
+    // An invoice not issued yet has no dates: an em dash, as everywhere in the UI.
+    const notIssued = rows[all.indexOf(book.open.invoice.friendly_id)];
+    assert.deepEqual(notIssued.slice(4, 6), ['—', '—']);
     const totalAlign = await page
       .getByRole('table', { name: 'Invoices' })
       .locator('tbody tr td:last-child')

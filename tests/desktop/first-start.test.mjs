@@ -69,6 +69,9 @@ async function firstStart(wd, id, demoBook, settingsFile) {
   const nav = await wd('POST', `/session/${id}/elements`, { using: 'css selector', value: 'nav[aria-label="Main"]' });
   assert.equal(nav.length, 0, 'no navigation before a book is open');
   assert.ok(!fs.existsSync(settingsFile), 'nothing remembered yet');
+  const cardHeights = await script(wd, id, "return [...document.querySelectorAll('.choice')].map((card) => card.offsetHeight)");
+  assert.equal(cardHeights.length, 2);
+  assert.equal(cardHeights[0], cardHeights[1], 'the two choices are cards of one height');
   await screenshot(wd, id, 'welcome');
 
   await click(wd, id, await buttonStartingWith(wd, id, 'Open the demo book'));
