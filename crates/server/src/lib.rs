@@ -10,7 +10,7 @@ use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 use axum::{Json, Router};
 use counterfoil_engine::{dispatch, Actor, ApiError, Book, ErrorCode};
 use serde_json::Value;
@@ -20,6 +20,7 @@ use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 pub mod api;
+pub mod guard;
 pub mod session;
 
 /// Largest request body accepted (the UI's inputs are small; imports come in a later issue).
@@ -116,6 +117,10 @@ impl AppState {
 pub fn app(state: AppState) -> Router {
     let mut router = Router::new()
         .route("/rpc/{operation}", post(rpc))
+        // Anything else under /rpc is no operation (never the UI's page).
+        .route("/rpc", any(no_operation))
+        .route("/rpc/", any(no_operation))
+        .route("/rpc/{operation}/{*rest}", any(no_operation))
         .route(
             "/session",
             get(session::current)
@@ -131,8 +136,7 @@ pub fn app(state: AppState) -> Router {
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,
-        ))
-        .layer(axum::middleware::from_fn(json_errors));
+        ));
     if let Some(dir) = &state.ui_dir {
         let index = dir.join("index.html");
         router = router.fallback_service(ServeDir::new(dir).fallback(ServeFile::new(index)));
@@ -142,6 +146,9 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             session::gate,
         ))
+        // Outside the routes and the UI's files, so that every refusal of ours is JSON.
+        .layer(axum::middleware::from_fn(json_errors))
+        .layer(axum::middleware::from_fn(guard::uri_too_long))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CONTENT_SECURITY_POLICY),
@@ -149,6 +156,17 @@ pub fn app(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::overriding(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
+        ))
+        // Pages never tell other sites where the user came from (a URL may hold an id).
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+        // Answers about the book (accounts, invoices, tokens) are never kept by a browser or a
+        // proxy; the UI's files may be.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            |response: &Response| is_json(response).then(|| HeaderValue::from_static("no-store")),
         ))
         .with_state(state)
 }
@@ -166,12 +184,7 @@ async fn json_errors(request: axum::extract::Request, next: axum::middleware::Ne
         .any(|prefix| path.starts_with(prefix));
     let response = next.run(request).await;
     let status = response.status();
-    let is_json = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
-    if !ours || !(status.is_client_error() || status.is_server_error()) || is_json {
+    if !ours || !(status.is_client_error() || status.is_server_error()) || is_json(&response) {
         return response;
     }
     let reason = status.canonical_reason().unwrap_or("Request refused");
@@ -286,9 +299,24 @@ pub async fn bill_daily(state: AppState) {
     }
 }
 
+fn is_json(response: &Response) -> bool {
+    response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"))
+}
+
+/// Answers a path under /rpc that names no operation.
+async fn no_operation() -> Response {
+    error_response(ApiError::not_found(
+        "There is no operation here: call POST /rpc/<operation> with a JSON body.",
+    ))
+}
+
 /// Serves `router` on `listener` until Ctrl-C or SIGTERM, then lets in-flight requests finish.
 pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io::Result<()> {
-    axum::serve(listener, router)
+    axum::serve(guard::GuardedListener(listener), router)
         .with_graceful_shutdown(shutdown_signal())
         .await
 }

@@ -2,6 +2,7 @@
 //! a local server without a CORS preflight), explain malformed JSON, and serve the UI.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap is a failed test
+#![allow(clippy::disallowed_methods)] // fixture files only; no book's own file is opened
 
 use chrono::{TimeZone, Utc};
 use counterfoil_engine::{Book, Clock};

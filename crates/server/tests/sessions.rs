@@ -3,6 +3,7 @@
 //! permission allow; on loopback without sign-in nothing changes.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap is a failed test
+#![allow(clippy::disallowed_methods)] // fixture files only; no book's own file is opened
 
 use chrono::{TimeZone, Utc};
 use counterfoil_engine::model::{AddUser, Permission, Scope};
