@@ -132,10 +132,15 @@ fn failed(
     error: &counterfoil_engine::ApiError,
     now: DateTime<Utc>,
 ) -> Outcome {
-    tracing::error!(%error, "the billing run failed; it will be retried");
     progress.running = false;
     progress.error = Some(error.message.clone());
     tell.at_once(&progress);
+    if error.code == counterfoil_engine::ErrorCode::Conflict {
+        // Another process bills the book (or holds it busy): look again shortly.
+        tracing::info!(%error, "not billed now; trying again in a minute");
+        return Outcome::Failed(now + chrono::Duration::minutes(1));
+    }
+    tracing::error!(%error, "the billing run failed; it will be retried");
     Outcome::Failed(next_job_instant(now))
 }
 

@@ -69,7 +69,7 @@ impl Places {
 
     /// The remembered book (an unreadable or foreign settings file counts as none).
     pub fn remembered(&self) -> Option<PathBuf> {
-        let text = std::fs::read_to_string(self.settings_file()).ok()?;
+        let text = counterfoil_engine::files::read_to_string(&self.settings_file()).ok()?;
         match serde_json::from_str::<Remembered>(&text) {
             Ok(remembered) => remembered.book,
             Err(error) => {
@@ -94,7 +94,7 @@ impl Places {
         };
         let text = serde_json::to_string_pretty(&remembered).map_err(|e| e.to_string())?;
         let temp = self.config_dir.join(".settings.json.new");
-        std::fs::write(&temp, text + "\n").map_err(fail)?;
+        counterfoil_engine::files::write(&temp, text + "\n").map_err(fail)?;
         std::fs::rename(&temp, self.settings_file()).map_err(fail)
     }
 
@@ -152,6 +152,7 @@ pub fn with_book_extension(path: PathBuf) -> PathBuf {
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
+    #![allow(clippy::disallowed_methods)] // fixture files only
     use super::*;
 
     fn args(list: &[&str]) -> impl Iterator<Item = String> {

@@ -219,7 +219,7 @@ async fn invoice_pdf(desktop: &Desktop, id: Id) -> Result<(String, Vec<u8>), Api
 }
 
 fn write_file(path: &Path, bytes: &[u8]) -> Result<(), ApiError> {
-    std::fs::write(path, bytes).map_err(|error| {
+    counterfoil_engine::files::write(path, bytes).map_err(|error| {
         ApiError::invalid_state(format!("Could not write {}: {error}", path.display()))
     })
 }
@@ -645,6 +645,7 @@ pub fn run() {
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap is a failed test
+    #![allow(clippy::disallowed_methods)] // fixture files only
 
     use super::*;
     use chrono::TimeZone;

@@ -38,6 +38,7 @@ fn has_gpu(dri: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+    #![allow(clippy::disallowed_methods)] // fixture files only
 
     use super::*;
 

@@ -89,7 +89,8 @@ fn pdf(book: &mut Book, actor: &Actor, id: Id) -> anyhow::Result<(String, Vec<u8
 }
 
 fn write(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    std::fs::write(path, bytes).with_context(|| format!("could not write {}", path.display()))
+    counterfoil_engine::files::write(path, bytes)
+        .with_context(|| format!("could not write {}", path.display()))
 }
 
 fn call(book: &mut Book, actor: &Actor, op: &str, input: Value) -> anyhow::Result<Value> {

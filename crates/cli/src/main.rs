@@ -238,7 +238,7 @@ fn bill(args: BillArgs) -> anyhow::Result<()> {
 }
 
 fn run_scenario(file: &std::path::Path) -> anyhow::Result<()> {
-    let text = std::fs::read_to_string(file)
+    let text = counterfoil_engine::files::read_to_string(file)
         .with_context(|| format!("could not read {}", file.display()))?;
     let dir = tempfile::tempdir()?;
     match counterfoil_engine::scenario::run_scenario(&text, &dir.path().join("scenario.book")) {
@@ -263,11 +263,14 @@ struct CsvRow {
 }
 
 fn import_usage(args: ImportArgs) -> anyhow::Result<()> {
+    let mut book = args.book.open()?;
+    // Opened after the book, through `files`: a CSV path that is the book itself is refused
+    // rather than opened and closed beside SQLite's connection (which would drop its locks).
+    let file = counterfoil_engine::files::open(&args.file)
+        .with_context(|| format!("could not read {}", args.file.display()))?;
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
-        .from_path(&args.file)
-        .with_context(|| format!("could not read {}", args.file.display()))?;
-    let mut book = args.book.open()?;
+        .from_reader(std::io::BufReader::new(file));
     let file = args.file.display().to_string();
     // Rows stream from the file into the engine's transaction: a file of millions of rows is
     // never held in memory.
@@ -346,7 +349,20 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         let built = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ui/dist");
         built.join("index.html").exists().then_some(built)
     });
-    if ui_dir.is_none() {
+    if let Some(dir) = &ui_dir {
+        // Files under the UI folder are served by opening them: the book's file among them
+        // would be opened and closed beside SQLite's connection, which drops its locks.
+        let inside = |path: &std::path::Path| std::fs::canonicalize(path).ok();
+        if let (Some(book_file), Some(dir)) = (inside(book.path()), inside(dir)) {
+            if book_file.starts_with(&dir) {
+                bail!(
+                    "refusing to serve {} as the UI: the book {} is inside it",
+                    dir.display(),
+                    book_file.display()
+                );
+            }
+        }
+    } else {
         tracing::warn!(
             "no built UI found (run `npm run build` in ui/ or pass --ui DIR); serving /rpc only"
         );

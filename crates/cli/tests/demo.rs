@@ -1,6 +1,7 @@
 //! `counterfoil demo`: the demo book as a user gets it, read back through the engine.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap is a failed test
+#![allow(clippy::disallowed_methods)] // fixture files only; no book's own file is opened
 
 use counterfoil_engine::{dispatch, Actor, Book, Clock};
 use serde_json::{json, Value};

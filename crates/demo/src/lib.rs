@@ -78,6 +78,8 @@ pub fn build(target: &Path, force: bool) -> Result<Summary> {
         drop(book); // closes the book: SQLite folds the write-ahead log into the file
         summary
     };
+    // The temporary book's billing lock was private to this build.
+    remove_if_present(&counterfoil_engine::billing_lock::lock_path(&temp))?;
     for suffix in ["-wal", "-shm"] {
         let leftover = sidecar(&temp, suffix);
         if leftover.exists() {
@@ -88,6 +90,13 @@ pub fn build(target: &Path, force: bool) -> Result<Summary> {
         }
     }
     if force {
+        if counterfoil_engine::book::in_use(target) {
+            bail!(
+                "{} is open in another program (a server, a desktop or a billing run); close \
+                 it first. It was left untouched.",
+                target.display()
+            );
+        }
         for path in &sidecars {
             remove_if_present(path)?;
         }
@@ -111,7 +120,7 @@ fn sidecar(path: &Path, suffix: &str) -> PathBuf {
 }
 
 fn remove_if_present(path: &Path) -> Result<()> {
-    match std::fs::remove_file(path) {
+    match counterfoil_engine::files::remove(path) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
         Err(e) => Err(e).with_context(|| format!("could not replace {}", path.display())),

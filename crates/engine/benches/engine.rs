@@ -6,6 +6,7 @@
 //! Books are real SQLite files in a temporary directory, opened as the shells open them.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark that cannot run should stop
+#![allow(clippy::disallowed_methods)] // fixture files only; no book's own file is opened
 
 use chrono::{TimeZone, Utc};
 use counterfoil_engine::model::UsageRow;

@@ -5,14 +5,15 @@
 //! keys and a busy timeout. Every change goes through [`Book::write`]: one transaction that
 //! also writes the audit records, so a failed operation leaves neither change nor audit row.
 
+use crate::billing_lock::{BillingLock, LockWait};
 use crate::clock::Clock;
 use crate::error::{ApiError, Result};
+use crate::files::OpenBook;
 use crate::gateway::{PaymentGateway, TestGateway};
 use crate::store;
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OpenFlags, Transaction};
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use serde::Serialize;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// `PRAGMA application_id` of every Counterfoil book ("CFOL").
@@ -69,12 +70,20 @@ impl Actor {
     }
 }
 
+/// How long a write waits for another connection's (or process's) write to finish before it
+/// is refused as busy.
+pub(crate) const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 pub struct Book {
     conn: Connection,
     clock: Clock,
     path: PathBuf,
     gateway: Box<dyn PaymentGateway>,
     counts: store::Counts,
+    /// Held while this book runs the billing (see [`Book::with_billing_lock`]).
+    billing_lock: Option<BillingLock>,
+    /// Marks the file as an open book for [`crate::files`] while this connection is open.
+    _open: OpenBook,
 }
 
 /// What an operation gets to change the book: the open transaction and the instant it runs at.
@@ -142,8 +151,7 @@ impl Book {
             true,
         )
         .map_err(sqlite)?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))
-            .map_err(sqlite)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(sqlite)?;
         conn.pragma_update(None, "journal_mode", "wal")
             .map_err(sqlite)?;
         // Durable commits: a finished operation survives power loss, not only a crash.
@@ -157,7 +165,7 @@ impl Book {
             backup_before_migration(&conn, path, version, clock.now())?;
         }
         let from_version = existing_version.unwrap_or(0);
-        migrate(&mut conn, migrations, from_version).map_err(sqlite)?;
+        migrate(&mut conn, migrations).map_err(sqlite)?;
         if from_version < latest {
             // Put the new header into the main file now, not at some later checkpoint.
             conn.pragma_update(None, "wal_checkpoint", "TRUNCATE")
@@ -169,6 +177,8 @@ impl Book {
             path: path.to_owned(),
             gateway: Box::new(TestGateway::default()),
             counts: store::Counts::default(),
+            billing_lock: None,
+            _open: OpenBook::register(path),
         })
     }
 
@@ -198,6 +208,37 @@ impl Book {
         &self.conn
     }
 
+    /// Runs the read `read` on one snapshot of the book: a read of several statements never
+    /// sees half of a change another connection or process commits meanwhile.
+    pub(crate) fn snapshot<T>(&self, read: impl FnOnce(&Book) -> Result<T>) -> Result<T> {
+        if !self.conn.is_autocommit() {
+            return read(self); // already inside a transaction, and so one snapshot
+        }
+        // Deferred: the snapshot starts at the first read. Nothing is written, so the end
+        // is a rollback whatever `read` returns.
+        store::execute(&self.conn, "BEGIN DEFERRED", [])?;
+        let output = read(self);
+        store::execute(&self.conn, "ROLLBACK", [])?;
+        output
+    }
+
+    /// Runs `work` holding the book's billing lock ([`crate::billing_lock`]): one billing run
+    /// at a time per book, across processes. `wait` says what to do while another process
+    /// bills. Re-entrant: billing code inside `work` that asks for the lock again has it.
+    pub fn with_billing_lock<T>(
+        &mut self,
+        wait: LockWait<'_>,
+        work: impl FnOnce(&mut Book) -> Result<T>,
+    ) -> Result<T> {
+        if self.billing_lock.is_some() {
+            return work(self);
+        }
+        self.billing_lock = Some(BillingLock::acquire(&self.path, wait)?);
+        let output = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(self)));
+        self.billing_lock = None;
+        output.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    }
+
     /// List totals, valid until the book changes.
     pub(crate) fn counts(&self) -> &store::Counts {
         &self.counts
@@ -212,7 +253,11 @@ impl Book {
     ) -> Result<T> {
         let now = self.clock.now();
         let changes_before = self.conn.total_changes();
-        let tx = self.conn.transaction()?;
+        // Immediate: the write lock is taken (or waited for) before the first read, so a
+        // change never starts from a snapshot another process has since written over.
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut write = Write {
             tx: &tx,
             now,
@@ -237,48 +282,52 @@ struct MissingAudit(String);
 
 /// Reads a file's header without changing it: `None` for a new book (absent or empty file),
 /// its schema version for a Counterfoil book, an error for anything else.
+///
+/// Only SQLite opens the file, and only read-only: the process may already hold connections
+/// to this book, and closing any other descriptor of the file would drop every POSIX lock
+/// the process holds on it (SQLite's "How To Corrupt An SQLite Database File", §2.2). SQLite
+/// itself keeps its descriptors open until the last connection closes.
 fn inspect(path: &Path, latest: u32) -> Result<Option<u32>, OpenError> {
-    let io = |source| OpenError::Io {
+    let not_a_book = || OpenError::NotABook {
         path: path.to_owned(),
-        source,
     };
-    let mut file = match std::fs::File::open(path) {
-        Ok(file) => file,
+    match std::fs::metadata(path) {
+        Ok(meta) if !meta.is_file() => return Err(not_a_book()),
+        Ok(_) => {}
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(io(e)),
-    };
-    let mut header = [0u8; 100];
-    let read = file.read(&mut header).map_err(io)?;
-    if read == 0 {
-        return Ok(None);
+        Err(source) => {
+            return Err(OpenError::Io {
+                path: path.to_owned(),
+                source,
+            })
+        }
     }
-    if read < 100 || &header[..16] != b"SQLite format 3\0" {
-        return Err(OpenError::NotABook {
-            path: path.to_owned(),
-        });
-    }
-    // Ask SQLite, read-only, rather than the header bytes: after a crash the newest header
-    // may still be in the write-ahead log, not in the main file.
-    let sqlite = |source| OpenError::Sqlite {
+    // Read-only, and asking SQLite rather than reading the header bytes: a file that is not a
+    // database is refused by SQLite before anything is written, and after a crash the newest
+    // header may still be in the write-ahead log, not in the main file.
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|source| OpenError::Sqlite {
         path: path.to_owned(),
         source,
-    };
-    let conn =
-        Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(sqlite)?;
-    let (application_id, version): (i32, u32) = conn
+    })?;
+    let (application_id, version, objects): (i32, u32, i64) = conn
         .query_row(
             "SELECT (SELECT application_id FROM pragma_application_id),
-                    (SELECT user_version FROM pragma_user_version)",
+                    (SELECT user_version FROM pragma_user_version),
+                    (SELECT count(*) FROM sqlite_master)",
             [],
-            |row| Ok((row.get(0)?, row.get(1)?)),
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
         )
-        .map_err(|_| OpenError::NotABook {
-            path: path.to_owned(),
-        })?;
+        .map_err(|_| not_a_book())?;
+    if (application_id, version, objects) == (0, 0, 0) {
+        // An empty file, or a book whose creation stopped before its first migration.
+        return Ok(None);
+    }
     if application_id != APPLICATION_ID {
-        return Err(OpenError::NotABook {
-            path: path.to_owned(),
-        });
+        return Err(not_a_book());
     }
     if version > latest {
         return Err(OpenError::NewerSchema {
@@ -288,6 +337,35 @@ fn inspect(path: &Path, latest: u32) -> Result<Option<u32>, OpenError> {
         });
     }
     Ok(Some(version))
+}
+
+/// Whether the book at `path` is open, in this process or in another: SQLite is asked for an
+/// exclusive lock on it, without waiting, and lets go at once. For commands that would replace
+/// a book's file (`counterfoil demo --force`): replacing it under a connection loses what that
+/// connection writes afterwards.
+pub fn in_use(path: &Path) -> bool {
+    if crate::files::open_book_at(path).is_some() {
+        return true;
+    }
+    if std::fs::symlink_metadata(path).is_err() {
+        return false;
+    }
+    let Ok(conn) = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    ) else {
+        return false;
+    };
+    // An exclusive lock in WAL mode needs every other connection closed.
+    let taken = conn
+        .pragma_update(None, "locking_mode", "exclusive")
+        .and_then(|()| conn.execute_batch("BEGIN EXCLUSIVE; ROLLBACK;"));
+    matches!(
+        taken.as_ref().map_err(rusqlite::Error::sqlite_error_code),
+        Err(Some(
+            rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+        ))
+    )
 }
 
 /// Copies the book beside itself (SQLite's online backup) before migrations change it.
@@ -316,15 +394,21 @@ fn backup_before_migration(
     Ok(())
 }
 
-fn migrate(conn: &mut Connection, migrations: &[&str], from_version: u32) -> rusqlite::Result<()> {
-    for (index, sql) in migrations.iter().enumerate().skip(from_version as usize) {
-        let tx = conn.transaction()?;
+/// Applies the migrations the book lacks, each in its own transaction. The version is read
+/// inside the transaction: another process opening the same book may have migrated it since
+/// this one looked.
+fn migrate(conn: &mut Connection, migrations: &[&str]) -> rusqlite::Result<()> {
+    loop {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let version: u32 = tx.pragma_query_value(None, "user_version", |row| row.get(0))?;
+        let Some(sql) = migrations.get(version as usize) else {
+            return Ok(()); // up to date (the transaction rolls back: it changed nothing)
+        };
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "application_id", APPLICATION_ID)?;
-        tx.pragma_update(None, "user_version", index as u32 + 1)?;
+        tx.pragma_update(None, "user_version", version + 1)?;
         tx.commit()?;
     }
-    Ok(())
 }
 
 impl std::fmt::Debug for Book {
@@ -337,6 +421,7 @@ impl std::fmt::Debug for Book {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::disallowed_methods)] // reads a book's main file whose connection was leaked
     use super::*;
     use chrono::TimeZone;
 
@@ -413,7 +498,7 @@ mod tests {
         let mut conn = Connection::open(&path).unwrap();
         conn.pragma_update(None, "journal_mode", "wal").unwrap();
         conn.pragma_update(None, "wal_autocheckpoint", 0).unwrap();
-        migrate(&mut conn, MIGRATIONS, 0).unwrap();
+        migrate(&mut conn, MIGRATIONS).unwrap();
         std::mem::forget(conn);
         let main_file = std::fs::read(&path).unwrap();
         assert!(

@@ -70,7 +70,19 @@ impl ApiError {
 
 impl From<rusqlite::Error> for ApiError {
     fn from(error: rusqlite::Error) -> ApiError {
-        ApiError::internal(&error)
+        match error.sqlite_error_code() {
+            // Another connection (most often another process: a server, a billing run from
+            // cron, a desktop) held the write lock for longer than the busy timeout.
+            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+                tracing::warn!(%error, "the book stayed busy");
+                ApiError::conflict(format!(
+                    "The book is busy: another program has been writing to it for {} seconds. \
+                     Nothing was changed; try again in a moment.",
+                    crate::book::BUSY_TIMEOUT.as_secs()
+                ))
+            }
+            _ => ApiError::internal(&error),
+        }
     }
 }
 

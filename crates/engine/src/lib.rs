@@ -5,10 +5,12 @@
 
 #[cfg(feature = "bench-support")]
 pub mod bench_support;
+pub mod billing_lock;
 pub mod bindings;
 pub mod book;
 pub mod clock;
 pub mod error;
+pub mod files;
 pub mod gateway;
 pub mod model;
 pub mod operations;
@@ -17,6 +19,7 @@ pub mod paths;
 pub mod scenario;
 mod store;
 
+pub use billing_lock::LockWait;
 pub use book::{Actor, Book, OpenError, SCHEMA_VERSION};
 pub use clock::Clock;
 pub use error::{ApiError, ErrorCode};

@@ -9,7 +9,8 @@ use crate::ops;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-/// Declares every operation once: `read` operations get the book to read, `write` operations
+/// Declares every operation once: `read` operations get the book to read (on one snapshot,
+/// even while other processes write), `write` operations
 /// run inside [`Book::write`] (one transaction with its audit records), `book` operations
 /// run several such transactions themselves.
 macro_rules! operations {
@@ -81,7 +82,7 @@ macro_rules! operations {
     };
     (@read_call read, $book:ident, $module:ident :: $name:ident, $value:ident, $input:ty, $output:ty, $op:ident) => {{
         let input: $input = parse_input($value)?;
-        let output: $output = ops::$module::$name($book, input)?;
+        let output: $output = $book.snapshot(|book| ops::$module::$name(book, input))?;
         Ok(serde_json::to_value(output)?)
     }};
     (@read_call $kind:ident, $book:ident, $module:ident :: $name:ident, $value:ident, $input:ty, $output:ty, $op:ident) => {{
@@ -90,7 +91,7 @@ macro_rules! operations {
     }};
     (@typed read $module:ident :: $name:ident ($input:ty) -> $output:ty) => {
         pub fn $name(book: &Book, input: $input) -> Result<$output> {
-            ops::$module::$name(book, input)
+            book.snapshot(|book| ops::$module::$name(book, input))
         }
     };
     (@typed $kind:ident $module:ident :: $name:ident ($input:ty) -> $output:ty) => {};
@@ -99,7 +100,7 @@ macro_rules! operations {
     (@is_read book) => { false };
     (@call read, $book:ident, $actor:ident, $module:ident :: $name:ident, $input:ident) => {{
         let _ = $actor;
-        ops::$module::$name($book, $input)?
+        $book.snapshot(|book| ops::$module::$name(book, $input))?
     }};
     (@call write, $book:ident, $actor:ident, $module:ident :: $name:ident, $input:ident) => {
         $book.write($actor, stringify!($name), |write| ops::$module::$name(write, $input))?

@@ -5,6 +5,7 @@
 //!   CARGO_TARGET_DIR=target/pdf-helper cargo bench -p counterfoil-pdf
 //!
 //! Prints figures; asserts nothing (timings belong here, not in tests).
+#![allow(clippy::disallowed_methods)] // fixture files only; no book's own file is opened
 
 #[path = "../tests/common/mod.rs"]
 mod common;

@@ -4,6 +4,7 @@
 //!
 //!   cargo run -p counterfoil-pdf --example preview -- /tmp/invoices
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::disallowed_methods)] // fixture files only; no book's own file is opened
 #[path = "../tests/common/mod.rs"]
 mod common;
 

@@ -5,6 +5,7 @@
 //! When it differs, the new rendering is written to <target>/pdf-golden/invoice-page1.actual.png
 //! to be looked at; if the change is intended, `UPDATE_GOLDEN=1 cargo test -p counterfoil-pdf
 //! --test golden` rewrites the reference.
+#![allow(clippy::disallowed_methods)] // fixture files only; no book's own file is opened
 
 mod common;
 

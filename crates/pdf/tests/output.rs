@@ -1,5 +1,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! The PDF as a file: deterministic bytes, small size, paper sizes, subset fonts, the logo.
+#![allow(clippy::disallowed_methods)] // fixture files only; no book's own file is opened
 
 mod common;
 

@@ -5,6 +5,7 @@
 //! another process: `GET /api/invoices.json` (a page of 20) and `POST /api/invoices.json`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark that cannot run should stop
+#![allow(clippy::disallowed_methods)] // fixture files only; no book's own file is opened
 
 use counterfoil_engine::{bench_support, dispatch, Actor, Book, Clock};
 use serde_json::json;

@@ -9,6 +9,7 @@
 //! cancellations done by then) and stamps what it writes with that instant.
 
 use super::invoices::{apply_transition, invoice_row, invoice_total, new_invoice_numbered};
+use crate::billing_lock::{LockWait, SHORT_WAIT};
 use crate::book::{Actor, Book, Write};
 use crate::error::{ApiError, Result};
 use crate::model::{
@@ -95,6 +96,20 @@ pub fn run_billing_until_with_progress(
             "The billing run cannot bill a day that has not come yet.",
         ));
     }
+    book.with_billing_lock(LockWait::For(SHORT_WAIT), |book| {
+        run_holding_lock(book, actor, until, progress, None)
+    })
+}
+
+/// The run itself. With `clock` (a simulated clock that was at that instant), the clock is
+/// moved to each day's job instant before the day is billed.
+fn run_holding_lock(
+    book: &mut Book,
+    actor: &Actor,
+    until: DateTime<Utc>,
+    progress: &mut dyn FnMut(usize, usize),
+    clock: Option<DateTime<Utc>>,
+) -> Result<BillingRunReport> {
     // A process that died after a day's job committed but before its charges completed:
     // finish that day's step 7 first (and only then: charging a day again later would
     // stamp today's decisions with that day's instant).
@@ -109,17 +124,50 @@ pub fn run_billing_until_with_progress(
     progress(0, total);
     let mut report = BillingRunReport::default();
     for (done, date) in dates.into_iter().enumerate() {
-        if let Some(job) = run_job(book, actor, date)? {
+        if let Some(start) = clock {
+            // As the day would have come: its job sees its own morning as "now".
+            book.clock().set(job_instant(date).max(start));
+        }
+        let job = run_job(book, actor, date)
+            .map_err(|error| part_way(&report, error, &format!("the job of {date}")))?;
+        if let Some(job) = job {
             report.totals.add(&job.counts);
             report.jobs.push(job);
         }
         // Step 7 (charging, §9), after the job's transaction has committed: a charge makes its
         // own transactions around the gateway call.
-        charge_day(book, actor, date)?;
-        super::pdfs::make_queued_pdfs(book, actor, job_instant(date))?;
+        charge_day(book, actor, date)
+            .map_err(|error| part_way(&report, error, &format!("charging on {date}")))?;
+        super::pdfs::make_queued_pdfs(book, actor, job_instant(date))
+            .map_err(|error| part_way(&report, error, &format!("the PDFs of {date}")))?;
         progress(done + 1, total);
     }
     Ok(report)
+}
+
+/// A run's failure after some days were billed and committed: what was done, then what failed.
+/// A failure before any day keeps its own message ("nothing was changed" is then true).
+fn part_way(done: &BillingRunReport, error: ApiError, what: &str) -> ApiError {
+    let (Some(first), Some(last)) = (done.jobs.first(), done.jobs.last()) else {
+        return error;
+    };
+    let reason = match error.code {
+        crate::ErrorCode::Internal => "an internal error (the details are in the log).".to_owned(),
+        _ => error.message,
+    };
+    let days = done.jobs.len();
+    let billed = if days == 1 {
+        format!("1 day was billed and kept ({})", first.date)
+    } else {
+        format!("{days} days were billed and kept ({} to {})", first.date, last.date)
+    };
+    ApiError {
+        code: error.code,
+        message: format!(
+            "{billed}; then {what} failed: {reason} Run the billing again to go on from there."
+        ),
+        field: error.field,
+    }
 }
 
 /// Step 7 of `date`, then the note that it is done.
@@ -173,8 +221,10 @@ pub(crate) fn job_instant(date: NaiveDate) -> DateTime<Utc> {
 }
 
 /// Moves a simulated clock forward to `input.to`, running every daily job on the way, as the
-/// days would have passed. For tests and demos (`counterfoil serve --clock`): a book on the
-/// real clock refuses, and the clock never goes back.
+/// days would have passed: the clock stands at each day's job instant while that day is
+/// billed, and at `to` once every day is. For tests and demos (`counterfoil serve --clock`):
+/// a book on the real clock refuses, and the clock never goes back. A failure part-way leaves
+/// the clock at the last day billed and says which days were.
 pub(crate) fn advance_clock(
     book: &mut Book,
     actor: &Actor,
@@ -195,9 +245,46 @@ pub(crate) fn advance_clock(
             ),
         ));
     }
-    book.clock().set(input.to);
-    run_billing_until(book, actor, input.to)
+    if input.to.date_naive() > LAST_BILLABLE_DAY {
+        return Err(ApiError::validation(
+            "to",
+            format!("Counterfoil bills days up to {LAST_BILLABLE_DAY}; nothing was changed."),
+        ));
+    }
+    if input.to - now > Duration::days(MAX_CLOCK_MOVE_DAYS) {
+        return Err(ApiError::validation(
+            "to",
+            format!(
+                "The clock moves at most {MAX_CLOCK_MOVE_DAYS} days (ten years) at a time, \
+                 billing every day on the way; move it in steps. Nothing was changed."
+            ),
+        ));
+    }
+    let run = book.with_billing_lock(LockWait::For(SHORT_WAIT), |book| {
+        run_holding_lock(book, actor, input.to, &mut |_, _| {}, Some(now))
+    });
+    let stands_at = match &run {
+        Ok(_) => input.to,
+        // At the morning of the last day billed: the days after it are still to bill.
+        Err(_) => match store::billing_run::last_job_date(book.reader()) {
+            Ok(Some(last)) => job_instant(last).max(now),
+            _ => now,
+        },
+    };
+    book.clock().set(stands_at);
+    run
 }
+
+/// The last day the billing can run: every date a job derives (next periods, due dates) must
+/// still be a date of a four-digit year (`Period::LAST` is 9999-12).
+pub const LAST_BILLABLE_DAY: NaiveDate = match NaiveDate::from_ymd_opt(9998, 12, 31) {
+    Some(day) => day,
+    None => NaiveDate::MAX,
+};
+
+/// How far one `advance_clock` may move the clock: every day on the way is billed while the
+/// caller waits.
+const MAX_CLOCK_MOVE_DAYS: i64 = 3_660;
 
 /// What a shell that stays open does on start and then at every job instant: bills every day
 /// up to now (a failure is logged and retried next time) and says when to come back.
@@ -212,6 +299,12 @@ pub fn catch_up(book: &mut Book, actor: &Actor) -> DateTime<Utc> {
             );
         }
         Ok(_) => {}
+        Err(error) if error.code == crate::ErrorCode::Conflict => {
+            // Another process bills the book (or holds it busy): look again shortly, so the
+            // days it leaves are not left until tomorrow.
+            tracing::info!(%error, "not billed now; trying again in a minute");
+            return now + Duration::minutes(1);
+        }
         Err(error) => tracing::error!(%error, "the billing run failed; it will be retried"),
     }
     next_job_instant(now)

@@ -7,6 +7,7 @@
 //! the buyer is never charged twice.
 
 use super::invoices::{get_invoice_detail, lifecycle};
+use crate::billing_lock::{LockWait, SHORT_WAIT};
 use crate::book::{Actor, Book, Write};
 use crate::error::{ApiError, Result};
 use crate::gateway::{ChargeOutcome, ChargeRequest};
@@ -21,8 +22,16 @@ const MAX_AUTOMATIC_ATTEMPTS: i64 = 3;
 /// Days between automatic attempts.
 const RETRY_AFTER_DAYS: i64 = 3;
 
-/// A person pressing Charge: one attempt now; a failure leaves the state as it was.
+/// A person pressing Charge: one attempt now; a failure leaves the state as it was. Holds the
+/// billing lock: a person's charge never runs beside a billing run's charges (in this process
+/// or another), whose attempt it could otherwise repeat.
 pub(crate) fn charge_invoice(book: &mut Book, actor: &Actor, input: ById) -> Result<InvoiceDetail> {
+    book.with_billing_lock(LockWait::For(SHORT_WAIT), |book| {
+        charge_holding_lock(book, actor, input)
+    })
+}
+
+fn charge_holding_lock(book: &mut Book, actor: &Actor, input: ById) -> Result<InvoiceDetail> {
     let state_before = get_invoice_detail(book.reader(), input.id)?.invoice.state;
     resolve_pending_charges(book, actor)?;
     let resolved = get_invoice_detail(book.reader(), input.id)?;
@@ -38,6 +47,16 @@ pub(crate) fn charge_invoice(book: &mut Book, actor: &Actor, input: ById) -> Res
 /// Step 7 of the daily run at `at` (the job's instant): charges every invoice that is due.
 /// Returns how many attempts were made.
 pub fn charge_due_invoices(book: &mut Book, actor: &Actor, at: DateTime<Utc>) -> Result<usize> {
+    book.with_billing_lock(LockWait::For(SHORT_WAIT), |book| {
+        charge_due_invoices_holding_lock(book, actor, at)
+    })
+}
+
+fn charge_due_invoices_holding_lock(
+    book: &mut Book,
+    actor: &Actor,
+    at: DateTime<Utc>,
+) -> Result<usize> {
     resolve_pending_charges(book, actor)?;
     if !store::settings::get(book.reader())?.charging_enabled {
         return Ok(0);
@@ -47,10 +66,13 @@ pub fn charge_due_invoices(book: &mut Book, actor: &Actor, at: DateTime<Utc>) ->
         at.date_naive(),
         at - Duration::days(RETRY_AFTER_DAYS),
     )?;
+    let mut attempts = 0;
     for invoice_id in &due {
-        attempt(book, actor, *invoice_id, true, at)?;
+        if attempt(book, actor, *invoice_id, true, at)? {
+            attempts += 1;
+        }
     }
-    Ok(due.len())
+    Ok(attempts)
 }
 
 /// Completes attempts a crash left between the gateway call and the commit.
@@ -72,13 +94,15 @@ pub(crate) fn resolve_pending_charges(book: &mut Book, actor: &Actor) -> Result<
     Ok(pending.len())
 }
 
+/// One attempt: recorded as pending, the gateway called, the outcome recorded. False when an
+/// automatic attempt found the invoice no longer due (charged meanwhile by another process).
 fn attempt(
     book: &mut Book,
     actor: &Actor,
     invoice_id: Id,
     automatic: bool,
     at: DateTime<Utc>,
-) -> Result<()> {
+) -> Result<bool> {
     let pending = book.write(actor, "charge_invoice", |write| {
         let detail = get_invoice_detail(write.tx, invoice_id)?;
         let invoice = &detail.invoice;
@@ -107,6 +131,26 @@ fn attempt(
                 invoice.friendly_id
             )));
         }
+        // Checked again inside the transaction that records the attempt: the list of invoices
+        // due was read before it, and another process may have charged since.
+        let charging_elsewhere = store::payments::has_pending(write.tx, invoice_id)?;
+        if automatic
+            && (charging_elsewhere
+                || store::payments::attempted_after(
+                    write.tx,
+                    invoice_id,
+                    at - Duration::days(RETRY_AFTER_DAYS),
+                )?)
+        {
+            return Ok(None);
+        }
+        if charging_elsewhere {
+            return Err(ApiError::conflict(format!(
+                "Invoice {} is being charged right now; nothing was changed. Look at its \
+                 payments in a moment.",
+                invoice.friendly_id
+            )));
+        }
         let number = store::payments::attempts(write.tx, invoice_id)? + 1;
         let key = format!("invoice-{invoice_id}-attempt-{number}");
         let new = NewAttempt {
@@ -120,7 +164,7 @@ fn attempt(
         };
         let id = store::payments::insert_pending(write.tx, &new)?;
         write.audit("payment_transaction", Some(id.0), None::<&()>, Some(&key))?;
-        Ok(PendingAttempt {
+        Ok(Some(PendingAttempt {
             id,
             invoice_id,
             idempotency_key: key.clone(),
@@ -128,8 +172,11 @@ fn attempt(
             amount: invoice.totals.total,
             currency: invoice.currency.clone(),
             created_at: at,
-        })
+        }))
     })?;
+    let Some(pending) = pending else {
+        return Ok(false);
+    };
     let request = ChargeRequest {
         idempotency_key: pending.idempotency_key.clone(),
         amount: pending.amount,
@@ -140,7 +187,8 @@ fn attempt(
     let outcome = book.gateway().charge(&request);
     book.write(actor, "charge_invoice", |write| {
         record_outcome(write, &pending, &outcome)
-    })
+    })?;
+    Ok(true)
 }
 
 /// The second half of an attempt: its outcome, and what it does to the invoice (§9).
@@ -150,13 +198,17 @@ fn record_outcome(
     outcome: &ChargeOutcome,
 ) -> Result<()> {
     let before = get_invoice_detail(write.tx, attempt.invoice_id)?;
-    store::payments::resolve(
+    let resolved_here = store::payments::resolve(
         write.tx,
         attempt.id,
         outcome.success,
         &outcome.reference,
         &outcome.message,
     )?;
+    if !resolved_here {
+        // Another process completed this attempt (with the same key, so the same answer).
+        return Ok(());
+    }
     let state = before.invoice.state;
     let new_state = if outcome.success {
         Some(InvoiceState::Paid)

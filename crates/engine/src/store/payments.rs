@@ -77,14 +77,43 @@ pub(crate) fn pending(conn: &Connection) -> rusqlite::Result<Vec<PendingAttempt>
     rows
 }
 
+/// Whether an attempt on the invoice is recorded and not yet resolved: a charge in flight (in
+/// this process or another) or one a crash interrupted.
+pub(crate) fn has_pending(conn: &Connection, invoice_id: Id) -> rusqlite::Result<bool> {
+    super::query_row(
+        conn,
+        "SELECT EXISTS (SELECT 1 FROM payment_transactions
+                        WHERE invoice_id = ?1 AND kind = 'charge' AND status = 'pending')",
+        [invoice_id.0],
+        |r| r.get(0),
+    )
+}
+
+/// Whether the invoice had a charge attempt after `since`.
+pub(crate) fn attempted_after(
+    conn: &Connection,
+    invoice_id: Id,
+    since: DateTime<Utc>,
+) -> rusqlite::Result<bool> {
+    super::query_row(
+        conn,
+        "SELECT EXISTS (SELECT 1 FROM payment_transactions
+                        WHERE invoice_id = ?1 AND kind = 'charge' AND created_at > ?2)",
+        params![invoice_id.0, to_epoch(since)],
+        |r| r.get(0),
+    )
+}
+
+/// Records a pending attempt's outcome; false when it was resolved already (by another
+/// process that completed the same attempt).
 pub(crate) fn resolve(
     conn: &Connection,
     id: Id,
     success: bool,
     reference: &str,
     message: &str,
-) -> rusqlite::Result<()> {
-    super::execute(
+) -> rusqlite::Result<bool> {
+    let changed = super::execute(
         conn,
         "UPDATE payment_transactions SET status = ?2, reference = ?3, message = ?4
          WHERE id = ?1 AND status = 'pending'",
@@ -95,7 +124,7 @@ pub(crate) fn resolve(
             message
         ],
     )?;
-    Ok(())
+    Ok(changed == 1)
 }
 
 pub(crate) fn insert_manual_payment(

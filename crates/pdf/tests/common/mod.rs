@@ -1,6 +1,7 @@
 //! Shared by the integration tests: the reference invoice, invoices of any length, and the
 //! poppler tools (pdftotext, pdfinfo, pdfimages, pdftoppm) run on files in a temp dir.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::disallowed_methods)] // PDFs in a temporary folder; no book is involved
 
 use std::path::Path;
 use std::process::Command;
