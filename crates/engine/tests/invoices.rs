@@ -176,17 +176,42 @@ fn totals_follow_the_rules_for_money() {
 
     let no_vat = f.account("None");
     let inv = invoice(&mut f, &no_vat, None);
+    // The book keeps 4 decimal places: a cost with more is refused, never rounded away.
+    for cost in ["0.00015", "0.00001", "5e-7", "12.345678901234567890123"] {
+        f.refused(
+            "add_line_item",
+            json!({"invoice_id": inv["invoice"]["id"], "name": "A", "cost": cost}),
+            ErrorCode::Validation,
+            Some("cost"),
+        );
+    }
+    for cost in ["1_000", "1,000", " ", "0x10"] {
+        f.refused(
+            "add_line_item",
+            json!({"invoice_id": inv["invoice"]["id"], "name": "A", "cost": cost}),
+            ErrorCode::Validation,
+            Some("cost"),
+        );
+    }
+    for quantity in ["0", "-1", "0.00001"] {
+        f.refused(
+            "add_line_item",
+            json!({"invoice_id": inv["invoice"]["id"], "name": "A", "cost": "1", "quantity": quantity}),
+            ErrorCode::Validation,
+            Some("quantity"),
+        );
+    }
     let detail = f.ok(
         "add_line_item",
-        json!({"invoice_id": inv["invoice"]["id"], "name": "A", "cost": "0.00015"}),
+        json!({"invoice_id": inv["invoice"]["id"], "name": "A", "cost": "2e-4"}),
     );
     assert_eq!(
         detail["line_items"][0]["cost"], "0.0002",
-        "4 dp, half away from zero"
+        "exactly as written"
     );
     let detail = f.ok(
         "add_line_item",
-        json!({"invoice_id": inv["invoice"]["id"], "name": "B", "cost": "0.00009"}),
+        json!({"invoice_id": inv["invoice"]["id"], "name": "B", "cost": "0.0001"}),
     );
     assert_eq!(detail["invoice"]["vat_rate"], Value::Null);
     assert_eq!(detail["invoice"]["totals"]["vat_amount"], "0.00");

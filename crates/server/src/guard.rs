@@ -66,7 +66,9 @@ pub struct FirstLineGuard<S> {
 
 enum State {
     /// Still in the first request line, `seen` bytes of it so far.
-    FirstLine { seen: usize },
+    FirstLine {
+        seen: usize,
+    },
     Passing,
     /// Writing the refusal; `written` bytes of it so far. `drain`: the head has not ended yet,
     /// and `last` are its last 3 bytes read.
@@ -76,7 +78,10 @@ enum State {
         last: [u8; 3],
     },
     /// Reading what is left of the head (up to the blank line), `last` its last 3 bytes.
-    Draining { read: usize, last: [u8; 3] },
+    Draining {
+        read: usize,
+        last: [u8; 3],
+    },
     Done,
 }
 
@@ -144,7 +149,8 @@ impl<S: AsyncRead + AsyncWrite + Unpin> AsyncRead for FirstLineGuard<S> {
                 } => {
                     let answer = REFUSAL.as_slice();
                     while *written < answer.len() {
-                        let n = ready!(Pin::new(&mut this.inner).poll_write(cx, &answer[*written..]))?;
+                        let n =
+                            ready!(Pin::new(&mut this.inner).poll_write(cx, &answer[*written..]))?;
                         if n == 0 {
                             return Poll::Ready(Err(io::ErrorKind::WriteZero.into()));
                         }

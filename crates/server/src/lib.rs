@@ -230,7 +230,7 @@ async fn rpc(
     let input = if body.iter().all(u8::is_ascii_whitespace) {
         Value::Null
     } else {
-        match serde_json::from_slice(&body) {
+        match api::call::exact_json(&body) {
             Ok(input) => input,
             Err(e) => {
                 let error = ApiError::validation(

@@ -3,7 +3,7 @@
 use super::accounts::account;
 use super::billing_run;
 use super::plans::plan;
-use super::{not_found, optional_text, required_text};
+use super::{description_text, not_found, required_text};
 use crate::book::{Book, Write};
 use crate::error::{ApiError, Result};
 use crate::model::*;
@@ -65,7 +65,7 @@ pub(crate) fn subscribe(write: &mut Write<'_>, input: Subscribe) -> Result<Appli
         usage_billed_until: None,
         setup_fee_billed: false,
         cancelled_at: None,
-        description: optional_text("description", "Description", &input.description)?,
+        description: description_text("description", "Description", &input.description)?,
         suspended: false,
         user_key,
     };
@@ -208,7 +208,7 @@ pub(crate) fn update_application(
         after.name = required_text("name", "Application name", name)?;
     }
     if let Some(description) = &input.description {
-        after.description = optional_text("description", "Description", description)?;
+        after.description = description_text("description", "Description", description)?;
     }
     if let Some(key) = input.user_key.as_deref().map(str::trim) {
         if key.is_empty() {

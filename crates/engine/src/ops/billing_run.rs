@@ -159,7 +159,10 @@ fn part_way(done: &BillingRunReport, error: ApiError, what: &str) -> ApiError {
     let billed = if days == 1 {
         format!("1 day was billed and kept ({})", first.date)
     } else {
-        format!("{days} days were billed and kept ({} to {})", first.date, last.date)
+        format!(
+            "{days} days were billed and kept ({} to {})",
+            first.date, last.date
+        )
     };
     ApiError {
         code: error.code,

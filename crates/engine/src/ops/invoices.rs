@@ -1,7 +1,7 @@
 //! Invoices in the book (billing-rules.md §1, §5, §6): manual creation, lists, the invoice
 //! view, editing while open or finalized, and state transitions with issuing's freeze.
 
-use super::{not_found, optional_text, required_text};
+use super::{amount, description_text, not_found, required_text};
 use crate::book::{Book, Write};
 use crate::error::{ApiError, Result};
 use crate::model::*;
@@ -54,7 +54,7 @@ pub(crate) fn list_invoices(book: &Book, filter: ListInvoices) -> Result<Page<In
             oldest_first: filter.oldest_first,
             sort: filter.sort,
             descending: filter.descending,
-            paging: &filter.paging,
+            paging: &filter.paging(),
         },
     )?;
     Ok(Page {
@@ -300,8 +300,8 @@ pub(crate) fn add_line_item(write: &mut Write<'_>, input: AddLineItem) -> Result
     let line = store::invoices::NewLineItem {
         invoice_id: input.invoice_id,
         name: required_text("name", "Name", &input.name)?,
-        description: optional_text("description", "Description", &input.description)?,
-        quantity: input.quantity.unwrap_or(rust_decimal::Decimal::ONE),
+        description: description_text("description", "Description", &input.description)?,
+        quantity: line_quantity(input.quantity)?,
         cost: line_cost(input.cost)?,
         line_type: LineItemType::Manual,
         application_id: None,
@@ -315,12 +315,35 @@ pub(crate) fn add_line_item(write: &mut Write<'_>, input: AddLineItem) -> Result
     get_invoice_detail(write.tx, input.invoice_id)
 }
 
-/// A line's cost, stored to 4 decimal places half-up (§1); absurd magnitudes are typos.
+/// A line's cost as given, kept exactly: the book stores 4 decimal places (§1), so a cost
+/// with more is refused rather than rounded. Negative costs are credits; absurd magnitudes
+/// are typos.
 fn line_cost(cost: rust_decimal::Decimal) -> Result<rust_decimal::Decimal> {
     if cost.abs() > rust_decimal::Decimal::from(1_000_000_000_000i64) {
         return Err(ApiError::validation("cost", "Cost is too large."));
     }
+    if billing::scale_check(cost, 4, true).is_err() {
+        return Err(ApiError::validation(
+            "cost",
+            "Cost can have at most 4 decimal places: the book keeps amounts exactly and does \
+             not round what it is given.",
+        ));
+    }
     Ok(billing::line_cost(cost))
+}
+
+/// A line's quantity: 1 when not given; otherwise more than 0, to at most 4 decimal places.
+fn line_quantity(quantity: Option<rust_decimal::Decimal>) -> Result<rust_decimal::Decimal> {
+    let Some(quantity) = quantity else {
+        return Ok(rust_decimal::Decimal::ONE);
+    };
+    if quantity <= rust_decimal::Decimal::ZERO {
+        return Err(ApiError::validation(
+            "quantity",
+            "Quantity must be more than 0 (a credit is a line with a negative cost).",
+        ));
+    }
+    amount("quantity", "Quantity", quantity, 4)
 }
 
 pub(crate) fn delete_line_item(write: &mut Write<'_>, input: ById) -> Result<InvoiceDetail> {

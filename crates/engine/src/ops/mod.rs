@@ -38,8 +38,22 @@ pub(crate) fn required_text(field: &str, label: &str, value: &str) -> Result<Str
     optional_text(field, label, value)
 }
 
-/// A trimmed text of at most 255 characters (empty allowed).
+/// A trimmed one-line text of at most 255 characters (empty allowed).
 pub(crate) fn optional_text(field: &str, label: &str, value: &str) -> Result<String> {
+    checked_text(field, label, value, |_| false)
+}
+
+/// A trimmed text of at most 255 characters that may run over several lines (descriptions).
+pub(crate) fn description_text(field: &str, label: &str, value: &str) -> Result<String> {
+    checked_text(field, label, value, |c| matches!(c, '\n' | '\r' | '\t'))
+}
+
+fn checked_text(
+    field: &str,
+    label: &str,
+    value: &str,
+    allowed_control: impl Fn(char) -> bool,
+) -> Result<String> {
     let value = value.trim();
     if value.chars().count() > MAX_TEXT {
         return Err(ApiError::validation(
@@ -47,7 +61,25 @@ pub(crate) fn optional_text(field: &str, label: &str, value: &str) -> Result<Str
             format!("{label} is too long (at most {MAX_TEXT} characters)."),
         ));
     }
+    // Control characters (NUL, escape sequences…) and the marks that reverse how text is
+    // shown would make a name print differently from what it is.
+    if let Some(bad) = value
+        .chars()
+        .find(|&c| unprintable(c) && !allowed_control(c))
+    {
+        return Err(ApiError::validation(
+            field,
+            format!(
+                "{label} must not contain control characters (found U+{:04X}).",
+                u32::from(bad)
+            ),
+        ));
+    }
     Ok(value.to_owned())
+}
+
+fn unprintable(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// An amount ≥ 0 with at most `max_dp` decimals.
@@ -58,7 +90,10 @@ pub(crate) fn amount(field: &str, label: &str, value: Decimal, max_dp: u32) -> R
         }
         MoneyError::TooManyDecimals { max_dp } => ApiError::validation(
             field,
-            format!("{label} can have at most {max_dp} decimal places."),
+            format!(
+                "{label} can have at most {max_dp} decimal places: the book keeps amounts exactly \
+                 and does not round what it is given."
+            ),
         ),
     })?;
     // Amounts beyond a trillion are typing mistakes, and would not fit the stored integer.

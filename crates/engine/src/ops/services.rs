@@ -1,6 +1,6 @@
 //! Services and their metrics and methods (billing-rules.md §2).
 
-use super::{given_or_derived_system_name, not_found, optional_text, required_text};
+use super::{description_text, given_or_derived_system_name, not_found, required_text};
 use crate::book::{Book, Write};
 use crate::error::{ApiError, Result};
 use crate::model::*;
@@ -31,7 +31,7 @@ pub(crate) fn create_service(write: &mut Write<'_>, input: CreateService) -> Res
             format!("System name \"{system_name}\" is already used by another service."),
         ));
     }
-    let description = optional_text("description", "Description", &input.description)?;
+    let description = description_text("description", "Description", &input.description)?;
     let id = store::insert_service(write.tx, &name, &system_name, &description, write.now)?;
     let hits = Metric {
         id: Id(0),
@@ -51,7 +51,7 @@ pub(crate) fn create_service(write: &mut Write<'_>, input: CreateService) -> Res
 pub(crate) fn update_service(write: &mut Write<'_>, input: UpdateService) -> Result<Service> {
     let before = service(write.tx, input.id)?;
     let name = required_text("name", "Name", &input.name)?;
-    let description = optional_text("description", "Description", &input.description)?;
+    let description = description_text("description", "Description", &input.description)?;
     store::update_service(write.tx, input.id, &name, &description)?;
     let after = service(write.tx, input.id)?;
     write.audit("service", Some(input.id.0), Some(&before), Some(&after))?;
@@ -109,7 +109,7 @@ pub(crate) fn create_metric(write: &mut Write<'_>, input: CreateMetric) -> Resul
         system_name,
         friendly_name,
         unit: required_text("unit", "Unit", &input.unit)?,
-        description: optional_text("description", "Description", &input.description)?,
+        description: description_text("description", "Description", &input.description)?,
     };
     let id = store::insert_metric(write.tx, &new)?;
     let created = metric(write.tx, id)?;
@@ -122,7 +122,7 @@ pub(crate) fn update_metric(write: &mut Write<'_>, input: UpdateMetric) -> Resul
     let after = Metric {
         friendly_name: required_text("friendly_name", "Name", &input.friendly_name)?,
         unit: required_text("unit", "Unit", &input.unit)?,
-        description: optional_text("description", "Description", &input.description)?,
+        description: description_text("description", "Description", &input.description)?,
         ..before.clone()
     };
     store::update_metric(write.tx, &after)?;

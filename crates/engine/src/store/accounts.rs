@@ -88,7 +88,7 @@ pub(crate) fn list(
     counts: &super::Counts,
     filter: &ListAccounts,
 ) -> rusqlite::Result<Page<Account>> {
-    let (limit, offset) = limit_offset(&filter.paging);
+    let (limit, offset) = limit_offset(&filter.paging());
     let search = filter
         .search
         .as_deref()
@@ -116,7 +116,7 @@ pub(crate) fn list(
         .collect::<Result<_, _>>()?;
     Ok(Page {
         items,
-        page: filter.paging.page.max(1),
+        page: filter.paging().page.max(1),
         per_page: limit as u32,
         total,
     })

@@ -51,7 +51,7 @@ pub(crate) fn list(
     conn: &Connection,
     filter: &ListApplications,
 ) -> rusqlite::Result<Page<Application>> {
-    let (limit, offset) = limit_offset(&filter.paging);
+    let (limit, offset) = limit_offset(&filter.paging());
     let account = filter.account_id.map(|id| id.0);
     let plan = filter.plan_id.map(|id| id.0);
     let state = filter.state.map(state_sql);
@@ -71,7 +71,7 @@ pub(crate) fn list(
         .collect::<Result<_, _>>()?;
     Ok(Page {
         items,
-        page: filter.paging.page.max(1),
+        page: filter.paging().page.max(1),
         per_page: limit as u32,
         total,
     })
@@ -231,7 +231,7 @@ pub(crate) fn list_usage(
     conn: &Connection,
     filter: &ListUsage,
 ) -> rusqlite::Result<Page<UsageRecord>> {
-    let (limit, offset) = limit_offset(&filter.paging);
+    let (limit, offset) = limit_offset(&filter.paging());
     let metric = filter.metric_id.map(|id| id.0);
     let from = filter.from.map(to_epoch);
     let to = filter.to.map(to_epoch);
@@ -256,7 +256,7 @@ pub(crate) fn list_usage(
         .collect::<Result<_, _>>()?;
     Ok(Page {
         items,
-        page: filter.paging.page.max(1),
+        page: filter.paging().page.max(1),
         per_page: limit as u32,
         total,
     })

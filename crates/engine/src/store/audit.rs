@@ -35,7 +35,7 @@ pub(crate) fn insert(
 }
 
 pub(crate) fn list(conn: &Connection, filter: &ListAudit) -> rusqlite::Result<Page<AuditRecord>> {
-    let (limit, offset) = super::limit_offset(&filter.paging);
+    let (limit, offset) = super::limit_offset(&filter.paging());
     let entity_id = filter.entity_id.map(|id| id.0);
     let filter_sql =
         "FROM audit_log WHERE (?1 IS NULL OR entity = ?1) AND (?2 IS NULL OR entity_id = ?2)";
@@ -66,7 +66,7 @@ pub(crate) fn list(conn: &Connection, filter: &ListAudit) -> rusqlite::Result<Pa
         .collect::<rusqlite::Result<_>>()?;
     Ok(Page {
         items,
-        page: filter.paging.page.max(1),
+        page: filter.paging().page.max(1),
         per_page: limit as u32,
         total,
     })

@@ -239,7 +239,7 @@ fn plan_state_sql(state: PlanState) -> &'static str {
 }
 
 pub(crate) fn list_plans(conn: &Connection, filter: &ListPlans) -> rusqlite::Result<Page<Plan>> {
-    let (limit, offset) = limit_offset(&filter.paging);
+    let (limit, offset) = limit_offset(&filter.paging());
     let search = filter
         .search
         .as_deref()
@@ -272,7 +272,7 @@ pub(crate) fn list_plans(conn: &Connection, filter: &ListPlans) -> rusqlite::Res
         .collect::<Result<_, _>>()?;
     Ok(Page {
         items,
-        page: filter.paging.page.max(1),
+        page: filter.paging().page.max(1),
         per_page: limit as u32,
         total,
     })

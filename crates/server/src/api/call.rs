@@ -11,8 +11,8 @@ use base64::Engine as _;
 use counterfoil_engine::model::{AccessToken, Permission, Scope};
 use counterfoil_engine::{Actor, Book};
 use rust_decimal::Decimal;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
-use std::str::FromStr;
 
 /// The scope a route needs: `/admin/api/*` account management; `/api/*` finance or account
 /// management.
@@ -174,6 +174,66 @@ fn basic_credential(headers: &HeaderMap) -> Option<String> {
     }
 }
 
+/// A JSON body as a [`Value`], except that a number with decimals or an exponent is kept as
+/// the text it was written as: read as a float it would lose digits (12.345678901234567890123
+/// would become 12.345678901234567) before anyone could refuse it.
+pub fn exact_json(body: &[u8]) -> serde_json::Result<Value> {
+    let raw: &RawValue = serde_json::from_slice(body)?;
+    exact_value(raw)
+}
+
+fn exact_value(raw: &RawValue) -> serde_json::Result<Value> {
+    let text = raw.get();
+    match text.as_bytes().first() {
+        Some(b'{') => {
+            let members: Vec<(String, &RawValue)> = serde_json::from_str::<RawObject<'_>>(text)?.0;
+            let mut object = Map::new();
+            for (name, value) in members {
+                object.insert(name, exact_value(value)?);
+            }
+            Ok(Value::Object(object))
+        }
+        Some(b'[') => {
+            let items: Vec<&RawValue> = serde_json::from_str(text)?;
+            items
+                .into_iter()
+                .map(exact_value)
+                .collect::<Result<_, _>>()
+                .map(Value::Array)
+        }
+        Some(b'-' | b'0'..=b'9') if text.contains(['.', 'e', 'E']) => {
+            Ok(Value::String(text.to_owned()))
+        }
+        _ => serde_json::from_str(text),
+    }
+}
+
+/// A JSON object's members in order, their values left unread.
+struct RawObject<'a>(Vec<(String, &'a RawValue)>);
+
+impl<'de: 'a, 'a> serde::Deserialize<'de> for RawObject<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Members<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for Members<'a> {
+            type Value = RawObject<'a>;
+            fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+                formatter.write_str("a JSON object")
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(
+                self,
+                mut map: M,
+            ) -> Result<RawObject<'a>, M::Error> {
+                let mut members = Vec::new();
+                while let Some(member) = map.next_entry::<String, &'a RawValue>()? {
+                    members.push(member);
+                }
+                Ok(RawObject(members))
+            }
+        }
+        deserializer.deserialize_map(Members(std::marker::PhantomData))
+    }
+}
+
 /// A request's parameters: the query string, then the body (JSON, or a form) over it.
 #[derive(Debug, Clone, Default)]
 pub struct Params(Map<String, Value>);
@@ -196,7 +256,7 @@ impl Params {
         if content_type.starts_with("application/x-www-form-urlencoded") {
             merge_form(&mut map, body);
         } else {
-            match serde_json::from_slice::<Value>(body) {
+            match exact_json(body) {
                 Ok(Value::Object(object)) => map.extend(object),
                 Ok(Value::Null) => {}
                 Ok(_) => {
@@ -273,7 +333,8 @@ impl Params {
             .ok_or_else(|| Failure::field(name, "must be a whole number"))
     }
 
-    /// A decimal, from a number (written as JSON text, never through a float) or a text.
+    /// A decimal, exactly as written: from a number (its JSON text, see [`exact_json`]) or a
+    /// text; one that cannot be kept exactly is refused, never rounded.
     pub fn decimal(&self, name: &str) -> Result<Option<Decimal>, Failure> {
         let Some(value) = self.value(name) else {
             return Ok(None);
@@ -284,10 +345,9 @@ impl Params {
             Value::String(text) => text.trim().to_owned(),
             _ => return Err(Failure::field(name, "must be a number")),
         };
-        Decimal::from_str(&text)
-            .or_else(|_| Decimal::from_scientific(&text))
+        counterfoil_billing::parse_exact(&text)
             .map(Some)
-            .map_err(|_| Failure::field(name, "must be a number"))
+            .map_err(|error| Failure::field(name, error.to_string()))
     }
 
     /// A boolean from `true`/`false`, `1`/`0` or their texts.

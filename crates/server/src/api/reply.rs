@@ -180,6 +180,8 @@ pub enum Failure {
     AccessDenied,
     /// 403: the token lacks the scope, or is read-only and the request writes.
     WrongPermissions,
+    /// 403 `{"error":"..."}`: the token may call the path, not do this to that thing.
+    Forbidden(String),
     /// 404 `{"status":"Not found"}`.
     NotFound,
     /// 400: a required parameter (or the root key) is missing.
@@ -266,6 +268,9 @@ impl IntoResponse for Failure {
                     "error": "Your access token does not have the correct permissions"
                 }),
             ),
+            Failure::Forbidden(message) => {
+                (StatusCode::FORBIDDEN, serde_json::json!({"error": message}))
+            }
             Failure::NotFound => (
                 StatusCode::NOT_FOUND,
                 serde_json::json!({"status": "Not found"}),

@@ -335,12 +335,23 @@ async fn read_token(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Fail
     params(("id" = String, Path, description = "The token's id, or its value"), schema::AccessTokenParam),
     responses(
         (status = 200, description = "Deleted; empty body"),
-        (status = 403, body = schema::ErrorBody),
+        (status = 403, body = schema::ErrorBody, description = "No token, the wrong scope, read-only, or the token to revoke has a scope the caller lacks"),
         (status = 404, body = schema::NotFoundBody),
     )
 )]
 async fn delete_token(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Failure> {
     let token = find(&call, &id).await?;
+    // As with creating, a token reaches no further than its own scopes: an
+    // account_management token cannot take away a finance token.
+    if token
+        .scopes
+        .iter()
+        .any(|scope| !call.token.scopes.contains(scope))
+    {
+        return Err(Failure::Forbidden(
+            "This access token cannot revoke a token with a scope it does not have itself.".into(),
+        ));
+    }
     let _: AccessToken = call
         .op("delete_access_token", json!({ "id": token.id.0 }))
         .await?;
