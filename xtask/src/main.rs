@@ -36,7 +36,8 @@ const APP_PACKAGES: &[&str] = &[
     "fonts-noto-cjk",
 ];
 
-/// What the tests need on top: a virtual display, the desktop WebDriver, PDF tools, a browser.
+/// What the tests need on top: a virtual display, the desktop WebDriver, PDF tools, a browser,
+/// and the sqlite3 shell (a foreign reader of a book other processes have open).
 const TEST_PACKAGES: &[&str] = &[
     "xvfb",
     "xauth",
@@ -47,6 +48,7 @@ const TEST_PACKAGES: &[&str] = &[
     "dbus-x11",
     "at-spi2-core",
     "chromium",
+    "sqlite3",
 ];
 
 const USAGE: &str = "\

@@ -151,7 +151,8 @@ impl Book {
             true,
         )
         .map_err(sqlite)?;
-        conn.busy_timeout(BUSY_TIMEOUT).map_err(sqlite)?;
+        conn.busy_handler(Some(wait_for_the_writer))
+            .map_err(sqlite)?;
         conn.pragma_update(None, "journal_mode", "wal")
             .map_err(sqlite)?;
         // Durable commits: a finished operation survives power loss, not only a crash.
@@ -237,6 +238,12 @@ impl Book {
         let output = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(self)));
         self.billing_lock = None;
         output.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    }
+
+    /// Leaves the book alone for a moment between two transactions of a long run (a day of a
+    /// catch-up), so that writers in other processes, polling every millisecond, get their turn.
+    pub(crate) fn yield_to_writers(&self) {
+        std::thread::sleep(std::time::Duration::from_millis(2));
     }
 
     /// List totals, valid until the book changes.
@@ -394,10 +401,28 @@ fn backup_before_migration(
     Ok(())
 }
 
+/// SQLite's busy handler: look again every millisecond, for up to [`BUSY_TIMEOUT`]. SQLite's
+/// own timeout backs off to 100 ms sleeps, so a writer in another process that commits day
+/// after day (a billing catch-up) would win every time and starve a person's edit; polling
+/// this often takes the gap the catch-up leaves between days (see [`Book::yield_to_writers`]).
+fn wait_for_the_writer(attempt: i32) -> bool {
+    if u128::try_from(attempt).unwrap_or(0) >= BUSY_TIMEOUT.as_millis() {
+        return false;
+    }
+    std::thread::sleep(std::time::Duration::from_millis(1));
+    true
+}
+
 /// Applies the migrations the book lacks, each in its own transaction. The version is read
 /// inside the transaction: another process opening the same book may have migrated it since
 /// this one looked.
 fn migrate(conn: &mut Connection, migrations: &[&str]) -> rusqlite::Result<()> {
+    // A book that is up to date opens without the write lock, so a server restarting while
+    // another process bills does not queue behind the billing.
+    let version: u32 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    if version as usize >= migrations.len() {
+        return Ok(());
+    }
     loop {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let version: u32 = tx.pragma_query_value(None, "user_version", |row| row.get(0))?;

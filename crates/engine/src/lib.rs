@@ -29,8 +29,8 @@ pub use operations::{
 };
 pub use ops::applications::generated_user_key;
 pub use ops::billing_run::{
-    bill_day, billing_days_due, catch_up, next_job_instant, run_billing_until,
-    run_billing_until_with_progress, BillingCounts, BillingRunReport, JobReport,
+    bill_day, billing_days_due, catch_up_step, next_job_instant, run_billing_until,
+    run_billing_until_with_progress, BillingCounts, BillingRunReport, CatchUp, JobReport,
 };
 pub use ops::charging::charge_due_invoices;
 pub use ops::derived_system_name;

@@ -12,7 +12,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 use axum::{Json, Router};
-use counterfoil_engine::{dispatch, Actor, ApiError, Book, ErrorCode};
+use counterfoil_engine::{dispatch, Actor, ApiError, Book, CatchUp, ErrorCode};
 use serde_json::Value;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -280,17 +280,28 @@ pub(crate) fn error_response(error: ApiError) -> Response {
 }
 
 /// Bills every day not yet billed now, then again at every 08:00 UTC while the server runs.
+/// The book is taken one day at a time, so requests are answered during a long catch-up.
 pub async fn bill_daily(state: AppState) {
+    let mut billed = 0;
     loop {
         let book = Arc::clone(&state.book);
-        let next = tokio::task::spawn_blocking(move || {
+        let step = tokio::task::spawn_blocking(move || {
             let mut book = book.lock().unwrap_or_else(PoisonError::into_inner);
-            let next = counterfoil_engine::catch_up(&mut book, &Actor::new("daily billing"));
-            (next - book.now()).to_std().unwrap_or_default()
+            match counterfoil_engine::catch_up_step(&mut book, &Actor::new("daily billing")) {
+                CatchUp::Billed(_) => None,
+                CatchUp::WaitUntil(next) => Some((next - book.now()).to_std().unwrap_or_default()),
+            }
         })
         .await;
-        match next {
-            Ok(wait) => tokio::time::sleep(wait.max(std::time::Duration::from_secs(1))).await,
+        match step {
+            Ok(None) => billed += 1,
+            Ok(Some(wait)) => {
+                if billed > 0 {
+                    tracing::info!(days = billed, "billed");
+                    billed = 0;
+                }
+                tokio::time::sleep(wait.max(std::time::Duration::from_secs(1))).await;
+            }
             Err(error) => {
                 tracing::error!(%error, "the daily billing task failed");
                 return;

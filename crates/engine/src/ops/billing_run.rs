@@ -141,6 +141,7 @@ fn run_holding_lock(
         super::pdfs::make_queued_pdfs(book, actor, job_instant(date))
             .map_err(|error| part_way(&report, error, &format!("the PDFs of {date}")))?;
         progress(done + 1, total);
+        book.yield_to_writers();
     }
     Ok(report)
 }
@@ -196,8 +197,21 @@ pub fn billing_days_due(book: &Book, until: DateTime<Utc>) -> Result<Vec<NaiveDa
 /// Bills `day` (and any earlier day still due) as the daily job of that day would have: one
 /// transaction per day, so stopping between two days leaves the book consistent and the rest
 /// still due.
+///
+/// For shells that hold the book while they call it (the desktop, the server): when another
+/// process is billing this book it refuses at once (a conflict naming that process) rather
+/// than keep the shell's users waiting; the shell tries again a little later.
 pub fn bill_day(book: &mut Book, actor: &Actor, day: NaiveDate) -> Result<BillingRunReport> {
-    run_billing_until(book, actor, job_instant(day))
+    let until = job_instant(day);
+    if until > book.now() {
+        return Err(ApiError::validation(
+            "until",
+            "The billing run cannot bill a day that has not come yet.",
+        ));
+    }
+    book.with_billing_lock(LockWait::Refuse, |book| {
+        run_holding_lock(book, actor, until, &mut |_, _| {}, None)
+    })
 }
 
 /// The dates still to bill up to `until`: from the day after the last completed job, or for a
@@ -289,28 +303,44 @@ pub const LAST_BILLABLE_DAY: NaiveDate = match NaiveDate::from_ymd_opt(9998, 12,
 /// caller waits.
 const MAX_CLOCK_MOVE_DAYS: i64 = 3_660;
 
-/// What a shell that stays open does on start and then at every job instant: bills every day
-/// up to now (a failure is logged and retried next time) and says when to come back.
-pub fn catch_up(book: &mut Book, actor: &Actor) -> DateTime<Utc> {
+/// What a shell that stays open does next, after one [`catch_up_step`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CatchUp {
+    /// A day was billed; call again at once for the next.
+    Billed(NaiveDate),
+    /// Nothing to do until then: the next job instant, or a minute on when another process
+    /// is billing (or a failure, logged, waits for the next job instant).
+    WaitUntil(DateTime<Utc>),
+}
+
+/// Bills the oldest day due by now, if any: a shell that stays open calls it on start and at
+/// every job instant until it says to wait. One day at a time, so that the shell can let go
+/// of the book between days and answer its users during a long catch-up.
+pub fn catch_up_step(book: &mut Book, actor: &Actor) -> CatchUp {
     let now = book.now();
-    match run_billing_until(book, actor, now) {
-        Ok(report) if !report.jobs.is_empty() => {
-            tracing::info!(
-                days = report.jobs.len(),
-                lines = report.totals.lines_added,
-                "billed"
-            );
+    let due = match billing_days_due(book, now) {
+        Ok(due) => due,
+        Err(error) => {
+            tracing::error!(%error, "the billing run failed; it will be retried");
+            return CatchUp::WaitUntil(next_job_instant(now));
         }
-        Ok(_) => {}
+    };
+    let Some(&day) = due.first() else {
+        return CatchUp::WaitUntil(next_job_instant(now));
+    };
+    match bill_day(book, actor, day) {
+        Ok(_) => CatchUp::Billed(day),
         Err(error) if error.code == crate::ErrorCode::Conflict => {
             // Another process bills the book (or holds it busy): look again shortly, so the
             // days it leaves are not left until tomorrow.
             tracing::info!(%error, "not billed now; trying again in a minute");
-            return now + Duration::minutes(1);
+            CatchUp::WaitUntil(now + Duration::minutes(1))
         }
-        Err(error) => tracing::error!(%error, "the billing run failed; it will be retried"),
+        Err(error) => {
+            tracing::error!(%error, "the billing run failed; it will be retried");
+            CatchUp::WaitUntil(next_job_instant(now))
+        }
     }
-    next_job_instant(now)
 }
 
 /// The first daily job instant strictly after `after`: when a shell that stays open should run

@@ -60,22 +60,45 @@ pub(crate) fn make_pdf_on_issue(write: &mut Write<'_>, id: Id) -> Result<()> {
 
 /// Makes the PDFs of the invoices the billing run issued, a batch per transaction, dated `at`
 /// (the job's instant, so a catch-up writes what daily runs write); returns how many were made.
+///
+/// The PDFs are rendered from one read snapshot, outside any write transaction: rendering is
+/// the slow part, and a person's edit in another process must not wait for it. An issued
+/// invoice is frozen, so what was read is still what is saved.
 pub(crate) fn make_queued_pdfs(book: &mut Book, actor: &Actor, at: DateTime<Utc>) -> Result<usize> {
     let mut made = 0;
     loop {
-        let batch = store::pdfs::queued(book.reader(), QUEUE_BATCH)?;
-        if batch.is_empty() {
+        let rendered = book.snapshot(|book| {
+            let conn = book.reader();
+            let mut rendered = Vec::new();
+            for id in store::pdfs::queued(conn, QUEUE_BATCH)? {
+                let detail = get_invoice_detail(conn, id)?;
+                let (document, settings) = document(conn, &detail)?;
+                rendered.push((
+                    id,
+                    pdf::render(&document).map_err(|e| e.to_string()),
+                    settings,
+                ));
+            }
+            Ok(rendered)
+        })?;
+        if rendered.is_empty() {
             return Ok(made);
         }
         book.write(actor, "billing_run", |write| {
             write.now = at;
-            for id in &batch {
-                make_pdf_on_issue(write, *id)?;
-                store::pdfs::dequeue(write.tx, *id)?;
+            for (id, outcome, settings) in &rendered {
+                // Made by another run meanwhile (no longer queued): that one stands.
+                if store::pdfs::dequeue(write.tx, *id)? {
+                    let outcome = match outcome {
+                        Ok(bytes) => Outcome::Made(bytes),
+                        Err(reason) => Outcome::Failed(reason),
+                    };
+                    save(write, *id, &outcome, settings)?;
+                }
             }
             Ok(())
         })?;
-        made += batch.len();
+        made += rendered.len();
     }
 }
 

@@ -85,13 +85,14 @@ pub(crate) fn enqueue(conn: &Connection, invoice_id: Id) -> rusqlite::Result<()>
     Ok(())
 }
 
-pub(crate) fn dequeue(conn: &Connection, invoice_id: Id) -> rusqlite::Result<()> {
-    super::execute(
+/// Takes an invoice off the queue; false when it was not on it (any more).
+pub(crate) fn dequeue(conn: &Connection, invoice_id: Id) -> rusqlite::Result<bool> {
+    let removed = super::execute(
         conn,
         "DELETE FROM invoice_pdf_queue WHERE invoice_id = ?1",
         [invoice_id.0],
     )?;
-    Ok(())
+    Ok(removed > 0)
 }
 
 /// The oldest `limit` invoices waiting for their PDF.
