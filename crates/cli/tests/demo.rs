@@ -210,6 +210,46 @@ fn the_demo_never_overwrites_a_file_without_force() {
     assert_eq!(names, ["precious.book"], "nothing else was written");
 }
 
+#[test]
+fn the_demo_does_not_replace_a_book_a_server_has_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let book = dir.path().join("served.book");
+    build(&book, false);
+    // Replacing is a rename over the file: the served file would be another inode.
+    let before = std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(&book).unwrap());
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = Command::new(env!("CARGO_BIN_EXE_counterfoil"))
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--book"])
+        .arg(&book)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut log = std::io::BufReader::new(server.stderr.take().unwrap());
+    let mut line = String::new();
+    while !line.contains("is serving") {
+        line.clear();
+        assert!(std::io::BufRead::read_line(&mut log, &mut line).unwrap() > 0);
+    }
+    let output = demo(&book, true);
+    server.kill().unwrap();
+    server.wait().unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains("open in another program") && stderr.contains("left untouched"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(&book).unwrap()),
+        before,
+        "the served book was not replaced"
+    );
+}
+
 /// `counterfoil invoice pdf --book BOOK ARGS…`.
 fn invoice_pdf(book: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_counterfoil"))

@@ -51,6 +51,9 @@ pub fn build(target: &Path, force: bool) -> Result<Summary> {
             }
         }
     }
+    if force {
+        refuse_a_book_in_use(target)?;
+    }
     let dir = match target.parent().filter(|p| !p.as_os_str().is_empty()) {
         Some(parent) => parent.to_path_buf(),
         None => PathBuf::from("."),
@@ -90,13 +93,7 @@ pub fn build(target: &Path, force: bool) -> Result<Summary> {
         }
     }
     if force {
-        if counterfoil_engine::book::in_use(target) {
-            bail!(
-                "{} is open in another program (a server, a desktop or a billing run); close \
-                 it first. It was left untouched.",
-                target.display()
-            );
-        }
+        refuse_a_book_in_use(target)?; // again: it may have been opened during the build
         for path in &sidecars {
             remove_if_present(path)?;
         }
@@ -111,6 +108,17 @@ pub fn build(target: &Path, force: bool) -> Result<Summary> {
     temp.persist(target)
         .with_context(|| format!("could not write {}", target.display()))?;
     Ok(summary)
+}
+
+fn refuse_a_book_in_use(target: &Path) -> Result<()> {
+    if counterfoil_engine::book::in_use(target) {
+        bail!(
+            "{} is open in another program (a server, a desktop or a billing run); close it \
+             first. It was left untouched.",
+            target.display()
+        );
+    }
+    Ok(())
 }
 
 fn sidecar(path: &Path, suffix: &str) -> PathBuf {

@@ -147,3 +147,35 @@ fn the_clock_moves_only_forward_and_only_when_simulated() {
     .unwrap_err();
     assert_eq!(refused.code, ErrorCode::InvalidState);
 }
+
+#[test]
+fn a_clock_move_beyond_what_can_be_billed_is_refused_before_anything_changes() {
+    let mut f = Fixture::at(at(2025, 3, 10, 12));
+    let service = f.service("API");
+    let plan = f.plan(&service, "Pro", 0);
+    let buyer = f.account("Acme");
+    f.ok(
+        "subscribe",
+        json!({"account_id": buyer["id"], "plan_id": plan["id"], "name": "App"}),
+    );
+    let audit_before = f.audit_total();
+    for to in ["9999-01-01T00:00:00Z", "2040-01-01T00:00:00Z"] {
+        f.refused(
+            "advance_clock",
+            json!({ "to": to }),
+            ErrorCode::Validation,
+            Some("to"),
+        );
+    }
+    let error = f
+        .call("advance_clock", json!({"to": "9999-01-01T00:00:00Z"}))
+        .unwrap_err();
+    assert!(
+        error.message.contains("nothing was changed") || error.message.contains("at most"),
+        "the refusal says what the limit is: {}",
+        error.message
+    );
+    assert_eq!(f.audit_total(), audit_before, "no day was billed");
+    let board = f.ok("dashboard", json!({}));
+    assert_eq!(board["today"], "2025-03-10", "the clock did not move");
+}
