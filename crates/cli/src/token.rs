@@ -1,8 +1,8 @@
 //! `counterfoil token create`: a personal access token for the 3scale-compatible API.
 
 use crate::BookArg;
-use counterfoil_engine::model::{CreateAccessToken, CreatedAccessToken, Permission, Scope};
-use counterfoil_engine::{dispatch, Actor};
+use counterfoil_engine::model::{CreateAccessToken, Permission, Scope};
+use counterfoil_engine::{op, Actor};
 
 #[derive(clap::Args)]
 pub(crate) struct CreateArgs {
@@ -62,14 +62,8 @@ pub(crate) fn create(args: CreateArgs) -> anyhow::Result<()> {
         },
         expires_at: args.expires_at,
     };
-    let output = dispatch(
-        &mut book,
-        &Actor::new("cli"),
-        "create_access_token",
-        serde_json::to_value(input)?,
-    )
-    .map_err(|error| anyhow::anyhow!("{}", error.message))?;
-    let created: CreatedAccessToken = serde_json::from_value(output)?;
+    let created = op::create_access_token(&mut book, &Actor::new("cli"), input)
+        .map_err(|error| anyhow::anyhow!("{}", error.message))?;
     let token = &created.token;
     let scopes: Vec<String> = token
         .scopes

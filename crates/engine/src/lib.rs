@@ -24,7 +24,7 @@ pub use book::{Actor, Book, OpenError, SCHEMA_VERSION};
 pub use clock::Clock;
 pub use error::{ApiError, ErrorCode};
 pub use operations::{
-    dispatch, dispatch_read, is_read_operation, operation_group, reads, OperationGroup,
+    dispatch, dispatch_read, is_read_operation, op, operation_group, OperationGroup,
     OPERATION_NAMES,
 };
 pub use ops::applications::generated_user_key;

@@ -80,6 +80,16 @@ impl ApiCall {
             .map_err(Failure::internal)??)
     }
 
+    /// Runs a typed write (or `book`) operation (`counterfoil_engine::op::*`) on the writer.
+    pub async fn write<I: Send + 'static, T: Send + 'static>(
+        &self,
+        operation: fn(&mut Book, &Actor, I) -> Result<T, counterfoil_engine::ApiError>,
+        input: I,
+    ) -> Result<T, Failure> {
+        self.book(move |book, actor| Ok(operation(book, actor, input)?))
+            .await
+    }
+
     /// Calls one engine operation (the same ones the UI calls) and reads its output. Reads
     /// run on a reader connection, beside other reads and the writer.
     pub async fn op<T: serde::de::DeserializeOwned + Send + 'static>(

@@ -342,7 +342,7 @@ async fn list_page(call: ApiCall, account: Option<i64>) -> Result<Reply, Failure
     let filters = list_filters(&call, account)?;
     let filters = serde_json::from_value(filters).map_err(Failure::internal)?;
     let page: Page<Invoice> = call
-        .read(counterfoil_engine::reads::list_invoices, filters)
+        .read(counterfoil_engine::op::list_invoices, filters)
         .await?;
     let items: Vec<InvoiceJson> = page.items.iter().map(InvoiceJson::of).collect();
     Reply::list(

@@ -10,7 +10,10 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::Router;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
-use counterfoil_engine::model::{AccessToken, CreatedAccessToken, Permission, Scope};
+use counterfoil_engine::model::{
+    AccessToken, ById, CreatedAccessToken, Id, ListAccessTokens, Permission, Scope,
+};
+use counterfoil_engine::op;
 use serde::Serialize;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -138,7 +141,7 @@ async fn find(call: &ApiCall, segment: &str) -> Result<AccessToken, Failure> {
     }
     let key = segment.strip_suffix(".json").unwrap_or(segment).to_owned();
     if let Ok(id) = key.parse::<i64>() {
-        return call.op("get_access_token", json!({ "id": id })).await;
+        return call.read(op::get_access_token, ById { id: Id(id) }).await;
     }
     call.book(move |book, _| {
         counterfoil_engine::token_by_value(book, &key)?.ok_or(Failure::NotFound)
@@ -158,8 +161,8 @@ async fn find(call: &ApiCall, segment: &str) -> Result<AccessToken, Failure> {
 )]
 async fn list_tokens(call: ApiCall) -> Result<Reply, Failure> {
     let name = call.params.text("name").filter(|n| !n.trim().is_empty());
-    let tokens: Vec<AccessToken> = call
-        .op("list_access_tokens", json!({ "name": name }))
+    let tokens = call
+        .read(op::list_access_tokens, ListAccessTokens { name })
         .await?;
     let items: Vec<AccessTokenJson> = tokens.iter().map(AccessTokenJson::of).collect();
     Reply::list("access_tokens", "access_token", &items, None)
@@ -352,8 +355,7 @@ async fn delete_token(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Fa
             "This access token cannot revoke a token with a scope it does not have itself.".into(),
         ));
     }
-    let _: AccessToken = call
-        .op("delete_access_token", json!({ "id": token.id.0 }))
+    call.write(op::delete_access_token, ById { id: token.id })
         .await?;
     Ok(Reply::deleted())
 }
