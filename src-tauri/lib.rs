@@ -694,6 +694,34 @@ mod tests {
         }
     }
 
+    include!("commands.rs");
+
+    #[test]
+    fn the_capability_grants_exactly_the_declared_commands() {
+        let capability: Value =
+            serde_json::from_str(include_str!("../capabilities/default.json")).unwrap();
+        let granted: std::collections::BTreeSet<String> = capability["permissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(Value::as_str)
+            .filter_map(|permission| permission.strip_prefix("allow-"))
+            .map(|command| command.replace('-', "_"))
+            .collect();
+        let declared: std::collections::BTreeSet<String> = COMMANDS
+            .iter()
+            .map(|command| (*command).to_owned())
+            .collect();
+        assert_eq!(granted, declared);
+        // Each declared command answers through the real capability (a command without a
+        // handler would answer that it was not found).
+        let dir = tempfile::tempdir().unwrap();
+        let window = Window::start(Desktop::starting(places(&dir), no_viewer));
+        for command in ["book_choice", "billing_progress"] {
+            assert!(window.command(command, json!({})).is_ok(), "{command}");
+        }
+    }
+
     fn places(dir: &tempfile::TempDir) -> Places {
         Places::new(dir.path().join("config"), dir.path().join("data"))
     }
