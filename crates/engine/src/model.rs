@@ -117,10 +117,6 @@ mod paging {
                 .and_then(|value| self.visit_u64(value))
         }
 
-        fn visit_f64<E: de::Error>(self, _: f64) -> Result<u32, E> {
-            Err(E::custom(self.expecting))
-        }
-
         fn visit_str<E: de::Error>(self, text: &str) -> Result<u32, E> {
             match text.trim().parse::<u64>() {
                 Ok(value) => self.visit_u64(value),
@@ -1549,15 +1545,15 @@ impl std::fmt::Debug for AddUser {
 
 /// Amounts in inputs are read exactly or refused (billing-rules.md §1): from a text such as
 /// "12.50" or a whole JSON number. A JSON number with decimals arrives as a binary float,
-/// which cannot say which decimal was meant, so it is refused rather than guessed.
+/// which cannot say which decimal was meant, so it is refused rather than guessed (serde's
+/// "invalid type: floating point", put plainly by `operations::plain_expectation`). The
+/// server keeps such numbers as their text before they get here.
 mod exact {
     use rust_decimal::Decimal;
     use serde::de::{self, Deserializer, Visitor};
     use std::fmt;
 
     struct Exact;
-
-    const AS_TEXT: &str = "must be written as text, e.g. \"12.50\", so that it is kept exactly";
 
     impl Visitor<'_> for Exact {
         type Value = Decimal;
@@ -1576,10 +1572,6 @@ mod exact {
 
         fn visit_u64<E: de::Error>(self, value: u64) -> Result<Decimal, E> {
             Ok(Decimal::from(value))
-        }
-
-        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Decimal, E> {
-            Err(E::custom(AS_TEXT))
         }
     }
 

@@ -275,6 +275,11 @@ fn plain_expectation(message: &str) -> String {
     if message.starts_with("must ") || message.starts_with("has ") {
         // Already a plain sentence (the exact-amount reader's).
         message.to_owned()
+    } else if message.starts_with("invalid type: floating point") && expected.contains("decimal") {
+        "must be written as text, e.g. \"12.50\", so that it is kept exactly".into()
+    } else if expected.starts_with("must ") {
+        // The reader's own expectation (paging) is the plain sentence.
+        expected.to_owned()
     } else if expected.contains("Decimal") || expected.starts_with("a decimal") {
         "must be a number such as 12.50".into()
     } else if expected.starts_with("u32") || expected.starts_with("u64") {

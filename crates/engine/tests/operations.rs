@@ -32,6 +32,45 @@ fn unknown_operations_and_malformed_inputs_are_clear_errors() {
         Some("setup_fee"),
     );
     assert_eq!(error.message, "setup_fee must be a number such as 12.50.");
+    // A JSON number with decimals is a binary float by the time it arrives: asked as text.
+    let error = f.refused(
+        "create_plan",
+        json!({"service_id": service["id"], "name": "Pro", "setup_fee": 0.1,
+               "cost_per_month": "1", "trial_period_days": 0, "state": "published"}),
+        ErrorCode::Validation,
+        Some("setup_fee"),
+    );
+    assert_eq!(
+        error.message,
+        "setup_fee must be written as text, e.g. \"12.50\", so that it is kept exactly."
+    );
+    let plan = f.ok(
+        "create_plan",
+        json!({"service_id": service["id"], "name": "Whole", "setup_fee": 5,
+               "cost_per_month": "1e1", "trial_period_days": 0, "state": "published"}),
+    );
+    assert_eq!(
+        (plan["setup_fee"].clone(), plan["cost_per_month"].clone()),
+        (json!("5.00"), json!("10.00"))
+    );
+    for (paging, message) in [
+        (
+            json!({"page": 1.5}),
+            "page must be a whole number of 1 or more.",
+        ),
+        (
+            json!({"per_page": 0}),
+            "per_page must be a whole number from 1 to 500.",
+        ),
+        (
+            json!({"per_page": "lots"}),
+            "per_page must be a whole number from 1 to 500.",
+        ),
+    ] {
+        let field = paging.as_object().unwrap().keys().next().unwrap().clone();
+        let error = f.refused("list_accounts", paging, ErrorCode::Validation, Some(&field));
+        assert_eq!(error.message, message);
+    }
     let error = f.refused(
         "create_plan",
         json!({"service_id": service["id"], "name": "Pro", "setup_fee": "1",
