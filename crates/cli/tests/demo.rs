@@ -3,6 +3,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap is a failed test
 #![allow(clippy::disallowed_methods)] // fixture files only; no book's own file is opened
 
+mod common;
+
 use counterfoil_engine::{dispatch, Actor, Book, Clock};
 use serde_json::{json, Value};
 use std::path::Path;
@@ -217,23 +219,7 @@ fn the_demo_does_not_replace_a_book_a_server_has_open() {
     build(&book, false);
     // Replacing is a rename over the file: the served file would be another inode.
     let before = std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(&book).unwrap());
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut server = Command::new(env!("CARGO_BIN_EXE_counterfoil"))
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--book"])
-        .arg(&book)
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut log = std::io::BufReader::new(server.stderr.take().unwrap());
-    let mut line = String::new();
-    while !line.contains("is serving") {
-        line.clear();
-        assert!(std::io::BufRead::read_line(&mut log, &mut line).unwrap() > 0);
-    }
+    let mut server = common::serve(&book, common::free_port());
     let output = demo(&book, true);
     server.kill().unwrap();
     server.wait().unwrap();

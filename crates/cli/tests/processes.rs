@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::{book_with_buyers, counterfoil, invoices_of};
+use common::{book_with_buyers, counterfoil, free_port, invoices_of, serve};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -16,37 +16,6 @@ use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// `counterfoil serve` on `port`, once it says it is serving.
-fn serve(book: &Path, port: u16) -> Child {
-    let mut server = counterfoil()
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--book"])
-        .arg(book)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut log = BufReader::new(server.stderr.take().unwrap());
-    let mut line = String::new();
-    while !line.contains("is serving") {
-        line.clear();
-        assert!(
-            log.read_line(&mut line).unwrap() > 0,
-            "serve exited before listening"
-        );
-    }
-    // Keep draining the log so the server never blocks on a full pipe.
-    std::thread::spawn(move || std::io::copy(&mut log, &mut std::io::sink()));
-    server
-}
 
 /// POST /rpc/`operation`; the status and body, or None when no answer came (the server is
 /// down or was killed mid-request: nothing was acknowledged).

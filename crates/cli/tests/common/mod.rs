@@ -3,7 +3,9 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)] // a failed unwrap is a failed test
 
-use std::process::Command;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
 
 pub fn counterfoil() -> Command {
     Command::new(env!("CARGO_BIN_EXE_counterfoil"))
@@ -98,4 +100,35 @@ pub fn billing_jobs_done(path: &std::path::Path) -> i64 {
             .unwrap();
     conn.query_row("SELECT count(*) FROM billing_jobs", [], |r| r.get(0))
         .unwrap()
+}
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// `counterfoil serve` on `port`, once it says it is serving.
+pub fn serve(book: &Path, port: u16) -> Child {
+    let mut server = counterfoil()
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--book"])
+        .arg(book)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut log = BufReader::new(server.stderr.take().unwrap());
+    let mut line = String::new();
+    while !line.contains("is serving") {
+        line.clear();
+        assert!(
+            log.read_line(&mut line).unwrap() > 0,
+            "serve exited before listening"
+        );
+    }
+    // Keep draining the log so the server never blocks on a full pipe.
+    std::thread::spawn(move || std::io::copy(&mut log, &mut std::io::sink()));
+    server
 }
