@@ -6,7 +6,7 @@
 //! [`resolve_pending_charges`] completes by asking the gateway again with the same key — so
 //! the buyer is never charged twice.
 
-use super::invoices::{get_invoice_detail, lifecycle};
+use super::invoice_view::{get_invoice_detail, lifecycle};
 use crate::billing_lock::{LockWait, SHORT_WAIT};
 use crate::book::{Actor, Book, Write};
 use crate::error::{ApiError, Result};

@@ -3,7 +3,7 @@
 //! Rendering itself is `counterfoil_pdf`, a pure function of the invoice view and settings, so
 //! the same invoice with the same settings always gives the same bytes.
 
-use super::invoices::get_invoice_detail;
+use super::invoice_view::get_invoice_detail;
 use super::not_found;
 use crate::book::{Actor, Book, Write};
 use crate::error::{ApiError, Result};

@@ -1,361 +1,34 @@
-//! The daily billing run (billing-rules.md §7, §8).
-//!
-//! A job bills one date D as of D 08:00 UTC ("today" for every rule, passed explicitly), in
-//! one book transaction with its `billing_jobs` row and audit records: a crash leaves a job
-//! done or not started, and a date with a row is never run again. [`run_billing_until`] runs,
-//! in date order, every job whose 08:00 has passed since the last completed one, so a day is
-//! never skipped; a catch-up writes what the daily jobs would have written, because a job
-//! looks only at what was true at its instant (applications created, plan changes made and
-//! cancellations done by then) and stamps what it writes with that instant.
+//! One day's job (§7): what it bills for each buyer, in one transaction.
 
-use super::invoices::{apply_transition, invoice_row, invoice_total, new_invoice_numbered};
-use crate::billing_lock::{LockWait, SHORT_WAIT};
 use crate::book::{Actor, Book, Write};
 use crate::error::{ApiError, Result};
 use crate::model::{
     Application, BillingMode, CreationType, Id, InvoiceState, LineItem, LineItemType, Metric,
     Numbering, Plan,
 };
+use crate::ops::invoice_view::{invoice_row, invoice_total};
+use crate::ops::invoices::{apply_transition, new_invoice_numbered};
 use crate::store;
 use crate::store::billing_run::{JobRow, PlanHistoryEntry};
 use crate::store::invoices::NewLineItem;
-use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use counterfoil_billing::{self as billing, Period};
 use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use ts_rs::TS;
 
-/// Every daily job bills as of this hour (UTC) of its date.
-const JOB_HOUR: i64 = 8;
+use super::*;
 
 /// A finalized invoice is issued by the first job at least this long after (§7 step 6): the
 /// job two days later, with room for a job that ran a little late.
 pub(crate) const ISSUE_AFTER_HOURS: i64 = 46;
 
-/// What a job (or a whole run) did.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
-pub struct BillingCounts {
-    pub invoices_created: u32,
-    /// Invoices that got a line or changed state (created ones included). In a run's totals an
-    /// invoice counts once per job that touched it.
-    pub invoices_touched: u32,
-    pub lines_added: u32,
-    pub invoices_finalized: u32,
-    pub invoices_issued: u32,
-    /// Issued with a total of 0, and so marked paid at once.
-    pub invoices_paid: u32,
-}
-
-impl BillingCounts {
-    fn add(&mut self, other: &BillingCounts) {
-        self.invoices_created += other.invoices_created;
-        self.invoices_touched += other.invoices_touched;
-        self.lines_added += other.lines_added;
-        self.invoices_finalized += other.invoices_finalized;
-        self.invoices_issued += other.invoices_issued;
-        self.invoices_paid += other.invoices_paid;
-    }
-}
-
-/// One daily job.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-pub struct JobReport {
-    /// YYYY-MM-DD; the job billed as of 08:00 UTC that day.
-    pub date: String,
-    pub counts: BillingCounts,
-}
-
-/// A billing run: the jobs it ran, oldest first, and their totals.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
-pub struct BillingRunReport {
-    pub jobs: Vec<JobReport>,
-    pub totals: BillingCounts,
-}
-
-/// Runs every daily job not yet completed whose instant (08:00 UTC) is at or before `until`.
-pub fn run_billing_until(
-    book: &mut Book,
-    actor: &Actor,
-    until: DateTime<Utc>,
-) -> Result<BillingRunReport> {
-    run_billing_until_with_progress(book, actor, until, &mut |_, _| {})
-}
-
-/// [`run_billing_until`], telling `progress(done_jobs, total_jobs)` before the first job and
-/// after each one.
-pub fn run_billing_until_with_progress(
-    book: &mut Book,
-    actor: &Actor,
-    until: DateTime<Utc>,
-    progress: &mut dyn FnMut(usize, usize),
-) -> Result<BillingRunReport> {
-    if until > book.now() {
-        return Err(ApiError::validation(
-            "until",
-            "The billing run cannot bill a day that has not come yet.",
-        ));
-    }
-    book.with_billing_lock(LockWait::For(SHORT_WAIT), |book| {
-        run_holding_lock(book, actor, until, progress, None)
-    })
-}
-
-/// The run itself. With `clock` (a simulated clock that was at that instant), the clock is
-/// moved to each day's job instant before the day is billed.
-fn run_holding_lock(
-    book: &mut Book,
-    actor: &Actor,
-    until: DateTime<Utc>,
-    progress: &mut dyn FnMut(usize, usize),
-    clock: Option<DateTime<Utc>>,
-) -> Result<BillingRunReport> {
-    // A process that died after a day's job committed but before its charges completed:
-    // finish that day's step 7 first (and only then: charging a day again later would
-    // stamp today's decisions with that day's instant).
-    if let Some(last) = store::billing_run::job_awaiting_charges(book.reader())? {
-        charge_day(book, actor, last)?;
-    }
-    if let Some(last) = store::billing_run::last_job_date(book.reader())? {
-        super::pdfs::make_queued_pdfs(book, actor, job_instant(last))?;
-    }
-    let dates = pending_job_dates(book, until)?;
-    let total = dates.len();
-    progress(0, total);
-    let mut report = BillingRunReport::default();
-    for (done, date) in dates.into_iter().enumerate() {
-        if let Some(start) = clock {
-            // As the day would have come: its job sees its own morning as "now".
-            book.clock().set(job_instant(date).max(start));
-        }
-        let job = run_job(book, actor, date)
-            .map_err(|error| part_way(&report, error, &format!("the job of {date}")))?;
-        if let Some(job) = job {
-            report.totals.add(&job.counts);
-            report.jobs.push(job);
-        }
-        // Step 7 (charging, §9), after the job's transaction has committed: a charge makes its
-        // own transactions around the gateway call.
-        charge_day(book, actor, date)
-            .map_err(|error| part_way(&report, error, &format!("charging on {date}")))?;
-        super::pdfs::make_queued_pdfs(book, actor, job_instant(date))
-            .map_err(|error| part_way(&report, error, &format!("the PDFs of {date}")))?;
-        progress(done + 1, total);
-        book.yield_to_writers();
-    }
-    Ok(report)
-}
-
-/// A run's failure after some days were billed and committed: what was done, then what failed.
-/// A failure before any day keeps its own message ("nothing was changed" is then true).
-fn part_way(done: &BillingRunReport, error: ApiError, what: &str) -> ApiError {
-    let (Some(first), Some(last)) = (done.jobs.first(), done.jobs.last()) else {
-        return error;
-    };
-    let reason = match error.code {
-        crate::ErrorCode::Internal => "an internal error (the details are in the log).".to_owned(),
-        _ => error.message,
-    };
-    let days = done.jobs.len();
-    let billed = if days == 1 {
-        format!("1 day was billed and kept ({})", first.date)
-    } else {
-        format!(
-            "{days} days were billed and kept ({} to {})",
-            first.date, last.date
-        )
-    };
-    ApiError {
-        code: error.code,
-        message: format!(
-            "{billed}; then {what} failed: {reason} Run the billing again to go on from there."
-        ),
-        field: error.field,
-    }
-}
-
-/// Step 7 of `date`, then the note that it is done.
-fn charge_day(book: &mut Book, actor: &Actor, date: NaiveDate) -> Result<()> {
-    super::charging::charge_due_invoices(book, actor, job_instant(date))?;
-    book.write(actor, "billing_run", |write| {
-        store::billing_run::mark_charged(write.tx, date)?;
-        write.audit(
-            "billing_job_charges",
-            None,
-            None::<&()>,
-            Some(&format!("{date}: charges done")),
-        )
-    })
-}
-
-/// The days whose daily job is due by `until` and not done yet, oldest first: what a catch-up
-/// bills. A shell that shows progress bills them one at a time with [`bill_day`].
-pub fn billing_days_due(book: &Book, until: DateTime<Utc>) -> Result<Vec<NaiveDate>> {
-    pending_job_dates(book, until)
-}
-
-/// Bills `day` (and any earlier day still due) as the daily job of that day would have: one
-/// transaction per day, so stopping between two days leaves the book consistent and the rest
-/// still due.
-///
-/// For shells that hold the book while they call it (the desktop, the server): when another
-/// process is billing this book it refuses at once (a conflict naming that process) rather
-/// than keep the shell's users waiting; the shell tries again a little later.
-pub fn bill_day(book: &mut Book, actor: &Actor, day: NaiveDate) -> Result<BillingRunReport> {
-    let until = job_instant(day);
-    if until > book.now() {
-        return Err(ApiError::validation(
-            "until",
-            "The billing run cannot bill a day that has not come yet.",
-        ));
-    }
-    book.with_billing_lock(LockWait::Refuse, |book| {
-        run_holding_lock(book, actor, until, &mut |_, _| {}, None)
-    })
-}
-
-/// The dates still to bill up to `until`: from the day after the last completed job, or for a
-/// book that never ran one, from the day its first application or invoice was created
-/// (nothing can be billed or charged before).
-fn pending_job_dates(book: &Book, until: DateTime<Utc>) -> Result<Vec<NaiveDate>> {
-    let conn = book.reader();
-    let first = match store::billing_run::last_job_date(conn)? {
-        Some(last) => last.succ_opt(),
-        None => store::billing_run::first_activity(conn)?.map(|at| at.date_naive()),
-    };
-    let mut dates = Vec::new();
-    let mut next = first;
-    while let Some(date) = next.filter(|date| job_instant(*date) <= until) {
-        dates.push(date);
-        next = date.succ_opt();
-    }
-    Ok(dates)
-}
-
-/// A job's instant: its date at 08:00 UTC.
-pub(crate) fn job_instant(date: NaiveDate) -> DateTime<Utc> {
-    date.and_time(NaiveTime::MIN).and_utc() + Duration::hours(JOB_HOUR)
-}
-
-/// Moves a simulated clock forward to `input.to`, running every daily job on the way, as the
-/// days would have passed: the clock stands at each day's job instant while that day is
-/// billed, and at `to` once every day is. For tests and demos (`counterfoil serve --clock`):
-/// a book on the real clock refuses, and the clock never goes back. A failure part-way leaves
-/// the clock at the last day billed and says which days were.
-pub(crate) fn advance_clock(
-    book: &mut Book,
-    actor: &Actor,
-    input: crate::model::AdvanceClock,
-) -> Result<BillingRunReport> {
-    if !book.clock().is_simulated() {
-        return Err(ApiError::invalid_state(
-            "This book runs on the real clock; only a book served with --clock can move it.",
-        ));
-    }
-    let now = book.now();
-    if input.to < now {
-        return Err(ApiError::validation(
-            "to",
-            format!(
-                "The clock cannot go back: it is already {}.",
-                now.to_rfc3339()
-            ),
-        ));
-    }
-    if input.to.date_naive() > LAST_BILLABLE_DAY {
-        return Err(ApiError::validation(
-            "to",
-            format!("Counterfoil bills days up to {LAST_BILLABLE_DAY}; nothing was changed."),
-        ));
-    }
-    if input.to - now > Duration::days(MAX_CLOCK_MOVE_DAYS) {
-        return Err(ApiError::validation(
-            "to",
-            format!(
-                "The clock moves at most {MAX_CLOCK_MOVE_DAYS} days (ten years) at a time, \
-                 billing every day on the way; move it in steps. Nothing was changed."
-            ),
-        ));
-    }
-    let run = book.with_billing_lock(LockWait::For(SHORT_WAIT), |book| {
-        run_holding_lock(book, actor, input.to, &mut |_, _| {}, Some(now))
-    });
-    let stands_at = match &run {
-        Ok(_) => input.to,
-        // At the morning of the last day billed: the days after it are still to bill.
-        Err(_) => match store::billing_run::last_job_date(book.reader()) {
-            Ok(Some(last)) => job_instant(last).max(now),
-            _ => now,
-        },
-    };
-    book.clock().set(stands_at);
-    run
-}
-
-/// The last day the billing can run: every date a job derives (next periods, due dates) must
-/// still be a date of a four-digit year (`Period::LAST` is 9999-12).
-pub const LAST_BILLABLE_DAY: NaiveDate = match NaiveDate::from_ymd_opt(9998, 12, 31) {
-    Some(day) => day,
-    None => NaiveDate::MAX,
-};
-
-/// How far one `advance_clock` may move the clock: every day on the way is billed while the
-/// caller waits.
-const MAX_CLOCK_MOVE_DAYS: i64 = 3_660;
-
-/// What a shell that stays open does next, after one [`catch_up_step`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CatchUp {
-    /// A day was billed; call again at once for the next.
-    Billed(NaiveDate),
-    /// Nothing to do until then: the next job instant, or a minute on when another process
-    /// is billing (or a failure, logged, waits for the next job instant).
-    WaitUntil(DateTime<Utc>),
-}
-
-/// Bills the oldest day due by now, if any: a shell that stays open calls it on start and at
-/// every job instant until it says to wait. One day at a time, so that the shell can let go
-/// of the book between days and answer its users during a long catch-up.
-pub fn catch_up_step(book: &mut Book, actor: &Actor) -> CatchUp {
-    let now = book.now();
-    let due = match billing_days_due(book, now) {
-        Ok(due) => due,
-        Err(error) => {
-            tracing::error!(%error, "the billing run failed; it will be retried");
-            return CatchUp::WaitUntil(next_job_instant(now));
-        }
-    };
-    let Some(&day) = due.first() else {
-        return CatchUp::WaitUntil(next_job_instant(now));
-    };
-    match bill_day(book, actor, day) {
-        Ok(_) => CatchUp::Billed(day),
-        Err(error) if error.code == crate::ErrorCode::Conflict => {
-            // Another process bills the book (or holds it busy): look again shortly, so the
-            // days it leaves are not left until tomorrow.
-            tracing::info!(%error, "not billed now; trying again in a minute");
-            CatchUp::WaitUntil(now + Duration::minutes(1))
-        }
-        Err(error) => {
-            tracing::error!(%error, "the billing run failed; it will be retried");
-            CatchUp::WaitUntil(next_job_instant(now))
-        }
-    }
-}
-
-/// The first daily job instant strictly after `after`: when a shell that stays open should run
-/// the billing again.
-pub fn next_job_instant(after: DateTime<Utc>) -> DateTime<Utc> {
-    let today = job_instant(after.date_naive());
-    if today > after {
-        today
-    } else {
-        today + Duration::days(1)
-    }
-}
-
 /// Runs one job in one transaction; `None` when the date was already done.
-fn run_job(book: &mut Book, actor: &Actor, date: NaiveDate) -> Result<Option<JobReport>> {
+pub(super) fn run_job(
+    book: &mut Book,
+    actor: &Actor,
+    date: NaiveDate,
+) -> Result<Option<JobReport>> {
     if store::billing_run::job_done(book.reader(), date)? {
         return Ok(None);
     }
@@ -446,224 +119,6 @@ struct Job<'a, 't> {
     unsettled: BTreeMap<Id, Vec<LineItem>>,
 }
 
-/// An application with its plan history, as the job sees it.
-struct Subscription {
-    app: Application,
-    history: Vec<PlanHistoryEntry>,
-}
-
-impl Subscription {
-    /// The plan in force at `at`.
-    fn plan_at(&self, at: DateTime<Utc>) -> Id {
-        self.history
-            .iter()
-            .take_while(|entry| entry.changed_at <= at)
-            .last()
-            .or(self.history.first())
-            .map_or(self.app.plan_id, |entry| entry.to_plan_id)
-    }
-
-    /// When billing starts: the end of the trial, or the signup.
-    fn billing_start(&self) -> DateTime<Utc> {
-        self.app.trial_ends_at.unwrap_or(self.app.created_at)
-    }
-
-    fn in_trial_at(&self, at: DateTime<Utc>) -> bool {
-        in_trial_at(&self.app, at)
-    }
-
-    /// [from, to] cut at every plan change inside it: (from, to, plan) per segment.
-    fn segments(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Segment> {
-        let mut segments = Vec::new();
-        let mut start = from;
-        let mut plan_id = self.plan_at(from);
-        for change in self
-            .history
-            .iter()
-            .filter(|entry| entry.changed_at > from && entry.changed_at <= to)
-        {
-            if change.changed_at > start {
-                segments.push(Segment {
-                    from: start,
-                    to: change.changed_at - Duration::seconds(1),
-                    plan_id,
-                });
-                start = change.changed_at;
-            }
-            plan_id = change.to_plan_id;
-        }
-        segments.push(Segment {
-            from: start,
-            to,
-            plan_id,
-        });
-        segments
-    }
-}
-
-struct Segment {
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-    plan_id: Id,
-}
-
-/// A line the job wants to add, before it knows its invoice.
-pub(crate) struct NewLine {
-    pub(crate) name: String,
-    pub(crate) description: String,
-    quantity: Decimal,
-    /// Exact; the invoice gets [`billable_cost`] of it.
-    pub(crate) cost: Decimal,
-    line_type: LineItemType,
-    application_id: Id,
-    plan_id: Id,
-    metric_id: Option<Id>,
-}
-
-impl NewLine {
-    fn plan_cost(
-        app: &Application,
-        plan: &Plan,
-        name: String,
-        description: String,
-        cost: Decimal,
-    ) -> NewLine {
-        NewLine {
-            name,
-            description,
-            quantity: Decimal::ONE,
-            cost,
-            line_type: LineItemType::PlanCost,
-            application_id: app.id,
-            plan_id: plan.id,
-            metric_id: None,
-        }
-    }
-}
-
-fn day_start(at: DateTime<Utc>) -> DateTime<Utc> {
-    at.date_naive().and_time(NaiveTime::MIN).and_utc()
-}
-
-fn second_after(at: DateTime<Utc>) -> DateTime<Utc> {
-    at + Duration::seconds(1)
-}
-
-/// `end`, or the cancellation when that comes first: nothing is billed after it.
-fn until_cancelled(end: DateTime<Utc>, cancelled: Option<DateTime<Utc>>) -> DateTime<Utc> {
-    cancelled.map_or(end, |cancelled| end.min(cancelled))
-}
-
-fn total(pieces: &[billing::ProratedPiece]) -> Decimal {
-    pieces.iter().map(|piece| piece.cost).sum()
-}
-
-/// A line's cost as it goes on an invoice (4 decimals, §1), or `None` for a line that is never
-/// added because it costs nothing (§7).
-pub(crate) fn billable_cost(cost: Decimal) -> Option<Decimal> {
-    let cost = billing::line_cost(cost);
-    (!cost.is_zero()).then_some(cost)
-}
-
-/// Whether `app` is still in its trial at `at`: nothing is billed for it then.
-pub(crate) fn in_trial_at(app: &Application, at: DateTime<Utc>) -> bool {
-    app.trial_ends_at.is_some_and(|end| at < end)
-}
-
-/// What a plan change bills (§8): its lines, each with the month of the invoice it goes to,
-/// and the instant the application's fixed fee is then paid until.
-pub(crate) struct PlanChangeBill {
-    pub(crate) lines: Vec<(Period, NewLine)>,
-    pub(crate) paid_until: DateTime<Utc>,
-}
-
-/// §8 for a change of `app` from `old` to `new` at `at`, outside a trial, with `app` as it
-/// stands before the change is billed; `cancelled` is its cancellation if that has happened
-/// by the billing instant. Writes nothing: the billing job adds the lines (dropping those that
-/// cost nothing, see [`billable_cost`]), and `preview_change_plan` shows them.
-pub(crate) fn plan_change_bill(
-    mode: BillingMode,
-    app: &Application,
-    old: &Plan,
-    new: &Plan,
-    at: DateTime<Utc>,
-    cancelled: Option<DateTime<Utc>>,
-) -> PlanChangeBill {
-    let period = Period::of(at);
-    let end = until_cancelled(period.end(), cancelled);
-    let mut lines = Vec::new();
-    let unbilled_from = match app.paid_until {
-        Some(paid_until) => second_after(paid_until),
-        None => day_start(app.trial_ends_at.unwrap_or(app.created_at)),
-    }
-    .max(period.start());
-    let month_unbilled = unbilled_from <= end;
-    if month_unbilled {
-        // First the old plan's fixed fee for the part of the month not yet billed.
-        for piece in billing::prorate_seconds(old.cost_per_month, unbilled_from, end) {
-            let line = NewLine::plan_cost(
-                app,
-                old,
-                format!("Fixed fee ('{}')", old.name),
-                billing::describe_range(piece.from, piece.to),
-                piece.cost,
-            );
-            lines.push((piece.period, line));
-        }
-    }
-    if !app.setup_fee_billed {
-        let line = NewLine::plan_cost(
-            app,
-            old,
-            format!("Setup fee ('{}')", old.name),
-            String::new(),
-            old.setup_fee,
-        );
-        lines.push((period, line));
-    }
-    let refund = total(&billing::prorate_seconds(old.cost_per_month, at, end));
-    let new_cost = total(&billing::prorate_seconds(new.cost_per_month, at, end));
-    let description = billing::describe_range(at, end);
-    let refund_line = NewLine::plan_cost(
-        app,
-        old,
-        format!("Refund ('{}')", old.name),
-        description.clone(),
-        -refund,
-    );
-    match mode {
-        BillingMode::Postpaid => {
-            lines.push((period, refund_line));
-            let line = NewLine::plan_cost(
-                app,
-                new,
-                format!("Fixed fee ('{}')", new.name),
-                description,
-                new_cost,
-            );
-            lines.push((period, line));
-        }
-        // Already billed in advance: only an upgrade is billed ("refunding on downgrade is
-        // not supported", as in 3scale).
-        BillingMode::Prepaid if month_unbilled || new_cost > refund => {
-            lines.push((period, refund_line));
-            let line = NewLine::plan_cost(
-                app,
-                new,
-                format!("Application upgrade ('{}' to '{}')", old.name, new.name),
-                description,
-                new_cost,
-            );
-            lines.push((period, line));
-        }
-        BillingMode::Prepaid => {}
-    }
-    PlanChangeBill {
-        lines,
-        paid_until: app.paid_until.map_or(end, |paid| paid.max(end)),
-    }
-}
-
 impl Job<'_, '_> {
     fn bill_account(&mut self, account_id: Id) -> Result<()> {
         self.targets.clear();
@@ -740,7 +195,11 @@ impl Job<'_, '_> {
     /// Step 1: an application never billed whose billing has started (signup, or end of the
     /// trial) gets its fixed fee in whole days from 00:00 of that day to the month's end, and
     /// its setup fee.
-    fn bill_first_fixed_fee(&mut self, account_id: Id, sub: &mut Subscription) -> Result<()> {
+    fn bill_first_fixed_fee(
+        &mut self,
+        account_id: Id,
+        sub: &mut Subscription,
+    ) -> Result<()> {
         if sub.app.paid_until.is_some() {
             return Ok(());
         }
@@ -766,7 +225,11 @@ impl Job<'_, '_> {
 
     /// Steps 2–4 on day 1 (and step 1 for an application behind the month): the current
     /// month's fixed fee for the part not yet billed.
-    fn bill_month_fixed_fee(&mut self, account_id: Id, sub: &mut Subscription) -> Result<()> {
+    fn bill_month_fixed_fee(
+        &mut self,
+        account_id: Id,
+        sub: &mut Subscription,
+    ) -> Result<()> {
         let Some(paid_until) = sub.app.paid_until else {
             // Never billed: step 1 bills it once its trial is over.
             return Ok(());
@@ -786,7 +249,11 @@ impl Job<'_, '_> {
     }
 
     /// §8: bills the plan changes made since the last job, oldest first, and marks them.
-    fn bill_plan_changes(&mut self, account_id: Id, sub: &mut Subscription) -> Result<()> {
+    fn bill_plan_changes(
+        &mut self,
+        account_id: Id,
+        sub: &mut Subscription,
+    ) -> Result<()> {
         let changes: Vec<PlanHistoryEntry> = sub
             .history
             .iter()
@@ -868,7 +335,11 @@ impl Job<'_, '_> {
 
     /// One line per metric with a non-zero cost under the segment's plan; a method's usage
     /// also counts for its parent (`hits`).
-    fn segment_lines(&mut self, app: &Application, segment: &Segment) -> Result<Vec<NewLine>> {
+    fn segment_lines(
+        &mut self,
+        app: &Application,
+        segment: &Segment,
+    ) -> Result<Vec<NewLine>> {
         let plan = self.plan(segment.plan_id)?;
         let metrics = self.catalogue.metrics(self.write.tx, plan.service_id)?;
         let mut usage: HashMap<Id, i64> = HashMap::new();
@@ -1178,13 +649,17 @@ impl Catalogue {
         if let Some(plan) = self.plans.get(&id) {
             return Ok(plan.clone());
         }
-        let plan = super::plans::plan(conn, id)?;
+        let plan = crate::ops::plans::plan(conn, id)?;
         self.plans.insert(id, plan.clone());
         Ok(plan)
     }
 
     /// A service's metrics, `hits` first, each followed by its methods.
-    fn metrics(&mut self, conn: &rusqlite::Connection, service_id: Id) -> Result<Vec<Metric>> {
+    fn metrics(
+        &mut self,
+        conn: &rusqlite::Connection,
+        service_id: Id,
+    ) -> Result<Vec<Metric>> {
         if let Some(metrics) = self.metrics.get(&service_id) {
             return Ok(metrics.clone());
         }

@@ -1,0 +1,233 @@
+//! Services, their metrics and methods, plans and their pricing rules.
+
+use super::*;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct Service {
+    pub id: Id,
+    pub name: String,
+    pub system_name: String,
+    pub description: String,
+    #[ts(type = "string")]
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct CreateService {
+    pub name: String,
+    /// Derived from the name when absent.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub system_name: Option<String>,
+    #[serde(default)]
+    #[ts(optional, as = "Option<String>")]
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct UpdateService {
+    pub id: Id,
+    pub name: String,
+    #[serde(default)]
+    #[ts(optional, as = "Option<String>")]
+    pub description: String,
+}
+
+/// A metric of a service, or a method (a metric under `hits`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct Metric {
+    pub id: Id,
+    pub service_id: Id,
+    /// Set for methods: the id of the service's `hits` metric.
+    pub parent_id: Option<Id>,
+    pub system_name: String,
+    pub friendly_name: String,
+    pub unit: String,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct ListMetrics {
+    pub service_id: Id,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct CreateMetric {
+    pub service_id: Id,
+    /// Give the `hits` metric's id to create a method.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub parent_id: Option<Id>,
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub system_name: Option<String>,
+    pub friendly_name: String,
+    pub unit: String,
+    #[serde(default)]
+    #[ts(optional, as = "Option<String>")]
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct UpdateMetric {
+    pub id: Id,
+    pub friendly_name: String,
+    pub unit: String,
+    #[serde(default)]
+    #[ts(optional, as = "Option<String>")]
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum PlanState {
+    Hidden,
+    Published,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct Plan {
+    pub id: Id,
+    pub service_id: Id,
+    pub name: String,
+    pub system_name: String,
+    #[ts(type = "string")]
+    pub setup_fee: Decimal,
+    #[ts(type = "string")]
+    pub cost_per_month: Decimal,
+    pub trial_period_days: u32,
+    pub state: PlanState,
+    /// The plan new applications of the service get when none is named.
+    pub is_default: bool,
+    #[ts(type = "string")]
+    pub created_at: DateTime<Utc>,
+}
+
+/// The editable fields of a plan (create and update).
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct PlanFields {
+    pub name: String,
+    #[ts(type = "string")]
+    #[serde(deserialize_with = "exact::decimal")]
+    pub setup_fee: Decimal,
+    #[ts(type = "string")]
+    #[serde(deserialize_with = "exact::decimal")]
+    pub cost_per_month: Decimal,
+    pub trial_period_days: u32,
+    pub state: PlanState,
+}
+
+// Inputs spell out their fields instead of `#[serde(flatten)]`: serde loses the path of a bad
+// value inside a flattened struct, and validation errors must name the field.
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct CreatePlan {
+    pub service_id: Id,
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub system_name: Option<String>,
+    pub name: String,
+    #[ts(type = "string")]
+    #[serde(deserialize_with = "exact::decimal")]
+    pub setup_fee: Decimal,
+    #[ts(type = "string")]
+    #[serde(deserialize_with = "exact::decimal")]
+    pub cost_per_month: Decimal,
+    pub trial_period_days: u32,
+    pub state: PlanState,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct UpdatePlan {
+    pub id: Id,
+    pub name: String,
+    #[ts(type = "string")]
+    #[serde(deserialize_with = "exact::decimal")]
+    pub setup_fee: Decimal,
+    #[ts(type = "string")]
+    #[serde(deserialize_with = "exact::decimal")]
+    pub cost_per_month: Decimal,
+    pub trial_period_days: u32,
+    pub state: PlanState,
+}
+
+impl CreatePlan {
+    pub fn fields(&self) -> PlanFields {
+        PlanFields {
+            name: self.name.clone(),
+            setup_fee: self.setup_fee,
+            cost_per_month: self.cost_per_month,
+            trial_period_days: self.trial_period_days,
+            state: self.state,
+        }
+    }
+}
+
+impl UpdatePlan {
+    pub fn fields(&self) -> PlanFields {
+        PlanFields {
+            name: self.name.clone(),
+            setup_fee: self.setup_fee,
+            cost_per_month: self.cost_per_month,
+            trial_period_days: self.trial_period_days,
+            state: self.state,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+pub struct ListPlans {
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub service_id: Option<Id>,
+    /// Matches name or system name, case-insensitively.
+    #[serde(default, deserialize_with = "search_text")]
+    #[ts(optional = nullable)]
+    pub search: Option<String>,
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub state: Option<PlanState>,
+    /// Oldest first (by id) instead of by name, as 3scale's API lists plans.
+    #[serde(default)]
+    #[ts(optional, as = "Option<bool>")]
+    pub order_by_id: bool,
+    #[serde(default = "first_page", deserialize_with = "paging::page")]
+    #[ts(optional, as = "Option<u32>")]
+    pub page: u32,
+    #[serde(default = "default_per_page", deserialize_with = "paging::per_page")]
+    #[ts(optional, as = "Option<u32>")]
+    pub per_page: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct PricingRule {
+    pub id: Id,
+    pub plan_id: Id,
+    pub metric_id: Id,
+    #[ts(type = "number")]
+    pub min: i64,
+    /// Absent: unbounded.
+    #[ts(type = "number | null")]
+    pub max: Option<i64>,
+    #[ts(type = "string")]
+    pub cost_per_unit: Decimal,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct ListPricingRules {
+    pub plan_id: Id,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct CreatePricingRule {
+    pub plan_id: Id,
+    pub metric_id: Id,
+    #[ts(type = "number")]
+    pub min: i64,
+    #[serde(default)]
+    #[ts(optional, type = "number | null")]
+    pub max: Option<i64>,
+    #[ts(type = "string")]
+    #[serde(deserialize_with = "exact::decimal")]
+    pub cost_per_unit: Decimal,
+}

@@ -1,0 +1,78 @@
+//! The provider's settings: billing mode, numbering, the provider's address, PDF options.
+
+use super::*;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum BillingMode {
+    Postpaid,
+    Prepaid,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Numbering {
+    Monthly,
+    Yearly,
+}
+
+/// A postal address; empty strings are absent parts.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct Address {
+    pub line1: String,
+    pub line2: String,
+    pub city: String,
+    pub state: String,
+    pub zip: String,
+    pub country: String,
+}
+
+impl Address {
+    pub fn is_empty(&self) -> bool {
+        [
+            &self.line1,
+            &self.line2,
+            &self.city,
+            &self.state,
+            &self.zip,
+            &self.country,
+        ]
+        .iter()
+        .all(|part| part.trim().is_empty())
+    }
+}
+
+/// The paper invoice PDFs are printed on.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum PaperSize {
+    #[default]
+    A4,
+    Letter,
+}
+
+/// The provider's settings: who issues invoices, and how billing runs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct Settings {
+    /// Issued-by name on invoices.
+    pub org_name: String,
+    pub address: Address,
+    pub fiscal_code: String,
+    pub vat_code: String,
+    /// ISO 4217 code, e.g. EUR.
+    pub currency: String,
+    pub billing_mode: BillingMode,
+    pub numbering: Numbering,
+    pub invoice_footnote: String,
+    pub zero_vat_text: String,
+    pub charging_enabled: bool,
+    /// A4 unless the provider prints on US Letter.
+    #[serde(default)]
+    #[ts(optional, as = "Option<PaperSize>")]
+    pub paper_size: PaperSize,
+    /// Whether a logo is set (`set_invoice_logo` changes it; ignored by `update_settings`).
+    #[serde(default)]
+    #[ts(optional, as = "Option<bool>")]
+    pub has_logo: bool,
+}
