@@ -20,6 +20,7 @@ use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 pub mod api;
+mod endpoint;
 pub mod guard;
 pub mod session;
 

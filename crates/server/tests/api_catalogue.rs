@@ -1118,27 +1118,3 @@ async fn every_catalogue_route_refuses_missing_tokens_wrong_scopes_and_read_only
     let xml = api.get(&format!("{service_path}.xml")).await;
     assert_eq!(xml.status, 406);
 }
-
-#[tokio::test]
-async fn the_openapi_document_lists_the_catalogue_routes() {
-    let api = Api::start().await;
-    let doc = api.call(Method::GET, "/api/openapi.json", None, None).await;
-    assert_eq!(doc.status, 200);
-    for path in [
-        "/admin/api/services.json",
-        "/admin/api/services/{id}.json",
-        "/admin/api/services/{service_id}/metrics.json",
-        "/admin/api/services/{service_id}/metrics/{id}.json",
-        "/admin/api/services/{service_id}/metrics/{metric_id}/methods.json",
-        "/admin/api/services/{service_id}/metrics/{metric_id}/methods/{id}.json",
-        "/admin/api/application_plans.json",
-        "/admin/api/services/{service_id}/application_plans.json",
-        "/admin/api/services/{service_id}/application_plans/{id}.json",
-        "/admin/api/services/{service_id}/application_plans/{id}/default.json",
-        "/admin/api/application_plans/{plan_id}/pricing_rules.json",
-        "/admin/api/application_plans/{plan_id}/metrics/{metric_id}/pricing_rules.json",
-        "/admin/api/application_plans/{plan_id}/metrics/{metric_id}/pricing_rules/{id}.json",
-    ] {
-        assert!(doc.body["paths"].get(path).is_some(), "{path} documented");
-    }
-}

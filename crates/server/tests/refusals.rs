@@ -228,6 +228,14 @@ async fn the_3scale_api_refuses_the_same_input_naming_the_field() {
     assert_eq!(plan.status, 422, "{:?}", plan.body);
     assert!(plan.body["errors"]["cost_per_month"][0].is_string());
 
+    // A search longer than the engine takes is refused by name, as over /rpc.
+    let long = "%".repeat(201);
+    let search = api
+        .get(&format!("/api/invoices.json?buyer_query={long}"))
+        .await;
+    assert_eq!(search.status, 422, "{:?}", search.body);
+    assert!(search.body["errors"]["buyer_query"][0].is_string());
+
     // 3scale's paging is lenient by contract (threescale-api.md §1.6): nonsense is the default.
     let page = api
         .get("/admin/api/accounts.json?page=abc&per_page=-1")

@@ -7,55 +7,25 @@
 //! application carries `user_key` (and `provider_verification_key`, which Counterfoil does not
 //! keep: always null).
 
-use super::call::{id_segment, path_id, ApiCall};
+use super::call::{id_segment, lenient, path_id, ApiCall};
 use super::plans::PlanJson;
 use super::reply::{timestamp, Failure, Link, Reply};
-use super::schema::{self, ErrorsBody};
-use crate::AppState;
+use super::schema;
+use super::ThreeScale;
+use crate::endpoint::{endpoints, Endpoints};
 use axum::extract::Path;
-use axum::routing::{get, put};
-use axum::Router;
 use counterfoil_engine::model::{
-    Account, Application, ApplicationDetail, ApplicationState, Page, Plan, Service,
+    Account, Application, ApplicationState, ById, ChangePlan, Id, ListApplications, Plan, Service,
+    Subscribe, SuspendApplication, UpdateApplication,
 };
-use serde::Serialize;
-use serde_json::json;
+use counterfoil_engine::op;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use utoipa::{OpenApi, ToSchema};
+use utoipa::ToSchema;
 
-pub(super) fn routes() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/admin/api/accounts/{account}/applications.json",
-            get(list_applications).post(create_application),
-        )
-        .route(
-            "/admin/api/accounts/{account}/applications/{id}",
-            get(read_application)
-                .put(update_application)
-                .delete(delete_application),
-        )
-        .route(
-            "/admin/api/accounts/{account}/applications/{id}/change_plan.json",
-            put(change_plan),
-        )
-        .route(
-            "/admin/api/accounts/{account}/applications/{id}/suspend.json",
-            put(suspend),
-        )
-        .route(
-            "/admin/api/accounts/{account}/applications/{id}/resume.json",
-            put(resume),
-        )
-        .route(
-            "/admin/api/accounts/{account}/applications/{id}/accept.json",
-            put(accept),
-        )
-}
-
-#[derive(OpenApi)]
-#[openapi(
-    paths(
+pub(super) fn endpoints() -> Endpoints {
+    endpoints!(
+        ThreeScale;
         list_applications,
         create_application,
         read_application,
@@ -65,19 +35,8 @@ pub(super) fn routes() -> Router<AppState> {
         suspend,
         resume,
         accept,
-    ),
-    components(schemas(
-        ApplicationJson,
-        ApplicationEnvelope,
-        ApplicationList,
-        PlanJson,
-        ApplicationPlanEnvelope,
-        CreateApplicationBody,
-        UpdateApplicationBody,
-        ChangePlanBody,
-    ))
-)]
-pub(super) struct Doc;
+    )
+}
 
 // --- JSON ------------------------------------------------------------------------------------
 
@@ -168,33 +127,41 @@ schema::envelope!(ApplicationPlanEnvelope, application_plan, PlanJson);
 
 // --- bodies (documentation; read through Params) ---------------------------------------------
 
-/// A new application (flat keys).
-#[derive(ToSchema)]
-#[allow(dead_code)] // documents the body; read through Params
+/// A new application (flat keys, or under `application`).
+#[derive(Deserialize, ToSchema)]
 struct CreateApplicationBody {
     /// An application plan (of any service).
-    plan_id: i64,
-    name: String,
+    #[serde(default, deserialize_with = "lenient::integer")]
+    #[schema(value_type = i64, required)]
+    plan_id: Option<i64>,
+    #[serde(default, deserialize_with = "lenient::text")]
+    #[schema(value_type = String, required)]
+    name: Option<String>,
+    #[serde(default, deserialize_with = "lenient::text")]
     description: Option<String>,
     /// At most 256 of letters, digits, `_ . - + =`; 32 random hex characters when absent.
+    #[serde(default, deserialize_with = "lenient::text")]
     user_key: Option<String>,
 }
 
-/// An update (flat keys); `plan_id` and everything else, as in a whole echoed application,
-/// are ignored.
-#[derive(ToSchema)]
-#[allow(dead_code)] // documents the body; read through Params
+/// An update (flat keys, or under `application`); `plan_id` and everything else, as in a
+/// whole echoed application, are ignored.
+#[derive(Deserialize, ToSchema)]
 struct UpdateApplicationBody {
+    #[serde(default, deserialize_with = "lenient::text")]
     name: Option<String>,
+    #[serde(default, deserialize_with = "lenient::text")]
     description: Option<String>,
+    #[serde(default, deserialize_with = "lenient::text")]
     user_key: Option<String>,
 }
 
-#[derive(ToSchema)]
-#[allow(dead_code)] // documents the body; read through Params
+#[derive(Deserialize, ToSchema)]
 struct ChangePlanBody {
     /// A plan of the application's service.
-    plan_id: i64,
+    #[serde(default, deserialize_with = "lenient::integer")]
+    #[schema(value_type = i64, required)]
+    plan_id: Option<i64>,
 }
 
 /// The filter of the application list.
@@ -210,13 +177,13 @@ struct ApplicationFilters {
 
 /// The account of the path (404 when unknown).
 async fn account(call: &ApiCall, segment: &str) -> Result<Account, Failure> {
-    let id = path_id(segment)?;
-    call.op("get_account", json!({ "id": id })).await
+    let id = Id(path_id(segment)?);
+    call.read(op::get_account, ById { id }).await
 }
 
 /// An application of `account` that is not cancelled; 404 otherwise.
 async fn application(call: &ApiCall, account: &Account, id: i64) -> Result<Application, Failure> {
-    let detail: ApplicationDetail = call.op("get_application", json!({ "id": id })).await?;
+    let detail = call.read(op::get_application, ById { id: Id(id) }).await?;
     let app = detail.application;
     if app.account_id != account.id || app.state == ApplicationState::Cancelled {
         return Err(Failure::NotFound);
@@ -240,12 +207,13 @@ impl Catalogue {
     ) -> Result<ApplicationJson, Failure> {
         let plan_id = app.plan_id.0;
         if let std::collections::hash_map::Entry::Vacant(slot) = self.plans.entry(plan_id) {
-            slot.insert(call.op("get_plan", json!({ "id": plan_id })).await?);
+            slot.insert(call.read(op::get_plan, ById { id: app.plan_id }).await?);
         }
         let plan = &self.plans[&plan_id];
         let service_id = plan.service_id.0;
         if let std::collections::hash_map::Entry::Vacant(slot) = self.services.entry(service_id) {
-            slot.insert(call.op("get_service", json!({ "id": service_id })).await?);
+            let id = plan.service_id;
+            slot.insert(call.read(op::get_service, ById { id }).await?);
         }
         Ok(ApplicationJson::of(
             app,
@@ -266,12 +234,10 @@ async fn render(call: &ApiCall, app: &Application, account: &Account) -> Result<
 /// A buyer's applications, oldest first (not paginated); cancelled ones are gone.
 #[utoipa::path(
     get, path = "/admin/api/accounts/{account_id}/applications.json", tag = "Applications",
-    params(("account_id" = i64, Path), schema::AccessTokenParam, ApplicationFilters),
+    params(("account_id" = i64, Path), ApplicationFilters),
     responses(
         (status = 200, body = ApplicationList),
-        (status = 403, body = schema::ErrorBody),
-        (status = 404, body = schema::NotFoundBody),
-        (status = 422, body = ErrorsBody),
+        (status = 422, body = schema::ErrorsBody),
     )
 )]
 async fn list_applications(
@@ -301,17 +267,14 @@ async fn list_applications(
     if let Some(suspended) = wanted {
         let mut page = 1u32;
         loop {
-            let listed: Page<Application> = call
-                .op(
-                    "list_applications",
-                    json!({
-                        "account_id": account.id.0,
-                        "state": "live",
-                        "page": page,
-                        "per_page": 500,
-                    }),
-                )
-                .await?;
+            let filter = ListApplications {
+                account_id: Some(account.id),
+                state: Some(ApplicationState::Live),
+                page,
+                per_page: 500,
+                ..ListApplications::default()
+            };
+            let listed = call.read(op::list_applications, filter).await?;
             let done = listed.items.is_empty()
                 || i64::from(page) * i64::from(listed.per_page) >= listed.total;
             apps.extend(
@@ -338,41 +301,32 @@ async fn list_applications(
 /// Subscribe a buyer to a plan: 201 with the application.
 #[utoipa::path(
     post, path = "/admin/api/accounts/{account_id}/applications.json", tag = "Applications",
-    params(("account_id" = i64, Path), schema::AccessTokenParam),
+    params(("account_id" = i64, Path)),
     request_body(content = CreateApplicationBody),
-    responses(
-        (status = 201, body = ApplicationEnvelope),
-        (status = 403, body = schema::ErrorBody),
-        (status = 404, body = schema::NotFoundBody),
-        (status = 422, body = ErrorsBody),
-    )
+    responses((status = 201, body = ApplicationEnvelope))
 )]
 async fn create_application(
     Path(account_segment): Path<String>,
     call: ApiCall,
 ) -> Result<Reply, Failure> {
     let account = account(&call, &account_segment).await?;
-    let params = call.params.rooted("application");
-    let plan_id = params
-        .integer("plan_id")?
+    let body: CreateApplicationBody = call.params.rooted("application").parse()?;
+    let plan_id = body
+        .plan_id
         .ok_or_else(|| Failure::field("plan_id", "can't be blank"))?;
-    let _: Plan = call.op("get_plan", json!({ "id": plan_id })).await?;
-    let user_key = match params.text("user_key").filter(|key| !key.trim().is_empty()) {
+    call.read(op::get_plan, ById { id: Id(plan_id) }).await?;
+    let user_key = match body.user_key.filter(|key| !key.trim().is_empty()) {
         Some(key) => key,
         None => counterfoil_engine::generated_user_key()?,
     };
-    let app: Application = call
-        .op(
-            "subscribe",
-            json!({
-                "account_id": account.id.0,
-                "plan_id": plan_id,
-                "name": params.text("name").unwrap_or_default(),
-                "description": params.text("description").unwrap_or_default(),
-                "user_key": user_key,
-            }),
-        )
-        .await?;
+    let input = Subscribe {
+        account_id: account.id,
+        plan_id: Id(plan_id),
+        name: body.name.unwrap_or_default(),
+        description: body.description.unwrap_or_default(),
+        user_key: Some(user_key),
+    };
+    let app = call.write(op::subscribe, input).await?;
     let json = Catalogue::default().json(&call, &app, &account).await?;
     let location = format!(
         "/admin/api/accounts/{}/applications/{}.json",
@@ -384,12 +338,8 @@ async fn create_application(
 /// Read one application of a buyer.
 #[utoipa::path(
     get, path = "/admin/api/accounts/{account_id}/applications/{id}.json", tag = "Applications",
-    params(("account_id" = i64, Path), ("id" = i64, Path), schema::AccessTokenParam),
-    responses(
-        (status = 200, body = ApplicationEnvelope),
-        (status = 403, body = schema::ErrorBody),
-        (status = 404, body = schema::NotFoundBody),
-    )
+    params(("account_id" = i64, Path), ("id" = i64, Path)),
+    responses((status = 200, body = ApplicationEnvelope))
 )]
 async fn read_application(
     Path((account_segment, id)): Path<(String, String)>,
@@ -405,14 +355,9 @@ async fn read_application(
 /// ignored (plan changes go through change_plan).
 #[utoipa::path(
     put, path = "/admin/api/accounts/{account_id}/applications/{id}.json", tag = "Applications",
-    params(("account_id" = i64, Path), ("id" = i64, Path), schema::AccessTokenParam),
+    params(("account_id" = i64, Path), ("id" = i64, Path)),
     request_body(content = UpdateApplicationBody),
-    responses(
-        (status = 200, body = ApplicationEnvelope),
-        (status = 403, body = schema::ErrorBody),
-        (status = 404, body = schema::NotFoundBody),
-        (status = 422, body = ErrorsBody),
-    )
+    responses((status = 200, body = ApplicationEnvelope))
 )]
 async fn update_application(
     Path((account_segment, id)): Path<(String, String)>,
@@ -421,22 +366,19 @@ async fn update_application(
     let id = id_segment(&id)?;
     let account = account(&call, &account_segment).await?;
     let mut app = application(&call, &account, id).await?;
-    let params = call.params.rooted("application");
-    let name = params.text("name");
-    let description = params.text("description");
-    let user_key = params.text("user_key");
+    let UpdateApplicationBody {
+        name,
+        description,
+        user_key,
+    } = call.params.rooted("application").parse()?;
     if name.is_some() || description.is_some() || user_key.is_some() {
-        app = call
-            .op(
-                "update_application",
-                json!({
-                    "id": id,
-                    "name": name,
-                    "description": description,
-                    "user_key": user_key,
-                }),
-            )
-            .await?;
+        let input = UpdateApplication {
+            id: Id(id),
+            name,
+            description,
+            user_key,
+        };
+        app = call.write(op::update_application, input).await?;
     }
     render(&call, &app, &account).await
 }
@@ -444,12 +386,8 @@ async fn update_application(
 /// Delete an application: cancelled in the books (billed up to now), gone from the API.
 #[utoipa::path(
     delete, path = "/admin/api/accounts/{account_id}/applications/{id}.json", tag = "Applications",
-    params(("account_id" = i64, Path), ("id" = i64, Path), schema::AccessTokenParam),
-    responses(
-        (status = 200, description = "Deleted; empty body"),
-        (status = 403, body = schema::ErrorBody),
-        (status = 404, body = schema::NotFoundBody),
-    )
+    params(("account_id" = i64, Path), ("id" = i64, Path)),
+    responses((status = 200, description = "Deleted; empty body"))
 )]
 async fn delete_application(
     Path((account_segment, id)): Path<(String, String)>,
@@ -458,7 +396,8 @@ async fn delete_application(
     let id = id_segment(&id)?;
     let account = account(&call, &account_segment).await?;
     application(&call, &account, id).await?;
-    let _: Application = call.op("cancel_application", json!({ "id": id })).await?;
+    call.write(op::cancel_application, ById { id: Id(id) })
+        .await?;
     Ok(Reply::deleted())
 }
 
@@ -466,14 +405,9 @@ async fn delete_application(
 #[utoipa::path(
     put, path = "/admin/api/accounts/{account_id}/applications/{id}/change_plan.json",
     tag = "Applications",
-    params(("account_id" = i64, Path), ("id" = i64, Path), schema::AccessTokenParam),
+    params(("account_id" = i64, Path), ("id" = i64, Path)),
     request_body(content = ChangePlanBody),
-    responses(
-        (status = 200, body = ApplicationPlanEnvelope),
-        (status = 403, body = schema::ErrorBody),
-        (status = 404, body = schema::NotFoundBody),
-        (status = 422, body = ErrorsBody),
-    )
+    responses((status = 200, body = ApplicationPlanEnvelope))
 )]
 async fn change_plan(
     Path((account_segment, id)): Path<(String, String)>,
@@ -482,19 +416,17 @@ async fn change_plan(
     let id = path_id(&id)?;
     let account = account(&call, &account_segment).await?;
     let app = application(&call, &account, id).await?;
-    let plan_id = call
-        .params
-        .rooted("application")
-        .integer("plan_id")?
+    let body: ChangePlanBody = call.params.rooted("application").parse()?;
+    let plan_id = body
+        .plan_id
         .ok_or_else(|| Failure::field("plan_id", "can't be blank"))?;
-    let plan: Plan = call.op("get_plan", json!({ "id": plan_id })).await?;
+    let plan = call.read(op::get_plan, ById { id: Id(plan_id) }).await?;
     if plan.id != app.plan_id {
-        let _: Application = call
-            .op(
-                "change_plan",
-                json!({ "application_id": id, "plan_id": plan_id }),
-            )
-            .await?;
+        let change = ChangePlan {
+            application_id: Id(id),
+            plan_id: plan.id,
+        };
+        call.write(op::change_plan, change).await?;
     }
     Reply::entity("application_plan", &PlanJson::of(&plan))
 }
@@ -508,12 +440,11 @@ async fn set_suspended(
     let id = path_id(id)?;
     let account = account(&call, account_segment).await?;
     application(&call, &account, id).await?;
-    let app: Application = call
-        .op(
-            "suspend_application",
-            json!({ "id": id, "suspended": suspended }),
-        )
-        .await?;
+    let input = SuspendApplication {
+        id: Id(id),
+        suspended,
+    };
+    let app = call.write(op::suspend_application, input).await?;
     render(&call, &app, &account).await
 }
 
@@ -521,13 +452,8 @@ async fn set_suspended(
 #[utoipa::path(
     put, path = "/admin/api/accounts/{account_id}/applications/{id}/suspend.json",
     tag = "Applications",
-    params(("account_id" = i64, Path), ("id" = i64, Path), schema::AccessTokenParam),
-    responses(
-        (status = 200, body = ApplicationEnvelope),
-        (status = 403, body = schema::ErrorBody),
-        (status = 404, body = schema::NotFoundBody),
-        (status = 422, body = ErrorsBody),
-    )
+    params(("account_id" = i64, Path), ("id" = i64, Path)),
+    responses((status = 200, body = ApplicationEnvelope))
 )]
 async fn suspend(
     Path((account_segment, id)): Path<(String, String)>,
@@ -540,13 +466,8 @@ async fn suspend(
 #[utoipa::path(
     put, path = "/admin/api/accounts/{account_id}/applications/{id}/resume.json",
     tag = "Applications",
-    params(("account_id" = i64, Path), ("id" = i64, Path), schema::AccessTokenParam),
-    responses(
-        (status = 200, body = ApplicationEnvelope),
-        (status = 403, body = schema::ErrorBody),
-        (status = 404, body = schema::NotFoundBody),
-        (status = 422, body = ErrorsBody),
-    )
+    params(("account_id" = i64, Path), ("id" = i64, Path)),
+    responses((status = 200, body = ApplicationEnvelope))
 )]
 async fn resume(
     Path((account_segment, id)): Path<(String, String)>,
@@ -560,13 +481,8 @@ async fn resume(
 #[utoipa::path(
     put, path = "/admin/api/accounts/{account_id}/applications/{id}/accept.json",
     tag = "Applications",
-    params(("account_id" = i64, Path), ("id" = i64, Path), schema::AccessTokenParam),
-    responses(
-        (status = 200, body = ApplicationEnvelope),
-        (status = 403, body = schema::ErrorBody),
-        (status = 404, body = schema::NotFoundBody),
-        (status = 422, body = ErrorsBody),
-    )
+    params(("account_id" = i64, Path), ("id" = i64, Path)),
+    responses((status = 200, body = ApplicationEnvelope))
 )]
 async fn accept(
     Path((account_segment, id)): Path<(String, String)>,

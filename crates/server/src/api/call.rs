@@ -66,8 +66,8 @@ impl ApiCall {
             .map_err(Failure::internal)?
     }
 
-    /// Runs a typed read operation (`counterfoil_engine::reads`) on a reader connection: the
-    /// same operation as [`ApiCall::op`] without a JSON round trip, for the busiest lists.
+    /// Runs a typed read operation (`counterfoil_engine::op::*`) on a reader connection,
+    /// beside other reads and the writer.
     pub async fn read<I: Send + 'static, T: Send + 'static>(
         &self,
         operation: fn(&Book, I) -> Result<T, counterfoil_engine::ApiError>,
@@ -88,34 +88,6 @@ impl ApiCall {
     ) -> Result<T, Failure> {
         self.book(move |book, actor| Ok(operation(book, actor, input)?))
             .await
-    }
-
-    /// Calls one engine operation (the same ones the UI calls) and reads its output. Reads
-    /// run on a reader connection, beside other reads and the writer.
-    pub async fn op<T: serde::de::DeserializeOwned + Send + 'static>(
-        &self,
-        operation: &'static str,
-        input: Value,
-    ) -> Result<T, Failure> {
-        let read = move |output: Result<Value, counterfoil_engine::ApiError>| {
-            serde_json::from_value(output?).map_err(Failure::internal)
-        };
-        if counterfoil_engine::is_read_operation(operation) {
-            let actor = self.actor();
-            return self
-                .state
-                .with_reader(move |book| {
-                    read(counterfoil_engine::dispatch_read(
-                        book, &actor, operation, input,
-                    ))
-                })
-                .await
-                .map_err(Failure::internal)?;
-        }
-        self.book(move |book, actor| {
-            read(counterfoil_engine::dispatch(book, actor, operation, input))
-        })
-        .await
     }
 }
 
@@ -294,6 +266,17 @@ impl Params {
         }
     }
 
+    /// The parameters as `T`, a body type that documents them too (`Deserialize` +
+    /// `ToSchema`); its fields read as [`lenient`] says and other keys are ignored. A value
+    /// a field refuses is a 422 naming the field.
+    pub fn parse<T: serde::de::DeserializeOwned>(&self) -> Result<T, Failure> {
+        let params = Value::Object(self.0.clone());
+        serde_path_to_error::deserialize(params).map_err(|error| {
+            let field = error.path().to_string();
+            Failure::field(&field, error.into_inner().to_string())
+        })
+    }
+
     /// The parameters under root key `root` (`{"service":{...}}` or `service[name]=`) over
     /// the flat ones: porta accepts both (§1.3).
     pub fn rooted(&self, root: &str) -> Params {
@@ -314,12 +297,7 @@ impl Params {
 
     /// A text parameter; numbers and booleans are taken as their text.
     pub fn text(&self, name: &str) -> Option<String> {
-        match self.value(name)? {
-            Value::String(text) => Some(text.clone()),
-            Value::Number(number) => Some(number.to_string()),
-            Value::Bool(flag) => Some(flag.to_string()),
-            _ => None,
-        }
+        lenient::text_of(self.value(name)?)
     }
 
     /// A required text parameter: 400 when missing.
@@ -329,53 +307,43 @@ impl Params {
 
     /// A whole number, from a number or a text; anything else is a 422 on the field.
     pub fn integer(&self, name: &str) -> Result<Option<i64>, Failure> {
-        let Some(value) = self.value(name) else {
-            return Ok(None);
-        };
-        let parsed = match value {
-            Value::Number(number) => number.as_i64(),
-            Value::String(text) if text.trim().is_empty() => return Ok(None),
-            Value::String(text) => text.trim().parse().ok(),
-            _ => None,
-        };
-        parsed
-            .map(Some)
-            .ok_or_else(|| Failure::field(name, "must be a whole number"))
+        self.read(name, lenient::integer_of)
     }
 
     /// A decimal, exactly as written: from a number (its JSON text, see [`exact_json`]) or a
     /// text; one that cannot be kept exactly is refused, never rounded.
     pub fn decimal(&self, name: &str) -> Result<Option<Decimal>, Failure> {
-        let Some(value) = self.value(name) else {
-            return Ok(None);
-        };
-        let text = match value {
-            Value::Number(number) => number.to_string(),
-            Value::String(text) if text.trim().is_empty() => return Ok(None),
-            Value::String(text) => text.trim().to_owned(),
-            _ => return Err(Failure::field(name, "must be a number")),
-        };
-        counterfoil_billing::parse_exact(&text)
-            .map(Some)
-            .map_err(|error| Failure::field(name, error.to_string()))
+        self.read(name, lenient::decimal_of)
     }
 
     /// A boolean from `true`/`false`, `1`/`0` or their texts.
     pub fn boolean(&self, name: &str) -> Result<Option<bool>, Failure> {
-        let Some(value) = self.value(name) else {
-            return Ok(None);
-        };
-        match value {
-            Value::Bool(flag) => Ok(Some(*flag)),
-            Value::Number(number) if number.as_i64() == Some(1) => Ok(Some(true)),
-            Value::Number(number) if number.as_i64() == Some(0) => Ok(Some(false)),
-            Value::String(text) => match text.trim() {
-                "true" | "1" => Ok(Some(true)),
-                "false" | "0" => Ok(Some(false)),
-                _ => Err(Failure::field(name, "must be true or false")),
-            },
-            _ => Err(Failure::field(name, "must be true or false")),
+        self.read(name, lenient::boolean_of)
+    }
+
+    fn read<T>(
+        &self,
+        name: &str,
+        reader: fn(&Value) -> Result<Option<T>, String>,
+    ) -> Result<Option<T>, Failure> {
+        match self.value(name) {
+            None => Ok(None),
+            Some(value) => reader(value).map_err(|message| Failure::field(name, message)),
         }
+    }
+
+    /// A search text: absent when blank; longer than the engine searches
+    /// ([`counterfoil_engine::model::MAX_SEARCH`] characters) is a 422 on the field.
+    pub fn search(&self, name: &str) -> Result<Option<String>, Failure> {
+        let text = self.text(name).filter(|text| !text.trim().is_empty());
+        let max = counterfoil_engine::model::MAX_SEARCH;
+        if text.as_ref().is_some_and(|text| text.chars().count() > max) {
+            return Err(Failure::field(
+                name,
+                format!("must be at most {max} characters"),
+            ));
+        }
+        Ok(text)
     }
 
     /// `page`: 1 when absent, invalid or below 1 (§1.6).
@@ -432,4 +400,112 @@ pub fn id_segment(segment: &str) -> Result<i64, Failure> {
         .unwrap_or(segment)
         .parse()
         .map_err(|_| Failure::NotFound)
+}
+
+/// How 3scale reads a parameter (§1.3): a number or a boolean where a text is wanted, a
+/// number written as text, a blank text as absent. [`Params`]' readers and the body types'
+/// fields (`#[serde(default, deserialize_with = "lenient::…")]`) read the same way.
+pub mod lenient {
+    use rust_decimal::Decimal;
+    use serde::{Deserialize, Deserializer};
+    use serde_json::Value;
+
+    pub fn text_of(value: &Value) -> Option<String> {
+        match value {
+            Value::String(text) => Some(text.clone()),
+            Value::Number(number) => Some(number.to_string()),
+            Value::Bool(flag) => Some(flag.to_string()),
+            _ => None,
+        }
+    }
+
+    pub fn integer_of(value: &Value) -> Result<Option<i64>, String> {
+        let parsed = match value {
+            Value::Null => return Ok(None),
+            Value::Number(number) => number.as_i64(),
+            Value::String(text) if text.trim().is_empty() => return Ok(None),
+            Value::String(text) => text.trim().parse().ok(),
+            _ => None,
+        };
+        parsed
+            .map(Some)
+            .ok_or_else(|| "must be a whole number".to_owned())
+    }
+
+    pub fn decimal_of(value: &Value) -> Result<Option<Decimal>, String> {
+        let text = match value {
+            Value::Null => return Ok(None),
+            Value::Number(number) => number.to_string(),
+            Value::String(text) if text.trim().is_empty() => return Ok(None),
+            Value::String(text) => text.trim().to_owned(),
+            _ => return Err("must be a number".to_owned()),
+        };
+        counterfoil_billing::parse_exact(&text)
+            .map(Some)
+            .map_err(|error| error.to_string())
+    }
+
+    pub fn boolean_of(value: &Value) -> Result<Option<bool>, String> {
+        match value {
+            Value::Null => Ok(None),
+            Value::Bool(flag) => Ok(Some(*flag)),
+            Value::Number(number) if number.as_i64() == Some(1) => Ok(Some(true)),
+            Value::Number(number) if number.as_i64() == Some(0) => Ok(Some(false)),
+            Value::String(text) => match text.trim() {
+                "true" | "1" => Ok(Some(true)),
+                "false" | "0" => Ok(Some(false)),
+                _ => Err("must be true or false".to_owned()),
+            },
+            _ => Err("must be true or false".to_owned()),
+        }
+    }
+
+    /// A text field.
+    pub fn text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+        Ok(text_of(&Value::deserialize(deserializer)?))
+    }
+
+    /// A whole-number field; anything else refuses the body.
+    pub fn integer<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<i64>, D::Error> {
+        integer_of(&Value::deserialize(deserializer)?).map_err(serde::de::Error::custom)
+    }
+
+    /// An exact decimal field; anything else refuses the body.
+    pub fn decimal<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<Decimal>, D::Error> {
+        decimal_of(&Value::deserialize(deserializer)?).map_err(serde::de::Error::custom)
+    }
+
+    /// A boolean field; anything else refuses the body.
+    pub fn boolean<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<bool>, D::Error> {
+        boolean_of(&Value::deserialize(deserializer)?).map_err(serde::de::Error::custom)
+    }
+
+    /// A field read by `reader` whose refusal the handler words itself (and answers with the
+    /// body's other refusals): `Err` with the reader's reason; `Ok(None)` when absent.
+    pub type Checked<T> = Result<Option<T>, String>;
+
+    /// The value of an absent [`Checked`] field (`#[serde(default = "lenient::absent")]`).
+    pub fn absent<T>() -> Checked<T> {
+        Ok(None)
+    }
+
+    pub fn checked_integer<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Checked<i64>, D::Error> {
+        Ok(integer_of(&Value::deserialize(deserializer)?))
+    }
+
+    pub fn checked_decimal<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Checked<Decimal>, D::Error> {
+        Ok(decimal_of(&Value::deserialize(deserializer)?))
+    }
+
+    pub fn checked_boolean<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Checked<bool>, D::Error> {
+        Ok(boolean_of(&Value::deserialize(deserializer)?))
+    }
 }

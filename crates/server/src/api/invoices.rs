@@ -1,55 +1,25 @@
 //! The Billing API (threescale-api.md §8–§10): invoices, their line items and payment
 //! transactions, over the engine operations the UI uses.
 
-use super::call::{id_segment, path_id, ApiCall};
+use super::call::{id_segment, lenient, path_id, ApiCall};
 use super::reply::{timestamp, Failure, Link, Number, PageInfo, Reply};
 use super::schema::{self, ErrorsBody};
-use crate::AppState;
+use super::ThreeScale;
+use crate::endpoint::{endpoints, Endpoints};
 use axum::extract::Path;
 use axum::http::StatusCode;
-use axum::routing::{delete, get, post, put};
-use axum::Router;
 use counterfoil_engine::model::{
-    Invoice, InvoiceDetail, InvoiceState, LineItem, LineItemType, Page, PaymentTransaction,
+    AddLineItem, ById, CreateInvoice, Id, Invoice, InvoiceDetail, InvoiceState, LineItem,
+    LineItemType, ListInvoices, PaymentTransaction, TransitionInvoice, UpdateInvoice,
 };
-use serde::Serialize;
-use serde_json::json;
-use utoipa::{OpenApi, ToSchema};
+use counterfoil_engine::op;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
-pub(super) fn routes() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/api/invoices.json",
-            get(list_invoices).post(create_invoice),
-        )
-        .route("/api/invoices/{id}", get(read_invoice).put(update_invoice))
-        .route("/api/invoices/{id}/state.json", put(change_state))
-        .route("/api/invoices/{id}/charge.json", post(charge))
-        .route(
-            "/api/invoices/{id}/line_items.json",
-            get(list_line_items).post(create_line_item),
-        )
-        .route(
-            "/api/invoices/{id}/line_items/{line}",
-            delete(delete_line_item),
-        )
-        .route(
-            "/api/invoices/{id}/payment_transactions.json",
-            get(list_payment_transactions),
-        )
-        .route(
-            "/api/accounts/{account}/invoices.json",
-            get(list_account_invoices),
-        )
-        .route(
-            "/api/accounts/{account}/invoices/{id}",
-            get(read_account_invoice),
-        )
-}
-
-#[derive(OpenApi)]
-#[openapi(
-    paths(
+pub(super) fn endpoints() -> Endpoints {
+    endpoints!(
+        ThreeScale;
         list_invoices,
         create_invoice,
         read_invoice,
@@ -62,19 +32,8 @@ pub(super) fn routes() -> Router<AppState> {
         list_payment_transactions,
         list_account_invoices,
         read_account_invoice,
-    ),
-    components(schemas(
-        InvoiceJson,
-        InvoiceEnvelope,
-        InvoiceList,
-        LineItemJson,
-        LineItemEnvelope,
-        LineItemList,
-        PaymentTransactionJson,
-        PaymentTransactionList,
-    ))
-)]
-pub(super) struct Doc;
+    )
+}
 
 // --- JSON ------------------------------------------------------------------------------------
 
@@ -291,7 +250,7 @@ schema::list!(
 
 /// The list filters of §8: `state`, `month` (YYYY-MM), `number` (friendly ID, `*` wildcard),
 /// `year` and `buyer_query`.
-fn list_filters(call: &ApiCall, account: Option<i64>) -> Result<serde_json::Value, Failure> {
+fn list_filters(call: &ApiCall, account: Option<i64>) -> Result<ListInvoices, Failure> {
     let params = &call.params;
     let state = match params.text("state") {
         Some(state) => Some(parse_state(&state).ok_or_else(|| {
@@ -312,17 +271,18 @@ fn list_filters(call: &ApiCall, account: Option<i64>) -> Result<serde_json::Valu
         ),
         None => None,
     };
-    Ok(json!({
-        "state": state.map(state_name),
-        "period": params.text("month").filter(|m| !m.trim().is_empty()),
-        "friendly_id": params.text("number").filter(|n| !n.trim().is_empty()),
-        "year": year,
-        "buyer_query": params.text("buyer_query").filter(|q| !q.trim().is_empty()),
-        "account_id": account,
-        "oldest_first": true,
-        "page": params.page(),
-        "per_page": params.per_page(20),
-    }))
+    Ok(ListInvoices {
+        state,
+        period: params.text("month").filter(|m| !m.trim().is_empty()),
+        friendly_id: params.search("number")?,
+        year,
+        buyer_query: params.search("buyer_query")?,
+        account_id: account.map(Id),
+        oldest_first: true,
+        page: params.page(),
+        per_page: params.per_page(20),
+        ..ListInvoices::default()
+    })
 }
 
 fn parse_state(text: &str) -> Option<InvoiceState> {
@@ -340,10 +300,7 @@ fn parse_state(text: &str) -> Option<InvoiceState> {
 
 async fn list_page(call: ApiCall, account: Option<i64>) -> Result<Reply, Failure> {
     let filters = list_filters(&call, account)?;
-    let filters = serde_json::from_value(filters).map_err(Failure::internal)?;
-    let page: Page<Invoice> = call
-        .read(counterfoil_engine::op::list_invoices, filters)
-        .await?;
+    let page = call.read(op::list_invoices, filters).await?;
     let items: Vec<InvoiceJson> = page.items.iter().map(InvoiceJson::of).collect();
     Reply::list(
         "invoices",
@@ -359,7 +316,7 @@ async fn list_page(call: ApiCall, account: Option<i64>) -> Result<Reply, Failure
 
 /// Reads an invoice, 404 when it does not exist (or belongs to another buyer than `account`).
 async fn detail(call: &ApiCall, id: i64, account: Option<i64>) -> Result<InvoiceDetail, Failure> {
-    let detail: InvoiceDetail = call.op("get_invoice", json!({ "id": id })).await?;
+    let detail = call.read(op::get_invoice, ById { id: Id(id) }).await?;
     if account.is_some_and(|account| account != detail.invoice.account_id.0) {
         return Err(Failure::NotFound);
     }
@@ -369,10 +326,9 @@ async fn detail(call: &ApiCall, id: i64, account: Option<i64>) -> Result<Invoice
 /// List invoices, 20 a page by default.
 #[utoipa::path(
     get, path = "/api/invoices.json", tag = "Invoices",
-    params(schema::AccessTokenParam, schema::PageParams, InvoiceFilters),
+    params(schema::PageParams, InvoiceFilters),
     responses(
         (status = 200, body = InvoiceList),
-        (status = 403, body = schema::ErrorBody),
         (status = 422, body = ErrorsBody),
     )
 )]
@@ -383,11 +339,9 @@ async fn list_invoices(call: ApiCall) -> Result<Reply, Failure> {
 /// One buyer's invoices.
 #[utoipa::path(
     get, path = "/api/accounts/{account_id}/invoices.json", tag = "Invoices",
-    params(("account_id" = i64, Path), schema::AccessTokenParam, schema::PageParams, InvoiceFilters),
+    params(("account_id" = i64, Path), schema::PageParams, InvoiceFilters),
     responses(
         (status = 200, body = InvoiceList),
-        (status = 403, body = schema::ErrorBody),
-        (status = 404, body = schema::NotFoundBody),
         (status = 422, body = ErrorsBody),
     )
 )]
@@ -396,7 +350,7 @@ async fn list_account_invoices(
     call: ApiCall,
 ) -> Result<Reply, Failure> {
     let account = path_id(&account)?;
-    let _: serde_json::Value = call.op("get_account", json!({ "id": account })).await?;
+    call.read(op::get_account, ById { id: Id(account) }).await?;
     list_page(call, Some(account)).await
 }
 
@@ -420,12 +374,8 @@ struct InvoiceFilters {
 /// Read one invoice.
 #[utoipa::path(
     get, path = "/api/invoices/{id}.json", tag = "Invoices",
-    params(("id" = i64, Path), schema::AccessTokenParam),
-    responses(
-        (status = 200, body = InvoiceEnvelope),
-        (status = 403, body = schema::ErrorBody),
-        (status = 404, body = schema::NotFoundBody),
-    )
+    params(("id" = i64, Path)),
+    responses((status = 200, body = InvoiceEnvelope))
 )]
 async fn read_invoice(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Failure> {
     let id = id_segment(&id)?;
@@ -436,12 +386,8 @@ async fn read_invoice(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Fa
 /// Read one invoice of a buyer.
 #[utoipa::path(
     get, path = "/api/accounts/{account_id}/invoices/{id}.json", tag = "Invoices",
-    params(("account_id" = i64, Path), ("id" = i64, Path), schema::AccessTokenParam),
-    responses(
-        (status = 200, body = InvoiceEnvelope),
-        (status = 403, body = schema::ErrorBody),
-        (status = 404, body = schema::NotFoundBody),
-    )
+    params(("account_id" = i64, Path), ("id" = i64, Path)),
+    responses((status = 200, body = InvoiceEnvelope))
 )]
 async fn read_account_invoice(
     Path((account, id)): Path<(String, String)>,
@@ -456,86 +402,82 @@ async fn read_account_invoice(
 /// Create a manual invoice (state open) for a buyer; `period` defaults to this month.
 #[utoipa::path(
     post, path = "/api/invoices.json", tag = "Invoices",
-    params(schema::AccessTokenParam),
     request_body(content = CreateInvoiceBody),
     responses(
         (status = 201, body = InvoiceEnvelope),
         (status = 400, body = schema::ErrorBody),
-        (status = 403, body = schema::ErrorBody),
-        (status = 422, body = ErrorsBody),
     )
 )]
 async fn create_invoice(call: ApiCall) -> Result<Reply, Failure> {
-    let params = call.params.rooted("invoice");
-    let account = params
-        .integer("account_id")?
-        .ok_or(Failure::MissingParameter("account_id"))?;
-    let period = params.text("period");
-    let exists: Result<serde_json::Value, Failure> =
-        call.op("get_account", json!({ "id": account })).await;
-    if matches!(exists, Err(Failure::NotFound)) {
-        return Err(Failure::field("buyer_account", "can't be blank"));
-    }
-    exists?;
-    let detail: InvoiceDetail = call
-        .op(
-            "create_invoice",
-            json!({ "account_id": account, "period": period }),
-        )
-        .await?;
+    let body: CreateInvoiceBody = call.params.rooted("invoice").parse()?;
+    let account_id = Id(body
+        .account_id
+        .ok_or(Failure::MissingParameter("account_id"))?);
+    match call.read(op::get_account, ById { id: account_id }).await {
+        Err(Failure::NotFound) => return Err(Failure::field("buyer_account", "can't be blank")),
+        found => found?,
+    };
+    let input = CreateInvoice {
+        account_id,
+        period: body.period,
+    };
+    let detail = call.write(op::create_invoice, input).await?;
     let invoice = InvoiceJson::of(&detail.invoice);
     let location = format!("/api/invoices/{}.json", invoice.id);
     Reply::created("invoice", &invoice, location)
 }
 
 /// The body of an invoice create (flat, or under `invoice`).
-#[derive(ToSchema)]
-#[allow(dead_code)] // documents the body; read through Params
+#[derive(Deserialize, ToSchema)]
 struct CreateInvoiceBody {
-    account_id: i64,
+    #[serde(default, deserialize_with = "lenient::integer")]
+    #[schema(value_type = i64, required)]
+    account_id: Option<i64>,
     /// YYYY-MM; this month when absent.
+    #[serde(default, deserialize_with = "lenient::text")]
     period: Option<String>,
 }
 
 /// The body of an invoice update (flat, or under `invoice`).
-#[derive(ToSchema)]
-#[allow(dead_code)] // documents the body; read through Params
+#[derive(Deserialize, ToSchema)]
 struct UpdateInvoiceBody {
     /// YYYY-NNNNNNNN or YYYY-MM-NNNNNNNN.
+    #[serde(default, deserialize_with = "lenient::text")]
     friendly_id: Option<String>,
     /// YYYY-MM.
+    #[serde(default, deserialize_with = "lenient::text")]
     period: Option<String>,
 }
 
 /// Change the friendly ID or period; only while the invoice is open or finalized.
 #[utoipa::path(
     put, path = "/api/invoices/{id}.json", tag = "Invoices",
-    params(("id" = i64, Path), schema::AccessTokenParam),
+    params(("id" = i64, Path)),
     request_body(content = UpdateInvoiceBody),
     responses(
         (status = 200, body = InvoiceEnvelope),
         (status = 400, body = schema::ErrorBody),
-        (status = 403, body = schema::ErrorBody),
-        (status = 404, body = schema::NotFoundBody),
-        (status = 422, body = ErrorsBody),
     )
 )]
 async fn update_invoice(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Failure> {
     let id = id_segment(&id)?;
-    let params = call.params.rooted("invoice");
-    let friendly_id = params.text("friendly_id");
-    let period = params.text("period");
+    let UpdateInvoiceBody {
+        friendly_id,
+        period,
+    } = call.params.rooted("invoice").parse()?;
     if friendly_id.is_none() && period.is_none() {
         return Err(Failure::MissingParameter("invoice"));
     }
     detail(&call, id, None).await?;
-    let updated: Result<InvoiceDetail, Failure> = call
-        .op(
-            "update_invoice",
-            json!({ "id": id, "friendly_id": friendly_id, "period": period }),
-        )
-        .await;
-    let detail = updated.map_err(invalid_invoice_state)?;
+    let input = UpdateInvoice {
+        id: Id(id),
+        friendly_id,
+        period,
+    };
+    let detail = call
+        .write(op::update_invoice, input)
+        .await
+        .map_err(invalid_invoice_state)?;
     Reply::entity("invoice", &InvoiceJson::of(&detail.invoice))
 }
 
@@ -554,22 +496,14 @@ fn invalid_invoice_state(failure: Failure) -> Failure {
 /// Move an invoice to another state (`cancel` is `cancelled`).
 #[utoipa::path(
     put, path = "/api/invoices/{id}/state.json", tag = "Invoices",
-    params(("id" = i64, Path), schema::AccessTokenParam),
+    params(("id" = i64, Path)),
     request_body(content = StateBody),
-    responses(
-        (status = 200, body = InvoiceEnvelope),
-        (status = 403, body = schema::ErrorBody),
-        (status = 404, body = schema::NotFoundBody),
-        (status = 422, body = ErrorsBody),
-    )
+    responses((status = 200, body = InvoiceEnvelope))
 )]
 async fn change_state(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Failure> {
     let id = path_id(&id)?;
-    let target = call
-        .params
-        .rooted("invoice")
-        .text("state")
-        .unwrap_or_default();
+    let body: StateBody = call.params.rooted("invoice").parse()?;
+    let target = body.state.unwrap_or_default();
     let detail = detail(&call, id, None).await?;
     let refused = || {
         Failure::base(
@@ -581,10 +515,10 @@ async fn change_state(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Fa
     if !detail.allowed_transitions.contains(&state) {
         return Err(refused());
     }
-    let changed: InvoiceDetail = call
-        .op(
-            "transition_invoice",
-            json!({ "id": id, "state": state_name(state) }),
+    let changed = call
+        .write(
+            op::transition_invoice,
+            TransitionInvoice { id: Id(id), state },
         )
         .await
         .map_err(|failure| match failure {
@@ -594,24 +528,20 @@ async fn change_state(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Fa
     Reply::entity("invoice", &InvoiceJson::of(&changed.invoice))
 }
 
-/// The body of a state change.
-#[derive(ToSchema)]
-#[allow(dead_code)] // documents the body; read through Params
+/// The body of a state change (flat, or under `invoice`).
+#[derive(Deserialize, ToSchema)]
 struct StateBody {
     /// finalized, pending, unpaid, paid, failed, cancelled (or cancel).
-    state: String,
+    #[serde(default, deserialize_with = "lenient::text")]
+    #[schema(value_type = String, required)]
+    state: Option<String>,
 }
 
 /// Charge the buyer's card for the invoice: 201 when paid.
 #[utoipa::path(
     post, path = "/api/invoices/{id}/charge.json", tag = "Invoices",
-    params(("id" = i64, Path), schema::AccessTokenParam),
-    responses(
-        (status = 201, body = InvoiceEnvelope),
-        (status = 403, body = schema::ErrorBody),
-        (status = 404, body = schema::NotFoundBody),
-        (status = 422, body = ErrorsBody),
-    )
+    params(("id" = i64, Path)),
+    responses((status = 201, body = InvoiceEnvelope))
 )]
 async fn charge(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Failure> {
     let id = path_id(&id)?;
@@ -631,8 +561,8 @@ async fn charge(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Failure>
             "Failed to charge the credit card.",
         )
     };
-    let after: InvoiceDetail = call
-        .op("charge_invoice", json!({ "id": id }))
+    let after = call
+        .write(op::charge_invoice, ById { id: Id(id) })
         .await
         .map_err(|failure| match failure {
             Failure::Errors(..) => failed(),
@@ -648,12 +578,8 @@ async fn charge(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Failure>
 /// An invoice's line items, by id.
 #[utoipa::path(
     get, path = "/api/invoices/{id}/line_items.json", tag = "Line items",
-    params(("id" = i64, Path), schema::AccessTokenParam),
-    responses(
-        (status = 200, body = LineItemList),
-        (status = 403, body = schema::ErrorBody),
-        (status = 404, body = schema::NotFoundBody),
-    )
+    params(("id" = i64, Path)),
+    responses((status = 200, body = LineItemList))
 )]
 async fn list_line_items(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Failure> {
     let id = path_id(&id)?;
@@ -667,29 +593,28 @@ async fn list_line_items(Path(id): Path<String>, call: ApiCall) -> Result<Reply,
 }
 
 /// The body of a line item create (flat, or under `line_item`).
-#[derive(ToSchema)]
-#[allow(dead_code)] // documents the body; read through Params
+#[derive(Deserialize, ToSchema)]
 struct LineItemBody {
-    name: String,
+    #[serde(default, deserialize_with = "lenient::text")]
+    #[schema(value_type = String, required)]
+    name: Option<String>,
+    #[serde(default, deserialize_with = "lenient::text")]
     description: Option<String>,
     /// A whole number; 1 when absent.
+    #[serde(default, deserialize_with = "lenient::integer")]
     quantity: Option<i64>,
     /// The line's total (4 decimal places).
-    #[schema(value_type = f64)]
-    cost: String,
+    #[serde(default, deserialize_with = "lenient::decimal")]
+    #[schema(value_type = f64, required)]
+    cost: Option<Decimal>,
 }
 
 /// Add a line; only while the invoice is open or finalized.
 #[utoipa::path(
     post, path = "/api/invoices/{id}/line_items.json", tag = "Line items",
-    params(("id" = i64, Path), schema::AccessTokenParam),
+    params(("id" = i64, Path)),
     request_body(content = LineItemBody),
-    responses(
-        (status = 201, body = LineItemEnvelope),
-        (status = 403, body = schema::ErrorBody),
-        (status = 404, body = schema::NotFoundBody),
-        (status = 422, body = ErrorsBody),
-    )
+    responses((status = 201, body = LineItemEnvelope))
 )]
 async fn create_line_item(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Failure> {
     let id = path_id(&id)?;
@@ -700,22 +625,18 @@ async fn create_line_item(Path(id): Path<String>, call: ApiCall) -> Result<Reply
             "Invalid invoice state",
         ));
     }
-    let params = call.params.rooted("line_item");
     // 3scale turns a cost it cannot read into 0; a finance user would rather be told.
-    let cost = params.decimal("cost")?.unwrap_or_default();
-    let quantity = params.integer("quantity")?.unwrap_or(1);
-    let after: InvoiceDetail = call
-        .op(
-            "add_line_item",
-            json!({
-                "invoice_id": id,
-                "name": params.text("name").unwrap_or_default(),
-                "description": params.text("description").unwrap_or_default(),
-                "quantity": quantity.to_string(),
-                "cost": cost.to_string(),
-            }),
-        )
-        .await?;
+    let body: LineItemBody = call.params.rooted("line_item").parse()?;
+    let cost = body.cost.unwrap_or_default();
+    let quantity = body.quantity.unwrap_or(1);
+    let input = AddLineItem {
+        invoice_id: Id(id),
+        name: body.name.unwrap_or_default(),
+        description: body.description.unwrap_or_default(),
+        quantity: Some(Decimal::from(quantity)),
+        cost,
+    };
+    let after = call.write(op::add_line_item, input).await?;
     let added = after
         .line_items
         .iter()
@@ -729,11 +650,10 @@ async fn create_line_item(Path(id): Path<String>, call: ApiCall) -> Result<Reply
 /// Delete a line; only while the invoice is open or finalized (403 otherwise).
 #[utoipa::path(
     delete, path = "/api/invoices/{id}/line_items/{line_id}.json", tag = "Line items",
-    params(("id" = i64, Path), ("line_id" = i64, Path), schema::AccessTokenParam),
+    params(("id" = i64, Path), ("line_id" = i64, Path)),
     responses(
         (status = 200, description = "Deleted; empty body"),
         (status = 403, body = ErrorsBody),
-        (status = 404, body = schema::NotFoundBody),
     )
 )]
 async fn delete_line_item(
@@ -752,19 +672,16 @@ async fn delete_line_item(
             "Invalid invoice state",
         ));
     }
-    let _: InvoiceDetail = call.op("delete_line_item", json!({ "id": line })).await?;
+    call.write(op::delete_line_item, ById { id: Id(line) })
+        .await?;
     Ok(Reply::deleted())
 }
 
 /// An invoice's payment transactions (every charge attempt).
 #[utoipa::path(
     get, path = "/api/invoices/{id}/payment_transactions.json", tag = "Payment transactions",
-    params(("id" = i64, Path), schema::AccessTokenParam),
-    responses(
-        (status = 200, body = PaymentTransactionList),
-        (status = 403, body = schema::ErrorBody),
-        (status = 404, body = schema::NotFoundBody),
-    )
+    params(("id" = i64, Path)),
+    responses((status = 200, body = PaymentTransactionList))
 )]
 async fn list_payment_transactions(
     Path(id): Path<String>,

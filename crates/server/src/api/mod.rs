@@ -17,28 +17,87 @@ pub(crate) mod schema;
 mod services;
 mod tokens;
 
+use crate::endpoint::{Dialect, Endpoints};
 use crate::AppState;
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use reply::Failure;
+use utoipa::openapi::path::{HttpMethod, Operation, ParameterIn};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
-use utoipa::OpenApi;
+use utoipa::openapi::{Content, Ref, RefOr, ResponseBuilder};
+use utoipa::{IntoParams, OpenApi};
+
+/// Every endpoint of the 3scale APIs.
+fn endpoints() -> Endpoints {
+    invoices::endpoints()
+        .merge(accounts::endpoints())
+        .merge(services::endpoints())
+        .merge(plans::endpoints())
+        .merge(applications::endpoints())
+        .merge(tokens::endpoints())
+}
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/openapi.json", get(openapi_json))
-        .merge(invoices::routes())
-        .merge(accounts::routes())
-        .merge(services::routes())
-        .merge(plans::routes())
-        .merge(applications::routes())
-        .merge(tokens::routes())
+        .merge(endpoints().router())
         // Unknown API paths are a JSON 404, never the UI's index page.
         .route("/api/{*rest}", axum::routing::any(not_found))
         .route("/admin/api/{*rest}", axum::routing::any(not_found))
 }
 
+/// 3scale's API: a token in the query (or body, or HTTP Basic) on every request; paths end in
+/// `.json`; refusals are JSON bodies (threescale-api.md §1).
+pub(crate) struct ThreeScale;
+
+impl Dialect for ThreeScale {
+    /// `/api/invoices/{id}.json` is routed as `/api/invoices/{id}` (see the module comment).
+    fn route_path(documented: &str) -> String {
+        match documented.strip_suffix(".json") {
+            Some(route) if route.ends_with('}') => route.to_owned(),
+            _ => documented.to_owned(),
+        }
+    }
+
+    /// The access token after the path's own parameters; 403 for a missing, unknown or
+    /// too narrow token; 404 for an unknown id; 422 for a refused write.
+    fn complete(method: &HttpMethod, path: &str, operation: &mut Operation) {
+        let parameters = operation.parameters.get_or_insert_with(Vec::new);
+        let after_path = parameters
+            .iter()
+            .take_while(|parameter| {
+                matches!(parameter, RefOr::T(parameter) if parameter.parameter_in == ParameterIn::Path)
+            })
+            .count();
+        let token = schema::AccessTokenParam::into_params(|| Some(ParameterIn::Query));
+        parameters.splice(after_path..after_path, token.into_iter().map(RefOr::T));
+        let mut answer = |status: &str, body: &str| {
+            operation
+                .responses
+                .responses
+                .entry(status.to_owned())
+                .or_insert_with(|| {
+                    let content = Content::new(Some(RefOr::Ref(Ref::from_schema_name(body))));
+                    ResponseBuilder::new()
+                        .description("")
+                        .content("application/json", content)
+                        .into()
+                });
+        };
+        answer("403", "ErrorBody");
+        if path.contains('{') {
+            answer("404", "NotFoundBody");
+        }
+        if *method != HttpMethod::Get {
+            answer("422", "ErrorsBody");
+        }
+    }
+
+    fn method_not_allowed() -> Response {
+        Failure::MethodNotAllowed.into_response()
+    }
+}
 async fn not_found() -> Failure {
     Failure::NotFound
 }
@@ -48,7 +107,7 @@ pub(crate) async fn method_not_allowed() -> Failure {
     Failure::MethodNotAllowed
 }
 
-/// The whole document: every module's paths and schemas.
+/// The whole document: every endpoint and the schemas it uses.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     #[derive(OpenApi)]
     #[openapi(
@@ -74,12 +133,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     }
 
     let mut doc = Root::openapi();
-    doc.merge(invoices::Doc::openapi());
-    doc.merge(accounts::Doc::openapi());
-    doc.merge(services::Doc::openapi());
-    doc.merge(plans::Doc::openapi());
-    doc.merge(applications::Doc::openapi());
-    doc.merge(tokens::Doc::openapi());
+    doc.merge(endpoints().doc());
     doc
 }
 

@@ -1,53 +1,27 @@
 //! The Account Management API's application plans (threescale-api.md §5) and their pricing
 //! rules (§6), over the engine operations the UI uses.
 
-use super::call::{id_segment, path_id, ApiCall, Params};
+use super::call::lenient::{self, Checked};
+use super::call::{id_segment, path_id, ApiCall};
 use super::reply::{decimal_text, timestamp, Failure, Link, Number, Reply};
 use super::schema::{self, ErrorsBody};
 use super::services::{fields, given, service, short_form};
-use crate::AppState;
+use super::ThreeScale;
+use crate::endpoint::{endpoints, Endpoints};
 use axum::extract::Path;
 use axum::http::StatusCode;
-use axum::routing::{delete, get, put};
-use axum::Router;
-use counterfoil_engine::model::{Metric, Page, Plan, PlanState, PricingRule};
+use counterfoil_engine::model::{
+    ById, CreatePlan, CreatePricingRule, Id, ListMetrics, ListPlans, ListPricingRules, Metric,
+    Plan, PlanState, PricingRule, UpdatePlan,
+};
+use counterfoil_engine::op;
 use rust_decimal::Decimal;
-use serde::Serialize;
-use serde_json::json;
-use utoipa::{OpenApi, ToSchema};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
-pub(super) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/admin/api/application_plans.json", get(list_all_plans))
-        .route(
-            "/admin/api/services/{service}/application_plans.json",
-            get(list_service_plans).post(create_plan),
-        )
-        .route(
-            "/admin/api/services/{service}/application_plans/{plan}",
-            get(read_plan).put(update_plan).delete(delete_plan),
-        )
-        .route(
-            "/admin/api/services/{service}/application_plans/{plan}/default.json",
-            put(make_default),
-        )
-        .route(
-            "/admin/api/application_plans/{plan}/pricing_rules.json",
-            get(list_plan_rules),
-        )
-        .route(
-            "/admin/api/application_plans/{plan}/metrics/{metric}/pricing_rules.json",
-            get(list_metric_rules).post(create_rule),
-        )
-        .route(
-            "/admin/api/application_plans/{plan}/metrics/{metric}/pricing_rules/{rule}",
-            delete(delete_rule),
-        )
-}
-
-#[derive(OpenApi)]
-#[openapi(
-    paths(
+pub(super) fn endpoints() -> Endpoints {
+    endpoints!(
+        ThreeScale;
         list_all_plans,
         list_service_plans,
         create_plan,
@@ -59,17 +33,8 @@ pub(super) fn routes() -> Router<AppState> {
         list_metric_rules,
         create_rule,
         delete_rule,
-    ),
-    components(schemas(
-        PlanJson,
-        PlanEnvelope,
-        PlanList,
-        PricingRuleJson,
-        PricingRuleEnvelope,
-        PricingRuleList,
-    ))
-)]
-pub(super) struct Doc;
+    )
+}
 
 // --- JSON ------------------------------------------------------------------------------------
 
@@ -202,17 +167,14 @@ schema::list!(
 async fn all_plans(call: &ApiCall, service_id: Option<i64>) -> Result<Vec<Plan>, Failure> {
     let mut plans = Vec::new();
     for page in 1u32.. {
-        let found: Page<Plan> = call
-            .op(
-                "list_plans",
-                json!({
-                    "service_id": service_id,
-                    "order_by_id": true,
-                    "page": page,
-                    "per_page": 500,
-                }),
-            )
-            .await?;
+        let filter = ListPlans {
+            service_id: service_id.map(Id),
+            order_by_id: true,
+            page,
+            per_page: 500,
+            ..ListPlans::default()
+        };
+        let found = call.read(op::list_plans, filter).await?;
         let done = found.items.is_empty();
         plans.extend(found.items);
         if done || plans.len() as i64 >= found.total {
@@ -225,7 +187,7 @@ async fn all_plans(call: &ApiCall, service_id: Option<i64>) -> Result<Vec<Plan>,
 /// Plan `plan` of service `service`: 404 when either is unknown or they do not match.
 async fn plan_of(call: &ApiCall, service_id: &str, plan_id: i64) -> Result<Plan, Failure> {
     let service_id = path_id(service_id)?;
-    let plan: Plan = call.op("get_plan", json!({ "id": plan_id })).await?;
+    let plan = call.read(op::get_plan, ById { id: Id(plan_id) }).await?;
     if plan.service_id.0 != service_id {
         return Err(Failure::NotFound);
     }
@@ -235,11 +197,7 @@ async fn plan_of(call: &ApiCall, service_id: &str, plan_id: i64) -> Result<Plan,
 /// Every application plan of every service.
 #[utoipa::path(
     get, path = "/admin/api/application_plans.json", tag = "Application plans",
-    params(schema::AccessTokenParam),
-    responses(
-        (status = 200, body = PlanList),
-        (status = 403, body = schema::ErrorBody),
-    )
+    responses((status = 200, body = PlanList))
 )]
 async fn list_all_plans(call: ApiCall) -> Result<Reply, Failure> {
     let plans = all_plans(&call, None).await?;
@@ -251,12 +209,8 @@ async fn list_all_plans(call: ApiCall) -> Result<Reply, Failure> {
 #[utoipa::path(
     get, path = "/admin/api/services/{service_id}/application_plans.json",
     tag = "Application plans",
-    params(("service_id" = i64, Path), schema::AccessTokenParam),
-    responses(
-        (status = 200, body = PlanList),
-        (status = 403, body = schema::ErrorBody),
-        (status = 404, body = schema::NotFoundBody),
-    )
+    params(("service_id" = i64, Path)),
+    responses((status = 200, body = PlanList))
 )]
 async fn list_service_plans(
     Path(service_id): Path<String>,
@@ -269,27 +223,51 @@ async fn list_service_plans(
     Reply::list("plans", "application_plan", &items, None)
 }
 
-/// The body of a plan create or update (flat, or under `application_plan`).
-#[derive(ToSchema)]
-#[allow(dead_code)] // documents the body; read through Params
+/// The body of a plan create or update (flat, or under `application_plan`); all problems are
+/// answered at once.
+#[derive(Deserialize, ToSchema)]
 struct PlanBody {
     /// Required on create.
-    name: String,
+    #[serde(default, deserialize_with = "lenient::text")]
+    #[schema(value_type = String, required)]
+    name: Option<String>,
     /// Create only: generated from the name when absent; unique in the service.
+    #[serde(default, deserialize_with = "lenient::text")]
     system_name: Option<String>,
     /// ≥ 0, at most 4 decimals; 0 when absent.
+    #[serde(
+        default = "lenient::absent",
+        deserialize_with = "lenient::checked_decimal"
+    )]
     #[schema(value_type = Option<f64>)]
-    setup_fee: Option<String>,
+    setup_fee: Checked<Decimal>,
     /// ≥ 0, at most 4 decimals; 0 when absent.
+    #[serde(
+        default = "lenient::absent",
+        deserialize_with = "lenient::checked_decimal"
+    )]
     #[schema(value_type = Option<f64>)]
-    cost_per_month: Option<String>,
+    cost_per_month: Checked<Decimal>,
     /// ≥ 0.
-    trial_period_days: Option<i64>,
+    #[serde(
+        default = "lenient::absent",
+        deserialize_with = "lenient::checked_integer"
+    )]
+    #[schema(value_type = Option<i64>)]
+    trial_period_days: Checked<i64>,
     /// `publish` or `hide`. A new plan is hidden.
+    #[serde(default, deserialize_with = "lenient::text")]
     state_event: Option<String>,
     /// Accepted; Counterfoil approves every application.
-    approval_required: Option<bool>,
+    #[serde(
+        default = "lenient::absent",
+        deserialize_with = "lenient::checked_boolean"
+    )]
+    #[schema(value_type = Option<bool>)]
+    approval_required: Checked<bool>,
     /// Accepted and not kept.
+    #[serde(default, deserialize_with = "lenient::text")]
+    #[allow(dead_code)] // documented; Counterfoil keeps no plan description
     description: Option<String>,
 }
 
@@ -299,12 +277,12 @@ struct PlanInput {
     name: String,
     setup_fee: Decimal,
     cost_per_month: Decimal,
-    trial_period_days: i64,
+    trial_period_days: u32,
     state: PlanState,
 }
 
-fn plan_input(params: &Params, before: PlanInput) -> Result<PlanInput, Failure> {
-    let name = match params.text("name") {
+fn plan_input(body: PlanBody, before: PlanInput) -> Result<PlanInput, Failure> {
+    let name = match body.name {
         Some(name) => name,
         None => before.name,
     };
@@ -312,7 +290,7 @@ fn plan_input(params: &Params, before: PlanInput) -> Result<PlanInput, Failure> 
     if name.trim().is_empty() {
         errors.push(("name", "can't be blank"));
     }
-    let mut money = |field: &'static str, default: Decimal| match params.decimal(field) {
+    let mut money = |field: &'static str, given: Checked<Decimal>, default: Decimal| match given {
         Ok(Some(value)) if value.is_sign_negative() && !value.is_zero() => {
             errors.push((field, "must be greater than or equal to 0"));
             default
@@ -324,21 +302,28 @@ fn plan_input(params: &Params, before: PlanInput) -> Result<PlanInput, Failure> 
             default
         }
     };
-    let setup_fee = money("setup_fee", before.setup_fee);
-    let cost_per_month = money("cost_per_month", before.cost_per_month);
-    let trial_period_days = match params.integer("trial_period_days") {
+    let setup_fee = money("setup_fee", body.setup_fee, before.setup_fee);
+    let cost_per_month = money("cost_per_month", body.cost_per_month, before.cost_per_month);
+    let trial_period_days = match body.trial_period_days {
         Ok(Some(days)) if days < 0 => {
             errors.push(("trial_period_days", "must be greater than or equal to 0"));
             0
         }
-        Ok(Some(days)) => days,
+        // The engine keeps days as u32; beyond it, the engine's own words.
+        Ok(Some(days)) => u32::try_from(days).unwrap_or_else(|_| {
+            errors.push((
+                "trial_period_days",
+                "trial_period_days must be a whole number of 0 or more.",
+            ));
+            0
+        }),
         Ok(None) => before.trial_period_days,
         Err(_) => {
             errors.push(("trial_period_days", "is not a number"));
             0
         }
     };
-    let state = match params.text("state_event").as_deref().map(str::trim) {
+    let state = match body.state_event.as_deref().map(str::trim) {
         None | Some("") => before.state,
         Some("publish") => PlanState::Published,
         Some("hide") => PlanState::Hidden,
@@ -347,7 +332,7 @@ fn plan_input(params: &Params, before: PlanInput) -> Result<PlanInput, Failure> 
             before.state
         }
     };
-    if params.boolean("approval_required").is_err() {
+    if body.approval_required.is_err() {
         errors.push(("approval_required", "must be true or false"));
     }
     fields(errors)?;
@@ -360,32 +345,21 @@ fn plan_input(params: &Params, before: PlanInput) -> Result<PlanInput, Failure> 
     })
 }
 
-fn state_text(state: PlanState) -> &'static str {
-    match state {
-        PlanState::Hidden => "hidden",
-        PlanState::Published => "published",
-    }
-}
-
 /// Create an application plan (hidden unless `state_event` is `publish`).
 #[utoipa::path(
     post, path = "/admin/api/services/{service_id}/application_plans.json",
     tag = "Application plans",
-    params(("service_id" = i64, Path), schema::AccessTokenParam),
+    params(("service_id" = i64, Path)),
     request_body(content = PlanBody),
-    responses(
-        (status = 201, body = PlanEnvelope),
-        (status = 403, body = schema::ErrorBody),
-        (status = 404, body = schema::NotFoundBody),
-        (status = 422, body = ErrorsBody),
-    )
+    responses((status = 201, body = PlanEnvelope))
 )]
 async fn create_plan(Path(service_id): Path<String>, call: ApiCall) -> Result<Reply, Failure> {
     let service_id = path_id(&service_id)?;
     service(&call, service_id).await?;
-    let params = call.params.rooted("application_plan");
+    let mut body: PlanBody = call.params.rooted("application_plan").parse()?;
+    let system_name = given(body.system_name.take());
     let input = plan_input(
-        &params,
+        body,
         PlanInput {
             name: String::new(),
             setup_fee: Decimal::ZERO,
@@ -394,19 +368,17 @@ async fn create_plan(Path(service_id): Path<String>, call: ApiCall) -> Result<Re
             state: PlanState::Hidden,
         },
     )?;
-    let created: Plan = call
-        .op(
-            "create_plan",
-            json!({
-                "service_id": service_id,
-                "system_name": given(&params, "system_name"),
-                "name": input.name,
-                "setup_fee": input.setup_fee.to_string(),
-                "cost_per_month": input.cost_per_month.to_string(),
-                "trial_period_days": input.trial_period_days,
-                "state": state_text(input.state),
-            }),
-        )
+    let create = CreatePlan {
+        service_id: Id(service_id),
+        system_name,
+        name: input.name,
+        setup_fee: input.setup_fee,
+        cost_per_month: input.cost_per_month,
+        trial_period_days: input.trial_period_days,
+        state: input.state,
+    };
+    let created = call
+        .write(op::create_plan, create)
         .await
         .map_err(short_form)?;
     let plan = PlanJson::of(&created);
@@ -421,12 +393,8 @@ async fn create_plan(Path(service_id): Path<String>, call: ApiCall) -> Result<Re
 #[utoipa::path(
     get, path = "/admin/api/services/{service_id}/application_plans/{id}.json",
     tag = "Application plans",
-    params(("service_id" = i64, Path), ("id" = i64, Path), schema::AccessTokenParam),
-    responses(
-        (status = 200, body = PlanEnvelope),
-        (status = 403, body = schema::ErrorBody),
-        (status = 404, body = schema::NotFoundBody),
-    )
+    params(("service_id" = i64, Path), ("id" = i64, Path)),
+    responses((status = 200, body = PlanEnvelope))
 )]
 async fn read_plan(
     Path((service_id, id)): Path<(String, String)>,
@@ -441,43 +409,36 @@ async fn read_plan(
 #[utoipa::path(
     put, path = "/admin/api/services/{service_id}/application_plans/{id}.json",
     tag = "Application plans",
-    params(("service_id" = i64, Path), ("id" = i64, Path), schema::AccessTokenParam),
+    params(("service_id" = i64, Path), ("id" = i64, Path)),
     request_body(content = PlanBody),
-    responses(
-        (status = 200, body = PlanEnvelope),
-        (status = 403, body = schema::ErrorBody),
-        (status = 404, body = schema::NotFoundBody),
-        (status = 422, body = ErrorsBody),
-    )
+    responses((status = 200, body = PlanEnvelope))
 )]
 async fn update_plan(
     Path((service_id, id)): Path<(String, String)>,
     call: ApiCall,
 ) -> Result<Reply, Failure> {
     let before = plan_of(&call, &service_id, id_segment(&id)?).await?;
-    let params = call.params.rooted("application_plan");
+    let body = call.params.rooted("application_plan").parse()?;
     let input = plan_input(
-        &params,
+        body,
         PlanInput {
             name: before.name.clone(),
             setup_fee: before.setup_fee,
             cost_per_month: before.cost_per_month,
-            trial_period_days: i64::from(before.trial_period_days),
+            trial_period_days: before.trial_period_days,
             state: before.state,
         },
     )?;
-    let after: Plan = call
-        .op(
-            "update_plan",
-            json!({
-                "id": before.id.0,
-                "name": input.name,
-                "setup_fee": input.setup_fee.to_string(),
-                "cost_per_month": input.cost_per_month.to_string(),
-                "trial_period_days": input.trial_period_days,
-                "state": state_text(input.state),
-            }),
-        )
+    let update = UpdatePlan {
+        id: before.id,
+        name: input.name,
+        setup_fee: input.setup_fee,
+        cost_per_month: input.cost_per_month,
+        trial_period_days: input.trial_period_days,
+        state: input.state,
+    };
+    let after = call
+        .write(op::update_plan, update)
         .await
         .map_err(short_form)?;
     Reply::entity("application_plan", &PlanJson::of(&after))
@@ -487,11 +448,10 @@ async fn update_plan(
 #[utoipa::path(
     delete, path = "/admin/api/services/{service_id}/application_plans/{id}.json",
     tag = "Application plans",
-    params(("service_id" = i64, Path), ("id" = i64, Path), schema::AccessTokenParam),
+    params(("service_id" = i64, Path), ("id" = i64, Path)),
     responses(
         (status = 200, description = "Deleted; empty body"),
         (status = 403, body = ErrorsBody),
-        (status = 404, body = schema::NotFoundBody),
     )
 )]
 async fn delete_plan(
@@ -499,8 +459,7 @@ async fn delete_plan(
     call: ApiCall,
 ) -> Result<Reply, Failure> {
     let plan = plan_of(&call, &service_id, id_segment(&id)?).await?;
-    let _: Plan = call
-        .op("delete_plan", json!({ "id": plan.id.0 }))
+    call.write(op::delete_plan, ById { id: plan.id })
         .await
         .map_err(|failure| match failure {
             Failure::Conflict(_) => Failure::base(
@@ -517,20 +476,16 @@ async fn delete_plan(
 #[utoipa::path(
     put, path = "/admin/api/services/{service_id}/application_plans/{id}/default.json",
     tag = "Application plans",
-    params(("service_id" = i64, Path), ("id" = i64, Path), schema::AccessTokenParam),
-    responses(
-        (status = 200, body = PlanEnvelope),
-        (status = 403, body = schema::ErrorBody),
-        (status = 404, body = schema::NotFoundBody),
-    )
+    params(("service_id" = i64, Path), ("id" = i64, Path)),
+    responses((status = 200, body = PlanEnvelope))
 )]
 async fn make_default(
     Path((service_id, id)): Path<(String, String)>,
     call: ApiCall,
 ) -> Result<Reply, Failure> {
     let plan = plan_of(&call, &service_id, path_id(&id)?).await?;
-    let after: Plan = call
-        .op("make_default_plan", json!({ "id": plan.id.0 }))
+    let after = call
+        .write(op::make_default_plan, ById { id: plan.id })
         .await?;
     Reply::entity("application_plan", &PlanJson::of(&after))
 }
@@ -539,8 +494,8 @@ async fn make_default(
 
 /// Plan `plan` (any service), 404 when unknown.
 async fn rule_plan(call: &ApiCall, plan_id: &str) -> Result<Plan, Failure> {
-    call.op("get_plan", json!({ "id": path_id(plan_id)? }))
-        .await
+    let id = Id(path_id(plan_id)?);
+    call.read(op::get_plan, ById { id }).await
 }
 
 /// Plan `plan` and metric `metric` of the plan's service: 404 when either is unknown or the
@@ -552,8 +507,13 @@ async fn plan_and_metric(
 ) -> Result<(Plan, Metric), Failure> {
     let plan = rule_plan(call, plan_id).await?;
     let metric_id = path_id(metric_id)?;
-    let metrics: Vec<Metric> = call
-        .op("list_metrics", json!({ "service_id": plan.service_id.0 }))
+    let metrics = call
+        .read(
+            op::list_metrics,
+            ListMetrics {
+                service_id: plan.service_id,
+            },
+        )
         .await?;
     let metric = metrics
         .into_iter()
@@ -564,8 +524,11 @@ async fn plan_and_metric(
 
 /// A plan's rules, by id.
 async fn rules(call: &ApiCall, plan: &Plan) -> Result<Vec<PricingRule>, Failure> {
-    let mut rules: Vec<PricingRule> = call
-        .op("list_pricing_rules", json!({ "plan_id": plan.id.0 }))
+    let mut rules = call
+        .read(
+            op::list_pricing_rules,
+            ListPricingRules { plan_id: plan.id },
+        )
         .await?;
     rules.sort_by_key(|rule| rule.id);
     Ok(rules)
@@ -583,12 +546,8 @@ fn rule_list(rules: &[PricingRule], plan: &Plan) -> Result<Reply, Failure> {
 #[utoipa::path(
     get, path = "/admin/api/application_plans/{plan_id}/pricing_rules.json",
     tag = "Pricing rules",
-    params(("plan_id" = i64, Path), schema::AccessTokenParam),
-    responses(
-        (status = 200, body = PricingRuleList),
-        (status = 403, body = schema::ErrorBody),
-        (status = 404, body = schema::NotFoundBody),
-    )
+    params(("plan_id" = i64, Path)),
+    responses((status = 200, body = PricingRuleList))
 )]
 async fn list_plan_rules(Path(plan_id): Path<String>, call: ApiCall) -> Result<Reply, Failure> {
     let plan = rule_plan(&call, &plan_id).await?;
@@ -600,12 +559,8 @@ async fn list_plan_rules(Path(plan_id): Path<String>, call: ApiCall) -> Result<R
 #[utoipa::path(
     get, path = "/admin/api/application_plans/{plan_id}/metrics/{metric_id}/pricing_rules.json",
     tag = "Pricing rules",
-    params(("plan_id" = i64, Path), ("metric_id" = i64, Path), schema::AccessTokenParam),
-    responses(
-        (status = 200, body = PricingRuleList),
-        (status = 403, body = schema::ErrorBody),
-        (status = 404, body = schema::NotFoundBody),
-    )
+    params(("plan_id" = i64, Path), ("metric_id" = i64, Path)),
+    responses((status = 200, body = PricingRuleList))
 )]
 async fn list_metric_rules(
     Path((plan_id, metric_id)): Path<(String, String)>,
@@ -617,15 +572,26 @@ async fn list_metric_rules(
     rule_list(&rules, &plan)
 }
 
-/// The body of a pricing rule create (flat, or under `pricing_rule`).
-#[derive(ToSchema)]
-#[allow(dead_code)] // documents the body; read through Params
+/// The body of a pricing rule create (flat, or under `pricing_rule`); all problems are
+/// answered at once.
+#[derive(Deserialize, ToSchema)]
 struct PricingRuleBody {
     /// ≥ 1; 1 when absent.
-    min: Option<i64>,
+    #[serde(
+        default = "lenient::absent",
+        deserialize_with = "lenient::checked_integer"
+    )]
+    #[schema(value_type = Option<i64>)]
+    min: Checked<i64>,
     /// ≥ min, or null for no upper limit.
-    max: Option<i64>,
+    #[serde(
+        default = "lenient::absent",
+        deserialize_with = "lenient::checked_integer"
+    )]
+    #[schema(value_type = Option<i64>)]
+    max: Checked<i64>,
     /// Matches `^\d+\.?\d{0,4}$`, as a string or a number; 0 when absent.
+    #[serde(default, deserialize_with = "lenient::text")]
     cost_per_unit: Option<String>,
 }
 
@@ -649,23 +615,18 @@ const OVERLAP: &str =
 #[utoipa::path(
     post, path = "/admin/api/application_plans/{plan_id}/metrics/{metric_id}/pricing_rules.json",
     tag = "Pricing rules",
-    params(("plan_id" = i64, Path), ("metric_id" = i64, Path), schema::AccessTokenParam),
+    params(("plan_id" = i64, Path), ("metric_id" = i64, Path)),
     request_body(content = PricingRuleBody),
-    responses(
-        (status = 201, body = PricingRuleEnvelope),
-        (status = 403, body = schema::ErrorBody),
-        (status = 404, body = schema::NotFoundBody),
-        (status = 422, body = ErrorsBody),
-    )
+    responses((status = 201, body = PricingRuleEnvelope))
 )]
 async fn create_rule(
     Path((plan_id, metric_id)): Path<(String, String)>,
     call: ApiCall,
 ) -> Result<Reply, Failure> {
     let (plan, metric) = plan_and_metric(&call, &plan_id, &metric_id).await?;
-    let params = call.params.rooted("pricing_rule");
+    let body: PricingRuleBody = call.params.rooted("pricing_rule").parse()?;
     let mut errors = Vec::new();
-    let min = match params.integer("min") {
+    let min = match body.min {
         Ok(Some(min)) if min < 1 => {
             errors.push(("min", "must be greater than or equal to 1"));
             min
@@ -677,7 +638,7 @@ async fn create_rule(
             1
         }
     };
-    let max = match params.integer("max") {
+    let max = match body.max {
         Ok(Some(max)) if max < min => {
             errors.push(("max", "must be greater than or equal to 'From'"));
             Some(max)
@@ -688,33 +649,33 @@ async fn create_rule(
             None
         }
     };
-    let cost = params
-        .text("cost_per_unit")
+    let cost = body
+        .cost_per_unit
         .map(|text| text.trim().to_owned())
         .unwrap_or_else(|| "0".to_owned());
     if !well_formed_cost(&cost) {
         errors.push(("cost_per_unit", "is invalid"));
     }
     fields(errors)?;
-    let created: PricingRule = call
-        .op(
-            "create_pricing_rule",
-            json!({
-                "plan_id": plan.id.0,
-                "metric_id": metric.id.0,
-                "min": min,
-                "max": max,
-                "cost_per_unit": cost,
-            }),
-        )
-        .await
-        .map_err(|failure| match failure {
-            // min ≥ 1 is checked above: a refusal on min is an overlap.
-            Failure::Errors(_, errors) if errors.contains_key("min") => {
-                Failure::field("min", OVERLAP)
-            }
-            other => other,
-        })?;
+    let cost_per_unit = counterfoil_billing::parse_exact(&cost)
+        .map_err(|error| Failure::field("cost_per_unit", error.to_string()))?;
+    let input = CreatePricingRule {
+        plan_id: plan.id,
+        metric_id: metric.id,
+        min,
+        max,
+        cost_per_unit,
+    };
+    let created =
+        call.write(op::create_pricing_rule, input)
+            .await
+            .map_err(|failure| match failure {
+                // min ≥ 1 is checked above: a refusal on min is an overlap.
+                Failure::Errors(_, errors) if errors.contains_key("min") => {
+                    Failure::field("min", OVERLAP)
+                }
+                other => other,
+            })?;
     let rule = PricingRuleJson::of(&created, &plan);
     let location = format!(
         "/admin/api/application_plans/{}/metrics/{}/pricing_rules/{}.json",
@@ -729,14 +690,9 @@ async fn create_rule(
     path = "/admin/api/application_plans/{plan_id}/metrics/{metric_id}/pricing_rules/{id}.json",
     tag = "Pricing rules",
     params(
-        ("plan_id" = i64, Path), ("metric_id" = i64, Path), ("id" = i64, Path),
-        schema::AccessTokenParam,
+        ("plan_id" = i64, Path), ("metric_id" = i64, Path), ("id" = i64, Path)
     ),
-    responses(
-        (status = 200, description = "Deleted; empty body"),
-        (status = 403, body = schema::ErrorBody),
-        (status = 404, body = schema::NotFoundBody),
-    )
+    responses((status = 200, description = "Deleted; empty body"))
 )]
 async fn delete_rule(
     Path((plan_id, metric_id, id)): Path<(String, String, String)>,
@@ -751,6 +707,7 @@ async fn delete_rule(
     {
         return Err(Failure::NotFound);
     }
-    let _: PricingRule = call.op("delete_pricing_rule", json!({ "id": id })).await?;
+    call.write(op::delete_pricing_rule, ById { id: Id(id) })
+        .await?;
     Ok(Reply::deleted())
 }

@@ -1,55 +1,30 @@
 //! The Account Management API's catalogue of services (threescale-api.md §3) and their metrics
 //! and methods (§4), over the engine operations the UI uses.
 
-use super::call::{id_segment, path_id, ApiCall, Params};
+use super::call::{id_segment, lenient, path_id, ApiCall};
 use super::reply::{timestamp, Failure, Link, PageInfo, Reply};
 use super::schema::{self, ErrorsBody};
-use crate::AppState;
+use super::ThreeScale;
+use crate::endpoint::{endpoints, Endpoints};
 use axum::extract::Path;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
-use counterfoil_engine::model::{Metric, Page, Service};
-use serde::Serialize;
+use counterfoil_engine::model::{
+    ById, CreateMetric, CreateService, Id, ListMetrics, Metric, Paging, Service, UpdateMetric,
+    UpdateService,
+};
+use counterfoil_engine::op;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::collections::BTreeMap;
-use utoipa::{OpenApi, ToSchema};
+use utoipa::ToSchema;
 
 /// The metric every service has (§4): never deleted, the only parent of methods.
 const HITS: &str = "hits";
 
-pub(super) fn routes() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/admin/api/services.json",
-            get(list_services).post(create_service),
-        )
-        .route(
-            "/admin/api/services/{service}",
-            get(read_service).put(update_service).delete(delete_service),
-        )
-        .route(
-            "/admin/api/services/{service}/metrics.json",
-            get(list_metrics).post(create_metric),
-        )
-        .route(
-            "/admin/api/services/{service}/metrics/{metric}",
-            get(read_metric).put(update_metric).delete(delete_metric),
-        )
-        .route(
-            "/admin/api/services/{service}/metrics/{metric}/methods.json",
-            get(list_methods).post(create_method),
-        )
-        .route(
-            "/admin/api/services/{service}/metrics/{metric}/methods/{method}",
-            get(read_method).put(update_method).delete(delete_method),
-        )
-}
-
-#[derive(OpenApi)]
-#[openapi(
-    paths(
+pub(super) fn endpoints() -> Endpoints {
+    endpoints!(
+        ThreeScale;
         list_services,
         create_service,
         read_service,
@@ -65,21 +40,8 @@ pub(super) fn routes() -> Router<AppState> {
         read_method,
         update_method,
         delete_method,
-    ),
-    components(schemas(
-        ServiceJson,
-        ServiceEnvelope,
-        ServiceList,
-        MetricJson,
-        MetricEnvelope,
-        MetricList,
-        MethodEnvelope,
-        MethodList,
-        StateMachineBody,
-        StateMachineError,
-    ))
-)]
-pub(super) struct Doc;
+    )
+}
 
 // --- JSON ------------------------------------------------------------------------------------
 
@@ -266,9 +228,9 @@ pub(super) fn fields(errors: Vec<(&str, &str)>) -> Result<(), Failure> {
     Err(Failure::Errors(StatusCode::UNPROCESSABLE_ENTITY, map))
 }
 
-/// A text parameter that is present and not blank.
-pub(super) fn given(params: &Params, name: &str) -> Option<String> {
-    params.text(name).filter(|text| !text.trim().is_empty())
+/// A text that is present and not blank.
+pub(super) fn given(text: Option<String>) -> Option<String> {
+    text.filter(|text| !text.trim().is_empty())
 }
 
 /// The engine's refusals in 3scale's short words where 3scale's clients compare them:
@@ -304,14 +266,19 @@ fn refused_delete(failure: Failure) -> Failure {
 }
 
 pub(super) async fn service(call: &ApiCall, id: i64) -> Result<Service, Failure> {
-    call.op("get_service", json!({ "id": id })).await
+    call.read(op::get_service, ById { id: Id(id) }).await
 }
 
 /// A service and its metrics and methods, by id ascending.
 async fn catalogue(call: &ApiCall, service_id: i64) -> Result<(Service, Vec<Metric>), Failure> {
     let service = service(call, service_id).await?;
-    let mut metrics: Vec<Metric> = call
-        .op("list_metrics", json!({ "service_id": service_id }))
+    let mut metrics = call
+        .read(
+            op::list_metrics,
+            ListMetrics {
+                service_id: Id(service_id),
+            },
+        )
         .await?;
     metrics.sort_by_key(|metric| metric.id);
     Ok((service, metrics))
@@ -328,19 +295,15 @@ fn hits(metrics: &[Metric]) -> Option<&Metric> {
 /// List services, 500 a page by default, oldest first.
 #[utoipa::path(
     get, path = "/admin/api/services.json", tag = "Services",
-    params(schema::AccessTokenParam, schema::PageParams),
-    responses(
-        (status = 200, body = ServiceList),
-        (status = 403, body = schema::ErrorBody),
-    )
+    params(schema::PageParams),
+    responses((status = 200, body = ServiceList))
 )]
 async fn list_services(call: ApiCall) -> Result<Reply, Failure> {
-    let page: Page<Service> = call
-        .op(
-            "list_services",
-            json!({"page": call.params.page(), "per_page": call.params.per_page(500)}),
-        )
-        .await?;
+    let paging = Paging {
+        page: call.params.page(),
+        per_page: call.params.per_page(500),
+    };
+    let page = call.read(op::list_services, paging).await?;
     let items: Vec<ServiceJson> = page.items.iter().map(ServiceJson::of).collect();
     Reply::list(
         "services",
@@ -355,42 +318,37 @@ async fn list_services(call: ApiCall) -> Result<Reply, Failure> {
 }
 
 /// The body of a service create or update (flat, or under `service`).
-#[derive(ToSchema)]
-#[allow(dead_code)] // documents the body; read through Params
+#[derive(Deserialize, ToSchema)]
 struct ServiceBody {
     /// Required on create.
-    name: String,
+    #[serde(default, deserialize_with = "lenient::text")]
+    #[schema(value_type = String, required)]
+    name: Option<String>,
     /// Create only: generated from the name when absent; ignored on update.
+    #[serde(default, deserialize_with = "lenient::text")]
     system_name: Option<String>,
+    #[serde(default, deserialize_with = "lenient::text")]
     description: Option<String>,
 }
 
 /// Create a service; its `hits` metric comes with it (no plans do).
 #[utoipa::path(
     post, path = "/admin/api/services.json", tag = "Services",
-    params(schema::AccessTokenParam),
     request_body(content = ServiceBody),
-    responses(
-        (status = 201, body = ServiceEnvelope),
-        (status = 403, body = schema::ErrorBody),
-        (status = 422, body = ErrorsBody),
-    )
+    responses((status = 201, body = ServiceEnvelope))
 )]
 async fn create_service(call: ApiCall) -> Result<Reply, Failure> {
-    let params = call.params.rooted("service");
-    let name = given(&params, "name");
-    let Some(name) = name else {
+    let body: ServiceBody = call.params.rooted("service").parse()?;
+    let Some(name) = given(body.name) else {
         return Err(Failure::field("name", "can't be blank"));
     };
-    let created: Service = call
-        .op(
-            "create_service",
-            json!({
-                "name": name,
-                "system_name": given(&params, "system_name"),
-                "description": params.text("description").unwrap_or_default(),
-            }),
-        )
+    let input = CreateService {
+        name,
+        system_name: given(body.system_name),
+        description: body.description.unwrap_or_default(),
+    };
+    let created = call
+        .write(op::create_service, input)
         .await
         .map_err(short_form)?;
     let service = ServiceJson::of(&created);
@@ -401,12 +359,8 @@ async fn create_service(call: ApiCall) -> Result<Reply, Failure> {
 /// Read one service.
 #[utoipa::path(
     get, path = "/admin/api/services/{id}.json", tag = "Services",
-    params(("id" = i64, Path), schema::AccessTokenParam),
-    responses(
-        (status = 200, body = ServiceEnvelope),
-        (status = 403, body = schema::ErrorBody),
-        (status = 404, body = schema::NotFoundBody),
-    )
+    params(("id" = i64, Path)),
+    responses((status = 200, body = ServiceEnvelope))
 )]
 async fn read_service(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Failure> {
     let id = id_segment(&id)?;
@@ -417,32 +371,29 @@ async fn read_service(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Fa
 /// Change a service's name or description; `system_name` and every other key are ignored.
 #[utoipa::path(
     put, path = "/admin/api/services/{id}.json", tag = "Services",
-    params(("id" = i64, Path), schema::AccessTokenParam),
+    params(("id" = i64, Path)),
     request_body(content = ServiceBody),
-    responses(
-        (status = 200, body = ServiceEnvelope),
-        (status = 403, body = schema::ErrorBody),
-        (status = 404, body = schema::NotFoundBody),
-        (status = 422, body = ErrorsBody),
-    )
+    responses((status = 200, body = ServiceEnvelope))
 )]
 async fn update_service(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Failure> {
     let id = id_segment(&id)?;
     let before = service(&call, id).await?;
-    let params = call.params.rooted("service");
-    let name = match params.text("name") {
+    let body: ServiceBody = call.params.rooted("service").parse()?;
+    let name = match body.name {
         Some(name) if name.trim().is_empty() => {
             return Err(Failure::field("name", "can't be blank"))
         }
         Some(name) => name,
         None => before.name.clone(),
     };
-    let description = params.text("description").unwrap_or(before.description);
-    let after: Service = call
-        .op(
-            "update_service",
-            json!({ "id": id, "name": name, "description": description }),
-        )
+    let description = body.description.unwrap_or(before.description);
+    let input = UpdateService {
+        id: Id(id),
+        name,
+        description,
+    };
+    let after = call
+        .write(op::update_service, input)
         .await
         .map_err(short_form)?;
     Reply::entity("service", &ServiceJson::of(&after))
@@ -452,11 +403,10 @@ async fn update_service(Path(id): Path<String>, call: ApiCall) -> Result<Reply, 
 /// cannot be deleted (422, state-machine body), nor one with applications (403).
 #[utoipa::path(
     delete, path = "/admin/api/services/{id}.json", tag = "Services",
-    params(("id" = i64, Path), schema::AccessTokenParam),
+    params(("id" = i64, Path)),
     responses(
         (status = 200, description = "Deleted; empty body"),
         (status = 403, body = ErrorsBody),
-        (status = 404, body = schema::NotFoundBody),
         (status = 422, body = StateMachineBody),
     )
 )]
@@ -475,14 +425,19 @@ async fn delete_service_inner(
 ) -> Result<Result<Reply, Response>, Failure> {
     let id = id_segment(id)?;
     let before = service(call, id).await?;
-    let all: Page<Service> = call
-        .op("list_services", json!({"page": 1, "per_page": 1}))
+    let all = call
+        .read(
+            op::list_services,
+            Paging {
+                page: 1,
+                per_page: 1,
+            },
+        )
         .await?;
     if all.total <= 1 {
         return Ok(Err(last_service_refusal(&before)));
     }
-    let _: Service = call
-        .op("delete_service", json!({ "id": id }))
+    call.write(op::delete_service, ById { id: Id(id) })
         .await
         .map_err(refused_delete)?;
     Ok(Ok(Reply::deleted()))
@@ -513,12 +468,8 @@ fn last_service_refusal(service: &Service) -> Response {
 /// A service's metrics, methods included (as metric items with `parent_id`), by id.
 #[utoipa::path(
     get, path = "/admin/api/services/{service_id}/metrics.json", tag = "Metrics",
-    params(("service_id" = i64, Path), schema::AccessTokenParam),
-    responses(
-        (status = 200, body = MetricList),
-        (status = 403, body = schema::ErrorBody),
-        (status = 404, body = schema::NotFoundBody),
-    )
+    params(("service_id" = i64, Path)),
+    responses((status = 200, body = MetricList))
 )]
 async fn list_metrics(Path(service_id): Path<String>, call: ApiCall) -> Result<Reply, Failure> {
     let (service, metrics) = catalogue(&call, path_id(&service_id)?).await?;
@@ -529,26 +480,32 @@ async fn list_metrics(Path(service_id): Path<String>, call: ApiCall) -> Result<R
     Reply::list("metrics", "metric", &items, None)
 }
 
-/// The body of a metric or method create or update (flat, or under `metric`).
-#[derive(ToSchema)]
-#[allow(dead_code)] // documents the body; read through Params
+/// The body of a metric or method create or update: under `metric` (porta's root for both)
+/// or `method`, or flat.
+#[derive(Deserialize, ToSchema)]
 struct MetricBody {
     /// Required on create; unique in the service.
-    friendly_name: String,
+    #[serde(default, deserialize_with = "lenient::text")]
+    #[schema(value_type = String, required)]
+    friendly_name: Option<String>,
     /// Metrics only; required on create. Methods inherit `hits`' unit.
+    #[serde(default, deserialize_with = "lenient::text")]
     unit: Option<String>,
     /// Create only: generated from friendly_name when absent; unique in the service across
     /// metrics and methods. Ignored on update.
+    #[serde(default, deserialize_with = "lenient::text")]
     system_name: Option<String>,
     /// Deprecated alias of system_name.
+    #[serde(default, deserialize_with = "lenient::text")]
     name: Option<String>,
+    #[serde(default, deserialize_with = "lenient::text")]
     description: Option<String>,
 }
 
-/// The parameters of a metric or method body: under `metric` (porta's root for both) or
-/// `method`, or flat.
-fn metric_params(call: &ApiCall) -> Params {
-    call.params.rooted("method").rooted("metric")
+impl MetricBody {
+    fn of(call: &ApiCall) -> Result<MetricBody, Failure> {
+        call.params.rooted("method").rooted("metric").parse()
+    }
 }
 
 /// Creates a metric (`parent` None) or a method under `parent`, with 3scale's validations.
@@ -558,10 +515,10 @@ async fn create(
     parent: Option<i64>,
 ) -> Result<(Metric, Service), Failure> {
     let (service, metrics) = catalogue(call, service_id).await?;
-    let params = metric_params(call);
+    let body = MetricBody::of(call)?;
     let hits_metric = hits(&metrics);
     let unit = match parent {
-        None => given(&params, "unit"),
+        None => given(body.unit),
         Some(parent_id) => {
             if !metrics.iter().any(|metric| metric.id.0 == parent_id) {
                 return Err(Failure::NotFound);
@@ -577,8 +534,8 @@ async fn create(
             }
         }
     };
-    let friendly_name = given(&params, "friendly_name");
-    let system_name = given(&params, "system_name").or_else(|| given(&params, "name"));
+    let friendly_name = given(body.friendly_name);
+    let system_name = given(body.system_name).or_else(|| given(body.name));
     let mut errors = Vec::new();
     match &friendly_name {
         None => errors.push(("friendly_name", "can't be blank")),
@@ -607,18 +564,16 @@ async fn create(
         }
     }
     fields(errors)?;
-    let created: Metric = call
-        .op(
-            "create_metric",
-            json!({
-                "service_id": service_id,
-                "parent_id": parent,
-                "system_name": system_name,
-                "friendly_name": friendly_name,
-                "unit": unit,
-                "description": params.text("description").unwrap_or_default(),
-            }),
-        )
+    let input = CreateMetric {
+        service_id: Id(service_id),
+        parent_id: parent.map(Id),
+        system_name,
+        friendly_name: friendly_name.unwrap_or_default(),
+        unit: unit.unwrap_or_default(),
+        description: body.description.unwrap_or_default(),
+    };
+    let created = call
+        .write(op::create_metric, input)
         .await
         .map_err(short_form)?;
     Ok((created, service))
@@ -626,8 +581,8 @@ async fn create(
 
 /// Changes friendly_name, unit (metrics only) and description; the rest is ignored.
 async fn update(call: &ApiCall, metric: &Metric, metrics: &[Metric]) -> Result<Metric, Failure> {
-    let params = metric_params(call);
-    let friendly_name = match params.text("friendly_name") {
+    let body = MetricBody::of(call)?;
+    let friendly_name = match body.friendly_name {
         Some(text) if text.trim().is_empty() => {
             return Err(Failure::field("friendly_name", "can't be blank"))
         }
@@ -640,27 +595,25 @@ async fn update(call: &ApiCall, metric: &Metric, metrics: &[Metric]) -> Result<M
     {
         return Err(Failure::field("friendly_name", "has already been taken"));
     }
-    let unit = match (metric.parent_id, params.text("unit")) {
+    let unit = match (metric.parent_id, body.unit) {
         (None, Some(text)) if text.trim().is_empty() => {
             return Err(Failure::field("unit", "can't be blank"))
         }
         (None, Some(text)) => text,
         _ => metric.unit.clone(),
     };
-    let description = params
-        .text("description")
+    let description = body
+        .description
         .unwrap_or_else(|| metric.description.clone());
-    call.op(
-        "update_metric",
-        json!({
-            "id": metric.id.0,
-            "friendly_name": friendly_name,
-            "unit": unit,
-            "description": description,
-        }),
-    )
-    .await
-    .map_err(short_form)
+    let input = UpdateMetric {
+        id: metric.id,
+        friendly_name,
+        unit,
+        description,
+    };
+    call.write(op::update_metric, input)
+        .await
+        .map_err(short_form)
 }
 
 /// Deletes a metric or method; `hits` is refused with 403.
@@ -671,8 +624,7 @@ async fn remove(call: &ApiCall, metric: &Metric) -> Result<Reply, Failure> {
             "The Hits metric cannot be deleted",
         ));
     }
-    let _: Metric = call
-        .op("delete_metric", json!({ "id": metric.id.0 }))
+    call.write(op::delete_metric, ById { id: metric.id })
         .await
         .map_err(refused_delete)?;
     Ok(Reply::deleted())
@@ -681,14 +633,9 @@ async fn remove(call: &ApiCall, metric: &Metric) -> Result<Reply, Failure> {
 /// Create a metric.
 #[utoipa::path(
     post, path = "/admin/api/services/{service_id}/metrics.json", tag = "Metrics",
-    params(("service_id" = i64, Path), schema::AccessTokenParam),
+    params(("service_id" = i64, Path)),
     request_body(content = MetricBody),
-    responses(
-        (status = 201, body = MetricEnvelope),
-        (status = 403, body = schema::ErrorBody),
-        (status = 404, body = schema::NotFoundBody),
-        (status = 422, body = ErrorsBody),
-    )
+    responses((status = 201, body = MetricEnvelope))
 )]
 async fn create_metric(Path(service_id): Path<String>, call: ApiCall) -> Result<Reply, Failure> {
     let service_id = path_id(&service_id)?;
@@ -721,12 +668,8 @@ async fn metric_of(
 /// Read one metric (a method's id reads it as a metric item).
 #[utoipa::path(
     get, path = "/admin/api/services/{service_id}/metrics/{id}.json", tag = "Metrics",
-    params(("service_id" = i64, Path), ("id" = i64, Path), schema::AccessTokenParam),
-    responses(
-        (status = 200, body = MetricEnvelope),
-        (status = 403, body = schema::ErrorBody),
-        (status = 404, body = schema::NotFoundBody),
-    )
+    params(("service_id" = i64, Path), ("id" = i64, Path)),
+    responses((status = 200, body = MetricEnvelope))
 )]
 async fn read_metric(
     Path((service_id, id)): Path<(String, String)>,
@@ -739,14 +682,9 @@ async fn read_metric(
 /// Change a metric's friendly_name, unit or description; `system_name` is kept.
 #[utoipa::path(
     put, path = "/admin/api/services/{service_id}/metrics/{id}.json", tag = "Metrics",
-    params(("service_id" = i64, Path), ("id" = i64, Path), schema::AccessTokenParam),
+    params(("service_id" = i64, Path), ("id" = i64, Path)),
     request_body(content = MetricBody),
-    responses(
-        (status = 200, body = MetricEnvelope),
-        (status = 403, body = schema::ErrorBody),
-        (status = 404, body = schema::NotFoundBody),
-        (status = 422, body = ErrorsBody),
-    )
+    responses((status = 200, body = MetricEnvelope))
 )]
 async fn update_metric(
     Path((service_id, id)): Path<(String, String)>,
@@ -760,11 +698,10 @@ async fn update_metric(
 /// Delete a metric (with its methods); `hits` cannot be deleted (403).
 #[utoipa::path(
     delete, path = "/admin/api/services/{service_id}/metrics/{id}.json", tag = "Metrics",
-    params(("service_id" = i64, Path), ("id" = i64, Path), schema::AccessTokenParam),
+    params(("service_id" = i64, Path), ("id" = i64, Path)),
     responses(
         (status = 200, description = "Deleted; empty body"),
         (status = 403, body = ErrorsBody),
-        (status = 404, body = schema::NotFoundBody),
     )
 )]
 async fn delete_metric(
@@ -781,12 +718,8 @@ async fn delete_metric(
 #[utoipa::path(
     get, path = "/admin/api/services/{service_id}/metrics/{metric_id}/methods.json",
     tag = "Methods",
-    params(("service_id" = i64, Path), ("metric_id" = i64, Path), schema::AccessTokenParam),
-    responses(
-        (status = 200, body = MethodList),
-        (status = 403, body = schema::ErrorBody),
-        (status = 404, body = schema::NotFoundBody),
-    )
+    params(("service_id" = i64, Path), ("metric_id" = i64, Path)),
+    responses((status = 200, body = MethodList))
 )]
 async fn list_methods(
     Path((service_id, metric_id)): Path<(String, String)>,
@@ -805,14 +738,9 @@ async fn list_methods(
 #[utoipa::path(
     post, path = "/admin/api/services/{service_id}/metrics/{metric_id}/methods.json",
     tag = "Methods",
-    params(("service_id" = i64, Path), ("metric_id" = i64, Path), schema::AccessTokenParam),
+    params(("service_id" = i64, Path), ("metric_id" = i64, Path)),
     request_body(content = MetricBody),
-    responses(
-        (status = 201, body = MethodEnvelope),
-        (status = 403, body = schema::ErrorBody),
-        (status = 404, body = schema::NotFoundBody),
-        (status = 422, body = ErrorsBody),
-    )
+    responses((status = 201, body = MethodEnvelope))
 )]
 async fn create_method(
     Path((service_id, metric_id)): Path<(String, String)>,
@@ -851,14 +779,9 @@ async fn method_of(
     get, path = "/admin/api/services/{service_id}/metrics/{metric_id}/methods/{id}.json",
     tag = "Methods",
     params(
-        ("service_id" = i64, Path), ("metric_id" = i64, Path), ("id" = i64, Path),
-        schema::AccessTokenParam,
+        ("service_id" = i64, Path), ("metric_id" = i64, Path), ("id" = i64, Path)
     ),
-    responses(
-        (status = 200, body = MethodEnvelope),
-        (status = 403, body = schema::ErrorBody),
-        (status = 404, body = schema::NotFoundBody),
-    )
+    responses((status = 200, body = MethodEnvelope))
 )]
 async fn read_method(
     Path((service_id, metric_id, id)): Path<(String, String, String)>,
@@ -873,16 +796,10 @@ async fn read_method(
     put, path = "/admin/api/services/{service_id}/metrics/{metric_id}/methods/{id}.json",
     tag = "Methods",
     params(
-        ("service_id" = i64, Path), ("metric_id" = i64, Path), ("id" = i64, Path),
-        schema::AccessTokenParam,
+        ("service_id" = i64, Path), ("metric_id" = i64, Path), ("id" = i64, Path)
     ),
     request_body(content = MetricBody),
-    responses(
-        (status = 200, body = MethodEnvelope),
-        (status = 403, body = schema::ErrorBody),
-        (status = 404, body = schema::NotFoundBody),
-        (status = 422, body = ErrorsBody),
-    )
+    responses((status = 200, body = MethodEnvelope))
 )]
 async fn update_method(
     Path((service_id, metric_id, id)): Path<(String, String, String)>,
@@ -898,13 +815,11 @@ async fn update_method(
     delete, path = "/admin/api/services/{service_id}/metrics/{metric_id}/methods/{id}.json",
     tag = "Methods",
     params(
-        ("service_id" = i64, Path), ("metric_id" = i64, Path), ("id" = i64, Path),
-        schema::AccessTokenParam,
+        ("service_id" = i64, Path), ("metric_id" = i64, Path), ("id" = i64, Path)
     ),
     responses(
         (status = 200, description = "Deleted; empty body"),
         (status = 403, body = ErrorsBody),
-        (status = 404, body = schema::NotFoundBody),
     )
 )]
 async fn delete_method(

@@ -1,48 +1,38 @@
 //! Personal access tokens (threescale-api.md §11): list, create, read (by id or by value) and
 //! delete, over the engine's token operations. JSON only: `.xml` is 406.
 
-use super::call::ApiCall;
+use super::call::{lenient, ApiCall};
 use super::reply::{timestamp, Failure, Reply};
-use super::schema::{self, ErrorsBody};
-use crate::AppState;
+use super::schema;
+use super::ThreeScale;
+use crate::endpoint::{endpoints, Endpoints};
 use axum::extract::Path;
 use axum::http::StatusCode;
-use axum::routing::get;
-use axum::Router;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use counterfoil_engine::model::{
-    AccessToken, ById, CreatedAccessToken, Id, ListAccessTokens, Permission, Scope,
+    AccessToken, ById, CreateAccessToken, Id, ListAccessTokens, Permission, Scope,
 };
 use counterfoil_engine::op;
-use serde::Serialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use std::collections::BTreeMap;
-use utoipa::{OpenApi, ToSchema};
+use utoipa::ToSchema;
 
 const COLLECTION: &str = "/admin/api/personal/access_tokens";
 
-pub(super) fn routes() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/admin/api/personal/access_tokens.json",
-            get(list_tokens).post(create_token),
-        )
-        .route(
-            "/admin/api/personal/access_tokens.xml",
-            axum::routing::any(not_acceptable),
-        )
-        .route(
-            "/admin/api/personal/access_tokens/{id}",
-            get(read_token).delete(delete_token),
-        )
+pub(super) fn endpoints() -> Endpoints {
+    endpoints!(
+        ThreeScale;
+        list_tokens,
+        create_token,
+        read_token,
+        delete_token,
+    )
+    .route(
+        "/admin/api/personal/access_tokens.xml",
+        axum::routing::any(not_acceptable),
+    )
 }
-
-#[derive(OpenApi)]
-#[openapi(
-    paths(list_tokens, create_token, read_token, delete_token),
-    components(schemas(AccessTokenJson, AccessTokenEnvelope, AccessTokenList, CreateTokenBody))
-)]
-pub(super) struct Doc;
 
 // --- JSON ------------------------------------------------------------------------------------
 
@@ -114,17 +104,24 @@ schema::list!(
     AccessTokenJson
 );
 
-/// The body of a create (flat, or under `token`).
-#[derive(ToSchema)]
-#[allow(dead_code)] // documents the body; read through Params
+/// The body of a create (flat, or under `token`). Every field is checked and all problems
+/// are answered at once.
+#[derive(Deserialize, ToSchema)]
 struct CreateTokenBody {
-    name: String,
+    #[serde(default, deserialize_with = "lenient::text")]
+    #[schema(value_type = String, required)]
+    name: Option<String>,
     /// `ro` or `rw`.
-    permission: String,
+    #[serde(default, deserialize_with = "lenient::text")]
+    #[schema(value_type = String, required)]
+    permission: Option<String>,
     /// One or more of account_management, finance, cms, stats, policy_registry (and none the
     /// calling token lacks).
-    scopes: Vec<String>,
+    #[serde(default)]
+    #[schema(value_type = Vec<String>, required)]
+    scopes: Option<Value>,
     /// ISO-8601, in the future; the token never expires without it.
+    #[serde(default, deserialize_with = "lenient::text")]
     expires_at: Option<String>,
 }
 
@@ -152,10 +149,9 @@ async fn find(call: &ApiCall, segment: &str) -> Result<AccessToken, Failure> {
 /// List personal access tokens, by id; `name` keeps those whose name contains it.
 #[utoipa::path(
     get, path = "/admin/api/personal/access_tokens.json", tag = "Personal access tokens",
-    params(schema::AccessTokenParam, NameFilter),
+    params(NameFilter),
     responses(
         (status = 200, body = AccessTokenList),
-        (status = 403, body = schema::ErrorBody),
         (status = 406, body = schema::ErrorBody),
     )
 )]
@@ -180,16 +176,11 @@ struct NameFilter {
 /// Make a token. Its value is in this answer only: the book keeps a digest.
 #[utoipa::path(
     post, path = "/admin/api/personal/access_tokens.json", tag = "Personal access tokens",
-    params(schema::AccessTokenParam),
     request_body(content = CreateTokenBody),
-    responses(
-        (status = 201, body = AccessTokenEnvelope),
-        (status = 403, body = schema::ErrorBody),
-        (status = 422, body = ErrorsBody),
-    )
+    responses((status = 201, body = AccessTokenEnvelope))
 )]
 async fn create_token(call: ApiCall) -> Result<Reply, Failure> {
-    let params = call.params.rooted("token");
+    let body: CreateTokenBody = call.params.rooted("token").parse()?;
     let mut errors: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut refuse = |field: &str, message: &str| {
         errors
@@ -198,13 +189,13 @@ async fn create_token(call: ApiCall) -> Result<Reply, Failure> {
             .push(message.to_owned())
     };
 
-    let name = params.text("name").unwrap_or_default();
+    let name = body.name.unwrap_or_default();
     if name.trim().is_empty() {
         refuse("name", "can't be blank");
     }
-    let permission = match params.text("permission").as_deref().map(str::trim) {
-        Some("ro") => Some("ro"),
-        Some("rw") => Some("rw"),
+    let permission = match body.permission.as_deref().map(str::trim) {
+        Some("ro") => Some(Permission::Ro),
+        Some("rw") => Some(Permission::Rw),
         None | Some("") => {
             refuse("permission", "can't be blank");
             None
@@ -214,7 +205,7 @@ async fn create_token(call: ApiCall) -> Result<Reply, Failure> {
             None
         }
     };
-    let scopes = read_scopes(params.value("scopes"));
+    let scopes = read_scopes(body.scopes.as_ref());
     match &scopes {
         Err(message) => refuse("scopes", message),
         Ok(scopes) if scopes.iter().any(|s| !call.token.scopes.contains(s)) => refuse(
@@ -223,7 +214,7 @@ async fn create_token(call: ApiCall) -> Result<Reply, Failure> {
         ),
         Ok(_) => {}
     }
-    let expires_at = match params.text("expires_at").filter(|t| !t.trim().is_empty()) {
+    let expires_at = match body.expires_at.filter(|t| !t.trim().is_empty()) {
         None => None,
         Some(text) => match parse_instant(&text) {
             Some(at) => Some(at),
@@ -236,35 +227,28 @@ async fn create_token(call: ApiCall) -> Result<Reply, Failure> {
     if !errors.is_empty() {
         return Err(Failure::Errors(StatusCode::UNPROCESSABLE_ENTITY, errors));
     }
-    let scopes: Vec<&str> = scopes
-        .unwrap_or_default()
-        .into_iter()
-        .map(scope_name)
-        .collect();
-    let created: CreatedAccessToken = call
-        .op(
-            "create_access_token",
-            json!({
-                "name": name,
-                "scopes": scopes,
-                "permission": permission,
-                "expires_at": expires_at,
-            }),
-        )
-        .await
-        .map_err(|failure| match failure {
-            // The engine's only refusal left is an expiry not in the future.
-            Failure::Errors(status, errors) if errors.contains_key("expires_at") => {
-                Failure::Errors(
-                    status,
-                    BTreeMap::from([(
-                        "expires_at".to_owned(),
-                        vec!["must be in the future".into()],
-                    )]),
-                )
-            }
-            other => other,
-        })?;
+    let input = CreateAccessToken {
+        name,
+        scopes: scopes.unwrap_or_default(),
+        permission: permission.unwrap_or(Permission::Ro),
+        expires_at,
+    };
+    let created =
+        call.write(op::create_access_token, input)
+            .await
+            .map_err(|failure| match failure {
+                // The engine's only refusal left is an expiry not in the future.
+                Failure::Errors(status, errors) if errors.contains_key("expires_at") => {
+                    Failure::Errors(
+                        status,
+                        BTreeMap::from([(
+                            "expires_at".to_owned(),
+                            vec!["must be in the future".into()],
+                        )]),
+                    )
+                }
+                other => other,
+            })?;
     let mut token = AccessTokenJson::of(&created.token);
     token.value = Some(created.value);
     let location = format!("{COLLECTION}/{}.json", token.id);
@@ -320,12 +304,8 @@ fn parse_instant(text: &str) -> Option<DateTime<Utc>> {
 /// Read one token, by id or by its value.
 #[utoipa::path(
     get, path = "/admin/api/personal/access_tokens/{id}.json", tag = "Personal access tokens",
-    params(("id" = String, Path, description = "The token's id, or its value"), schema::AccessTokenParam),
-    responses(
-        (status = 200, body = AccessTokenEnvelope),
-        (status = 403, body = schema::ErrorBody),
-        (status = 404, body = schema::NotFoundBody),
-    )
+    params(("id" = String, Path, description = "The token's id, or its value")),
+    responses((status = 200, body = AccessTokenEnvelope))
 )]
 async fn read_token(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Failure> {
     let token = find(&call, &id).await?;
@@ -335,11 +315,10 @@ async fn read_token(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Fail
 /// Delete a token (by id or by its value); it stops working at once.
 #[utoipa::path(
     delete, path = "/admin/api/personal/access_tokens/{id}.json", tag = "Personal access tokens",
-    params(("id" = String, Path, description = "The token's id, or its value"), schema::AccessTokenParam),
+    params(("id" = String, Path, description = "The token's id, or its value")),
     responses(
         (status = 200, description = "Deleted; empty body"),
         (status = 403, body = schema::ErrorBody, description = "No token, the wrong scope, read-only, or the token to revoke has a scope the caller lacks"),
-        (status = 404, body = schema::NotFoundBody),
     )
 )]
 async fn delete_token(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Failure> {
@@ -363,6 +342,7 @@ async fn delete_token(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Fa
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn instants_in_iso_8601() {
