@@ -50,8 +50,21 @@ pub fn typescript() -> String {
         crate::ops::billing_run::BillingCounts, crate::ops::billing_run::JobReport,
         crate::ops::billing_run::BillingRunReport,
     ));
+    out.push_str(&error_codes());
     out.push_str(&typescript_operations(cfg));
     out
+}
+
+/// Every error code as a value, for the UI to tell an engine error from anything else.
+fn error_codes() -> String {
+    let codes: Vec<String> = ErrorCode::ALL
+        .iter()
+        .map(|code| serde_json::to_string(code).unwrap_or_default())
+        .collect();
+    format!(
+        "export const ERROR_CODES: readonly ErrorCode[] = [{}];\n\n",
+        codes.join(", ")
+    )
 }
 
 #[cfg(test)]

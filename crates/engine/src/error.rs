@@ -1,5 +1,6 @@
 //! The errors that cross the boundary to the UI and HTTP clients: `{code, message}` (plus the
-//! field for validation errors), with a small closed set of codes the UI branches on.
+//! field for validation errors), with a small closed set of codes the UI branches on, and for
+//! some refusals a closed [`Reason`] that API dialects map to their own words.
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -12,6 +13,34 @@ pub enum ErrorCode {
     Conflict,
     InvalidState,
     Internal,
+    /// Only the HTTP server says these: no session or token where sign-in is required
+    /// (401), or a session or token without the scope or permission the call needs (403).
+    Unauthorized,
+    Forbidden,
+}
+
+impl ErrorCode {
+    /// Every code, in declaration order (the UI's generated list of the codes it knows).
+    pub const ALL: [ErrorCode; 7] = [
+        ErrorCode::Validation,
+        ErrorCode::NotFound,
+        ErrorCode::Conflict,
+        ErrorCode::InvalidState,
+        ErrorCode::Internal,
+        ErrorCode::Unauthorized,
+        ErrorCode::Forbidden,
+    ];
+}
+
+/// Why a refusal was made, where a transport words it its own way: 3scale's API says "has
+/// already been taken" and "can't be blank" where the engine says a whole sentence. Closed, so
+/// a dialect matches reasons, never message text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reason {
+    /// A required text is empty or only spaces.
+    Blank,
+    /// A name that must be unique is used by another record.
+    Taken,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, thiserror::Error)]
@@ -24,6 +53,10 @@ pub struct ApiError {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub field: Option<String>,
+    /// For the transports' own wording; not part of the JSON (the message says it).
+    #[serde(skip)]
+    #[ts(skip)]
+    pub reason: Option<Reason>,
 }
 
 impl ApiError {
@@ -32,6 +65,7 @@ impl ApiError {
             code: ErrorCode::Validation,
             message: message.into(),
             field: Some(field.into()),
+            reason: None,
         }
     }
     pub fn not_found(message: impl Into<String>) -> ApiError {
@@ -39,6 +73,7 @@ impl ApiError {
             code: ErrorCode::NotFound,
             message: message.into(),
             field: None,
+            reason: None,
         }
     }
     pub fn conflict(message: impl Into<String>) -> ApiError {
@@ -46,6 +81,7 @@ impl ApiError {
             code: ErrorCode::Conflict,
             message: message.into(),
             field: None,
+            reason: None,
         }
     }
     pub fn invalid_state(message: impl Into<String>) -> ApiError {
@@ -53,7 +89,34 @@ impl ApiError {
             code: ErrorCode::InvalidState,
             message: message.into(),
             field: None,
+            reason: None,
         }
+    }
+    pub fn unauthorized(message: impl Into<String>) -> ApiError {
+        ApiError {
+            code: ErrorCode::Unauthorized,
+            message: message.into(),
+            field: None,
+            reason: None,
+        }
+    }
+    pub fn forbidden(message: impl Into<String>) -> ApiError {
+        ApiError {
+            code: ErrorCode::Forbidden,
+            message: message.into(),
+            field: None,
+            reason: None,
+        }
+    }
+    /// The same refusal, naming the input `field` it is about.
+    pub fn about(mut self, field: &str) -> ApiError {
+        self.field = Some(field.into());
+        self
+    }
+    /// The same refusal, saying why in closed words (see [`Reason`]).
+    pub fn because(mut self, reason: Reason) -> ApiError {
+        self.reason = Some(reason);
+        self
     }
     /// Logs the full cause and gives the user one plain sentence.
     pub fn internal(cause: &dyn std::error::Error) -> ApiError {
@@ -64,6 +127,7 @@ impl ApiError {
                       The details are in the log."
                 .into(),
             field: None,
+            reason: None,
         }
     }
 }

@@ -22,7 +22,7 @@ mod store;
 pub use billing_lock::LockWait;
 pub use book::{Actor, Book, OpenError, SCHEMA_VERSION};
 pub use clock::Clock;
-pub use error::{ApiError, ErrorCode};
+pub use error::{ApiError, ErrorCode, Reason};
 pub use operations::{
     dispatch, dispatch_read, is_read_operation, op, operation_group, OperationGroup,
     OPERATION_NAMES,

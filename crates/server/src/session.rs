@@ -120,41 +120,38 @@ impl AppState {
     }
 }
 
-/// A 401 or 403, its body in the shape of the engine's errors (`code`, `message`, `field`).
+/// A 401 or 403, its body an engine error (`code`, `message`, `field`).
 #[derive(Debug)]
 pub(crate) struct Refusal {
     status: StatusCode,
-    code: &'static str,
-    field: &'static str,
-    message: String,
+    error: ApiError,
 }
 
 impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
-        let body = json!({"code": self.code, "message": self.message, "field": self.field});
-        (self.status, Json(body)).into_response()
+        (self.status, Json(self.error)).into_response()
     }
 }
 
-fn refusal(
-    status: StatusCode,
-    code: &'static str,
-    field: &'static str,
-    message: impl Into<String>,
-) -> Refusal {
+/// 401 (`unauthorized`) about `field`.
+fn unauthorized(field: &str, message: impl Into<String>) -> Refusal {
     Refusal {
-        status,
-        code,
-        field,
-        message: message.into(),
+        status: StatusCode::UNAUTHORIZED,
+        error: ApiError::unauthorized(message).about(field),
+    }
+}
+
+/// 403 (`forbidden`) about `field`.
+fn forbidden(field: &str, message: impl Into<String>) -> Refusal {
+    Refusal {
+        status: StatusCode::FORBIDDEN,
+        error: ApiError::forbidden(message).about(field),
     }
 }
 
 /// 401: nobody (or nobody any more) is signed in.
 pub(crate) fn not_signed_in() -> Response {
-    refusal(
-        StatusCode::UNAUTHORIZED,
-        "unauthorized",
+    unauthorized(
         "session",
         "Sign in to use Counterfoil: reload the page to see the sign-in form.",
     )
@@ -173,17 +170,13 @@ pub(crate) fn may_call(user: &SignedIn, operation: &str, input: &Value) -> Resul
             OperationGroup::Finance => "finance",
             OperationGroup::AccountManagement | OperationGroup::Any => "account_management",
         };
-        return Err(refusal(
-            StatusCode::FORBIDDEN,
-            "forbidden",
+        return Err(forbidden(
             "operation",
             format!("{operation} needs the {scope} scope, which your user does not have."),
         ));
     }
     if !is_read_operation(operation) && user.permission != Permission::Rw {
-        return Err(refusal(
-            StatusCode::FORBIDDEN,
-            "forbidden",
+        return Err(forbidden(
             "operation",
             format!("Your user may only read, and {operation} changes the book."),
         ));
@@ -194,9 +187,7 @@ pub(crate) fn may_call(user: &SignedIn, operation: &str, input: &Value) -> Resul
             .and_then(|scopes| serde_json::from_value(scopes.clone()).ok())
             .unwrap_or_default();
         if asked.iter().any(|scope| !user.scopes.contains(scope)) {
-            return Err(refusal(
-                StatusCode::FORBIDDEN,
-                "forbidden",
+            return Err(forbidden(
                 "scopes",
                 "A token cannot have a scope your user does not have.",
             ));
@@ -211,13 +202,7 @@ pub(crate) async fn current(State(state): State<AppState>, headers: HeaderMap) -
     match state.signed_in(&headers) {
         Some(user) => (StatusCode::OK, Json(user)).into_response(),
         None if !state.sign_in_required => StatusCode::NO_CONTENT.into_response(),
-        None => refusal(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "session",
-            "Nobody is signed in.",
-        )
-        .into_response(),
+        None => unauthorized("session", "Nobody is signed in.").into_response(),
     }
 }
 
@@ -283,13 +268,7 @@ pub(crate) async fn sign_in(
     };
     let Some(user) = user else {
         tracing::warn!(%username, "sign-in refused");
-        return refusal(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "password",
-            WRONG_CREDENTIALS,
-        )
-        .into_response();
+        return unauthorized("password", WRONG_CREDENTIALS).into_response();
     };
     let user = SignedIn::from(user);
     let id = match state.sessions.open(user.clone(), Instant::now()) {

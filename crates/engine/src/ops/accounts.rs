@@ -3,7 +3,7 @@
 use super::settings::address;
 use super::{not_found, optional_text, required_text};
 use crate::book::{Book, Write};
-use crate::error::{ApiError, Result};
+use crate::error::{ApiError, Reason, Result};
 use crate::model::*;
 use crate::store;
 use rusqlite::Connection;
@@ -163,7 +163,8 @@ pub(crate) fn sign_up(write: &mut Write<'_>, input: SignUp) -> Result<Account> {
         return Err(ApiError::validation(
             "username",
             format!("Username \"{username}\" has already been taken."),
-        ));
+        )
+        .because(Reason::Taken));
     }
     let email = match input.email.as_deref().map(str::trim) {
         None | Some("") => None,

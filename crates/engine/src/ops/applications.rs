@@ -5,7 +5,7 @@ use super::billing_run;
 use super::plans::plan;
 use super::{description_text, not_found, required_text};
 use crate::book::{Book, Write};
-use crate::error::{ApiError, Result};
+use crate::error::{ApiError, Reason, Result};
 use crate::model::*;
 use crate::store;
 use chrono::Duration;
@@ -48,7 +48,8 @@ pub(crate) fn subscribe(write: &mut Write<'_>, input: Subscribe) -> Result<Appli
             return Err(ApiError::validation(
                 "user_key",
                 "User key has already been taken by another application of the service.",
-            ));
+            )
+            .because(Reason::Taken));
         }
     }
     let trial_ends_at = (plan.trial_period_days > 0)
@@ -220,7 +221,8 @@ pub(crate) fn update_application(
             return Err(ApiError::validation(
                 "user_key",
                 "User key has already been taken by another application of the service.",
-            ));
+            )
+            .because(Reason::Taken));
         }
         after.user_key = Some(key);
     }

@@ -109,7 +109,6 @@ pub(crate) fn invoice_total(row: &InvoiceRow) -> rust_decimal::Decimal {
     totals(row.net, row.vat_rate).total
 }
 
-
 pub(crate) fn lifecycle(state: InvoiceState) -> billing::InvoiceState {
     match state {
         InvoiceState::Open => billing::InvoiceState::Open,

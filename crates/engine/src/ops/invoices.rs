@@ -1,9 +1,7 @@
 //! Invoices in the book (billing-rules.md §1, §5, §6): manual creation, lists, the invoice
 //! view, editing while open or finalized, and state transitions with issuing's freeze.
 
-use super::invoice_view::{
-    get_invoice_detail, invoice, invoice_row, lifecycle, live_parties,
-};
+use super::invoice_view::{get_invoice_detail, invoice, invoice_row, lifecycle, live_parties};
 use super::{amount, description_text, not_found, required_text};
 use crate::book::{Book, Write};
 use crate::error::{ApiError, Result};
@@ -75,7 +73,6 @@ fn wildcard_pattern(text: &str) -> String {
 pub(crate) fn get_invoice(book: &Book, input: ById) -> Result<InvoiceDetail> {
     get_invoice_detail(book.reader(), input.id)
 }
-
 
 pub(crate) fn create_invoice(write: &mut Write<'_>, input: CreateInvoice) -> Result<InvoiceDetail> {
     super::accounts::account(write.tx, input.account_id)
@@ -342,4 +339,3 @@ pub(crate) fn apply_transition(write: &mut Write<'_>, id: Id, state: InvoiceStat
         }),
     )
 }
-

@@ -20,7 +20,7 @@ pub(crate) mod tokens;
 pub(crate) mod usage_import;
 pub(crate) mod users;
 
-use crate::error::{ApiError, Result};
+use crate::error::{ApiError, Reason, Result};
 use crate::model::Id;
 use counterfoil_billing::{scale_check, MoneyError};
 use rust_decimal::Decimal;
@@ -31,10 +31,9 @@ const MAX_TEXT: usize = 255;
 pub(crate) fn required_text(field: &str, label: &str, value: &str) -> Result<String> {
     let value = value.trim();
     if value.is_empty() {
-        return Err(ApiError::validation(
-            field,
-            format!("{label} can't be blank."),
-        ));
+        return Err(
+            ApiError::validation(field, format!("{label} can't be blank.")).because(Reason::Blank),
+        );
     }
     optional_text(field, label, value)
 }

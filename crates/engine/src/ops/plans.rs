@@ -2,7 +2,7 @@
 
 use super::{amount, given_or_derived_system_name, not_found, required_text};
 use crate::book::{Book, Write};
-use crate::error::{ApiError, Result};
+use crate::error::{ApiError, Reason, Result};
 use crate::model::*;
 use crate::store::catalogue as store;
 use counterfoil_billing::pricing;
@@ -52,7 +52,8 @@ pub(crate) fn create_plan(write: &mut Write<'_>, input: CreatePlan) -> Result<Pl
         return Err(ApiError::validation(
             "system_name",
             format!("System name \"{system_name}\" is already used by a plan of this service."),
-        ));
+        )
+        .because(Reason::Taken));
     }
     let id = store::insert_plan(write.tx, input.service_id, &system_name, &fields, write.now)?;
     let created = plan(write.tx, id)?;

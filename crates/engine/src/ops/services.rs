@@ -2,7 +2,7 @@
 
 use super::{description_text, given_or_derived_system_name, not_found, required_text};
 use crate::book::{Book, Write};
-use crate::error::{ApiError, Result};
+use crate::error::{ApiError, Reason, Result};
 use crate::model::*;
 use crate::store::catalogue as store;
 use rusqlite::Connection;
@@ -29,7 +29,8 @@ pub(crate) fn create_service(write: &mut Write<'_>, input: CreateService) -> Res
         return Err(ApiError::validation(
             "system_name",
             format!("System name \"{system_name}\" is already used by another service."),
-        ));
+        )
+        .because(Reason::Taken));
     }
     let description = description_text("description", "Description", &input.description)?;
     let id = store::insert_service(write.tx, &name, &system_name, &description, write.now)?;
@@ -100,7 +101,8 @@ pub(crate) fn create_metric(write: &mut Write<'_>, input: CreateMetric) -> Resul
         return Err(ApiError::validation(
             "system_name",
             format!("System name \"{system_name}\" is already used by a metric of this service."),
-        ));
+        )
+        .because(Reason::Taken));
     }
     let new = Metric {
         id: Id(0),

@@ -3,7 +3,7 @@
 //! operation list: only the CLI adds users, and the server checks passwords.
 
 use crate::book::{Actor, Book};
-use crate::error::{ApiError, Result};
+use crate::error::{ApiError, Reason, Result};
 use crate::model::{AddUser, Id, User};
 use crate::store;
 use argon2::password_hash::rand_core::OsRng;
@@ -158,6 +158,7 @@ fn taken(username: &str) -> ApiError {
         "username",
         format!("The username \"{username}\" has already been taken."),
     )
+    .because(Reason::Taken)
 }
 
 #[cfg(test)]

@@ -89,6 +89,17 @@ impl ApiCall {
         self.book(move |book, actor| Ok(operation(book, actor, input)?))
             .await
     }
+
+    /// [`ApiCall::write`], its refusals worded as 3scale's clients compare them
+    /// ([`Failure::in_short_words`]).
+    pub async fn write_in_short_words<I: Send + 'static, T: Send + 'static>(
+        &self,
+        operation: fn(&mut Book, &Actor, I) -> Result<T, counterfoil_engine::ApiError>,
+        input: I,
+    ) -> Result<T, Failure> {
+        self.book(move |book, actor| operation(book, actor, input).map_err(Failure::in_short_words))
+            .await
+    }
 }
 
 impl FromRequest<AppState> for ApiCall {

@@ -5,7 +5,7 @@ use super::call::lenient::{self, Checked};
 use super::call::{id_segment, path_id, ApiCall};
 use super::reply::{decimal_text, timestamp, Failure, Link, Number, Reply};
 use super::schema::{self, ErrorsBody};
-use super::services::{fields, given, service, short_form};
+use super::services::{fields, given, service};
 use super::ThreeScale;
 use crate::endpoint::{endpoints, Endpoints};
 use axum::extract::Path;
@@ -377,10 +377,7 @@ async fn create_plan(Path(service_id): Path<String>, call: ApiCall) -> Result<Re
         trial_period_days: input.trial_period_days,
         state: input.state,
     };
-    let created = call
-        .write(op::create_plan, create)
-        .await
-        .map_err(short_form)?;
+    let created = call.write_in_short_words(op::create_plan, create).await?;
     let plan = PlanJson::of(&created);
     let location = format!(
         "/admin/api/services/{service_id}/application_plans/{}.json",
@@ -437,10 +434,7 @@ async fn update_plan(
         trial_period_days: input.trial_period_days,
         state: input.state,
     };
-    let after = call
-        .write(op::update_plan, update)
-        .await
-        .map_err(short_form)?;
+    let after = call.write_in_short_words(op::update_plan, update).await?;
     Reply::entity("application_plan", &PlanJson::of(&after))
 }
 

@@ -3,7 +3,7 @@
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use counterfoil_engine::{ApiError, ErrorCode};
+use counterfoil_engine::{ApiError, ErrorCode, Reason};
 use rust_decimal::Decimal;
 use serde::{Serialize, Serializer};
 use serde_json::value::RawValue;
@@ -226,6 +226,18 @@ impl Failure {
         )
     }
 
+    /// An engine refusal in 3scale's short words where its clients compare them, by the
+    /// refusal's reason: a taken system name "has already been taken", an empty name "can't
+    /// be blank".
+    pub fn in_short_words(mut error: ApiError) -> Failure {
+        match error.reason {
+            Some(Reason::Taken) => error.message = "has already been taken".into(),
+            Some(Reason::Blank) => error.message = "can't be blank".into(),
+            None => {}
+        }
+        Failure::from_engine(error)
+    }
+
     /// An engine refusal in 3scale's terms: validation → 422 on its field (the engine's
     /// field names are the API's), not found → 404, a refused state → 422 on base.
     pub fn from_engine(error: ApiError) -> Failure {
@@ -245,6 +257,8 @@ impl Failure {
             }
             ErrorCode::Conflict => Failure::Conflict(error.message),
             ErrorCode::Internal => Failure::Internal(error.message),
+            ErrorCode::Unauthorized => Failure::AccessDenied,
+            ErrorCode::Forbidden => Failure::Forbidden(error.message),
         }
     }
 }

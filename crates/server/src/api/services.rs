@@ -233,26 +233,6 @@ pub(super) fn given(text: Option<String>) -> Option<String> {
     text.filter(|text| !text.trim().is_empty())
 }
 
-/// The engine's refusals in 3scale's short words where 3scale's clients compare them:
-/// a taken system name "has already been taken".
-pub(super) fn short_form(failure: Failure) -> Failure {
-    match failure {
-        Failure::Errors(status, mut errors) => {
-            for messages in errors.values_mut() {
-                for message in messages.iter_mut() {
-                    if message.contains("is already used") {
-                        *message = "has already been taken".into();
-                    } else if message.ends_with("can't be blank.") {
-                        *message = "can't be blank".into();
-                    }
-                }
-            }
-            Failure::Errors(status, errors)
-        }
-        other => other,
-    }
-}
-
 /// A DELETE the engine refuses as a conflict (the thing is in use) is 403 with the reason on
 /// `base` (§1.5).
 fn refused_delete(failure: Failure) -> Failure {
@@ -347,10 +327,7 @@ async fn create_service(call: ApiCall) -> Result<Reply, Failure> {
         system_name: given(body.system_name),
         description: body.description.unwrap_or_default(),
     };
-    let created = call
-        .write(op::create_service, input)
-        .await
-        .map_err(short_form)?;
+    let created = call.write_in_short_words(op::create_service, input).await?;
     let service = ServiceJson::of(&created);
     let location = format!("/admin/api/services/{}.json", service.id);
     Reply::created("service", &service, location)
@@ -392,10 +369,7 @@ async fn update_service(Path(id): Path<String>, call: ApiCall) -> Result<Reply, 
         name,
         description,
     };
-    let after = call
-        .write(op::update_service, input)
-        .await
-        .map_err(short_form)?;
+    let after = call.write_in_short_words(op::update_service, input).await?;
     Reply::entity("service", &ServiceJson::of(&after))
 }
 
@@ -572,10 +546,7 @@ async fn create(
         unit: unit.unwrap_or_default(),
         description: body.description.unwrap_or_default(),
     };
-    let created = call
-        .write(op::create_metric, input)
-        .await
-        .map_err(short_form)?;
+    let created = call.write_in_short_words(op::create_metric, input).await?;
     Ok((created, service))
 }
 
@@ -611,9 +582,7 @@ async fn update(call: &ApiCall, metric: &Metric, metrics: &[Metric]) -> Result<M
         unit,
         description,
     };
-    call.write(op::update_metric, input)
-        .await
-        .map_err(short_form)
+    call.write_in_short_words(op::update_metric, input).await
 }
 
 /// Deletes a metric or method; `hits` is refused with 403.

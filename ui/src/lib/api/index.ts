@@ -4,30 +4,16 @@
 // an ApiError carrying one of the engine's error codes.
 
 import { invoke } from '@tauri-apps/api/core';
-import type { Operations } from './types';
+import { ERROR_CODES, type ErrorCode, type Operations } from './types';
 
 export type { Operations } from './types';
 
-// `unauthorized` and `forbidden` come only from the HTTP server when sign-in is required
-// (docs/access.md): no session, or an operation the signed-in user may not call.
-export type ErrorCode =
-  | 'validation'
-  | 'not_found'
-  | 'conflict'
-  | 'invalid_state'
-  | 'internal'
-  | 'unauthorized'
-  | 'forbidden';
+// The engine's error codes, generated with its types (`unauthorized` and `forbidden` come only
+// from the HTTP server when sign-in is required: no session, or an operation the signed-in
+// user may not call; docs/access.md).
+export type { ErrorCode } from './types';
 
-const ERROR_CODES: ReadonlySet<string> = new Set([
-  'validation',
-  'not_found',
-  'conflict',
-  'invalid_state',
-  'internal',
-  'unauthorized',
-  'forbidden',
-]);
+const KNOWN_CODES: ReadonlySet<string> = new Set(ERROR_CODES);
 
 /** The code an HTTP status stands for when the body does not say. */
 function codeForStatus(status: number): ErrorCode {
@@ -65,7 +51,7 @@ export class ApiError extends Error {
     if (value instanceof ApiError) return value;
     if (typeof value === 'object' && value !== null) {
       const { code, message, field } = value as Record<string, unknown>;
-      if (typeof code === 'string' && ERROR_CODES.has(code) && typeof message === 'string') {
+      if (typeof code === 'string' && KNOWN_CODES.has(code) && typeof message === 'string') {
         return new ApiError(
           code as ErrorCode,
           message,

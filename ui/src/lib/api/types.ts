@@ -1,7 +1,7 @@
 // Generated from the engine's Rust types by crates/engine/src/bindings.rs.
 // Do not edit: run `UPDATE_BINDINGS=1 cargo test -p counterfoil-engine bindings`.
 
-export type ErrorCode = "validation" | "not_found" | "conflict" | "invalid_state" | "internal";
+export type ErrorCode = "validation" | "not_found" | "conflict" | "invalid_state" | "internal" | "unauthorized" | "forbidden";
 
 export type ApiError = { code: ErrorCode, 
 /**
@@ -628,6 +628,8 @@ export type JobReport = {
 date: string, counts: BillingCounts, };
 
 export type BillingRunReport = { jobs: Array<JobReport>, totals: BillingCounts, };
+
+export const ERROR_CODES: readonly ErrorCode[] = ["validation", "not_found", "conflict", "invalid_state", "internal", "unauthorized", "forbidden"];
 
 export type Operations = {
   book_info: { input: NoInput; output: BookInfo };

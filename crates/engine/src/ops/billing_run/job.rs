@@ -195,11 +195,7 @@ impl Job<'_, '_> {
     /// Step 1: an application never billed whose billing has started (signup, or end of the
     /// trial) gets its fixed fee in whole days from 00:00 of that day to the month's end, and
     /// its setup fee.
-    fn bill_first_fixed_fee(
-        &mut self,
-        account_id: Id,
-        sub: &mut Subscription,
-    ) -> Result<()> {
+    fn bill_first_fixed_fee(&mut self, account_id: Id, sub: &mut Subscription) -> Result<()> {
         if sub.app.paid_until.is_some() {
             return Ok(());
         }
@@ -225,11 +221,7 @@ impl Job<'_, '_> {
 
     /// Steps 2–4 on day 1 (and step 1 for an application behind the month): the current
     /// month's fixed fee for the part not yet billed.
-    fn bill_month_fixed_fee(
-        &mut self,
-        account_id: Id,
-        sub: &mut Subscription,
-    ) -> Result<()> {
+    fn bill_month_fixed_fee(&mut self, account_id: Id, sub: &mut Subscription) -> Result<()> {
         let Some(paid_until) = sub.app.paid_until else {
             // Never billed: step 1 bills it once its trial is over.
             return Ok(());
@@ -249,11 +241,7 @@ impl Job<'_, '_> {
     }
 
     /// §8: bills the plan changes made since the last job, oldest first, and marks them.
-    fn bill_plan_changes(
-        &mut self,
-        account_id: Id,
-        sub: &mut Subscription,
-    ) -> Result<()> {
+    fn bill_plan_changes(&mut self, account_id: Id, sub: &mut Subscription) -> Result<()> {
         let changes: Vec<PlanHistoryEntry> = sub
             .history
             .iter()
@@ -335,11 +323,7 @@ impl Job<'_, '_> {
 
     /// One line per metric with a non-zero cost under the segment's plan; a method's usage
     /// also counts for its parent (`hits`).
-    fn segment_lines(
-        &mut self,
-        app: &Application,
-        segment: &Segment,
-    ) -> Result<Vec<NewLine>> {
+    fn segment_lines(&mut self, app: &Application, segment: &Segment) -> Result<Vec<NewLine>> {
         let plan = self.plan(segment.plan_id)?;
         let metrics = self.catalogue.metrics(self.write.tx, plan.service_id)?;
         let mut usage: HashMap<Id, i64> = HashMap::new();
@@ -655,11 +639,7 @@ impl Catalogue {
     }
 
     /// A service's metrics, `hits` first, each followed by its methods.
-    fn metrics(
-        &mut self,
-        conn: &rusqlite::Connection,
-        service_id: Id,
-    ) -> Result<Vec<Metric>> {
+    fn metrics(&mut self, conn: &rusqlite::Connection, service_id: Id) -> Result<Vec<Metric>> {
         if let Some(metrics) = self.metrics.get(&service_id) {
             return Ok(metrics.clone());
         }

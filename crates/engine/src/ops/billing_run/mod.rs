@@ -13,8 +13,8 @@ mod plan_change;
 mod schedule;
 mod segments;
 
-pub(crate) use job::ISSUE_AFTER_HOURS;
 use job::run_job;
+pub(crate) use job::ISSUE_AFTER_HOURS;
 pub(crate) use plan_change::plan_change_bill;
 pub use schedule::*;
 use segments::*;
