@@ -248,6 +248,15 @@ fn test(args: &[String]) -> Result<ExitCode> {
             "warnings",
         ]),
     ];
+    // One build for everything after it: the tests, and the `counterfoil` and
+    // `counterfoil-desktop` binaries that the CLI's tests, the API fuzzing, the browser and the
+    // desktop tests run. Building a binary on its own (`cargo build --bin …`) would resolve the
+    // shared crates without the tests' dev-dependency features (tauri's `test`, reqwest's
+    // hyper client, the engine's `bench-support`) and compile them all a second time.
+    plan.push(stage(
+        "cargo test --workspace --no-run (tests, counterfoil, counterfoil-desktop)",
+        build_for_tests,
+    ));
     if nextest {
         plan.push(cargo_stage(&["nextest", "run", "--workspace"]));
         // nextest does not run doctests; cargo test does.
@@ -256,9 +265,7 @@ fn test(args: &[String]) -> Result<ExitCode> {
         plan.push(cargo_stage(&["test", "--workspace"]));
     }
     plan.extend([
-        cargo_stage(&["build", "-p", "counterfoil-cli", "--bin", "counterfoil"]),
         stage("api fuzzing: schemathesis (tests/api_fuzz)", api_fuzz),
-        stage("cargo build --bin counterfoil-desktop", build_desktop),
         stage("browser tests: node --test tests/browser/", |p| {
             node_tests(p, "tests/browser")
         }),
@@ -290,11 +297,30 @@ fn api_fuzz(p: &Project) -> Result {
         .current_dir(repo_root()))
 }
 
-fn build_desktop(p: &Project) -> Result {
-    // The binary embeds ui/dist at compile time: the UI stage has to run first.
+fn build_for_tests(p: &Project) -> Result {
+    require_built_ui(p)?;
+    run(&mut p.cargo(&["test", "--workspace", "--no-run"]))?;
+    for binary in ["counterfoil", "counterfoil-desktop"] {
+        if !p.binary(binary).is_file() {
+            return fail(format!(
+                "the test build did not make {}",
+                p.show(&p.binary(binary))
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The desktop binary embeds ui/dist at compile time: the UI stage has to run first.
+fn require_built_ui(p: &Project) -> Result {
     if !p.root.join("ui/dist/index.html").is_file() {
         return fail("ui/dist/index.html is missing: the UI must be built before the desktop app");
     }
+    Ok(())
+}
+
+fn build_desktop(p: &Project) -> Result {
+    require_built_ui(p)?;
     run(&mut p.cargo(&["build", "--bin", "counterfoil-desktop"]))
 }
 
