@@ -3,6 +3,11 @@
 //! Serves a book of 100 000 invoices (as benches/engine.rs seeds it) on 127.0.0.1 in this
 //! process, as `counterfoil serve` does, and loads it with wrk (Debian's package `wrk`) from
 //! another process: `GET /api/invoices.json` (a page of 20) and `POST /api/invoices.json`.
+//!
+//! Machines of this kind differ in speed by half, so each figure comes with a floor measured in
+//! the same run, and the ratio: SQLite alone reading the same page from the same file (one
+//! connection, prepared once), and SQLite alone committing one new invoice row per
+//! transaction with the book's pragmas (WAL, synchronous=FULL: the fsync a create waits for).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark that cannot run should stop
 #![allow(clippy::disallowed_methods)] // fixture files only; no book's own file is opened
@@ -51,8 +56,11 @@ fn main() {
 
     let read = format!("{base}/api/invoices.json?per_page=20&page=3&access_token={token}");
     let (rate, p99) = load(&wrk, &read, None);
+    let floor = sqlite_reads_per_second(&dir.path().join("api.book"));
     println!(
-        "GET /api/invoices.json (page of 20), {invoices} invoices: {rate:.0} requests/s, p99 {p99}"
+        "GET /api/invoices.json (page of 20), {invoices} invoices: {rate:.0} requests/s, p99 {p99}; \
+         SQLite alone reads the page {floor:.0} times/s (1 connection): ratio {:.2}",
+        rate / floor
     );
     let script = dir.path().join("create.lua");
     std::fs::write(
@@ -63,7 +71,73 @@ fn main() {
     .unwrap();
     let create = format!("{base}/api/invoices.json?access_token={token}");
     let (rate, p99) = load(&wrk, &create, Some(&script));
-    println!("POST /api/invoices.json (create), same book: {rate:.0} requests/s, p99 {p99}");
+    let floor = sqlite_commits_per_second(&dir.path().join("floor.sqlite"));
+    println!(
+        "POST /api/invoices.json (create), same book: {rate:.0} requests/s, p99 {p99}; \
+         SQLite alone commits {floor:.0} one-row transactions/s: ratio {:.2}",
+        rate / floor
+    );
+}
+
+/// How long the floors run.
+const FLOOR_TIME: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Runs `once` for [`FLOOR_TIME`]: how many times a second it ran.
+fn per_second(mut once: impl FnMut()) -> f64 {
+    let start = std::time::Instant::now();
+    let mut done = 0u64;
+    while start.elapsed() < FLOOR_TIME {
+        once();
+        done += 1;
+    }
+    done as f64 / start.elapsed().as_secs_f64()
+}
+
+/// The page the GET asks for (page 3 of 20, newest first by id, with the buyer's name), read
+/// by SQLite alone from the bench's book.
+fn sqlite_reads_per_second(book: &std::path::Path) -> f64 {
+    let conn = rusqlite::Connection::open(book).unwrap();
+    let mut page = conn
+        .prepare(
+            "SELECT i.id, i.account_id, a.org_name, i.friendly_id, i.period, i.state,
+                    i.creation_type, i.created_at, i.issued_on, i.due_on, i.paid_at,
+                    i.currency, i.vat_rate, i.net
+             FROM invoices i JOIN accounts a ON a.id = i.account_id
+             ORDER BY i.id DESC LIMIT 20 OFFSET 40",
+        )
+        .unwrap();
+    per_second(|| {
+        let rows: Vec<(i64, String)> = page
+            .query_map([], |row| Ok((row.get(0)?, row.get(3)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(rows.len(), 20);
+    })
+}
+
+/// One row committed per transaction, as a create commits its invoice, with the book's
+/// durability (WAL, synchronous=FULL), in a file beside the book.
+fn sqlite_commits_per_second(file: &std::path::Path) -> f64 {
+    let conn = rusqlite::Connection::open(file).unwrap();
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;
+         CREATE TABLE invoices (id INTEGER PRIMARY KEY, account_id INTEGER, friendly_id TEXT,
+                                period TEXT, state TEXT, created_at TEXT);",
+    )
+    .unwrap();
+    let mut n = 0;
+    per_second(|| {
+        n += 1;
+        conn.execute_batch("BEGIN IMMEDIATE").unwrap();
+        conn.execute(
+            "INSERT INTO invoices (account_id, friendly_id, period, state, created_at)
+             VALUES (1, ?1, '2026-12', 'open', '2026-12-07T12:00:00Z')",
+            [format!("2026-12-{n:08}")],
+        )
+        .unwrap();
+        conn.execute_batch("COMMIT").unwrap();
+    })
 }
 
 /// 10 s of wrk with 2 threads and 16 connections: (requests/s, p99 latency as wrk prints it).
