@@ -1,9 +1,10 @@
-// Starts a real `counterfoil serve` on a fresh book and a free loopback port, for one test file.
+// Starts a real `counterfoil serve` on a fresh book (or a fresh demo book) and a free loopback
+// port, for one test file.
 // The binary comes from COUNTERFOIL_BIN (default: <repo>/target/debug/counterfoil). Only the
 // process started here is ever stopped.
 
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -24,6 +25,21 @@ export function freePort() {
   });
 }
 
+/** Runs `counterfoil ARGS` to its end; removes `dir` and throws when it fails. */
+function built(binary, args, dir) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(binary, args, { cwd: repoRoot, stdio: ['ignore', 'ignore', 'pipe'] });
+    let errors = '';
+    child.stderr.on('data', (chunk) => (errors = (errors + chunk.toString()).slice(-8000)));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code === 0) return resolve();
+      rmSync(dir, { recursive: true, force: true });
+      reject(new Error(`counterfoil ${args.join(' ')} exited with ${code}:\n${errors}`));
+    });
+  });
+}
+
 async function answers(url) {
   try {
     const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
@@ -38,18 +54,28 @@ async function answers(url) {
  * Starts the server; resolves with `{ url, book, stop() }` once `GET /` answers 200.
  * `stop()` ends the server and removes its temporary book directory.
  */
-export async function startServer({ timeoutMs = 30_000, clock } = {}) {
+export async function startServer({ timeoutMs = 30_000, clock, demo = false, dir: bookDir } = {}) {
   const binary = process.env.COUNTERFOIL_BIN ?? path.join(repoRoot, 'target', 'debug', 'counterfoil');
   if (!existsSync(binary)) {
     throw new Error(
       `No counterfoil binary at ${binary}: build it with \`cargo build -p counterfoil-cli\` or set COUNTERFOIL_BIN.`,
     );
   }
-  const dir = mkdtempSync(path.join(tmpdir(), 'counterfoil-browser-'));
-  const book = path.join(dir, 'book.sqlite');
+  // `dir`: a new directory for the book (e.g. one whose name reads well in a screenshot); a fresh
+  // temporary one by default. stop() removes it either way.
+  const dir = bookDir ?? mkdtempSync(path.join(tmpdir(), 'counterfoil-browser-'));
+  if (bookDir) mkdirSync(bookDir);
+  const book = path.join(dir, demo ? 'demo.book' : 'book.sqlite');
   const port = await freePort();
   const listen = `127.0.0.1:${port}`;
   const url = `http://${listen}/`;
+
+  // `demo`: the book is the demo book (`counterfoil demo`) with every day up to now (or `clock`)
+  // billed, as a new user sees it once the start's catch-up is done.
+  if (demo) {
+    await built(binary, ['demo', '--book', book], dir);
+    await built(binary, ['bill', '--book', book, ...(clock ? ['--until', clock] : [])], dir);
+  }
 
   // `clock`: an RFC 3339 instant; the book then runs on a simulated clock that only the
   // advance_clock operation moves.

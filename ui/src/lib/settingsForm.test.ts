@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { addressLines } from './address';
 import type { Settings } from './api/types';
 import {
-  addressLines,
   bytesToBase64,
   codeRows,
   currencyCode,

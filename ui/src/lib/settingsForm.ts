@@ -1,8 +1,9 @@
 // The settings form: its state (everything as typed), its conversion to update_settings' input,
-// and the invoice-header preview's parts (as the PDF prints them, crates/pdf: address lines,
-// "Fiscal code:" rows, the friendly ID per numbering). Every rule about the values is the
+// and the invoice-header preview's parts (as the PDF prints them, crates/pdf: "Fiscal code:"
+// rows, the friendly ID per numbering; the address lines are lib/address.ts's). Every rule about the values is the
 // engine's; the preview only shows what was typed.
 
+import { addressFieldPaths } from './address';
 import type { Address, BillingMode, Numbering, PaperSize, Settings } from './api/types';
 
 export interface SettingsForm {
@@ -19,13 +20,10 @@ export interface SettingsForm {
   paper_size: PaperSize;
 }
 
-export const ADDRESS_PARTS = ['line1', 'line2', 'city', 'state', 'zip', 'country'] as const;
-
 /** Every field path the form shows an error next to (update_settings and set_invoice_logo). */
 export const SETTINGS_FIELDS: readonly string[] = [
   'org_name',
-  'address',
-  ...ADDRESS_PARTS.map((part) => `address.${part}`),
+  ...addressFieldPaths('address'),
   'fiscal_code',
   'vat_code',
   'currency',
@@ -93,15 +91,6 @@ export function periodOf(instant: string): string {
 export function exampleFriendlyId(numbering: Numbering, period: string, number = 1): string {
   const prefix = numbering === 'yearly' ? period.slice(0, 4) : period;
   return `${prefix}-${String(number).padStart(8, '0')}`;
-}
-
-/** The postal address lines under the provider's name, as the PDF prints them: street lines,
- * "zip city[, state]", country; empty parts left out. */
-export function addressLines(address: Address): string[] {
-  const place = [address.zip.trim(), address.city.trim()].filter(Boolean).join(' ');
-  const state = address.state.trim();
-  const placeLine = state === '' ? place : place === '' ? state : `${place}, ${state}`;
-  return [address.line1.trim(), address.line2.trim(), placeLine, address.country.trim()].filter(Boolean);
 }
 
 /** The "Fiscal code" / "VAT code" rows under the address, those that are filled in. */

@@ -2,24 +2,16 @@
 // AccountFields. Only conversions live here (empty VAT rate = no VAT, numbers for the VAT rate
 // and the card expiry); every rule about the values is the engine's.
 
+import { addressFieldPaths, emptyAddress, trimAddress } from '../lib/address';
 import type { Account, AccountFields, Address } from '../lib/api/types';
 import { parseDecimal, parseWholeNumber } from '../lib/format';
 import type { FieldErrors } from '../lib/forms';
 
-export interface AddressForm {
-  line1: string;
-  line2: string;
-  city: string;
-  state: string;
-  zip: string;
-  country: string;
-}
-
 export interface AccountForm {
   org_name: string;
-  legal_address: AddressForm;
+  legal_address: Address;
   has_billing_address: boolean;
-  billing_address: AddressForm;
+  billing_address: Address;
   vat_code: string;
   fiscal_code: string;
   po_number: string;
@@ -31,15 +23,11 @@ export interface AccountForm {
   card: { last4: string; expiry_month: string; expiry_year: string; gateway_reference: string };
 }
 
-export const ADDRESS_PARTS = ['line1', 'line2', 'city', 'state', 'zip', 'country'] as const;
-
 /** Every field path the form shows an error next to. */
 export const ACCOUNT_FIELDS: readonly string[] = [
   'org_name',
-  'legal_address',
-  ...ADDRESS_PARTS.map((part) => `legal_address.${part}`),
-  'billing_address',
-  ...ADDRESS_PARTS.map((part) => `billing_address.${part}`),
+  ...addressFieldPaths('legal_address'),
+  ...addressFieldPaths('billing_address'),
   'vat_code',
   'fiscal_code',
   'po_number',
@@ -52,10 +40,6 @@ export const ACCOUNT_FIELDS: readonly string[] = [
   'card.expiry_year',
   'card.gateway_reference',
 ];
-
-export function emptyAddress(): AddressForm {
-  return { line1: '', line2: '', city: '', state: '', zip: '', country: '' };
-}
 
 export function emptyAccountForm(): AccountForm {
   return {
@@ -74,7 +58,7 @@ export function emptyAccountForm(): AccountForm {
   };
 }
 
-function addressForm(address: Address | null | undefined): AddressForm {
+function addressForm(address: Address | null | undefined): Address {
   return { ...emptyAddress(), ...(address ?? {}) };
 }
 
@@ -144,15 +128,4 @@ export function accountFields(
     };
   }
   return Object.keys(errors).length > 0 ? { ok: false, errors } : { ok: true, fields };
-}
-
-function trimAddress(address: AddressForm): Address {
-  return {
-    line1: address.line1.trim(),
-    line2: address.line2.trim(),
-    city: address.city.trim(),
-    state: address.state.trim(),
-    zip: address.zip.trim(),
-    country: address.country.trim(),
-  };
 }
