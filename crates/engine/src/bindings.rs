@@ -28,7 +28,7 @@ pub fn typescript() -> String {
     );
     out.push_str(&declarations!(cfg;
         ErrorCode, ApiError, Id, NoInput, ById, Paging, Page<()>,
-        BillingMode, Numbering, Address, PaperSize, Settings,
+        BillingMode, Numbering, Address, AddressUpdate, PaperSize, Settings,
         Service, CreateService, UpdateService, Metric, ListMetrics, CreateMetric, UpdateMetric,
         PlanState, Plan, PlanFields, CreatePlan, UpdatePlan, ListPlans,
         PricingRule, ListPricingRules, CreatePricingRule,

@@ -29,12 +29,12 @@ describe('accountFields', () => {
     expect(result.ok && result.fields.vat_rate).toBe('22.5');
   });
 
-  it('leaves out the billing address and the card unless asked for', () => {
+  it('sends no billing address and no card (null: an update removes them) unless asked for', () => {
     const result = accountFields({ ...emptyAccountForm(), org_name: 'Acme' });
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    expect(result.fields).not.toHaveProperty('billing_address');
-    expect(result.fields).not.toHaveProperty('card');
+    expect(result.fields.billing_address).toBeNull();
+    expect(result.fields.card).toBeNull();
   });
 
   it('sends the card expiry as numbers', () => {
@@ -93,6 +93,8 @@ describe('accountForm', () => {
         vat_rate: null,
         monthly_billing_enabled: true,
         monthly_charging_enabled: false,
+        billing_address: null,
+        card: null,
       },
     });
   });

@@ -109,6 +109,9 @@ export function accountFields(
     vat_rate: null,
     monthly_billing_enabled: form.monthly_billing_enabled,
     monthly_charging_enabled: form.monthly_charging_enabled,
+    // Null, not absent: an update keeps what it does not mention, and an unticked box removes.
+    billing_address: null,
+    card: null,
   };
   if (form.vat_rate.trim() !== '') {
     fields.vat_rate = parseDecimal(form.vat_rate);

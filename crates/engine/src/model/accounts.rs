@@ -146,57 +146,95 @@ pub struct AccountFields {
     pub card: Option<Card>,
 }
 
-/// `update_account`'s input: the account's id and all its editable fields (spelled out, not
-/// flattened, so a bad value's error names its field).
+/// `update_account`'s input: the account's id and the fields that change; absent ones stay as
+/// they are, and `null` removes the billing address, the VAT rate or the card. Spelled out,
+/// not flattened, so a bad value's error names its field.
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct UpdateAccount {
     pub id: Id,
-    pub org_name: String,
     #[serde(default)]
-    #[ts(optional, as = "Option<Address>")]
-    pub legal_address: Address,
-    /// Used on invoices only when no legal address is set.
+    #[ts(optional)]
+    pub org_name: Option<String>,
+    /// The parts given change.
     #[serde(default)]
-    #[ts(optional = nullable)]
-    pub billing_address: Option<Address>,
+    #[ts(optional)]
+    pub legal_address: Option<AddressUpdate>,
+    /// Used on invoices only when no legal address is set. The parts given change (over an
+    /// empty address when there is none); `null` removes it.
+    #[serde(default, deserialize_with = "present")]
+    #[ts(optional, type = "AddressUpdate | null")]
+    pub billing_address: Option<Option<AddressUpdate>>,
     #[serde(default)]
-    #[ts(optional, as = "Option<String>")]
-    pub vat_code: String,
+    #[ts(optional)]
+    pub vat_code: Option<String>,
     #[serde(default)]
-    #[ts(optional, as = "Option<String>")]
-    pub fiscal_code: String,
+    #[ts(optional)]
+    pub fiscal_code: Option<String>,
     #[serde(default)]
-    #[ts(optional, as = "Option<String>")]
-    pub po_number: String,
-    /// Percent, at most 2 decimals; absent means no VAT (not the same as 0).
-    #[serde(default)]
+    #[ts(optional)]
+    pub po_number: Option<String>,
+    /// Percent, at most 2 decimals; `null` means no VAT (not the same as 0).
+    #[serde(default, deserialize_with = "exact::present_decimal")]
     #[ts(optional, type = "string | null")]
-    #[serde(deserialize_with = "exact::optional_decimal")]
-    pub vat_rate: Option<Decimal>,
-    #[serde(default = "yes")]
-    #[ts(optional, as = "Option<bool>")]
-    pub monthly_billing_enabled: bool,
-    #[serde(default = "yes")]
-    #[ts(optional, as = "Option<bool>")]
-    pub monthly_charging_enabled: bool,
+    pub vat_rate: Option<Option<Decimal>>,
     #[serde(default)]
-    #[ts(optional = nullable)]
-    pub card: Option<Card>,
+    #[ts(optional)]
+    pub monthly_billing_enabled: Option<bool>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub monthly_charging_enabled: Option<bool>,
+    /// `null` removes the card on file.
+    #[serde(default, deserialize_with = "present")]
+    #[ts(optional, type = "Card | null")]
+    pub card: Option<Option<Card>>,
 }
 
 impl UpdateAccount {
-    pub fn fields(&self) -> AccountFields {
+    /// An update of account `id` that changes nothing yet (`UpdateAccount { vat_code:
+    /// Some(..), ..UpdateAccount::of(id) }`).
+    pub fn of(id: Id) -> UpdateAccount {
+        UpdateAccount {
+            id,
+            org_name: None,
+            legal_address: None,
+            billing_address: None,
+            vat_code: None,
+            fiscal_code: None,
+            po_number: None,
+            vat_rate: None,
+            monthly_billing_enabled: None,
+            monthly_charging_enabled: None,
+            card: None,
+        }
+    }
+
+    /// The account's fields after this update: those given, the others as `fields` has them.
+    pub fn applied_to(&self, fields: &AccountFields) -> AccountFields {
+        let fields = fields.clone();
         AccountFields {
-            org_name: self.org_name.clone(),
-            legal_address: self.legal_address.clone(),
-            billing_address: self.billing_address.clone(),
-            vat_code: self.vat_code.clone(),
-            fiscal_code: self.fiscal_code.clone(),
-            po_number: self.po_number.clone(),
-            vat_rate: self.vat_rate,
-            monthly_billing_enabled: self.monthly_billing_enabled,
-            monthly_charging_enabled: self.monthly_charging_enabled,
-            card: self.card.clone(),
+            org_name: self.org_name.clone().unwrap_or(fields.org_name),
+            legal_address: match &self.legal_address {
+                Some(change) => change.applied_to(fields.legal_address),
+                None => fields.legal_address,
+            },
+            billing_address: match &self.billing_address {
+                Some(Some(change)) => {
+                    Some(change.applied_to(fields.billing_address.unwrap_or_default()))
+                }
+                Some(None) => None,
+                None => fields.billing_address,
+            },
+            vat_code: self.vat_code.clone().unwrap_or(fields.vat_code),
+            fiscal_code: self.fiscal_code.clone().unwrap_or(fields.fiscal_code),
+            po_number: self.po_number.clone().unwrap_or(fields.po_number),
+            vat_rate: self.vat_rate.unwrap_or(fields.vat_rate),
+            monthly_billing_enabled: self
+                .monthly_billing_enabled
+                .unwrap_or(fields.monthly_billing_enabled),
+            monthly_charging_enabled: self
+                .monthly_charging_enabled
+                .unwrap_or(fields.monthly_charging_enabled),
+            card: self.card.clone().unwrap_or(fields.card),
         }
     }
 }

@@ -25,12 +25,26 @@ pub struct CreateService {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
+/// `update_service`'s input: the fields given change, absent ones stay as they are.
 pub struct UpdateService {
     pub id: Id,
-    pub name: String,
     #[serde(default)]
-    #[ts(optional, as = "Option<String>")]
-    pub description: String,
+    #[ts(optional)]
+    pub name: Option<String>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub description: Option<String>,
+}
+
+impl UpdateService {
+    /// An update of service `id` that changes nothing yet.
+    pub fn of(id: Id) -> UpdateService {
+        UpdateService {
+            id,
+            name: None,
+            description: None,
+        }
+    }
 }
 
 /// A metric of a service, or a method (a metric under `hits`).
@@ -69,13 +83,30 @@ pub struct CreateMetric {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
+/// `update_metric`'s input: the fields given change, absent ones stay as they are.
 pub struct UpdateMetric {
     pub id: Id,
-    pub friendly_name: String,
-    pub unit: String,
     #[serde(default)]
-    #[ts(optional, as = "Option<String>")]
-    pub description: String,
+    #[ts(optional)]
+    pub friendly_name: Option<String>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub unit: Option<String>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub description: Option<String>,
+}
+
+impl UpdateMetric {
+    /// An update of metric `id` that changes nothing yet.
+    pub fn of(id: Id) -> UpdateMetric {
+        UpdateMetric {
+            id,
+            friendly_name: None,
+            unit: None,
+            description: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -138,17 +169,24 @@ pub struct CreatePlan {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
+/// `update_plan`'s input: the fields given change, absent ones stay as they are.
 pub struct UpdatePlan {
     pub id: Id,
-    pub name: String,
-    #[ts(type = "string")]
-    #[serde(deserialize_with = "exact::decimal")]
-    pub setup_fee: Decimal,
-    #[ts(type = "string")]
-    #[serde(deserialize_with = "exact::decimal")]
-    pub cost_per_month: Decimal,
-    pub trial_period_days: u32,
-    pub state: PlanState,
+    #[serde(default)]
+    #[ts(optional)]
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "exact::optional_decimal")]
+    #[ts(optional, type = "string")]
+    pub setup_fee: Option<Decimal>,
+    #[serde(default, deserialize_with = "exact::optional_decimal")]
+    #[ts(optional, type = "string")]
+    pub cost_per_month: Option<Decimal>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub trial_period_days: Option<u32>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub state: Option<PlanState>,
 }
 
 impl CreatePlan {
@@ -164,13 +202,26 @@ impl CreatePlan {
 }
 
 impl UpdatePlan {
-    pub fn fields(&self) -> PlanFields {
+    /// An update of plan `id` that changes nothing yet.
+    pub fn of(id: Id) -> UpdatePlan {
+        UpdatePlan {
+            id,
+            name: None,
+            setup_fee: None,
+            cost_per_month: None,
+            trial_period_days: None,
+            state: None,
+        }
+    }
+
+    /// The plan's fields after this update: those given, the others as `plan` has them.
+    pub fn applied_to(&self, plan: &Plan) -> PlanFields {
         PlanFields {
-            name: self.name.clone(),
-            setup_fee: self.setup_fee,
-            cost_per_month: self.cost_per_month,
-            trial_period_days: self.trial_period_days,
-            state: self.state,
+            name: self.name.clone().unwrap_or_else(|| plan.name.clone()),
+            setup_fee: self.setup_fee.unwrap_or(plan.setup_fee),
+            cost_per_month: self.cost_per_month.unwrap_or(plan.cost_per_month),
+            trial_period_days: self.trial_period_days.unwrap_or(plan.trial_period_days),
+            state: self.state.unwrap_or(plan.state),
         }
     }
 }

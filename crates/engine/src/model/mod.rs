@@ -234,6 +234,14 @@ mod exact {
         deserializer.deserialize_any(Exact)
     }
 
+    /// For partial updates: absent is `None` (unchanged, with `#[serde(default)]`), `null` is
+    /// `Some(None)` (removed), a value `Some(Some(value))`.
+    pub(super) fn present_decimal<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<Option<Decimal>>, D::Error> {
+        optional_decimal(deserializer).map(Some)
+    }
+
     pub(super) fn optional_decimal<'de, D: Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Option<Decimal>, D::Error> {
@@ -278,4 +286,12 @@ fn search_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Stri
 
 fn yes() -> bool {
     true
+}
+
+/// For partial updates of a field that may be removed: absent is `None` (unchanged, with
+/// `#[serde(default)]`), `null` is `Some(None)` (removed), a value `Some(Some(value))`.
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    deserializer: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(deserializer).map(Some)
 }

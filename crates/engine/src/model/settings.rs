@@ -43,6 +43,57 @@ impl Address {
     }
 }
 
+/// A change to an address: the parts given change, absent ones stay as they are.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AddressUpdate {
+    #[serde(default)]
+    #[ts(optional)]
+    pub line1: Option<String>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub line2: Option<String>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub city: Option<String>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub state: Option<String>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub zip: Option<String>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub country: Option<String>,
+}
+
+impl AddressUpdate {
+    /// `address` after this change.
+    pub fn applied_to(&self, address: Address) -> Address {
+        Address {
+            line1: self.line1.clone().unwrap_or(address.line1),
+            line2: self.line2.clone().unwrap_or(address.line2),
+            city: self.city.clone().unwrap_or(address.city),
+            state: self.state.clone().unwrap_or(address.state),
+            zip: self.zip.clone().unwrap_or(address.zip),
+            country: self.country.clone().unwrap_or(address.country),
+        }
+    }
+}
+
+impl From<Address> for AddressUpdate {
+    /// A change to exactly `address`.
+    fn from(address: Address) -> AddressUpdate {
+        AddressUpdate {
+            line1: Some(address.line1),
+            line2: Some(address.line2),
+            city: Some(address.city),
+            state: Some(address.state),
+            zip: Some(address.zip),
+            country: Some(address.country),
+        }
+    }
+}
+
 /// The paper invoice PDFs are printed on.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]

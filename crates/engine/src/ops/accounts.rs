@@ -35,7 +35,7 @@ pub(crate) fn create_account(write: &mut Write<'_>, input: AccountFields) -> Res
 
 pub(crate) fn update_account(write: &mut Write<'_>, input: UpdateAccount) -> Result<Account> {
     let before = account(write.tx, input.id)?;
-    let fields = checked(&input.fields())?;
+    let fields = checked(&input.applied_to(&before.fields))?;
     store::accounts::save(write.tx, Some(input.id), &fields, before.created_at)?;
     let after = account(write.tx, input.id)?;
     write.audit("account", Some(input.id.0), Some(&before), Some(&after))?;

@@ -63,7 +63,7 @@ pub(crate) fn create_plan(write: &mut Write<'_>, input: CreatePlan) -> Result<Pl
 
 pub(crate) fn update_plan(write: &mut Write<'_>, input: UpdatePlan) -> Result<Plan> {
     let before = plan(write.tx, input.id)?;
-    let fields = checked_fields(&input.fields())?;
+    let fields = checked_fields(&input.applied_to(&before))?;
     store::update_plan(write.tx, input.id, &fields)?;
     let after = plan(write.tx, input.id)?;
     write.audit("plan", Some(input.id.0), Some(&before), Some(&after))?;

@@ -51,8 +51,12 @@ pub(crate) fn create_service(write: &mut Write<'_>, input: CreateService) -> Res
 
 pub(crate) fn update_service(write: &mut Write<'_>, input: UpdateService) -> Result<Service> {
     let before = service(write.tx, input.id)?;
-    let name = required_text("name", "Name", &input.name)?;
-    let description = description_text("description", "Description", &input.description)?;
+    let name = required_text("name", "Name", input.name.as_ref().unwrap_or(&before.name))?;
+    let description = description_text(
+        "description",
+        "Description",
+        input.description.as_ref().unwrap_or(&before.description),
+    )?;
     store::update_service(write.tx, input.id, &name, &description)?;
     let after = service(write.tx, input.id)?;
     write.audit("service", Some(input.id.0), Some(&before), Some(&after))?;
@@ -122,9 +126,20 @@ pub(crate) fn create_metric(write: &mut Write<'_>, input: CreateMetric) -> Resul
 pub(crate) fn update_metric(write: &mut Write<'_>, input: UpdateMetric) -> Result<Metric> {
     let before = metric(write.tx, input.id)?;
     let after = Metric {
-        friendly_name: required_text("friendly_name", "Name", &input.friendly_name)?,
-        unit: required_text("unit", "Unit", &input.unit)?,
-        description: description_text("description", "Description", &input.description)?,
+        friendly_name: required_text(
+            "friendly_name",
+            "Name",
+            input
+                .friendly_name
+                .as_ref()
+                .unwrap_or(&before.friendly_name),
+        )?,
+        unit: required_text("unit", "Unit", input.unit.as_ref().unwrap_or(&before.unit))?,
+        description: description_text(
+            "description",
+            "Description",
+            input.description.as_ref().unwrap_or(&before.description),
+        )?,
         ..before.clone()
     };
     store::update_metric(write.tx, &after)?;

@@ -15,8 +15,8 @@ use crate::endpoint::{endpoints, Endpoints};
 use axum::extract::Path;
 use axum::http::StatusCode;
 use counterfoil_engine::model::{
-    Account, AccountEvent, AccountFields, AccountState, Address, ById, ChangeAccountState,
-    FindAccount, Id, ListAccounts, SignUp, UpdateAccount,
+    Account, AccountEvent, AccountFields, AccountState, Address, AddressUpdate, ById,
+    ChangeAccountState, FindAccount, Id, ListAccounts, SignUp, UpdateAccount,
 };
 use counterfoil_engine::op;
 use serde::{Deserialize, Serialize};
@@ -333,82 +333,65 @@ fn account_segment(segment: &str) -> Result<i64, Failure> {
     id_segment(segment)
 }
 
-/// The parts of `address` (line 1, line 2, city, state, zip, country) under the API's `names`.
-fn address_parts<'a>(
-    address: &'a mut Address,
-    names: [&'static str; 6],
-) -> impl Iterator<Item = (&'static str, &'a mut String)> {
-    let parts = [
-        &mut address.line1,
-        &mut address.line2,
-        &mut address.city,
-        &mut address.state,
-        &mut address.zip,
-        &mut address.country,
-    ];
-    names.into_iter().zip(parts)
+/// The API's names of an address's parts: line 1, line 2, city, state, zip, country.
+const LEGAL_ADDRESS: [&str; 6] = [
+    "org_legal_address",
+    "org_legal_address_cont",
+    "city",
+    "state_region",
+    "zip",
+    "country",
+];
+const BILLING_ADDRESS: [&str; 6] = ["address1", "address2", "city", "state", "zip", "country"];
+
+/// The parts given, in [`LEGAL_ADDRESS`] / [`BILLING_ADDRESS`] order; `None` when none is.
+fn address_update(parts: [Option<String>; 6]) -> Option<AddressUpdate> {
+    if parts.iter().all(Option::is_none) {
+        return None;
+    }
+    let [line1, line2, city, state, zip, country] = parts;
+    Some(AddressUpdate {
+        line1,
+        line2,
+        city,
+        state,
+        zip,
+        country,
+    })
 }
 
-/// Writes the editable fields present in `params` over `fields`. Absent and null keys keep
-/// what is there.
-fn overlay(params: &Params, fields: &mut AccountFields) -> Result<(), Failure> {
-    for (key, field) in [
-        ("org_name", &mut fields.org_name),
-        ("vat_code", &mut fields.vat_code),
-        ("fiscal_code", &mut fields.fiscal_code),
-        ("po_number", &mut fields.po_number),
-    ] {
-        if let Some(text) = params.text(key) {
-            *field = text;
-        }
-    }
-    let legal_address = [
-        "org_legal_address",
-        "org_legal_address_cont",
-        "city",
-        "state_region",
-        "zip",
-        "country",
-    ];
-    for (key, part) in address_parts(&mut fields.legal_address, legal_address) {
-        if let Some(text) = params.text(key) {
-            *part = text;
-        }
-    }
-    if let Some(rate) = params.decimal("vat_rate")? {
-        fields.vat_rate = Some(rate);
-    }
-    for (key, flag) in [
-        (
-            "monthly_billing_enabled",
-            &mut fields.monthly_billing_enabled,
-        ),
-        (
-            "monthly_charging_enabled",
-            &mut fields.monthly_charging_enabled,
-        ),
-    ] {
-        if let Some(given) = params.boolean(key)? {
-            *flag = given;
-        }
-    }
+/// The editable fields present in `params`, as an update of account `id`. Absent and null keys
+/// keep what is there, so an echoed whole account (id, state, links, …) changes only these.
+fn account_update(params: &Params, id: Id) -> Result<UpdateAccount, Failure> {
     let not_an_address = || Failure::field("billing_address", "must be an address");
-    match params.value("billing_address") {
-        None => {}
+    let billing_address = match params.value("billing_address") {
+        None => None,
         Some(Value::Object(given)) => {
-            let billing = fields.billing_address.get_or_insert_with(Address::default);
-            let names = ["address1", "address2", "city", "state", "zip", "country"];
-            for (key, part) in address_parts(billing, names) {
-                match given.get(key) {
-                    Some(Value::String(text)) => *part = text.clone(),
+            let mut parts: [Option<String>; 6] = Default::default();
+            for (key, part) in BILLING_ADDRESS.iter().zip(parts.iter_mut()) {
+                match given.get(*key) {
+                    Some(Value::String(text)) => *part = Some(text.clone()),
                     None | Some(Value::Null) => {}
                     Some(_) => return Err(not_an_address()),
                 }
             }
+            // An empty object still gives the account a (blank) billing address.
+            Some(Some(address_update(parts).unwrap_or_default()))
         }
         Some(_) => return Err(not_an_address()),
-    }
-    Ok(())
+    };
+    Ok(UpdateAccount {
+        org_name: params.text("org_name"),
+        legal_address: address_update(LEGAL_ADDRESS.map(|key| params.text(key))),
+        billing_address,
+        vat_code: params.text("vat_code"),
+        fiscal_code: params.text("fiscal_code"),
+        po_number: params.text("po_number"),
+        vat_rate: params.decimal("vat_rate")?.map(Some),
+        monthly_billing_enabled: params.boolean("monthly_billing_enabled")?,
+        monthly_charging_enabled: params.boolean("monthly_charging_enabled")?,
+        ..UpdateAccount::of(id)
+    })
 }
 
 /// An engine refusal on an engine field, named as the API names it.
@@ -453,7 +436,7 @@ async fn signup(call: ApiCall) -> Result<Reply, Failure> {
             Err(other) => return Err(other),
         }
     }
-    let mut fields = AccountFields {
+    let fields = AccountFields {
         org_name: String::new(),
         legal_address: Address::default(),
         billing_address: None,
@@ -465,8 +448,8 @@ async fn signup(call: ApiCall) -> Result<Reply, Failure> {
         monthly_charging_enabled: true,
         card: None,
     };
-    overlay(&params, &mut fields)?;
-    // A signup keeps no billing address (overlay still refuses a malformed one).
+    let fields = account_update(&params, Id(0))?.applied_to(&fields);
+    // A signup keeps no billing address (a malformed one is still refused).
     let input = SignUp {
         org_name: fields.org_name,
         username,
@@ -593,23 +576,7 @@ async fn read_account(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Fa
 )]
 async fn update_account(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Failure> {
     let id = account_segment(&id)?;
-    let before = load(&call, id).await?;
-    let params = call.params.rooted("account");
-    let mut fields = before.fields;
-    overlay(&params, &mut fields)?;
-    let input = UpdateAccount {
-        id: before.id,
-        org_name: fields.org_name,
-        legal_address: fields.legal_address,
-        billing_address: fields.billing_address,
-        vat_code: fields.vat_code,
-        fiscal_code: fields.fiscal_code,
-        po_number: fields.po_number,
-        vat_rate: fields.vat_rate,
-        monthly_billing_enabled: fields.monthly_billing_enabled,
-        monthly_charging_enabled: fields.monthly_charging_enabled,
-        card: fields.card,
-    };
+    let input = account_update(&call.params.rooted("account"), Id(id))?;
     let after = call
         .write(op::update_account, input)
         .await
@@ -790,8 +757,8 @@ mod tests {
             monthly_charging_enabled: true,
             card: None,
         };
-        let mut fields = before.clone();
-        overlay(&params, &mut fields).unwrap_or_else(|_| panic!("overlay refused"));
+        let update = account_update(&params, Id(7)).unwrap_or_else(|_| panic!("refused"));
+        let fields = update.applied_to(&before);
         assert_eq!(fields.org_name, "New");
         assert_eq!(fields.vat_rate, before.vat_rate, "null keeps the rate");
         assert_eq!(fields.legal_address.city, "Porto");

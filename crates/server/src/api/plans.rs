@@ -271,73 +271,63 @@ struct PlanBody {
     description: Option<String>,
 }
 
-/// The plan fields of a create or update over `before` (the plan's current values, or a new
-/// plan's defaults). Every field is checked; all problems are answered at once.
-struct PlanInput {
-    name: String,
-    setup_fee: Decimal,
-    cost_per_month: Decimal,
-    trial_period_days: u32,
-    state: PlanState,
-}
-
-fn plan_input(body: PlanBody, before: PlanInput) -> Result<PlanInput, Failure> {
-    let name = match body.name {
-        Some(name) => name,
-        None => before.name,
-    };
+/// The fields `body` gives, checked with every bad field named at once, as an update of plan
+/// `id`; absent fields are `None`. `name_required`: a new plan has no name to keep.
+fn plan_changes(body: PlanBody, id: Id, name_required: bool) -> Result<UpdatePlan, Failure> {
     let mut errors = Vec::new();
-    if name.trim().is_empty() {
-        errors.push(("name", "can't be blank"));
+    match body.name.as_deref().map(str::trim) {
+        Some("") => errors.push(("name", "can't be blank")),
+        None if name_required => errors.push(("name", "can't be blank")),
+        _ => {}
     }
-    let mut money = |field: &'static str, given: Checked<Decimal>, default: Decimal| match given {
+    let mut money = |field: &'static str, given: Checked<Decimal>| match given {
         Ok(Some(value)) if value.is_sign_negative() && !value.is_zero() => {
             errors.push((field, "must be greater than or equal to 0"));
-            default
+            None
         }
-        Ok(Some(value)) => value,
-        Ok(None) => default,
+        Ok(given) => given,
         Err(_) => {
             errors.push((field, "is not a number"));
-            default
+            None
         }
     };
-    let setup_fee = money("setup_fee", body.setup_fee, before.setup_fee);
-    let cost_per_month = money("cost_per_month", body.cost_per_month, before.cost_per_month);
+    let setup_fee = money("setup_fee", body.setup_fee);
+    let cost_per_month = money("cost_per_month", body.cost_per_month);
     let trial_period_days = match body.trial_period_days {
         Ok(Some(days)) if days < 0 => {
             errors.push(("trial_period_days", "must be greater than or equal to 0"));
-            0
+            None
         }
         // The engine keeps days as u32; beyond it, the engine's own words.
-        Ok(Some(days)) => u32::try_from(days).unwrap_or_else(|_| {
+        Ok(Some(days)) => u32::try_from(days).map(Some).unwrap_or_else(|_| {
             errors.push((
                 "trial_period_days",
                 "trial_period_days must be a whole number of 0 or more.",
             ));
-            0
+            None
         }),
-        Ok(None) => before.trial_period_days,
+        Ok(None) => None,
         Err(_) => {
             errors.push(("trial_period_days", "is not a number"));
-            0
+            None
         }
     };
     let state = match body.state_event.as_deref().map(str::trim) {
-        None | Some("") => before.state,
-        Some("publish") => PlanState::Published,
-        Some("hide") => PlanState::Hidden,
+        None | Some("") => None,
+        Some("publish") => Some(PlanState::Published),
+        Some("hide") => Some(PlanState::Hidden),
         Some(_) => {
             errors.push(("state_event", "is invalid"));
-            before.state
+            None
         }
     };
     if body.approval_required.is_err() {
         errors.push(("approval_required", "must be true or false"));
     }
     fields(errors)?;
-    Ok(PlanInput {
-        name,
+    Ok(UpdatePlan {
+        id,
+        name: body.name,
         setup_fee,
         cost_per_month,
         trial_period_days,
@@ -358,24 +348,15 @@ async fn create_plan(Path(service_id): Path<String>, call: ApiCall) -> Result<Re
     service(&call, service_id).await?;
     let mut body: PlanBody = call.params.rooted("application_plan").parse()?;
     let system_name = given(body.system_name.take());
-    let input = plan_input(
-        body,
-        PlanInput {
-            name: String::new(),
-            setup_fee: Decimal::ZERO,
-            cost_per_month: Decimal::ZERO,
-            trial_period_days: 0,
-            state: PlanState::Hidden,
-        },
-    )?;
+    let changes = plan_changes(body, Id(0), true)?;
     let create = CreatePlan {
         service_id: Id(service_id),
         system_name,
-        name: input.name,
-        setup_fee: input.setup_fee,
-        cost_per_month: input.cost_per_month,
-        trial_period_days: input.trial_period_days,
-        state: input.state,
+        name: changes.name.unwrap_or_default(),
+        setup_fee: changes.setup_fee.unwrap_or(Decimal::ZERO),
+        cost_per_month: changes.cost_per_month.unwrap_or(Decimal::ZERO),
+        trial_period_days: changes.trial_period_days.unwrap_or(0),
+        state: changes.state.unwrap_or(PlanState::Hidden),
     };
     let created = call.write_in_short_words(op::create_plan, create).await?;
     let plan = PlanJson::of(&created);
@@ -416,24 +397,7 @@ async fn update_plan(
 ) -> Result<Reply, Failure> {
     let before = plan_of(&call, &service_id, id_segment(&id)?).await?;
     let body = call.params.rooted("application_plan").parse()?;
-    let input = plan_input(
-        body,
-        PlanInput {
-            name: before.name.clone(),
-            setup_fee: before.setup_fee,
-            cost_per_month: before.cost_per_month,
-            trial_period_days: before.trial_period_days,
-            state: before.state,
-        },
-    )?;
-    let update = UpdatePlan {
-        id: before.id,
-        name: input.name,
-        setup_fee: input.setup_fee,
-        cost_per_month: input.cost_per_month,
-        trial_period_days: input.trial_period_days,
-        state: input.state,
-    };
+    let update = plan_changes(body, before.id, false)?;
     let after = call.write_in_short_words(op::update_plan, update).await?;
     Reply::entity("application_plan", &PlanJson::of(&after))
 }

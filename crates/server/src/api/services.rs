@@ -354,20 +354,12 @@ async fn read_service(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Fa
 )]
 async fn update_service(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Failure> {
     let id = id_segment(&id)?;
-    let before = service(&call, id).await?;
     let body: ServiceBody = call.params.rooted("service").parse()?;
-    let name = match body.name {
-        Some(name) if name.trim().is_empty() => {
-            return Err(Failure::field("name", "can't be blank"))
-        }
-        Some(name) => name,
-        None => before.name.clone(),
-    };
-    let description = body.description.unwrap_or(before.description);
+    // A blank name is refused by the engine, in 3scale's words.
     let input = UpdateService {
-        id: Id(id),
-        name,
-        description,
+        name: body.name,
+        description: body.description,
+        ..UpdateService::of(Id(id))
     };
     let after = call.write_in_short_words(op::update_service, input).await?;
     Reply::entity("service", &ServiceJson::of(&after))
@@ -553,34 +545,27 @@ async fn create(
 /// Changes friendly_name, unit (metrics only) and description; the rest is ignored.
 async fn update(call: &ApiCall, metric: &Metric, metrics: &[Metric]) -> Result<Metric, Failure> {
     let body = MetricBody::of(call)?;
-    let friendly_name = match body.friendly_name {
-        Some(text) if text.trim().is_empty() => {
-            return Err(Failure::field("friendly_name", "can't be blank"))
+    if let Some(name) = &body.friendly_name {
+        if name.trim().is_empty() {
+            return Err(Failure::field("friendly_name", "can't be blank"));
         }
-        Some(text) => text,
-        None => metric.friendly_name.clone(),
-    };
-    if metrics
-        .iter()
-        .any(|m| m.id != metric.id && m.friendly_name.trim() == friendly_name.trim())
-    {
-        return Err(Failure::field("friendly_name", "has already been taken"));
+        if metrics
+            .iter()
+            .any(|m| m.id != metric.id && m.friendly_name.trim() == name.trim())
+        {
+            return Err(Failure::field("friendly_name", "has already been taken"));
+        }
     }
-    let unit = match (metric.parent_id, body.unit) {
-        (None, Some(text)) if text.trim().is_empty() => {
-            return Err(Failure::field("unit", "can't be blank"))
-        }
-        (None, Some(text)) => text,
-        _ => metric.unit.clone(),
-    };
-    let description = body
-        .description
-        .unwrap_or_else(|| metric.description.clone());
+    // A method's unit is its parent's: not changed here.
+    let unit = body.unit.filter(|_| metric.parent_id.is_none());
+    if unit.as_deref().is_some_and(|text| text.trim().is_empty()) {
+        return Err(Failure::field("unit", "can't be blank"));
+    }
     let input = UpdateMetric {
-        id: metric.id,
-        friendly_name,
+        friendly_name: body.friendly_name,
         unit,
-        description,
+        description: body.description,
+        ..UpdateMetric::of(metric.id)
     };
     call.write_in_short_words(op::update_metric, input).await
 }

@@ -29,6 +29,8 @@ export type Numbering = "monthly" | "yearly";
 
 export type Address = { line1: string, line2: string, city: string, state: string, zip: string, country: string, };
 
+export type AddressUpdate = { line1?: string, line2?: string, city?: string, state?: string, zip?: string, country?: string, };
+
 export type PaperSize = "a4" | "letter";
 
 export type Settings = { 
@@ -57,7 +59,7 @@ export type CreateService = { name: string,
  */
 system_name?: string | null, description?: string, };
 
-export type UpdateService = { id: Id, name: string, description?: string, };
+export type UpdateService = { id: Id, name?: string, description?: string, };
 
 export type Metric = { id: Id, service_id: Id, 
 /**
@@ -73,7 +75,7 @@ export type CreateMetric = { service_id: Id,
  */
 parent_id?: Id | null, system_name?: string | null, friendly_name: string, unit: string, description?: string, };
 
-export type UpdateMetric = { id: Id, friendly_name: string, unit: string, description?: string, };
+export type UpdateMetric = { id: Id, friendly_name?: string, unit?: string, description?: string, };
 
 export type PlanState = "hidden" | "published";
 
@@ -87,7 +89,7 @@ export type PlanFields = { name: string, setup_fee: string, cost_per_month: stri
 
 export type CreatePlan = { service_id: Id, system_name?: string | null, name: string, setup_fee: string, cost_per_month: string, trial_period_days: number, state: PlanState, };
 
-export type UpdatePlan = { id: Id, name: string, setup_fee: string, cost_per_month: string, trial_period_days: number, state: PlanState, };
+export type UpdatePlan = { id: Id, name?: string, setup_fee?: string, cost_per_month?: string, trial_period_days?: number, state?: PlanState, };
 
 export type ListPlans = { service_id?: Id | null, 
 /**
@@ -157,15 +159,24 @@ billing_address?: Address | null, vat_code?: string, fiscal_code?: string, po_nu
  */
 vat_rate?: string | null, monthly_billing_enabled?: boolean, monthly_charging_enabled?: boolean, card?: Card | null, };
 
-export type UpdateAccount = { id: Id, org_name: string, legal_address?: Address, 
+export type UpdateAccount = { id: Id, org_name?: string, 
 /**
- * Used on invoices only when no legal address is set.
+ * The parts given change.
  */
-billing_address?: Address | null, vat_code?: string, fiscal_code?: string, po_number?: string, 
+legal_address?: AddressUpdate, 
 /**
- * Percent, at most 2 decimals; absent means no VAT (not the same as 0).
+ * Used on invoices only when no legal address is set. The parts given change (over an
+ * empty address when there is none); `null` removes it.
  */
-vat_rate?: string | null, monthly_billing_enabled?: boolean, monthly_charging_enabled?: boolean, card?: Card | null, };
+billing_address?: AddressUpdate | null, vat_code?: string, fiscal_code?: string, po_number?: string, 
+/**
+ * Percent, at most 2 decimals; `null` means no VAT (not the same as 0).
+ */
+vat_rate?: string | null, monthly_billing_enabled?: boolean, monthly_charging_enabled?: boolean, 
+/**
+ * `null` removes the card on file.
+ */
+card?: Card | null, };
 
 export type ListAccounts = { 
 /**
