@@ -4,9 +4,8 @@
 //! current settings and stored first (as "Generate PDF" does in the app).
 
 use anyhow::{bail, Context};
-use counterfoil_engine::model::Id;
-use counterfoil_engine::{dispatch, stored_or_new_invoice_pdf, Actor, Book};
-use serde_json::{json, Value};
+use counterfoil_engine::model::{ById, Id, ListInvoices, Paging, MAX_SEARCH};
+use counterfoil_engine::{op, stored_or_new_invoice_pdf, Actor, Book};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
@@ -35,7 +34,7 @@ pub(crate) fn run(args: PdfArgs) -> anyhow::Result<()> {
     let mut book = args.book.open()?;
     let actor = Actor::new("cli");
     if let Some(reference) = &args.invoice {
-        let id = resolve(&mut book, &actor, reference)?;
+        let id = resolve(&book, reference)?;
         let (name, bytes) = pdf(&mut book, &actor, id)?;
         let path = args.output.clone().unwrap_or_else(|| PathBuf::from(&name));
         write(&path, &bytes)?;
@@ -45,7 +44,7 @@ pub(crate) fn run(args: PdfArgs) -> anyhow::Result<()> {
     let Some(dir) = &args.out else {
         bail!("--out DIR is needed with --month and --all");
     };
-    let ids = batch(&mut book, &actor, args.month.as_deref())?;
+    let ids = batch(&book, args.month.as_deref())?;
     std::fs::create_dir_all(dir).with_context(|| format!("could not create {}", dir.display()))?;
     let bar = indicatif::ProgressBar::new(ids.len() as u64);
     bar.set_style(
@@ -93,34 +92,47 @@ fn write(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         .with_context(|| format!("could not write {}", path.display()))
 }
 
-fn call(book: &mut Book, actor: &Actor, op: &str, input: Value) -> anyhow::Result<Value> {
-    dispatch(book, actor, op, input).map_err(|error| anyhow::anyhow!("{}", error.message))
+/// An operation's refusal as the command says it: its plain sentence.
+fn refusal(error: counterfoil_engine::ApiError) -> anyhow::Error {
+    anyhow::anyhow!("{}", error.message)
+}
+
+/// A page of the invoice list, filtered by `friendly_id` and `period`.
+fn invoice_page(
+    book: &Book,
+    page: u32,
+    per_page: u32,
+    friendly_id: Option<&str>,
+    period: Option<&str>,
+) -> anyhow::Result<Vec<counterfoil_engine::model::Invoice>> {
+    let filter = ListInvoices {
+        friendly_id: friendly_id.map(str::to_owned),
+        period: period.map(str::to_owned),
+        page,
+        per_page,
+        ..ListInvoices::default()
+    };
+    Ok(op::list_invoices(book, filter).map_err(refusal)?.items)
 }
 
 /// A friendly ID (which must name one invoice) or a numeric id.
-fn resolve(book: &mut Book, actor: &Actor, reference: &str) -> anyhow::Result<Id> {
+fn resolve(book: &Book, reference: &str) -> anyhow::Result<Id> {
     let reference = reference.trim();
-    let found = call(
-        book,
-        actor,
-        "list_invoices",
-        json!({"friendly_id": reference}),
-    )?;
-    let matches: Vec<i64> = found["items"]
-        .as_array()
-        .map(|items| {
-            items
-                .iter()
-                .filter(|item| item["friendly_id"] == reference)
-                .filter_map(|item| item["id"].as_str()?.parse().ok())
-                .collect()
-        })
-        .unwrap_or_default();
+    // What the transports refuse before searching (model::MAX_SEARCH).
+    if reference.chars().count() > MAX_SEARCH {
+        bail!("friendly_id must be at most {MAX_SEARCH} characters.");
+    }
+    let Paging { page, per_page } = Paging::default();
+    let matches: Vec<i64> = invoice_page(book, page, per_page, Some(reference), None)?
+        .iter()
+        .filter(|item| item.friendly_id == reference)
+        .map(|item| item.id.0)
+        .collect();
     match matches.as_slice() {
         [id] => Ok(Id(*id)),
         [] => match reference.parse::<i64>() {
             Ok(id) => {
-                call(book, actor, "get_invoice", json!({"id": id.to_string()}))?;
+                op::get_invoice(book, ById { id: Id(id) }).map_err(refusal)?;
                 Ok(Id(id))
             }
             Err(_) => bail!("there is no invoice {reference}"),
@@ -138,24 +150,14 @@ fn resolve(book: &mut Book, actor: &Actor, reference: &str) -> anyhow::Result<Id
 }
 
 /// The ids of a month's invoices, or of every invoice, oldest first.
-fn batch(book: &mut Book, actor: &Actor, month: Option<&str>) -> anyhow::Result<Vec<Id>> {
+fn batch(book: &Book, month: Option<&str>) -> anyhow::Result<Vec<Id>> {
     let mut ids = Vec::new();
     for page in 1.. {
-        let mut filter = json!({"page": page, "per_page": 500});
-        if let Some(month) = month {
-            filter["period"] = json!(month);
-        }
-        let found = call(book, actor, "list_invoices", filter)?;
-        let items = found["items"].as_array().cloned().unwrap_or_default();
+        let items = invoice_page(book, page, 500, None, month)?;
         if items.is_empty() {
             break;
         }
-        ids.extend(
-            items
-                .iter()
-                .filter_map(|item| item["id"].as_str()?.parse().ok())
-                .map(Id),
-        );
+        ids.extend(items.iter().map(|item| item.id));
     }
     ids.sort();
     Ok(ids)

@@ -12,8 +12,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a seeding tool that cannot run should stop
 
-use counterfoil_engine::{bench_support, dispatch, run_billing_until, Actor, Book, Clock};
-use serde_json::json;
+use counterfoil_engine::model::NoInput;
+use counterfoil_engine::{bench_support, op, run_billing_until, Actor, Book, Clock};
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -32,9 +32,9 @@ fn main() {
     bench_support::seed_invoice_book(&mut book, invoices).unwrap();
     let seeded = started.elapsed();
     let actor = Actor::new("bench");
-    let mut settings = dispatch(&mut book, &actor, "get_settings", json!({})).unwrap();
-    settings["charging_enabled"] = json!(false);
-    dispatch(&mut book, &actor, "update_settings", settings).unwrap();
+    let mut settings = op::get_settings(&book, NoInput {}).unwrap();
+    settings.charging_enabled = false;
+    op::update_settings(&mut book, &actor, settings).unwrap();
     let now = book.now();
     run_billing_until(&mut book, &actor, now).unwrap();
     println!(

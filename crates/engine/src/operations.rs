@@ -234,8 +234,9 @@ impl OperationGroup {
 }
 
 /// Parses an operation's input; `null` stands for `{}`. A bad input is a validation error
-/// naming the field in a plain sentence.
-fn parse_input<T: DeserializeOwned>(input: Value) -> Result<T> {
+/// naming the field in a plain sentence. The scenario player reads the operation fields a
+/// scenario file gives with it too, so that they are refused as the transports refuse them.
+pub(crate) fn parse_input<T: DeserializeOwned>(input: Value) -> Result<T> {
     let input = if input.is_null() {
         Value::Object(Default::default())
     } else {

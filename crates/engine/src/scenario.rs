@@ -1,15 +1,19 @@
 //! Billing scenarios: a small world and a timeline, played on a fresh book with a simulated
 //! clock (docs/scenario-format.md). Every action goes through the same operation list as the
-//! UI; the daily billing run runs at 08:00 UTC of every day the clock passes.
+//! UI, as its typed functions (`op::`); the fields the file gives an operation (a step's
+//! `state`, an account's `vat_rate`, …) are read by the transports' own input parser, so they
+//! are checked, and refused with the same messages, as in the UI. The daily billing run runs at
+//! 08:00 UTC of every day the clock passes.
 
 use crate::book::{Actor, Book};
 use crate::clock::Clock;
 use crate::gateway::TestGateway;
-use crate::operations::dispatch;
+use crate::model::*;
+use crate::operations::{op, parse_input};
 use crate::ops::billing_run::run_billing_until;
 use chrono::{DateTime, NaiveTime, Utc};
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 use std::path::Path;
@@ -93,14 +97,14 @@ struct RuleSpec {
 /// The refs a scenario gives things, and the ids the book gave them.
 #[derive(Default)]
 struct Refs {
-    services: HashMap<String, Value>,
-    metrics: HashMap<(String, String), Value>,
-    metric_refs: HashMap<String, String>,
-    plans: HashMap<String, Value>,
-    accounts: HashMap<String, Value>,
-    account_refs: HashMap<String, String>,
-    applications: HashMap<String, Value>,
-    invoices: HashMap<String, Value>,
+    services: HashMap<String, Id>,
+    metrics: HashMap<(String, String), Id>,
+    metric_refs: HashMap<Id, String>,
+    plans: HashMap<String, Id>,
+    accounts: HashMap<String, Id>,
+    account_refs: HashMap<Id, String>,
+    applications: HashMap<String, Application>,
+    invoices: HashMap<String, Id>,
 }
 
 /// Plays `text` on a fresh book at `book_path` and returns the output document.
@@ -146,12 +150,12 @@ pub fn run_scenario(text: &str, book_path: &Path) -> Result<Value, ScenarioError
     let mut errors = Vec::new();
     for (at, index, step) in steps {
         advance(&mut book, &actor, &clock, at)?;
-        if let Err(message) = perform(&mut book, &actor, &mut refs, step) {
+        if let Err(message) = perform(&mut book, &actor, &mut refs, at, step) {
             errors.push(json!({"step": index, "message": message}));
         }
     }
     advance(&mut book, &actor, &clock, scenario.until)?;
-    Ok(json!({"invoices": invoices(&mut book, &actor, &refs)?, "errors": errors}))
+    Ok(json!({"invoices": invoices(&book, &refs)?, "errors": errors}))
 }
 
 fn missing(index: usize, field: &str) -> ScenarioError {
@@ -214,18 +218,55 @@ fn advance(
     Ok(())
 }
 
-fn call(book: &mut Book, actor: &Actor, op: &str, input: Value) -> Result<Value, String> {
-    dispatch(book, actor, op, input).map_err(|e| e.message)
+/// Operation input `T` from fields the file gives it, read by the transports' own parser.
+fn input<T: DeserializeOwned>(fields: Map<String, Value>) -> Result<T, String> {
+    parse_input(Value::Object(fields)).map_err(|e| e.message)
 }
 
-fn setup_call(
-    book: &mut Book,
-    actor: &Actor,
-    what: &str,
-    op: &str,
-    input: Value,
-) -> Result<Value, ScenarioError> {
-    call(book, actor, op, input).map_err(|message| ScenarioError(format!("{what}: {message}")))
+/// `current` (an operation's output) with `fields` written over it, read as input `T`: how
+/// `set_settings`, `set_account` and the file's settings change only the fields they name.
+fn merged<T: DeserializeOwned>(
+    current: &impl Serialize,
+    fields: Map<String, Value>,
+) -> Result<T, String> {
+    let mut object = match serde_json::to_value(current) {
+        Ok(Value::Object(object)) => object,
+        _ => Map::new(),
+    };
+    object.extend(fields);
+    input(object)
+}
+
+/// Step field `name` as operation input of type `T` (the format names it as the operation
+/// does), with the message the operation's parser gives a bad value: "state must be one of: …".
+fn field<T: DeserializeOwned>(step: &Map<String, Value>, name: &str) -> Result<T, String> {
+    let value = step.get(name).cloned().unwrap_or(Value::Null);
+    let mut one: HashMap<String, T> = input(Map::from_iter([(name.to_owned(), value)]))?;
+    one.remove(name)
+        .ok_or_else(|| format!("{name} is required."))
+}
+
+/// An optional step field: `default` when the step leaves it out.
+fn field_or<T: DeserializeOwned>(
+    step: &Map<String, Value>,
+    name: &str,
+    default: T,
+) -> Result<T, String> {
+    if step.contains_key(name) {
+        field(step, name)
+    } else {
+        Ok(default)
+    }
+}
+
+/// A failure while the world is set up stops the scenario, naming what was being set up.
+fn setup<T>(what: &str, result: Result<T, impl std::fmt::Display>) -> Result<T, ScenarioError> {
+    result.map_err(|message| ScenarioError(format!("{what}: {message}")))
+}
+
+/// An operation's refusal as a step records it: its plain sentence.
+fn message<T>(result: crate::error::Result<T>) -> Result<T, String> {
+    result.map_err(|e| e.message)
 }
 
 fn set_up(
@@ -234,95 +275,103 @@ fn set_up(
     scenario: &Scenario,
     refs: &mut Refs,
 ) -> Result<(), ScenarioError> {
-    let mut settings = setup_call(book, actor, "settings", "get_settings", json!({}))?;
-    merge(&mut settings, &scenario.settings);
-    setup_call(book, actor, "settings", "update_settings", settings)?;
+    let settings = setup("settings", message(op::get_settings(book, NoInput {})))?;
+    let settings = setup("settings", merged(&settings, scenario.settings.clone()))?;
+    setup(
+        "settings",
+        message(op::update_settings(book, actor, settings)),
+    )?;
     for service in &scenario.services {
         let what = format!("service {}", service.reference);
-        let created = setup_call(
-            book,
-            actor,
+        let created = setup(
             &what,
-            "create_service",
-            json!({"name": service.name, "system_name": service.reference}),
+            message(op::create_service(
+                book,
+                actor,
+                CreateService {
+                    name: service.name.clone(),
+                    system_name: Some(service.reference.clone()),
+                    description: String::new(),
+                },
+            )),
         )?;
-        let builtin = setup_call(
-            book,
-            actor,
+        let builtin = setup(
             &what,
-            "list_metrics",
-            json!({"service_id": created["id"]}),
+            message(op::list_metrics(
+                book,
+                ListMetrics {
+                    service_id: created.id,
+                },
+            )),
         )?;
         for metric in &service.metrics {
-            let id = if metric.reference == "hits" {
-                let hits = builtin[0]["id"].clone();
-                setup_call(
-                    book,
-                    actor,
-                    &what,
-                    "update_metric",
-                    json!({"id": hits, "friendly_name": metric.friendly_name, "unit": metric.unit}),
-                )?;
-                hits
-            } else {
-                setup_call(
-                    book,
-                    actor,
-                    &what,
-                    "create_metric",
-                    json!({"service_id": created["id"], "system_name": metric.reference,
-                    "friendly_name": metric.friendly_name, "unit": metric.unit}),
-                )?["id"]
-                    .clone()
+            let id = match builtin.first() {
+                Some(hits) if metric.reference == "hits" => {
+                    let update = UpdateMetric {
+                        id: hits.id,
+                        friendly_name: metric.friendly_name.clone(),
+                        unit: metric.unit.clone(),
+                        description: String::new(),
+                    };
+                    setup(&what, message(op::update_metric(book, actor, update)))?.id
+                }
+                _ => {
+                    let create = CreateMetric {
+                        service_id: created.id,
+                        parent_id: None,
+                        system_name: Some(metric.reference.clone()),
+                        friendly_name: metric.friendly_name.clone(),
+                        unit: metric.unit.clone(),
+                        description: String::new(),
+                    };
+                    setup(&what, message(op::create_metric(book, actor, create)))?.id
+                }
             };
-            refs.metric_refs.insert(
-                id.as_str().unwrap_or_default().to_owned(),
-                metric.reference.clone(),
-            );
+            refs.metric_refs.insert(id, metric.reference.clone());
             refs.metrics
                 .insert((service.reference.clone(), metric.reference.clone()), id);
         }
-        refs.services
-            .insert(service.reference.clone(), created["id"].clone());
+        refs.services.insert(service.reference.clone(), created.id);
     }
     for plan in &scenario.plans {
         let what = format!("plan {}", plan.reference);
-        let service = refs.services.get(&plan.service).cloned().ok_or_else(|| {
+        let service = refs.services.get(&plan.service).copied().ok_or_else(|| {
             ScenarioError(format!(
                 "{what}: field `service`: no service \"{}\"",
                 plan.service
             ))
         })?;
-        let created = setup_call(
-            book,
-            actor,
-            &what,
-            "create_plan",
-            json!({"service_id": service, "system_name": plan.reference,
-            "name": plan.name, "setup_fee": plan.setup_fee, "cost_per_month": plan.cost_per_month,
-            "trial_period_days": plan.trial_period_days, "state": "published"}),
-        )?;
+        let create = CreatePlan {
+            service_id: service,
+            system_name: Some(plan.reference.clone()),
+            name: plan.name.clone(),
+            setup_fee: setup(&what, amount("setup_fee", &plan.setup_fee))?,
+            cost_per_month: setup(&what, amount("cost_per_month", &plan.cost_per_month))?,
+            trial_period_days: plan.trial_period_days,
+            state: PlanState::Published,
+        };
+        let created = setup(&what, message(op::create_plan(book, actor, create)))?;
         for rule in &plan.pricing_rules {
             let metric = refs
                 .metrics
                 .get(&(plan.service.clone(), rule.metric.clone()))
-                .cloned()
+                .copied()
                 .ok_or_else(|| {
                     ScenarioError(format!(
                         "{what}: field `pricing_rules.metric`: no metric \"{}\"",
                         rule.metric
                     ))
                 })?;
-            setup_call(
-                book,
-                actor,
-                &what,
-                "create_pricing_rule",
-                json!({"plan_id": created["id"], "metric_id": metric,
-                "min": rule.min, "max": rule.max, "cost_per_unit": rule.cost_per_unit}),
-            )?;
+            let create = CreatePricingRule {
+                plan_id: created.id,
+                metric_id: metric,
+                min: rule.min,
+                max: rule.max,
+                cost_per_unit: setup(&what, amount("cost_per_unit", &rule.cost_per_unit))?,
+            };
+            setup(&what, message(op::create_pricing_rule(book, actor, create)))?;
         }
-        refs.plans.insert(plan.reference.clone(), created);
+        refs.plans.insert(plan.reference.clone(), created.id);
     }
     for (index, account) in scenario.accounts.iter().enumerate() {
         let reference = account
@@ -330,90 +379,92 @@ fn set_up(
             .and_then(Value::as_str)
             .ok_or_else(|| ScenarioError(format!("accounts[{index}]: missing field `ref`")))?
             .to_owned();
-        let mut fields = json!({"org_name": reference});
-        merge_account(&mut fields, account)
-            .map_err(|e| ScenarioError(format!("account {reference}: {e}")))?;
-        let created = setup_call(
-            book,
-            actor,
-            &format!("account {reference}"),
-            "create_account",
-            fields,
+        let what = format!("account {reference}");
+        // The ref is the organization's name unless the file gives one.
+        let mut fields = Map::from_iter([("org_name".to_owned(), Value::from(reference.clone()))]);
+        setup(&what, merge_account(&mut fields, account))?;
+        let created = setup(
+            &what,
+            input(fields).and_then(|fields| message(op::create_account(book, actor, fields))),
         )?;
-        refs.account_refs.insert(
-            created["id"].as_str().unwrap_or_default().to_owned(),
-            reference.clone(),
-        );
-        refs.accounts.insert(reference, created["id"].clone());
+        refs.account_refs.insert(created.id, reference.clone());
+        refs.accounts.insert(reference, created.id);
     }
     Ok(())
 }
 
-fn merge(target: &mut Value, fields: &Map<String, Value>) {
-    if let Some(object) = target.as_object_mut() {
-        for (key, value) in fields {
-            object.insert(key.clone(), value.clone());
-        }
-    }
+/// A plan's or pricing rule's amount from the file, read exactly as the transports read
+/// amounts given as text.
+fn amount(name: &str, text: &str) -> Result<rust_decimal::Decimal, String> {
+    counterfoil_billing::parse_exact(text).map_err(|e| format!("{name} {e}."))
 }
 
-/// Scenario account fields onto an account input; `card` is "valid", "declined" or "none".
-fn merge_account(target: &mut Value, fields: &Map<String, Value>) -> Result<(), String> {
+/// Scenario account fields onto account input fields; `card` is "valid", "declined" or "none".
+fn merge_account(
+    target: &mut Map<String, Value>,
+    fields: &Map<String, Value>,
+) -> Result<(), String> {
     for (key, value) in fields {
         match key.as_str() {
             "ref" => {}
             "card" => {
                 let card = match value.as_str() {
-                    Some("valid") => card(TestGateway::VALID_CARD),
-                    Some("declined") => card(TestGateway::DECLINED_CARD),
-                    Some("none") | None => Value::Null,
+                    Some("valid") => Some(card(TestGateway::VALID_CARD)),
+                    Some("declined") => Some(card(TestGateway::DECLINED_CARD)),
+                    Some("none") | None => None,
                     Some(other) => {
                         return Err(format!(
                             "field `card`: \"{other}\" is not valid, declined or none"
                         ))
                     }
                 };
-                target["card"] = card;
+                target.insert(key.clone(), serde_json::to_value(card).unwrap_or_default());
             }
-            _ => target[key] = value.clone(),
+            _ => {
+                target.insert(key.clone(), value.clone());
+            }
         }
     }
     Ok(())
 }
 
-fn card(reference: &str) -> Value {
-    json!({"last4": "4242", "expiry_month": 12, "expiry_year": 2099, "gateway_reference": reference})
+fn card(reference: &str) -> Card {
+    Card {
+        last4: "4242".into(),
+        expiry_month: 12,
+        expiry_year: 2099,
+        gateway_reference: reference.into(),
+    }
 }
 
 fn text<'a>(step: &'a Map<String, Value>, field: &str) -> &'a str {
     step.get(field).and_then(Value::as_str).unwrap_or_default()
 }
 
-fn lookup(map: &HashMap<String, Value>, kind: &str, reference: &str) -> Result<Value, String> {
+fn lookup<T: Clone>(map: &HashMap<String, T>, kind: &str, reference: &str) -> Result<T, String> {
     map.get(reference)
         .cloned()
         .ok_or_else(|| format!("There is no {kind} \"{reference}\" in this scenario."))
 }
 
 /// An invoice by create_invoice ref, or by friendly ID for the billing run's invoices.
-fn invoice_id(
-    book: &mut Book,
-    actor: &Actor,
-    refs: &Refs,
-    reference: &str,
-) -> Result<Value, String> {
+fn invoice_id(book: &Book, refs: &Refs, reference: &str) -> Result<Id, String> {
     if let Some(id) = refs.invoices.get(reference) {
-        return Ok(id.clone());
+        return Ok(*id);
     }
-    let found = call(
+    let found = message(op::list_invoices(
         book,
-        actor,
-        "list_invoices",
-        json!({"friendly_id": reference, "per_page": 1}),
-    )?;
-    found["items"]
-        .get(0)
-        .map(|item| item["id"].clone())
+        ListInvoices {
+            friendly_id: Some(reference.to_owned()),
+            page: 1,
+            per_page: 1,
+            ..ListInvoices::default()
+        },
+    ))?;
+    found
+        .items
+        .first()
+        .map(|item| item.id)
         .ok_or_else(|| format!("There is no invoice \"{reference}\"."))
 }
 
@@ -421,206 +472,214 @@ fn perform(
     book: &mut Book,
     actor: &Actor,
     refs: &mut Refs,
+    at: DateTime<Utc>,
     step: &Map<String, Value>,
 ) -> Result<(), String> {
-    let at = step.get("at").cloned().unwrap_or_default();
     match text(step, "do") {
         "subscribe" => {
-            let account = lookup(&refs.accounts, "account", text(step, "account"))?;
-            let plan = lookup(&refs.plans, "plan", text(step, "plan"))?;
-            let app = call(
-                book,
-                actor,
-                "subscribe",
-                json!({"account_id": account, "plan_id": plan["id"], "name": text(step, "ref")}),
-            )?;
+            let subscribe = Subscribe {
+                account_id: lookup(&refs.accounts, "account", text(step, "account"))?,
+                plan_id: lookup(&refs.plans, "plan", text(step, "plan"))?,
+                name: text(step, "ref").to_owned(),
+                description: String::new(),
+                user_key: None,
+            };
+            let app = message(op::subscribe(book, actor, subscribe))?;
             refs.applications.insert(text(step, "ref").to_owned(), app);
         }
         "change_plan" => {
             let app = lookup(&refs.applications, "application", text(step, "application"))?;
-            let plan = lookup(&refs.plans, "plan", text(step, "plan"))?;
-            call(
-                book,
-                actor,
-                "change_plan",
-                json!({"application_id": app["id"], "plan_id": plan["id"]}),
-            )?;
+            let change = ChangePlan {
+                application_id: app.id,
+                plan_id: lookup(&refs.plans, "plan", text(step, "plan"))?,
+            };
+            message(op::change_plan(book, actor, change))?;
         }
         "cancel" => {
             let app = lookup(&refs.applications, "application", text(step, "application"))?;
-            call(book, actor, "cancel_application", json!({"id": app["id"]}))?;
+            message(op::cancel_application(book, actor, ById { id: app.id }))?;
         }
         "usage" => {
             let app = lookup(&refs.applications, "application", text(step, "application"))?;
-            let plan = call(book, actor, "get_plan", json!({"id": app["plan_id"]}))?;
+            let plan = message(op::get_plan(book, ById { id: app.plan_id }))?;
             let service = refs
                 .services
                 .iter()
-                .find(|(_, id)| **id == plan["service_id"])
+                .find(|(_, id)| **id == plan.service_id)
                 .map(|(r, _)| r.clone())
                 .unwrap_or_default();
             let metric = refs
                 .metrics
                 .get(&(service, text(step, "metric").to_owned()))
-                .cloned()
+                .copied()
                 .ok_or_else(|| {
                     format!(
                         "There is no metric \"{}\" in this scenario.",
                         text(step, "metric")
                     )
                 })?;
-            call(
-                book,
-                actor,
-                "record_usage",
-                json!({"application_id": app["id"], "metric_id": metric, "timestamp": at, "value": step["value"]}),
-            )?;
+            let usage = RecordUsage {
+                application_id: app.id,
+                metric_id: metric,
+                timestamp: Some(at),
+                value: field(step, "value")?,
+            };
+            message(op::record_usage(book, actor, usage))?;
         }
         "set_account" => {
             let id = lookup(&refs.accounts, "account", text(step, "account"))?;
-            let mut account = call(book, actor, "get_account", json!({"id": id}))?;
-            let mut fields = step.clone();
+            let account = message(op::get_account(book, ById { id }))?;
+            let mut fields = Map::new();
+            let mut changes = step.clone();
             for key in ["at", "do", "account"] {
-                fields.remove(key);
+                changes.remove(key);
             }
-            merge_account(&mut account, &fields)?;
-            call(book, actor, "update_account", account)?;
+            merge_account(&mut fields, &changes)?;
+            let update: UpdateAccount = merged(&account, fields)?;
+            message(op::update_account(book, actor, update))?;
         }
         "set_settings" => {
-            let mut settings = call(book, actor, "get_settings", json!({}))?;
+            let settings = message(op::get_settings(book, NoInput {}))?;
             let mut fields = step.clone();
             fields.remove("at");
             fields.remove("do");
-            merge(&mut settings, &fields);
-            call(book, actor, "update_settings", settings)?;
+            let settings: Settings = merged(&settings, fields)?;
+            message(op::update_settings(book, actor, settings))?;
         }
         "create_invoice" => {
-            let account = lookup(&refs.accounts, "account", text(step, "account"))?;
-            let created = call(
-                book,
-                actor,
-                "create_invoice",
-                json!({"account_id": account, "period": step.get("period")}),
-            )?;
-            refs.invoices.insert(
-                text(step, "ref").to_owned(),
-                created["invoice"]["id"].clone(),
-            );
+            let create = CreateInvoice {
+                account_id: lookup(&refs.accounts, "account", text(step, "account"))?,
+                period: field(step, "period")?,
+            };
+            let created = message(op::create_invoice(book, actor, create))?;
+            refs.invoices
+                .insert(text(step, "ref").to_owned(), created.invoice.id);
         }
         "add_line_item" => {
-            let id = invoice_id(book, actor, refs, text(step, "invoice"))?;
-            call(
-                book,
-                actor,
-                "add_line_item",
-                json!({"invoice_id": id, "name": step["name"], "cost": stored_cost(&step["cost"]),
-                "quantity": step.get("quantity"), "description": step.get("description").cloned().unwrap_or(json!(""))}),
-            )?;
+            let id = invoice_id(book, refs, text(step, "invoice"))?;
+            // The line's fields are the operation's, amounts included: read as the
+            // operation reads them, after the cost's rounding (`stored_cost`).
+            let mut fields = Map::from_iter([("invoice_id".to_owned(), Value::from(id.0))]);
+            for name in ["name", "cost", "quantity", "description"] {
+                if let Some(value) = step.get(name) {
+                    let value = if name == "cost" {
+                        stored_cost(value)
+                    } else {
+                        value.clone()
+                    };
+                    fields.insert(name.to_owned(), value);
+                }
+            }
+            message(op::add_line_item(book, actor, input(fields)?))?;
         }
         "delete_line_item" => {
-            let id = invoice_id(book, actor, refs, text(step, "invoice"))?;
-            let invoice = call(book, actor, "get_invoice", json!({"id": id}))?;
+            let id = invoice_id(book, refs, text(step, "invoice"))?;
+            let invoice = message(op::get_invoice(book, ById { id }))?;
             let index = step["index"].as_u64().unwrap_or(u64::MAX) as usize;
-            let line = invoice["line_items"]
+            let line = invoice
+                .line_items
                 .get(index)
                 .ok_or_else(|| format!("The invoice has no line {index}."))?;
-            call(book, actor, "delete_line_item", json!({"id": line["id"]}))?;
+            message(op::delete_line_item(book, actor, ById { id: line.id }))?;
         }
         "set_friendly_id" => {
-            let id = invoice_id(book, actor, refs, text(step, "invoice"))?;
-            call(
-                book,
-                actor,
-                "update_invoice",
-                json!({"id": id, "friendly_id": step["friendly_id"]}),
-            )?;
+            let update = UpdateInvoice {
+                id: invoice_id(book, refs, text(step, "invoice"))?,
+                friendly_id: field(step, "friendly_id")?,
+                period: None,
+            };
+            message(op::update_invoice(book, actor, update))?;
         }
         "transition" => {
-            let id = invoice_id(book, actor, refs, text(step, "invoice"))?;
-            call(
-                book,
-                actor,
-                "transition_invoice",
-                json!({"id": id, "state": step["state"]}),
-            )?;
+            let transition = TransitionInvoice {
+                id: invoice_id(book, refs, text(step, "invoice"))?,
+                state: field(step, "state")?,
+            };
+            message(op::transition_invoice(book, actor, transition))?;
         }
         "charge" => {
-            let id = invoice_id(book, actor, refs, text(step, "invoice"))?;
-            call(book, actor, "charge_invoice", json!({"id": id}))?;
+            let id = invoice_id(book, refs, text(step, "invoice"))?;
+            message(op::charge_invoice(book, actor, ById { id }))?;
         }
         "mark_paid" => {
-            let id = invoice_id(book, actor, refs, text(step, "invoice"))?;
-            call(
-                book,
-                actor,
-                "mark_invoice_paid",
-                json!({"id": id, "reference": step.get("reference").cloned().unwrap_or(json!(""))}),
-            )?;
+            let paid = MarkInvoicePaid {
+                id: invoice_id(book, refs, text(step, "invoice"))?,
+                reference: field_or(step, "reference", String::new())?,
+            };
+            message(op::mark_invoice_paid(book, actor, paid))?;
         }
         _ => {}
     }
     Ok(())
 }
 
+/// The day of an instant, as the output writes it: 2025-02-05.
+fn day(at: DateTime<Utc>) -> String {
+    at.date_naive().to_string()
+}
+
 /// Every invoice in creation order, as the output format lists it.
-fn invoices(book: &mut Book, actor: &Actor, refs: &Refs) -> Result<Vec<Value>, ScenarioError> {
+fn invoices(book: &Book, refs: &Refs) -> Result<Vec<Value>, ScenarioError> {
     let mut ids = Vec::new();
     for page in 1.. {
-        let listed = call(
+        let listed = op::list_invoices(
             book,
-            actor,
-            "list_invoices",
-            json!({"page": page, "per_page": 500}),
+            ListInvoices {
+                page,
+                per_page: 500,
+                ..ListInvoices::default()
+            },
         )
-        .map_err(ScenarioError)?;
-        let items = listed["items"].as_array().cloned().unwrap_or_default();
-        if items.is_empty() {
+        .map_err(|e| ScenarioError(e.message))?;
+        if listed.items.is_empty() {
             break;
         }
-        ids.extend(items.iter().map(|item| {
-            item["id"]
-                .as_str()
-                .unwrap_or("0")
-                .parse::<i64>()
-                .unwrap_or(0)
-        }));
+        ids.extend(listed.items.iter().map(|item| item.id));
     }
     ids.sort_unstable();
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
-        let detail = call(book, actor, "get_invoice", json!({"id": id.to_string()}))
-            .map_err(ScenarioError)?;
-        let invoice = &detail["invoice"];
+        let detail = op::get_invoice(book, ById { id }).map_err(|e| ScenarioError(e.message))?;
+        let invoice = &detail.invoice;
         let account = refs
             .account_refs
-            .get(invoice["account_id"].as_str().unwrap_or_default())
+            .get(&invoice.account_id)
             .cloned()
             .unwrap_or_default();
-        let lines: Vec<Value> = detail["line_items"].as_array().cloned().unwrap_or_default().iter().map(|line| {
-            let mut out = json!({"name": line["name"], "description": line["description"], "quantity": line["quantity"],
-                "cost": line["cost"], "type": line["type"]});
-            if let Some(metric) = line["metric_id"].as_str().and_then(|id| refs.metric_refs.get(id)) {
-                out["metric"] = json!(metric);
-            }
-            out
-        }).collect();
-        let transactions: Vec<Value> = detail["payment_transactions"].as_array().cloned().unwrap_or_default().iter().map(|tx| {
-            json!({"on": tx["created_at"].as_str().map(|t| &t[..10]), "amount": tx["amount"], "currency": tx["currency"], "success": tx["success"]})
-        }).collect();
+        let lines: Vec<Value> = detail
+            .line_items
+            .iter()
+            .map(|line| {
+                let mut out = json!({"name": line.name, "description": line.description,
+                    "quantity": line.quantity, "cost": line.cost, "type": line.line_type});
+                if let Some(metric) = line.metric_id.and_then(|id| refs.metric_refs.get(&id)) {
+                    out["metric"] = json!(metric);
+                }
+                out
+            })
+            .collect();
+        let transactions: Vec<Value> = detail
+            .payment_transactions
+            .iter()
+            .map(|tx| {
+                json!({"on": day(tx.created_at), "amount": tx.amount, "currency": tx.currency,
+                    "success": tx.success})
+            })
+            .collect();
         out.push(json!({
-            "friendly_id": invoice["friendly_id"],
+            "friendly_id": invoice.friendly_id,
             "account": account,
-            "period": invoice["period"],
-            "creation_type": invoice["creation_type"],
-            "state": invoice["state"],
-            "issued_on": invoice["issued_on"],
-            "due_on": invoice["due_on"],
-            "paid_on": invoice["paid_at"].as_str().map(|t| &t[..10]),
-            "currency": invoice["currency"],
-            "vat_rate": invoice["vat_rate"],
-            "cost_without_vat": invoice["totals"]["cost_without_vat"],
-            "vat_amount": invoice["totals"]["vat_amount"],
-            "total": invoice["totals"]["total"],
+            "period": invoice.period,
+            "creation_type": invoice.creation_type,
+            "state": invoice.state,
+            "issued_on": invoice.issued_on,
+            "due_on": invoice.due_on,
+            "paid_on": invoice.paid_at.map(day),
+            "currency": invoice.currency,
+            "vat_rate": invoice.vat_rate,
+            "cost_without_vat": invoice.totals.cost_without_vat,
+            "vat_amount": invoice.totals.vat_amount,
+            "total": invoice.totals.total,
             "line_items": lines,
             "payment_transactions": transactions,
         }));

@@ -6,9 +6,13 @@
 mod common;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use common::Fixture;
+use common::{
+    account_fields, application_list, audit_list, by_id, new_invoice, plan_change, pricing_rule,
+    subscription, Fixture,
+};
+use counterfoil_engine::model::*;
 use counterfoil_engine::{
-    run_billing_until, run_billing_until_with_progress, Actor, BillingRunReport, ErrorCode,
+    op, run_billing_until, run_billing_until_with_progress, Actor, BillingRunReport, ErrorCode,
 };
 use serde_json::{json, Value};
 
@@ -23,73 +27,54 @@ fn bill_at(f: &mut Fixture, instant: DateTime<Utc>) -> BillingRunReport {
     run_billing_until(&mut f.book, &Actor::new("test"), instant).unwrap()
 }
 
-fn rule(f: &mut Fixture, plan: &Value, metric: &Value, min: i64, max: Option<i64>, cpu: &str) {
+fn rule(f: &mut Fixture, plan: &Plan, metric: &Metric, min: i64, max: Option<i64>, cpu: &str) {
     f.ok(
-        "create_pricing_rule",
-        json!({"plan_id": plan["id"], "metric_id": metric["id"], "min": min, "max": max,
-               "cost_per_unit": cpu}),
+        op::create_pricing_rule,
+        pricing_rule(plan, metric, min, max, cpu),
     );
 }
 
-fn subscribe(f: &mut Fixture, account: &Value, plan: &Value, when: DateTime<Utc>) -> Value {
+fn subscribe(f: &mut Fixture, account: &Account, plan: &Plan, when: DateTime<Utc>) -> Application {
     f.clock.set(when);
-    f.ok(
-        "subscribe",
-        json!({"account_id": account["id"], "plan_id": plan["id"], "name": "App"}),
-    )
+    f.ok(op::subscribe, subscription(account, plan, "App"))
 }
 
-fn change_plan(f: &mut Fixture, app: &Value, plan: &Value, when: DateTime<Utc>) {
+fn change_plan(f: &mut Fixture, app: &Application, plan: &Plan, when: DateTime<Utc>) {
     f.clock.set(when);
-    f.ok(
-        "change_plan",
-        json!({"application_id": app["id"], "plan_id": plan["id"]}),
-    );
+    f.ok(op::change_plan, plan_change(app, plan));
 }
 
-fn usage(f: &mut Fixture, app: &Value, metric: &Value, when: DateTime<Utc>, value: i64) {
+fn usage(f: &mut Fixture, app: &Application, metric: &Metric, when: DateTime<Utc>, value: i64) {
     if f.clock.now() < when {
         f.clock.set(when);
     }
     f.ok(
-        "record_usage",
-        json!({"application_id": app["id"], "metric_id": metric["id"],
-               "timestamp": when.to_rfc3339(), "value": value}),
+        op::record_usage,
+        common::usage(app, metric, Some(when), value),
     );
 }
 
-fn set_mode(f: &mut Fixture, mode: &str) {
-    let mut settings = f.ok("get_settings", json!({}));
-    settings["billing_mode"] = json!(mode);
-    f.ok("update_settings", settings);
+fn set_mode(f: &mut Fixture, mode: BillingMode) {
+    f.change_settings(|s| s.billing_mode = mode);
 }
 
 /// Every invoice of the book with its lines, oldest first.
-fn invoices(f: &mut Fixture) -> Vec<Value> {
-    let page = f.ok("list_invoices", json!({"per_page": 500}));
-    let mut ids: Vec<Value> = page["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|invoice| invoice["id"].clone())
-        .collect();
-    ids.reverse();
-    ids.into_iter()
-        .map(|id| f.ok("get_invoice", json!({"id": id})))
-        .collect()
+fn invoices(f: &mut Fixture) -> Vec<InvoiceDetail> {
+    let mut all = f.all_invoices();
+    all.reverse();
+    all
 }
 
 /// An invoice's lines as (name, cost, description).
-fn lines(detail: &Value) -> Vec<(String, String, String)> {
-    detail["line_items"]
-        .as_array()
-        .unwrap()
+fn lines(detail: &InvoiceDetail) -> Vec<(String, String, String)> {
+    detail
+        .line_items
         .iter()
         .map(|line| {
             (
-                line["name"].as_str().unwrap().to_owned(),
-                line["cost"].as_str().unwrap().to_owned(),
-                line["description"].as_str().unwrap().to_owned(),
+                line.name.clone(),
+                line.cost.to_string(),
+                line.description.clone(),
             )
         })
         .collect()
@@ -100,20 +85,15 @@ fn line(name: &str, cost: &str, description: &str) -> (String, String, String) {
 }
 
 /// (period, state) of every invoice, oldest first.
-fn summary(f: &mut Fixture) -> Vec<(String, String)> {
+fn summary(f: &mut Fixture) -> Vec<(String, InvoiceState)> {
     invoices(f)
-        .iter()
-        .map(|d| {
-            (
-                d["invoice"]["period"].as_str().unwrap().to_owned(),
-                d["invoice"]["state"].as_str().unwrap().to_owned(),
-            )
-        })
+        .into_iter()
+        .map(|d| (d.invoice.period, d.invoice.state))
         .collect()
 }
 
-fn pair(period: &str, state: &str) -> (String, String) {
-    (period.to_owned(), state.to_owned())
+fn pair(period: &str, state: InvoiceState) -> (String, InvoiceState) {
+    (period.to_owned(), state)
 }
 
 #[test]
@@ -125,10 +105,7 @@ fn signup_is_billed_in_whole_days_then_finalized_issued_and_due() {
     let buyer = f.account("Buyer");
     // A manual invoice of the same month is never touched by the run.
     f.clock.set(at(2025, 2, 2, 12, 0));
-    let manual = f.ok(
-        "create_invoice",
-        json!({"account_id": buyer["id"], "period": "2025-02"}),
-    );
+    let manual = f.ok(op::create_invoice, new_invoice(&buyer, Some("2025-02")));
     subscribe(&mut f, &buyer, &pro, at(2025, 2, 5, 13, 47));
 
     let first = bill_at(&mut f, at(2025, 2, 6, 9, 0));
@@ -153,13 +130,16 @@ fn signup_is_billed_in_whole_days_then_finalized_issued_and_due() {
 
     let all = invoices(&mut f);
     assert_eq!(all.len(), 2);
-    assert_eq!(all[0]["invoice"]["id"], manual["invoice"]["id"]);
-    assert!(all[0]["line_items"].as_array().unwrap().is_empty());
+    assert_eq!(all[0].invoice.id, manual.invoice.id);
+    assert!(all[0].line_items.is_empty());
     let february = &all[1];
-    assert_eq!(february["invoice"]["period"], "2025-02");
-    assert_eq!(february["invoice"]["creation_type"], "background");
-    assert_eq!(february["invoice"]["state"], "open");
-    assert_eq!(february["invoice"]["created_at"], "2025-02-06T08:00:00Z");
+    assert_eq!(february.invoice.period, "2025-02");
+    assert_eq!(february.invoice.creation_type, CreationType::Background);
+    assert_eq!(february.invoice.state, InvoiceState::Open);
+    assert_eq!(
+        february.invoice.created_at,
+        common::instant("2025-02-06T08:00:00Z")
+    );
     assert_eq!(
         lines(february),
         [line(
@@ -168,16 +148,16 @@ fn signup_is_billed_in_whole_days_then_finalized_issued_and_due() {
             "February 5, 2025 (0:00) - February 28, 2025 (23:59)"
         )]
     );
-    assert_eq!(february["line_items"][0]["type"], "plan_cost");
-    assert_eq!(february["line_items"][0]["quantity"], "1");
+    assert_eq!(february.line_items[0].line_type, LineItemType::PlanCost);
+    assert_eq!(february.line_items[0].quantity.to_string(), "1");
 
     bill_at(&mut f, at(2025, 3, 1, 9, 0));
     assert_eq!(
         summary(&mut f),
         [
-            pair("2025-02", "open"),
-            pair("2025-02", "finalized"),
-            pair("2025-03", "open")
+            pair("2025-02", InvoiceState::Open),
+            pair("2025-02", InvoiceState::Finalized),
+            pair("2025-03", InvoiceState::Open)
         ],
         "February finalized on 1 March; the manual one is left alone"
     );
@@ -193,17 +173,17 @@ fn signup_is_billed_in_whole_days_then_finalized_issued_and_due() {
 
     bill_at(&mut f, at(2025, 3, 2, 23, 0));
     assert_eq!(
-        invoices(&mut f)[1]["invoice"]["state"],
-        "finalized",
+        invoices(&mut f)[1].invoice.state,
+        InvoiceState::Finalized,
         "not 46 h yet"
     );
     let issuing = bill_at(&mut f, at(2025, 3, 3, 8, 0));
     assert_eq!(issuing.totals.invoices_issued, 1);
-    let issued = &invoices(&mut f)[1]["invoice"];
-    assert_eq!(issued["state"], "pending");
-    assert_eq!(issued["issued_on"], "2025-03-03");
-    assert_eq!(issued["due_on"], "2025-03-05");
-    assert_eq!(issued["totals"]["total"], "171.43");
+    let issued = &invoices(&mut f)[1].invoice;
+    assert_eq!(issued.state, InvoiceState::Pending);
+    assert_eq!(issued.issued_on.as_deref(), Some("2025-03-03"));
+    assert_eq!(issued.due_on.as_deref(), Some("2025-03-05"));
+    assert_eq!(issued.totals.total.to_string(), "171.43");
 }
 
 #[test]
@@ -241,12 +221,12 @@ fn plan_change_postpaid_refunds_the_old_plan_and_bills_the_new_one() {
             ),
         ]
     );
-    assert_eq!(may["invoice"]["totals"]["total"], "1710.00");
+    assert_eq!(may.invoice.totals.total.to_string(), "1710.00");
 
     // June is billed on the new plan only, and the change is never billed twice.
     bill_at(&mut f, at(2025, 6, 1, 9, 0));
     let all = invoices(&mut f);
-    assert_eq!(all[0]["line_items"].as_array().unwrap().len(), 3);
+    assert_eq!(all[0].line_items.len(), 3);
     assert_eq!(
         lines(&all[1]),
         [line(
@@ -294,7 +274,7 @@ fn a_change_before_the_first_billing_bills_the_old_plan_first() {
 #[test]
 fn prepaid_month_bills_ahead_and_finalizes_every_day() {
     let mut f = Fixture::at(at(2025, 2, 1, 0, 0));
-    set_mode(&mut f, "prepaid");
+    set_mode(&mut f, BillingMode::Prepaid);
     let service = f.service("API");
     let hits = f.hits(&service);
     let pro = f.priced_plan(&service, "Pro", "10", "200", 0);
@@ -306,7 +286,7 @@ fn prepaid_month_bills_ahead_and_finalizes_every_day() {
     bill_at(&mut f, at(2025, 2, 6, 9, 0));
     assert_eq!(
         summary(&mut f),
-        [pair("2025-02", "finalized")],
+        [pair("2025-02", InvoiceState::Finalized)],
         "finalized the same day"
     );
     assert_eq!(
@@ -321,12 +301,15 @@ fn prepaid_month_bills_ahead_and_finalizes_every_day() {
         ]
     );
     bill_at(&mut f, at(2025, 2, 8, 9, 0));
-    assert_eq!(invoices(&mut f)[0]["invoice"]["issued_on"], "2025-02-08");
+    assert_eq!(
+        invoices(&mut f)[0].invoice.issued_on.as_deref(),
+        Some("2025-02-08")
+    );
 
     bill_at(&mut f, at(2025, 3, 1, 9, 0));
     let march = &invoices(&mut f)[1];
-    assert_eq!(march["invoice"]["period"], "2025-03");
-    assert_eq!(march["invoice"]["state"], "finalized");
+    assert_eq!(march.invoice.period, "2025-03");
+    assert_eq!(march.invoice.state, InvoiceState::Finalized);
     assert_eq!(
         lines(march),
         [
@@ -343,19 +326,22 @@ fn prepaid_month_bills_ahead_and_finalizes_every_day() {
         ],
         "this month's fee in advance, last month's usage on this month's invoice"
     );
-    assert_eq!(march["line_items"][1]["type"], "variable_cost");
-    assert_eq!(march["line_items"][1]["quantity"], "100");
+    assert_eq!(march.line_items[1].line_type, LineItemType::VariableCost);
+    assert_eq!(march.line_items[1].quantity.to_string(), "100");
     bill_at(&mut f, at(2025, 3, 3, 9, 0));
     assert_eq!(
         summary(&mut f),
-        [pair("2025-02", "pending"), pair("2025-03", "pending")]
+        [
+            pair("2025-02", InvoiceState::Pending),
+            pair("2025-03", InvoiceState::Pending)
+        ]
     );
 }
 
 #[test]
 fn prepaid_plan_changes_bill_upgrades_only() {
     let mut f = Fixture::at(at(2025, 5, 1, 0, 0));
-    set_mode(&mut f, "prepaid");
+    set_mode(&mut f, BillingMode::Prepaid);
     let service = f.service("API");
     let basic = f.priced_plan(&service, "Basic", "0", "31", 0);
     let premium = f.priced_plan(&service, "Premium", "0", "3100", 0);
@@ -369,7 +355,7 @@ fn prepaid_plan_changes_bill_upgrades_only() {
     bill_at(&mut f, at(2025, 5, 16, 9, 0));
     let all = invoices(&mut f);
     assert_eq!(all.len(), 3);
-    assert_eq!(all[2]["invoice"]["period"], "2025-05");
+    assert_eq!(all[2].invoice.period, "2025-05");
     assert_eq!(
         lines(&all[2]),
         [
@@ -397,7 +383,7 @@ fn prepaid_plan_changes_bill_upgrades_only() {
     bill_at(&mut f, at(2025, 6, 1, 9, 0));
     let june = invoices(&mut f)
         .into_iter()
-        .find(|d| d["invoice"]["period"] == "2025-06")
+        .find(|d| d.invoice.period == "2025-06")
         .unwrap();
     let june_lines = lines(&june);
     assert_eq!(june_lines.len(), 3);
@@ -429,7 +415,10 @@ fn trial_usage_is_never_billed_and_the_fee_starts_on_the_trial_end_day() {
     rule(&mut f, &trial, &hits, 1, None, "1");
     let buyer = f.account("Buyer");
     let app = subscribe(&mut f, &buyer, &trial, at(2025, 1, 3, 9, 0));
-    assert_eq!(app["trial_ends_at"], "2025-01-13T09:00:00Z");
+    assert_eq!(
+        app.trial_ends_at,
+        Some(common::instant("2025-01-13T09:00:00Z"))
+    );
     usage(&mut f, &app, &hits, at(2025, 1, 5, 10, 0), 10);
     usage(&mut f, &app, &hits, at(2025, 1, 13, 8, 59), 3);
     usage(&mut f, &app, &hits, at(2025, 1, 13, 9, 0), 7);
@@ -471,10 +460,16 @@ fn trial_usage_is_never_billed_and_the_fee_starts_on_the_trial_end_day() {
         .filter(|l| l.0.starts_with("Setup fee"))
         .count();
     assert_eq!(setup_fees, 1);
-    let app = f.ok("get_application", json!({"id": app["id"]}))["application"].clone();
-    assert_eq!(app["setup_fee_billed"], true);
-    assert_eq!(app["paid_until"], "2025-03-31T23:59:59Z");
-    assert_eq!(app["usage_billed_until"], "2025-02-28T23:59:59Z");
+    let app = f.ok(op::get_application, by_id(app.id)).application;
+    assert!(app.setup_fee_billed);
+    assert_eq!(
+        app.paid_until,
+        Some(common::instant("2025-03-31T23:59:59Z"))
+    );
+    assert_eq!(
+        app.usage_billed_until,
+        Some(common::instant("2025-02-28T23:59:59Z"))
+    );
 }
 
 #[test]
@@ -506,15 +501,16 @@ fn usage_is_priced_per_plan_segment_with_graduated_rules() {
     let mut f = Fixture::at(at(2025, 3, 1, 0, 0));
     let service = f.service("API");
     let hits = f.hits(&service);
-    let search = f.ok(
-        "create_metric",
-        json!({"service_id": service["id"], "parent_id": hits["id"],
-               "friendly_name": "Search", "unit": "call"}),
-    );
-    let storage = f.ok(
-        "create_metric",
-        json!({"service_id": service["id"], "friendly_name": "Storage", "unit": "GB"}),
-    );
+    let metric = |parent_id: Option<Id>, friendly_name: &str, unit: &str| CreateMetric {
+        service_id: service.id,
+        parent_id,
+        system_name: None,
+        friendly_name: friendly_name.into(),
+        unit: unit.into(),
+        description: String::new(),
+    };
+    let search = f.ok(op::create_metric, metric(Some(hits.id), "Search", "call"));
+    let storage = f.ok(op::create_metric, metric(None, "Storage", "GB"));
     let tiered = f.priced_plan(&service, "Tiered", "0", "0", 0);
     rule(&mut f, &tiered, &hits, 1, Some(10), "4");
     rule(&mut f, &tiered, &hits, 11, Some(20), "3");
@@ -536,7 +532,7 @@ fn usage_is_priced_per_plan_segment_with_graduated_rules() {
 
     let april = invoices(&mut f)
         .into_iter()
-        .find(|d| d["invoice"]["period"] == "2025-04")
+        .find(|d| d.invoice.period == "2025-04")
         .unwrap();
     assert_eq!(
         lines(&april),
@@ -559,14 +555,13 @@ fn usage_is_priced_per_plan_segment_with_graduated_rules() {
         ],
         "one line per metric and segment, most expensive first; Storage has no rule"
     );
-    let quantities: Vec<&str> = april["line_items"]
-        .as_array()
-        .unwrap()
+    let quantities: Vec<String> = april
+        .line_items
         .iter()
-        .map(|l| l["quantity"].as_str().unwrap())
+        .map(|l| l.quantity.to_string())
         .collect();
     assert_eq!(quantities, ["15", "30", "10"]);
-    assert_eq!(april["invoice"]["state"], "finalized");
+    assert_eq!(april.invoice.state, InvoiceState::Finalized);
     assert_eq!(
         report.totals.invoices_created, 1,
         "free plans open no invoice of their own"
@@ -589,11 +584,11 @@ fn a_cancelled_application_bills_nothing_after_its_cancellation() {
     let app = subscribe(&mut f, &buyer, &pro, at(2025, 1, 10, 10, 0));
     usage(&mut f, &app, &hits, at(2025, 2, 3, 10, 0), 4);
     f.clock.set(at(2025, 2, 10, 12, 0));
-    f.ok("cancel_application", json!({"id": app["id"]}));
+    f.ok(op::cancel_application, by_id(app.id));
     bill_at(&mut f, at(2025, 4, 2, 9, 0));
     let periods: Vec<String> = invoices(&mut f)
-        .iter()
-        .map(|d| d["invoice"]["period"].as_str().unwrap().to_owned())
+        .into_iter()
+        .map(|d| d.invoice.period)
         .collect();
     assert_eq!(
         periods,
@@ -629,8 +624,11 @@ fn billing_disabled_bills_nothing_and_a_zero_total_is_paid_on_issue() {
     let tiny = f.priced_plan(&service, "Tiny", "0", "0", 0);
     rule(&mut f, &tiny, &hits, 1, None, "0.0001");
     let disabled = f.ok(
-        "create_account",
-        json!({"org_name": "Not billed", "monthly_billing_enabled": false}),
+        op::create_account,
+        AccountFields {
+            monthly_billing_enabled: false,
+            ..account_fields("Not billed")
+        },
     );
     let free_buyer = f.account("Free buyer");
     let tiny_buyer = f.account("Tiny buyer");
@@ -648,8 +646,8 @@ fn billing_disabled_bills_nothing_and_a_zero_total_is_paid_on_issue() {
         1,
         "no invoice for the disabled buyer nor for the free plan"
     );
-    let january = &all[0]["invoice"];
-    assert_eq!(january["account_id"], tiny_buyer["id"]);
+    let january = &all[0].invoice;
+    assert_eq!(january.account_id, tiny_buyer.id);
     assert_eq!(
         lines(&all[0]),
         [line(
@@ -658,12 +656,19 @@ fn billing_disabled_bills_nothing_and_a_zero_total_is_paid_on_issue() {
             "January 5, 2025 (10:00) - January 31, 2025 (23:59)"
         )]
     );
-    assert_eq!(january["totals"]["total"], "0.00");
-    assert_eq!(january["state"], "paid", "a total of 0 is paid when issued");
-    assert_eq!(january["issued_on"], "2025-02-03");
-    assert_eq!(january["paid_at"], "2025-02-03T08:00:00Z");
-    let untouched = f.ok("get_application", json!({"id": paid_app["id"]}))["application"].clone();
-    assert_eq!(untouched["paid_until"], Value::Null);
+    assert_eq!(january.totals.total.to_string(), "0.00");
+    assert_eq!(
+        january.state,
+        InvoiceState::Paid,
+        "a total of 0 is paid when issued"
+    );
+    assert_eq!(january.issued_on.as_deref(), Some("2025-02-03"));
+    assert_eq!(
+        january.paid_at,
+        Some(common::instant("2025-02-03T08:00:00Z"))
+    );
+    let untouched = f.ok(op::get_application, by_id(paid_app.id)).application;
+    assert_eq!(untouched.paid_until, None);
 }
 
 #[test]
@@ -694,9 +699,18 @@ fn jobs_start_on_the_first_signup_day_and_report_progress() {
         dates,
         ["2025-01-10", "2025-01-11", "2025-01-12", "2025-01-13"]
     );
-    let audited = f.ok("list_audit", json!({"entity": "billing_job"}));
-    assert_eq!(audited["total"], 4);
-    assert_eq!(audited["items"][0]["after"]["date"], "2025-01-13");
+    let audited = f.ok(
+        op::list_audit,
+        ListAudit {
+            entity: Some("billing_job".into()),
+            ..audit_list()
+        },
+    );
+    assert_eq!(audited.total, 4);
+    assert_eq!(
+        audited.items[0].after.as_ref().unwrap()["date"],
+        "2025-01-13"
+    );
 
     let error = run_billing_until(
         &mut f.book,
@@ -710,18 +724,26 @@ fn jobs_start_on_the_first_signup_day_and_report_progress() {
 
 // --- idempotence and catch-up ----------------------------------------------------------------
 
-/// Everything the run writes that a user can see: invoices with their lines, and applications.
+/// Everything the run writes that a user can see: invoices with their lines, and applications,
+/// as they cross (amounts as written).
 fn snapshot(f: &mut Fixture) -> Value {
+    let applications = f.ok(
+        op::list_applications,
+        ListApplications {
+            per_page: 500,
+            ..application_list()
+        },
+    );
     json!({
         "invoices": invoices(f),
-        "applications": f.ok("list_applications", json!({"per_page": 500}))["items"],
+        "applications": applications.items,
     })
 }
 
 /// A quarter of a provider's life: a trial ending mid-month, graduated usage, a plan change, a
 /// cancellation, a second buyer and a signup on a month's last day. With `daily`, the billing
 /// runs at 08:00 every day as the events happen; without, once at the end.
-fn quarter(mode: &str, daily: bool) -> Value {
+fn quarter(mode: BillingMode, daily: bool) -> Value {
     let mut f = Fixture::at(at(2025, 1, 1, 0, 0));
     set_mode(&mut f, mode);
     let service = f.service("API");
@@ -765,7 +787,7 @@ fn quarter(mode: &str, daily: bool) -> Value {
     go(&mut f, at(2025, 2, 20, 10, 0));
     usage(&mut f, &a1, &hits, at(2025, 2, 20, 10, 0), 2000);
     go(&mut f, at(2025, 3, 12, 11, 0));
-    f.ok("cancel_application", json!({"id": z1["id"]}));
+    f.ok(op::cancel_application, by_id(z1.id));
     go(&mut f, at(2025, 3, 20, 10, 0));
     let a2 = subscribe(&mut f, &acme, &premium, at(2025, 3, 20, 10, 0));
     go(&mut f, at(2025, 3, 25, 10, 0));
@@ -777,14 +799,14 @@ fn quarter(mode: &str, daily: bool) -> Value {
 
 #[test]
 fn a_catch_up_writes_exactly_what_daily_jobs_write() {
-    for mode in ["postpaid", "prepaid"] {
+    for mode in [BillingMode::Postpaid, BillingMode::Prepaid] {
         let daily = quarter(mode, true);
         let caught_up = quarter(mode, false);
         assert!(
             daily["invoices"].as_array().unwrap().len() >= 5,
-            "{mode}: the scenario bills something"
+            "{mode:?}: the scenario bills something"
         );
-        assert_eq!(daily, caught_up, "{mode}");
+        assert_eq!(daily, caught_up, "{mode:?}");
     }
 }
 

@@ -4,8 +4,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap is a failed test
 #![allow(clippy::disallowed_methods)] // reads books byte for byte only after closing them
 
+mod common;
+
 use chrono::{TimeZone, Utc};
-use counterfoil_engine::{Book, Clock, OpenError};
+use common::{account_fields, account_list};
+use counterfoil_engine::{op, Book, Clock, OpenError};
 use std::path::Path;
 
 fn clock() -> Clock {
@@ -69,19 +72,11 @@ fn a_book_reopens_with_its_data() {
     let path = dir.path().join("kept.book");
     let mut book = Book::open(&path, clock()).unwrap();
     let actor = counterfoil_engine::Actor::new("test");
-    counterfoil_engine::dispatch(
-        &mut book,
-        &actor,
-        "create_account",
-        serde_json::json!({"org_name": "Kept"}),
-    )
-    .unwrap();
+    op::create_account(&mut book, &actor, account_fields("Kept")).unwrap();
     drop(book);
-    let mut book = Book::open(&path, clock()).unwrap();
-    let page =
-        counterfoil_engine::dispatch(&mut book, &actor, "list_accounts", serde_json::json!({}))
-            .unwrap();
-    assert_eq!(page["items"][0]["org_name"], "Kept");
+    let book = Book::open(&path, clock()).unwrap();
+    let page = op::list_accounts(&book, account_list()).unwrap();
+    assert_eq!(page.items[0].fields.org_name, "Kept");
 }
 
 #[test]

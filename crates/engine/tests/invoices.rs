@@ -5,21 +5,24 @@
 
 mod common;
 
-use common::Fixture;
-use counterfoil_engine::ErrorCode;
-use serde_json::{json, Value};
+use common::{
+    account_fields, account_list, account_update, amount, by_id, invoice_list, line, new_invoice,
+    period, transition, Fixture,
+};
+use counterfoil_engine::model::*;
+use counterfoil_engine::{op, ErrorCode};
+use serde_json::json;
 
-fn invoice(f: &mut Fixture, account: &Value, period: Option<&str>) -> Value {
-    f.ok(
-        "create_invoice",
-        json!({"account_id": account["id"], "period": period}),
-    )
+fn invoice(f: &mut Fixture, account: &Account, period: Option<&str>) -> InvoiceDetail {
+    f.ok(op::create_invoice, new_invoice(account, period))
 }
 
-fn set_numbering(f: &mut Fixture, numbering: &str) {
-    let mut settings = f.ok("get_settings", json!({}));
-    settings["numbering"] = json!(numbering);
-    f.ok("update_settings", settings);
+fn set_friendly_id(id: Id, friendly_id: &str) -> UpdateInvoice {
+    UpdateInvoice {
+        id,
+        friendly_id: Some(friendly_id.into()),
+        period: None,
+    }
 }
 
 #[test]
@@ -33,7 +36,7 @@ fn friendly_ids_count_per_prefix_monthly_and_yearly() {
     let current = invoice(&mut f, &acme, None);
     let ids: Vec<_> = [&first, &second, &december, &current]
         .iter()
-        .map(|d| d["invoice"]["friendly_id"].as_str().unwrap().to_owned())
+        .map(|d| d.invoice.friendly_id.as_str())
         .collect();
     assert_eq!(
         ids,
@@ -45,30 +48,30 @@ fn friendly_ids_count_per_prefix_monthly_and_yearly() {
         ]
     );
     assert_eq!(
-        current["invoice"]["period"], "2025-03",
+        current.invoice.period, "2025-03",
         "the current month by default"
     );
-    assert_eq!(current["invoice"]["creation_type"], "manual");
-    assert_eq!(current["invoice"]["state"], "open");
+    assert_eq!(current.invoice.creation_type, CreationType::Manual);
+    assert_eq!(current.invoice.state, InvoiceState::Open);
 
-    set_numbering(&mut f, "yearly");
+    f.change_settings(|s| s.numbering = Numbering::Yearly);
     let yearly = invoice(&mut f, &acme, Some("2018-05"));
-    assert_eq!(yearly["invoice"]["friendly_id"], "2018-00000001");
+    assert_eq!(yearly.invoice.friendly_id, "2018-00000001");
     // A hand-set ID raises its prefix's counter (§6 example), and never lowers it.
     f.ok(
-        "update_invoice",
-        json!({"id": yearly["invoice"]["id"], "friendly_id": "2018-00000008"}),
+        op::update_invoice,
+        set_friendly_id(yearly.invoice.id, "2018-00000008"),
     );
     assert_eq!(
-        invoice(&mut f, &acme, Some("2018-07"))["invoice"]["friendly_id"],
+        invoice(&mut f, &acme, Some("2018-07")).invoice.friendly_id,
         "2018-00000009"
     );
     f.ok(
-        "update_invoice",
-        json!({"id": yearly["invoice"]["id"], "friendly_id": "2018-00000003"}),
+        op::update_invoice,
+        set_friendly_id(yearly.invoice.id, "2018-00000003"),
     );
     assert_eq!(
-        invoice(&mut f, &acme, Some("2018-07"))["invoice"]["friendly_id"],
+        invoice(&mut f, &acme, Some("2018-07")).invoice.friendly_id,
         "2018-00000010"
     );
 }
@@ -77,14 +80,14 @@ fn friendly_ids_count_per_prefix_monthly_and_yearly() {
 fn bad_periods_and_friendly_ids_are_refused() {
     let mut f = Fixture::new();
     let acme = f.account("Acme");
-    for (period, why) in [
+    for (month, why) in [
         ("2025-13", "no 13th month"),
         ("March", "not YYYY-MM"),
         ("2026-04", "13 months ahead"),
     ] {
         let error = f.refused(
-            "create_invoice",
-            json!({"account_id": acme["id"], "period": period}),
+            op::create_invoice,
+            new_invoice(&acme, Some(month)),
             ErrorCode::Validation,
             Some("period"),
         );
@@ -92,8 +95,11 @@ fn bad_periods_and_friendly_ids_are_refused() {
     }
     invoice(&mut f, &acme, Some("2026-03"));
     f.refused(
-        "create_invoice",
-        json!({"account_id": "777"}),
+        op::create_invoice,
+        CreateInvoice {
+            account_id: Id(777),
+            period: None,
+        },
         ErrorCode::Validation,
         Some("account_id"),
     );
@@ -106,8 +112,8 @@ fn bad_periods_and_friendly_ids_are_refused() {
         "INV-1",
     ] {
         f.refused(
-            "update_invoice",
-            json!({"id": open["invoice"]["id"], "friendly_id": bad}),
+            op::update_invoice,
+            set_friendly_id(open.invoice.id, bad),
             ErrorCode::Validation,
             Some("friendly_id"),
         );
@@ -120,25 +126,25 @@ fn duplicate_friendly_ids_are_allowed_but_warned_about_while_editable() {
     let acme = f.account("Acme");
     let a = invoice(&mut f, &acme, None);
     let b = invoice(&mut f, &acme, None);
-    assert_eq!(b["warnings"], json!([]));
+    assert!(b.warnings.is_empty());
     let b = f.ok(
-        "update_invoice",
-        json!({"id": b["invoice"]["id"],
-        "friendly_id": a["invoice"]["friendly_id"]}),
+        op::update_invoice,
+        set_friendly_id(b.invoice.id, &a.invoice.friendly_id),
     );
     let warning = "This invoice ID is already in use and should probably be changed";
-    assert_eq!(b["warnings"], json!([warning]));
+    assert_eq!(b.warnings, [warning]);
     assert_eq!(
-        f.ok("get_invoice", json!({"id": a["invoice"]["id"]}))["warnings"],
-        json!([warning])
+        f.ok(op::get_invoice, by_id(a.invoice.id)).warnings,
+        [warning]
     );
     f.ok(
-        "transition_invoice",
-        json!({"id": a["invoice"]["id"], "state": "pending"}),
+        op::transition_invoice,
+        transition(a.invoice.id, InvoiceState::Pending),
     );
-    assert_eq!(
-        f.ok("get_invoice", json!({"id": a["invoice"]["id"]}))["warnings"],
-        json!([]),
+    assert!(
+        f.ok(op::get_invoice, by_id(a.invoice.id))
+            .warnings
+            .is_empty(),
         "an issued invoice can no longer be changed, so it does not nag"
     );
 }
@@ -147,162 +153,148 @@ fn duplicate_friendly_ids_are_allowed_but_warned_about_while_editable() {
 fn totals_follow_the_rules_for_money() {
     let mut f = Fixture::new();
     let vat10 = f.ok(
-        "create_account",
-        json!({"org_name": "Ten", "vat_rate": "10"}),
+        op::create_account,
+        AccountFields {
+            vat_rate: Some(amount("10")),
+            ..account_fields("Ten")
+        },
     );
     let inv = invoice(&mut f, &vat10, None);
-    let id = inv["invoice"]["id"].clone();
-    f.ok(
-        "add_line_item",
-        json!({"invoice_id": id, "name": "Consulting", "cost": "1.233"}),
-    );
+    let id = inv.invoice.id;
+    f.ok(op::add_line_item, line(id, "Consulting", "1.233"));
     let detail = f.ok(
-        "add_line_item",
-        json!({"invoice_id": id, "name": "Rounding", "cost": "0.0001",
-        "quantity": "3", "description": "tiny"}),
+        op::add_line_item,
+        AddLineItem {
+            quantity: Some(amount("3")),
+            description: "tiny".into(),
+            ..line(id, "Rounding", "0.0001")
+        },
     );
-    let totals = &detail["invoice"]["totals"];
-    assert_eq!(totals["cost_without_vat"], "1.2331");
-    assert_eq!(totals["vat_amount"], "0.12331");
-    assert_eq!(totals["charged_without_vat"], "1.23");
-    assert_eq!(totals["charged_vat"], "0.12");
-    assert_eq!(totals["total"], "1.35");
+    let totals = &detail.invoice.totals;
+    assert_eq!(totals.cost_without_vat.to_string(), "1.2331");
+    assert_eq!(totals.vat_amount.to_string(), "0.12331");
+    assert_eq!(totals.charged_without_vat.to_string(), "1.23");
+    assert_eq!(totals.charged_vat.to_string(), "0.12");
+    assert_eq!(totals.total.to_string(), "1.35");
     assert_eq!(
-        detail["line_items"][1]["quantity"], "3",
+        detail.line_items[1].quantity.to_string(),
+        "3",
         "quantity is informational"
     );
-    assert_eq!(detail["line_items"][1]["cost"], "0.0001");
-    assert_eq!(detail["line_items"][1]["type"], "manual");
+    assert_eq!(detail.line_items[1].cost.to_string(), "0.0001");
+    assert_eq!(detail.line_items[1].line_type, LineItemType::Manual);
 
     let no_vat = f.account("None");
     let inv = invoice(&mut f, &no_vat, None);
+    let id = inv.invoice.id;
     // The book keeps 4 decimal places: a cost with more is refused, never rounded away.
     for cost in ["0.00015", "0.00001", "5e-7", "12.345678901234567890123"] {
         f.refused(
-            "add_line_item",
-            json!({"invoice_id": inv["invoice"]["id"], "name": "A", "cost": cost}),
+            op::add_line_item,
+            line(id, "A", cost),
             ErrorCode::Validation,
             Some("cost"),
         );
     }
+    // Texts that are no amount are refused by JSON parsing, before the operation.
     for cost in ["1_000", "1,000", " ", "0x10"] {
-        f.refused(
+        f.refused_json(
             "add_line_item",
-            json!({"invoice_id": inv["invoice"]["id"], "name": "A", "cost": cost}),
+            json!({"invoice_id": id, "name": "A", "cost": cost}),
             ErrorCode::Validation,
             Some("cost"),
         );
     }
     for quantity in ["0", "-1", "0.00001"] {
         f.refused(
-            "add_line_item",
-            json!({"invoice_id": inv["invoice"]["id"], "name": "A", "cost": "1", "quantity": quantity}),
+            op::add_line_item,
+            AddLineItem {
+                quantity: Some(amount(quantity)),
+                ..line(id, "A", "1")
+            },
             ErrorCode::Validation,
             Some("quantity"),
         );
     }
-    let detail = f.ok(
-        "add_line_item",
-        json!({"invoice_id": inv["invoice"]["id"], "name": "A", "cost": "2e-4"}),
-    );
+    let detail = f.ok(op::add_line_item, line(id, "A", "2e-4"));
     assert_eq!(
-        detail["line_items"][0]["cost"], "0.0002",
+        detail.line_items[0].cost.to_string(),
+        "0.0002",
         "exactly as written"
     );
-    let detail = f.ok(
-        "add_line_item",
-        json!({"invoice_id": inv["invoice"]["id"], "name": "B", "cost": "0.0001"}),
-    );
-    assert_eq!(detail["invoice"]["vat_rate"], Value::Null);
-    assert_eq!(detail["invoice"]["totals"]["vat_amount"], "0.00");
-    assert_eq!(detail["invoice"]["totals"]["total"], "0.00");
+    let detail = f.ok(op::add_line_item, line(id, "B", "0.0001"));
+    assert_eq!(detail.invoice.vat_rate, None);
+    assert_eq!(detail.invoice.totals.vat_amount.to_string(), "0.00");
+    assert_eq!(detail.invoice.totals.total.to_string(), "0.00");
     f.refused(
-        "add_line_item",
-        json!({"invoice_id": inv["invoice"]["id"], "name": "", "cost": "1"}),
+        op::add_line_item,
+        line(id, "", "1"),
         ErrorCode::Validation,
         Some("name"),
     );
-    f.refused(
+    f.refused_json(
         "add_line_item",
-        json!({"invoice_id": inv["invoice"]["id"], "name": "X", "cost": "lots"}),
+        json!({"invoice_id": id, "name": "X", "cost": "lots"}),
         ErrorCode::Validation,
         Some("cost"),
     );
 
-    let line = detail["line_items"][0]["id"].clone();
-    let after = f.ok("delete_line_item", json!({"id": line}));
-    assert_eq!(after["line_items"].as_array().unwrap().len(), 1);
+    let first_line = detail.line_items[0].id;
+    let after = f.ok(op::delete_line_item, by_id(first_line));
+    assert_eq!(after.line_items.len(), 1);
     assert_eq!(
-        after["invoice"]["totals"]["cost_without_vat"], "0.0001",
+        after.invoice.totals.cost_without_vat.to_string(),
+        "0.0001",
         "the deleted line no longer counts"
     );
 }
 
 #[test]
 fn every_transition_of_the_state_machine() {
-    use counterfoil_engine::model::InvoiceState;
-    let states = [
-        "open",
-        "finalized",
-        "pending",
-        "paid",
-        "unpaid",
-        "failed",
-        "cancelled",
-    ];
-    let allowed: &[(&str, &[&str])] = &[
-        ("open", &["finalized", "pending", "cancelled"]),
-        ("finalized", &["pending", "cancelled"]),
-        ("pending", &["paid", "unpaid", "cancelled"]),
-        ("unpaid", &["paid", "failed", "cancelled"]),
-        ("failed", &["paid", "cancelled"]),
-        ("paid", &[]),
-        ("cancelled", &[]),
+    use InvoiceState::*;
+    let states = [Open, Finalized, Pending, Paid, Unpaid, Failed, Cancelled];
+    let allowed: &[(InvoiceState, &[InvoiceState])] = &[
+        (Open, &[Finalized, Pending, Cancelled]),
+        (Finalized, &[Pending, Cancelled]),
+        (Pending, &[Paid, Unpaid, Cancelled]),
+        (Unpaid, &[Paid, Failed, Cancelled]),
+        (Failed, &[Paid, Cancelled]),
+        (Paid, &[]),
+        (Cancelled, &[]),
     ];
     // The shortest way to reach each state from open.
-    let path = |state: &str| -> Vec<&str> {
+    let path = |state: InvoiceState| -> Vec<InvoiceState> {
         match state {
-            "open" => vec![],
-            "finalized" => vec!["finalized"],
-            "pending" => vec!["pending"],
-            "paid" => vec!["pending", "paid"],
-            "unpaid" => vec!["pending", "unpaid"],
-            "failed" => vec!["pending", "unpaid", "failed"],
-            _ => vec!["cancelled"],
+            Open => vec![],
+            Finalized => vec![Finalized],
+            Pending => vec![Pending],
+            Paid => vec![Pending, Paid],
+            Unpaid => vec![Pending, Unpaid],
+            Failed => vec![Pending, Unpaid, Failed],
+            Cancelled => vec![Cancelled],
         }
     };
-    let _ = InvoiceState::Open; // the model's enum is what crosses as these names
     let mut f = Fixture::new();
     let acme = f.account("Acme");
     for (from, targets) in allowed {
         for to in states {
-            let inv = invoice(&mut f, &acme, None);
-            let id = inv["invoice"]["id"].clone();
-            for step in path(from) {
-                f.ok("transition_invoice", json!({"id": id, "state": step}));
+            let id = invoice(&mut f, &acme, None).invoice.id;
+            for step in path(*from) {
+                f.ok(op::transition_invoice, transition(id, step));
             }
-            let here = f.ok("get_invoice", json!({"id": id}));
-            let listed: Vec<&str> = here["allowed_transitions"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|s| s.as_str().unwrap())
-                .collect();
-            assert_eq!(&listed, targets, "allowed from {from}");
+            let here = f.ok(op::get_invoice, by_id(id));
+            assert_eq!(here.allowed_transitions, *targets, "allowed from {from:?}");
             if targets.contains(&to) {
-                let moved = f.ok("transition_invoice", json!({"id": id, "state": to}));
-                assert_eq!(moved["invoice"]["state"], to);
+                let moved = f.ok(op::transition_invoice, transition(id, to));
+                assert_eq!(moved.invoice.state, to);
             } else {
                 f.refused(
-                    "transition_invoice",
-                    json!({"id": id, "state": to}),
+                    op::transition_invoice,
+                    transition(id, to),
                     ErrorCode::InvalidState,
                     None,
                 );
-                assert_eq!(
-                    f.ok("get_invoice", json!({"id": id}))["invoice"]["state"],
-                    *from
-                );
+                assert_eq!(f.ok(op::get_invoice, by_id(id)).invoice.state, *from);
             }
         }
     }
@@ -312,81 +304,96 @@ fn every_transition_of_the_state_machine() {
 fn issuing_freezes_the_buyer_and_provider_and_closes_editing() {
     let mut f = Fixture::new();
     let account = f.ok(
-        "create_account",
-        json!({"org_name": "Müller GmbH", "vat_rate": "19",
-        "vat_code": "DE1", "fiscal_code": "FC1", "po_number": "PO-9",
-        "legal_address": {"line1": "Hauptstraße 5", "city": "Berlin", "country": "Germany"}}),
+        op::create_account,
+        AccountFields {
+            vat_rate: Some(amount("19")),
+            vat_code: "DE1".into(),
+            fiscal_code: "FC1".into(),
+            po_number: "PO-9".into(),
+            legal_address: Address {
+                line1: "Hauptstraße 5".into(),
+                city: "Berlin".into(),
+                country: "Germany".into(),
+                ..Address::default()
+            },
+            ..account_fields("Müller GmbH")
+        },
     );
     let inv = invoice(&mut f, &account, None);
-    let id = inv["invoice"]["id"].clone();
-    f.ok(
-        "add_line_item",
-        json!({"invoice_id": id, "name": "Fee", "cost": "100"}),
-    );
+    let id = inv.invoice.id;
+    f.ok(op::add_line_item, line(id, "Fee", "100"));
 
     // Before issue the invoice follows the live account.
-    let mut edit = account.clone();
-    edit["vat_rate"] = json!("21");
-    f.ok("update_account", edit.clone());
+    let mut edit = account.fields.clone();
+    edit.vat_rate = Some(amount("21"));
+    f.ok(op::update_account, account_update(account.id, edit.clone()));
     assert_eq!(
-        f.ok("get_invoice", json!({"id": id}))["invoice"]["totals"]["total"],
+        f.ok(op::get_invoice, by_id(id))
+            .invoice
+            .totals
+            .total
+            .to_string(),
         "121.00"
     );
 
-    f.clock.set(
-        chrono::DateTime::parse_from_rfc3339("2025-03-30T23:00:00Z")
-            .unwrap()
-            .into(),
+    f.clock.set(common::instant("2025-03-30T23:00:00Z"));
+    let issued = f.ok(
+        op::transition_invoice,
+        transition(id, InvoiceState::Pending),
     );
-    let issued = f.ok("transition_invoice", json!({"id": id, "state": "pending"}));
-    assert_eq!(issued["invoice"]["issued_on"], "2025-03-30");
+    assert_eq!(issued.invoice.issued_on.as_deref(), Some("2025-03-30"));
     assert_eq!(
-        issued["invoice"]["due_on"], "2025-04-01",
+        issued.invoice.due_on.as_deref(),
+        Some("2025-04-01"),
         "due two days after issue"
     );
-    assert_eq!(issued["invoice"]["currency"], "EUR");
-    assert_eq!(issued["issued_to"]["name"], "Müller GmbH");
-    assert_eq!(issued["issued_to"]["po_number"], "PO-9");
-    assert_eq!(issued["issued_by"]["name"], "My API Company");
-    assert_eq!(issued["editable"], false);
+    assert_eq!(issued.invoice.currency, "EUR");
+    assert_eq!(issued.issued_to.name, "Müller GmbH");
+    assert_eq!(issued.issued_to.po_number, "PO-9");
+    assert_eq!(issued.issued_by.name, "My API Company");
+    assert!(!issued.editable);
 
     // After issue, changes to the account or settings do not reach it.
-    edit["vat_rate"] = json!("5");
-    edit["org_name"] = json!("Renamed AG");
-    f.ok("update_account", edit);
-    let mut settings = f.ok("get_settings", json!({}));
-    settings["org_name"] = json!("New Provider Name");
-    settings["currency"] = json!("USD");
-    f.ok("update_settings", settings);
-    let frozen = f.ok("get_invoice", json!({"id": id}));
-    assert_eq!(frozen["invoice"]["vat_rate"], "21");
-    assert_eq!(frozen["invoice"]["totals"]["total"], "121.00");
-    assert_eq!(frozen["invoice"]["currency"], "EUR");
-    assert_eq!(frozen["issued_to"]["name"], "Müller GmbH");
-    assert_eq!(frozen["issued_by"]["name"], "My API Company");
+    edit.vat_rate = Some(amount("5"));
+    edit.org_name = "Renamed AG".into();
+    f.ok(op::update_account, account_update(account.id, edit));
+    f.change_settings(|s| {
+        s.org_name = "New Provider Name".into();
+        s.currency = "USD".into();
+    });
+    let frozen = f.ok(op::get_invoice, by_id(id));
+    assert_eq!(frozen.invoice.vat_rate.unwrap().to_string(), "21");
+    assert_eq!(frozen.invoice.totals.total.to_string(), "121.00");
+    assert_eq!(frozen.invoice.currency, "EUR");
+    assert_eq!(frozen.issued_to.name, "Müller GmbH");
+    assert_eq!(frozen.issued_by.name, "My API Company");
 
-    let line = frozen["line_items"][0]["id"].clone();
+    let first_line = frozen.line_items[0].id;
     f.refused(
-        "add_line_item",
-        json!({"invoice_id": id, "name": "Late", "cost": "1"}),
+        op::add_line_item,
+        line(id, "Late", "1"),
         ErrorCode::InvalidState,
         None,
     );
     f.refused(
-        "delete_line_item",
-        json!({"id": line}),
+        op::delete_line_item,
+        by_id(first_line),
         ErrorCode::InvalidState,
         None,
     );
     f.refused(
-        "update_invoice",
-        json!({"id": id, "friendly_id": "2025-03-00000099"}),
+        op::update_invoice,
+        set_friendly_id(id, "2025-03-00000099"),
         ErrorCode::InvalidState,
         None,
     );
     f.refused(
-        "update_invoice",
-        json!({"id": id, "period": "2025-02"}),
+        op::update_invoice,
+        UpdateInvoice {
+            id,
+            friendly_id: None,
+            period: Some(period("2025-02")),
+        },
         ErrorCode::InvalidState,
         None,
     );
@@ -401,42 +408,80 @@ fn lists_filter_by_state_month_account_and_friendly_id_pattern() {
     invoice(&mut f, &acme, Some("2025-02"));
     invoice(&mut f, &other, Some("2025-02"));
     f.ok(
-        "transition_invoice",
-        json!({"id": jan["invoice"]["id"], "state": "cancelled"}),
+        op::transition_invoice,
+        transition(jan.invoice.id, InvoiceState::Cancelled),
     );
 
-    let total =
-        |f: &mut Fixture, filter: Value| f.ok("list_invoices", filter)["total"].as_i64().unwrap();
-    assert_eq!(total(&mut f, json!({})), 3);
-    assert_eq!(total(&mut f, json!({"state": "cancelled"})), 1);
-    assert_eq!(total(&mut f, json!({"period": "2025-02"})), 2);
-    assert_eq!(total(&mut f, json!({"account_id": other["id"]})), 1);
-    assert_eq!(total(&mut f, json!({"friendly_id": "2025-02-*"})), 2);
-    assert_eq!(total(&mut f, json!({"friendly_id": "*-00000001"})), 2);
-    assert_eq!(total(&mut f, json!({"friendly_id": "2025-01-00000001"})), 1);
+    let total = |f: &mut Fixture, filter: ListInvoices| f.ok(op::list_invoices, filter).total;
+    let friendly = |pattern: &str| ListInvoices {
+        friendly_id: Some(pattern.into()),
+        ..invoice_list()
+    };
+    assert_eq!(total(&mut f, invoice_list()), 3);
     assert_eq!(
-        total(&mut f, json!({"friendly_id": "2025_01%"})),
+        total(
+            &mut f,
+            ListInvoices {
+                state: Some(InvoiceState::Cancelled),
+                ..invoice_list()
+            }
+        ),
+        1
+    );
+    assert_eq!(
+        total(
+            &mut f,
+            ListInvoices {
+                period: Some(period("2025-02")),
+                ..invoice_list()
+            }
+        ),
+        2
+    );
+    assert_eq!(
+        total(
+            &mut f,
+            ListInvoices {
+                account_id: Some(other.id),
+                ..invoice_list()
+            }
+        ),
+        1
+    );
+    assert_eq!(total(&mut f, friendly("2025-02-*")), 2);
+    assert_eq!(total(&mut f, friendly("*-00000001")), 2);
+    assert_eq!(total(&mut f, friendly("2025-01-00000001")), 1);
+    assert_eq!(
+        total(&mut f, friendly("2025_01%")),
         0,
         "only * is a wildcard"
     );
     let page = f.ok(
-        "list_invoices",
-        json!({"period": "2025-02", "account_id": acme["id"]}),
+        op::list_invoices,
+        ListInvoices {
+            period: Some(period("2025-02")),
+            account_id: Some(acme.id),
+            ..invoice_list()
+        },
     );
-    assert_eq!(page["items"][0]["account_name"], "Acme");
-    assert_eq!(page["items"][0]["totals"]["total"], "0.00");
+    assert_eq!(page.items[0].account_name, "Acme");
+    assert_eq!(page.items[0].totals.total.to_string(), "0.00");
     f.refused(
-        "list_invoices",
-        json!({"period": "Feb"}),
+        op::list_invoices,
+        ListInvoices {
+            period: Some(period("Feb")),
+            ..invoice_list()
+        },
         ErrorCode::Validation,
         Some("period"),
     );
 }
 
 mod counter_property {
-    use super::common::Fixture;
+    use super::common::{new_invoice, Fixture};
+    use super::set_friendly_id;
+    use counterfoil_engine::op;
     use proptest::prelude::*;
-    use serde_json::json;
     use std::collections::HashSet;
 
     proptest! {
@@ -454,15 +499,18 @@ mod counter_property {
             let mut last = None;
             for (kind, number, month) in actions {
                 let period = format!("2025-0{month}");
-                if kind == 0 || last.is_none() {
-                    let created = f.ok("create_invoice", json!({"account_id": account["id"], "period": period}));
-                    let id = created["invoice"]["friendly_id"].as_str().unwrap().to_owned();
-                    prop_assert!(seen.insert(id.clone()), "{} was already used", id);
-                    last = Some(created["invoice"]["id"].clone());
-                } else {
-                    let hand_set = format!("{period}-{number:08}");
-                    f.ok("update_invoice", json!({"id": last.clone().unwrap(), "friendly_id": hand_set}));
-                    seen.insert(hand_set);
+                match last {
+                    Some(id) if kind != 0 => {
+                        let hand_set = format!("{period}-{number:08}");
+                        f.ok(op::update_invoice, set_friendly_id(id, &hand_set));
+                        seen.insert(hand_set);
+                    }
+                    _ => {
+                        let created = f.ok(op::create_invoice, new_invoice(&account, Some(&period)));
+                        let id = created.invoice.friendly_id;
+                        prop_assert!(seen.insert(id.clone()), "{} was already used", id);
+                        last = Some(created.invoice.id);
+                    }
                 }
             }
         }
@@ -476,30 +524,31 @@ fn list_totals_follow_changes_from_this_book_and_others() {
     let mut f = Fixture::new();
     let acme = f.account("Acme");
     invoice(&mut f, &acme, Some("2025-02"));
-    let total = |f: &mut Fixture| f.ok("list_invoices", json!({"per_page": 1}))["total"].as_i64();
-    assert_eq!(total(&mut f), Some(1));
-    assert_eq!(total(&mut f), Some(1));
+    let one_per_page = ListInvoices {
+        per_page: 1,
+        ..invoice_list()
+    };
+    let total = |f: &mut Fixture| f.ok(op::list_invoices, one_per_page.clone()).total;
+    assert_eq!(total(&mut f), 1);
+    assert_eq!(total(&mut f), 1);
     invoice(&mut f, &acme, Some("2025-02"));
-    assert_eq!(total(&mut f), Some(2), "a write through this book");
+    assert_eq!(total(&mut f), 2, "a write through this book");
 
     let mut other = counterfoil_engine::Book::open(f.book.path(), f.clock.clone()).unwrap();
-    counterfoil_engine::dispatch(
-        &mut other,
-        &counterfoil_engine::Actor::new("other desk"),
-        "create_invoice",
-        json!({"account_id": acme["id"], "period": "2025-02"}),
-    )
-    .unwrap();
-    assert_eq!(total(&mut f), Some(3), "a write through another connection");
-    let accounts =
-        |f: &mut Fixture| f.ok("list_accounts", json!({"per_page": 1}))["total"].as_i64();
-    assert_eq!(accounts(&mut f), Some(1));
-    counterfoil_engine::dispatch(
-        &mut other,
-        &counterfoil_engine::Actor::new("other desk"),
-        "create_account",
-        json!({"org_name": "Beta"}),
-    )
-    .unwrap();
-    assert_eq!(accounts(&mut f), Some(2));
+    let other_desk = counterfoil_engine::Actor::new("other desk");
+    op::create_invoice(&mut other, &other_desk, new_invoice(&acme, Some("2025-02"))).unwrap();
+    assert_eq!(total(&mut f), 3, "a write through another connection");
+    let accounts = |f: &mut Fixture| {
+        f.ok(
+            op::list_accounts,
+            ListAccounts {
+                per_page: 1,
+                ..account_list()
+            },
+        )
+        .total
+    };
+    assert_eq!(accounts(&mut f), 1);
+    op::create_account(&mut other, &other_desk, account_fields("Beta")).unwrap();
+    assert_eq!(accounts(&mut f), 2);
 }

@@ -1,22 +1,33 @@
-//! Every operation through the public dispatcher, as a user of the API sees it: successes,
-//! and each validation failure with the field it names. A refused operation must change
-//! nothing: `refused` checks that the audit log did not grow.
+//! Every operation as a user of the API sees it: successes, and each validation failure with
+//! the field it names. A refused operation must change nothing: `refused` checks that the
+//! audit log did not grow. Operations are called through their typed functions (`op::`);
+//! what only JSON parsing checks (unknown operations, missing fields, floats, unknown enum
+//! names, paging, the defaults of fields left out) goes through `dispatch`, marked so.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap is a failed test
 
 mod common;
 
 use chrono::{TimeZone, Utc};
-use common::Fixture;
-use counterfoil_engine::ErrorCode;
+use common::{
+    account_fields, account_list, account_update, amount, application_list, audit_list, by_id,
+    card, instant, new_invoice, new_plan, plan_change, plan_list, pricing_rule, subscription,
+    transition, usage, usage_list, Fixture,
+};
+use counterfoil_engine::model::*;
+use counterfoil_engine::{op, ErrorCode};
 use serde_json::{json, Value};
+
+/// A change that makes an input invalid, and the field its refusal names.
+type BadChange<T> = (fn(&mut T), &'static str);
 
 #[test]
 fn unknown_operations_and_malformed_inputs_are_clear_errors() {
+    // The subject is the JSON transport: names, missing fields, numbers as JSON gives them.
     let mut f = Fixture::new();
-    let error = f.refused("no_such_thing", json!({}), ErrorCode::NotFound, None);
+    let error = f.refused_json("no_such_thing", json!({}), ErrorCode::NotFound, None);
     assert!(error.message.contains("no_such_thing"));
-    let error = f.refused(
+    let error = f.refused_json(
         "create_plan",
         json!({"name": "x"}),
         ErrorCode::Validation,
@@ -24,18 +35,18 @@ fn unknown_operations_and_malformed_inputs_are_clear_errors() {
     );
     assert_eq!(error.message, "service_id is required.");
     let service = f.service("API");
-    let error = f.refused(
+    let error = f.refused_json(
         "create_plan",
-        json!({"service_id": service["id"], "name": "Pro", "setup_fee": "abc",
+        json!({"service_id": service.id, "name": "Pro", "setup_fee": "abc",
                "cost_per_month": "1", "trial_period_days": 0, "state": "published"}),
         ErrorCode::Validation,
         Some("setup_fee"),
     );
     assert_eq!(error.message, "setup_fee must be a number such as 12.50.");
     // A JSON number with decimals is a binary float by the time it arrives: asked as text.
-    let error = f.refused(
+    let error = f.refused_json(
         "create_plan",
-        json!({"service_id": service["id"], "name": "Pro", "setup_fee": 0.1,
+        json!({"service_id": service.id, "name": "Pro", "setup_fee": 0.1,
                "cost_per_month": "1", "trial_period_days": 0, "state": "published"}),
         ErrorCode::Validation,
         Some("setup_fee"),
@@ -44,9 +55,9 @@ fn unknown_operations_and_malformed_inputs_are_clear_errors() {
         error.message,
         "setup_fee must be written as text, e.g. \"12.50\", so that it is kept exactly."
     );
-    let plan = f.ok(
+    let plan = f.ok_json(
         "create_plan",
-        json!({"service_id": service["id"], "name": "Whole", "setup_fee": 5,
+        json!({"service_id": service.id, "name": "Whole", "setup_fee": 5,
                "cost_per_month": "1e1", "trial_period_days": 0, "state": "published"}),
     );
     assert_eq!(
@@ -68,12 +79,12 @@ fn unknown_operations_and_malformed_inputs_are_clear_errors() {
         ),
     ] {
         let field = paging.as_object().unwrap().keys().next().unwrap().clone();
-        let error = f.refused("list_accounts", paging, ErrorCode::Validation, Some(&field));
+        let error = f.refused_json("list_accounts", paging, ErrorCode::Validation, Some(&field));
         assert_eq!(error.message, message);
     }
-    let error = f.refused(
+    let error = f.refused_json(
         "create_plan",
-        json!({"service_id": service["id"], "name": "Pro", "setup_fee": "1",
+        json!({"service_id": service.id, "name": "Pro", "setup_fee": "1",
                "cost_per_month": "1", "trial_period_days": -1, "state": "published"}),
         ErrorCode::Validation,
         Some("trial_period_days"),
@@ -82,7 +93,7 @@ fn unknown_operations_and_malformed_inputs_are_clear_errors() {
         error.message,
         "trial_period_days must be a whole number of 0 or more."
     );
-    f.refused(
+    f.refused_json(
         "get_account",
         json!({"id": "twelve"}),
         ErrorCode::Validation,
@@ -93,89 +104,129 @@ fn unknown_operations_and_malformed_inputs_are_clear_errors() {
 #[test]
 fn settings_read_and_update() {
     let mut f = Fixture::new();
-    let mut settings = f.ok("get_settings", json!(null));
-    assert_eq!(settings["currency"], "EUR");
-    assert_eq!(settings["billing_mode"], "postpaid");
-    settings["org_name"] = json!("Acme APIs GmbH");
-    settings["currency"] = json!("usd");
-    settings["address"]["country"] = json!("Germany");
-    settings["numbering"] = json!("yearly");
-    let updated = f.ok("update_settings", settings.clone());
-    assert_eq!(updated["currency"], "USD", "currency codes are upper-cased");
-    assert_eq!(f.ok("get_settings", json!({})), updated);
+    let mut settings = f.ok(op::get_settings, NoInput {});
+    assert_eq!(settings.currency, "EUR");
+    assert_eq!(settings.billing_mode, BillingMode::Postpaid);
+    settings.org_name = "Acme APIs GmbH".into();
+    settings.currency = "usd".into();
+    settings.address.country = "Germany".into();
+    settings.numbering = Numbering::Yearly;
+    let updated = f.ok(op::update_settings, settings.clone());
+    assert_eq!(updated.currency, "USD", "currency codes are upper-cased");
+    assert_eq!(f.ok(op::get_settings, NoInput {}), updated);
 
-    for (change, field) in [
-        (json!({"currency": "EURO"}), "currency"),
-        (json!({"currency": "E1R"}), "currency"),
-        (json!({"org_name": "  "}), "org_name"),
-        (json!({"billing_mode": "weekly"}), "billing_mode"),
+    let changes: [BadChange<Settings>; 4] = [
+        (|s| s.currency = "EURO".into(), "currency"),
+        (|s| s.currency = "E1R".into(), "currency"),
+        (|s| s.org_name = "  ".into(), "org_name"),
         (
-            json!({"invoice_footnote": "x".repeat(2001)}),
+            |s| s.invoice_footnote = "x".repeat(2001),
             "invoice_footnote",
         ),
-    ] {
+    ];
+    for (change, field) in changes {
         let mut bad = settings.clone();
-        bad.as_object_mut()
-            .unwrap()
-            .extend(change.as_object().unwrap().clone());
-        f.refused("update_settings", bad, ErrorCode::Validation, Some(field));
+        change(&mut bad);
+        f.refused(op::update_settings, bad, ErrorCode::Validation, Some(field));
     }
+    // A billing mode that is none is refused by JSON parsing: the enum has no such value.
+    let mut bad = serde_json::to_value(&settings).unwrap();
+    bad["billing_mode"] = json!("weekly");
+    f.refused_json(
+        "update_settings",
+        bad,
+        ErrorCode::Validation,
+        Some("billing_mode"),
+    );
 }
 
 #[test]
 fn services_come_with_hits_and_guard_their_names() {
     let mut f = Fixture::new();
     let service = f.service("Weather API (EU)");
-    assert_eq!(service["system_name"], "weather_api_eu");
-    assert!(service["id"].is_string(), "ids cross as strings");
-    let metrics = f.ok("list_metrics", json!({"service_id": service["id"]}));
-    assert_eq!(metrics.as_array().unwrap().len(), 1);
-    assert_eq!(metrics[0]["system_name"], "hits");
+    assert_eq!(service.system_name, "weather_api_eu");
+    assert!(
+        serde_json::to_value(service.id).unwrap().is_string(),
+        "ids cross as strings"
+    );
+    let metrics = f.ok(
+        op::list_metrics,
+        ListMetrics {
+            service_id: service.id,
+        },
+    );
+    assert_eq!(metrics.len(), 1);
+    assert_eq!(metrics[0].system_name, "hits");
 
+    let named = |name: &str, system_name: Option<&str>| CreateService {
+        name: name.into(),
+        system_name: system_name.map(str::to_owned),
+        description: String::new(),
+    };
     f.refused(
-        "create_service",
-        json!({"name": "Again", "system_name": "weather_api_eu"}),
+        op::create_service,
+        named("Again", Some("weather_api_eu")),
         ErrorCode::Validation,
         Some("system_name"),
     );
     f.refused(
-        "create_service",
-        json!({"name": "Bad", "system_name": "has space"}),
+        op::create_service,
+        named("Bad", Some("has space")),
         ErrorCode::Validation,
         Some("system_name"),
     );
     f.refused(
-        "create_service",
-        json!({"name": ""}),
+        op::create_service,
+        named("", None),
         ErrorCode::Validation,
         Some("name"),
     );
 
-    let renamed = f.ok(
-        "update_service",
-        json!({"id": service["id"], "name": "Weather"}),
-    );
-    assert_eq!(renamed["name"], "Weather");
+    let rename = |id: Id, name: &str| UpdateService {
+        id,
+        name: name.into(),
+        description: String::new(),
+    };
+    let renamed = f.ok(op::update_service, rename(service.id, "Weather"));
+    assert_eq!(renamed.name, "Weather");
     assert_eq!(
-        renamed["system_name"], "weather_api_eu",
+        renamed.system_name, "weather_api_eu",
         "system names never change"
     );
     f.refused(
-        "update_service",
-        json!({"id": "999", "name": "X"}),
+        op::update_service,
+        rename(Id(999), "X"),
         ErrorCode::NotFound,
         None,
     );
 
-    let page = f.ok("list_services", json!({}));
-    assert_eq!(page["total"], 1);
-    f.ok("delete_service", json!({"id": service["id"]}));
+    let page = f.ok(op::list_services, Paging::default());
+    assert_eq!(page.total, 1);
+    f.ok(op::delete_service, by_id(service.id));
     f.refused(
-        "get_service",
-        json!({"id": service["id"]}),
+        op::get_service,
+        by_id(service.id),
         ErrorCode::NotFound,
         None,
     );
+}
+
+/// A metric of `service` (a method when `parent` is given).
+fn metric(
+    service: &Service,
+    parent: Option<&Metric>,
+    friendly_name: &str,
+    system_name: Option<&str>,
+    unit: &str,
+) -> CreateMetric {
+    CreateMetric {
+        service_id: service.id,
+        parent_id: parent.map(|metric| metric.id),
+        system_name: system_name.map(str::to_owned),
+        friendly_name: friendly_name.into(),
+        unit: unit.into(),
+        description: String::new(),
+    }
 }
 
 #[test]
@@ -184,74 +235,72 @@ fn metrics_and_methods() {
     let service = f.service("API");
     let hits = f.hits(&service);
     let storage = f.ok(
-        "create_metric",
-        json!({"service_id": service["id"], "friendly_name": "Storage", "unit": "GB"}),
+        op::create_metric,
+        metric(&service, None, "Storage", None, "GB"),
     );
-    assert_eq!(storage["system_name"], "storage");
+    assert_eq!(storage.system_name, "storage");
     let method = f.ok(
-        "create_metric",
-        json!({"service_id": service["id"], "parent_id": hits["id"],
-        "friendly_name": "Get forecast", "system_name": "get_forecast", "unit": "call"}),
+        op::create_metric,
+        metric(
+            &service,
+            Some(&hits),
+            "Get forecast",
+            Some("get_forecast"),
+            "call",
+        ),
     );
-    assert_eq!(method["parent_id"], hits["id"]);
-    let listed = f.ok("list_metrics", json!({"service_id": service["id"]}));
-    let names: Vec<_> = listed
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["system_name"].clone())
-        .collect();
+    assert_eq!(method.parent_id, Some(hits.id));
+    let list = ListMetrics {
+        service_id: service.id,
+    };
+    let listed = f.ok(op::list_metrics, list.clone());
+    let names: Vec<_> = listed.iter().map(|m| m.system_name.as_str()).collect();
     assert_eq!(
         names,
-        [json!("hits"), json!("get_forecast"), json!("storage")],
+        ["hits", "get_forecast", "storage"],
         "hits first, each metric followed by its methods"
     );
 
     f.refused(
-        "create_metric",
-        json!({"service_id": service["id"], "parent_id": storage["id"],
-        "friendly_name": "Upload", "unit": "call"}),
+        op::create_metric,
+        metric(&service, Some(&storage), "Upload", None, "call"),
         ErrorCode::Validation,
         Some("parent_id"),
     );
     f.refused(
-        "create_metric",
-        json!({"service_id": service["id"], "friendly_name": "Storage",
-        "unit": "GB"}),
+        op::create_metric,
+        metric(&service, None, "Storage", None, "GB"),
         ErrorCode::Validation,
         Some("system_name"),
     );
     f.refused(
-        "create_metric",
-        json!({"service_id": service["id"], "friendly_name": "Disk",
-        "unit": ""}),
+        op::create_metric,
+        metric(&service, None, "Disk", None, ""),
         ErrorCode::Validation,
         Some("unit"),
     );
     f.refused(
-        "delete_metric",
-        json!({"id": hits["id"]}),
+        op::delete_metric,
+        by_id(hits.id),
         ErrorCode::InvalidState,
         None,
     );
 
     let updated = f.ok(
-        "update_metric",
-        json!({"id": storage["id"], "friendly_name": "Disk",
-        "unit": "GiB"}),
+        op::update_metric,
+        UpdateMetric {
+            id: storage.id,
+            friendly_name: "Disk".into(),
+            unit: "GiB".into(),
+            description: String::new(),
+        },
     );
     assert_eq!(
-        (updated["friendly_name"].as_str(), updated["unit"].as_str()),
-        (Some("Disk"), Some("GiB"))
+        (updated.friendly_name.as_str(), updated.unit.as_str()),
+        ("Disk", "GiB")
     );
-    f.ok("delete_metric", json!({"id": method["id"]}));
-    assert_eq!(
-        f.ok("list_metrics", json!({"service_id": service["id"]}))
-            .as_array()
-            .unwrap()
-            .len(),
-        2
-    );
+    f.ok(op::delete_metric, by_id(method.id));
+    assert_eq!(f.ok(op::list_metrics, list).len(), 2);
 }
 
 #[test]
@@ -259,98 +308,118 @@ fn plans_validate_money_and_names() {
     let mut f = Fixture::new();
     let service = f.service("API");
     let plan = f.plan(&service, "Pro Plan", 14);
-    assert_eq!(plan["system_name"], "pro_plan");
+    assert_eq!(plan.system_name, "pro_plan");
     assert_eq!(
-        plan["setup_fee"], "10.00",
+        serde_json::to_value(plan.setup_fee).unwrap(),
+        json!("10.00"),
         "amounts cross as strings, with at least 2 decimals"
     );
-    assert_eq!(plan["cost_per_month"], "99.50");
-    assert_eq!(plan["is_default"], false);
+    assert_eq!(plan.cost_per_month.to_string(), "99.50");
+    assert!(!plan.is_default);
 
-    let base = json!({"service_id": service["id"], "name": "Basic", "setup_fee": "0",
-        "cost_per_month": "10", "trial_period_days": 0, "state": "hidden"});
-    for (change, field) in [
-        (json!({"name": " "}), "name"),
-        (json!({"setup_fee": "-1"}), "setup_fee"),
-        (json!({"cost_per_month": "1.23456"}), "cost_per_month"),
-        (json!({"trial_period_days": 4000}), "trial_period_days"),
-        (json!({"service_id": "424242"}), "service_id"),
-        (json!({"system_name": "pro_plan"}), "system_name"),
-        (json!({"state": "visible"}), "state"),
-    ] {
+    let base = CreatePlan {
+        cost_per_month: amount("10"),
+        state: PlanState::Hidden,
+        ..new_plan(&service, "Basic")
+    };
+    let changes: [BadChange<CreatePlan>; 6] = [
+        (|p| p.name = " ".into(), "name"),
+        (|p| p.setup_fee = amount("-1"), "setup_fee"),
+        (|p| p.cost_per_month = amount("1.23456"), "cost_per_month"),
+        (|p| p.trial_period_days = 4000, "trial_period_days"),
+        (|p| p.service_id = Id(424242), "service_id"),
+        (|p| p.system_name = Some("pro_plan".into()), "system_name"),
+    ];
+    for (change, field) in changes {
         let mut bad = base.clone();
-        bad.as_object_mut()
-            .unwrap()
-            .extend(change.as_object().unwrap().clone());
-        f.refused("create_plan", bad, ErrorCode::Validation, Some(field));
+        change(&mut bad);
+        f.refused(op::create_plan, bad, ErrorCode::Validation, Some(field));
     }
-    let basic = f.ok("create_plan", base.clone());
-    assert_eq!(basic["cost_per_month"], "10.00");
+    // A state that is none is refused by JSON parsing: the enum has no such value.
+    let mut bad = serde_json::to_value(&base).unwrap();
+    bad["state"] = json!("visible");
+    f.refused_json("create_plan", bad, ErrorCode::Validation, Some("state"));
+    let basic = f.ok(op::create_plan, base.clone());
+    assert_eq!(basic.cost_per_month.to_string(), "10.00");
 
     let updated = f.ok(
-        "update_plan",
-        json!({"id": plan["id"], "name": "Pro", "setup_fee": "0",
-        "cost_per_month": "120.1234", "trial_period_days": 30, "state": "published"}),
+        op::update_plan,
+        UpdatePlan {
+            id: plan.id,
+            name: "Pro".into(),
+            setup_fee: amount("0"),
+            cost_per_month: amount("120.1234"),
+            trial_period_days: 30,
+            state: PlanState::Published,
+        },
     );
-    assert_eq!(updated["cost_per_month"], "120.1234");
-    assert_eq!(updated["system_name"], "pro_plan");
+    assert_eq!(updated.cost_per_month.to_string(), "120.1234");
+    assert_eq!(updated.system_name, "pro_plan");
 
-    f.ok("make_default_plan", json!({"id": plan["id"]}));
-    f.ok("make_default_plan", json!({"id": basic["id"]}));
-    let defaults: Vec<_> = f.ok("list_plans", json!({"service_id": service["id"]}))["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|p| p["is_default"] == true)
-        .map(|p| p["name"].clone())
+    f.ok(op::make_default_plan, by_id(plan.id));
+    f.ok(op::make_default_plan, by_id(basic.id));
+    let of_service = ListPlans {
+        service_id: Some(service.id),
+        ..plan_list()
+    };
+    let defaults: Vec<_> = f
+        .ok(op::list_plans, of_service.clone())
+        .items
+        .into_iter()
+        .filter(|p| p.is_default)
+        .map(|p| p.name)
         .collect();
-    assert_eq!(defaults, [json!("Basic")], "one default plan per service");
+    assert_eq!(defaults, ["Basic"], "one default plan per service");
 
-    let by_id: Vec<i64> = f.ok(
-        "list_plans",
-        json!({"service_id": service["id"], "order_by_id": true}),
-    )["items"]
-        .as_array()
-        .unwrap()
+    let by_id_order: Vec<i64> = f
+        .ok(
+            op::list_plans,
+            ListPlans {
+                order_by_id: true,
+                ..of_service
+            },
+        )
+        .items
         .iter()
-        .map(|p| p["id"].as_str().unwrap().parse().unwrap())
+        .map(|p| p.id.0)
         .collect();
-    let mut sorted = by_id.clone();
+    let mut sorted = by_id_order.clone();
     sorted.sort_unstable();
-    assert!(by_id.len() > 1);
-    assert_eq!(by_id, sorted, "order_by_id lists oldest first");
+    assert!(by_id_order.len() > 1);
+    assert_eq!(by_id_order, sorted, "order_by_id lists oldest first");
 
-    let found = f.ok("list_plans", json!({"search": "PRO_PLAN"}));
-    assert_eq!(found["total"], 1);
+    let found = f.ok(
+        op::list_plans,
+        ListPlans {
+            search: Some("PRO_PLAN".into()),
+            ..plan_list()
+        },
+    );
+    assert_eq!(found.total, 1);
     assert_eq!(
-        f.ok("list_plans", json!({"state": "hidden"}))["items"][0]["name"],
+        f.ok(
+            op::list_plans,
+            ListPlans {
+                state: Some(PlanState::Hidden),
+                ..plan_list()
+            }
+        )
+        .items[0]
+            .name,
         "Basic"
     );
 
     let account = f.account("Buyer");
-    f.ok(
-        "subscribe",
-        json!({"account_id": account["id"], "plan_id": plan["id"], "name": "App"}),
-    );
+    f.ok(op::subscribe, subscription(&account, &plan, "App"));
+    f.refused(op::delete_plan, by_id(plan.id), ErrorCode::Conflict, None);
     f.refused(
-        "delete_plan",
-        json!({"id": plan["id"]}),
+        op::delete_service,
+        by_id(service.id),
         ErrorCode::Conflict,
         None,
     );
-    f.refused(
-        "delete_service",
-        json!({"id": service["id"]}),
-        ErrorCode::Conflict,
-        None,
-    );
-    f.ok("delete_plan", json!({"id": basic["id"]}));
-    f.refused(
-        "get_plan",
-        json!({"id": basic["id"]}),
-        ErrorCode::NotFound,
-        None,
-    );
+    f.ok(op::delete_plan, by_id(basic.id));
+    f.refused(op::get_plan, by_id(basic.id), ErrorCode::NotFound, None);
 }
 
 #[test]
@@ -361,86 +430,106 @@ fn pricing_rules_are_graduated_ranges_that_never_overlap() {
     let hits = f.hits(&service);
     let foreign_hits = f.hits(&other_service);
     let plan = f.plan(&service, "Pro", 0);
-    let rule = |min: i64, max: Value, cost: &str| json!({"plan_id": plan["id"], "metric_id": hits["id"], "min": min, "max": max, "cost_per_unit": cost});
-    let first = f.ok("create_pricing_rule", rule(1, json!(10), "4"));
-    f.ok("create_pricing_rule", rule(11, json!(20), "3"));
-    f.ok("create_pricing_rule", rule(21, json!(null), "0.0025"));
+    let rule = |min: i64, max: Option<i64>, cost: &str| pricing_rule(&plan, &hits, min, max, cost);
+    let first = f.ok(op::create_pricing_rule, rule(1, Some(10), "4"));
+    f.ok(op::create_pricing_rule, rule(11, Some(20), "3"));
+    f.ok(op::create_pricing_rule, rule(21, None, "0.0025"));
 
     let error = f.refused(
-        "create_pricing_rule",
-        rule(15, json!(30), "1"),
+        op::create_pricing_rule,
+        rule(15, Some(30), "1"),
         ErrorCode::Validation,
         Some("min"),
     );
     assert!(error.message.contains("11–20"), "{}", error.message);
     let error = f.refused(
-        "create_pricing_rule",
-        rule(100, json!(null), "1"),
+        op::create_pricing_rule,
+        rule(100, None, "1"),
         ErrorCode::Validation,
         Some("min"),
     );
     assert!(error.message.contains("21–∞"), "{}", error.message);
     f.refused(
-        "create_pricing_rule",
-        rule(0, json!(5), "1"),
+        op::create_pricing_rule,
+        rule(0, Some(5), "1"),
         ErrorCode::Validation,
         Some("min"),
     );
     f.refused(
-        "create_pricing_rule",
-        rule(50, json!(40), "1"),
+        op::create_pricing_rule,
+        rule(50, Some(40), "1"),
         ErrorCode::Validation,
         Some("max"),
     );
     f.refused(
-        "create_pricing_rule",
-        rule(1, json!(1), "0.00001"),
+        op::create_pricing_rule,
+        rule(1, Some(1), "0.00001"),
         ErrorCode::Validation,
         Some("cost_per_unit"),
     );
     f.refused(
-        "create_pricing_rule",
-        rule(1, json!(1), "-2"),
+        op::create_pricing_rule,
+        rule(1, Some(1), "-2"),
         ErrorCode::Validation,
         Some("cost_per_unit"),
     );
-    let mut foreign = rule(1, json!(5), "1");
-    foreign["metric_id"] = foreign_hits["id"].clone();
     f.refused(
-        "create_pricing_rule",
-        foreign,
+        op::create_pricing_rule,
+        pricing_rule(&plan, &foreign_hits, 1, Some(5), "1"),
         ErrorCode::Validation,
         Some("metric_id"),
     );
 
-    let rules = f.ok("list_pricing_rules", json!({"plan_id": plan["id"]}));
-    assert_eq!(rules.as_array().unwrap().len(), 3);
-    assert_eq!(rules[2]["max"], Value::Null, "open-ended rule");
-    assert_eq!(rules[2]["cost_per_unit"], "0.0025");
+    let rules = f.ok(
+        op::list_pricing_rules,
+        ListPricingRules { plan_id: plan.id },
+    );
+    assert_eq!(rules.len(), 3);
+    assert_eq!(rules[2].max, None, "open-ended rule");
+    assert_eq!(rules[2].cost_per_unit.to_string(), "0.0025");
 
-    f.ok("delete_pricing_rule", json!({"id": first["id"]}));
-    f.ok("create_pricing_rule", rule(1, json!(10), "5"));
+    f.ok(op::delete_pricing_rule, by_id(first.id));
+    f.ok(op::create_pricing_rule, rule(1, Some(10), "5"));
 }
 
 #[test]
 fn accounts_keep_addresses_vat_and_only_the_cards_last_digits() {
     let mut f = Fixture::new();
-    let full = json!({
-        "org_name": "Müller & Søn GmbH",
-        "legal_address": {"line1": "Hauptstraße 5", "city": "Berlin", "zip": "10115", "country": "Germany"},
-        "billing_address": {"line1": "Postfach 12", "city": "Berlin", "country": "Germany"},
-        "vat_code": "DE123456789", "fiscal_code": "FC-1", "po_number": "PO-77",
-        "vat_rate": "19", "monthly_billing_enabled": true, "monthly_charging_enabled": false,
-        "card": {"last4": "4242", "expiry_month": 12, "expiry_year": 2030, "gateway_reference": "tok_visa"}
-    });
-    let account = f.ok("create_account", full.clone());
-    assert_eq!(account["org_name"], "Müller & Søn GmbH");
-    assert_eq!(account["vat_rate"], "19");
-    assert_eq!(account["billing_address"]["line1"], "Postfach 12");
-    assert_eq!(account["card"]["last4"], "4242");
-    assert_eq!(account["monthly_charging_enabled"], false);
+    let full = AccountFields {
+        legal_address: Address {
+            line1: "Hauptstraße 5".into(),
+            city: "Berlin".into(),
+            zip: "10115".into(),
+            country: "Germany".into(),
+            ..Address::default()
+        },
+        billing_address: Some(Address {
+            line1: "Postfach 12".into(),
+            city: "Berlin".into(),
+            country: "Germany".into(),
+            ..Address::default()
+        }),
+        vat_code: "DE123456789".into(),
+        fiscal_code: "FC-1".into(),
+        po_number: "PO-77".into(),
+        vat_rate: Some(amount("19")),
+        monthly_billing_enabled: true,
+        monthly_charging_enabled: false,
+        card: Some(card("4242", 12, 2030, "tok_visa")),
+        ..account_fields("Müller & Søn GmbH")
+    };
+    let account = f.ok(op::create_account, full.clone());
+    assert_eq!(account.fields.org_name, "Müller & Søn GmbH");
+    assert_eq!(account.fields.vat_rate.unwrap().to_string(), "19");
+    assert_eq!(
+        account.fields.billing_address.as_ref().unwrap().line1,
+        "Postfach 12"
+    );
+    assert_eq!(account.fields.card.as_ref().unwrap().last4, "4242");
+    assert!(!account.fields.monthly_charging_enabled);
 
-    let plain = f.ok(
+    // The defaults of the fields left out are JSON parsing's.
+    let plain = f.ok_json(
         "create_account",
         json!({"org_name": "Łódź Sp. z o.o.", "vat_rate": "0"}),
     );
@@ -453,86 +542,109 @@ fn accounts_keep_addresses_vat_and_only_the_cards_last_digits() {
         plain["monthly_billing_enabled"], true,
         "billing is on by default"
     );
+    let plain: Account = serde_json::from_value(plain).unwrap();
     let no_vat = f.account("ООО Ромашка");
-    assert_eq!(no_vat["vat_rate"], Value::Null);
+    assert_eq!(no_vat.fields.vat_rate, None);
 
-    for (change, field) in [
-        (json!({"org_name": ""}), "org_name"),
-        (json!({"vat_rate": "101"}), "vat_rate"),
-        (json!({"vat_rate": "7.125"}), "vat_rate"),
-        (json!({"vat_rate": "-1"}), "vat_rate"),
-        (json!({"vat_rate": "abc"}), "vat_rate"),
+    let changes: [BadChange<AccountFields>; 9] = [
+        (|a| a.org_name = String::new(), "org_name"),
+        (|a| a.vat_rate = Some(amount("101")), "vat_rate"),
+        (|a| a.vat_rate = Some(amount("7.125")), "vat_rate"),
+        (|a| a.vat_rate = Some(amount("-1")), "vat_rate"),
         (
-            json!({"legal_address": {"country": "x".repeat(300)}}),
+            |a| {
+                a.legal_address = Address {
+                    country: "x".repeat(300),
+                    ..Address::default()
+                }
+            },
             "legal_address.country",
         ),
         (
-            json!({"card": {"last4": "4242424242424242", "expiry_month": 1, "expiry_year": 2030, "gateway_reference": ""}}),
+            |a| a.card = Some(card("4242424242424242", 1, 2030, "")),
             "card.last4",
         ),
         (
-            json!({"card": {"last4": "4242", "expiry_month": 13, "expiry_year": 2030, "gateway_reference": ""}}),
+            |a| a.card = Some(card("4242", 13, 2030, "")),
             "card.expiry_month",
         ),
         (
-            json!({"card": {"last4": "4242", "expiry_month": 1, "expiry_year": 30, "gateway_reference": ""}}),
+            |a| a.card = Some(card("4242", 1, 30, "")),
             "card.expiry_year",
         ),
         (
-            json!({"card": {"last4": "4242", "expiry_month": 1, "expiry_year": 2030, "gateway_reference": "4242 4242 4242 4242"}}),
+            |a| a.card = Some(card("4242", 1, 2030, "4242 4242 4242 4242")),
             "card.gateway_reference",
         ),
-    ] {
+    ];
+    for (change, field) in changes {
         let mut bad = full.clone();
-        bad.as_object_mut()
-            .unwrap()
-            .extend(change.as_object().unwrap().clone());
+        change(&mut bad);
         f.refused(
-            "create_account",
+            op::create_account,
             bad.clone(),
             ErrorCode::Validation,
             Some(field),
         );
-        bad["id"] = account["id"].clone();
-        f.refused("update_account", bad, ErrorCode::Validation, Some(field));
+        f.refused(
+            op::update_account,
+            account_update(account.id, bad),
+            ErrorCode::Validation,
+            Some(field),
+        );
     }
+    // A VAT rate that is no number is refused by JSON parsing, creating and updating.
+    let mut bad = serde_json::to_value(&full).unwrap();
+    bad["vat_rate"] = json!("abc");
+    f.refused_json(
+        "create_account",
+        bad.clone(),
+        ErrorCode::Validation,
+        Some("vat_rate"),
+    );
+    bad["id"] = json!(account.id);
+    f.refused_json(
+        "update_account",
+        bad,
+        ErrorCode::Validation,
+        Some("vat_rate"),
+    );
 
-    let mut edit = full.clone();
-    edit["id"] = account["id"].clone();
-    edit["vat_rate"] = Value::Null;
-    edit["card"] = Value::Null;
-    let updated = f.ok("update_account", edit);
-    assert_eq!(updated["vat_rate"], Value::Null);
-    assert_eq!(updated["card"], Value::Null);
-    assert_eq!(updated["created_at"], account["created_at"]);
+    let edit = AccountFields {
+        vat_rate: None,
+        card: None,
+        ..full.clone()
+    };
+    let updated = f.ok(op::update_account, account_update(account.id, edit));
+    assert_eq!(updated.fields.vat_rate, None);
+    assert_eq!(updated.fields.card, None);
+    assert_eq!(updated.created_at, account.created_at);
 
-    let found = f.ok("list_accounts", json!({"search": "müller"}));
-    assert_eq!(found["total"], 1);
-    let found = f.ok("list_accounts", json!({"search": "ромашка"}));
+    let search = |text: &str| ListAccounts {
+        search: Some(text.into()),
+        ..account_list()
+    };
+    let found = f.ok(op::list_accounts, search("müller"));
+    assert_eq!(found.total, 1);
+    let found = f.ok(op::list_accounts, search("ромашка"));
     assert_eq!(
-        found["items"][0]["org_name"], "ООО Ромашка",
+        found.items[0].fields.org_name, "ООО Ромашка",
         "search folds non-ASCII case too"
     );
-    let found = f.ok("list_accounts", json!({"search": "DE1234"}));
-    assert_eq!(found["items"][0]["id"], account["id"]);
-    let all = f.ok("list_accounts", json!({"per_page": 2, "page": 2}));
-    assert_eq!(
-        (
-            all["total"].as_i64(),
-            all["items"].as_array().unwrap().len()
-        ),
-        (Some(3), 1)
-    );
-    let past_the_end = f.ok("list_accounts", json!({"per_page": 2, "page": 9}));
-    assert_eq!(past_the_end["items"], json!([]));
+    let found = f.ok(op::list_accounts, search("DE1234"));
+    assert_eq!(found.items[0].id, account.id);
+    let page = |page: u32| ListAccounts {
+        per_page: 2,
+        page,
+        ..account_list()
+    };
+    let all = f.ok(op::list_accounts, page(2));
+    assert_eq!((all.total, all.items.len()), (3, 1));
+    let past_the_end = f.ok(op::list_accounts, page(9));
+    assert!(past_the_end.items.is_empty());
 
-    f.ok("delete_account", json!({"id": plain["id"]}));
-    f.refused(
-        "get_account",
-        json!({"id": plain["id"]}),
-        ErrorCode::NotFound,
-        None,
-    );
+    f.ok(op::delete_account, by_id(plain.id));
+    f.refused(op::get_account, by_id(plain.id), ErrorCode::NotFound, None);
 }
 
 #[test]
@@ -545,91 +657,98 @@ fn applications_subscribe_change_plan_and_cancel() {
     let foreign = f.plan(&other, "Foreign", 0);
     let account = f.account("Buyer");
 
-    let app = f.ok(
-        "subscribe",
-        json!({"account_id": account["id"], "plan_id": trial_plan["id"], "name": "Mobile"}),
-    );
-    assert_eq!(app["state"], "live");
-    assert_eq!(app["created_at"], "2025-03-10T12:00:00Z");
-    assert_eq!(app["trial_ends_at"], "2025-03-24T12:00:00Z");
+    let app = f.ok(op::subscribe, subscription(&account, &trial_plan, "Mobile"));
+    assert_eq!(app.state, ApplicationState::Live);
+    assert_eq!(app.created_at, instant("2025-03-10T12:00:00Z"));
+    assert_eq!(app.trial_ends_at, Some(instant("2025-03-24T12:00:00Z")));
     f.refused(
-        "subscribe",
-        json!({"account_id": "999", "plan_id": pro["id"], "name": "X"}),
+        op::subscribe,
+        Subscribe {
+            account_id: Id(999),
+            ..subscription(&account, &pro, "X")
+        },
         ErrorCode::Validation,
         Some("account_id"),
     );
     f.refused(
-        "subscribe",
-        json!({"account_id": account["id"], "plan_id": "999", "name": "X"}),
+        op::subscribe,
+        Subscribe {
+            plan_id: Id(999),
+            ..subscription(&account, &pro, "X")
+        },
         ErrorCode::Validation,
         Some("plan_id"),
     );
     f.refused(
-        "subscribe",
-        json!({"account_id": account["id"], "plan_id": pro["id"], "name": ""}),
+        op::subscribe,
+        subscription(&account, &pro, ""),
         ErrorCode::Validation,
         Some("name"),
     );
 
     f.clock
         .set(Utc.with_ymd_and_hms(2025, 3, 15, 0, 0, 0).unwrap());
-    let changed = f.ok(
-        "change_plan",
-        json!({"application_id": app["id"], "plan_id": pro["id"]}),
-    );
-    assert_eq!(changed["plan_id"], pro["id"]);
+    let changed = f.ok(op::change_plan, plan_change(&app, &pro));
+    assert_eq!(changed.plan_id, pro.id);
     f.refused(
-        "change_plan",
-        json!({"application_id": app["id"], "plan_id": foreign["id"]}),
+        op::change_plan,
+        plan_change(&app, &foreign),
         ErrorCode::Validation,
         Some("plan_id"),
     );
     f.refused(
-        "change_plan",
-        json!({"application_id": app["id"], "plan_id": pro["id"]}),
+        op::change_plan,
+        plan_change(&app, &pro),
         ErrorCode::Validation,
         Some("plan_id"),
     );
 
-    let detail = f.ok("get_application", json!({"id": app["id"]}));
-    let history = detail["plan_history"].as_array().unwrap();
+    let detail = f.ok(op::get_application, by_id(app.id));
+    let history = &detail.plan_history;
     assert_eq!(history.len(), 2);
-    assert_eq!(history[0]["from_plan_id"], Value::Null);
-    assert_eq!(history[1]["from_plan_id"], trial_plan["id"]);
-    assert_eq!(history[1]["changed_at"], "2025-03-15T00:00:00Z");
+    assert_eq!(history[0].from_plan_id, None);
+    assert_eq!(history[1].from_plan_id, Some(trial_plan.id));
+    assert_eq!(history[1].changed_at, instant("2025-03-15T00:00:00Z"));
 
     let listed = f.ok(
-        "list_applications",
-        json!({"account_id": account["id"], "state": "live"}),
+        op::list_applications,
+        ListApplications {
+            account_id: Some(account.id),
+            state: Some(ApplicationState::Live),
+            ..application_list()
+        },
     );
-    assert_eq!(listed["total"], 1);
+    assert_eq!(listed.total, 1);
     // An account with a live application cannot be deleted.
     f.refused(
-        "delete_account",
-        json!({"id": account["id"]}),
+        op::delete_account,
+        by_id(account.id),
         ErrorCode::Conflict,
         None,
     );
-    let cancelled = f.ok("cancel_application", json!({"id": app["id"]}));
-    assert_eq!(cancelled["state"], "cancelled");
-    assert_eq!(cancelled["cancelled_at"], "2025-03-15T00:00:00Z");
+    let cancelled = f.ok(op::cancel_application, by_id(app.id));
+    assert_eq!(cancelled.state, ApplicationState::Cancelled);
+    assert_eq!(
+        cancelled.cancelled_at,
+        Some(instant("2025-03-15T00:00:00Z"))
+    );
     f.refused(
-        "cancel_application",
-        json!({"id": app["id"]}),
+        op::cancel_application,
+        by_id(app.id),
         ErrorCode::InvalidState,
         None,
     );
     f.refused(
-        "change_plan",
-        json!({"application_id": app["id"], "plan_id": trial_plan["id"]}),
+        op::change_plan,
+        plan_change(&app, &trial_plan),
         ErrorCode::InvalidState,
         None,
     );
     // Once its applications are cancelled, an account never invoiced can go, and they with it.
-    f.ok("delete_account", json!({"id": account["id"]}));
+    f.ok(op::delete_account, by_id(account.id));
     f.refused(
-        "get_application",
-        json!({"id": app["id"]}),
+        op::get_application,
+        by_id(app.id),
         ErrorCode::NotFound,
         None,
     );
@@ -644,170 +763,227 @@ fn usage_is_recorded_per_application_and_metric() {
     let foreign_hits = f.hits(&other);
     let plan = f.plan(&service, "Pro", 0);
     let account = f.account("Buyer");
-    let app = f.ok(
-        "subscribe",
-        json!({"account_id": account["id"], "plan_id": plan["id"], "name": "App"}),
-    );
+    let app = f.ok(op::subscribe, subscription(&account, &plan, "App"));
     f.clock
         .set(Utc.with_ymd_and_hms(2025, 3, 20, 0, 0, 0).unwrap());
 
-    let usage = |metric: &Value, at: &str, value: i64| json!({"application_id": app["id"], "metric_id": metric["id"], "timestamp": at, "value": value});
-    f.ok("record_usage", usage(&hits, "2025-03-11T08:00:00Z", 500));
-    f.ok("record_usage", usage(&hits, "2025-03-12T08:00:00Z", 0));
-    let now = f.ok(
-        "record_usage",
-        json!({"application_id": app["id"], "metric_id": hits["id"], "value": 7}),
-    );
+    let used =
+        |metric: &Metric, at: &str, value: i64| usage(&app, metric, Some(instant(at)), value);
+    f.ok(op::record_usage, used(&hits, "2025-03-11T08:00:00Z", 500));
+    f.ok(op::record_usage, used(&hits, "2025-03-12T08:00:00Z", 0));
+    let now = f.ok(op::record_usage, usage(&app, &hits, None, 7));
     assert_eq!(
-        now["timestamp"], "2025-03-20T00:00:00Z",
+        now.timestamp,
+        instant("2025-03-20T00:00:00Z"),
         "without a timestamp usage is now"
     );
 
     f.refused(
-        "record_usage",
-        usage(&hits, "2025-03-11T08:00:00Z", -1),
+        op::record_usage,
+        used(&hits, "2025-03-11T08:00:00Z", -1),
         ErrorCode::Validation,
         Some("value"),
     );
     f.refused(
-        "record_usage",
-        usage(&hits, "2025-03-21T08:00:00Z", 1),
+        op::record_usage,
+        used(&hits, "2025-03-21T08:00:00Z", 1),
         ErrorCode::Validation,
         Some("timestamp"),
     );
     f.refused(
-        "record_usage",
-        usage(&hits, "2025-03-01T08:00:00Z", 1),
+        op::record_usage,
+        used(&hits, "2025-03-01T08:00:00Z", 1),
         ErrorCode::Validation,
         Some("timestamp"),
     );
     f.refused(
-        "record_usage",
-        usage(&foreign_hits, "2025-03-11T08:00:00Z", 1),
+        op::record_usage,
+        used(&foreign_hits, "2025-03-11T08:00:00Z", 1),
         ErrorCode::Validation,
         Some("metric_id"),
     );
-    f.refused(
+    // A timestamp that is no instant is refused by JSON parsing.
+    let mut bad = serde_json::to_value(used(&hits, "2025-03-11T08:00:00Z", 1)).unwrap();
+    bad["timestamp"] = json!("yesterday");
+    f.refused_json(
         "record_usage",
-        usage(&hits, "yesterday", 1),
+        bad,
         ErrorCode::Validation,
         Some("timestamp"),
     );
 
     let window = f.ok(
-        "list_usage",
-        json!({"application_id": app["id"],
-        "from": "2025-03-11T00:00:00Z", "to": "2025-03-12T00:00:00Z"}),
+        op::list_usage,
+        ListUsage {
+            from: Some(instant("2025-03-11T00:00:00Z")),
+            to: Some(instant("2025-03-12T00:00:00Z")),
+            ..usage_list(&app)
+        },
     );
-    assert_eq!(window["total"], 1);
-    assert_eq!(window["items"][0]["value"], 500);
-    assert_eq!(
-        f.ok("list_usage", json!({"application_id": app["id"]}))["total"],
-        3
-    );
+    assert_eq!(window.total, 1);
+    assert_eq!(window.items[0].value, 500);
+    assert_eq!(f.ok(op::list_usage, usage_list(&app)).total, 3);
 }
 
 #[test]
 fn every_change_is_audited_with_before_and_after() {
     let mut f = Fixture::new();
     let account = f.account("Before Ltd");
-    let mut edit = account.clone();
-    edit["org_name"] = json!("After Ltd");
-    f.ok("update_account", edit);
+    let edit = AccountFields {
+        org_name: "After Ltd".into(),
+        ..account.fields.clone()
+    };
+    f.ok(op::update_account, account_update(account.id, edit));
     let audit = f.ok(
-        "list_audit",
-        json!({"entity": "account", "entity_id": account["id"]}),
+        op::list_audit,
+        ListAudit {
+            entity: Some("account".into()),
+            entity_id: Some(account.id),
+            ..audit_list()
+        },
     );
-    let records = audit["items"].as_array().unwrap();
+    let records = &audit.items;
     assert_eq!(records.len(), 2);
     let update = &records[0];
-    assert_eq!(update["operation"], "update_account");
-    assert_eq!(update["actor"], "test");
-    assert_eq!(update["at"], "2025-03-10T12:00:00Z");
-    assert_eq!(update["before"]["org_name"], "Before Ltd");
-    assert_eq!(update["after"]["org_name"], "After Ltd");
-    assert_eq!(records[1]["operation"], "create_account");
-    assert_eq!(records[1]["before"], Value::Null);
+    assert_eq!(update.operation, "update_account");
+    assert_eq!(update.actor, "test");
+    assert_eq!(update.at, instant("2025-03-10T12:00:00Z"));
+    assert_eq!(update.before.as_ref().unwrap()["org_name"], "Before Ltd");
+    assert_eq!(update.after.as_ref().unwrap()["org_name"], "After Ltd");
+    assert_eq!(records[1].operation, "create_account");
+    assert_eq!(records[1].before, None);
+}
+
+/// A sign-up with only a name and a username.
+fn sign_up(org_name: &str, username: &str) -> SignUp {
+    let fields = account_fields(org_name);
+    SignUp {
+        org_name: fields.org_name,
+        username: username.into(),
+        email: None,
+        legal_address: fields.legal_address,
+        vat_code: fields.vat_code,
+        fiscal_code: fields.fiscal_code,
+        po_number: fields.po_number,
+        vat_rate: fields.vat_rate,
+        monthly_billing_enabled: fields.monthly_billing_enabled,
+        monthly_charging_enabled: fields.monthly_charging_enabled,
+    }
 }
 
 #[test]
 fn sign_up_find_and_account_states() {
     let mut f = Fixture::new();
-    let acme = f.ok(
+    // The defaults of the fields left out are JSON parsing's.
+    let acme = f.ok_json(
         "sign_up",
         json!({"org_name": "Acme", "username": "acme-admin", "email": "it@acme.example"}),
     );
     assert_eq!(acme["state"], "approved");
     assert_eq!(acme["admin_username"], "acme-admin");
     assert_eq!(acme["monthly_billing_enabled"], true);
+    let acme: Account = serde_json::from_value(acme).unwrap();
     f.refused(
-        "sign_up",
-        json!({"org_name": "Other", "username": "ACME-admin"}),
+        op::sign_up,
+        sign_up("Other", "ACME-admin"),
         ErrorCode::Validation,
         Some("username"),
     );
     for (input, field) in [
-        (json!({"org_name": "---", "username": "abc"}), "org_name"),
-        (json!({"org_name": "", "username": "abc"}), "org_name"),
-        (json!({"org_name": "X", "username": "ab"}), "username"),
+        (sign_up("---", "abc"), "org_name"),
+        (sign_up("", "abc"), "org_name"),
+        (sign_up("X", "ab"), "username"),
+        (sign_up("X", &"a".repeat(41)), "username"),
         (
-            json!({"org_name": "X", "username": "a".repeat(41)}),
-            "username",
-        ),
-        (
-            json!({"org_name": "X", "username": "abc", "email": "not an email"}),
+            SignUp {
+                email: Some("not an email".into()),
+                ..sign_up("X", "abc")
+            },
             "email",
         ),
     ] {
-        f.refused("sign_up", input, ErrorCode::Validation, Some(field));
+        f.refused(op::sign_up, input, ErrorCode::Validation, Some(field));
     }
 
-    let found = f.ok("find_account", json!({"username": "ACME-ADMIN"}));
-    assert_eq!(found["id"], acme["id"]);
-    let found = f.ok("find_account", json!({"email": "IT@acme.example"}));
-    assert_eq!(found["id"], acme["id"]);
-    let found = f.ok("find_account", json!({"user_id": acme["id"]}));
-    assert_eq!(found["id"], acme["id"]);
+    let find = |change: fn(&mut FindAccount)| {
+        let mut find = FindAccount::default();
+        change(&mut find);
+        find
+    };
+    let found = f.ok(
+        op::find_account,
+        find(|a| a.username = Some("ACME-ADMIN".into())),
+    );
+    assert_eq!(found.id, acme.id);
+    let found = f.ok(
+        op::find_account,
+        find(|a| a.email = Some("IT@acme.example".into())),
+    );
+    assert_eq!(found.id, acme.id);
+    let found = f.ok(
+        op::find_account,
+        FindAccount {
+            user_id: Some(acme.id),
+            ..FindAccount::default()
+        },
+    );
+    assert_eq!(found.id, acme.id);
     f.refused(
-        "find_account",
-        json!({"username": "nobody"}),
+        op::find_account,
+        find(|a| a.username = Some("nobody".into())),
         ErrorCode::NotFound,
         None,
     );
-    f.refused("find_account", json!({}), ErrorCode::NotFound, None);
+    f.refused(
+        op::find_account,
+        FindAccount::default(),
+        ErrorCode::NotFound,
+        None,
+    );
     // An account made in the UI has no user.
     let plain = f.account("Plain");
     f.refused(
-        "find_account",
-        json!({"user_id": plain["id"]}),
+        op::find_account,
+        FindAccount {
+            user_id: Some(plain.id),
+            ..FindAccount::default()
+        },
         ErrorCode::NotFound,
         None,
     );
 
-    let id = acme["id"].clone();
-    let state = |f: &mut Fixture, event: &str| {
-        f.call("change_account_state", json!({"id": id, "event": event}))
-            .map(|account| account["state"].as_str().unwrap_or_default().to_owned())
+    let id = acme.id;
+    let state = |f: &mut Fixture, event: AccountEvent| {
+        f.call(op::change_account_state, ChangeAccountState { id, event })
+            .map(|account| account.state)
             .map_err(|error| error.code)
     };
-    assert_eq!(state(&mut f, "approve"), Err(ErrorCode::InvalidState));
-    assert_eq!(state(&mut f, "make_pending").as_deref(), Ok("pending"));
-    assert_eq!(state(&mut f, "make_pending"), Err(ErrorCode::InvalidState));
-    assert_eq!(state(&mut f, "reject").as_deref(), Ok("rejected"));
-    assert_eq!(state(&mut f, "suspend"), Err(ErrorCode::InvalidState));
-    assert_eq!(state(&mut f, "approve").as_deref(), Ok("approved"));
-    assert_eq!(state(&mut f, "suspend").as_deref(), Ok("suspended"));
-    assert_eq!(state(&mut f, "resume").as_deref(), Ok("approved"));
+    use AccountEvent::*;
+    assert_eq!(state(&mut f, Approve), Err(ErrorCode::InvalidState));
+    assert_eq!(state(&mut f, MakePending), Ok(AccountState::Pending));
+    assert_eq!(state(&mut f, MakePending), Err(ErrorCode::InvalidState));
+    assert_eq!(state(&mut f, Reject), Ok(AccountState::Rejected));
+    assert_eq!(state(&mut f, Suspend), Err(ErrorCode::InvalidState));
+    assert_eq!(state(&mut f, Approve), Ok(AccountState::Approved));
+    assert_eq!(state(&mut f, Suspend), Ok(AccountState::Suspended));
+    assert_eq!(state(&mut f, Resume), Ok(AccountState::Approved));
 
     let pending = f.ok(
-        "list_accounts",
-        json!({"state": "pending", "oldest_first": true}),
+        op::list_accounts,
+        ListAccounts {
+            state: Some(AccountState::Pending),
+            oldest_first: true,
+            ..account_list()
+        },
     );
-    assert_eq!(pending["total"], 0);
+    assert_eq!(pending.total, 0);
     // An update keeps the state and the admin user.
-    let updated = f.ok("update_account", json!({"id": id, "org_name": "Acme Ltd"}));
-    assert_eq!(updated["state"], "approved");
-    assert_eq!(updated["admin_username"], "acme-admin");
+    let updated = f.ok(
+        op::update_account,
+        account_update(id, account_fields("Acme Ltd")),
+    );
+    assert_eq!(updated.state, AccountState::Approved);
+    assert_eq!(updated.admin_username.as_deref(), Some("acme-admin"));
 }
 
 #[test]
@@ -817,97 +993,114 @@ fn applications_keys_descriptions_suspension_and_account_deletion() {
     let plan = f.plan(&service, "Pro", 0);
     let account = f.account("Buyer");
     let app = f.ok(
-        "subscribe",
-        json!({"account_id": account["id"], "plan_id": plan["id"], "name": "App",
-               "description": "Mobile", "user_key": "key-1"}),
+        op::subscribe,
+        Subscribe {
+            description: "Mobile".into(),
+            user_key: Some("key-1".into()),
+            ..subscription(&account, &plan, "App")
+        },
     );
-    assert_eq!(app["description"], "Mobile");
-    assert_eq!(app["user_key"], "key-1");
-    assert_eq!(app["suspended"], false);
-    let keyless = f.ok(
-        "subscribe",
-        json!({"account_id": account["id"], "plan_id": plan["id"], "name": "Other"}),
-    );
-    assert_eq!(keyless["user_key"], Value::Null, "no key unless given");
+    assert_eq!(app.description, "Mobile");
+    assert_eq!(app.user_key.as_deref(), Some("key-1"));
+    assert!(!app.suspended);
+    let keyless = f.ok(op::subscribe, subscription(&account, &plan, "Other"));
+    assert_eq!(keyless.user_key, None, "no key unless given");
+    let keyed = |key: &str| Subscribe {
+        user_key: Some(key.into()),
+        ..subscription(&account, &plan, "X")
+    };
     f.refused(
-        "subscribe",
-        json!({"account_id": account["id"], "plan_id": plan["id"], "name": "X",
-               "user_key": "key-1"}),
+        op::subscribe,
+        keyed("key-1"),
         ErrorCode::Validation,
         Some("user_key"),
     );
     f.refused(
-        "subscribe",
-        json!({"account_id": account["id"], "plan_id": plan["id"], "name": "X",
-               "user_key": "has/slash"}),
+        op::subscribe,
+        keyed("has/slash"),
         ErrorCode::Validation,
         Some("user_key"),
     );
 
+    let edit = |id: Id| UpdateApplication {
+        id,
+        name: None,
+        description: None,
+        user_key: None,
+    };
     let updated = f.ok(
-        "update_application",
-        json!({"id": app["id"], "name": "Renamed", "user_key": "key-1"}),
+        op::update_application,
+        UpdateApplication {
+            name: Some("Renamed".into()),
+            user_key: Some("key-1".into()),
+            ..edit(app.id)
+        },
     );
     assert_eq!(
-        (updated["name"].as_str(), updated["description"].as_str()),
-        (Some("Renamed"), Some("Mobile"))
+        (updated.name.as_str(), updated.description.as_str()),
+        ("Renamed", "Mobile")
     );
     f.refused(
-        "update_application",
-        json!({"id": keyless["id"], "user_key": "key-1"}),
+        op::update_application,
+        UpdateApplication {
+            user_key: Some("key-1".into()),
+            ..edit(keyless.id)
+        },
         ErrorCode::Validation,
         Some("user_key"),
     );
     f.refused(
-        "update_application",
-        json!({"id": app["id"], "name": " "}),
+        op::update_application,
+        UpdateApplication {
+            name: Some(" ".into()),
+            ..edit(app.id)
+        },
         ErrorCode::Validation,
         Some("name"),
     );
 
-    let suspended = f.ok(
-        "suspend_application",
-        json!({"id": app["id"], "suspended": true}),
-    );
-    assert_eq!(suspended["suspended"], true);
+    let suspend = |suspended: bool| SuspendApplication {
+        id: app.id,
+        suspended,
+    };
+    let suspended = f.ok(op::suspend_application, suspend(true));
+    assert!(suspended.suspended);
     assert_eq!(
-        suspended["state"], "live",
+        suspended.state,
+        ApplicationState::Live,
         "billing follows the subscription"
     );
     f.refused(
-        "suspend_application",
-        json!({"id": app["id"], "suspended": true}),
+        op::suspend_application,
+        suspend(true),
         ErrorCode::InvalidState,
         None,
     );
-    f.ok(
-        "suspend_application",
-        json!({"id": app["id"], "suspended": false}),
-    );
+    f.ok(op::suspend_application, suspend(false));
 
     f.refused(
-        "delete_account",
-        json!({"id": account["id"]}),
+        op::delete_account,
+        by_id(account.id),
         ErrorCode::Conflict,
         None,
     );
-    f.ok("cancel_application", json!({"id": app["id"]}));
-    f.ok("cancel_application", json!({"id": keyless["id"]}));
+    f.ok(op::cancel_application, by_id(app.id));
+    f.ok(op::cancel_application, by_id(keyless.id));
     // With invoices the account stays on the books.
-    let invoice = f.ok("create_invoice", json!({"account_id": account["id"]}));
+    let invoice = f.ok(op::create_invoice, new_invoice(&account, None));
     f.refused(
-        "delete_account",
-        json!({"id": account["id"]}),
+        op::delete_account,
+        by_id(account.id),
         ErrorCode::Conflict,
         None,
     );
     f.ok(
-        "transition_invoice",
-        json!({"id": invoice["invoice"]["id"], "state": "cancelled"}),
+        op::transition_invoice,
+        transition(invoice.invoice.id, InvoiceState::Cancelled),
     );
     f.refused(
-        "delete_account",
-        json!({"id": account["id"]}),
+        op::delete_account,
+        by_id(account.id),
         ErrorCode::Conflict,
         None,
     );

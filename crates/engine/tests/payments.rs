@@ -5,10 +5,14 @@
 mod common;
 
 use chrono::{DateTime, TimeZone, Utc};
-use common::Fixture;
+use common::{
+    account_fields, amount, by_id, earnings_months, instant, invoice_list, line, new_invoice,
+    period, transition, Fixture,
+};
 use counterfoil_engine::gateway::{ChargeOutcome, ChargeRequest, PaymentGateway, TestGateway};
-use counterfoil_engine::{charge_due_invoices, Actor, ErrorCode};
-use serde_json::{json, Value};
+use counterfoil_engine::model::*;
+use counterfoil_engine::{charge_due_invoices, op, Actor, ErrorCode};
+use serde_json::json;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -16,87 +20,92 @@ fn at(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(y, m, d, h, 0, 0).unwrap()
 }
 
-fn card(reference: &str) -> Value {
-    json!({"last4": "4242", "expiry_month": 12, "expiry_year": 2030, "gateway_reference": reference})
+fn card(reference: &str) -> Option<Card> {
+    Some(common::card("4242", 12, 2030, reference))
 }
 
 fn enable_charging(f: &mut Fixture) {
-    let mut settings = f.ok("get_settings", json!({}));
-    settings["charging_enabled"] = json!(true);
-    f.ok("update_settings", settings);
+    f.change_settings(|s| s.charging_enabled = true);
 }
 
-/// An issued invoice of `cost` (before VAT) for a new buyer with `card`.
-fn issued_invoice(f: &mut Fixture, card: Value, vat_rate: Value, cost: &str) -> Value {
+/// An issued invoice of `cost` (before VAT) for a new buyer with `card` and `vat_rate`.
+fn issued_invoice(
+    f: &mut Fixture,
+    card: Option<Card>,
+    vat_rate: Option<&str>,
+    cost: &str,
+) -> InvoiceDetail {
     let account = f.ok(
-        "create_account",
-        json!({"org_name": "Buyer", "vat_rate": vat_rate, "card": card}),
+        op::create_account,
+        AccountFields {
+            vat_rate: vat_rate.map(amount),
+            card,
+            ..account_fields("Buyer")
+        },
     );
-    let inv = f.ok("create_invoice", json!({"account_id": account["id"]}));
-    let id = inv["invoice"]["id"].clone();
+    let id = f
+        .ok(op::create_invoice, new_invoice(&account, None))
+        .invoice
+        .id;
+    f.ok(op::add_line_item, line(id, "Fee", cost));
     f.ok(
-        "add_line_item",
-        json!({"invoice_id": id, "name": "Fee", "cost": cost}),
-    );
-    f.ok("transition_invoice", json!({"id": id, "state": "pending"}))
+        op::transition_invoice,
+        transition(id, InvoiceState::Pending),
+    )
 }
 
-fn state(f: &mut Fixture, invoice: &Value) -> String {
-    f.ok("get_invoice", json!({"id": invoice["invoice"]["id"]}))["invoice"]["state"]
-        .as_str()
-        .unwrap()
-        .to_owned()
+fn state(f: &mut Fixture, invoice: &InvoiceDetail) -> InvoiceState {
+    f.ok(op::get_invoice, by_id(invoice.invoice.id))
+        .invoice
+        .state
 }
 
 #[test]
 fn a_manual_charge_records_the_transaction_and_pays_or_leaves_the_state() {
     let mut f = Fixture::new();
-    let good = issued_invoice(&mut f, card(TestGateway::VALID_CARD), json!("21"), "100");
-    let paid = f.ok("charge_invoice", json!({"id": good["invoice"]["id"]}));
-    assert_eq!(paid["invoice"]["state"], "paid");
-    assert_eq!(paid["invoice"]["paid_at"], "2025-03-10T12:00:00Z");
-    let tx = &paid["payment_transactions"][0];
+    let good = issued_invoice(&mut f, card(TestGateway::VALID_CARD), Some("21"), "100");
+    let paid = f.ok(op::charge_invoice, by_id(good.invoice.id));
+    assert_eq!(paid.invoice.state, InvoiceState::Paid);
+    assert_eq!(paid.invoice.paid_at, Some(instant("2025-03-10T12:00:00Z")));
+    let tx = &paid.payment_transactions[0];
     assert_eq!(
-        (
-            tx["amount"].as_str(),
-            tx["currency"].as_str(),
-            tx["success"].as_bool()
-        ),
-        (Some("121.00"), Some("EUR"), Some(true))
+        (tx.amount.to_string(), tx.currency.as_str(), tx.success),
+        ("121.00".to_owned(), "EUR", true)
     );
     f.refused(
-        "charge_invoice",
-        json!({"id": good["invoice"]["id"]}),
+        op::charge_invoice,
+        by_id(good.invoice.id),
         ErrorCode::InvalidState,
         None,
     );
 
-    let declined = issued_invoice(&mut f, card(TestGateway::DECLINED_CARD), json!(null), "50");
-    let after = f.ok("charge_invoice", json!({"id": declined["invoice"]["id"]}));
+    let declined = issued_invoice(&mut f, card(TestGateway::DECLINED_CARD), None, "50");
+    let after = f.ok(op::charge_invoice, by_id(declined.invoice.id));
     assert_eq!(
-        after["invoice"]["state"], "pending",
+        after.invoice.state,
+        InvoiceState::Pending,
         "a failed manual charge changes no state"
     );
-    assert_eq!(after["payment_transactions"][0]["success"], false);
+    assert!(!after.payment_transactions[0].success);
     assert_eq!(
-        after["payment_transactions"][0]["message"],
+        after.payment_transactions[0].message,
         "The card was declined."
     );
 
-    let no_card = issued_invoice(&mut f, json!(null), json!(null), "50");
-    let after = f.ok("charge_invoice", json!({"id": no_card["invoice"]["id"]}));
-    assert_eq!(
-        after["payment_transactions"][0]["message"],
-        "No card on file."
-    );
+    let no_card = issued_invoice(&mut f, None, None, "50");
+    let after = f.ok(op::charge_invoice, by_id(no_card.invoice.id));
+    assert_eq!(after.payment_transactions[0].message, "No card on file.");
 
     let open = f.ok(
-        "create_invoice",
-        json!({"account_id": good["invoice"]["account_id"]}),
+        op::create_invoice,
+        CreateInvoice {
+            account_id: good.invoice.account_id,
+            period: None,
+        },
     );
     f.refused(
-        "charge_invoice",
-        json!({"id": open["invoice"]["id"]}),
+        op::charge_invoice,
+        by_id(open.invoice.id),
         ErrorCode::InvalidState,
         None,
     );
@@ -107,8 +116,8 @@ fn declined_cards_are_retried_on_the_due_day_plus_3_and_plus_6_then_failed() {
     // §9: issued 3 June, due 5 June, declined → unpaid 5 June, unpaid 8 June, failed 11 June.
     let mut f = Fixture::at(at(2025, 6, 3, 8));
     enable_charging(&mut f);
-    let inv = issued_invoice(&mut f, card(TestGateway::DECLINED_CARD), json!("20"), "10");
-    assert_eq!(inv["invoice"]["due_on"], "2025-06-05");
+    let inv = issued_invoice(&mut f, card(TestGateway::DECLINED_CARD), Some("20"), "10");
+    assert_eq!(inv.invoice.due_on.as_deref(), Some("2025-06-05"));
     let actor = Actor::new("billing run");
     let mut timeline = Vec::new();
     for day in 3..=15 {
@@ -118,18 +127,19 @@ fn declined_cards_are_retried_on_the_due_day_plus_3_and_plus_6_then_failed() {
     let attempted: Vec<_> = timeline
         .iter()
         .filter(|(_, n, _)| *n > 0)
-        .map(|(d, _, s)| (*d, s.as_str()))
+        .map(|(d, _, s)| (*d, *s))
         .collect();
-    assert_eq!(attempted, [(5, "unpaid"), (8, "unpaid"), (11, "failed")]);
-    let detail = f.ok("get_invoice", json!({"id": inv["invoice"]["id"]}));
-    assert_eq!(detail["payment_transactions"].as_array().unwrap().len(), 3);
+    use InvoiceState::{Failed, Unpaid};
+    assert_eq!(attempted, [(5, Unpaid), (8, Unpaid), (11, Failed)]);
+    let detail = f.ok(op::get_invoice, by_id(inv.invoice.id));
+    assert_eq!(detail.payment_transactions.len(), 3);
 }
 
 #[test]
 fn nothing_is_charged_when_charging_is_off_or_the_total_is_a_credit() {
     let mut f = Fixture::at(at(2025, 6, 3, 8));
     let actor = Actor::new("billing run");
-    let inv = issued_invoice(&mut f, card(TestGateway::VALID_CARD), json!(null), "10");
+    let inv = issued_invoice(&mut f, card(TestGateway::VALID_CARD), None, "10");
     assert_eq!(
         charge_due_invoices(&mut f.book, &actor, at(2025, 6, 5, 8)).unwrap(),
         0,
@@ -137,59 +147,71 @@ fn nothing_is_charged_when_charging_is_off_or_the_total_is_a_credit() {
     );
 
     enable_charging(&mut f);
-    let mut buyer = f.ok("get_account", json!({"id": inv["invoice"]["account_id"]}));
-    buyer["monthly_charging_enabled"] = json!(false);
-    f.ok("update_account", buyer);
+    let buyer = f.ok(op::get_account, by_id(inv.invoice.account_id));
+    let edit = AccountFields {
+        monthly_charging_enabled: false,
+        ..buyer.fields
+    };
+    f.ok(op::update_account, common::account_update(buyer.id, edit));
     assert_eq!(
         charge_due_invoices(&mut f.book, &actor, at(2025, 6, 5, 8)).unwrap(),
         0,
         "off for the buyer"
     );
 
-    let credit = issued_invoice(&mut f, card(TestGateway::VALID_CARD), json!("10"), "-25");
-    assert_eq!(credit["invoice"]["totals"]["total"], "-27.50");
+    let credit = issued_invoice(&mut f, card(TestGateway::VALID_CARD), Some("10"), "-25");
+    assert_eq!(credit.invoice.totals.total.to_string(), "-27.50");
     assert_eq!(
         charge_due_invoices(&mut f.book, &actor, at(2025, 6, 5, 8)).unwrap(),
         0,
         "credits are never charged"
     );
     f.refused(
-        "charge_invoice",
-        json!({"id": credit["invoice"]["id"]}),
+        op::charge_invoice,
+        by_id(credit.invoice.id),
         ErrorCode::InvalidState,
         None,
     );
     assert_eq!(
         state(&mut f, &credit),
-        "pending",
+        InvoiceState::Pending,
         "a credit is never cancelled silently"
     );
-    let credits = f.ok("list_invoices", json!({"credit_due": true}));
-    assert_eq!(credits["total"], 1);
-    assert_eq!(credits["items"][0]["id"], credit["invoice"]["id"]);
+    let credits = f.ok(
+        op::list_invoices,
+        ListInvoices {
+            credit_due: true,
+            ..invoice_list()
+        },
+    );
+    assert_eq!(credits.total, 1);
+    assert_eq!(credits.items[0].id, credit.invoice.id);
+}
+
+fn mark_paid(id: Id, reference: &str) -> MarkInvoicePaid {
+    MarkInvoicePaid {
+        id,
+        reference: reference.into(),
+    }
 }
 
 #[test]
 fn mark_as_paid_records_a_manual_payment_with_its_reference() {
     let mut f = Fixture::new();
-    let inv = issued_invoice(&mut f, json!(null), json!("19"), "100");
+    let inv = issued_invoice(&mut f, None, Some("19"), "100");
     let paid = f.ok(
-        "mark_invoice_paid",
-        json!({"id": inv["invoice"]["id"], "reference": "SEPA-2025-0042"}),
+        op::mark_invoice_paid,
+        mark_paid(inv.invoice.id, "SEPA-2025-0042"),
     );
-    assert_eq!(paid["invoice"]["state"], "paid");
-    let tx = &paid["payment_transactions"][0];
+    assert_eq!(paid.invoice.state, InvoiceState::Paid);
+    let tx = &paid.payment_transactions[0];
     assert_eq!(
-        (
-            tx["reference"].as_str(),
-            tx["amount"].as_str(),
-            tx["success"].as_bool()
-        ),
-        (Some("SEPA-2025-0042"), Some("119.00"), Some(true))
+        (tx.reference.as_str(), tx.amount.to_string(), tx.success),
+        ("SEPA-2025-0042", "119.00".to_owned(), true)
     );
     f.refused(
-        "mark_invoice_paid",
-        json!({"id": inv["invoice"]["id"]}),
+        op::mark_invoice_paid,
+        mark_paid(inv.invoice.id, ""),
         ErrorCode::InvalidState,
         None,
     );
@@ -232,12 +254,12 @@ fn a_crash_between_the_gateways_answer_and_the_commit_never_charges_twice() {
     let mut f = Fixture::new();
     let gateway = LedgerGateway::default();
     f.book.set_gateway(Box::new(gateway.clone()));
-    let inv = issued_invoice(&mut f, card(TestGateway::VALID_CARD), json!(null), "30");
-    let id = inv["invoice"]["id"].clone();
+    let inv = issued_invoice(&mut f, card(TestGateway::VALID_CARD), None, "30");
+    let id = inv.invoice.id;
 
     *gateway.crash_after_charging.lock().unwrap() = true;
     let crashed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        f.call("charge_invoice", json!({"id": id}))
+        f.call(op::charge_invoice, by_id(id))
     }));
     assert!(crashed.is_err());
     assert_eq!(
@@ -247,52 +269,45 @@ fn a_crash_between_the_gateways_answer_and_the_commit_never_charges_twice() {
     );
     assert_eq!(
         state(&mut f, &inv),
-        "pending",
+        InvoiceState::Pending,
         "the outcome was never committed"
     );
 
     // The person presses Charge again: the interrupted attempt is completed, not repeated.
-    let after = f.ok("charge_invoice", json!({"id": id}));
-    assert_eq!(after["invoice"]["state"], "paid");
+    let after = f.ok(op::charge_invoice, by_id(id));
+    assert_eq!(after.invoice.state, InvoiceState::Paid);
     assert_eq!(*gateway.charges.lock().unwrap(), 1, "still charged once");
-    assert_eq!(after["payment_transactions"].as_array().unwrap().len(), 1);
+    assert_eq!(after.payment_transactions.len(), 1);
 }
 
 #[test]
 fn earnings_by_month_sum_invoices_by_state_with_and_without_vat() {
+    use InvoiceState::*;
     let mut f = Fixture::new();
     let no_vat = f.account("No VAT");
     let vat10 = f.ok(
-        "create_account",
-        json!({"org_name": "Ten", "vat_rate": "10"}),
+        op::create_account,
+        AccountFields {
+            vat_rate: Some(amount("10")),
+            ..account_fields("Ten")
+        },
     );
-    let invoice = |f: &mut Fixture, account: &Value, period: &str, cost: &str, path: &[&str]| {
-        let inv = f.ok(
-            "create_invoice",
-            json!({"account_id": account["id"], "period": period}),
-        );
-        let id = inv["invoice"]["id"].clone();
-        f.ok(
-            "add_line_item",
-            json!({"invoice_id": id, "name": "Fee", "cost": cost}),
-        );
-        for state in path {
-            f.ok("transition_invoice", json!({"id": id, "state": state}));
-        }
+    let mut invoice = |account: &Account, month: &str, cost: &str, path: &[InvoiceState]| {
+        f.invoice_of(account, month, cost, path);
     };
     // §10's example: January 2025, two unpaid invoices of 42 and 48.
-    invoice(&mut f, &no_vat, "2025-01", "42", &["pending", "unpaid"]);
-    invoice(&mut f, &no_vat, "2025-01", "48", &["pending", "unpaid"]);
-    invoice(&mut f, &vat10, "2025-02", "100", &["pending", "paid"]);
-    invoice(&mut f, &vat10, "2025-02", "0.005", &[]);
-    invoice(&mut f, &no_vat, "2025-02", "1000", &["cancelled"]);
+    invoice(&no_vat, "2025-01", "42", &[Pending, Unpaid]);
+    invoice(&no_vat, "2025-01", "48", &[Pending, Unpaid]);
+    invoice(&vat10, "2025-02", "100", &[Pending, Paid]);
+    invoice(&vat10, "2025-02", "0.005", &[]);
+    invoice(&no_vat, "2025-02", "1000", &[Cancelled]);
 
     let months = f.ok(
-        "earnings_by_month",
-        json!({"from": "2024-12", "to": "2025-02"}),
+        op::earnings_by_month,
+        earnings_months(Some("2024-12"), Some("2025-02")),
     );
     assert_eq!(
-        months,
+        serde_json::to_value(months).unwrap(),
         json!([
             {"period": "2024-12", "total": "0.00", "in_process": "0.00", "overdue": "0.00", "paid": "0.00"},
             {"period": "2025-01", "total": "90.00", "in_process": "0.00", "overdue": "90.00", "paid": "0.00"},
@@ -300,70 +315,77 @@ fn earnings_by_month_sum_invoices_by_state_with_and_without_vat() {
         ])
     );
     let without_vat = f.ok(
-        "earnings_by_month",
-        json!({"from": "2025-02", "to": "2025-02", "include_vat": false}),
+        op::earnings_by_month,
+        EarningsByMonth {
+            include_vat: false,
+            ..earnings_months(Some("2025-02"), Some("2025-02"))
+        },
     );
-    assert_eq!(without_vat[0]["paid"], "100.00");
-    assert_eq!(without_vat[0]["total"], "100.01");
+    assert_eq!(without_vat[0].paid.to_string(), "100.00");
+    assert_eq!(without_vat[0].total.to_string(), "100.01");
 
-    let last_year = f.ok("earnings_by_month", json!({}));
-    assert_eq!(
-        last_year.as_array().unwrap().len(),
-        12,
-        "the last 12 months by default"
-    );
-    assert_eq!(last_year[11]["period"], "2025-03");
+    let last_year = f.ok(op::earnings_by_month, earnings_months(None, None));
+    assert_eq!(last_year.len(), 12, "the last 12 months by default");
+    assert_eq!(last_year[11].period, "2025-03");
 
     f.assert_earnings_summary_matches_invoices();
 
     // An unpaid invoice paid later moves from overdue to paid; one cancelled leaves the table.
-    let unpaid = f.ok("list_invoices", json!({"period": "2025-01"}))["items"].clone();
+    let of_january = ListInvoices {
+        period: Some(period("2025-01")),
+        ..invoice_list()
+    };
+    let unpaid = f.ok(op::list_invoices, of_january.clone()).items;
     let by_total = |total: &str| {
         unpaid
-            .as_array()
-            .unwrap()
             .iter()
-            .find(|i| i["totals"]["total"] == total)
-            .unwrap()["id"]
-            .clone()
+            .find(|i| i.totals.total.to_string() == total)
+            .unwrap()
+            .id
     };
     f.ok(
-        "mark_invoice_paid",
-        json!({"id": by_total("42.00"), "reference": "wire 7"}),
+        op::mark_invoice_paid,
+        mark_paid(by_total("42.00"), "wire 7"),
     );
     f.ok(
-        "transition_invoice",
-        json!({"id": by_total("48.00"), "state": "cancelled"}),
+        op::transition_invoice,
+        transition(by_total("48.00"), Cancelled),
     );
     let january = f.ok(
-        "earnings_by_month",
-        json!({"from": "2025-01", "to": "2025-01"}),
+        op::earnings_by_month,
+        earnings_months(Some("2025-01"), Some("2025-01")),
     );
     assert_eq!(
-        january,
+        serde_json::to_value(january).unwrap(),
         json!([{"period": "2025-01", "total": "42.00", "in_process": "0.00", "overdue": "0.00", "paid": "42.00"}])
     );
     f.assert_earnings_summary_matches_invoices();
 
     let drill = f.ok(
-        "list_invoices",
-        json!({"period": "2025-01", "states": ["unpaid", "failed"]}),
+        op::list_invoices,
+        ListInvoices {
+            states: vec![Unpaid, Failed],
+            ..of_january.clone()
+        },
     );
-    assert_eq!(drill["total"], 0, "a figure opens the invoices behind it");
+    assert_eq!(drill.total, 0, "a figure opens the invoices behind it");
     let drill = f.ok(
-        "list_invoices",
-        json!({"period": "2025-01", "states": ["paid"]}),
+        op::list_invoices,
+        ListInvoices {
+            states: vec![Paid],
+            ..of_january
+        },
     );
-    assert_eq!(drill["total"], 1, "a figure opens the invoices behind it");
+    assert_eq!(drill.total, 1, "a figure opens the invoices behind it");
     f.refused(
-        "earnings_by_month",
-        json!({"from": "2025-05", "to": "2025-01"}),
+        op::earnings_by_month,
+        earnings_months(Some("2025-05"), Some("2025-01")),
         ErrorCode::Validation,
         Some("from"),
     );
     f.refused(
-        "earnings_by_month",
-        json!({"to": "soon"}),
+        op::earnings_by_month,
+        earnings_months(None, Some("soon")),
         ErrorCode::Validation,
         Some("to"),
     );

@@ -7,35 +7,52 @@
 mod common;
 
 use base64::Engine as _;
-use common::Fixture;
-use counterfoil_engine::ErrorCode;
-use serde_json::{json, Value};
+use common::{account_fields, amount, by_id, instant, line, new_invoice, transition, Fixture};
+use counterfoil_engine::model::*;
+use counterfoil_engine::{op, ErrorCode};
 
 /// A 1×1 PNG.
 const PNG_LOGO: &str =
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
 
-fn invoice_with_a_line(f: &mut Fixture, buyer: &str) -> Value {
+fn invoice_with_a_line(f: &mut Fixture, buyer: &str) -> InvoiceDetail {
     let account = f.ok(
-        "create_account",
-        json!({"org_name": buyer, "vat_rate": "21",
-               "legal_address": {"line1": "Keizersgracht 1", "city": "Amsterdam", "zip": "1015 CJ", "country": "Netherlands"}}),
+        op::create_account,
+        AccountFields {
+            vat_rate: Some(amount("21")),
+            legal_address: Address {
+                line1: "Keizersgracht 1".into(),
+                city: "Amsterdam".into(),
+                zip: "1015 CJ".into(),
+                country: "Netherlands".into(),
+                ..Address::default()
+            },
+            ..account_fields(buyer)
+        },
     );
-    let invoice = f.ok(
-        "create_invoice",
-        json!({"account_id": account["id"], "period": "2025-03"}),
-    );
+    let invoice = f.ok(op::create_invoice, new_invoice(&account, Some("2025-03")));
     f.ok(
-        "add_line_item",
-        json!({"invoice_id": invoice["invoice"]["id"], "name": "Fixed fee ('Pro')", "cost": "49.5"}),
+        op::add_line_item,
+        line(invoice.invoice.id, "Fixed fee ('Pro')", "49.5"),
     )
 }
 
-fn pdf_bytes(f: &mut Fixture, id: &Value) -> Vec<u8> {
-    let file = f.ok("get_invoice_pdf", json!({"id": id}));
+fn pdf_bytes(f: &mut Fixture, id: Id) -> Vec<u8> {
+    let file = f.ok(op::get_invoice_pdf, by_id(id));
     base64::engine::general_purpose::STANDARD
-        .decode(file["pdf_base64"].as_str().unwrap())
+        .decode(file.pdf_base64)
         .unwrap()
+}
+
+fn issue(f: &mut Fixture, id: Id) -> InvoiceDetail {
+    f.ok(
+        op::transition_invoice,
+        transition(id, InvoiceState::Pending),
+    )
+}
+
+fn logo(image_base64: Option<String>) -> SetInvoiceLogo {
+    SetInvoiceLogo { image_base64 }
 }
 
 fn pdftotext(bytes: &[u8]) -> String {
@@ -56,21 +73,19 @@ fn pdftotext(bytes: &[u8]) -> String {
 fn issuing_an_invoice_makes_its_pdf_and_the_view_says_when() {
     let mut f = Fixture::new();
     let open = invoice_with_a_line(&mut f, "Müller & Søn GmbH");
-    let id = open["invoice"]["id"].clone();
-    assert_eq!(open["pdf"], Value::Null, "no PDF before issuing");
+    let id = open.invoice.id;
+    assert_eq!(open.pdf, None, "no PDF before issuing");
 
-    let issued = f.ok("transition_invoice", json!({"id": id, "state": "pending"}));
-    assert_eq!(issued["pdf"]["generated_at"], "2025-03-10T12:00:00Z");
-    assert_eq!(issued["pdf"]["error"], Value::Null);
-    assert_eq!(issued["pdf"]["settings"]["paper_size"], "a4");
-    let bytes = pdf_bytes(&mut f, &id);
-    assert_eq!(
-        issued["pdf"]["size_bytes"].as_u64().unwrap() as usize,
-        bytes.len()
-    );
-    let file = f.ok("get_invoice_pdf", json!({"id": id}));
-    let friendly_id = issued["invoice"]["friendly_id"].as_str().unwrap();
-    assert_eq!(file["file_name"], format!("invoice-{friendly_id}.pdf"));
+    let issued = issue(&mut f, id);
+    let pdf = issued.pdf.as_ref().unwrap();
+    assert_eq!(pdf.generated_at, instant("2025-03-10T12:00:00Z"));
+    assert_eq!(pdf.error, None);
+    assert_eq!(pdf.settings.paper_size, PaperSize::A4);
+    let bytes = pdf_bytes(&mut f, id);
+    assert_eq!(pdf.size_bytes.unwrap() as usize, bytes.len());
+    let file = f.ok(op::get_invoice_pdf, by_id(id));
+    let friendly_id = issued.invoice.friendly_id.as_str();
+    assert_eq!(file.file_name, format!("invoice-{friendly_id}.pdf"));
 
     let text = pdftotext(&bytes);
     for expected in [
@@ -94,45 +109,44 @@ fn issuing_an_invoice_makes_its_pdf_and_the_view_says_when() {
 fn regenerating_picks_up_a_new_footnote_and_logo_and_is_otherwise_byte_identical() {
     let mut f = Fixture::new();
     let open = invoice_with_a_line(&mut f, "Łódź Sp. z o.o.");
-    let id = open["invoice"]["id"].clone();
-    f.ok("transition_invoice", json!({"id": id, "state": "pending"}));
-    let first = pdf_bytes(&mut f, &id);
+    let id = open.invoice.id;
+    issue(&mut f, id);
+    let first = pdf_bytes(&mut f, id);
 
-    f.clock.set(
-        chrono::DateTime::parse_from_rfc3339("2025-03-11T09:00:00Z")
-            .unwrap()
-            .into(),
-    );
-    let again = f.ok("regenerate_invoice_pdf", json!({"id": id}));
-    assert_eq!(again["pdf"]["generated_at"], "2025-03-11T09:00:00Z");
+    f.clock.set(instant("2025-03-11T09:00:00Z"));
+    let again = f.ok(op::regenerate_invoice_pdf, by_id(id));
     assert_eq!(
-        pdf_bytes(&mut f, &id),
+        again.pdf.unwrap().generated_at,
+        instant("2025-03-11T09:00:00Z")
+    );
+    assert_eq!(
+        pdf_bytes(&mut f, id),
         first,
         "same invoice, same settings: the same bytes"
     );
 
-    let mut settings = f.ok("get_settings", json!({}));
-    settings["invoice_footnote"] = json!("Pay within 14 days to IBAN NL91 ABNA 0417 1643 00.");
-    f.ok("update_settings", settings);
+    f.change_settings(|s| {
+        s.invoice_footnote = "Pay within 14 days to IBAN NL91 ABNA 0417 1643 00.".into()
+    });
     assert!(
-        !pdftotext(&pdf_bytes(&mut f, &id)).contains("IBAN NL91"),
+        !pdftotext(&pdf_bytes(&mut f, id)).contains("IBAN NL91"),
         "a stored PDF does not change by itself"
     );
-    let regenerated = f.ok("regenerate_invoice_pdf", json!({"id": id}));
+    let regenerated = f.ok(op::regenerate_invoice_pdf, by_id(id));
     assert_eq!(
-        regenerated["pdf"]["settings"]["invoice_footnote"],
+        regenerated.pdf.unwrap().settings.invoice_footnote,
         "Pay within 14 days to IBAN NL91 ABNA 0417 1643 00."
     );
-    assert!(pdftotext(&pdf_bytes(&mut f, &id)).contains("Pay within 14 days to IBAN NL91"));
+    assert!(pdftotext(&pdf_bytes(&mut f, id)).contains("Pay within 14 days to IBAN NL91"));
 
-    let with_logo = f.ok("set_invoice_logo", json!({"image_base64": PNG_LOGO}));
-    assert_eq!(with_logo["has_logo"], true);
-    let regenerated = f.ok("generate_invoice_pdf", json!({"id": id}));
-    assert!(regenerated["pdf"]["settings"]["logo_sha256"].is_string());
+    let with_logo = f.ok(op::set_invoice_logo, logo(Some(PNG_LOGO.into())));
+    assert!(with_logo.has_logo);
+    let regenerated = f.ok(op::generate_invoice_pdf, by_id(id));
+    assert!(regenerated.pdf.unwrap().settings.logo_sha256.is_some());
     let images = {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("logo.pdf");
-        std::fs::write(&path, pdf_bytes(&mut f, &id)).unwrap();
+        std::fs::write(&path, pdf_bytes(&mut f, id)).unwrap();
         let out = std::process::Command::new("pdfimages")
             .arg("-list")
             .arg(&path)
@@ -145,73 +159,78 @@ fn regenerating_picks_up_a_new_footnote_and_logo_and_is_otherwise_byte_identical
         .filter(|line| line.split_whitespace().nth(2) == Some("image"))
         .count();
     assert_eq!(logos, 1, "the logo, once:\n{images}");
-    let without = f.ok("set_invoice_logo", json!({"image_base64": null}));
-    assert_eq!(without["has_logo"], false);
+    let without = f.ok(op::set_invoice_logo, logo(None));
+    assert!(!without.has_logo);
 }
 
 #[test]
 fn a_bad_logo_is_refused_and_changes_nothing() {
     let mut f = Fixture::new();
     f.refused(
-        "set_invoice_logo",
-        json!({"image_base64": "not base64 at all!"}),
+        op::set_invoice_logo,
+        logo(Some("not base64 at all!".into())),
         ErrorCode::Validation,
         Some("image_base64"),
     );
     f.refused(
-        "set_invoice_logo",
-        json!({"image_base64": base64::engine::general_purpose::STANDARD.encode(b"GIF89a...")}),
+        op::set_invoice_logo,
+        logo(Some(
+            base64::engine::general_purpose::STANDARD.encode(b"GIF89a..."),
+        )),
         ErrorCode::Validation,
         Some("image_base64"),
     );
-    assert_eq!(f.ok("get_settings", json!({}))["has_logo"], false);
+    assert!(!f.ok(op::get_settings, NoInput {}).has_logo);
 }
 
 #[test]
 fn any_state_can_be_generated_by_hand_and_letter_paper_is_used_when_chosen() {
     let mut f = Fixture::new();
-    let mut settings = f.ok("get_settings", json!({}));
-    settings["paper_size"] = json!("letter");
-    f.ok("update_settings", settings);
+    f.change_settings(|s| s.paper_size = PaperSize::Letter);
     let open = invoice_with_a_line(&mut f, "ООО Ромашка");
-    let id = open["invoice"]["id"].clone();
-    let generated = f.ok("generate_invoice_pdf", json!({"id": id}));
-    assert_eq!(generated["invoice"]["state"], "open");
-    assert_eq!(generated["pdf"]["settings"]["paper_size"], "letter");
+    let id = open.invoice.id;
+    let generated = f.ok(op::generate_invoice_pdf, by_id(id));
+    assert_eq!(generated.invoice.state, InvoiceState::Open);
+    assert_eq!(
+        generated.pdf.unwrap().settings.paper_size,
+        PaperSize::Letter
+    );
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("letter.pdf");
-    std::fs::write(&path, pdf_bytes(&mut f, &id)).unwrap();
+    std::fs::write(&path, pdf_bytes(&mut f, id)).unwrap();
     let info = std::process::Command::new("pdfinfo")
         .arg(&path)
         .output()
         .unwrap();
     let info = String::from_utf8(info.stdout).unwrap();
     assert!(info.contains("612 x 792 pts"), "{info}");
-    assert!(pdftotext(&pdf_bytes(&mut f, &id)).contains("ООО Ромашка"));
+    assert!(pdftotext(&pdf_bytes(&mut f, id)).contains("ООО Ромашка"));
 }
 
 #[test]
 fn a_pdf_that_cannot_be_made_does_not_stop_the_issue_and_says_why() {
     let mut f = Fixture::new();
     let open = invoice_with_a_line(&mut f, "عربي للتجارة");
-    let id = open["invoice"]["id"].clone();
+    let id = open.invoice.id;
     let error = f.refused(
-        "generate_invoice_pdf",
-        json!({"id": id}),
+        op::generate_invoice_pdf,
+        by_id(id),
         ErrorCode::InvalidState,
         None,
     );
     assert!(error.message.contains("U+"), "{}", error.message);
     assert!(error.message.contains("buyer name"), "{}", error.message);
 
-    let issued = f.ok("transition_invoice", json!({"id": id, "state": "pending"}));
-    assert_eq!(issued["invoice"]["state"], "pending", "issued all the same");
-    assert!(issued["pdf"]["error"]
-        .as_str()
-        .unwrap()
-        .contains("buyer name"));
-    assert_eq!(issued["pdf"]["size_bytes"], Value::Null);
-    let missing = f.call("get_invoice_pdf", json!({"id": id})).unwrap_err();
+    let issued = issue(&mut f, id);
+    assert_eq!(
+        issued.invoice.state,
+        InvoiceState::Pending,
+        "issued all the same"
+    );
+    let pdf = issued.pdf.unwrap();
+    assert!(pdf.error.unwrap().contains("buyer name"));
+    assert_eq!(pdf.size_bytes, None);
+    let missing = f.call(op::get_invoice_pdf, by_id(id)).unwrap_err();
     assert_eq!(missing.code, ErrorCode::NotFound);
 }
 
@@ -220,33 +239,41 @@ fn pdf_statuses_give_each_invoices_state_and_pdf_in_the_order_asked() {
     let mut f = Fixture::new();
     let open = invoice_with_a_line(&mut f, "Open Data BV");
     let issued = invoice_with_a_line(&mut f, "Issued Data BV");
-    let issued_id = issued["invoice"]["id"].clone();
-    let issued = f.ok(
-        "transition_invoice",
-        json!({"id": issued_id, "state": "pending"}),
-    );
-    let open_id = open["invoice"]["id"].clone();
+    let issued_id = issued.invoice.id;
+    let issued = issue(&mut f, issued_id);
+    let open_id = open.invoice.id;
 
-    let statuses = f.ok("invoice_pdf_statuses", json!({"ids": [issued_id, open_id]}));
+    let statuses = |ids: Vec<Id>| InvoicePdfStatuses { ids };
+    let listed = f.ok(op::invoice_pdf_statuses, statuses(vec![issued_id, open_id]));
     assert_eq!(
-        statuses,
-        json!([
-            {"id": issued_id, "state": "pending", "pdf": issued["pdf"]},
-            {"id": open_id, "state": "open", "pdf": null},
-        ]),
+        listed,
+        [
+            InvoicePdfState {
+                id: issued_id,
+                state: InvoiceState::Pending,
+                pdf: issued.pdf.clone()
+            },
+            InvoicePdfState {
+                id: open_id,
+                state: InvoiceState::Open,
+                pdf: None
+            },
+        ],
         "what the invoice view says of each, in the order asked"
     );
-    assert_eq!(f.ok("invoice_pdf_statuses", json!({"ids": []})), json!([]));
+    assert!(f.ok(op::invoice_pdf_statuses, statuses(vec![])).is_empty());
 
     let unknown = f
-        .call("invoice_pdf_statuses", json!({"ids": [open_id, 999_999]}))
+        .call(
+            op::invoice_pdf_statuses,
+            statuses(vec![open_id, Id(999_999)]),
+        )
         .unwrap_err();
     assert_eq!(unknown.code, ErrorCode::NotFound);
     assert!(unknown.message.contains("999999"), "{}", unknown.message);
 
-    let too_many: Vec<Value> = (0..501).map(|_| open_id.clone()).collect();
     let refused = f
-        .call("invoice_pdf_statuses", json!({"ids": too_many}))
+        .call(op::invoice_pdf_statuses, statuses(vec![open_id; 501]))
         .unwrap_err();
     assert_eq!(refused.code, ErrorCode::Validation);
     assert_eq!(refused.field.as_deref(), Some("ids"));

@@ -6,9 +6,9 @@
 mod common;
 
 use chrono::{DateTime, TimeZone, Utc};
-use common::Fixture;
-use counterfoil_engine::{run_billing_until, Actor, ErrorCode};
-use serde_json::{json, Value};
+use common::{account_update, by_id, plan_change, subscription, Fixture};
+use counterfoil_engine::model::*;
+use counterfoil_engine::{op, run_billing_until, Actor, ErrorCode};
 use std::collections::BTreeSet;
 
 fn at(year: i32, month: u32, day: u32, hour: u32, minute: u32) -> DateTime<Utc> {
@@ -21,90 +21,73 @@ fn bill_at(f: &mut Fixture, instant: DateTime<Utc>) {
     run_billing_until(&mut f.book, &Actor::new("test"), instant).unwrap();
 }
 
-fn set_mode(f: &mut Fixture, mode: &str) {
-    let mut settings = f.ok("get_settings", json!({}));
-    settings["billing_mode"] = json!(mode);
-    f.ok("update_settings", settings);
-}
-
 /// A billed line as (period, name, description, cost).
 type Line = (String, String, String, String);
 
 /// Every invoice line of the book with its id.
-fn all_lines(f: &mut Fixture) -> Vec<(String, Line)> {
-    let page = f.ok(
-        "list_invoices",
-        json!({"per_page": 500, "oldest_first": true}),
-    );
-    let ids: Vec<Value> = page["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|invoice| invoice["id"].clone())
-        .collect();
+fn all_lines(f: &mut Fixture) -> Vec<(Id, Line)> {
     let mut lines = Vec::new();
-    for id in ids {
-        let detail = f.ok("get_invoice", json!({"id": id}));
-        let period = detail["invoice"]["period"].as_str().unwrap().to_owned();
-        for line in detail["line_items"].as_array().unwrap() {
-            lines.push((
-                line["id"].as_str().unwrap().to_owned(),
-                (
-                    period.clone(),
-                    line["name"].as_str().unwrap().to_owned(),
-                    line["description"].as_str().unwrap().to_owned(),
-                    line["cost"].as_str().unwrap().to_owned(),
-                ),
-            ));
+    for detail in f.all_invoices().into_iter().rev() {
+        for item in detail.line_items {
+            let line = (
+                detail.invoice.period.clone(),
+                item.name,
+                item.description,
+                item.cost.to_string(),
+            );
+            lines.push((item.id, line));
         }
     }
     lines
 }
 
-fn preview_lines(preview: &Value) -> Vec<Line> {
-    preview["lines"]
-        .as_array()
-        .unwrap()
+fn preview_lines(preview: &PlanChangePreview) -> Vec<Line> {
+    preview
+        .lines
         .iter()
         .map(|line| {
             (
-                line["period"].as_str().unwrap().to_owned(),
-                line["name"].as_str().unwrap().to_owned(),
-                line["description"].as_str().unwrap().to_owned(),
-                line["cost"].as_str().unwrap().to_owned(),
+                line.period.clone(),
+                line.name.clone(),
+                line.description.clone(),
+                line.cost.to_string(),
             )
         })
         .collect()
 }
 
 /// Previews the change at `when`, checks the preview wrote nothing, then makes the change.
-fn preview_then_change(f: &mut Fixture, app: &Value, to: &Value, when: DateTime<Utc>) -> Value {
+fn preview_then_change(
+    f: &mut Fixture,
+    app: &Application,
+    to: &Plan,
+    when: DateTime<Utc>,
+) -> PlanChangePreview {
     f.clock.set(when);
-    let input = json!({"application_id": app["id"], "plan_id": to["id"]});
+    let input = plan_change(app, to);
     let audit_before = f.audit_total();
-    let app_before = f.ok("get_application", json!({"id": app["id"]}));
-    let preview = f.ok("preview_change_plan", input.clone());
+    let app_before = f.ok(op::get_application, by_id(app.id));
+    let preview = f.ok(op::preview_change_plan, input.clone());
     assert_eq!(
         f.audit_total(),
         audit_before,
         "the preview wrote to the book"
     );
     assert_eq!(
-        f.ok("get_application", json!({"id": app["id"]})),
+        f.ok(op::get_application, by_id(app.id)),
         app_before,
         "the preview changed the application"
     );
-    f.ok("change_plan", input);
+    f.ok(op::change_plan, input);
     preview
 }
 
 /// The lines the billing run added since `before` (ids not in it), in the order it added them.
-fn added_since(f: &mut Fixture, before: &[(String, Line)]) -> Vec<Line> {
-    let known: BTreeSet<&String> = before.iter().map(|(id, _)| id).collect();
-    let mut added: Vec<(i64, Line)> = all_lines(f)
+fn added_since(f: &mut Fixture, before: &[(Id, Line)]) -> Vec<Line> {
+    let known: BTreeSet<Id> = before.iter().map(|(id, _)| *id).collect();
+    let mut added: Vec<(Id, Line)> = all_lines(f)
         .into_iter()
         .filter(|(id, _)| !known.contains(id))
-        .map(|(id, line)| (id.parse().unwrap(), line))
         .collect();
     added.sort_by_key(|(id, _)| *id);
     added.into_iter().map(|(_, line)| line).collect()
@@ -116,25 +99,22 @@ fn line(period: &str, name: &str, description: &str, cost: &str) -> Line {
 
 struct Book {
     f: Fixture,
-    basic: Value,
-    premium: Value,
-    app: Value,
+    basic: Plan,
+    premium: Plan,
+    app: Application,
 }
 
 /// A buyer on Basic (31/month, setup 5) since 5 May 2025 10:00, Premium costing 3100; the
 /// billing mode and trial as given.
-fn book(mode: &str, trial_days: u32) -> Book {
+fn book(mode: BillingMode, trial_days: u32) -> Book {
     let mut f = Fixture::at(at(2025, 5, 1, 0, 0));
-    set_mode(&mut f, mode);
+    f.change_settings(|s| s.billing_mode = mode);
     let service = f.service("API");
     let basic = f.priced_plan(&service, "Basic", "5", "31", trial_days);
     let premium = f.priced_plan(&service, "Premium", "50", "3100", 0);
     let buyer = f.account("Buyer");
     f.clock.set(at(2025, 5, 5, 10, 0));
-    let app = f.ok(
-        "subscribe",
-        json!({"account_id": buyer["id"], "plan_id": basic["id"], "name": "App"}),
-    );
+    let app = f.ok(op::subscribe, subscription(&buyer, &basic, "App"));
     Book {
         f,
         basic,
@@ -146,7 +126,7 @@ fn book(mode: &str, trial_days: u32) -> Book {
 /// One row of the preview table: Basic → Premium on 15 May 2025 at 0:00.
 struct Case {
     name: &'static str,
-    mode: &'static str,
+    mode: BillingMode,
     trial_days: u32,
     /// The billing run has run up to this instant before the change.
     billed_until: Option<DateTime<Utc>>,
@@ -155,6 +135,7 @@ struct Case {
 
 #[test]
 fn the_preview_lists_what_the_billing_run_then_bills() {
+    use BillingMode::{Postpaid, Prepaid};
     let may_15_to_end = "May 15, 2025 (0:00) - May 31, 2025 (23:59)";
     let case = |name, mode, trial_days, billed_until, expected| Case {
         name,
@@ -166,7 +147,7 @@ fn the_preview_lists_what_the_billing_run_then_bills() {
     let cases = vec![
         case(
             "postpaid, month billed: §8's example refund and new fee",
-            "postpaid",
+            Postpaid,
             0,
             Some(at(2025, 5, 10, 9, 0)),
             vec![
@@ -176,7 +157,7 @@ fn the_preview_lists_what_the_billing_run_then_bills() {
         ),
         case(
             "postpaid, never billed: the old plan's fee and setup fee first",
-            "postpaid",
+            Postpaid,
             0,
             None,
             vec![
@@ -193,7 +174,7 @@ fn the_preview_lists_what_the_billing_run_then_bills() {
         ),
         case(
             "prepaid, month billed, upgrade: refund and upgrade line",
-            "prepaid",
+            Prepaid,
             0,
             Some(at(2025, 5, 10, 9, 0)),
             vec![
@@ -208,7 +189,7 @@ fn the_preview_lists_what_the_billing_run_then_bills() {
         ),
         case(
             "in the trial: nothing",
-            "postpaid",
+            Postpaid,
             30,
             Some(at(2025, 5, 10, 9, 0)),
             vec![],
@@ -238,20 +219,12 @@ fn the_preview_lists_what_the_billing_run_then_bills() {
             .iter()
             .map(|(_, _, _, cost)| cost.parse::<rust_decimal::Decimal>().unwrap())
             .sum();
+        assert_eq!(preview.total, total, "{case}: total");
+        assert_eq!(preview.billing_mode, mode, "{case}");
         assert_eq!(
-            preview["total"]
-                .as_str()
-                .unwrap()
-                .parse::<rust_decimal::Decimal>()
-                .unwrap(),
-            total,
-            "{case}: total"
-        );
-        assert_eq!(preview["billing_mode"], mode, "{case}");
-        assert_eq!(
-            preview["nothing_billed_because"].is_string(),
+            preview.nothing_billed_because.is_some(),
             trial > 0,
-            "{case}: {preview}"
+            "{case}: {preview:?}"
         );
         // The rest of May, daily: the lines added are exactly the preview's.
         bill_at(&mut f, at(2025, 5, 30, 9, 0));
@@ -266,18 +239,15 @@ fn a_prepaid_downgrade_of_a_billed_month_bills_nothing_and_the_preview_says_so()
         basic,
         premium,
         app,
-    } = book("prepaid", 0);
+    } = book(BillingMode::Prepaid, 0);
     f.clock.set(at(2025, 5, 6, 0, 0));
-    f.ok(
-        "change_plan",
-        json!({"application_id": app["id"], "plan_id": premium["id"]}),
-    );
+    f.ok(op::change_plan, plan_change(&app, &premium));
     bill_at(&mut f, at(2025, 5, 10, 9, 0));
-    let app = f.ok("get_application", json!({"id": app["id"]}))["application"].clone();
+    let app = f.ok(op::get_application, by_id(app.id)).application;
     let before = all_lines(&mut f);
     let preview = preview_then_change(&mut f, &app, &basic, at(2025, 5, 20, 12, 0));
-    assert_eq!(preview["lines"], json!([]));
-    assert_eq!(preview["total"], "0.00");
+    assert!(preview.lines.is_empty());
+    assert_eq!(preview.total.to_string(), "0.00");
     bill_at(&mut f, at(2025, 5, 30, 9, 0));
     assert_eq!(added_since(&mut f, &before), Vec::<Line>::new());
 }
@@ -289,11 +259,11 @@ fn a_second_change_before_the_run_is_previewed_after_the_first() {
         basic,
         premium,
         app,
-    } = book("postpaid", 0);
+    } = book(BillingMode::Postpaid, 0);
     bill_at(&mut f, at(2025, 5, 10, 9, 0));
     let before = all_lines(&mut f);
     let first = preview_then_change(&mut f, &app, &premium, at(2025, 5, 15, 0, 0));
-    let app = f.ok("get_application", json!({"id": app["id"]}))["application"].clone();
+    let app = f.ok(op::get_application, by_id(app.id)).application;
     let second = preview_then_change(&mut f, &app, &basic, at(2025, 5, 15, 6, 0));
     let description = "May 15, 2025 (6:00) - May 31, 2025 (23:59)";
     assert_eq!(
@@ -316,20 +286,24 @@ fn billing_switched_off_is_named_and_nothing_is_billed() {
         premium,
         app,
         ..
-    } = book("postpaid", 0);
+    } = book(BillingMode::Postpaid, 0);
     bill_at(&mut f, at(2025, 5, 10, 9, 0));
-    let mut account = f.ok("get_account", json!({"id": app["account_id"]}));
-    account["monthly_billing_enabled"] = json!(false);
-    f.ok("update_account", account);
+    let account = f.ok(op::get_account, by_id(app.account_id));
+    let edit = AccountFields {
+        monthly_billing_enabled: false,
+        ..account.fields
+    };
+    f.ok(op::update_account, account_update(account.id, edit));
     let before = all_lines(&mut f);
     let preview = preview_then_change(&mut f, &app, &premium, at(2025, 5, 15, 0, 0));
-    assert_eq!(preview["lines"], json!([]));
+    assert!(preview.lines.is_empty());
     assert!(
-        preview["nothing_billed_because"]
-            .as_str()
+        preview
+            .nothing_billed_because
+            .as_deref()
             .unwrap()
             .contains("Monthly billing is off"),
-        "{preview}"
+        "{preview:?}"
     );
     bill_at(&mut f, at(2025, 5, 30, 9, 0));
     assert_eq!(added_since(&mut f, &before), Vec::<Line>::new());
@@ -342,40 +316,46 @@ fn the_preview_refuses_what_change_plan_refuses() {
         basic,
         premium,
         app,
-    } = book("postpaid", 0);
+    } = book(BillingMode::Postpaid, 0);
     let other_service = f.service("Other");
     let elsewhere = f.priced_plan(&other_service, "Elsewhere", "0", "1", 0);
     let cases = [
         (
-            json!({"application_id": app["id"], "plan_id": basic["id"]}),
+            plan_change(&app, &basic),
             ErrorCode::Validation,
             Some("plan_id"),
         ),
         (
-            json!({"application_id": app["id"], "plan_id": elsewhere["id"]}),
+            plan_change(&app, &elsewhere),
             ErrorCode::Validation,
             Some("plan_id"),
         ),
         (
-            json!({"application_id": app["id"], "plan_id": "999999"}),
+            ChangePlan {
+                plan_id: Id(999999),
+                ..plan_change(&app, &premium)
+            },
             ErrorCode::Validation,
             Some("plan_id"),
         ),
         (
-            json!({"application_id": "999999", "plan_id": premium["id"]}),
+            ChangePlan {
+                application_id: Id(999999),
+                ..plan_change(&app, &premium)
+            },
             ErrorCode::NotFound,
             None,
         ),
     ];
     for (input, code, field) in &cases {
-        let previewed = f.refused("preview_change_plan", input.clone(), *code, *field);
-        let changed = f.refused("change_plan", input.clone(), *code, *field);
-        assert_eq!(previewed.message, changed.message, "{input}");
+        let previewed = f.refused(op::preview_change_plan, input.clone(), *code, *field);
+        let changed = f.refused(op::change_plan, input.clone(), *code, *field);
+        assert_eq!(previewed.message, changed.message, "{input:?}");
     }
-    f.ok("cancel_application", json!({"id": app["id"]}));
-    let input = json!({"application_id": app["id"], "plan_id": premium["id"]});
+    f.ok(op::cancel_application, by_id(app.id));
+    let input = plan_change(&app, &premium);
     let previewed = f.refused(
-        "preview_change_plan",
+        op::preview_change_plan,
         input.clone(),
         ErrorCode::InvalidState,
         None,

@@ -4,94 +4,114 @@
 
 mod common;
 
-use common::Fixture;
-use counterfoil_engine::ErrorCode;
-use serde_json::{json, Value};
+use common::{audit_list, instant, subscription, usage_list, Fixture};
+use counterfoil_engine::model::*;
+use counterfoil_engine::{op, ErrorCode};
+use serde_json::json;
 
-fn setup(f: &mut Fixture) -> (Value, Value) {
+fn setup(f: &mut Fixture) -> Application {
     let service = f.service("API");
     f.ok(
-        "create_metric",
-        json!({"service_id": service["id"], "friendly_name": "Storage", "unit": "GB"}),
+        op::create_metric,
+        CreateMetric {
+            service_id: service.id,
+            parent_id: None,
+            system_name: None,
+            friendly_name: "Storage".into(),
+            unit: "GB".into(),
+            description: String::new(),
+        },
     );
     let plan = f.plan(&service, "Pro", 0);
     let account = f.account("Buyer");
-    let app = f.ok(
-        "subscribe",
-        json!({"account_id": account["id"], "plan_id": plan["id"], "name": "App"}),
-    );
-    f.clock.set(
-        chrono::DateTime::parse_from_rfc3339("2025-03-20T00:00:00Z")
-            .unwrap()
-            .into(),
-    );
-    (app, service)
+    let app = f.ok(op::subscribe, subscription(&account, &plan, "App"));
+    f.clock.set(instant("2025-03-20T00:00:00Z"));
+    app
 }
 
-fn row(app: &Value, metric: &str, at: &str, value: &str) -> Value {
-    json!({"application": app["id"], "metric": metric, "timestamp": at, "value": value})
+/// A row as the file gives it, for application `id`.
+fn row(id: Id, metric: &str, at: &str, value: &str) -> UsageRow {
+    UsageRow {
+        application: id.to_string(),
+        metric: metric.into(),
+        timestamp: at.into(),
+        value: value.into(),
+    }
+}
+
+fn import(rows: Vec<UsageRow>) -> ImportUsage {
+    ImportUsage {
+        rows,
+        dry_run: false,
+    }
 }
 
 #[test]
 fn a_good_file_is_imported_whole() {
     let mut f = Fixture::new();
-    let (app, _) = setup(&mut f);
-    let rows: Vec<Value> = (11..=19)
+    let app = setup(&mut f);
+    let rows: Vec<UsageRow> = (11..=19)
         .map(|day| {
             row(
-                &app,
+                app.id,
                 if day % 2 == 0 { "hits" } else { "storage" },
                 &format!("2025-03-{day}T10:00:00Z"),
                 "5",
             )
         })
         .collect();
-    let report = f.ok("import_usage", json!({"rows": rows}));
-    assert_eq!(report, json!({"imported": 9, "errors": []}));
+    let report = f.ok(op::import_usage, import(rows));
     assert_eq!(
-        f.ok("list_usage", json!({"application_id": app["id"]}))["total"],
-        9
+        serde_json::to_value(report).unwrap(),
+        json!({"imported": 9, "errors": []})
     );
-    let audit = f.ok("list_audit", json!({"entity": "usage_import"}));
-    assert_eq!(audit["total"], 1, "one audit record for the whole import");
+    assert_eq!(f.ok(op::list_usage, usage_list(&app)).total, 9);
+    let audit = f.ok(
+        op::list_audit,
+        ListAudit {
+            entity: Some("usage_import".into()),
+            ..audit_list()
+        },
+    );
+    assert_eq!(audit.total, 1, "one audit record for the whole import");
 }
 
 #[test]
 fn one_bad_row_imports_nothing_and_is_named() {
     let mut f = Fixture::new();
-    let (app, _) = setup(&mut f);
+    let app = setup(&mut f);
     let cases = [
         (
-            row(&app, "nonsense", "2025-03-11T10:00:00Z", "1"),
+            row(app.id, "nonsense", "2025-03-11T10:00:00Z", "1"),
             "rows[1].metric",
         ),
-        (row(&app, "hits", "yesterday", "1"), "rows[1].timestamp"),
+        (row(app.id, "hits", "yesterday", "1"), "rows[1].timestamp"),
         (
-            row(&app, "hits", "2025-03-11T10:00:00Z", "-4"),
+            row(app.id, "hits", "2025-03-11T10:00:00Z", "-4"),
             "rows[1].value",
         ),
         (
-            row(&app, "hits", "2025-03-11T10:00:00Z", "1.5"),
+            row(app.id, "hits", "2025-03-11T10:00:00Z", "1.5"),
             "rows[1].value",
         ),
         (
-            row(&app, "hits", "2025-04-11T10:00:00Z", "1"),
+            row(app.id, "hits", "2025-04-11T10:00:00Z", "1"),
             "rows[1].timestamp",
         ),
         (
-            row(&json!({"id": "999"}), "hits", "2025-03-11T10:00:00Z", "1"),
+            row(Id(999), "hits", "2025-03-11T10:00:00Z", "1"),
             "rows[1].application",
         ),
     ];
     for (bad, field) in cases {
-        let rows = json!([
-            row(&app, "hits", "2025-03-11T09:00:00Z", "1"),
+        let rows = vec![
+            row(app.id, "hits", "2025-03-11T09:00:00Z", "1"),
             bad,
-            row(&app, "hits", "2025-03-12T09:00:00Z", "1")
-        ]);
+            row(app.id, "hits", "2025-03-12T09:00:00Z", "1"),
+        ];
         let error = f.refused(
-            "import_usage",
-            json!({"rows": rows}),
+            op::import_usage,
+            import(rows),
             ErrorCode::Validation,
             Some(field),
         );
@@ -102,40 +122,36 @@ fn one_bad_row_imports_nothing_and_is_named() {
             error.message
         );
     }
-    assert_eq!(
-        f.ok("list_usage", json!({"application_id": app["id"]}))["total"],
-        0
-    );
+    assert_eq!(f.ok(op::list_usage, usage_list(&app)).total, 0);
 }
 
 #[test]
 fn a_dry_run_lists_every_problem_and_imports_nothing() {
     let mut f = Fixture::new();
-    let (app, _) = setup(&mut f);
-    let rows = json!([
-        row(&app, "hits", "2025-03-11T09:00:00Z", "1"),
-        row(&app, "nope", "2025-03-11T09:00:00Z", "1"),
-        row(&app, "hits", "2025-03-11T09:00:00Z", "x"),
-    ]);
-    let report = f.ok("import_usage", json!({"rows": rows, "dry_run": true}));
-    assert_eq!(report["imported"], 0);
-    let problems: Vec<_> = report["errors"]
-        .as_array()
-        .unwrap()
+    let app = setup(&mut f);
+    let rows = vec![
+        row(app.id, "hits", "2025-03-11T09:00:00Z", "1"),
+        row(app.id, "nope", "2025-03-11T09:00:00Z", "1"),
+        row(app.id, "hits", "2025-03-11T09:00:00Z", "x"),
+    ];
+    let report = f.ok(
+        op::import_usage,
+        ImportUsage {
+            rows,
+            dry_run: true,
+        },
+    );
+    assert_eq!(report.imported, 0);
+    let problems: Vec<_> = report
+        .errors
         .iter()
-        .map(|e| (e["row"].clone(), e["field"].clone()))
+        .map(|e| (e.row, e.field.as_str()))
         .collect();
-    assert_eq!(
-        problems,
-        [(json!(2), json!("metric")), (json!(3), json!("value"))]
-    );
-    assert_eq!(
-        f.ok("list_usage", json!({"application_id": app["id"]}))["total"],
-        0
-    );
+    assert_eq!(problems, [(2, "metric"), (3, "value")]);
+    assert_eq!(f.ok(op::list_usage, usage_list(&app)).total, 0);
     f.refused(
-        "import_usage",
-        json!({"rows": []}),
+        op::import_usage,
+        import(vec![]),
         ErrorCode::Validation,
         Some("rows"),
     );

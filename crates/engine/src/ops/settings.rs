@@ -78,9 +78,8 @@ pub(crate) fn address(prefix: &str, input: &Address) -> Result<Address> {
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
-    use crate::model::InvoiceLogo;
-    use crate::{dispatch, Actor, Book, Clock};
-    use serde_json::{json, Value};
+    use crate::model::{InvoiceLogo, NoInput, SetInvoiceLogo};
+    use crate::{op, Actor, Book, Clock};
 
     const PNG_LOGO: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
 
@@ -89,20 +88,20 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let clock = Clock::simulated(chrono::DateTime::from_timestamp(1_736_935_200, 0).unwrap());
         let mut book = Book::open(&dir.path().join("settings.book"), clock).unwrap();
-        let mut call =
-            |op: &str, input: Value| dispatch(&mut book, &Actor::new("test"), op, input).unwrap();
-        assert_eq!(call("get_invoice_logo", json!({})), Value::Null);
-        call("set_invoice_logo", json!({"image_base64": PNG_LOGO}));
-        let logo: InvoiceLogo =
-            serde_json::from_value(call("get_invoice_logo", json!({}))).unwrap();
+        let actor = Actor::new("test");
+        let logo = |image_base64: Option<&str>| SetInvoiceLogo {
+            image_base64: image_base64.map(str::to_owned),
+        };
+        assert_eq!(op::get_invoice_logo(&book, NoInput {}).unwrap(), None);
+        op::set_invoice_logo(&mut book, &actor, logo(Some(PNG_LOGO))).unwrap();
         assert_eq!(
-            logo,
-            InvoiceLogo {
+            op::get_invoice_logo(&book, NoInput {}).unwrap(),
+            Some(InvoiceLogo {
                 media_type: "image/png".into(),
                 image_base64: PNG_LOGO.into()
-            }
+            })
         );
-        call("set_invoice_logo", json!({"image_base64": null}));
-        assert_eq!(call("get_invoice_logo", json!({})), Value::Null);
+        op::set_invoice_logo(&mut book, &actor, logo(None)).unwrap();
+        assert_eq!(op::get_invoice_logo(&book, NoInput {}).unwrap(), None);
     }
 }
