@@ -309,9 +309,9 @@ fn set_up(
                 Some(hits) if metric.reference == "hits" => {
                     let update = UpdateMetric {
                         id: hits.id,
-                        friendly_name: metric.friendly_name.clone(),
-                        unit: metric.unit.clone(),
-                        description: String::new(),
+                        friendly_name: Some(metric.friendly_name.clone()),
+                        unit: Some(metric.unit.clone()),
+                        description: Some(String::new()),
                     };
                     setup(&what, message(op::update_metric(book, actor, update)))?.id
                 }

@@ -184,8 +184,8 @@ fn services_come_with_hits_and_guard_their_names() {
 
     let rename = |id: Id, name: &str| UpdateService {
         id,
-        name: name.into(),
-        description: String::new(),
+        name: Some(name.into()),
+        description: Some(String::new()),
     };
     let renamed = f.ok(op::update_service, rename(service.id, "Weather"));
     assert_eq!(renamed.name, "Weather");
@@ -290,9 +290,9 @@ fn metrics_and_methods() {
         op::update_metric,
         UpdateMetric {
             id: storage.id,
-            friendly_name: "Disk".into(),
-            unit: "GiB".into(),
-            description: String::new(),
+            friendly_name: Some("Disk".into()),
+            unit: Some("GiB".into()),
+            description: Some(String::new()),
         },
     );
     assert_eq!(
@@ -346,11 +346,11 @@ fn plans_validate_money_and_names() {
         op::update_plan,
         UpdatePlan {
             id: plan.id,
-            name: "Pro".into(),
-            setup_fee: amount("0"),
-            cost_per_month: amount("120.1234"),
-            trial_period_days: 30,
-            state: PlanState::Published,
+            name: Some("Pro".into()),
+            setup_fee: Some(amount("0")),
+            cost_per_month: Some(amount("120.1234")),
+            trial_period_days: Some(30),
+            state: Some(PlanState::Published),
         },
     );
     assert_eq!(updated.cost_per_month.to_string(), "120.1234");
@@ -1103,5 +1103,90 @@ fn applications_keys_descriptions_suspension_and_account_deletion() {
         by_id(account.id),
         ErrorCode::Conflict,
         None,
+    );
+}
+
+#[test]
+fn an_update_changes_only_the_fields_it_names() {
+    let mut f = Fixture::new();
+    let mut fields = account_fields("Acme");
+    fields.vat_code = "IT123".into();
+    fields.vat_rate = Some(amount("22"));
+    fields.legal_address.city = "Milano".into();
+    fields.legal_address.country = "IT".into();
+    fields.billing_address = Some(Address {
+        line1: "PO Box 7".into(),
+        ..Address::default()
+    });
+    fields.card = Some(card("4242", 9, 2030, "tok_1"));
+    let account = f.ok(op::create_account, fields.clone());
+
+    // One field named: only it changes (what the desktop's billing switch sends).
+    let switched = f.ok(
+        op::update_account,
+        UpdateAccount {
+            monthly_billing_enabled: Some(false),
+            ..UpdateAccount::of(account.id)
+        },
+    );
+    let mut expected = fields.clone();
+    expected.monthly_billing_enabled = false;
+    assert_eq!(switched.fields, expected);
+
+    // One part of an address: the other parts stay.
+    let moved = f.ok(
+        op::update_account,
+        UpdateAccount {
+            legal_address: Some(AddressUpdate {
+                city: Some("Torino".into()),
+                ..AddressUpdate::default()
+            }),
+            ..UpdateAccount::of(account.id)
+        },
+    );
+    assert_eq!(moved.fields.legal_address.city, "Torino");
+    assert_eq!(moved.fields.legal_address.country, "IT");
+
+    // JSON (what absent and null mean): absent keeps, null removes the billing address, the
+    // VAT rate and the card.
+    let kept = f.ok_json(
+        "update_account",
+        json!({"id": account.id, "org_name": "Acme SpA"}),
+    );
+    assert_eq!(kept["vat_rate"], "22");
+    assert_eq!(kept["billing_address"]["line1"], "PO Box 7");
+    assert_eq!(kept["card"]["last4"], "4242");
+    let removed = f.ok_json(
+        "update_account",
+        json!({"id": account.id, "billing_address": null, "vat_rate": null, "card": null}),
+    );
+    assert_eq!(removed["org_name"], "Acme SpA");
+    assert!(removed["billing_address"].is_null());
+    assert!(removed["vat_rate"].is_null());
+    assert!(removed["card"].is_null());
+
+    // A plan: the price changes, the name and the trial stay.
+    let service = f.service("API");
+    let plan = f.plan(&service, "Basic", 14);
+    let repriced = f.ok(
+        op::update_plan,
+        UpdatePlan {
+            cost_per_month: Some(amount("120")),
+            ..UpdatePlan::of(plan.id)
+        },
+    );
+    assert_eq!(repriced.name, "Basic");
+    assert_eq!(repriced.trial_period_days, 14);
+    assert_eq!(repriced.cost_per_month.to_string(), "120.00");
+
+    // A blank name is still refused when it is named, and nothing is written.
+    f.refused(
+        op::update_plan,
+        UpdatePlan {
+            name: Some("  ".into()),
+            ..UpdatePlan::of(plan.id)
+        },
+        ErrorCode::Validation,
+        Some("name"),
     );
 }

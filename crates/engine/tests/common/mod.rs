@@ -341,16 +341,16 @@ pub fn account_update(id: Id, fields: AccountFields) -> UpdateAccount {
     } = fields;
     UpdateAccount {
         id,
-        org_name,
-        legal_address,
-        billing_address,
-        vat_code,
-        fiscal_code,
-        po_number,
-        vat_rate,
-        monthly_billing_enabled,
-        monthly_charging_enabled,
-        card,
+        org_name: Some(org_name),
+        legal_address: Some(legal_address.into()),
+        billing_address: Some(billing_address.map(AddressUpdate::from)),
+        vat_code: Some(vat_code),
+        fiscal_code: Some(fiscal_code),
+        po_number: Some(po_number),
+        vat_rate: Some(vat_rate),
+        monthly_billing_enabled: Some(monthly_billing_enabled),
+        monthly_charging_enabled: Some(monthly_charging_enabled),
+        card: Some(card),
     }
 }
 
