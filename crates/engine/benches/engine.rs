@@ -85,17 +85,64 @@ fn billing_day_one(accounts: usize) {
     let report = run_billing_until(&mut book, &Actor::new("bench"), until).unwrap();
     let elapsed = started.elapsed();
     assert_eq!(report.jobs.len(), 1);
+    let memory = peak_memory_mb();
+    let floor = sqlite_billing_floor(book.path(), report.totals.lines_added as usize);
     println!(
         "billing day-1 job, {accounts} accounts ({} apps, {} usage records): {:.2} s, {} lines \
-         added, {} invoices finalized; peak memory {} MB (seeding took {:.1} s)",
+         added, {} invoices finalized; peak memory {} MB (seeding took {:.1} s); SQLite alone \
+         sums the same usage and writes as many line rows in {:.2} s: ratio {:.1}",
         accounts * 2,
         accounts * 2 * 3 * 31,
         elapsed.as_secs_f64(),
         report.totals.lines_added,
         report.totals.invoices_finalized,
-        peak_memory_mb(),
-        seeded.as_secs_f64()
+        memory,
+        seeded.as_secs_f64(),
+        floor.as_secs_f64(),
+        elapsed.as_secs_f64() / floor.as_secs_f64()
     );
+}
+
+/// The floor of a billing job: SQLite alone, on the same file, summing January's usage per
+/// application and metric and writing `lines` rows to a bare table in one transaction.
+fn sqlite_billing_floor(book: &std::path::Path, lines: usize) -> std::time::Duration {
+    let conn = rusqlite::Connection::open(book).unwrap();
+    conn.pragma_update(None, "synchronous", "full").unwrap();
+    let started = Instant::now();
+    let january = (
+        Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0)
+            .unwrap()
+            .timestamp(),
+        Utc.with_ymd_and_hms(2025, 2, 1, 0, 0, 0)
+            .unwrap()
+            .timestamp(),
+    );
+    let sums: i64 = conn
+        .prepare(
+            "SELECT count(*) FROM (SELECT application_id, metric_id, sum(value) FROM usage_records
+             WHERE recorded_at >= ?1 AND recorded_at < ?2 GROUP BY application_id, metric_id)",
+        )
+        .unwrap()
+        .query_row(january, |row| row.get(0))
+        .unwrap();
+    assert!(sums > 0);
+    conn.execute_batch(
+        "BEGIN IMMEDIATE; CREATE TABLE floor_lines (id INTEGER PRIMARY KEY, invoice_id INTEGER,
+         name TEXT, cost INTEGER);",
+    )
+    .unwrap();
+    {
+        let mut insert = conn
+            .prepare("INSERT INTO floor_lines (invoice_id, name, cost) VALUES (?1, ?2, ?3)")
+            .unwrap();
+        for n in 0..lines {
+            insert
+                .execute(rusqlite::params![n as i64 / 8, "Hits", 1_000_000])
+                .unwrap();
+        }
+    }
+    conn.execute_batch("COMMIT").unwrap();
+    started.elapsed()
 }
 
 /// `rows` usage records streamed into `import_usage_rows`, as `counterfoil usage import` feeds
@@ -119,13 +166,56 @@ fn usage_import(rows: usize) {
         .unwrap_or_else(|e| panic!("{e:?}"));
     let elapsed = started.elapsed();
     assert_eq!(report.imported as usize, rows);
+    let memory = peak_memory_mb();
+    let floor = sqlite_insert_floor(&dir.path().join("floor.sqlite"), rows);
     println!(
         "usage import, {rows} records streamed in one transaction: {:.2} s = {:.0} records/s; \
-         peak memory {} MB",
+         peak memory {} MB; SQLite alone inserts as many rows (same indexes) in {:.2} s: ratio \
+         {:.1}",
         elapsed.as_secs_f64(),
         rows as f64 / elapsed.as_secs_f64(),
-        peak_memory_mb()
+        memory,
+        floor.as_secs_f64(),
+        elapsed.as_secs_f64() / floor.as_secs_f64()
     );
+}
+
+/// The floor of an import: SQLite alone inserting `rows` usage rows, already numbers, into a
+/// table with the usage table's indexes, in one transaction (WAL, synchronous=FULL).
+fn sqlite_insert_floor(file: &std::path::Path, rows: usize) -> std::time::Duration {
+    let conn = rusqlite::Connection::open(file).unwrap();
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;
+         CREATE TABLE usage_records (id INTEGER PRIMARY KEY, application_id INTEGER NOT NULL,
+             metric_id INTEGER NOT NULL, recorded_at INTEGER NOT NULL, value INTEGER NOT NULL);
+         CREATE INDEX usage_records_application
+             ON usage_records (application_id, metric_id, recorded_at, value);
+         CREATE INDEX usage_records_metric ON usage_records (metric_id);",
+    )
+    .unwrap();
+    let started = Instant::now();
+    conn.execute_batch("BEGIN IMMEDIATE").unwrap();
+    {
+        let mut insert = conn
+            .prepare(
+                "INSERT INTO usage_records (application_id, metric_id, recorded_at, value)
+                 VALUES (?1, ?2, ?3, ?4)",
+            )
+            .unwrap();
+        for n in 0..rows {
+            let at = 1_735_689_600 + (n % 28) as i64 * 86_400 + (n % 24) as i64 * 3_600;
+            insert
+                .execute(rusqlite::params![
+                    (n % 20) as i64 + 1,
+                    (n % 3) as i64 + 1,
+                    at,
+                    (n % 1000) as i64
+                ])
+                .unwrap();
+        }
+    }
+    conn.execute_batch("COMMIT").unwrap();
+    started.elapsed()
 }
 
 /// A page of 50 invoices filtered by state and month, and earnings by month, on `invoices`.
@@ -152,7 +242,12 @@ fn invoice_queries(invoices: usize) {
         "list_invoices",
         json!({"state": "unpaid", "period": "2024-06", "per_page": 50}),
     );
-    println!("invoice list page (50, state + month) on {invoices} invoices: best {best:.1} ms, mean {mean:.1} ms");
+    let floor = sqlite_page_floor(book.path());
+    println!(
+        "invoice list page (50, state + month) on {invoices} invoices: best {best:.1} ms, mean \
+         {mean:.1} ms; SQLite alone reads the page in best {floor:.2} ms: ratio {:.1}",
+        best / floor
+    );
     let (best, mean) = time(
         &mut book,
         "list_invoices",
@@ -168,4 +263,29 @@ fn invoice_queries(invoices: usize) {
         "earnings by month (12 months) on {invoices} invoices: best {best:.1} ms, mean {mean:.1} ms; peak memory {} MB",
         peak_memory_mb()
     );
+}
+
+/// The floor of the filtered page: SQLite alone reading the same 50 rows (state and month,
+/// newest first) from the same file, best of 20.
+fn sqlite_page_floor(book: &std::path::Path) -> f64 {
+    let conn = rusqlite::Connection::open(book).unwrap();
+    let mut page = conn
+        .prepare(
+            "SELECT i.id, i.account_id, a.org_name, i.friendly_id, i.period, i.state, i.net,
+                    i.vat_rate, i.issued_on, i.due_on
+             FROM invoices i JOIN accounts a ON a.id = i.account_id
+             WHERE i.state = 'unpaid' AND i.period = '2024-06' ORDER BY i.id DESC LIMIT 50",
+        )
+        .unwrap();
+    (0..20)
+        .map(|_| {
+            let started = Instant::now();
+            let rows = page
+                .query_map([], |row| row.get::<_, i64>(0))
+                .unwrap()
+                .count();
+            assert!(rows > 0);
+            started.elapsed().as_secs_f64() * 1000.0
+        })
+        .fold(f64::MAX, f64::min)
 }
