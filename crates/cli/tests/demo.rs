@@ -5,8 +5,12 @@
 
 mod common;
 
-use counterfoil_engine::{dispatch, Actor, Book, Clock};
-use serde_json::{json, Value};
+use common::every_page;
+use counterfoil_engine::model::{
+    Account, ApplicationState, ById, Invoice, InvoiceDetail, InvoiceState, ListAccounts,
+    ListApplications, ListInvoices, ListPlans, Paging,
+};
+use counterfoil_engine::{op, Book, Clock};
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -44,40 +48,50 @@ fn open(path: &Path) -> Book {
     Book::open(path, Clock::simulated(end)).unwrap()
 }
 
-fn call(book: &mut Book, op: &str, input: Value) -> Value {
-    dispatch(book, &Actor::new("test"), op, input).unwrap_or_else(|e| panic!("{op}: {}", e.message))
+/// Every invoice that `filter` matches.
+fn invoices(book: &Book, filter: &ListInvoices) -> Vec<Invoice> {
+    every_page(|page, per_page| {
+        op::list_invoices(
+            book,
+            ListInvoices {
+                page,
+                per_page,
+                ..filter.clone()
+            },
+        )
+    })
 }
 
-/// Every item of a paged list.
-fn all(book: &mut Book, op: &str, filter: Value) -> Vec<Value> {
-    let mut items = Vec::new();
-    for page in 1.. {
-        let mut input = filter.clone();
-        input["page"] = json!(page);
-        input["per_page"] = json!(500);
-        let listed = call(book, op, input);
-        let batch = listed["items"].as_array().unwrap().clone();
-        if batch.is_empty() {
-            break;
-        }
-        items.extend(batch);
-    }
-    items
+/// How many invoices `filter` matches.
+fn invoice_count(book: &Book, filter: ListInvoices) -> i64 {
+    op::list_invoices(book, filter).unwrap().total
 }
 
-fn total(book: &mut Book, op: &str, filter: Value) -> i64 {
-    call(book, op, filter)["total"].as_i64().unwrap()
+fn accounts(book: &Book) -> Vec<Account> {
+    every_page(|page, per_page| {
+        op::list_accounts(
+            book,
+            ListAccounts {
+                page,
+                per_page,
+                ..ListAccounts::default()
+            },
+        )
+    })
+}
+
+fn detail(book: &Book, invoice: &Invoice) -> InvoiceDetail {
+    op::get_invoice(book, ById { id: invoice.id }).unwrap_or_else(|e| panic!("{}", e.message))
 }
 
 /// What the UI can see of the book: accounts, invoices, and each invoice's full view.
-fn snapshot(book: &mut Book) -> Value {
-    let accounts = all(book, "list_accounts", json!({}));
-    let invoices = all(book, "list_invoices", json!({}));
-    let details: Vec<Value> = invoices
+fn snapshot(book: &Book) -> (Vec<Account>, Vec<Invoice>, Vec<InvoiceDetail>) {
+    let invoices = invoices(book, &ListInvoices::default());
+    let details = invoices
         .iter()
-        .map(|invoice| call(book, "get_invoice", json!({"id": invoice["id"]})))
+        .map(|invoice| detail(book, invoice))
         .collect();
-    json!({"accounts": accounts, "invoices": invoices, "details": details})
+    (accounts(book), invoices, details)
 }
 
 #[test]
@@ -115,79 +129,104 @@ fn the_demo_book_has_every_invoice_state_and_is_the_same_every_time() {
         "two demo builds gave different files"
     );
 
-    let mut book = open(&first);
-    let mut again = open(&second);
-    assert_eq!(snapshot(&mut book), snapshot(&mut again));
+    let book = open(&first);
+    let again = open(&second);
+    assert_eq!(snapshot(&book), snapshot(&again));
 
-    assert_eq!(total(&mut book, "list_services", json!({})), 2);
-    assert_eq!(total(&mut book, "list_plans", json!({})), 4);
-    let accounts = all(&mut book, "list_accounts", json!({}));
+    assert_eq!(
+        op::list_services(&book, Paging::default()).unwrap().total,
+        2
+    );
+    assert_eq!(
+        op::list_plans(&book, ListPlans::default()).unwrap().total,
+        4
+    );
+    let accounts = accounts(&book);
     assert!(
         (20..=30).contains(&accounts.len()),
         "{} accounts",
         accounts.len()
     );
     assert!(
-        accounts.iter().any(|a| a["vat_rate"] == "0"),
+        accounts
+            .iter()
+            .any(|a| a.fields.vat_rate.is_some_and(|rate| rate.is_zero())),
         "an account with VAT 0 (reverse charge)"
     );
-    assert!(accounts.iter().any(|a| a["vat_rate"].is_null()));
-    assert!(accounts.iter().any(|a| a["card"].is_null()));
-    assert!(accounts
-        .iter()
-        .any(|a| a["card"]["gateway_reference"] == "tok_declined"));
-    assert!(accounts
-        .iter()
-        .any(|a| a["monthly_charging_enabled"] == false));
+    assert!(accounts.iter().any(|a| a.fields.vat_rate.is_none()));
+    assert!(accounts.iter().any(|a| a.fields.card.is_none()));
+    assert!(accounts.iter().any(|a| a
+        .fields
+        .card
+        .as_ref()
+        .is_some_and(|card| card.gateway_reference == "tok_declined")));
+    assert!(accounts.iter().any(|a| !a.fields.monthly_charging_enabled));
 
     for state in [
-        "open",
-        "finalized",
-        "pending",
-        "paid",
-        "unpaid",
-        "failed",
-        "cancelled",
+        InvoiceState::Open,
+        InvoiceState::Finalized,
+        InvoiceState::Pending,
+        InvoiceState::Paid,
+        InvoiceState::Unpaid,
+        InvoiceState::Failed,
+        InvoiceState::Cancelled,
     ] {
-        let count = total(&mut book, "list_invoices", json!({"state": state}));
-        assert!(count > 0, "no {state} invoice");
+        let count = invoice_count(
+            &book,
+            ListInvoices {
+                state: Some(state),
+                ..ListInvoices::default()
+            },
+        );
+        assert!(count > 0, "no {state:?} invoice");
     }
-    assert!(total(&mut book, "list_invoices", json!({"credit_due": true})) >= 1);
+    let credits_due = ListInvoices {
+        credit_due: true,
+        ..ListInvoices::default()
+    };
+    assert!(invoice_count(&book, credits_due) >= 1);
 
-    let failed = all(&mut book, "list_invoices", json!({"state": "failed"}));
-    let failed_attempts = failed
+    let failed = ListInvoices {
+        state: Some(InvoiceState::Failed),
+        ..ListInvoices::default()
+    };
+    let failed_attempts = invoices(&book, &failed)
         .iter()
-        .flat_map(|invoice| {
-            call(&mut book, "get_invoice", json!({"id": invoice["id"]}))["payment_transactions"]
-                .as_array()
-                .unwrap()
-                .clone()
-        })
-        .filter(|tx| tx["success"] == false)
+        .flat_map(|invoice| detail(&book, invoice).payment_transactions)
+        .filter(|tx| !tx.success)
         .count();
     assert!(failed_attempts >= 1, "a failed payment transaction");
 
-    let editable = all(
-        &mut book,
-        "list_invoices",
-        json!({"states": ["open", "finalized"]}),
-    );
-    let warned = editable.iter().any(|invoice| {
-        call(&mut book, "get_invoice", json!({"id": invoice["id"]}))["warnings"]
-            .as_array()
-            .unwrap()
+    let editable = ListInvoices {
+        states: vec![InvoiceState::Open, InvoiceState::Finalized],
+        ..ListInvoices::default()
+    };
+    let warned = invoices(&book, &editable).iter().any(|invoice| {
+        detail(&book, invoice)
+            .warnings
             .iter()
             .any(|w| w == DUPLICATE_ID_WARNING)
     });
     assert!(warned, "an editable invoice warns of its duplicate ID");
 
-    let applications = all(&mut book, "list_applications", json!({}));
-    assert!(applications.iter().any(|a| a["state"] == "cancelled"));
-    let end = "2026-06-15T12:00:00Z";
+    let applications = every_page(|page, per_page| {
+        op::list_applications(
+            &book,
+            ListApplications {
+                page,
+                per_page,
+                ..ListApplications::default()
+            },
+        )
+    });
+    assert!(applications
+        .iter()
+        .any(|a| a.state == ApplicationState::Cancelled));
+    let end: chrono::DateTime<chrono::Utc> = "2026-06-15T12:00:00Z".parse().unwrap();
     assert!(
         applications
             .iter()
-            .any(|a| a["trial_ends_at"].as_str().is_some_and(|t| t > end)),
+            .any(|a| a.trial_ends_at.is_some_and(|t| t > end)),
         "an application still in its trial"
     );
 }
@@ -276,25 +315,19 @@ fn invoice_pdfs_one_a_month_and_the_whole_book() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("demo.book");
     build(&path, false);
-    let invoices = {
-        let mut book = open(&path);
-        all(&mut book, "list_invoices", json!({}))
-    };
+    let invoices = invoices(&open(&path), &ListInvoices::default());
 
     // One invoice by its friendly ID, to a chosen file.
     let issued = invoices
         .iter()
-        .find(|i| i["state"] == "paid" && i["period"] == "2026-03")
+        .find(|i| i.state == InvoiceState::Paid && i.period == "2026-03")
         .unwrap();
-    let friendly_id = issued["friendly_id"].as_str().unwrap();
+    let friendly_id = issued.friendly_id.as_str();
     let one = dir.path().join("one.pdf");
     invoice_pdf_ok(&path, &[friendly_id, "-o", one.to_str().unwrap()]);
     let text = pdftotext(&one);
     assert!(text.contains(friendly_id), "{text}");
-    assert!(
-        text.contains(issued["account_name"].as_str().unwrap()),
-        "{text}"
-    );
+    assert!(text.contains(&issued.account_name), "{text}");
 
     // A month: one file per invoice, named by friendly ID.
     let month_dir = dir.path().join("2026-05");
@@ -302,16 +335,10 @@ fn invoice_pdfs_one_a_month_and_the_whole_book() {
         &path,
         &["--month", "2026-05", "--out", month_dir.to_str().unwrap()],
     );
-    let of_may: Vec<&Value> = invoices
-        .iter()
-        .filter(|i| i["period"] == "2026-05")
-        .collect();
+    let of_may: Vec<&Invoice> = invoices.iter().filter(|i| i.period == "2026-05").collect();
     assert!(!of_may.is_empty());
     for invoice in &of_may {
-        let file = month_dir.join(format!(
-            "invoice-{}.pdf",
-            invoice["friendly_id"].as_str().unwrap()
-        ));
+        let file = month_dir.join(format!("invoice-{}.pdf", invoice.friendly_id));
         assert!(
             std::fs::read(&file).unwrap().starts_with(b"%PDF"),
             "{}",

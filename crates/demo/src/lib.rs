@@ -4,7 +4,8 @@
 //! A provider, two services, four plans and two dozen buyers from around the world live through
 //! six simulated months (1 December 2025 to 15 June 2026, 12:00 UTC): they sign up, use the
 //! APIs every day, change plans and cancel, and people issue, cancel, credit and mark invoices
-//! paid. Every action goes through `counterfoil_engine::dispatch`, and the daily billing run
+//! paid. Every action is one of the engine's typed operations (`counterfoil_engine::op`), with
+//! the typed inputs and outputs of `counterfoil_engine::model`, and the daily billing run
 //! runs as the simulated clock passes each day, as in the engine's scenarios. Nothing reads the
 //! system clock and the only randomness is a fixed-seed hash, so the book is the same every time.
 //!
@@ -13,8 +14,16 @@
 
 use anyhow::{anyhow, bail, Context, Result};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, SecondsFormat, Utc, Weekday};
-use counterfoil_engine::{dispatch, run_billing_until, Actor, Book, Clock};
-use serde_json::{json, Value};
+use counterfoil_engine::model::{
+    self, AccountFields, AddLineItem, Address, ApplicationState, BillingMode, ById, Card,
+    CreateInvoice, CreateMetric, CreatePlan, CreatePricingRule, CreateService, CreationType, Id,
+    ImportUsage, Invoice, InvoiceDetail, InvoiceState, ListAccounts, ListApplications,
+    ListInvoices, ListMetrics, ListUsage, MarkInvoicePaid, Numbering, Page, PaperSize, PlanState,
+    Settings, TransitionInvoice, UpdateInvoice, UpdateMetric, UsageRow,
+};
+use counterfoil_engine::{op, run_billing_until, Actor, Book, Clock};
+use rust_decimal::Decimal;
+use rust_decimal_macros::dec;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -25,15 +34,17 @@ const END: &str = "2026-06-15T12:00:00Z";
 /// The seed of every "random" number of the demo.
 const SEED: u64 = 0x0C0F_FEE5_2025_1201;
 
-/// The invoice states, in lifecycle order.
-const STATES: [&str; 7] = [
-    "open",
-    "finalized",
-    "pending",
-    "paid",
-    "unpaid",
-    "failed",
-    "cancelled",
+/// The invoice states in lifecycle order, with their names as the summary shows them. (The
+/// engine's `model::InvoiceState` has neither a list of all states nor their names, which
+/// `counterfoil_billing::InvoiceState` has.)
+const STATES: [(InvoiceState, &str); 7] = [
+    (InvoiceState::Open, "open"),
+    (InvoiceState::Finalized, "finalized"),
+    (InvoiceState::Pending, "pending"),
+    (InvoiceState::Paid, "paid"),
+    (InvoiceState::Unpaid, "unpaid"),
+    (InvoiceState::Failed, "failed"),
+    (InvoiceState::Cancelled, "cancelled"),
 ];
 
 /// Builds the demo book at `target` and returns what is in it; refuses to replace an existing
@@ -77,7 +88,7 @@ pub fn build(target: &Path, force: bool) -> Result<Summary> {
         let mut book = Book::open(&temp, clock.clone())?;
         let mut sim = Sim::new(&mut book, clock);
         sim.build()?;
-        let summary = summarize(&mut book, target)?;
+        let summary = summarize(&book, target).context("demo: the summary")?;
         drop(book); // closes the book: SQLite folds the write-ahead log into the file
         summary
     };
@@ -144,28 +155,32 @@ fn instant(text: &str) -> Result<DateTime<Utc>> {
 // The world
 
 /// The provider's settings, as `update_settings` takes them.
-fn settings() -> Value {
-    json!({
-        "org_name": "Northwind APIs B.V.",
-        "address": {
-            "line1": "Herengracht 182",
-            "line2": "3rd floor",
-            "city": "Amsterdam",
-            "state": "Noord-Holland",
-            "zip": "1016 BR",
-            "country": "Netherlands"
+fn settings() -> Settings {
+    Settings {
+        org_name: "Northwind APIs B.V.".into(),
+        address: Address {
+            line1: "Herengracht 182".into(),
+            line2: "3rd floor".into(),
+            city: "Amsterdam".into(),
+            state: "Noord-Holland".into(),
+            zip: "1016 BR".into(),
+            country: "Netherlands".into(),
         },
-        "fiscal_code": "KvK 81234567",
-        "vat_code": "NL862371935B01",
-        "currency": "EUR",
-        "billing_mode": "postpaid",
-        "numbering": "monthly",
-        "invoice_footnote": "Northwind APIs B.V. · Herengracht 182, 1016 BR Amsterdam · KvK 81234567 \
+        fiscal_code: "KvK 81234567".into(),
+        vat_code: "NL862371935B01".into(),
+        currency: "EUR".into(),
+        billing_mode: BillingMode::Postpaid,
+        numbering: Numbering::Monthly,
+        invoice_footnote:
+            "Northwind APIs B.V. · Herengracht 182, 1016 BR Amsterdam · KvK 81234567 \
             · IBAN NL91 ABNA 0417 1643 00 (BIC ABNANL2A). Questions about this invoice? \
-            billing@northwind-apis.example",
-        "zero_vat_text": "VAT reverse charged (Art. 196 Directive 2006/112/EC)",
-        "charging_enabled": true
-    })
+            billing@northwind-apis.example"
+                .into(),
+        zero_vat_text: "VAT reverse charged (Art. 196 Directive 2006/112/EC)".into(),
+        charging_enabled: true,
+        paper_size: PaperSize::A4,
+        has_logo: false, // not changed by update_settings
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -205,14 +220,14 @@ const SERVICES: [ServiceSpec; 2] = [
 ];
 
 /// A graduated pricing rule: metric (`hits` or the service's second metric), min, max, price.
-type Rule = (&'static str, i64, Option<i64>, &'static str);
+type Rule = (&'static str, i64, Option<i64>, Decimal);
 
 struct PlanSpec {
     service: ServiceKind,
     system_name: &'static str,
     name: &'static str,
-    setup_fee: &'static str,
-    cost_per_month: &'static str,
+    setup_fee: Decimal,
+    cost_per_month: Decimal,
     trial_days: u32,
     default: bool,
     rules: &'static [Rule],
@@ -223,8 +238,8 @@ const PLANS: [PlanSpec; 4] = [
         service: ServiceKind::Maps,
         system_name: "maps-free",
         name: "Maps Free",
-        setup_fee: "0",
-        cost_per_month: "0",
+        setup_fee: dec!(0),
+        cost_per_month: dec!(0),
         trial_days: 0,
         default: true,
         rules: &[],
@@ -233,45 +248,45 @@ const PLANS: [PlanSpec; 4] = [
         service: ServiceKind::Maps,
         system_name: "maps-pro",
         name: "Maps Pro",
-        setup_fee: "99.00",
-        cost_per_month: "49.00",
+        setup_fee: dec!(99.00),
+        cost_per_month: dec!(49.00),
         trial_days: 14,
         default: false,
         rules: &[
-            ("hits", 100_001, Some(1_000_000), "0.0004"),
-            ("hits", 1_000_001, None, "0.0002"),
-            ("tiles", 25_001, Some(250_000), "0.0009"),
-            ("tiles", 250_001, None, "0.0005"),
+            ("hits", 100_001, Some(1_000_000), dec!(0.0004)),
+            ("hits", 1_000_001, None, dec!(0.0002)),
+            ("tiles", 25_001, Some(250_000), dec!(0.0009)),
+            ("tiles", 250_001, None, dec!(0.0005)),
         ],
     },
     PlanSpec {
         service: ServiceKind::Geocoding,
         system_name: "geo-starter",
         name: "Geocoding Starter",
-        setup_fee: "0",
-        cost_per_month: "29.00",
+        setup_fee: dec!(0),
+        cost_per_month: dec!(29.00),
         trial_days: 7,
         default: true,
         rules: &[
-            ("hits", 20_001, Some(200_000), "0.0015"),
-            ("hits", 200_001, None, "0.0011"),
-            ("batch_jobs", 1, Some(20), "2.50"),
-            ("batch_jobs", 21, None, "1.80"),
+            ("hits", 20_001, Some(200_000), dec!(0.0015)),
+            ("hits", 200_001, None, dec!(0.0011)),
+            ("batch_jobs", 1, Some(20), dec!(2.50)),
+            ("batch_jobs", 21, None, dec!(1.80)),
         ],
     },
     PlanSpec {
         service: ServiceKind::Geocoding,
         system_name: "geo-business",
         name: "Geocoding Business",
-        setup_fee: "250.00",
-        cost_per_month: "249.00",
+        setup_fee: dec!(250.00),
+        cost_per_month: dec!(249.00),
         trial_days: 0,
         default: false,
         rules: &[
-            ("hits", 500_001, Some(5_000_000), "0.0006"),
-            ("hits", 5_000_001, None, "0.0004"),
-            ("batch_jobs", 101, Some(1_000), "1.20"),
-            ("batch_jobs", 1_001, None, "0.90"),
+            ("hits", 500_001, Some(5_000_000), dec!(0.0006)),
+            ("hits", 5_000_001, None, dec!(0.0004)),
+            ("batch_jobs", 101, Some(1_000), dec!(1.20)),
+            ("batch_jobs", 1_001, None, dec!(0.90)),
         ],
     },
 ];
@@ -295,7 +310,7 @@ struct Buyer {
     fiscal_code: &'static str,
     po_number: &'static str,
     /// Percent; None: no VAT (not the same as 0, which is a reverse charge).
-    vat_rate: Option<&'static str>,
+    vat_rate: Option<Decimal>,
     card: CardSpec,
     /// Monthly charging enabled.
     charging: bool,
@@ -306,7 +321,7 @@ const fn buyer(
     name: &'static str,
     address: [&'static str; 5],
     vat_code: &'static str,
-    vat_rate: Option<&'static str>,
+    vat_rate: Option<Decimal>,
     card: CardSpec,
 ) -> Buyer {
     Buyer {
@@ -327,66 +342,67 @@ use CardSpec::{Declined, Valid};
 #[rustfmt::skip]
 const BUYERS: [Buyer; 26] = [
     Buyer { fiscal_code: "HRB 204518 B", ..buyer("mueller", "Müller & Søn GmbH",
-        ["Oranienstraße 185", "10999", "Berlin", "", "Germany"], "DE293847561", Some("19"), Valid("4242")) },
+        ["Oranienstraße 185", "10999", "Berlin", "", "Germany"], "DE293847561", Some(dec!(19)), Valid("4242")) },
     buyer("lodz", "Łódź Analytics Sp. z o.o.",
-        ["ul. Piotrkowska 148/150", "90-063", "Łódź", "", "Poland"], "PL7252301452", Some("23"), Valid("4444")),
+        ["ul. Piotrkowska 148/150", "90-063", "Łódź", "", "Poland"], "PL7252301452", Some(dec!(23)), Valid("4444")),
     buyer("elliniki", "Ελληνική Δεδομένων Α.Ε.",
-        ["Λεωφόρος Βασιλίσσης Σοφίας 45", "106 76", "Αθήνα", "", "Greece"], "EL094019245", Some("24"), Valid("5556")),
+        ["Λεωφόρος Βασιλίσσης Σοφίας 45", "106 76", "Αθήνα", "", "Greece"], "EL094019245", Some(dec!(24)), Valid("5556")),
     buyer("romashka", "ООО Ромашка",
         ["ул. Тверская, д. 12, стр. 1", "125009", "Москва", "", "Russia"], "", None, Declined),
     buyer("lumiere", "Société Lumière SARL",
-        ["12 rue de la République", "69002", "Lyon", "", "France"], "FR40303265045", Some("20"), Valid("4242")),
+        ["12 rue de la République", "69002", "Lyon", "", "France"], "FR40303265045", Some(dec!(20)), Valid("4242")),
     buyer("sakura", "株式会社サクラ技研",
         ["大阪府大阪市北区梅田3-1-3", "530-0001", "大阪市", "大阪府", "Japan"], "", None, Valid("3222")),
     Buyer { po_number: "PO-2025-11873", ..buyer("acme", "Acme Logistics Inc.",
         ["500 W 2nd St, Suite 1900", "78701", "Austin", "TX", "United States"], "", None, Valid("0005")) },
     buyer("vdb", "Van der Berg Mobiliteit B.V.",
-        ["Oudegracht 231", "3511 NK", "Utrecht", "", "Netherlands"], "NL859871422B01", Some("21"), Valid("4242")),
+        ["Oudegracht 231", "3511 NK", "Utrecht", "", "Netherlands"], "NL859871422B01", Some(dec!(21)), Valid("4242")),
     buyer("nordlys", "Nordlys Kart AS",
-        ["Karl Johans gate 22", "0159", "Oslo", "", "Norway"], "NO 923 609 016 MVA", Some("25"), Valid("1881")),
+        ["Karl Johans gate 22", "0159", "Oslo", "", "Norway"], "NO 923 609 016 MVA", Some(dec!(25)), Valid("1881")),
     buyer("fjallraven", "Fjällräven Data AB",
-        ["Kungsportsavenyen 10", "411 36", "Göteborg", "", "Sweden"], "SE556703748501", Some("25"), Valid("4242")),
+        ["Kungsportsavenyen 10", "411 36", "Göteborg", "", "Sweden"], "SE556703748501", Some(dec!(25)), Valid("4242")),
     buyer("saopaulo", "Café São Paulo Tecnologia Ltda.",
         ["Avenida Paulista, 1578", "01310-200", "São Paulo", "SP", "Brazil"], "", None, Valid("4444")),
     buyer("ostergaard", "Østergaard Logistik ApS",
-        ["Åboulevarden 37", "8000", "Aarhus C", "", "Denmark"], "DK31560732", Some("25"), Valid("5100")),
+        ["Åboulevarden 37", "8000", "Aarhus C", "", "Denmark"], "DK31560732", Some(dec!(25)), Valid("5100")),
     buyer("dublin", "Dublin Routing Ltd",
-        ["15 Fitzwilliam Square East", "D02 KX20", "Dublin 2", "", "Ireland"], "IE3668997OH", Some("0"), Valid("4242")),
+        ["15 Fitzwilliam Square East", "D02 KX20", "Dublin 2", "", "Ireland"], "IE3668997OH", Some(dec!(0)), Valid("4242")),
     buyer("bianchi", "Bianchi Mappe S.r.l.",
-        ["Via della Moscova 18", "20121", "Milano", "MI", "Italy"], "IT09876543210", Some("22"), Valid("8431")),
+        ["Via della Moscova 18", "20121", "Milano", "MI", "Italy"], "IT09876543210", Some(dec!(22)), Valid("8431")),
     buyer("hernandez", "Hernández y Asociados S.L.",
-        ["Calle de Alcalá 63", "28014", "Madrid", "", "Spain"], "ESB86561412", Some("21"), Valid("4242")),
+        ["Calle de Alcalá 63", "28014", "Madrid", "", "Spain"], "ESB86561412", Some(dec!(21)), Valid("4242")),
     buyer("zurich", "Zürcher Stadtwerke Digital AG",
-        ["Bahnhofstrasse 45", "8001", "Zürich", "ZH", "Switzerland"], "CHE-116.281.710 MWST", Some("8.1"), Valid("9995")),
+        ["Bahnhofstrasse 45", "8001", "Zürich", "ZH", "Switzerland"], "CHE-116.281.710 MWST", Some(dec!(8.1)), Valid("9995")),
     buyer("durovic", "Ďurovič Geodézia s.r.o.",
-        ["Obchodná 52", "811 06", "Bratislava", "", "Slovakia"], "SK2120264672", Some("23"), Valid("4242")),
+        ["Obchodná 52", "811 06", "Bratislava", "", "Slovakia"], "SK2120264672", Some(dec!(23)), Valid("4242")),
     buyer("hanbit", "한빛지도 주식회사",
         ["서울특별시 강남구 테헤란로 152", "06236", "서울", "", "South Korea"], "", None, Valid("0077")),
     buyer("ymir", "Ýmir Kortagerð ehf.",
-        ["Laugavegur 26", "101", "Reykjavík", "", "Iceland"], "IS 138262", Some("24"), Valid("4242")),
+        ["Laugavegur 26", "101", "Reykjavík", "", "Iceland"], "IS 138262", Some(dec!(24)), Valid("4242")),
     buyer("pohjola", "Pohjola Paikkatieto Oy",
-        ["Mannerheimintie 12 B", "00100", "Helsinki", "", "Finland"], "FI28987765", Some("25.5"), Valid("6011")),
+        ["Mannerheimintie 12 B", "00100", "Helsinki", "", "Finland"], "FI28987765", Some(dec!(25.5)), Valid("6011")),
     buyer("ceska", "Česká Navigace s.r.o.",
-        ["Václavské náměstí 846/1", "110 00", "Praha 1", "", "Czechia"], "CZ27082440", Some("21"), Valid("4242")),
+        ["Václavské náměstí 846/1", "110 00", "Praha 1", "", "Czechia"], "CZ27082440", Some(dec!(21)), Valid("4242")),
     // No card on file: a free-plan user.
     buyer("brightline", "Brightline Freight LLC",
         ["1201 3rd Ave, Floor 22", "98101", "Seattle", "WA", "United States"], "", None, CardSpec::None),
     // Pays by bank transfer: monthly charging is off.
     Buyer { charging: false, po_number: "UNIVIE-BEST-2025-0412", ..buyer("univie",
         "Universität Wien – Institut für Geographie und Regionalforschung",
-        ["Universitätsstraße 7", "1010", "Wien", "", "Austria"], "ATU37675002", Some("20"), Valid("4242")) },
+        ["Universitätsstraße 7", "1010", "Wien", "", "Austria"], "ATU37675002", Some(dec!(20)), Valid("4242")) },
     buyer("lisboa", "Lisboa Mobilidade, Lda.",
-        ["Avenida da Liberdade 110", "1269-046", "Lisboa", "", "Portugal"], "PT509876543", Some("23"), Valid("2030")),
+        ["Avenida da Liberdade 110", "1269-046", "Lisboa", "", "Portugal"], "PT509876543", Some(dec!(23)), Valid("2030")),
     buyer("kangaroo", "Kangaroo Geo Pty Ltd",
         ["Level 9, 60 Martin Place", "2000", "Sydney", "NSW", "Australia"], "", None, Valid("4242")),
     buyer("antwerpen", "Antwerpse Havendata NV",
-        ["Zaha Hadidplein 1", "2030", "Antwerpen", "", "Belgium"], "BE0404976213", Some("21"), Valid("4242")),
+        ["Zaha Hadidplein 1", "2030", "Antwerpen", "", "Belgium"], "BE0404976213", Some(dec!(21)), Valid("4242")),
 ];
 
 /// A line a person types on an invoice: name, description, quantity, cost (the line's total).
-type ManualLine = (&'static str, &'static str, &'static str, &'static str);
+type ManualLine = (&'static str, &'static str, Decimal, Decimal);
 
 /// What happens at an instant of the timeline.
+#[derive(Debug)]
 enum Action {
     /// `hits`: the application's typical calls per weekday; `extra`: for maps, tiles per 1000
     /// calls; for geocoding, batch jobs per weekday.
@@ -412,7 +428,7 @@ enum Action {
     },
     Transition {
         invoice: &'static str,
-        state: &'static str,
+        state: InvoiceState,
     },
     MarkPaid {
         invoice: &'static str,
@@ -473,9 +489,9 @@ const TIMELINE: &[(&str, Action)] = &[
     ("2026-02-02T07:50:00Z", Subscribe { buyer: "ostergaard", plan: "geo-business", app: "Østergaard Fragt API", hits: 28_000, extra: 6 }),
     ("2026-02-04T11:00:00Z", Subscribe { buyer: "lumiere", plan: "geo-starter", app: "Lumière Checkout Geocoding", hits: 4_000, extra: 1 }),
     ("2026-02-10T10:30:00Z", NewInvoice { invoice: "univie-export", buyer: "univie", lines: &[
-        ("Custom geodata export", "Austrian address points, 2025 edition, as GeoPackage", "1", "1450.00"),
+        ("Custom geodata export", "Austrian address points, 2025 edition, as GeoPackage", dec!(1), dec!(1450.00)),
     ] }),
-    ("2026-02-10T10:35:00Z", Transition { invoice: "univie-export", state: "pending" }),
+    ("2026-02-10T10:35:00Z", Transition { invoice: "univie-export", state: InvoiceState::Pending }),
     ("2026-02-11T10:10:00Z", ChangePlan { app: "VDB Bike Share Map", plan: "maps-pro" }),
     ("2026-02-16T09:30:00Z", Subscribe { buyer: "bianchi", plan: "maps-pro", app: "Bianchi Atlante Online", hits: 8_000, extra: 1_000 }),
     ("2026-02-19T15:00:00Z", MarkPaid { invoice: "univie-export", reference: "SEPA credit transfer 2026-02-19, end-to-end ref UNIVIE-GEO-000187" }),
@@ -485,9 +501,9 @@ const TIMELINE: &[(&str, Action)] = &[
     // March.
     ("2026-03-02T10:00:00Z", Subscribe { buyer: "zurich", plan: "geo-starter", app: "ZSD Netzauskunft", hits: 6_500, extra: 2 }),
     ("2026-03-05T10:00:00Z", NewInvoice { invoice: "acme-support", buyer: "acme", lines: &[
-        ("Premium support", "March 2026", "1", "300.00"),
+        ("Premium support", "March 2026", dec!(1), dec!(300.00)),
     ] }),
-    ("2026-03-05T10:20:00Z", Transition { invoice: "acme-support", state: "cancelled" }),
+    ("2026-03-05T10:20:00Z", Transition { invoice: "acme-support", state: InvoiceState::Cancelled }),
     ("2026-03-09T08:15:00Z", Subscribe { buyer: "durovic", plan: "maps-free", app: "Geodézia Viewer", hits: 2_000, extra: 800 }),
     ("2026-03-12T03:30:00Z", Subscribe { buyer: "hanbit", plan: "maps-pro", app: "Hanbit Delivery Map", hits: 20_000, extra: 650 }),
     ("2026-03-17T14:20:00Z", ChangePlan { app: "Catastro Sync", plan: "geo-business" }),
@@ -503,30 +519,30 @@ const TIMELINE: &[(&str, Action)] = &[
     // May.
     ("2026-05-02T01:15:00Z", Subscribe { buyer: "kangaroo", plan: "maps-free", app: "Kangaroo Outback Map", hits: 1_200, extra: 700 }),
     ("2026-05-02T10:15:00Z", Credit { buyer: "elliniki", period: "2026-04", line: (
-        "Goodwill credit", "Maps API outage, 14–16 April 2026", "1", "-150.00",
+        "Goodwill credit", "Maps API outage, 14–16 April 2026", dec!(1), dec!(-150.00),
     ) }),
     ("2026-05-04T10:00:00Z", Subscribe { buyer: "lisboa", plan: "maps-pro", app: "Lisboa Mobilidade Live", hits: 10_000, extra: 550 }),
     ("2026-05-11T15:30:00Z", Subscribe { buyer: "ceska", plan: "geo-starter", app: "Česká Navigace Geokódování", hits: 5_000, extra: 2 }),
     ("2026-05-14T09:00:00Z", NewInvoice { invoice: "lisboa-migration", buyer: "lisboa", lines: &[
-        ("Migration assistance", "Import of legacy GIS layers, 8 hours at 120.00", "8", "960.00"),
+        ("Migration assistance", "Import of legacy GIS layers, 8 hours at 120.00", dec!(8), dec!(960.00)),
     ] }),
-    ("2026-05-14T09:05:00Z", Transition { invoice: "lisboa-migration", state: "pending" }),
+    ("2026-05-14T09:05:00Z", Transition { invoice: "lisboa-migration", state: InvoiceState::Pending }),
     ("2026-05-14T09:06:00Z", Charge { invoice: "lisboa-migration" }),
     ("2026-05-20T11:00:00Z", BankTransfers { buyer: "univie" }),
     // June, up to the 15th.
     ("2026-06-08T09:00:00Z", Subscribe { buyer: "pohjola", plan: "maps-pro", app: "Pohjola Karttapalvelu", hits: 12_000, extra: 600 }),
     ("2026-06-09T11:00:00Z", NewInvoice { invoice: "bianchi-style", buyer: "bianchi", lines: &[
-        ("Custom map style design", "Two cartographic styles for Atlante Online", "2", "850.00"),
+        ("Custom map style design", "Two cartographic styles for Atlante Online", dec!(2), dec!(850.00)),
     ] }),
     ("2026-06-10T09:00:00Z", NewInvoice { invoice: "sakura-workshop", buyer: "sakura", lines: &[
-        ("On-site integration workshop", "Osaka, 2 days", "2", "1800.00"),
-        ("Travel expenses", "Amsterdam – Osaka, economy", "1", "1240.50"),
+        ("On-site integration workshop", "Osaka, 2 days", dec!(2), dec!(1800.00)),
+        ("Travel expenses", "Amsterdam – Osaka, economy", dec!(1), dec!(1240.50)),
     ] }),
     ("2026-06-10T12:00:00Z", NewInvoice { invoice: "romashka-support", buyer: "romashka", lines: &[
-        ("Priority support", "Q2 2026", "1", "450.00"),
+        ("Priority support", "Q2 2026", dec!(1), dec!(450.00)),
     ] }),
-    ("2026-06-10T12:05:00Z", Transition { invoice: "romashka-support", state: "pending" }),
-    ("2026-06-11T09:00:00Z", Transition { invoice: "sakura-workshop", state: "finalized" }),
+    ("2026-06-10T12:05:00Z", Transition { invoice: "romashka-support", state: InvoiceState::Pending }),
+    ("2026-06-11T09:00:00Z", Transition { invoice: "sakura-workshop", state: InvoiceState::Finalized }),
     ("2026-06-11T09:05:00Z", DuplicateId { invoice: "sakura-workshop" }),
     ("2026-06-12T10:30:00Z", Subscribe { buyer: "antwerpen", plan: "geo-starter", app: "Havendata Adresbeheer", hits: 4_000, extra: 2 }),
 ];
@@ -536,7 +552,7 @@ const TIMELINE: &[(&str, Action)] = &[
 
 /// An application as the simulation remembers it, to record its usage.
 struct App {
-    id: String,
+    id: Id,
     service: ServiceKind,
     created: DateTime<Utc>,
     cancelled: Option<DateTime<Utc>>,
@@ -550,11 +566,24 @@ struct Sim<'b> {
     book: &'b mut Book,
     clock: Clock,
     actor: Actor,
-    plans: BTreeMap<&'static str, (Value, ServiceKind)>,
-    buyers: BTreeMap<&'static str, Value>,
+    plans: BTreeMap<&'static str, (Id, ServiceKind)>,
+    buyers: BTreeMap<&'static str, Id>,
     apps: Vec<App>,
     app_index: BTreeMap<&'static str, usize>,
-    invoices: BTreeMap<&'static str, Value>,
+    invoices: BTreeMap<&'static str, Id>,
+}
+
+/// Every item of a paged list: `list(page)` lists one page.
+fn every_page<T, E>(mut list: impl FnMut(u32) -> Result<Page<T>, E>) -> Result<Vec<T>, E> {
+    let mut all = Vec::new();
+    for page in 1.. {
+        let listed = list(page)?;
+        if listed.items.is_empty() {
+            break;
+        }
+        all.extend(listed.items);
+    }
+    Ok(all)
 }
 
 impl<'b> Sim<'b> {
@@ -571,11 +600,6 @@ impl<'b> Sim<'b> {
         }
     }
 
-    fn call(&mut self, op: &str, input: Value) -> Result<Value> {
-        dispatch(self.book, &self.actor, op, input)
-            .map_err(|e| anyhow!("demo: {op} at {}: {}", self.book.now(), e.message))
-    }
-
     /// Moves the clock to `at`, running every daily billing job on the way.
     fn advance(&mut self, at: DateTime<Utc>) -> Result<()> {
         if at > self.book.now() {
@@ -587,7 +611,7 @@ impl<'b> Sim<'b> {
     }
 
     fn build(&mut self) -> Result<()> {
-        self.catalogue()?;
+        self.catalogue().context("demo: the catalogue")?;
         let start = instant(START)?;
         let end = instant(END)?;
         let mut timeline = Vec::with_capacity(TIMELINE.len());
@@ -605,113 +629,160 @@ impl<'b> Sim<'b> {
             let day_end = midnight(day + Duration::days(1)).min(end);
             while let Some((at, action)) = next.next_if(|(at, _)| *at < day_end) {
                 self.advance(at)?;
-                self.perform(action)?;
+                self.perform(action)
+                    .with_context(|| format!("demo: {action:?} at {at}"))?;
             }
             self.advance(day_end)?;
-            self.record_usage(day, day_end)?;
+            self.record_usage(day, day_end)
+                .with_context(|| format!("demo: the usage of {day}"))?;
             day += Duration::days(1);
         }
         Ok(())
     }
 
     fn catalogue(&mut self) -> Result<()> {
-        self.call("update_settings", settings())?;
+        op::update_settings(self.book, &self.actor, settings())?;
         let mut service_ids = BTreeMap::new();
         for spec in &SERVICES {
-            let service = self.call(
-                "create_service",
-                json!({"name": spec.name, "system_name": spec.system_name,
-                       "description": spec.description}),
+            let service = op::create_service(
+                self.book,
+                &self.actor,
+                CreateService {
+                    name: spec.name.into(),
+                    system_name: Some(spec.system_name.into()),
+                    description: spec.description.into(),
+                },
             )?;
-            let metrics = self.call("list_metrics", json!({"service_id": service["id"]}))?;
+            let metrics = op::list_metrics(
+                self.book,
+                ListMetrics {
+                    service_id: service.id,
+                },
+            )?;
             let hits = metrics
-                .as_array()
-                .and_then(|all| all.iter().find(|m| m["system_name"] == "hits"))
-                .map(|m| m["id"].clone())
+                .iter()
+                .find(|m| m.system_name == "hits")
+                .map(|m| m.id)
                 .ok_or_else(|| anyhow!("demo: the new service has no hits metric"))?;
-            self.call(
-                "update_metric",
-                json!({"id": hits, "friendly_name": spec.hits.0, "unit": spec.hits.1}),
+            op::update_metric(
+                self.book,
+                &self.actor,
+                UpdateMetric {
+                    id: hits,
+                    friendly_name: spec.hits.0.into(),
+                    unit: spec.hits.1.into(),
+                    description: String::new(),
+                },
             )?;
             let (system_name, friendly_name, unit) = spec.extra;
-            let extra = self.call(
-                "create_metric",
-                json!({"service_id": service["id"], "system_name": system_name,
-                       "friendly_name": friendly_name, "unit": unit}),
+            let extra = op::create_metric(
+                self.book,
+                &self.actor,
+                CreateMetric {
+                    service_id: service.id,
+                    parent_id: None,
+                    system_name: Some(system_name.into()),
+                    friendly_name: friendly_name.into(),
+                    unit: unit.into(),
+                    description: String::new(),
+                },
             )?;
-            let metrics = BTreeMap::from([("hits", hits), (system_name, extra["id"].clone())]);
-            service_ids.insert(spec.kind, (service["id"].clone(), metrics));
+            let metrics = BTreeMap::from([("hits", hits), (system_name, extra.id)]);
+            service_ids.insert(spec.kind, (service.id, metrics));
         }
         for spec in &PLANS {
             let (service_id, metrics) = service_ids
                 .get(&spec.service)
                 .ok_or_else(|| anyhow!("demo: plan {} has no service", spec.name))?;
-            let plan = self.call(
-                "create_plan",
-                json!({"service_id": service_id, "system_name": spec.system_name,
-                       "name": spec.name, "setup_fee": spec.setup_fee,
-                       "cost_per_month": spec.cost_per_month,
-                       "trial_period_days": spec.trial_days, "state": "published"}),
+            let plan = op::create_plan(
+                self.book,
+                &self.actor,
+                CreatePlan {
+                    service_id: *service_id,
+                    system_name: Some(spec.system_name.into()),
+                    name: spec.name.into(),
+                    setup_fee: spec.setup_fee,
+                    cost_per_month: spec.cost_per_month,
+                    trial_period_days: spec.trial_days,
+                    state: PlanState::Published,
+                },
             )?;
-            for (metric, min, max, cost) in spec.rules {
-                let metric_id = metrics
+            for &(metric, min, max, cost_per_unit) in spec.rules {
+                let metric_id = *metrics
                     .get(metric)
                     .ok_or_else(|| anyhow!("demo: plan {} prices no metric {metric}", spec.name))?;
-                self.call(
-                    "create_pricing_rule",
-                    json!({"plan_id": plan["id"], "metric_id": metric_id, "min": min,
-                           "max": max, "cost_per_unit": cost}),
+                op::create_pricing_rule(
+                    self.book,
+                    &self.actor,
+                    CreatePricingRule {
+                        plan_id: plan.id,
+                        metric_id,
+                        min,
+                        max,
+                        cost_per_unit,
+                    },
                 )?;
             }
             if spec.default {
-                self.call("make_default_plan", json!({"id": plan["id"]}))?;
+                op::make_default_plan(self.book, &self.actor, ById { id: plan.id })?;
             }
-            self.plans
-                .insert(spec.system_name, (plan["id"].clone(), spec.service));
+            self.plans.insert(spec.system_name, (plan.id, spec.service));
         }
         Ok(())
     }
 
     /// The buyer's account, created the first time it is needed.
-    fn buyer(&mut self, key: &str) -> Result<Value> {
+    fn buyer(&mut self, key: &str) -> Result<Id> {
         if let Some(id) = self.buyers.get(key) {
-            return Ok(id.clone());
+            return Ok(*id);
         }
         let spec = BUYERS
             .iter()
             .find(|b| b.key == key)
             .ok_or_else(|| anyhow!("demo: no buyer \"{key}\""))?;
         let [line1, zip, city, state, country] = spec.address;
-        let card = match spec.card {
-            CardSpec::Valid(last4) => json!({"last4": last4, "expiry_month": 12,
-                "expiry_year": 2099, "gateway_reference": "tok_valid"}),
-            CardSpec::Declined => json!({"last4": "0002", "expiry_month": 12,
-                "expiry_year": 2099, "gateway_reference": "tok_declined"}),
-            CardSpec::None => Value::Null,
+        let card = |last4: &str, gateway_reference: &str| Card {
+            last4: last4.into(),
+            expiry_month: 12,
+            expiry_year: 2099,
+            gateway_reference: gateway_reference.into(),
         };
-        let account = self.call(
-            "create_account",
-            json!({
-                "org_name": spec.name,
-                "legal_address": {"line1": line1, "zip": zip, "city": city, "state": state,
-                                  "country": country},
-                "vat_code": spec.vat_code,
-                "fiscal_code": spec.fiscal_code,
-                "po_number": spec.po_number,
-                "vat_rate": spec.vat_rate,
-                "monthly_billing_enabled": true,
-                "monthly_charging_enabled": spec.charging,
-                "card": card,
-            }),
+        let card = match spec.card {
+            CardSpec::Valid(last4) => Some(card(last4, "tok_valid")),
+            CardSpec::Declined => Some(card("0002", "tok_declined")),
+            CardSpec::None => None,
+        };
+        let account = op::create_account(
+            self.book,
+            &self.actor,
+            AccountFields {
+                org_name: spec.name.into(),
+                legal_address: Address {
+                    line1: line1.into(),
+                    line2: String::new(),
+                    city: city.into(),
+                    state: state.into(),
+                    zip: zip.into(),
+                    country: country.into(),
+                },
+                billing_address: None,
+                vat_code: spec.vat_code.into(),
+                fiscal_code: spec.fiscal_code.into(),
+                po_number: spec.po_number.into(),
+                vat_rate: spec.vat_rate,
+                monthly_billing_enabled: true,
+                monthly_charging_enabled: spec.charging,
+                card,
+            },
         )?;
-        self.buyers.insert(spec.key, account["id"].clone());
-        Ok(account["id"].clone())
+        self.buyers.insert(spec.key, account.id);
+        Ok(account.id)
     }
 
-    fn plan(&self, key: &str) -> Result<(Value, ServiceKind)> {
+    fn plan(&self, key: &str) -> Result<(Id, ServiceKind)> {
         self.plans
             .get(key)
-            .cloned()
+            .copied()
             .ok_or_else(|| anyhow!("demo: no plan \"{key}\""))
     }
 
@@ -725,10 +796,10 @@ impl<'b> Sim<'b> {
             .ok_or_else(|| anyhow!("demo: no application \"{name}\""))
     }
 
-    fn invoice(&self, key: &str) -> Result<Value> {
+    fn invoice(&self, key: &str) -> Result<Id> {
         self.invoices
             .get(key)
-            .cloned()
+            .copied()
             .ok_or_else(|| anyhow!("demo: no invoice \"{key}\""))
     }
 
@@ -737,16 +808,39 @@ impl<'b> Sim<'b> {
         &mut self,
         buyer: &str,
         period: Option<&str>,
-        state: &str,
-    ) -> Result<Vec<Value>> {
+        state: InvoiceState,
+    ) -> Result<Vec<Invoice>> {
         let account_id = self.buyer(buyer)?;
-        let page = self.call(
-            "list_invoices",
-            json!({"account_id": account_id, "period": period, "state": state, "per_page": 500}),
+        let page = op::list_invoices(
+            self.book,
+            ListInvoices {
+                account_id: Some(account_id),
+                period: period.map(str::to_owned),
+                state: Some(state),
+                page: 1,
+                per_page: 500,
+                ..ListInvoices::default()
+            },
         )?;
-        let mut items = page["items"].as_array().cloned().unwrap_or_default();
-        items.sort_by_key(|item| id_number(&item["id"]));
+        let mut items = page.items;
+        items.sort_by_key(|item| item.id);
         Ok(items)
+    }
+
+    /// Adds a line a person types to invoice `invoice_id`; the invoice as it is then.
+    fn add_line(&mut self, invoice_id: Id, line: &ManualLine) -> Result<InvoiceDetail> {
+        let &(name, description, quantity, cost) = line;
+        Ok(op::add_line_item(
+            self.book,
+            &self.actor,
+            AddLineItem {
+                invoice_id,
+                name: name.into(),
+                description: description.into(),
+                quantity: Some(quantity),
+                cost,
+            },
+        )?)
     }
 
     fn perform(&mut self, action: &Action) -> Result<()> {
@@ -760,13 +854,20 @@ impl<'b> Sim<'b> {
             } => {
                 let account_id = self.buyer(buyer)?;
                 let (plan_id, service) = self.plan(plan)?;
-                let created = self.call(
-                    "subscribe",
-                    json!({"account_id": account_id, "plan_id": plan_id, "name": app}),
+                let created = op::subscribe(
+                    self.book,
+                    &self.actor,
+                    model::Subscribe {
+                        account_id,
+                        plan_id,
+                        name: (*app).into(),
+                        description: String::new(),
+                        user_key: None,
+                    },
                 )?;
                 self.app_index.insert(app, self.apps.len());
                 self.apps.push(App {
-                    id: id_text(&created["id"]),
+                    id: created.id,
                     service,
                     created: self.book.now(),
                     cancelled: None,
@@ -777,16 +878,20 @@ impl<'b> Sim<'b> {
             }
             ChangePlan { app, plan } => {
                 let (plan_id, _) = self.plan(plan)?;
-                let id = self.app(app)?.id.clone();
-                self.call(
-                    "change_plan",
-                    json!({"application_id": id, "plan_id": plan_id}),
+                let application_id = self.app(app)?.id;
+                op::change_plan(
+                    self.book,
+                    &self.actor,
+                    model::ChangePlan {
+                        application_id,
+                        plan_id,
+                    },
                 )?;
             }
             Cancel { app } => {
                 let now = self.book.now();
-                let id = self.app(app)?.id.clone();
-                self.call("cancel_application", json!({"id": id}))?;
+                let id = self.app(app)?.id;
+                op::cancel_application(self.book, &self.actor, ById { id })?;
                 self.app(app)?.cancelled = Some(now);
             }
             NewInvoice {
@@ -795,96 +900,121 @@ impl<'b> Sim<'b> {
                 lines,
             } => {
                 let account_id = self.buyer(buyer)?;
-                let created = self.call("create_invoice", json!({"account_id": account_id}))?;
-                let id = created["invoice"]["id"].clone();
-                for (name, description, quantity, cost) in *lines {
-                    self.call(
-                        "add_line_item",
-                        json!({"invoice_id": id, "name": name, "description": description,
-                               "quantity": quantity, "cost": cost}),
-                    )?;
+                let created = op::create_invoice(
+                    self.book,
+                    &self.actor,
+                    CreateInvoice {
+                        account_id,
+                        period: None,
+                    },
+                )?;
+                let id = created.invoice.id;
+                for line in *lines {
+                    self.add_line(id, line)?;
                 }
                 self.invoices.insert(invoice, id);
             }
             Transition { invoice, state } => {
                 let id = self.invoice(invoice)?;
-                self.call("transition_invoice", json!({"id": id, "state": state}))?;
+                op::transition_invoice(
+                    self.book,
+                    &self.actor,
+                    TransitionInvoice { id, state: *state },
+                )?;
             }
             MarkPaid { invoice, reference } => {
                 let id = self.invoice(invoice)?;
-                self.call(
-                    "mark_invoice_paid",
-                    json!({"id": id, "reference": reference}),
+                op::mark_invoice_paid(
+                    self.book,
+                    &self.actor,
+                    MarkInvoicePaid {
+                        id,
+                        reference: (*reference).into(),
+                    },
                 )?;
             }
             Charge { invoice } => {
                 let id = self.invoice(invoice)?;
-                let charged = self.call("charge_invoice", json!({"id": id}))?;
-                if charged["invoice"]["state"] != "paid" {
+                let charged = op::charge_invoice(self.book, &self.actor, ById { id })?;
+                if charged.invoice.state != InvoiceState::Paid {
                     bail!("demo: the charge of {invoice} did not go through");
                 }
             }
             BankTransfers { buyer } => {
                 let day = self.book.now().format("%Y-%m-%d").to_string();
-                for invoice in self.invoices_of(buyer, None, "pending")? {
+                for invoice in self.invoices_of(buyer, None, InvoiceState::Pending)? {
                     let reference = format!(
                         "SEPA credit transfer {day}, remittance {}",
-                        invoice["friendly_id"].as_str().unwrap_or_default()
+                        invoice.friendly_id
                     );
-                    self.call(
-                        "mark_invoice_paid",
-                        json!({"id": invoice["id"], "reference": reference}),
+                    op::mark_invoice_paid(
+                        self.book,
+                        &self.actor,
+                        MarkInvoicePaid {
+                            id: invoice.id,
+                            reference,
+                        },
                     )?;
                 }
             }
             WriteOff { buyer, period } => {
-                let failed = self.invoices_of(buyer, Some(period), "failed")?;
+                let failed = self.invoices_of(buyer, Some(period), InvoiceState::Failed)?;
                 let invoice = failed
                     .first()
                     .ok_or_else(|| anyhow!("demo: {buyer} has no failed invoice of {period}"))?;
-                self.call(
-                    "transition_invoice",
-                    json!({"id": invoice["id"], "state": "cancelled"}),
+                op::transition_invoice(
+                    self.book,
+                    &self.actor,
+                    TransitionInvoice {
+                        id: invoice.id,
+                        state: InvoiceState::Cancelled,
+                    },
                 )?;
             }
             Credit {
                 buyer,
                 period,
-                line: (name, description, quantity, cost),
+                line,
             } => {
-                let finalized = self.invoices_of(buyer, Some(period), "finalized")?;
+                let finalized = self.invoices_of(buyer, Some(period), InvoiceState::Finalized)?;
                 let invoice = finalized
                     .first()
                     .ok_or_else(|| anyhow!("demo: {buyer} has no finalized invoice of {period}"))?;
-                let credited = self.call(
-                    "add_line_item",
-                    json!({"invoice_id": invoice["id"], "name": name,
-                           "description": description, "quantity": quantity, "cost": cost}),
-                )?;
-                let total = credited["invoice"]["totals"]["total"]
-                    .as_str()
-                    .unwrap_or_default();
-                if !total.starts_with('-') {
+                let credited = self.add_line(invoice.id, line)?;
+                let total = credited.invoice.totals.total;
+                if total >= Decimal::ZERO {
                     bail!("demo: {buyer}'s {period} invoice is at {total}, not a credit due");
                 }
             }
             DuplicateId { invoice } => {
                 let id = self.invoice(invoice)?;
                 let period = self.book.now().format("%Y-%m").to_string();
-                let page =
-                    self.call("list_invoices", json!({"period": period, "per_page": 500}))?;
-                let taken = page["items"]
-                    .as_array()
+                let page = op::list_invoices(
+                    self.book,
+                    ListInvoices {
+                        period: Some(period.clone()),
+                        page: 1,
+                        per_page: 500,
+                        ..ListInvoices::default()
+                    },
+                )?;
+                let taken = page
+                    .items
                     .into_iter()
-                    .flatten()
-                    .filter(|item| item["id"] != id && item["creation_type"] == "background")
-                    .filter_map(|item| item["friendly_id"].as_str())
+                    .filter(|item| item.id != id && item.creation_type == CreationType::Background)
+                    .map(|item| item.friendly_id)
                     .min()
-                    .map(str::to_owned)
                     .ok_or_else(|| anyhow!("demo: no invoice of {period} to share an ID with"))?;
-                let updated =
-                    self.call("update_invoice", json!({"id": id, "friendly_id": taken}))?;
-                if updated["warnings"].as_array().is_none_or(Vec::is_empty) {
+                let updated = op::update_invoice(
+                    self.book,
+                    &self.actor,
+                    UpdateInvoice {
+                        id,
+                        friendly_id: Some(taken),
+                        period: None,
+                    },
+                )?;
+                if updated.warnings.is_empty() {
                     bail!("demo: the duplicate invoice ID shows no warning");
                 }
             }
@@ -912,12 +1042,12 @@ impl<'b> Sim<'b> {
                 app.hits * growth * weekday_factor * between(&seed, 1, 700, 1_300) / 1_000_000_000;
             let mut push = |metric: &str, at: DateTime<Utc>, value: i64| {
                 if value > 0 && at >= from && at < to {
-                    rows.push(json!({
-                        "application": app.id,
-                        "metric": metric,
-                        "timestamp": at.to_rfc3339_opts(SecondsFormat::Secs, true),
-                        "value": value.to_string(),
-                    }));
+                    rows.push(UsageRow {
+                        application: app.id.to_string(),
+                        metric: metric.into(),
+                        timestamp: at.to_rfc3339_opts(SecondsFormat::Secs, true),
+                        value: value.to_string(),
+                    });
                 }
             };
             // Calls (and tiles) in three bursts: night, morning, afternoon.
@@ -947,7 +1077,17 @@ impl<'b> Sim<'b> {
         if rows.is_empty() {
             return Ok(());
         }
-        self.call("import_usage", json!({"rows": rows}))?;
+        let report = op::import_usage(
+            self.book,
+            &self.actor,
+            ImportUsage {
+                rows,
+                dry_run: false,
+            },
+        )?;
+        if let Some(error) = report.errors.first() {
+            bail!("the import refused row {}: {}", error.row, error.message);
+        }
         Ok(())
     }
 }
@@ -982,18 +1122,6 @@ fn splitmix64(x: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// An id as the API gives it (a string) as text.
-fn id_text(id: &Value) -> String {
-    match id {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
-fn id_number(id: &Value) -> i64 {
-    id_text(id).parse().unwrap_or(0)
-}
-
 // ---------------------------------------------------------------------------------------------
 // The summary
 
@@ -1001,8 +1129,8 @@ fn id_number(id: &Value) -> i64 {
 pub struct Summary {
     target: PathBuf,
     accounts: i64,
-    applications: i64,
-    cancelled_applications: i64,
+    applications: usize,
+    cancelled_applications: usize,
     usage_records: i64,
     invoices: Vec<(&'static str, i64)>,
     credits_due: i64,
@@ -1010,69 +1138,90 @@ pub struct Summary {
     failed_payments: usize,
 }
 
-fn summarize(book: &mut Book, target: &Path) -> Result<Summary> {
-    let actor = Actor::new("demo");
-    let mut call = |op: &str, input: Value| {
-        dispatch(book, &actor, op, input).map_err(|e| anyhow!("demo: {op}: {}", e.message))
-    };
-    let total = |page: &Value| page["total"].as_i64().unwrap_or(0);
-    let accounts = total(&call("list_accounts", json!({"per_page": 1}))?);
-    let mut applications = 0;
+fn summarize(book: &Book, target: &Path) -> Result<Summary> {
+    let accounts = op::list_accounts(
+        book,
+        ListAccounts {
+            page: 1,
+            per_page: 1,
+            ..ListAccounts::default()
+        },
+    )?
+    .total;
+    let every_application = every_page(|page| {
+        op::list_applications(
+            book,
+            ListApplications {
+                page,
+                per_page: 500,
+                ..ListApplications::default()
+            },
+        )
+    })?;
     let mut cancelled_applications = 0;
     let mut usage_records = 0;
-    for page in 1.. {
-        let listed = call("list_applications", json!({"page": page, "per_page": 500}))?;
-        let items = listed["items"].as_array().cloned().unwrap_or_default();
-        if items.is_empty() {
-            break;
+    for app in &every_application {
+        if app.state == ApplicationState::Cancelled {
+            cancelled_applications += 1;
         }
-        for app in items {
-            applications += 1;
-            if app["state"] == "cancelled" {
-                cancelled_applications += 1;
-            }
-            let usage = call(
-                "list_usage",
-                json!({"application_id": app["id"], "per_page": 1}),
-            )?;
-            usage_records += total(&usage);
-        }
+        let usage = op::list_usage(
+            book,
+            ListUsage {
+                application_id: app.id,
+                metric_id: None,
+                from: None,
+                to: None,
+                page: 1,
+                per_page: 1,
+            },
+        )?;
+        usage_records += usage.total;
     }
+    let count_invoices = |filter: ListInvoices| -> Result<i64> {
+        let first = ListInvoices {
+            page: 1,
+            per_page: 1,
+            ..filter
+        };
+        Ok(op::list_invoices(book, first)?.total)
+    };
     let mut invoices = Vec::new();
-    for state in STATES {
-        let listed = call("list_invoices", json!({"state": state, "per_page": 1}))?;
-        invoices.push((state, total(&listed)));
+    for (state, name) in STATES {
+        let count = count_invoices(ListInvoices {
+            state: Some(state),
+            ..ListInvoices::default()
+        })?;
+        invoices.push((name, count));
     }
-    let credits_due = total(&call(
-        "list_invoices",
-        json!({"credit_due": true, "per_page": 1}),
-    )?);
+    let credits_due = count_invoices(ListInvoices {
+        credit_due: true,
+        ..ListInvoices::default()
+    })?;
+    let every_invoice = every_page(|page| {
+        op::list_invoices(
+            book,
+            ListInvoices {
+                page,
+                per_page: 500,
+                ..ListInvoices::default()
+            },
+        )
+    })?;
     let mut payments = 0;
     let mut failed_payments = 0;
-    for page in 1.. {
-        let listed = call("list_invoices", json!({"page": page, "per_page": 500}))?;
-        let items = listed["items"].as_array().cloned().unwrap_or_default();
-        if items.is_empty() {
-            break;
-        }
-        for invoice in items {
-            let detail = call("get_invoice", json!({"id": invoice["id"]}))?;
-            for payment in detail["payment_transactions"]
-                .as_array()
-                .into_iter()
-                .flatten()
-            {
-                payments += 1;
-                if payment["success"] == false {
-                    failed_payments += 1;
-                }
+    for invoice in every_invoice {
+        let detail = op::get_invoice(book, ById { id: invoice.id })?;
+        for payment in detail.payment_transactions {
+            payments += 1;
+            if !payment.success {
+                failed_payments += 1;
             }
         }
     }
     Ok(Summary {
         target: target.to_path_buf(),
         accounts,
-        applications,
+        applications: every_application.len(),
         cancelled_applications,
         usage_records,
         invoices,

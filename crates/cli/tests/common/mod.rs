@@ -3,6 +3,7 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)] // a failed unwrap is a failed test
 
+use counterfoil_engine::model::{InvoiceDetail, Page};
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -15,83 +16,156 @@ pub fn counterfoil() -> Command {
 /// catch-up to a later date has days to bill.
 pub fn book_with_buyers(path: &std::path::Path, buyers: usize) {
     use chrono::TimeZone;
-    use counterfoil_engine::{dispatch, Actor, Book, Clock};
+    use counterfoil_engine::model::{
+        AccountFields, Address, Card, CreatePlan, CreatePricingRule, CreateService, ListMetrics,
+        NoInput, PlanState, RecordUsage, Settings, Subscribe,
+    };
+    use counterfoil_engine::{op, Actor, Book, Clock};
+    use rust_decimal_macros::dec;
     let clock = Clock::simulated(chrono::Utc.with_ymd_and_hms(2025, 1, 5, 10, 0, 0).unwrap());
     let mut book = Book::open(path, clock.clone()).unwrap();
     let actor = Actor::new("test");
-    let mut call =
-        |op: &str, input: serde_json::Value| dispatch(&mut book, &actor, op, input).unwrap();
-    let mut settings = call("get_settings", serde_json::json!({}));
-    settings["charging_enabled"] = serde_json::json!(true);
-    call("update_settings", settings);
-    let service = call("create_service", serde_json::json!({"name": "API"}));
-    let hits = call(
-        "list_metrics",
-        serde_json::json!({"service_id": service["id"]}),
-    )[0]["id"]
-        .clone();
-    let plan = call(
-        "create_plan",
-        serde_json::json!({"service_id": service["id"], "name": "Pro",
-        "setup_fee": "5", "cost_per_month": "31", "trial_period_days": 0, "state": "published"}),
-    );
-    call(
-        "create_pricing_rule",
-        serde_json::json!({"plan_id": plan["id"], "metric_id": hits, "min": 1, "cost_per_unit": "0.001"}),
-    );
+    let settings = op::get_settings(&book, NoInput {}).unwrap();
+    let settings = Settings {
+        charging_enabled: true,
+        ..settings
+    };
+    op::update_settings(&mut book, &actor, settings).unwrap();
+    let service = op::create_service(
+        &mut book,
+        &actor,
+        CreateService {
+            name: "API".into(),
+            system_name: None,
+            description: String::new(),
+        },
+    )
+    .unwrap();
+    let metrics = op::list_metrics(
+        &book,
+        ListMetrics {
+            service_id: service.id,
+        },
+    )
+    .unwrap();
+    let hits = metrics[0].id;
+    let plan = op::create_plan(
+        &mut book,
+        &actor,
+        CreatePlan {
+            service_id: service.id,
+            system_name: None,
+            name: "Pro".into(),
+            setup_fee: dec!(5),
+            cost_per_month: dec!(31),
+            trial_period_days: 0,
+            state: PlanState::Published,
+        },
+    )
+    .unwrap();
+    op::create_pricing_rule(
+        &mut book,
+        &actor,
+        CreatePricingRule {
+            plan_id: plan.id,
+            metric_id: hits,
+            min: 1,
+            max: None,
+            cost_per_unit: dec!(0.001),
+        },
+    )
+    .unwrap();
     for n in 0..buyers {
         let card = if n % 7 == 0 {
             "tok_declined"
         } else {
             "tok_valid"
         };
-        let account = call(
-            "create_account",
-            serde_json::json!({"org_name": format!("Buyer {n}"), "vat_rate": "20",
-            "card": {"last4": "4242", "expiry_month": 12, "expiry_year": 2099, "gateway_reference": card}}),
-        );
-        let app = call(
-            "subscribe",
-            serde_json::json!({"account_id": account["id"], "plan_id": plan["id"], "name": "App"}),
-        );
-        call(
-            "record_usage",
-            serde_json::json!({"application_id": app["id"], "metric_id": hits, "value": 1000 + n}),
-        );
+        // AccountFields has no Default (its two flags default to true in JSON): all spelled out.
+        let account = op::create_account(
+            &mut book,
+            &actor,
+            AccountFields {
+                org_name: format!("Buyer {n}"),
+                legal_address: Address::default(),
+                billing_address: None,
+                vat_code: String::new(),
+                fiscal_code: String::new(),
+                po_number: String::new(),
+                vat_rate: Some(dec!(20)),
+                monthly_billing_enabled: true,
+                monthly_charging_enabled: true,
+                card: Some(Card {
+                    last4: "4242".into(),
+                    expiry_month: 12,
+                    expiry_year: 2099,
+                    gateway_reference: card.into(),
+                }),
+            },
+        )
+        .unwrap();
+        let app = op::subscribe(
+            &mut book,
+            &actor,
+            Subscribe {
+                account_id: account.id,
+                plan_id: plan.id,
+                name: "App".into(),
+                description: String::new(),
+                user_key: None,
+            },
+        )
+        .unwrap();
+        op::record_usage(
+            &mut book,
+            &actor,
+            RecordUsage {
+                application_id: app.id,
+                metric_id: hits,
+                timestamp: None,
+                value: 1000 + i64::try_from(n).unwrap(),
+            },
+        )
+        .unwrap();
     }
 }
 
-/// Every invoice with its lines and payments, as a user would compare two books.
-pub fn invoices_of(path: &std::path::Path) -> Vec<serde_json::Value> {
-    use counterfoil_engine::{dispatch, Actor, Book, Clock};
-    let mut book = Book::open(path, Clock::from_fn(chrono::Utc::now)).unwrap();
-    let actor = Actor::new("test");
-    let mut all = Vec::new();
+/// Every item of a paged list, 500 at a time: `list(page, 500)` lists one page.
+pub fn every_page<T>(
+    mut list: impl FnMut(u32, u32) -> counterfoil_engine::error::Result<Page<T>>,
+) -> Vec<T> {
+    let mut items = Vec::new();
     for page in 1.. {
-        let listed = dispatch(
-            &mut book,
-            &actor,
-            "list_invoices",
-            serde_json::json!({"page": page, "per_page": 500}),
-        )
-        .unwrap();
-        let items = listed["items"].as_array().unwrap().clone();
-        if items.is_empty() {
+        let batch = list(page, 500)
+            .unwrap_or_else(|e| panic!("{}", e.message))
+            .items;
+        if batch.is_empty() {
             break;
         }
-        for item in items {
-            all.push(
-                dispatch(
-                    &mut book,
-                    &actor,
-                    "get_invoice",
-                    serde_json::json!({"id": item["id"]}),
-                )
-                .unwrap(),
-            );
-        }
+        items.extend(batch);
     }
-    all
+    items
+}
+
+/// Every invoice with its lines and payments, as a user would compare two books.
+pub fn invoices_of(path: &std::path::Path) -> Vec<InvoiceDetail> {
+    use counterfoil_engine::model::{ById, ListInvoices};
+    use counterfoil_engine::{op, Book, Clock};
+    let book = Book::open(path, Clock::from_fn(chrono::Utc::now)).unwrap();
+    let invoices = every_page(|page, per_page| {
+        op::list_invoices(
+            &book,
+            ListInvoices {
+                page,
+                per_page,
+                ..ListInvoices::default()
+            },
+        )
+    });
+    invoices
+        .iter()
+        .map(|item| op::get_invoice(&book, ById { id: item.id }).unwrap())
+        .collect()
 }
 
 pub fn billing_jobs_done(path: &std::path::Path) -> i64 {
