@@ -669,9 +669,9 @@ impl<'b> Sim<'b> {
                 &self.actor,
                 UpdateMetric {
                     id: hits,
-                    friendly_name: spec.hits.0.into(),
-                    unit: spec.hits.1.into(),
-                    description: String::new(),
+                    friendly_name: Some(spec.hits.0.into()),
+                    unit: Some(spec.hits.1.into()),
+                    description: Some(String::new()),
                 },
             )?;
             let (system_name, friendly_name, unit) = spec.extra;
