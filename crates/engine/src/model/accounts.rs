@@ -146,6 +146,25 @@ pub struct AccountFields {
     pub card: Option<Card>,
 }
 
+impl AccountFields {
+    /// A new account's fields with only its name given: what `{"org_name": name}` reads as
+    /// (monthly billing and charging on, no VAT rate, no address, no card).
+    pub fn named(name: impl Into<String>) -> AccountFields {
+        AccountFields {
+            org_name: name.into(),
+            legal_address: Address::default(),
+            billing_address: None,
+            vat_code: String::new(),
+            fiscal_code: String::new(),
+            po_number: String::new(),
+            vat_rate: None,
+            monthly_billing_enabled: true,
+            monthly_charging_enabled: true,
+            card: None,
+        }
+    }
+}
+
 /// `update_account`'s input: the account's id and the fields that change; absent ones stay as
 /// they are, and `null` removes the billing address, the VAT rate or the card. Spelled out,
 /// not flattened, so a bad value's error names its field.
@@ -239,7 +258,7 @@ impl UpdateAccount {
     }
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct ListAccounts {
     /// Matches organisation name, VAT code or fiscal code, case-insensitively.
     #[serde(default, deserialize_with = "search_text")]

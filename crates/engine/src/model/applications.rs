@@ -60,7 +60,7 @@ pub struct ApplicationDetail {
     pub plan_history: Vec<PlanChange>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct ListApplications {
     #[serde(default)]
     #[ts(optional = nullable)]

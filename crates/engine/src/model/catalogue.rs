@@ -226,7 +226,7 @@ impl UpdatePlan {
     }
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct ListPlans {
     #[serde(default)]
     #[ts(optional = nullable)]

@@ -143,7 +143,7 @@ pub struct CreateInvoice {
     pub period: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct ListInvoices {
     #[serde(default)]
     #[ts(optional = nullable)]

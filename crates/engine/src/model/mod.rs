@@ -179,6 +179,53 @@ fn default_per_page() -> u32 {
     50
 }
 
+/// A list filter's `Default`: no filter, the first page, the list's page size — what an empty
+/// JSON input gives (a derived `Default` would ask for page 0 of 0 rows).
+macro_rules! list_default {
+    ($list:ident { $($field:ident),* $(,)? }) => {
+        impl Default for $list {
+            fn default() -> $list {
+                $list {
+                    $($field: Default::default(),)*
+                    page: first_page(),
+                    per_page: default_per_page(),
+                }
+            }
+        }
+    };
+}
+
+list_default!(ListAccounts {
+    search,
+    state,
+    oldest_first
+});
+list_default!(ListApplications {
+    account_id,
+    plan_id,
+    state
+});
+list_default!(ListPlans {
+    service_id,
+    search,
+    state,
+    order_by_id
+});
+list_default!(ListInvoices {
+    state,
+    period,
+    account_id,
+    friendly_id,
+    year,
+    buyer_query,
+    states,
+    credit_due,
+    past_due,
+    oldest_first,
+    sort,
+    descending,
+});
+
 impl Default for Paging {
     fn default() -> Paging {
         Paging {
@@ -294,4 +341,38 @@ fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
     deserializer: D,
 ) -> Result<Option<Option<T>>, D::Error> {
     Option::<T>::deserialize(deserializer).map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// A typed caller's `..Default::default()` lists what the UI's `{}` lists.
+    #[test]
+    fn a_list_filters_default_is_what_an_empty_input_gives() {
+        fn paging_of<T: serde::de::DeserializeOwned + Serialize + Default>() -> [(u64, u64); 2] {
+            let read = |value: serde_json::Value| {
+                (
+                    value["page"].as_u64().unwrap(),
+                    value["per_page"].as_u64().unwrap(),
+                )
+            };
+            let empty: T = serde_json::from_str("{}").unwrap();
+            [
+                read(serde_json::to_value(T::default()).unwrap()),
+                read(serde_json::to_value(empty).unwrap()),
+            ]
+        }
+        for [default, empty] in [
+            paging_of::<ListAccounts>(),
+            paging_of::<ListApplications>(),
+            paging_of::<ListPlans>(),
+            paging_of::<ListInvoices>(),
+        ] {
+            assert_eq!(default, empty);
+            assert_eq!(default.0, 1, "the first page");
+            assert!(default.1 >= 20, "a page of rows, not {}", default.1);
+        }
+    }
 }

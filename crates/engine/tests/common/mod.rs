@@ -311,18 +311,7 @@ pub fn pricing_rule(
 /// An account's fields with only its name given: what `{"org_name": name}` reads as (billing
 /// and charging on, no VAT rate, no card).
 pub fn account_fields(name: &str) -> AccountFields {
-    AccountFields {
-        org_name: name.into(),
-        legal_address: Address::default(),
-        billing_address: None,
-        vat_code: String::new(),
-        fiscal_code: String::new(),
-        po_number: String::new(),
-        vat_rate: None,
-        monthly_billing_enabled: true,
-        monthly_charging_enabled: true,
-        card: None,
-    }
+    AccountFields::named(name)
 }
 
 /// An update of account `id` that sets every field to `fields`.

@@ -15,8 +15,8 @@ use crate::endpoint::{endpoints, Endpoints};
 use axum::extract::Path;
 use axum::http::StatusCode;
 use counterfoil_engine::model::{
-    Account, AccountEvent, AccountFields, AccountState, Address, AddressUpdate, ById,
-    ChangeAccountState, FindAccount, Id, ListAccounts, SignUp, UpdateAccount,
+    Account, AccountEvent, AccountFields, AccountState, AddressUpdate, ById, ChangeAccountState,
+    FindAccount, Id, ListAccounts, SignUp, UpdateAccount,
 };
 use counterfoil_engine::op;
 use serde::{Deserialize, Serialize};
@@ -436,19 +436,7 @@ async fn signup(call: ApiCall) -> Result<Reply, Failure> {
             Err(other) => return Err(other),
         }
     }
-    let fields = AccountFields {
-        org_name: String::new(),
-        legal_address: Address::default(),
-        billing_address: None,
-        vat_code: String::new(),
-        fiscal_code: String::new(),
-        po_number: String::new(),
-        vat_rate: None,
-        monthly_billing_enabled: true,
-        monthly_charging_enabled: true,
-        card: None,
-    };
-    let fields = account_update(&params, Id(0))?.applied_to(&fields);
+    let fields = account_update(&params, Id(0))?.applied_to(&AccountFields::named(""));
     // A signup keeps no billing address (a malformed one is still refused).
     let input = SignUp {
         org_name: fields.org_name,
