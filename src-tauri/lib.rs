@@ -649,6 +649,8 @@ mod tests {
 
     use super::*;
     use chrono::TimeZone;
+    use counterfoil_engine::model::{AccountFields, Address, CreateInvoice, NoInput};
+    use counterfoil_engine::op;
     use serde_json::json;
     use tauri::ipc::{CallbackFn, InvokeBody};
     use tauri::test::{get_ipc_response, mock_builder, MockRuntime, INVOKE_KEY};
@@ -855,18 +857,30 @@ mod tests {
         let clock = Clock::simulated(chrono::Utc.with_ymd_and_hms(2025, 5, 1, 10, 0, 0).unwrap());
         let mut book = Book::open(path, clock.clone()).unwrap();
         let actor = Actor::new("test");
-        let account = dispatch(
+        let account = op::create_account(
             &mut book,
             &actor,
-            "create_account",
-            json!({"org_name": "Acme"}),
+            AccountFields {
+                org_name: "Acme".into(),
+                legal_address: Address::default(),
+                billing_address: None,
+                vat_code: String::new(),
+                fiscal_code: String::new(),
+                po_number: String::new(),
+                vat_rate: None,
+                monthly_billing_enabled: true,
+                monthly_charging_enabled: true,
+                card: None,
+            },
         )
         .unwrap();
-        dispatch(
+        op::create_invoice(
             &mut book,
             &actor,
-            "create_invoice",
-            json!({"account_id": account["id"], "period": "2025-05"}),
+            CreateInvoice {
+                account_id: account.id,
+                period: Some("2025-05".into()),
+            },
         )
         .unwrap();
         clock.set(chrono::Utc.with_ymd_and_hms(2025, 6, 10, 10, 0, 0).unwrap());
@@ -966,15 +980,15 @@ mod tests {
         let shared = Arc::clone(&desktop.shared);
         tauri::async_runtime::spawn(billing::bill_daily(Arc::clone(&shared), Arc::new(|_| {})));
         let last_run = |shared: &Shared| {
-            let mut slot = lock(&shared.book);
-            let book = slot.as_mut().unwrap();
-            dispatch(book, &Actor::new("test"), "dashboard", json!({})).unwrap()["last_run"].clone()
+            let slot = lock(&shared.book);
+            let book = slot.as_ref().unwrap();
+            op::dashboard(book, NoInput {}).unwrap().last_run
         };
         for name in ["first.book", "second.book"] {
             let book = book_behind(&dir.path().join(name));
             shared.switch(book);
             let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-            while last_run(&shared).is_null() {
+            while last_run(&shared).is_none() {
                 assert!(
                     std::time::Instant::now() < deadline,
                     "{name} was not billed after it was opened"
