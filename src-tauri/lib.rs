@@ -649,7 +649,7 @@ mod tests {
 
     use super::*;
     use chrono::TimeZone;
-    use counterfoil_engine::model::{AccountFields, Address, CreateInvoice, NoInput};
+    use counterfoil_engine::model::{AccountFields, CreateInvoice, NoInput};
     use counterfoil_engine::op;
     use serde_json::json;
     use tauri::ipc::{CallbackFn, InvokeBody};
@@ -857,23 +857,7 @@ mod tests {
         let clock = Clock::simulated(chrono::Utc.with_ymd_and_hms(2025, 5, 1, 10, 0, 0).unwrap());
         let mut book = Book::open(path, clock.clone()).unwrap();
         let actor = Actor::new("test");
-        let account = op::create_account(
-            &mut book,
-            &actor,
-            AccountFields {
-                org_name: "Acme".into(),
-                legal_address: Address::default(),
-                billing_address: None,
-                vat_code: String::new(),
-                fiscal_code: String::new(),
-                po_number: String::new(),
-                vat_rate: None,
-                monthly_billing_enabled: true,
-                monthly_charging_enabled: true,
-                card: None,
-            },
-        )
-        .unwrap();
+        let account = op::create_account(&mut book, &actor, AccountFields::named("Acme")).unwrap();
         op::create_invoice(
             &mut book,
             &actor,

@@ -17,8 +17,8 @@ pub fn counterfoil() -> Command {
 pub fn book_with_buyers(path: &std::path::Path, buyers: usize) {
     use chrono::TimeZone;
     use counterfoil_engine::model::{
-        AccountFields, Address, Card, CreatePlan, CreatePricingRule, CreateService, ListMetrics,
-        NoInput, PlanState, RecordUsage, Settings, Subscribe,
+        AccountFields, Card, CreatePlan, CreatePricingRule, CreateService, ListMetrics, NoInput,
+        PlanState, RecordUsage, Settings, Subscribe,
     };
     use counterfoil_engine::{op, Actor, Book, Clock};
     use rust_decimal_macros::dec;
@@ -81,26 +81,18 @@ pub fn book_with_buyers(path: &std::path::Path, buyers: usize) {
         } else {
             "tok_valid"
         };
-        // AccountFields has no Default (its two flags default to true in JSON): all spelled out.
         let account = op::create_account(
             &mut book,
             &actor,
             AccountFields {
-                org_name: format!("Buyer {n}"),
-                legal_address: Address::default(),
-                billing_address: None,
-                vat_code: String::new(),
-                fiscal_code: String::new(),
-                po_number: String::new(),
                 vat_rate: Some(dec!(20)),
-                monthly_billing_enabled: true,
-                monthly_charging_enabled: true,
                 card: Some(Card {
                     last4: "4242".into(),
                     expiry_month: 12,
                     expiry_year: 2099,
                     gateway_reference: card.into(),
                 }),
+                ..AccountFields::named(format!("Buyer {n}"))
             },
         )
         .unwrap();
