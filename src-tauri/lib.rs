@@ -863,7 +863,7 @@ mod tests {
             &actor,
             CreateInvoice {
                 account_id: account.id,
-                period: Some("2025-05".into()),
+                period: Some(counterfoil_engine::model::Period::new(2025, 5).expect("a month")),
             },
         )
         .unwrap();

@@ -201,6 +201,13 @@ impl fmt::Display for Period {
     }
 }
 
+/// A period equals its written form: `period == "2025-01"`.
+impl PartialEq<&str> for Period {
+    fn eq(&self, text: &&str) -> bool {
+        Period::parse(text).is_ok_and(|other| other == *self)
+    }
+}
+
 impl FromStr for Period {
     type Err = PeriodError;
 
@@ -208,6 +215,35 @@ impl FromStr for Period {
         Period::parse(text)
     }
 }
+
+/// Written `YYYY-MM`, as the book stores a period and every transport shows it.
+impl serde::Serialize for Period {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// Read from `YYYY-MM` (surrounding spaces allowed, as a form may send them); anything else is
+/// refused with the sentence a user is shown after the field's name.
+impl<'de> serde::Deserialize<'de> for Period {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Period, D::Error> {
+        struct Month;
+        impl serde::de::Visitor<'_> for Month {
+            type Value = Period;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(EXPECTED)
+            }
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Period, E> {
+                Period::parse(text.trim())
+                    .map_err(|_| E::custom(format_args!("{EXPECTED} (got \"{text}\")")))
+            }
+        }
+        deserializer.deserialize_str(Month)
+    }
+}
+
+/// What a period must look like, as the sentence after a field's name.
+const EXPECTED: &str = "must be a month written YYYY-MM, e.g. 2025-01";
 
 /// English name of month 1..=12; "" for anything else.
 pub(crate) fn month_name(month: u32) -> &'static str {
@@ -236,6 +272,21 @@ mod tests {
 
     fn period(year: i32, month: u32) -> Period {
         Period::new(year, month).unwrap()
+    }
+
+    #[test]
+    fn a_period_is_written_and_read_as_yyyy_mm() {
+        let text = serde_json::to_string(&period(2025, 3)).unwrap();
+        assert_eq!(text, "\"2025-03\"");
+        let read: Period = serde_json::from_str(" \" 2025-03 \"").unwrap();
+        assert_eq!(read, period(2025, 3));
+        for bad in ["\"2025-13\"", "\"March 2025\"", "\"\"", "202503"] {
+            let error = serde_json::from_str::<Period>(bad).unwrap_err().to_string();
+            assert!(
+                error.contains("must be a month written YYYY-MM"),
+                "{bad}: {error}"
+            );
+        }
     }
 
     fn at(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> DateTime<Utc> {

@@ -4,7 +4,7 @@
 //! current settings and stored first (as "Generate PDF" does in the app).
 
 use anyhow::{bail, Context};
-use counterfoil_engine::model::{ById, Id, ListInvoices, Paging, MAX_SEARCH};
+use counterfoil_engine::model::{ById, Id, ListInvoices, Paging, Period, MAX_SEARCH};
 use counterfoil_engine::{op, stored_or_new_invoice_pdf, Actor, Book};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -21,7 +21,7 @@ pub(crate) struct PdfArgs {
     pub(crate) output: Option<PathBuf>,
     /// Every invoice of this month (YYYY-MM), one file each, into --out.
     #[arg(long, value_name = "YYYY-MM", requires = "out")]
-    pub(crate) month: Option<String>,
+    pub(crate) month: Option<Period>,
     /// Every invoice of the book, one file each, into --out.
     #[arg(long, requires = "out")]
     pub(crate) all: bool,
@@ -44,7 +44,7 @@ pub(crate) fn run(args: PdfArgs) -> anyhow::Result<()> {
     let Some(dir) = &args.out else {
         bail!("--out DIR is needed with --month and --all");
     };
-    let ids = batch(&book, args.month.as_deref())?;
+    let ids = batch(&book, args.month)?;
     std::fs::create_dir_all(dir).with_context(|| format!("could not create {}", dir.display()))?;
     let bar = indicatif::ProgressBar::new(ids.len() as u64);
     bar.set_style(
@@ -103,11 +103,11 @@ fn invoice_page(
     page: u32,
     per_page: u32,
     friendly_id: Option<&str>,
-    period: Option<&str>,
+    period: Option<Period>,
 ) -> anyhow::Result<Vec<counterfoil_engine::model::Invoice>> {
     let filter = ListInvoices {
         friendly_id: friendly_id.map(str::to_owned),
-        period: period.map(str::to_owned),
+        period,
         page,
         per_page,
         ..ListInvoices::default()
@@ -150,7 +150,7 @@ fn resolve(book: &Book, reference: &str) -> anyhow::Result<Id> {
 }
 
 /// The ids of a month's invoices, or of every invoice, oldest first.
-fn batch(book: &Book, month: Option<&str>) -> anyhow::Result<Vec<Id>> {
+fn batch(book: &Book, month: Option<Period>) -> anyhow::Result<Vec<Id>> {
     let mut ids = Vec::new();
     for page in 1.. {
         let items = invoice_page(book, page, 500, None, month)?;

@@ -815,7 +815,7 @@ impl<'b> Sim<'b> {
             self.book,
             ListInvoices {
                 account_id: Some(account_id),
-                period: period.map(str::to_owned),
+                period: period.map(model::Period::parse).transpose()?,
                 state: Some(state),
                 page: 1,
                 per_page: 500,
@@ -988,11 +988,11 @@ impl<'b> Sim<'b> {
             }
             DuplicateId { invoice } => {
                 let id = self.invoice(invoice)?;
-                let period = self.book.now().format("%Y-%m").to_string();
+                let period = model::Period::of(self.book.now());
                 let page = op::list_invoices(
                     self.book,
                     ListInvoices {
-                        period: Some(period.clone()),
+                        period: Some(period),
                         page: 1,
                         per_page: 500,
                         ..ListInvoices::default()

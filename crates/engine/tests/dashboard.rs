@@ -5,7 +5,9 @@
 mod common;
 
 use chrono::{DateTime, TimeZone, Utc};
-use common::{account_update, amount, by_id, line, new_invoice, subscription, transition, Fixture};
+use common::{
+    account_update, amount, by_id, day, line, new_invoice, subscription, transition, Fixture,
+};
 use counterfoil_engine::model::*;
 use counterfoil_engine::{op, BillingRunReport, ErrorCode};
 
@@ -49,7 +51,7 @@ fn postpaid_invoices_are_issued_the_day_the_dashboard_says() {
     assert_eq!(report.jobs.len(), 2, "10 and 11 March");
 
     let board = dashboard(&mut f);
-    assert_eq!(board.today, "2025-03-11");
+    assert_eq!(board.today, day("2025-03-11"));
     assert_eq!(board.to_review.count, 1);
     // 22 days of 31 at 100.00 = 70.97, + 20 % VAT 14.19.
     assert_eq!(board.to_review.total.to_string(), "85.16");
@@ -57,29 +59,22 @@ fn postpaid_invoices_are_issued_the_day_the_dashboard_says() {
     assert_eq!(item.state, InvoiceState::Open);
     assert_eq!(item.creation_type, CreationType::Background);
     assert_eq!(
-        item.issues_on.as_deref(),
-        Some("2025-04-03"),
+        item.issues_on,
+        Some(day("2025-04-03")),
         "finalized on 1 April, issued 46 h later"
     );
-    assert_eq!(board.last_run.as_ref().unwrap().date, "2025-03-11");
+    assert_eq!(board.last_run.as_ref().unwrap().date, day("2025-03-11"));
     assert_eq!(board.next_run, common::instant("2025-03-12T08:00:00Z"));
 
     advance(&mut f, at(2025, 4, 2, 9));
     let board = dashboard(&mut f);
     assert_eq!(board.to_review_items[0].state, InvoiceState::Finalized);
-    assert_eq!(
-        board.to_review_items[0].issues_on.as_deref(),
-        Some("2025-04-03")
-    );
+    assert_eq!(board.to_review_items[0].issues_on, Some(day("2025-04-03")));
     let march = board.to_review_items[0].id;
     advance(&mut f, at(2025, 4, 3, 9));
     let issued = invoice_state(&mut f, march);
     assert_eq!(issued.state, InvoiceState::Pending);
-    assert_eq!(
-        issued.issued_on.as_deref(),
-        Some("2025-04-03"),
-        "as promised"
-    );
+    assert_eq!(issued.issued_on, Some(day("2025-04-03")), "as promised");
 
     // Due on 5 April; no card, so charging cannot settle it: past due from the 6th.
     advance(&mut f, at(2025, 4, 6, 9));
@@ -102,13 +97,10 @@ fn prepaid_invoices_are_finalized_daily_and_issued_two_days_on() {
         InvoiceState::Finalized,
         "billed and finalized by the job of the 11th"
     );
-    assert_eq!(item.issues_on.as_deref(), Some("2025-03-13"));
+    assert_eq!(item.issues_on, Some(day("2025-03-13")));
     let id = item.id;
     advance(&mut f, at(2025, 3, 13, 9));
-    assert_eq!(
-        invoice_state(&mut f, id).issued_on.as_deref(),
-        Some("2025-03-13")
-    );
+    assert_eq!(invoice_state(&mut f, id).issued_on, Some(day("2025-03-13")));
 }
 
 #[test]
@@ -196,5 +188,5 @@ fn a_clock_move_beyond_what_can_be_billed_is_refused_before_anything_changes() {
     );
     assert_eq!(f.audit_total(), audit_before, "no day was billed");
     let board = dashboard(&mut f);
-    assert_eq!(board.today, "2025-03-10", "the clock did not move");
+    assert_eq!(board.today, day("2025-03-10"), "the clock did not move");
 }

@@ -279,6 +279,39 @@ fn metrics_and_methods() {
         ErrorCode::Validation,
         Some("unit"),
     );
+    // Lists and invoice lines name a metric by its name: a second "Storage" (or a method
+    // renamed to it) would be two lines nobody can tell apart.
+    let taken = f.refused(
+        op::create_metric,
+        metric(&service, None, " Storage ", Some("storage_2"), "GB"),
+        ErrorCode::Validation,
+        Some("friendly_name"),
+    );
+    assert_eq!(
+        taken.message,
+        "Name \"Storage\" is already used by a metric of this service."
+    );
+    f.refused(
+        op::update_metric,
+        UpdateMetric {
+            friendly_name: Some("Storage".into()),
+            ..UpdateMetric::of(method.id)
+        },
+        ErrorCode::Validation,
+        Some("friendly_name"),
+    );
+    let other = f.service("Other API");
+    f.ok(
+        op::create_metric,
+        metric(&other, None, "Storage", None, "GB"),
+    );
+    f.ok(
+        op::update_metric,
+        UpdateMetric {
+            friendly_name: Some("Storage".into()),
+            ..UpdateMetric::of(storage.id)
+        },
+    );
     f.refused(
         op::delete_metric,
         by_id(hits.id),

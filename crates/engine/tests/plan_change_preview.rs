@@ -30,7 +30,7 @@ fn all_lines(f: &mut Fixture) -> Vec<(Id, Line)> {
     for detail in f.all_invoices().into_iter().rev() {
         for item in detail.line_items {
             let line = (
-                detail.invoice.period.clone(),
+                detail.invoice.period.to_string(),
                 item.name,
                 item.description,
                 item.cost.to_string(),
@@ -47,7 +47,7 @@ fn preview_lines(preview: &PlanChangePreview) -> Vec<Line> {
         .iter()
         .map(|line| {
             (
-                line.period.clone(),
+                line.period.to_string(),
                 line.name.clone(),
                 line.description.clone(),
                 line.cost.to_string(),

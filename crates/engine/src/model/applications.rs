@@ -148,7 +148,8 @@ pub struct PlanChangeLine {
     pub name: String,
     pub description: String,
     /// The month of the invoice the line goes to, YYYY-MM.
-    pub period: String,
+    #[ts(type = "string")]
+    pub period: Period,
     /// 4 decimals at most, as on the invoice.
     #[ts(type = "string")]
     pub cost: Decimal,

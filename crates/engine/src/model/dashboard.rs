@@ -6,7 +6,8 @@ use super::*;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct Dashboard {
     /// Today by the book's clock, YYYY-MM-DD.
-    pub today: String,
+    #[ts(type = "string")]
+    pub today: NaiveDate,
     /// Open and finalized invoices: still editable, not issued yet.
     pub to_review: AttentionGroup,
     /// The first of them, the ones issued soonest first.
@@ -37,21 +38,24 @@ pub struct ReviewInvoice {
     pub id: Id,
     pub friendly_id: String,
     pub account_name: String,
-    pub period: String,
+    #[ts(type = "string")]
+    pub period: Period,
     pub state: InvoiceState,
     pub creation_type: CreationType,
     #[ts(type = "string")]
     pub total: Decimal,
     /// The day the billing run will issue it, YYYY-MM-DD; none when only a person will (a
     /// manual invoice, or a buyer whose monthly billing is off).
-    pub issues_on: Option<String>,
+    #[ts(type = "string | null")]
+    pub issues_on: Option<NaiveDate>,
 }
 
 /// The latest daily billing job.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct BillingJobSummary {
     /// YYYY-MM-DD.
-    pub date: String,
+    #[ts(type = "string")]
+    pub date: NaiveDate,
     #[ts(type = "string")]
     pub finished_at: DateTime<Utc>,
     pub invoices_created: u32,

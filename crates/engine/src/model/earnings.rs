@@ -5,14 +5,14 @@ use super::*;
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct EarningsByMonth {
     /// First month, YYYY-MM; 11 months before `to` when absent (a 12-month window).
-    #[serde(default)]
-    #[ts(optional = nullable)]
-    pub from: Option<String>,
+    #[serde(default, deserialize_with = "blank_is_none")]
+    #[ts(optional, type = "string | null")]
+    pub from: Option<Period>,
     /// Last month, YYYY-MM; the current month by the book's clock when absent. Paging to an
     /// earlier 12-month window is `to` 12 months back, with `from` left out.
-    #[serde(default)]
-    #[ts(optional = nullable)]
-    pub to: Option<String>,
+    #[serde(default, deserialize_with = "blank_is_none")]
+    #[ts(optional, type = "string | null")]
+    pub to: Option<Period>,
     /// Amounts with VAT (the default) or without.
     #[serde(default = "yes")]
     #[ts(optional, as = "Option<bool>")]
@@ -22,7 +22,8 @@ pub struct EarningsByMonth {
 /// One month of earnings (billing-rules.md §10), over every invoice but cancelled ones.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct MonthEarnings {
-    pub period: String,
+    #[ts(type = "string")]
+    pub period: Period,
     #[ts(type = "string")]
     pub total: Decimal,
     /// Open, finalized and pending.
@@ -39,11 +40,14 @@ pub struct MonthEarnings {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct Earnings {
     /// The first month shown, YYYY-MM.
-    pub from: String,
+    #[ts(type = "string")]
+    pub from: Period,
     /// The last month shown, YYYY-MM.
-    pub to: String,
+    #[ts(type = "string")]
+    pub to: Period,
     /// The book's current month, YYYY-MM: where the latest window ends.
-    pub current_month: String,
+    #[ts(type = "string")]
+    pub current_month: Period,
     /// Whether the amounts include VAT.
     pub include_vat: bool,
     /// Every month from `from` to `to`, oldest first.

@@ -57,14 +57,17 @@ pub struct Invoice {
     pub account_name: String,
     pub friendly_id: String,
     /// YYYY-MM.
-    pub period: String,
+    #[ts(type = "string")]
+    pub period: Period,
     pub state: InvoiceState,
     pub creation_type: CreationType,
     #[ts(type = "string")]
     pub created_at: DateTime<Utc>,
     /// YYYY-MM-DD, set when issued.
-    pub issued_on: Option<String>,
-    pub due_on: Option<String>,
+    #[ts(type = "string | null")]
+    pub issued_on: Option<NaiveDate>,
+    #[ts(type = "string | null")]
+    pub due_on: Option<NaiveDate>,
     #[ts(type = "string | null")]
     pub paid_at: Option<DateTime<Utc>>,
     pub currency: String,
@@ -138,9 +141,9 @@ pub struct InvoiceDetail {
 pub struct CreateInvoice {
     pub account_id: Id,
     /// YYYY-MM; the current month when absent.
-    #[serde(default)]
-    #[ts(optional = nullable)]
-    pub period: Option<String>,
+    #[serde(default, deserialize_with = "blank_is_none")]
+    #[ts(optional, type = "string | null")]
+    pub period: Option<Period>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -149,9 +152,9 @@ pub struct ListInvoices {
     #[ts(optional = nullable)]
     pub state: Option<InvoiceState>,
     /// YYYY-MM.
-    #[serde(default)]
-    #[ts(optional = nullable)]
-    pub period: Option<String>,
+    #[serde(default, deserialize_with = "blank_is_none")]
+    #[ts(optional, type = "string | null")]
+    pub period: Option<Period>,
     #[serde(default)]
     #[ts(optional = nullable)]
     pub account_id: Option<Id>,
@@ -224,9 +227,9 @@ pub struct UpdateInvoice {
     #[serde(default)]
     #[ts(optional = nullable)]
     pub friendly_id: Option<String>,
-    #[serde(default)]
-    #[ts(optional = nullable)]
-    pub period: Option<String>,
+    #[serde(default, deserialize_with = "blank_is_none")]
+    #[ts(optional, type = "string | null")]
+    pub period: Option<Period>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]

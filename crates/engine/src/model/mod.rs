@@ -1,7 +1,8 @@
 //! The engine's API types: what operations take and return. They cross to the UI as JSON
 //! (amounts and 64-bit ids as strings) and to TypeScript through ts-rs (see bindings.rs).
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
+pub use counterfoil_billing::Period;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use ts_rs::TS;
@@ -329,6 +330,19 @@ fn search_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Stri
         )));
     }
     Ok(text)
+}
+
+/// An optional filter or input where an empty text (a form's empty field) means "not given".
+fn blank_is_none<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    deserializer: D,
+) -> Result<Option<T>, D::Error> {
+    match Option::<serde_json::Value>::deserialize(deserializer)? {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(serde_json::Value::String(text)) if text.trim().is_empty() => Ok(None),
+        Some(value) => T::deserialize(value)
+            .map(Some)
+            .map_err(serde::de::Error::custom),
+    }
 }
 
 fn yes() -> bool {

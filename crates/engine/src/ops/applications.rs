@@ -174,7 +174,7 @@ pub(crate) fn preview_change_plan(book: &Book, input: ChangePlan) -> Result<Plan
                 lines.push(PlanChangeLine {
                     name: line.name,
                     description: line.description,
-                    period: period.to_string(),
+                    period,
                     cost: billing::for_display(cost),
                 });
             }

@@ -16,9 +16,9 @@ const REVIEW_ITEMS: u32 = 8;
 pub(crate) fn dashboard(book: &Book, _: NoInput) -> Result<Dashboard> {
     let conn = book.reader();
     let now = book.now();
-    let today = now.date_naive().to_string();
+    let today = now.date_naive();
     let group = |group: Group| -> Result<AttentionGroup> {
-        let nets = store::dashboard::nets(conn, group, &today)?;
+        let nets = store::dashboard::nets(conn, group, today)?;
         Ok(AttentionGroup {
             count: u32::try_from(nets.len()).unwrap_or(u32::MAX),
             total: billing::for_display(
@@ -35,7 +35,7 @@ pub(crate) fn dashboard(book: &Book, _: NoInput) -> Result<Dashboard> {
     let to_review_items = store::dashboard::unissued(conn, REVIEW_ITEMS)?
         .into_iter()
         .map(|invoice| ReviewInvoice {
-            issues_on: issue_date(&invoice, mode, first_pending).map(|d| d.to_string()),
+            issues_on: issue_date(&invoice, mode, first_pending),
             total: billing::for_display(
                 billing::invoice_totals(&[invoice.net], invoice.vat_rate).total,
             ),
@@ -57,7 +57,7 @@ pub(crate) fn dashboard(book: &Book, _: NoInput) -> Result<Dashboard> {
         super::billing_run::next_job_instant(now)
     };
     Ok(Dashboard {
-        today: today.clone(),
+        today,
         to_review: group(Group::ToReview)?,
         to_review_items,
         past_due: group(Group::PastDue)?,
@@ -94,7 +94,7 @@ fn issue_date(
         (false, _) => job_instant(match mode {
             BillingMode::Prepaid => first_pending,
             BillingMode::Postpaid => {
-                first_of_month_after(&invoice.period)?.max(first_day_one(first_pending))
+                first_of_month_after(invoice.period).max(first_day_one(first_pending))
             }
         }),
     };
@@ -107,9 +107,8 @@ fn issue_date(
 }
 
 /// 2025-01 → 2025-02-01.
-fn first_of_month_after(period: &str) -> Option<NaiveDate> {
-    let first = NaiveDate::parse_from_str(&format!("{period}-01"), "%Y-%m-%d").ok()?;
-    first.checked_add_months(chrono::Months::new(1))
+fn first_of_month_after(period: Period) -> NaiveDate {
+    period.next().start().date_naive()
 }
 
 /// The first 1st of a month on or after `date`.

@@ -24,22 +24,10 @@ pub(crate) fn earnings_by_month(book: &Book, input: EarningsByMonth) -> Result<V
 /// adds up the rounded month figures of each column, exactly, so it equals the column's sum.
 pub(crate) fn earnings(book: &Book, input: EarningsByMonth) -> Result<Earnings> {
     let current_month = billing::Period::of(book.now());
-    let parse = |field: &str, text: &str| {
-        billing::Period::parse(text.trim()).map_err(|_| {
-            ApiError::validation(
-                field,
-                format!("{field} must be a month written YYYY-MM, e.g. 2025-01 (got \"{text}\")."),
-            )
-        })
-    };
-    let to = match input.to.as_deref().filter(|t| !t.trim().is_empty()) {
-        Some(text) => parse("to", text)?,
-        None => current_month,
-    };
-    let from = match input.from.as_deref().filter(|t| !t.trim().is_empty()) {
-        Some(text) => parse("from", text)?,
-        None => (0..11).fold(to, |period, _| period.previous()),
-    };
+    let to = input.to.unwrap_or(current_month);
+    let from = input
+        .from
+        .unwrap_or_else(|| (0..11).fold(to, |period, _| period.previous()));
     if from > to {
         return Err(ApiError::validation(
             "from",
@@ -54,16 +42,16 @@ pub(crate) fn earnings(book: &Book, input: EarningsByMonth) -> Result<Earnings> 
     }
 
     // [in process, overdue, paid], exact.
-    let mut months: BTreeMap<String, [Decimal; 3]> = BTreeMap::new();
+    let mut months: BTreeMap<billing::Period, [Decimal; 3]> = BTreeMap::new();
     let mut period = from;
     loop {
-        months.insert(period.to_string(), [Decimal::ZERO; 3]);
+        months.insert(period, [Decimal::ZERO; 3]);
         if period == to {
             break;
         }
         period = period.next();
     }
-    for group in store::earnings::groups(book.reader(), &from.to_string(), &to.to_string())? {
+    for group in store::earnings::groups(book.reader(), from, to)? {
         let amount = match group.vat_rate.filter(|_| input.include_vat) {
             Some(rate) => group.net + group.net * rate / Decimal::ONE_HUNDRED,
             None => group.net,
@@ -100,9 +88,9 @@ pub(crate) fn earnings(book: &Book, input: EarningsByMonth) -> Result<Earnings> 
         paid: column(|month| month.paid),
     };
     Ok(Earnings {
-        from: from.to_string(),
-        to: to.to_string(),
-        current_month: current_month.to_string(),
+        from,
+        to,
+        current_month,
         include_vat: input.include_vat,
         months,
         totals,

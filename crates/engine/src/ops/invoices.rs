@@ -19,12 +19,7 @@ const DAYS_TO_PAY: i64 = 2;
 const MAX_MONTHS_AHEAD: i32 = 12;
 
 pub(crate) fn list_invoices(book: &Book, filter: ListInvoices) -> Result<Page<Invoice>> {
-    let period = filter
-        .period
-        .as_deref()
-        .map(period)
-        .transpose()?
-        .map(|p| p.to_string());
+    let period = filter.period.map(|p| p.to_string());
     let friendly_id_like = filter
         .friendly_id
         .as_deref()
@@ -77,13 +72,8 @@ pub(crate) fn get_invoice(book: &Book, input: ById) -> Result<InvoiceDetail> {
 pub(crate) fn create_invoice(write: &mut Write<'_>, input: CreateInvoice) -> Result<InvoiceDetail> {
     super::accounts::account(write.tx, input.account_id)
         .map_err(|_| ApiError::validation("account_id", "Choose an existing account."))?;
-    let period = match input
-        .period
-        .as_deref()
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-    {
-        Some(text) => period_within_reach(text, write.now)?,
+    let period = match input.period {
+        Some(period) => within_reach(period, write.now)?,
         None => billing::Period::of(write.now),
     };
     let id = new_invoice(write, input.account_id, period, CreationType::Manual)?;
@@ -141,13 +131,8 @@ pub(crate) fn new_invoice_numbered(
     Ok((id, friendly_id))
 }
 
-fn period(text: &str) -> Result<billing::Period> {
-    billing::Period::parse(text.trim()).map_err(|e| ApiError::validation("period", e.to_string()))
-}
-
 /// A period that is any past month or at most 12 months after the current one (§5).
-fn period_within_reach(text: &str, now: DateTime<Utc>) -> Result<billing::Period> {
-    let period = period(text)?;
+fn within_reach(period: billing::Period, now: DateTime<Utc>) -> Result<billing::Period> {
     if period.months_after(billing::Period::of(now)) > MAX_MONTHS_AHEAD {
         return Err(ApiError::validation(
             "period",
@@ -187,16 +172,16 @@ pub(crate) fn update_invoice(write: &mut Write<'_>, input: UpdateInvoice) -> Res
         }
         None => before_row.friendly_id.clone(),
     };
-    let period = match input
-        .period
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        Some(text) => period_within_reach(text, write.now)?.to_string(),
-        None => before_row.period.clone(),
+    let period = match input.period {
+        Some(period) => within_reach(period, write.now)?,
+        None => before_row.period,
     };
-    store::invoices::set_friendly_id_and_period(write.tx, input.id, &friendly_id, &period)?;
+    store::invoices::set_friendly_id_and_period(
+        write.tx,
+        input.id,
+        &friendly_id,
+        &period.to_string(),
+    )?;
     let after = get_invoice_detail(write.tx, input.id)?;
     write.audit("invoice", Some(input.id.0), Some(&before), Some(&after))?;
     Ok(after)

@@ -11,8 +11,7 @@ use crate::model::*;
 use crate::store;
 use crate::store::pdfs::Outcome;
 use base64::Engine as _;
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use counterfoil_billing::Period;
+use chrono::{DateTime, Datelike, Utc};
 use counterfoil_pdf as pdf;
 use rusqlite::Connection;
 use sha2::{Digest, Sha256};
@@ -262,13 +261,9 @@ fn document(
         logo_sha256: logo_sha256(logo.as_deref()),
     };
     let invoice = &detail.invoice;
-    let period = Period::parse(&invoice.period).map_err(|e| ApiError::internal(&e))?;
+    let period = invoice.period;
     let first_day = period.start().date_naive();
     let last_day = period.end().date_naive();
-    let date = |text: &Option<String>| {
-        text.as_deref()
-            .and_then(|text| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok())
-    };
     let document = pdf::InvoiceDocument {
         paper: match settings.paper_size {
             PaperSize::A4 => pdf::Paper::A4,
@@ -277,10 +272,10 @@ fn document(
         logo,
         friendly_id: invoice.friendly_id.clone(),
         period: first_day.with_day(1).unwrap_or(first_day),
-        issued_on: date(&invoice.issued_on),
+        issued_on: invoice.issued_on,
         period_start: Some(first_day),
         period_end: Some(last_day),
-        due_on: date(&invoice.due_on),
+        due_on: invoice.due_on,
         issued_by: party(&detail.issued_by),
         issued_to: party(&detail.issued_to),
         lines: detail

@@ -117,6 +117,7 @@ pub(crate) fn create_metric(write: &mut Write<'_>, input: CreateMetric) -> Resul
         unit: required_text("unit", "Unit", &input.unit)?,
         description: description_text("description", "Description", &input.description)?,
     };
+    unique_friendly_name(write, &new, None)?;
     let id = store::insert_metric(write.tx, &new)?;
     let created = metric(write.tx, id)?;
     write.audit("metric", Some(id.0), None::<&Metric>, Some(&created))?;
@@ -142,9 +143,31 @@ pub(crate) fn update_metric(write: &mut Write<'_>, input: UpdateMetric) -> Resul
         )?,
         ..before.clone()
     };
+    unique_friendly_name(write, &after, Some(before.id))?;
     store::update_metric(write.tx, &after)?;
     write.audit("metric", Some(input.id.0), Some(&before), Some(&after))?;
     Ok(after)
+}
+
+/// Usage lists, pricing rules and invoice lines name a metric by its name: two of one service
+/// may not share one (as in 3scale).
+fn unique_friendly_name(write: &Write<'_>, metric: &Metric, except: Option<Id>) -> Result<()> {
+    if store::metric_friendly_name_taken(
+        write.tx,
+        metric.service_id,
+        &metric.friendly_name,
+        except,
+    )? {
+        return Err(ApiError::validation(
+            "friendly_name",
+            format!(
+                "Name \"{}\" is already used by a metric of this service.",
+                metric.friendly_name
+            ),
+        )
+        .because(Reason::Taken));
+    }
+    Ok(())
 }
 
 pub(crate) fn delete_metric(write: &mut Write<'_>, input: ById) -> Result<Metric> {

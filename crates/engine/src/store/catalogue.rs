@@ -157,6 +157,22 @@ pub(crate) fn metric_system_name_taken(
     )
 }
 
+/// Whether another metric or method of the service (not `except`) has this name.
+pub(crate) fn metric_friendly_name_taken(
+    conn: &Connection,
+    service_id: Id,
+    friendly_name: &str,
+    except: Option<Id>,
+) -> rusqlite::Result<bool> {
+    super::query_row(
+        conn,
+        "SELECT EXISTS (SELECT 1 FROM metrics
+                        WHERE service_id = ?1 AND trim(friendly_name) = ?2 AND id IS NOT ?3)",
+        params![service_id.0, friendly_name.trim(), except.map(|id| id.0)],
+        |row| row.get(0),
+    )
+}
+
 pub(crate) fn insert_metric(conn: &Connection, metric: &Metric) -> rusqlite::Result<Id> {
     super::execute(
         conn,

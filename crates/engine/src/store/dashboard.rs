@@ -1,8 +1,8 @@
 //! What the dashboard counts: invoices needing attention and the latest billing job.
 
-use super::{from_epoch, percent_from_e4};
-use crate::model::{CreationType, Id};
-use chrono::{DateTime, Utc};
+use super::{from_epoch, percent_from_e4, period_at};
+use crate::model::{CreationType, Id, Period};
+use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 use rust_decimal::Decimal;
 
@@ -35,7 +35,7 @@ impl Group {
 pub(crate) fn nets(
     conn: &Connection,
     group: Group,
-    today: &str,
+    today: NaiveDate,
 ) -> rusqlite::Result<Vec<(Decimal, Option<Decimal>)>> {
     let sql = format!(
         "SELECT i.net, CASE WHEN i.issued_to IS NULL THEN a.vat_rate ELSE i.vat_rate END
@@ -64,7 +64,7 @@ pub(crate) struct Unissued {
     pub id: Id,
     pub friendly_id: String,
     pub account_name: String,
-    pub period: String,
+    pub period: Period,
     pub finalized: bool,
     pub creation_type: CreationType,
     pub finalized_at: Option<DateTime<Utc>>,
@@ -89,7 +89,7 @@ pub(crate) fn unissued(conn: &Connection, limit: u32) -> rusqlite::Result<Vec<Un
                 id: Id(r.get(0)?),
                 friendly_id: r.get(1)?,
                 account_name: r.get(2)?,
-                period: r.get(3)?,
+                period: period_at(r, 3)?,
                 finalized: r.get::<_, String>(4)? == "finalized",
                 creation_type: if r.get::<_, String>(5)? == "background" {
                     CreationType::Background
@@ -108,7 +108,7 @@ pub(crate) fn unissued(conn: &Connection, limit: u32) -> rusqlite::Result<Vec<Un
 
 /// The latest completed job: date, when it finished, and what it did.
 pub(crate) struct LastJob {
-    pub date: String,
+    pub date: NaiveDate,
     pub finished_at: DateTime<Utc>,
     pub invoices_created: u32,
     pub lines_added: u32,

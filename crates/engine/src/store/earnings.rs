@@ -1,6 +1,7 @@
 //! Earnings by month: sums computed by the database, grouped so that no invoice is loaded.
 
-use super::percent_from_e4;
+use super::{percent_from_e4, period_at};
+use crate::model::Period;
 use rusqlite::{params, Connection, OptionalExtension};
 use rust_decimal::Decimal;
 
@@ -14,7 +15,7 @@ pub(crate) enum Bucket {
 
 /// Σ line costs of one (period, bucket, VAT rate) group.
 pub(crate) struct EarningsGroup {
-    pub period: String,
+    pub period: Period,
     pub bucket: Bucket,
     pub vat_rate: Option<Decimal>,
     pub net: Decimal,
@@ -22,8 +23,8 @@ pub(crate) struct EarningsGroup {
 
 pub(crate) fn groups(
     conn: &Connection,
-    from: &str,
-    to: &str,
+    from: Period,
+    to: Period,
 ) -> rusqlite::Result<Vec<EarningsGroup>> {
     // Issued invoices (frozen VAT rate) come summed from `earnings_by_period`, which the store
     // keeps with every invoice change (`keeping_share`); only the invoices not issued yet (open
@@ -43,9 +44,9 @@ pub(crate) fn groups(
          GROUP BY 1, 2, 3",
     )?;
     let groups = statement
-        .query_map(params![from, to], |row| {
+        .query_map(params![from.to_string(), to.to_string()], |row| {
             Ok(EarningsGroup {
-                period: row.get(0)?,
+                period: period_at(row, 0)?,
                 bucket: match row.get::<_, i64>(1)? {
                     1 => Bucket::Overdue,
                     2 => Bucket::Paid,

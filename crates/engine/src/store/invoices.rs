@@ -1,12 +1,12 @@
 //! Invoices, line items, payment transactions and friendly-ID counters.
 
 use super::earnings::keeping_share;
-use super::{from_e4, from_epoch, limit_offset, percent_from_e4, to_e4, to_epoch};
+use super::{from_e4, from_epoch, limit_offset, percent_from_e4, period_at, to_e4, to_epoch};
 use crate::model::{
     CreationType, Id, InvoiceSort, InvoiceState, LineItem, LineItemType, Page, Paging, Party,
-    PaymentTransaction,
+    PaymentTransaction, Period,
 };
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 use rust_decimal::Decimal;
@@ -17,12 +17,12 @@ pub(crate) struct InvoiceRow {
     pub account_id: Id,
     pub account_name: String,
     pub friendly_id: String,
-    pub period: String,
+    pub period: Period,
     pub state: InvoiceState,
     pub creation_type: CreationType,
     pub created_at: DateTime<Utc>,
-    pub issued_on: Option<String>,
-    pub due_on: Option<String>,
+    pub issued_on: Option<NaiveDate>,
+    pub due_on: Option<NaiveDate>,
     pub paid_at: Option<DateTime<Utc>>,
     /// Frozen currency once issued, the provider's before.
     pub currency: String,
@@ -88,7 +88,7 @@ fn row(row: &Row<'_>) -> rusqlite::Result<InvoiceRow> {
         account_id: Id(row.get(1)?),
         account_name: row.get(2)?,
         friendly_id: row.get(3)?,
-        period: row.get(4)?,
+        period: period_at(row, 4)?,
         state: state_from(&row.get::<_, String>(5)?),
         creation_type: if row.get::<_, String>(6)? == "background" {
             CreationType::Background

@@ -15,7 +15,7 @@ pub mod settings;
 pub(crate) mod tokens;
 pub(crate) mod users;
 
-use crate::model::Paging;
+use crate::model::{Paging, Period};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
@@ -37,6 +37,15 @@ pub(crate) fn from_e4(stored: i64) -> Decimal {
 /// A stored percentage as shown: exact, without trailing zeros ("19", "7.5").
 pub(crate) fn percent_from_e4(stored: i64) -> Decimal {
     Decimal::new(stored, SCALE).normalize()
+}
+
+/// A stored period (`YYYY-MM` text) read into the model's type; a malformed one is a broken
+/// book, reported as a conversion failure of its column.
+pub(crate) fn period_at(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<Period> {
+    let text: String = row.get(index)?;
+    Period::parse(&text).map_err(|error| {
+        rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, error.into())
+    })
 }
 
 pub(crate) fn to_epoch(instant: DateTime<Utc>) -> i64 {

@@ -6,7 +6,7 @@
 
 #![allow(dead_code)] // each test file uses a different part of it
 
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use counterfoil_engine::model::*;
 use counterfoil_engine::{dispatch, op, Actor, ApiError, Book, Clock, ErrorCode};
 use rust_decimal::Decimal;
@@ -274,9 +274,15 @@ pub fn instant(text: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(text).unwrap().into()
 }
 
-/// A month as inputs take it, YYYY-MM.
-pub fn period(text: &str) -> String {
-    text.to_owned()
+/// A month, written YYYY-MM (a malformed one is refused by JSON parsing: see `refused_json`).
+pub fn period(text: &str) -> Period {
+    Period::parse(text).unwrap_or_else(|_| panic!("{text:?} is not a month"))
+}
+
+/// A day, written YYYY-MM-DD.
+pub fn day(text: &str) -> NaiveDate {
+    text.parse()
+        .unwrap_or_else(|_| panic!("{text:?} is not a day"))
 }
 
 /// A published plan of `service` without fees or trial.

@@ -8,7 +8,7 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::{header, HeaderMap, Method};
 use base64::Engine as _;
-use counterfoil_engine::model::{AccessToken, Permission, Scope};
+use counterfoil_engine::model::{AccessToken, Period, Permission, Scope};
 use counterfoil_engine::{Actor, Book};
 use rust_decimal::Decimal;
 use serde_json::value::RawValue;
@@ -321,6 +321,11 @@ impl Params {
         self.read(name, lenient::integer_of)
     }
 
+    /// A month, `YYYY-MM`; empty is absent.
+    pub fn period(&self, name: &str) -> Result<Option<Period>, Failure> {
+        self.read(name, lenient::period_of)
+    }
+
     /// A decimal, exactly as written: from a number (its JSON text, see [`exact_json`]) or a
     /// text; one that cannot be kept exactly is refused, never rounded.
     pub fn decimal(&self, name: &str) -> Result<Option<Decimal>, Failure> {
@@ -417,6 +422,7 @@ pub fn id_segment(segment: &str) -> Result<i64, Failure> {
 /// number written as text, a blank text as absent. [`Params`]' readers and the body types'
 /// fields (`#[serde(default, deserialize_with = "lenient::…")]`) read the same way.
 pub mod lenient {
+    use counterfoil_engine::model::Period;
     use rust_decimal::Decimal;
     use serde::{Deserialize, Deserializer};
     use serde_json::Value;
@@ -456,6 +462,17 @@ pub mod lenient {
             .map_err(|error| error.to_string())
     }
 
+    pub fn period_of(value: &Value) -> Result<Option<Period>, String> {
+        match text_of(value) {
+            None if value.is_null() => Ok(None),
+            Some(text) if text.trim().is_empty() => Ok(None),
+            Some(text) => Period::parse(text.trim())
+                .map(Some)
+                .map_err(|_| "must be a month written YYYY-MM, e.g. 2025-01".to_owned()),
+            None => Err("must be a month written YYYY-MM, e.g. 2025-01".to_owned()),
+        }
+    }
+
     pub fn boolean_of(value: &Value) -> Result<Option<bool>, String> {
         match value {
             Value::Null => Ok(None),
@@ -486,6 +503,11 @@ pub mod lenient {
         deserializer: D,
     ) -> Result<Option<Decimal>, D::Error> {
         decimal_of(&Value::deserialize(deserializer)?).map_err(serde::de::Error::custom)
+    }
+
+    /// A month field (`YYYY-MM`); anything else refuses the body.
+    pub fn period<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Period>, D::Error> {
+        period_of(&Value::deserialize(deserializer)?).map_err(serde::de::Error::custom)
     }
 
     /// A boolean field; anything else refuses the body.

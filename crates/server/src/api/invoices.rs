@@ -10,7 +10,7 @@ use axum::extract::Path;
 use axum::http::StatusCode;
 use counterfoil_engine::model::{
     AddLineItem, ById, CreateInvoice, Id, Invoice, InvoiceDetail, InvoiceState, LineItem,
-    LineItemType, ListInvoices, PaymentTransaction, TransitionInvoice, UpdateInvoice,
+    LineItemType, ListInvoices, PaymentTransaction, Period, TransitionInvoice, UpdateInvoice,
 };
 use counterfoil_engine::op;
 use rust_decimal::Decimal;
@@ -87,14 +87,14 @@ impl InvoiceJson {
             vat_rate: invoice.vat_rate.map(Number),
             vat_amount: Number(invoice.totals.vat_amount),
             cost_without_vat: Number(invoice.totals.cost_without_vat),
-            period: invoice.period.clone(),
+            period: invoice.period.to_string(),
             creation_type: match invoice.creation_type {
                 counterfoil_engine::model::CreationType::Manual => "manual",
                 counterfoil_engine::model::CreationType::Background => "background",
             }
             .to_owned(),
-            issued_on: invoice.issued_on.clone(),
-            due_on: invoice.due_on.clone(),
+            issued_on: invoice.issued_on.map(|date| date.to_string()),
+            due_on: invoice.due_on.map(|date| date.to_string()),
             paid_at: invoice.paid_at.map(timestamp),
             links: vec![
                 Link {
@@ -273,7 +273,7 @@ fn list_filters(call: &ApiCall, account: Option<i64>) -> Result<ListInvoices, Fa
     };
     Ok(ListInvoices {
         state,
-        period: params.text("month").filter(|m| !m.trim().is_empty()),
+        period: params.period("month")?,
         friendly_id: params.search("number")?,
         year,
         buyer_query: params.search("buyer_query")?,
@@ -434,8 +434,9 @@ struct CreateInvoiceBody {
     #[schema(value_type = i64, required)]
     account_id: Option<i64>,
     /// YYYY-MM; this month when absent.
-    #[serde(default, deserialize_with = "lenient::text")]
-    period: Option<String>,
+    #[serde(default, deserialize_with = "lenient::period")]
+    #[schema(value_type = Option<String>)]
+    period: Option<Period>,
 }
 
 /// The body of an invoice update (flat, or under `invoice`).
@@ -445,8 +446,9 @@ struct UpdateInvoiceBody {
     #[serde(default, deserialize_with = "lenient::text")]
     friendly_id: Option<String>,
     /// YYYY-MM.
-    #[serde(default, deserialize_with = "lenient::text")]
-    period: Option<String>,
+    #[serde(default, deserialize_with = "lenient::period")]
+    #[schema(value_type = Option<String>)]
+    period: Option<Period>,
 }
 
 /// Change the friendly ID or period; only while the invoice is open or finalized.
