@@ -863,6 +863,7 @@ mod tests {
             &actor,
             CreateInvoice {
                 account_id: account.id,
+                lines: Vec::new(),
                 period: Some(counterfoil_engine::model::Period::new(2025, 5).expect("a month")),
             },
         )

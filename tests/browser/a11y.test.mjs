@@ -117,6 +117,18 @@ describe('accessibility of every screen (axe-core)', () => {
           await screenshot(page, `a11y-${name}-${colorScheme}`);
         }
 
+        // New invoice, with the errors of an empty buyer and a bad cost shown.
+        await page.goto(new URL(`#/accounts/${book.buyer.id}`, server.url).href);
+        await page.getByRole('button', { name: 'New invoice…' }).click();
+        const newInvoice = page.getByRole('dialog', { name: /^New invoice for / });
+        await newInvoice.getByLabel('Line 1 Cost', { exact: true }).fill('ten');
+        await newInvoice.getByRole('button', { name: 'Create invoice' }).click();
+        await newInvoice.locator('[aria-invalid="true"]').first().waitFor();
+        found['invoice-new'] = await seriousViolations(page);
+        await screenshot(page, `a11y-invoice-new-${colorScheme}`);
+        await newInvoice.getByRole('button', { name: 'Cancel' }).click();
+        await newInvoice.waitFor({ state: 'detached' });
+
         // The invoice list's PDF batch: its confirmation, and its summary with a failure. A
         // new footnote makes the issued invoice's PDF out of date, in each theme's run.
         const settings = await rpc(server.url, 'get_settings');

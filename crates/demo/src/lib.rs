@@ -905,6 +905,7 @@ impl<'b> Sim<'b> {
                     &self.actor,
                     CreateInvoice {
                         account_id,
+                        lines: Vec::new(),
                         period: None,
                     },
                 )?;

@@ -549,6 +549,7 @@ fn perform(
         "create_invoice" => {
             let create = CreateInvoice {
                 account_id: lookup(&refs.accounts, "account", text(step, "account"))?,
+                lines: Vec::new(),
                 period: field(step, "period")?,
             };
             let created = message(op::create_invoice(book, actor, create))?;

@@ -101,6 +101,7 @@ fn bad_periods_and_friendly_ids_are_refused() {
         op::create_invoice,
         CreateInvoice {
             account_id: Id(777),
+            lines: Vec::new(),
             period: None,
         },
         ErrorCode::Validation,
@@ -121,6 +122,73 @@ fn bad_periods_and_friendly_ids_are_refused() {
             Some("friendly_id"),
         );
     }
+}
+
+#[test]
+fn a_manual_invoice_is_made_with_its_lines_in_one_change() {
+    let mut f = Fixture::new();
+    let acme = f.account("Acme");
+    let line = |name: &str, quantity: Option<&str>, cost: &str| InvoiceLine {
+        name: name.into(),
+        description: String::new(),
+        quantity: quantity.map(amount),
+        cost: amount(cost),
+    };
+    let made = f.ok(
+        op::create_invoice,
+        CreateInvoice {
+            lines: vec![
+                line("Consulting", Some("3"), "450.00"),
+                line(" Goodwill credit ", None, "-25.5"),
+            ],
+            ..new_invoice(&acme, Some("2025-02"))
+        },
+    );
+    assert_eq!(made.invoice.state, InvoiceState::Open);
+    assert_eq!(made.invoice.creation_type, CreationType::Manual);
+    assert_eq!(made.invoice.period, "2025-02");
+    let lines: Vec<_> = made
+        .line_items
+        .iter()
+        .map(|item| {
+            (
+                item.name.as_str(),
+                item.quantity.to_string(),
+                item.cost.to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            ("Consulting", "3".to_owned(), "450.00".to_owned()),
+            ("Goodwill credit", "1".to_owned(), "-25.50".to_owned()),
+        ]
+    );
+    assert_eq!(made.invoice.totals.cost_without_vat.to_string(), "424.50");
+
+    // One bad line refuses the whole invoice, naming the line and its field.
+    let before = f.all_invoices().len();
+    let error = f.refused(
+        op::create_invoice,
+        CreateInvoice {
+            lines: vec![line("Setup", None, "100"), line("Support", None, "1.00001")],
+            ..new_invoice(&acme, None)
+        },
+        ErrorCode::Validation,
+        Some("lines[1].cost"),
+    );
+    assert!(error.message.contains("4 decimal places"), "{error:?}");
+    f.refused(
+        op::create_invoice,
+        CreateInvoice {
+            lines: vec![line("  ", None, "100")],
+            ..new_invoice(&acme, None)
+        },
+        ErrorCode::Validation,
+        Some("lines[0].name"),
+    );
+    assert_eq!(f.all_invoices().len(), before, "nothing was made");
 }
 
 #[test]

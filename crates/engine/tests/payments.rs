@@ -100,6 +100,7 @@ fn a_manual_charge_records_the_transaction_and_pays_or_leaves_the_state() {
         op::create_invoice,
         CreateInvoice {
             account_id: good.invoice.account_id,
+            lines: Vec::new(),
             period: None,
         },
     );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptyLineForm, invoiceForm, invoiceUpdate, lineInput } from './invoiceForm';
+import { emptyLineForm, invoiceForm, invoiceUpdate, lineInput, newInvoiceFields, newInvoiceInput } from './invoiceForm';
 
 describe('lineInput', () => {
   it('sends the cost and quantity as decimal strings, exactly as typed', () => {
@@ -72,5 +72,49 @@ describe('invoiceUpdate', () => {
       ok: true,
       input: { friendly_id: 'INV-1' },
     });
+  });
+});
+
+describe('newInvoiceInput', () => {
+  const line = (name: string, cost: string, quantity = '1') => ({ ...emptyLineForm(), name, cost, quantity });
+
+  it('sends the buyer, the month and every line, exactly as typed', () => {
+    const form = { account_id: '12', period: ' 2026-05 ', lines: [line('Consulting', '1 234,56', '3'), line('Credit', '-10', '')] };
+    expect(newInvoiceInput(form)).toEqual({
+      ok: true,
+      input: {
+        account_id: '12',
+        period: '2026-05',
+        lines: [
+          { name: 'Consulting', quantity: '3', cost: '1234.56' },
+          { name: 'Credit', cost: '-10' },
+        ],
+      },
+    });
+  });
+
+  it('leaves out an empty month (the current one) and no lines', () => {
+    expect(newInvoiceInput({ account_id: '12', period: '', lines: [] })).toEqual({ ok: true, input: { account_id: '12' } });
+  });
+
+  it('names every wrong field as the engine does, by line', () => {
+    const result = newInvoiceInput({ account_id: '', period: 'May', lines: [line('Ok', '5'), line('Bad', 'ten', 'x')] });
+    expect(!result.ok && Object.keys(result.errors).sort()).toEqual([
+      'account_id',
+      'lines[1].cost',
+      'lines[1].quantity',
+      'period',
+    ]);
+  });
+
+  it('lists the fields of each line for the form to show errors next to', () => {
+    expect(newInvoiceFields(1)).toEqual([
+      'account_id',
+      'period',
+      'lines[0].name',
+      'lines[0].description',
+      'lines[0].quantity',
+      'lines[0].cost',
+    ]);
   });
 });

@@ -140,6 +140,10 @@ pub struct InvoiceDetail {
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct CreateInvoice {
     pub account_id: Id,
+    /// Lines to open the invoice with, in order (made in the same change as the invoice).
+    #[serde(default)]
+    #[ts(optional, as = "Option<Vec<InvoiceLine>>")]
+    pub lines: Vec<InvoiceLine>,
     /// YYYY-MM; the current month when absent.
     #[serde(default, deserialize_with = "blank_is_none")]
     #[ts(optional, type = "string | null")]
@@ -235,6 +239,23 @@ pub struct UpdateInvoice {
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct AddLineItem {
     pub invoice_id: Id,
+    pub name: String,
+    #[serde(default)]
+    #[ts(optional, as = "Option<String>")]
+    pub description: String,
+    #[serde(default)]
+    #[ts(optional = nullable, type = "string")]
+    #[serde(deserialize_with = "exact::optional_decimal")]
+    pub quantity: Option<Decimal>,
+    /// The line's total (may be negative, e.g. a credit).
+    #[ts(type = "string")]
+    #[serde(deserialize_with = "exact::decimal")]
+    pub cost: Decimal,
+}
+
+/// A manual line of a new invoice: what `AddLineItem` adds to an existing one.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct InvoiceLine {
     pub name: String,
     #[serde(default)]
     #[ts(optional, as = "Option<String>")]

@@ -76,7 +76,22 @@ pub(crate) fn create_invoice(write: &mut Write<'_>, input: CreateInvoice) -> Res
         Some(period) => within_reach(period, write.now)?,
         None => billing::Period::of(write.now),
     };
+    // Every line is checked before anything is written, each error naming its line.
+    let lines = input
+        .lines
+        .iter()
+        .enumerate()
+        .map(|(index, line)| {
+            manual_line(line).map_err(|error| ApiError {
+                field: error.field.map(|field| format!("lines[{index}].{field}")),
+                ..error
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
     let id = new_invoice(write, input.account_id, period, CreationType::Manual)?;
+    for line in lines {
+        insert_manual_line(write, id, line)?;
+    }
     let created = get_invoice_detail(write.tx, id)?;
     write.audit(
         "invoice",
@@ -189,22 +204,49 @@ pub(crate) fn update_invoice(write: &mut Write<'_>, input: UpdateInvoice) -> Res
 
 pub(crate) fn add_line_item(write: &mut Write<'_>, input: AddLineItem) -> Result<InvoiceDetail> {
     editable_row(write.tx, input.invoice_id)?;
-    let line = store::invoices::NewLineItem {
-        invoice_id: input.invoice_id,
-        name: required_text("name", "Name", &input.name)?,
-        description: description_text("description", "Description", &input.description)?,
-        quantity: line_quantity(input.quantity)?,
-        cost: line_cost(input.cost)?,
+    let line = manual_line(&InvoiceLine {
+        name: input.name,
+        description: input.description,
+        quantity: input.quantity,
+        cost: input.cost,
+    })?;
+    insert_manual_line(write, input.invoice_id, line)?;
+    get_invoice_detail(write.tx, input.invoice_id)
+}
+
+/// A manual line as the book keeps it: text trimmed, quantity 1 when not given, cost exact.
+struct ManualLine {
+    name: String,
+    description: String,
+    quantity: rust_decimal::Decimal,
+    cost: rust_decimal::Decimal,
+}
+
+fn manual_line(line: &InvoiceLine) -> Result<ManualLine> {
+    Ok(ManualLine {
+        name: required_text("name", "Name", &line.name)?,
+        description: description_text("description", "Description", &line.description)?,
+        quantity: line_quantity(line.quantity)?,
+        cost: line_cost(line.cost)?,
+    })
+}
+
+fn insert_manual_line(write: &mut Write<'_>, invoice_id: Id, line: ManualLine) -> Result<()> {
+    let new = store::invoices::NewLineItem {
+        invoice_id,
+        name: line.name,
+        description: line.description,
+        quantity: line.quantity,
+        cost: line.cost,
         line_type: LineItemType::Manual,
         application_id: None,
         plan_id: None,
         metric_id: None,
     };
-    let id = store::invoices::insert_line_item(write.tx, &line, write.now)?;
+    let id = store::invoices::insert_line_item(write.tx, &new, write.now)?;
     let added =
         store::invoices::line_item(write.tx, id)?.ok_or_else(|| not_found("line item", id))?;
-    write.audit("line_item", Some(id.0), None::<&LineItem>, Some(&added))?;
-    get_invoice_detail(write.tx, input.invoice_id)
+    write.audit("line_item", Some(id.0), None::<&LineItem>, Some(&added))
 }
 
 /// A line's cost as given, kept exactly: the book stores 4 decimal places (§1), so a cost

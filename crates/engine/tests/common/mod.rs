@@ -395,6 +395,7 @@ pub fn usage(
 pub fn new_invoice(account: &Account, month: Option<&str>) -> CreateInvoice {
     CreateInvoice {
         account_id: account.id,
+        lines: Vec::new(),
         period: month.map(period),
     }
 }

@@ -419,6 +419,7 @@ async fn create_invoice(call: ApiCall) -> Result<Reply, Failure> {
     };
     let input = CreateInvoice {
         account_id,
+        lines: Vec::new(),
         period: body.period,
     };
     let detail = call.write(op::create_invoice, input).await?;

@@ -359,6 +359,10 @@ pdf: PdfStatus | null, };
 
 export type CreateInvoice = { account_id: Id, 
 /**
+ * Lines to open the invoice with, in order (made in the same change as the invoice).
+ */
+lines?: Array<InvoiceLine>, 
+/**
  * YYYY-MM; the current month when absent.
  */
 period?: string | null, };
@@ -412,6 +416,12 @@ export type InvoiceSort = "id" | "friendly_id" | "buyer" | "period" | "state" | 
 export type UpdateInvoice = { id: Id, friendly_id?: string | null, period?: string | null, };
 
 export type AddLineItem = { invoice_id: Id, name: string, description?: string, quantity?: string, 
+/**
+ * The line's total (may be negative, e.g. a credit).
+ */
+cost: string, };
+
+export type InvoiceLine = { name: string, description?: string, quantity?: string, 
 /**
  * The line's total (may be negative, e.g. a credit).
  */
