@@ -46,6 +46,20 @@ enum Command {
     /// People who may sign in to the UI when it is served beyond loopback (docs/access.md).
     #[command(subcommand)]
     User(UserCommand),
+    /// Run one operation of the list on a book and print its JSON answer (the operations and
+    /// their inputs are those of ui/src/lib/api/types.ts). A refusal prints
+    /// {"code", "message", "field"} and exits with status 1.
+    Op(OpArgs),
+}
+
+#[derive(clap::Args)]
+struct OpArgs {
+    /// The operation's name, e.g. list_accounts or create_invoice.
+    operation: String,
+    /// Its input as JSON (`{}` when left out; `-` reads it from standard input).
+    input: Option<String>,
+    #[command(flatten)]
+    book: BookArg,
 }
 
 #[derive(Subcommand)]
@@ -189,6 +203,7 @@ fn main() -> anyhow::Result<()> {
         Command::Token(TokenCommand::Create(args)) => token::create(args),
         Command::User(UserCommand::Add(args)) => user::add(args),
         Command::User(UserCommand::List(args)) => user::list(args),
+        Command::Op(args) => run_operation(args),
     }
 }
 
@@ -237,6 +252,40 @@ fn bill(args: BillArgs) -> anyhow::Result<()> {
         _ => println!("nothing to bill: every day up to {until} is done"),
     }
     Ok(())
+}
+
+/// `counterfoil op`: the answer (or the refusal) as JSON on standard output, for scripts.
+fn run_operation(args: OpArgs) -> anyhow::Result<()> {
+    let text = match args.input.as_deref() {
+        None => "{}".to_owned(),
+        Some("-") => {
+            std::io::read_to_string(std::io::stdin()).context("could not read the input")?
+        }
+        Some(text) => text.to_owned(),
+    };
+    let input: serde_json::Value = match serde_json::from_str(&text) {
+        Ok(input) => input,
+        Err(error) => {
+            let refusal = counterfoil_engine::ApiError::validation(
+                "input",
+                format!("The input is not JSON: {error}."),
+            );
+            println!("{}", serde_json::to_string_pretty(&refusal)?);
+            std::process::exit(1);
+        }
+    };
+    let mut book = args.book.open()?;
+    let actor = counterfoil_engine::Actor::new("cli");
+    match counterfoil_engine::dispatch(&mut book, &actor, &args.operation, input) {
+        Ok(answer) => {
+            println!("{}", serde_json::to_string_pretty(&answer)?);
+            Ok(())
+        }
+        Err(refusal) => {
+            println!("{}", serde_json::to_string_pretty(&refusal)?);
+            std::process::exit(1);
+        }
+    }
 }
 
 fn run_scenario(file: &std::path::Path) -> anyhow::Result<()> {

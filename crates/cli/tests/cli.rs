@@ -226,3 +226,72 @@ fn a_billing_run_killed_at_random_moments_ends_with_the_same_book() {
         "the same invoices, lines and payments"
     );
 }
+
+#[test]
+fn op_runs_one_operation_and_prints_its_answer_or_its_refusal() {
+    let dir = tempfile::tempdir().unwrap();
+    let book = dir.path().join("ops.book");
+    let op = |args: &[&str]| {
+        let output = counterfoil()
+            .arg("op")
+            .args(args)
+            .arg("--book")
+            .arg(&book)
+            .output()
+            .unwrap();
+        let answer: serde_json::Value = serde_json::from_slice(&output.stdout)
+            .unwrap_or_else(|e| panic!("{args:?} printed no JSON ({e}): {output:?}"));
+        (output.status.code(), answer)
+    };
+
+    let (status, created) = op(&[
+        "create_account",
+        r#"{"org_name": "Acme Analytics", "vat_rate": "22"}"#,
+    ]);
+    assert_eq!(status, Some(0));
+    assert_eq!(created["org_name"], "Acme Analytics");
+    assert_eq!(created["vat_rate"], "22");
+
+    // No input is `{}`; a read answers as the UI's call would.
+    let (status, listed) = op(&["list_accounts"]);
+    assert_eq!(status, Some(0));
+    assert_eq!(listed["total"], 1);
+    assert_eq!(listed["items"][0]["id"], created["id"]);
+
+    // A refusal names its field and exits 1; nothing is written.
+    let (status, refused) = op(&["create_account", r#"{"org_name": "  "}"#]);
+    assert_eq!(status, Some(1));
+    assert_eq!(refused["code"], "validation");
+    assert_eq!(refused["field"], "org_name");
+    assert!(
+        refused["message"].as_str().unwrap().contains("blank"),
+        "{refused}"
+    );
+    assert_eq!(op(&["list_accounts"]).1["total"], 1);
+
+    let (status, unknown) = op(&["make_money", "{}"]);
+    assert_eq!(status, Some(1));
+    assert_eq!(unknown["code"], "not_found");
+    let (status, not_json) = op(&["list_accounts", "{nope"]);
+    assert_eq!(status, Some(1));
+    assert_eq!(not_json["field"], "input");
+
+    // `-` reads the input from standard input.
+    let mut child = counterfoil()
+        .args(["op", "get_account", "-", "--book"])
+        .arg(&book)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    write!(
+        child.stdin.take().unwrap(),
+        r#"{{"id": {}}}"#,
+        created["id"]
+    )
+    .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success());
+    let read: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(read["org_name"], "Acme Analytics");
+}
