@@ -172,6 +172,17 @@ struct ServeArgs {
     /// Require sign-in on a loopback address too (e.g. behind a reverse proxy on the host).
     #[arg(long)]
     require_sign_in: bool,
+    /// Speak TLS on a loopback address too (beyond loopback it always does). Without
+    /// --tls-cert, with a self-signed certificate made on first start and kept beside the
+    /// book (FILE.tls-cert.pem, FILE.tls-key.pem); its fingerprint is printed at every start.
+    #[arg(long)]
+    tls: bool,
+    /// The certificate chain to present, PEM (with --tls-key).
+    #[arg(long, value_name = "PEM", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The private key of --tls-cert, PEM.
+    #[arg(long, value_name = "PEM", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
     /// The built UI to serve at / (default: ui/dist of this source tree, when present).
     #[arg(long, value_name = "DIR")]
     ui: Option<PathBuf>,
@@ -369,6 +380,36 @@ fn import_usage(args: ImportArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// What `serve` presents: the certificate given; else, with --tls or beyond loopback, the
+/// book's own self-signed one; else nothing (plain http, loopback only).
+fn tls_identity(
+    args: &ServeArgs,
+    book: &std::path::Path,
+) -> anyhow::Result<Option<counterfoil_server::tls::TlsIdentity>> {
+    use counterfoil_server::tls::TlsIdentity;
+    if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
+        return Ok(Some(TlsIdentity::from_files(cert, key)?));
+    }
+    if !args.tls && args.listen.ip().is_loopback() {
+        return Ok(None);
+    }
+    let beside = |suffix: &str| {
+        let mut name = book.as_os_str().to_owned();
+        name.push(suffix);
+        PathBuf::from(name)
+    };
+    let (cert, key) = (beside(".tls-cert.pem"), beside(".tls-key.pem"));
+    let (identity, made) = TlsIdentity::self_signed(&cert, &key)?;
+    if made {
+        tracing::info!(
+            "made a self-signed certificate, {} (its key: {}); desktops pin its fingerprint",
+            cert.display(),
+            key.display()
+        );
+    }
+    Ok(Some(identity))
+}
+
 fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let sign_in_required = args.require_sign_in || !args.listen.ip().is_loopback();
     let book_path = args.book.path()?;
@@ -396,7 +437,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         }
         None => args.book.open()?,
     };
-    let ui_dir = args.ui.or_else(|| {
+    let ui_dir = args.ui.clone().or_else(|| {
         let built = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ui/dist");
         built.join("index.html").exists().then_some(built)
     });
@@ -418,8 +459,11 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
             "no built UI found (run `npm run build` in ui/ or pass --ui DIR); serving /rpc only"
         );
     }
+    let tls = tls_identity(&args, book.path())?;
     let book_path = book.path().display().to_string();
-    let state = counterfoil_server::AppState::new(book, ui_dir).require_sign_in(sign_in_required);
+    let state = counterfoil_server::AppState::new(book, ui_dir)
+        .require_sign_in(sign_in_required)
+        .served_over_tls(tls.is_some());
     let router = counterfoil_server::app(state.clone());
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
@@ -430,10 +474,22 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         if sign_in_required {
             tracing::info!("sign-in required: {users} user(s) may sign in");
         }
-        tracing::info!(book = %book_path, "Counterfoil is serving http://{address}/");
         // The catch-up runs beside the first requests; they wait for the book while it bills.
         tokio::spawn(counterfoil_server::bill_daily(state));
-        counterfoil_server::serve(listener, router).await?;
+        match &tls {
+            Some(identity) => {
+                tracing::info!(
+                    book = %book_path,
+                    "Counterfoil is serving https://{address}/ (certificate SHA-256 fingerprint {})",
+                    identity.fingerprint()
+                );
+                counterfoil_server::serve_tls(listener, identity, router).await?;
+            }
+            None => {
+                tracing::info!(book = %book_path, "Counterfoil is serving http://{address}/");
+                counterfoil_server::serve(listener, router).await?;
+            }
+        }
         Ok(())
     })
 }

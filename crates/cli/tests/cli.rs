@@ -295,3 +295,135 @@ fn op_runs_one_operation_and_prints_its_answer_or_its_refusal() {
     let read: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(read["org_name"], "Acme Analytics");
 }
+
+/// `serve --tls` on loopback, until it says where it serves; returns it and the fingerprint
+/// it printed.
+fn serve_tls(book: &std::path::Path, port: u16) -> (std::process::Child, String) {
+    let mut server = counterfoil()
+        .args([
+            "serve",
+            "--tls",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--book",
+        ])
+        .arg(book)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut log = BufReader::new(server.stderr.take().unwrap());
+    let mut line = String::new();
+    while !line.contains("is serving") {
+        line.clear();
+        assert!(
+            log.read_line(&mut line).unwrap() > 0,
+            "serve exited before listening"
+        );
+    }
+    assert!(
+        line.contains(&format!("https://127.0.0.1:{port}/")),
+        "{line}"
+    );
+    let fingerprint = line
+        .split("fingerprint ")
+        .nth(1)
+        .and_then(|rest| rest.split(')').next())
+        .unwrap_or_else(|| panic!("no fingerprint in {line}"))
+        .to_owned();
+    // The rest of the log is not read; it must not fill the pipe and block the server.
+    std::thread::spawn(move || std::io::copy(&mut log, &mut std::io::sink()));
+    (server, fingerprint)
+}
+
+/// POST /rpc/<operation> over TLS, trusting only the certificate with `fingerprint`.
+fn pinned_rpc(port: u16, fingerprint: &str, operation: &str, body: &str) -> Result<String, String> {
+    let config =
+        counterfoil_server::tls::pinned_client_config(fingerprint).map_err(|e| e.to_string())?;
+    let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
+    let connection = rustls::ClientConnection::new(std::sync::Arc::new(config), name).unwrap();
+    let socket = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let mut stream = rustls::StreamOwned::new(connection, socket);
+    write!(
+        stream,
+        "POST /rpc/{operation} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .map_err(|e| e.to_string())?;
+    let mut response = String::new();
+    match stream.read_to_string(&mut response) {
+        Ok(_) => Ok(response),
+        // The server closes without TLS's close_notify after a `Connection: close` answer.
+        Err(error) if error.kind() == std::io::ErrorKind::UnexpectedEof && !response.is_empty() => {
+            Ok(response)
+        }
+        Err(error) => Err(error.to_string()),
+    }
+}
+
+#[test]
+fn serve_tls_presents_a_self_signed_certificate_that_a_pinned_client_trusts() {
+    let dir = tempfile::tempdir().unwrap();
+    let book = dir.path().join("served.book");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let (mut server, fingerprint) = serve_tls(&book, port);
+    assert_eq!(fingerprint.len(), 32 * 3 - 1, "AB:CD:… ({fingerprint})");
+
+    // Made on first start, beside the book; the key readable by its owner only.
+    let key = dir.path().join("served.book.tls-key.pem");
+    assert!(dir.path().join("served.book.tls-cert.pem").exists());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&key).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+
+    let created = pinned_rpc(
+        port,
+        &fingerprint,
+        "create_account",
+        r#"{"org_name":"Over TLS"}"#,
+    )
+    .unwrap();
+    assert!(created.starts_with("HTTP/1.1 200"), "{created}");
+    assert!(created.contains(r#""org_name":"Over TLS""#), "{created}");
+
+    // Another certificate (here: another fingerprint) is refused before anything is sent.
+    let impostor = ["00"; 32].join(":");
+    let refused = pinned_rpc(port, &impostor, "list_accounts", "{}").unwrap_err();
+    assert!(refused.contains("not the one pinned"), "{refused}");
+    // Plain http gets no answer from a TLS port.
+    let mut plain = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        plain,
+        "GET /rpc/list_accounts HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = Vec::new();
+    let _ = plain.read_to_end(&mut answer);
+    assert!(!String::from_utf8_lossy(&answer).starts_with("HTTP/1.1 200"));
+
+    Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(server.wait().unwrap().success());
+
+    // The next start presents the same certificate: a pinned desktop keeps trusting it.
+    let (mut again, same) = serve_tls(&book, port);
+    assert_eq!(same, fingerprint);
+    let listed = pinned_rpc(port, &fingerprint, "list_accounts", "{}").unwrap();
+    assert!(listed.contains("Over TLS"), "{listed}");
+    Command::new("kill")
+        .args(["-TERM", &again.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(again.wait().unwrap().success());
+}

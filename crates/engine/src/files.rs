@@ -144,6 +144,18 @@ pub fn write(path: &Path, bytes: impl AsRef<[u8]>) -> io::Result<()> {
     std::fs::write(path, bytes)
 }
 
+/// Writes `bytes` to a new file `path` that only its owner may read (a private key), unless
+/// it is an open book; an existing file is left alone and refused.
+pub fn write_new_private(path: &Path, bytes: impl AsRef<[u8]>) -> io::Result<()> {
+    use std::io::Write;
+    refuse_open_book(path)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(bytes.as_ref())
+}
+
 /// Removes `path`, unless it is an open book.
 pub fn remove(path: &Path) -> io::Result<()> {
     refuse_open_book(path)?;

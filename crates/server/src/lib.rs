@@ -23,6 +23,7 @@ pub mod api;
 mod endpoint;
 pub mod guard;
 pub mod session;
+pub mod tls;
 
 /// Largest request body accepted (the UI's inputs are small; imports come in a later issue).
 const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -45,6 +46,8 @@ pub struct AppState {
     readers: Arc<Vec<Mutex<Book>>>,
     ui_dir: Option<PathBuf>,
     sign_in_required: bool,
+    /// Served over TLS by this process (`serve_tls`): session cookies are `Secure`.
+    tls: bool,
     sessions: Arc<session::Sessions>,
 }
 
@@ -66,6 +69,7 @@ impl AppState {
             readers: Arc::new(readers),
             ui_dir,
             sign_in_required: false,
+            tls: false,
             sessions: Arc::default(),
         }
     }
@@ -99,6 +103,12 @@ impl AppState {
 
     pub fn sign_in_required(&self) -> bool {
         self.sign_in_required
+    }
+
+    /// Whether this process terminates TLS itself (see [`tls`]).
+    pub fn served_over_tls(mut self, tls: bool) -> AppState {
+        self.tls = tls;
+        self
     }
 
     /// Runs `work` on the book on a blocking thread; one caller at a time.
@@ -331,6 +341,17 @@ async fn no_operation() -> Response {
 /// Serves `router` on `listener` until Ctrl-C or SIGTERM, then lets in-flight requests finish.
 pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io::Result<()> {
     axum::serve(guard::GuardedListener(listener), router)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+}
+
+/// [`serve`] over TLS, presenting `identity`.
+pub async fn serve_tls(
+    listener: tokio::net::TcpListener,
+    identity: &tls::TlsIdentity,
+    router: Router,
+) -> std::io::Result<()> {
+    axum::serve(tls::TlsListener::new(listener, identity)?, router)
         .with_graceful_shutdown(shutdown_signal())
         .await
 }

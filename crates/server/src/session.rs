@@ -277,7 +277,7 @@ pub(crate) async fn sign_in(
     };
     tracing::info!(username = %user.username, "signed in");
     let mut cookie = format!("{COOKIE_NAME}={id}; Path=/; HttpOnly; SameSite=Strict");
-    if behind_https(&headers) {
+    if state.tls || behind_https(&headers) {
         cookie.push_str("; Secure");
     }
     let mut response = (StatusCode::OK, Json(user)).into_response();
