@@ -73,21 +73,6 @@ fn users_are_added_with_the_password_from_the_environment_and_listed() {
     assert!(!text.contains(PASSWORD));
 }
 
-/// Sends one HTTP/1.1 request and returns the whole answer (status line, headers, body).
-fn http(port: u16, request_line: &str, headers: &str, body: &str) -> String {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    write!(
-        stream,
-        "{request_line} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n\
-         {headers}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    response
-}
-
 #[test]
 fn serve_beyond_loopback_starts_once_a_user_exists_and_wants_sign_in() {
     let dir = tempfile::tempdir().unwrap();
@@ -112,8 +97,15 @@ fn serve_beyond_loopback_starts_once_a_user_exists_and_wants_sign_in() {
             "serve exited before listening"
         );
     }
+    // Beyond loopback only TLS, with the certificate whose fingerprint the log gives.
+    let fingerprint = line
+        .split("fingerprint ")
+        .nth(1)
+        .and_then(|rest| rest.split(')').next())
+        .unwrap_or_else(|| panic!("no fingerprint in {line}"))
+        .to_owned();
     let port: u16 = line
-        .split("http://0.0.0.0:")
+        .split("https://0.0.0.0:")
         .nth(1)
         .map(|rest| {
             rest.chars()
@@ -122,12 +114,16 @@ fn serve_beyond_loopback_starts_once_a_user_exists_and_wants_sign_in() {
         })
         .and_then(|digits| digits.parse().ok())
         .unwrap_or_else(|| panic!("no port in {line}"));
+    std::thread::spawn(move || std::io::copy(&mut log, &mut std::io::sink()));
+    let http = |request_line: &str, headers: &str, body: &str| {
+        https(port, &fingerprint, request_line, headers, body)
+    };
 
-    let refused = http(port, "POST /rpc/list_accounts", "", "{}");
+    let refused = http("POST /rpc/list_accounts", "", "{}");
     assert!(refused.starts_with("HTTP/1.1 401"), "{refused}");
 
     let credentials = format!(r#"{{"username":"ana","password":"{PASSWORD}"}}"#);
-    let signed_in = http(port, "POST /session", "", &credentials);
+    let signed_in = http("POST /session", "", &credentials);
     assert!(signed_in.starts_with("HTTP/1.1 200"), "{signed_in}");
     let cookie = signed_in
         .lines()
@@ -135,15 +131,17 @@ fn serve_beyond_loopback_starts_once_a_user_exists_and_wants_sign_in() {
         .and_then(|value| value.split(';').next())
         .unwrap_or_else(|| panic!("no cookie in {signed_in}"))
         .to_owned();
+    assert!(
+        signed_in.contains("; Secure"),
+        "over TLS the cookie never travels in clear: {signed_in}"
+    );
     let listed = http(
-        port,
         "POST /rpc/list_accounts",
         &format!("Cookie: {cookie}\r\n"),
         "{}",
     );
     assert!(listed.starts_with("HTTP/1.1 200"), "{listed}");
     let write = http(
-        port,
         "POST /rpc/create_account",
         &format!("Cookie: {cookie}\r\n"),
         r#"{"org_name":"Acme"}"#,
@@ -159,6 +157,31 @@ fn serve_beyond_loopback_starts_once_a_user_exists_and_wants_sign_in() {
         .unwrap();
     assert!(status.success());
     assert!(server.0.wait().unwrap().success());
+}
+
+/// A request over TLS, trusting only the certificate with `fingerprint` (as a linked desktop
+/// does); the whole answer as text.
+fn https(port: u16, fingerprint: &str, request_line: &str, headers: &str, body: &str) -> String {
+    let config = counterfoil_server::tls::pinned_client_config(fingerprint).unwrap();
+    let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
+    let connection = rustls::ClientConnection::new(std::sync::Arc::new(config), name).unwrap();
+    let socket = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let mut stream = rustls::StreamOwned::new(connection, socket);
+    write!(
+        stream,
+        "{request_line} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n\
+         {headers}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    match stream.read_to_string(&mut response) {
+        Ok(_) => {}
+        // The server closes without TLS's close_notify after a `Connection: close` answer.
+        Err(error) if error.kind() == std::io::ErrorKind::UnexpectedEof => {}
+        Err(error) => panic!("{request_line}: {error}"),
+    }
+    response
 }
 
 /// The server this test started, killed if the test fails before stopping it.

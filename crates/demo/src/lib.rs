@@ -4,10 +4,16 @@
 //! A provider, two services, four plans and two dozen buyers from around the world live through
 //! six simulated months (1 December 2025 to 15 June 2026, 12:00 UTC): they sign up, use the
 //! APIs every day, change plans and cancel, and people issue, cancel, credit and mark invoices
-//! paid. Every action is one of the engine's typed operations (`counterfoil_engine::op`), with
-//! the typed inputs and outputs of `counterfoil_engine::model`, and the daily billing run
-//! runs as the simulated clock passes each day, as in the engine's scenarios. Nothing reads the
-//! system clock and the only randomness is a fixed-seed hash, so the book is the same every time.
+//! paid. The book is played by the engine's scenario player (`counterfoil_engine::scenario::
+//! Player`), the machinery of the billing scenarios: it moves the simulated clock, running the
+//! daily billing run as each day passes, and the timeline's actions that the scenario format
+//! has (subscribe, change plan, cancel, new invoice and its lines, transition, mark paid,
+//! charge) are scenario steps it performs. What the format has no action for (the catalogue's
+//! descriptions and extra metrics, buyers with their own cards, the daily usage import, bank
+//! transfers, write-offs, credits, a duplicate invoice ID) is done with the engine's typed
+//! operations (`counterfoil_engine::op`) on the player's book, registered under the refs the
+//! steps use. Nothing reads the system clock and the only randomness is a fixed-seed hash, so
+//! the book is the same every time.
 //!
 //! The book is built in a temporary file beside FILE and moved into place when it is complete,
 //! so an interrupted run never leaves half a book under FILE.
@@ -15,16 +21,17 @@
 use anyhow::{anyhow, bail, Context, Result};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, SecondsFormat, Utc, Weekday};
 use counterfoil_engine::model::{
-    self, AccountFields, AddLineItem, Address, ApplicationState, BillingMode, ById, Card,
-    CreateInvoice, CreateMetric, CreatePlan, CreatePricingRule, CreateService, CreationType, Id,
-    ImportUsage, Invoice, InvoiceDetail, InvoiceState, ListAccounts, ListApplications,
-    ListInvoices, ListMetrics, ListUsage, MarkInvoicePaid, Numbering, Page, PaperSize, PlanState,
-    Settings, TransitionInvoice, UpdateInvoice, UpdateMetric, UsageRow,
+    AccountFields, AddLineItem, Address, ApplicationState, BillingMode, ById, Card, CreateMetric,
+    CreatePlan, CreatePricingRule, CreateService, CreationType, Id, ImportUsage, Invoice,
+    InvoiceState, ListAccounts, ListApplications, ListInvoices, ListMetrics, ListUsage,
+    MarkInvoicePaid, Numbering, Page, PaperSize, PlanState, Settings, TransitionInvoice,
+    UpdateInvoice, UpdateMetric, UsageRow,
 };
-use counterfoil_engine::{op, run_billing_until, Actor, Book, Clock};
+use counterfoil_engine::scenario::Player;
+use counterfoil_engine::{op, Actor, Book};
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
-use std::collections::BTreeMap;
+use serde_json::{Map, Value};
 use std::path::{Path, PathBuf};
 
 /// The simulation starts at 00:00 UTC of this day...
@@ -84,12 +91,13 @@ pub fn build(target: &Path, force: bool) -> Result<Summary> {
         .with_context(|| format!("could not create a temporary file in {}", dir.display()))?
         .into_temp_path();
     let summary = {
-        let clock = Clock::simulated(instant(START)?);
-        let mut book = Book::open(&temp, clock.clone())?;
-        let mut sim = Sim::new(&mut book, clock);
+        let mut sim = Sim {
+            player: Player::open(&temp, instant(START)?, Actor::new("demo"))?,
+            apps: Vec::new(),
+        };
         sim.build()?;
-        let summary = summarize(&book, target).context("demo: the summary")?;
-        drop(book); // closes the book: SQLite folds the write-ahead log into the file
+        let summary = summarize(sim.player.book(), target).context("demo: the summary")?;
+        drop(sim); // closes the book: SQLite folds the write-ahead log into the file
         summary
     };
     // The temporary book's billing lock was private to this build.
@@ -552,6 +560,7 @@ const TIMELINE: &[(&str, Action)] = &[
 
 /// An application as the simulation remembers it, to record its usage.
 struct App {
+    name: &'static str,
     id: Id,
     service: ServiceKind,
     created: DateTime<Utc>,
@@ -562,15 +571,12 @@ struct App {
     ordinal: u64,
 }
 
-struct Sim<'b> {
-    book: &'b mut Book,
-    clock: Clock,
-    actor: Actor,
-    plans: BTreeMap<&'static str, (Id, ServiceKind)>,
-    buyers: BTreeMap<&'static str, Id>,
+/// The demo on the engine's scenario player: the player keeps the book, the clock and the
+/// refs (plans by system name, buyers by key, applications by name, invoices by the timeline's
+/// name); the simulation keeps only what the usage needs.
+struct Sim {
+    player: Player,
     apps: Vec<App>,
-    app_index: BTreeMap<&'static str, usize>,
-    invoices: BTreeMap<&'static str, Id>,
 }
 
 /// Every item of a paged list: `list(page)` lists one page.
@@ -586,30 +592,30 @@ fn every_page<T, E>(mut list: impl FnMut(u32) -> Result<Page<T>, E>) -> Result<V
     Ok(all)
 }
 
-impl<'b> Sim<'b> {
-    fn new(book: &'b mut Book, clock: Clock) -> Sim<'b> {
-        Sim {
-            book,
-            clock,
-            actor: Actor::new("demo"),
-            plans: BTreeMap::new(),
-            buyers: BTreeMap::new(),
-            apps: Vec::new(),
-            app_index: BTreeMap::new(),
-            invoices: BTreeMap::new(),
-        }
-    }
+/// A scenario step's fields (docs/scenario-format.md), as `Player::perform` takes them.
+fn step<const N: usize>(action: &str, fields: [(&str, Value); N]) -> Map<String, Value> {
+    let mut step = Map::from_iter([("do".to_owned(), Value::from(action))]);
+    step.extend(fields.map(|(name, value)| (name.to_owned(), value)));
+    step
+}
 
-    /// Moves the clock to `at`, running every daily billing job on the way.
-    fn advance(&mut self, at: DateTime<Utc>) -> Result<()> {
-        if at > self.book.now() {
-            self.clock.set(at);
-        }
-        run_billing_until(self.book, &self.actor, self.book.now())
-            .map_err(|e| anyhow!("demo: billing run at {}: {}", self.book.now(), e.message))?;
-        Ok(())
-    }
+fn service_of(plan: &str) -> Result<ServiceKind> {
+    PLANS
+        .iter()
+        .find(|p| p.system_name == plan)
+        .map(|p| p.service)
+        .ok_or_else(|| anyhow!("demo: no plan \"{plan}\""))
+}
 
+/// The service's system name, its ref in the player.
+fn service_ref(kind: ServiceKind) -> &'static str {
+    SERVICES
+        .iter()
+        .find(|s| s.kind == kind)
+        .map_or("", |s| s.system_name)
+}
+
+impl Sim {
     fn build(&mut self) -> Result<()> {
         self.catalogue().context("demo: the catalogue")?;
         let start = instant(START)?;
@@ -640,13 +646,27 @@ impl<'b> Sim<'b> {
         Ok(())
     }
 
+    fn advance(&mut self, at: DateTime<Utc>) -> Result<()> {
+        self.player
+            .advance(at)
+            .with_context(|| format!("demo: the clock's move to {at}"))
+    }
+
+    /// Performs a scenario step; the product's refusal fails the demo.
+    fn step<const N: usize>(&mut self, action: &str, fields: [(&str, Value); N]) -> Result<()> {
+        self.player
+            .perform(&step(action, fields))
+            .map_err(|message| anyhow!("{message}"))
+    }
+
     fn catalogue(&mut self) -> Result<()> {
-        op::update_settings(self.book, &self.actor, settings())?;
-        let mut service_ids = BTreeMap::new();
+        let (book, actor) = self.player.book_and_actor();
+        op::update_settings(book, actor, settings())?;
         for spec in &SERVICES {
+            let (book, actor) = self.player.book_and_actor();
             let service = op::create_service(
-                self.book,
-                &self.actor,
+                book,
+                actor,
                 CreateService {
                     name: spec.name.into(),
                     system_name: Some(spec.system_name.into()),
@@ -654,7 +674,7 @@ impl<'b> Sim<'b> {
                 },
             )?;
             let metrics = op::list_metrics(
-                self.book,
+                book,
                 ListMetrics {
                     service_id: service.id,
                 },
@@ -665,8 +685,8 @@ impl<'b> Sim<'b> {
                 .map(|m| m.id)
                 .ok_or_else(|| anyhow!("demo: the new service has no hits metric"))?;
             op::update_metric(
-                self.book,
-                &self.actor,
+                book,
+                actor,
                 UpdateMetric {
                     id: hits,
                     friendly_name: Some(spec.hits.0.into()),
@@ -676,8 +696,8 @@ impl<'b> Sim<'b> {
             )?;
             let (system_name, friendly_name, unit) = spec.extra;
             let extra = op::create_metric(
-                self.book,
-                &self.actor,
+                book,
+                actor,
                 CreateMetric {
                     service_id: service.id,
                     parent_id: None,
@@ -687,18 +707,23 @@ impl<'b> Sim<'b> {
                     description: String::new(),
                 },
             )?;
-            let metrics = BTreeMap::from([("hits", hits), (system_name, extra.id)]);
-            service_ids.insert(spec.kind, (service.id, metrics));
+            self.player.name_service(spec.system_name, service.id);
+            self.player.name_metric(spec.system_name, "hits", hits);
+            self.player
+                .name_metric(spec.system_name, system_name, extra.id);
         }
         for spec in &PLANS {
-            let (service_id, metrics) = service_ids
-                .get(&spec.service)
+            let service = service_ref(spec.service);
+            let service_id = self
+                .player
+                .service(service)
                 .ok_or_else(|| anyhow!("demo: plan {} has no service", spec.name))?;
+            let (book, actor) = self.player.book_and_actor();
             let plan = op::create_plan(
-                self.book,
-                &self.actor,
+                book,
+                actor,
                 CreatePlan {
-                    service_id: *service_id,
+                    service_id,
                     system_name: Some(spec.system_name.into()),
                     name: spec.name.into(),
                     setup_fee: spec.setup_fee,
@@ -708,12 +733,14 @@ impl<'b> Sim<'b> {
                 },
             )?;
             for &(metric, min, max, cost_per_unit) in spec.rules {
-                let metric_id = *metrics
-                    .get(metric)
+                let metric_id = self
+                    .player
+                    .metric(service, metric)
                     .ok_or_else(|| anyhow!("demo: plan {} prices no metric {metric}", spec.name))?;
+                let (book, actor) = self.player.book_and_actor();
                 op::create_pricing_rule(
-                    self.book,
-                    &self.actor,
+                    book,
+                    actor,
                     CreatePricingRule {
                         plan_id: plan.id,
                         metric_id,
@@ -724,17 +751,19 @@ impl<'b> Sim<'b> {
                 )?;
             }
             if spec.default {
-                op::make_default_plan(self.book, &self.actor, ById { id: plan.id })?;
+                let (book, actor) = self.player.book_and_actor();
+                op::make_default_plan(book, actor, ById { id: plan.id })?;
             }
-            self.plans.insert(spec.system_name, (plan.id, spec.service));
+            self.player.name_plan(spec.system_name, plan.id);
         }
         Ok(())
     }
 
-    /// The buyer's account, created the first time it is needed.
+    /// The buyer's account, created the first time it is needed. (Not a scenario account: the
+    /// format's cards all end in 4242 and have no last four digits of their own.)
     fn buyer(&mut self, key: &str) -> Result<Id> {
-        if let Some(id) = self.buyers.get(key) {
-            return Ok(*id);
+        if let Some(id) = self.player.account(key) {
+            return Ok(id);
         }
         let spec = BUYERS
             .iter()
@@ -752,9 +781,10 @@ impl<'b> Sim<'b> {
             CardSpec::Declined => Some(card("0002", "tok_declined")),
             CardSpec::None => None,
         };
+        let (book, actor) = self.player.book_and_actor();
         let account = op::create_account(
-            self.book,
-            &self.actor,
+            book,
+            actor,
             AccountFields {
                 org_name: spec.name.into(),
                 legal_address: Address {
@@ -775,31 +805,20 @@ impl<'b> Sim<'b> {
                 card,
             },
         )?;
-        self.buyers.insert(spec.key, account.id);
+        self.player.name_account(spec.key, account.id);
         Ok(account.id)
     }
 
-    fn plan(&self, key: &str) -> Result<(Id, ServiceKind)> {
-        self.plans
-            .get(key)
-            .copied()
-            .ok_or_else(|| anyhow!("demo: no plan \"{key}\""))
-    }
-
     fn app(&mut self, name: &str) -> Result<&mut App> {
-        let index = *self
-            .app_index
-            .get(name)
-            .ok_or_else(|| anyhow!("demo: no application \"{name}\""))?;
         self.apps
-            .get_mut(index)
+            .iter_mut()
+            .find(|app| app.name == name)
             .ok_or_else(|| anyhow!("demo: no application \"{name}\""))
     }
 
     fn invoice(&self, key: &str) -> Result<Id> {
-        self.invoices
-            .get(key)
-            .copied()
+        self.player
+            .invoice(key)
             .ok_or_else(|| anyhow!("demo: no invoice \"{key}\""))
     }
 
@@ -812,10 +831,12 @@ impl<'b> Sim<'b> {
     ) -> Result<Vec<Invoice>> {
         let account_id = self.buyer(buyer)?;
         let page = op::list_invoices(
-            self.book,
+            self.player.book(),
             ListInvoices {
                 account_id: Some(account_id),
-                period: period.map(model::Period::parse).transpose()?,
+                period: period
+                    .map(counterfoil_engine::model::Period::parse)
+                    .transpose()?,
                 state: Some(state),
                 page: 1,
                 per_page: 500,
@@ -827,22 +848,6 @@ impl<'b> Sim<'b> {
         Ok(items)
     }
 
-    /// Adds a line a person types to invoice `invoice_id`; the invoice as it is then.
-    fn add_line(&mut self, invoice_id: Id, line: &ManualLine) -> Result<InvoiceDetail> {
-        let &(name, description, quantity, cost) = line;
-        Ok(op::add_line_item(
-            self.book,
-            &self.actor,
-            AddLineItem {
-                invoice_id,
-                name: name.into(),
-                description: description.into(),
-                quantity: Some(quantity),
-                cost,
-            },
-        )?)
-    }
-
     fn perform(&mut self, action: &Action) -> Result<()> {
         match action {
             Subscribe {
@@ -852,24 +857,26 @@ impl<'b> Sim<'b> {
                 hits,
                 extra,
             } => {
-                let account_id = self.buyer(buyer)?;
-                let (plan_id, service) = self.plan(plan)?;
-                let created = op::subscribe(
-                    self.book,
-                    &self.actor,
-                    model::Subscribe {
-                        account_id,
-                        plan_id,
-                        name: (*app).into(),
-                        description: String::new(),
-                        user_key: None,
-                    },
+                self.buyer(buyer)?;
+                let service = service_of(plan)?;
+                self.step(
+                    "subscribe",
+                    [
+                        ("account", (*buyer).into()),
+                        ("plan", (*plan).into()),
+                        ("ref", (*app).into()),
+                    ],
                 )?;
-                self.app_index.insert(app, self.apps.len());
+                let id = self
+                    .player
+                    .application(app)
+                    .ok_or_else(|| anyhow!("demo: no application \"{app}\""))?
+                    .id;
                 self.apps.push(App {
-                    id: created.id,
+                    name: app,
+                    id,
                     service,
-                    created: self.book.now(),
+                    created: self.player.book().now(),
                     cancelled: None,
                     hits: *hits,
                     extra: *extra,
@@ -877,21 +884,14 @@ impl<'b> Sim<'b> {
                 });
             }
             ChangePlan { app, plan } => {
-                let (plan_id, _) = self.plan(plan)?;
-                let application_id = self.app(app)?.id;
-                op::change_plan(
-                    self.book,
-                    &self.actor,
-                    model::ChangePlan {
-                        application_id,
-                        plan_id,
-                    },
+                self.step(
+                    "change_plan",
+                    [("application", (*app).into()), ("plan", (*plan).into())],
                 )?;
             }
             Cancel { app } => {
-                let now = self.book.now();
-                let id = self.app(app)?.id;
-                op::cancel_application(self.book, &self.actor, ById { id })?;
+                self.step("cancel", [("application", (*app).into())])?;
+                let now = self.player.book().now();
                 self.app(app)?.cancelled = Some(now);
             }
             NewInvoice {
@@ -899,58 +899,59 @@ impl<'b> Sim<'b> {
                 buyer,
                 lines,
             } => {
-                let account_id = self.buyer(buyer)?;
-                let created = op::create_invoice(
-                    self.book,
-                    &self.actor,
-                    CreateInvoice {
-                        account_id,
-                        lines: Vec::new(),
-                        period: None,
-                    },
+                self.buyer(buyer)?;
+                self.step(
+                    "create_invoice",
+                    [("account", (*buyer).into()), ("ref", (*invoice).into())],
                 )?;
-                let id = created.invoice.id;
-                for line in *lines {
-                    self.add_line(id, line)?;
+                for &(name, description, quantity, cost) in *lines {
+                    self.step(
+                        "add_line_item",
+                        [
+                            ("invoice", (*invoice).into()),
+                            ("name", name.into()),
+                            ("description", description.into()),
+                            ("quantity", quantity.to_string().into()),
+                            ("cost", cost.to_string().into()),
+                        ],
+                    )?;
                 }
-                self.invoices.insert(invoice, id);
             }
             Transition { invoice, state } => {
-                let id = self.invoice(invoice)?;
-                op::transition_invoice(
-                    self.book,
-                    &self.actor,
-                    TransitionInvoice { id, state: *state },
+                let state = serde_json::to_value(state)?;
+                self.step(
+                    "transition",
+                    [("invoice", (*invoice).into()), ("state", state)],
                 )?;
             }
             MarkPaid { invoice, reference } => {
-                let id = self.invoice(invoice)?;
-                op::mark_invoice_paid(
-                    self.book,
-                    &self.actor,
-                    MarkInvoicePaid {
-                        id,
-                        reference: (*reference).into(),
-                    },
+                self.step(
+                    "mark_paid",
+                    [
+                        ("invoice", (*invoice).into()),
+                        ("reference", (*reference).into()),
+                    ],
                 )?;
             }
             Charge { invoice } => {
+                self.step("charge", [("invoice", (*invoice).into())])?;
                 let id = self.invoice(invoice)?;
-                let charged = op::charge_invoice(self.book, &self.actor, ById { id })?;
+                let charged = op::get_invoice(self.player.book(), ById { id })?;
                 if charged.invoice.state != InvoiceState::Paid {
                     bail!("demo: the charge of {invoice} did not go through");
                 }
             }
             BankTransfers { buyer } => {
-                let day = self.book.now().format("%Y-%m-%d").to_string();
+                let day = self.player.book().now().format("%Y-%m-%d").to_string();
                 for invoice in self.invoices_of(buyer, None, InvoiceState::Pending)? {
                     let reference = format!(
                         "SEPA credit transfer {day}, remittance {}",
                         invoice.friendly_id
                     );
+                    let (book, actor) = self.player.book_and_actor();
                     op::mark_invoice_paid(
-                        self.book,
-                        &self.actor,
+                        book,
+                        actor,
                         MarkInvoicePaid {
                             id: invoice.id,
                             reference,
@@ -963,9 +964,10 @@ impl<'b> Sim<'b> {
                 let invoice = failed
                     .first()
                     .ok_or_else(|| anyhow!("demo: {buyer} has no failed invoice of {period}"))?;
+                let (book, actor) = self.player.book_and_actor();
                 op::transition_invoice(
-                    self.book,
-                    &self.actor,
+                    book,
+                    actor,
                     TransitionInvoice {
                         id: invoice.id,
                         state: InvoiceState::Cancelled,
@@ -981,7 +983,19 @@ impl<'b> Sim<'b> {
                 let invoice = finalized
                     .first()
                     .ok_or_else(|| anyhow!("demo: {buyer} has no finalized invoice of {period}"))?;
-                let credited = self.add_line(invoice.id, line)?;
+                let &(name, description, quantity, cost) = line;
+                let (book, actor) = self.player.book_and_actor();
+                let credited = op::add_line_item(
+                    book,
+                    actor,
+                    AddLineItem {
+                        invoice_id: invoice.id,
+                        name: name.into(),
+                        description: description.into(),
+                        quantity: Some(quantity),
+                        cost,
+                    },
+                )?;
                 let total = credited.invoice.totals.total;
                 if total >= Decimal::ZERO {
                     bail!("demo: {buyer}'s {period} invoice is at {total}, not a credit due");
@@ -989,9 +1003,9 @@ impl<'b> Sim<'b> {
             }
             DuplicateId { invoice } => {
                 let id = self.invoice(invoice)?;
-                let period = model::Period::of(self.book.now());
+                let period = counterfoil_engine::model::Period::of(self.player.book().now());
                 let page = op::list_invoices(
-                    self.book,
+                    self.player.book(),
                     ListInvoices {
                         period: Some(period),
                         page: 1,
@@ -1006,9 +1020,10 @@ impl<'b> Sim<'b> {
                     .map(|item| item.friendly_id)
                     .min()
                     .ok_or_else(|| anyhow!("demo: no invoice of {period} to share an ID with"))?;
+                let (book, actor) = self.player.book_and_actor();
                 let updated = op::update_invoice(
-                    self.book,
-                    &self.actor,
+                    book,
+                    actor,
                     UpdateInvoice {
                         id,
                         friendly_id: Some(taken),
@@ -1078,9 +1093,10 @@ impl<'b> Sim<'b> {
         if rows.is_empty() {
             return Ok(());
         }
+        let (book, actor) = self.player.book_and_actor();
         let report = op::import_usage(
-            self.book,
-            &self.actor,
+            book,
+            actor,
             ImportUsage {
                 rows,
                 dry_run: false,

@@ -4,6 +4,10 @@
 //! `state`, an account's `vat_rate`, …) are read by the transports' own input parser, so they
 //! are checked, and refused with the same messages, as in the UI. The daily billing run runs at
 //! 08:00 UTC of every day the clock passes.
+//!
+//! [`Player`] is the machinery: a book on a simulated clock, the world's refs, and the step
+//! actions. [`run_scenario`] plays a file with it; the demo book (crates/demo) is built with it
+//! too, so both move time and perform the actions one way.
 
 use crate::book::{Actor, Book};
 use crate::clock::Clock;
@@ -37,6 +41,21 @@ struct Scenario {
     #[serde(default)]
     steps: Vec<Map<String, Value>>,
     until: DateTime<Utc>,
+}
+
+/// A scenario's world sections (`settings`, `services`, `plans`, `accounts`), read from JSON
+/// as a scenario file gives them, for [`Player::set_up`].
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct World {
+    #[serde(default)]
+    settings: Map<String, Value>,
+    #[serde(default)]
+    services: Vec<ServiceSpec>,
+    #[serde(default)]
+    plans: Vec<PlanSpec>,
+    #[serde(default)]
+    accounts: Vec<Map<String, Value>>,
 }
 
 #[derive(Deserialize)]
@@ -140,22 +159,160 @@ pub fn run_scenario(text: &str, book_path: &Path) -> Result<Value, ScenarioError
         return Err(ScenarioError("`until` is before the first step".into()));
     }
 
-    let clock = Clock::simulated(start);
-    let mut book =
-        Book::open(book_path, clock.clone()).map_err(|e| ScenarioError(e.to_string()))?;
-    let actor = Actor::new("scenario");
-    let mut refs = Refs::default();
-    set_up(&mut book, &actor, &scenario, &mut refs)?;
+    let mut player = Player::open(book_path, start, Actor::new("scenario"))?;
+    player.set_up(&World {
+        settings: scenario.settings,
+        services: scenario.services,
+        plans: scenario.plans,
+        accounts: scenario.accounts,
+    })?;
 
     let mut errors = Vec::new();
     for (at, index, step) in steps {
-        advance(&mut book, &actor, &clock, at)?;
-        if let Err(message) = perform(&mut book, &actor, &mut refs, at, step) {
+        player.advance(at)?;
+        if let Err(message) = player.perform(step) {
             errors.push(json!({"step": index, "message": message}));
         }
     }
-    advance(&mut book, &actor, &clock, scenario.until)?;
-    Ok(json!({"invoices": invoices(&book, &refs)?, "errors": errors}))
+    player.advance(scenario.until)?;
+    Ok(json!({"invoices": player.invoices()?, "errors": errors}))
+}
+
+/// A fresh book on a simulated clock, with the refs its world and steps give things: what
+/// plays a scenario, step by step. Steps run at the clock's instant; only [`Player::advance`]
+/// moves the clock. What the format has no action for is done with the typed operations on
+/// [`Player::book_mut`], naming what it makes with the `name_` functions so steps can refer to it.
+pub struct Player {
+    book: Book,
+    clock: Clock,
+    actor: Actor,
+    refs: Refs,
+}
+
+impl Player {
+    /// Opens a fresh book at `path` on a simulated clock standing at `start`; `actor` is who
+    /// the audit log says did everything.
+    pub fn open(path: &Path, start: DateTime<Utc>, actor: Actor) -> Result<Player, ScenarioError> {
+        let clock = Clock::simulated(start);
+        let book = Book::open(path, clock.clone()).map_err(|e| ScenarioError(e.to_string()))?;
+        Ok(Player {
+            book,
+            clock,
+            actor,
+            refs: Refs::default(),
+        })
+    }
+
+    /// Moves the clock to `at` (never back), running every daily billing job on the way.
+    pub fn advance(&mut self, at: DateTime<Utc>) -> Result<(), ScenarioError> {
+        if at > self.book.now() {
+            self.clock.set(at);
+        }
+        let now = self.book.now();
+        run_billing_until(&mut self.book, &self.actor, now)
+            .map_err(|e| ScenarioError(format!("billing run: {e}")))?;
+        Ok(())
+    }
+
+    /// Sets up the world: settings, services and metrics, plans and their pricing rules,
+    /// accounts. A refusal stops the set-up with a message naming what was being set up.
+    pub fn set_up(&mut self, world: &World) -> Result<(), ScenarioError> {
+        set_up_world(&mut self.book, &self.actor, world, &mut self.refs)
+    }
+
+    /// Performs one step, a scenario file's step object (`do` and the action's fields; `at`
+    /// is ignored), now. An Err is the product's refusal, as the output's `errors` give it.
+    pub fn perform(&mut self, step: &Map<String, Value>) -> Result<(), String> {
+        let action = text(step, "do");
+        let required =
+            required_fields(action).ok_or_else(|| format!("There is no action \"{action}\"."))?;
+        if let Some(field) = missing_field(step, required) {
+            return Err(format!("The {action} step has no `{field}`."));
+        }
+        let now = self.book.now();
+        perform_step(&mut self.book, &self.actor, &mut self.refs, now, step)
+    }
+
+    pub fn book(&self) -> &Book {
+        &self.book
+    }
+
+    pub fn book_mut(&mut self) -> &mut Book {
+        &mut self.book
+    }
+
+    pub fn actor(&self) -> &Actor {
+        &self.actor
+    }
+
+    /// The book and the actor together, for a typed operation (`op::x(book, actor, …)`).
+    pub fn book_and_actor(&mut self) -> (&mut Book, &Actor) {
+        (&mut self.book, &self.actor)
+    }
+
+    /// Steps refer to service `id` as `reference`.
+    pub fn name_service(&mut self, reference: &str, id: Id) {
+        self.refs.services.insert(reference.to_owned(), id);
+    }
+
+    /// Usage steps of service `service` (a ref) refer to metric `id` as `reference`.
+    pub fn name_metric(&mut self, service: &str, reference: &str, id: Id) {
+        self.refs.metric_refs.insert(id, reference.to_owned());
+        self.refs
+            .metrics
+            .insert((service.to_owned(), reference.to_owned()), id);
+    }
+
+    /// Steps refer to plan `id` as `reference`.
+    pub fn name_plan(&mut self, reference: &str, id: Id) {
+        self.refs.plans.insert(reference.to_owned(), id);
+    }
+
+    /// Steps refer to account `id` as `reference`.
+    pub fn name_account(&mut self, reference: &str, id: Id) {
+        self.refs.account_refs.insert(id, reference.to_owned());
+        self.refs.accounts.insert(reference.to_owned(), id);
+    }
+
+    /// Steps refer to invoice `id` as `reference`.
+    pub fn name_invoice(&mut self, reference: &str, id: Id) {
+        self.refs.invoices.insert(reference.to_owned(), id);
+    }
+
+    pub fn service(&self, reference: &str) -> Option<Id> {
+        self.refs.services.get(reference).copied()
+    }
+
+    /// Metric `reference` of service `service` (a ref).
+    pub fn metric(&self, service: &str, reference: &str) -> Option<Id> {
+        self.refs
+            .metrics
+            .get(&(service.to_owned(), reference.to_owned()))
+            .copied()
+    }
+
+    pub fn plan(&self, reference: &str) -> Option<Id> {
+        self.refs.plans.get(reference).copied()
+    }
+
+    pub fn account(&self, reference: &str) -> Option<Id> {
+        self.refs.accounts.get(reference).copied()
+    }
+
+    /// The application a subscribe step made as `reference`, as it was made.
+    pub fn application(&self, reference: &str) -> Option<&Application> {
+        self.refs.applications.get(reference)
+    }
+
+    /// The invoice a create_invoice step (or [`Player::name_invoice`]) named `reference`.
+    pub fn invoice(&self, reference: &str) -> Option<Id> {
+        self.refs.invoices.get(reference).copied()
+    }
+
+    /// Every invoice in creation order, as the output format lists it.
+    fn invoices(&self) -> Result<Vec<Value>, ScenarioError> {
+        output_invoices(&self.book, &self.refs)
+    }
 }
 
 fn missing(index: usize, field: &str) -> ScenarioError {
@@ -169,13 +326,10 @@ fn parse<T: DeserializeOwned>(value: Value, what: &str) -> Result<T, ScenarioErr
     })
 }
 
-/// The fields each action needs: a step that lacks one breaks the format.
-fn check_action(
-    index: usize,
-    action: &str,
-    step: &Map<String, Value>,
-) -> Result<(), ScenarioError> {
-    let required: &[&str] = match action {
+/// The fields each action needs (a step that lacks one breaks the format); None for an
+/// action the format does not have.
+fn required_fields(action: &str) -> Option<&'static [&'static str]> {
+    Some(match action {
         "subscribe" => &["account", "plan", "ref"],
         "change_plan" => &["application", "plan"],
         "cancel" => &["application"],
@@ -189,33 +343,30 @@ fn check_action(
         "transition" => &["invoice", "state"],
         "charge" => &["invoice"],
         "mark_paid" => &["invoice"],
-        other => {
-            return Err(ScenarioError(format!(
-                "step {index}: unknown action `do`: \"{other}\""
-            )))
-        }
-    };
-    match required.iter().find(|field| !step.contains_key(**field)) {
+        _ => return None,
+    })
+}
+
+fn missing_field(step: &Map<String, Value>, required: &[&'static str]) -> Option<&'static str> {
+    required
+        .iter()
+        .find(|field| !step.contains_key(**field))
+        .copied()
+}
+
+fn check_action(
+    index: usize,
+    action: &str,
+    step: &Map<String, Value>,
+) -> Result<(), ScenarioError> {
+    let required = required_fields(action)
+        .ok_or_else(|| ScenarioError(format!("step {index}: unknown action `do`: \"{action}\"")))?;
+    match missing_field(step, required) {
         Some(field) => Err(ScenarioError(format!(
             "step {index} ({action}): missing field `{field}`"
         ))),
         None => Ok(()),
     }
-}
-
-/// Moves the clock to `at`, running every daily billing job on the way.
-fn advance(
-    book: &mut Book,
-    actor: &Actor,
-    clock: &Clock,
-    at: DateTime<Utc>,
-) -> Result<(), ScenarioError> {
-    if at > book.now() {
-        clock.set(at);
-    }
-    run_billing_until(book, actor, book.now())
-        .map_err(|e| ScenarioError(format!("billing run: {e}")))?;
-    Ok(())
 }
 
 /// Operation input `T` from fields the file gives it, read by the transports' own parser.
@@ -269,19 +420,19 @@ fn message<T>(result: crate::error::Result<T>) -> Result<T, String> {
     result.map_err(|e| e.message)
 }
 
-fn set_up(
+fn set_up_world(
     book: &mut Book,
     actor: &Actor,
-    scenario: &Scenario,
+    world: &World,
     refs: &mut Refs,
 ) -> Result<(), ScenarioError> {
     let settings = setup("settings", message(op::get_settings(book, NoInput {})))?;
-    let settings = setup("settings", merged(&settings, scenario.settings.clone()))?;
+    let settings = setup("settings", merged(&settings, world.settings.clone()))?;
     setup(
         "settings",
         message(op::update_settings(book, actor, settings)),
     )?;
-    for service in &scenario.services {
+    for service in &world.services {
         let what = format!("service {}", service.reference);
         let created = setup(
             &what,
@@ -333,7 +484,7 @@ fn set_up(
         }
         refs.services.insert(service.reference.clone(), created.id);
     }
-    for plan in &scenario.plans {
+    for plan in &world.plans {
         let what = format!("plan {}", plan.reference);
         let service = refs.services.get(&plan.service).copied().ok_or_else(|| {
             ScenarioError(format!(
@@ -373,7 +524,7 @@ fn set_up(
         }
         refs.plans.insert(plan.reference.clone(), created.id);
     }
-    for (index, account) in scenario.accounts.iter().enumerate() {
+    for (index, account) in world.accounts.iter().enumerate() {
         let reference = account
             .get("ref")
             .and_then(Value::as_str)
@@ -468,7 +619,7 @@ fn invoice_id(book: &Book, refs: &Refs, reference: &str) -> Result<Id, String> {
         .ok_or_else(|| format!("There is no invoice \"{reference}\"."))
 }
 
-fn perform(
+fn perform_step(
     book: &mut Book,
     actor: &Actor,
     refs: &mut Refs,
@@ -620,7 +771,7 @@ fn day(at: DateTime<Utc>) -> String {
 }
 
 /// Every invoice in creation order, as the output format lists it.
-fn invoices(book: &Book, refs: &Refs) -> Result<Vec<Value>, ScenarioError> {
+fn output_invoices(book: &Book, refs: &Refs) -> Result<Vec<Value>, ScenarioError> {
     let mut ids = Vec::new();
     for page in 1.. {
         let listed = op::list_invoices(
