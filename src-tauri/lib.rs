@@ -327,7 +327,9 @@ fn create_new_book(path: &Path) -> Result<Book, ApiError> {
 /// already there, with whatever the user did in it since.
 fn demo_book(path: &Path) -> Result<Book, ApiError> {
     if path.symlink_metadata().is_err() {
-        let summary = counterfoil_demo::build(path, false).map_err(|error| {
+        // Alive up to today: the shells are the only place that reads the system clock.
+        let as_of = counterfoil_demo::as_of_day(chrono::Utc::now());
+        let summary = counterfoil_demo::build(path, false, as_of).map_err(|error| {
             tracing::error!(
                 error = format!("{error:#}"),
                 "building the demo book failed"
@@ -799,7 +801,18 @@ mod tests {
         let accounts = window.call("list_accounts", json!({})).unwrap()["total"]
             .as_i64()
             .unwrap();
-        assert_eq!(accounts, 26, "the buyers `counterfoil demo` makes");
+        // The buyers `counterfoil demo` makes today.
+        let cli_demo = dir.path().join("cli-demo.book");
+        counterfoil_demo::build(
+            &cli_demo,
+            false,
+            counterfoil_demo::as_of_day(chrono::Utc::now()),
+        )
+        .unwrap();
+        let cli_book = Book::open(&cli_demo, Clock::from_fn(chrono::Utc::now)).unwrap();
+        let expected = op::list_accounts(&cli_book, Default::default()).unwrap().total;
+        assert!(expected > 20, "{expected} buyers");
+        assert_eq!(accounts, expected, "the buyers `counterfoil demo` makes");
         window
             .call("create_account", json!({"org_name": "Mine"}))
             .unwrap();

@@ -37,8 +37,9 @@ enum Command {
     /// Invoices.
     #[command(subcommand)]
     Invoice(InvoiceCommand),
-    /// Build a demo book: a provider, two dozen buyers and six months of usage, invoices and
-    /// payments, made by the real engine on a simulated clock (the same book every time).
+    /// Build a demo book: a provider, two dozen buyers and the six months of usage, invoices and
+    /// payments up to today, made by the real engine on a simulated clock (the same book for
+    /// the same day).
     Demo(DemoArgs),
     /// Personal access tokens for the 3scale-compatible API (/admin/api, /api).
     #[command(subcommand)]
@@ -90,6 +91,10 @@ struct DemoArgs {
     /// Replace FILE if it exists.
     #[arg(long)]
     force: bool,
+    /// The instant the demo's six months end at (RFC 3339); the start of today when left out.
+    /// The same instant always gives the same book.
+    #[arg(long, value_name = "INSTANT")]
+    as_of: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 #[derive(clap::Args)]
@@ -207,7 +212,14 @@ fn main() -> anyhow::Result<()> {
         Command::Scenario(ScenarioCommand::Run { file }) => run_scenario(&file),
         Command::Bill(args) => bill(args),
         Command::Demo(args) => {
-            println!("{}", counterfoil_demo::build(&args.book, args.force)?);
+            // The shells are the only place that reads the system clock.
+            let as_of = args
+                .as_of
+                .unwrap_or_else(|| counterfoil_demo::as_of_day(chrono::Utc::now()));
+            println!(
+                "{}",
+                counterfoil_demo::build(&args.book, args.force, as_of)?
+            );
             Ok(())
         }
         Command::Invoice(InvoiceCommand::Pdf(args)) => invoice_pdf::run(args),

@@ -17,9 +17,17 @@ use std::process::{Command, Output};
 const DUPLICATE_ID_WARNING: &str =
     "This invoice ID is already in use and should probably be changed";
 
+/// The day the demo's timeline was written for: built as of it, the demo is that timeline
+/// exactly, so these tests can name its invoices and months.
+const TEMPLATE_DAY: &str = "2026-06-15T12:00:00Z";
+
 fn demo(book: &Path, force: bool) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_counterfoil"));
-    command.arg("demo").arg("--book").arg(book);
+    command
+        .arg("demo")
+        .args(["--as-of", TEMPLATE_DAY])
+        .arg("--book")
+        .arg(book);
     if force {
         command.arg("--force");
     }
@@ -364,4 +372,100 @@ fn invoice_pdfs_one_a_month_and_the_whole_book() {
     let out = invoice_pdf(&path, &["2099-01-99999999"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("there is no invoice 2099-01-99999999"));
+}
+
+#[test]
+fn the_demo_is_alive_up_to_the_day_it_is_made() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("today.book");
+    // As a user makes it: no --as-of, so as of the start of today.
+    let output = Command::new(env!("CARGO_BIN_EXE_counterfoil"))
+        .arg("demo")
+        .arg("--book")
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let today = chrono::Utc::now().date_naive();
+    let start_of_today = today.and_time(chrono::NaiveTime::MIN).and_utc();
+    let summary = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        summary.contains(&format!("to {}T00:00:00Z", today.format("%Y-%m-%d"))),
+        "{summary}"
+    );
+    let book = Book::open(&path, Clock::simulated(start_of_today)).unwrap();
+
+    // Usage every day of the last week, and nothing dated today or later.
+    let live: Vec<_> = every_page(|page, per_page| {
+        op::list_applications(
+            &book,
+            ListApplications {
+                page,
+                per_page,
+                ..ListApplications::default()
+            },
+        )
+    })
+    .into_iter()
+    .filter(|app| app.state == ApplicationState::Live)
+    .collect();
+    let usage_between = |from: chrono::DateTime<chrono::Utc>, to: chrono::DateTime<chrono::Utc>| {
+        live.iter()
+            .map(|app| {
+                op::list_usage(
+                    &book,
+                    counterfoil_engine::model::ListUsage {
+                        application_id: app.id,
+                        metric_id: None,
+                        from: Some(from),
+                        to: Some(to),
+                        page: 1,
+                        per_page: 1,
+                    },
+                )
+                .unwrap()
+                .total
+            })
+            .sum::<i64>()
+    };
+    for days_ago in 1..=7 {
+        let day = start_of_today - chrono::Duration::days(days_ago);
+        let records = usage_between(day, day + chrono::Duration::days(1));
+        assert!(records > 0, "no usage on {day}");
+    }
+    assert_eq!(
+        usage_between(
+            start_of_today,
+            start_of_today + chrono::Duration::days(3650)
+        ),
+        0,
+        "nothing after the day it is made for"
+    );
+
+    // Last month was billed with its usage (not fixed fees only), and this month's invoices
+    // are open.
+    let this_month = counterfoil_engine::model::Period::of(start_of_today);
+    let last_month = this_month.previous();
+    let of_last_month = invoices(
+        &book,
+        &ListInvoices {
+            period: Some(last_month),
+            ..ListInvoices::default()
+        },
+    );
+    let usage_lines = of_last_month
+        .iter()
+        .flat_map(|invoice| detail(&book, invoice).line_items)
+        .filter(|line| line.line_type == counterfoil_engine::model::LineItemType::VariableCost)
+        .count();
+    assert!(usage_lines > 10, "{last_month}: {usage_lines} usage lines");
+    let open_now = invoice_count(
+        &book,
+        ListInvoices {
+            period: Some(this_month),
+            state: Some(InvoiceState::Open),
+            ..ListInvoices::default()
+        },
+    );
+    assert!(open_now > 5, "{this_month}: {open_now} open invoices");
 }

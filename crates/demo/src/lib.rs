@@ -34,10 +34,13 @@ use rust_decimal_macros::dec;
 use serde_json::{Map, Value};
 use std::path::{Path, PathBuf};
 
-/// The simulation starts at 00:00 UTC of this day...
-const START: &str = "2025-12-01T00:00:00Z";
-/// ...and ends at this instant: June's invoices are open, May's issued and charged.
-const END: &str = "2026-06-15T12:00:00Z";
+/// The timeline below is written for a simulation from 00:00 UTC of this day...
+const TEMPLATE_START: &str = "2025-12-01T00:00:00Z";
+/// ...to this instant (June's invoices open, May's issued and charged). A demo built as of
+/// another day plays it moved by whole months so that it ends on that day (see [`Calendar`]).
+const TEMPLATE_END: &str = "2026-06-15T12:00:00Z";
+/// How many whole months before the month it is built in the demo starts.
+const MONTHS_SIMULATED: u32 = 6;
 /// The seed of every "random" number of the demo.
 const SEED: u64 = 0x0C0F_FEE5_2025_1201;
 
@@ -54,9 +57,78 @@ const STATES: [(InvoiceState, &str); 7] = [
     (InvoiceState::Cancelled, "cancelled"),
 ];
 
-/// Builds the demo book at `target` and returns what is in it; refuses to replace an existing
-/// file unless `force`.
-pub fn build(target: &Path, force: bool) -> Result<Summary> {
+/// The demo's dates: the timeline's template moved by whole months so that the simulation
+/// runs from the 1st of the month six months before `as_of` up to `as_of`. Built as of
+/// [`TEMPLATE_END`] it is the template itself; the same `as_of` always gives the same book.
+struct Calendar {
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    /// Months added to every date of the template.
+    shift: chrono::Months,
+}
+
+impl Calendar {
+    fn as_of(end: DateTime<Utc>) -> Result<Calendar> {
+        let template_start = instant(TEMPLATE_START)?;
+        let first = NaiveDate::from_ymd_opt(end.year(), end.month(), 1)
+            .and_then(|first| first.checked_sub_months(chrono::Months::new(MONTHS_SIMULATED)))
+            .ok_or_else(|| anyhow!("demo: no calendar month six months before {end}"))?;
+        let months = (first.year() - template_start.year()) * 12 + first.month() as i32
+            - template_start.month() as i32;
+        let shift = u32::try_from(months)
+            .map_err(|_| anyhow!("demo: it is built as of {TEMPLATE_END} or later, not {end}"))?;
+        Ok(Calendar {
+            start: midnight(first),
+            end,
+            shift: chrono::Months::new(shift),
+        })
+    }
+
+    /// A template instant moved to this demo; None when it falls on or after the end.
+    fn when(&self, template: &str) -> Result<Option<DateTime<Utc>>> {
+        let at = instant(template)?
+            .checked_add_months(self.shift)
+            .ok_or_else(|| anyhow!("demo: {template} moved out of the calendar"))?;
+        Ok((at < self.end).then_some(at))
+    }
+
+    /// A template month (YYYY-MM) moved to this demo.
+    fn period(&self, template: &str) -> Result<String> {
+        let first = NaiveDate::parse_from_str(&format!("{template}-01"), "%Y-%m-%d")?;
+        let moved = first
+            .checked_add_months(self.shift)
+            .ok_or_else(|| anyhow!("demo: {template} moved out of the calendar"))?;
+        Ok(moved.format("%Y-%m").to_string())
+    }
+}
+
+/// A template text with the dates it names filled in for `at`: `{month}` ("March 2026"),
+/// `{previous_month}`, `{quarter}` ("Q2 2026") and `{date}` (2026-02-19).
+fn dated(text: &str, at: DateTime<Utc>) -> String {
+    let previous = at
+        .date_naive()
+        .checked_sub_months(chrono::Months::new(1))
+        .unwrap_or(at.date_naive());
+    text.replace("{month}", &at.format("%B %Y").to_string())
+        .replace("{previous_month}", &previous.format("%B %Y").to_string())
+        .replace(
+            "{quarter}",
+            &format!("Q{} {}", (at.month() - 1) / 3 + 1, at.year()),
+        )
+        .replace("{date}", &at.format("%Y-%m-%d").to_string())
+}
+
+/// What a demo built at `now` is built as of: the start of that day (UTC), so the book made on
+/// one day is the same whenever that day it is made, and today's billing job is left to the app.
+pub fn as_of_day(now: DateTime<Utc>) -> DateTime<Utc> {
+    midnight(now.date_naive())
+}
+
+/// Builds the demo book at `target`, its six months of business ending at `as_of` (the
+/// shells pass the start of today, so the book is alive up to the day it is made), and returns
+/// what is in it; refuses to replace an existing file unless `force`.
+pub fn build(target: &Path, force: bool, as_of: DateTime<Utc>) -> Result<Summary> {
+    let calendar = Calendar::as_of(as_of)?;
     let sidecars = [sidecar(target, "-wal"), sidecar(target, "-shm")];
     if !force {
         for path in std::iter::once(target.to_path_buf()).chain(sidecars.iter().cloned()) {
@@ -92,11 +164,13 @@ pub fn build(target: &Path, force: bool) -> Result<Summary> {
         .into_temp_path();
     let summary = {
         let mut sim = Sim {
-            player: Player::open(&temp, instant(START)?, Actor::new("demo"))?,
+            player: Player::open(&temp, calendar.start, Actor::new("demo"))?,
             apps: Vec::new(),
+            calendar,
         };
         sim.build()?;
-        let summary = summarize(sim.player.book(), target).context("demo: the summary")?;
+        let summary =
+            summarize(sim.player.book(), target, &sim.calendar).context("demo: the summary")?;
         drop(sim); // closes the book: SQLite folds the write-ahead log into the file
         summary
     };
@@ -502,14 +576,14 @@ const TIMELINE: &[(&str, Action)] = &[
     ("2026-02-10T10:35:00Z", Transition { invoice: "univie-export", state: InvoiceState::Pending }),
     ("2026-02-11T10:10:00Z", ChangePlan { app: "VDB Bike Share Map", plan: "maps-pro" }),
     ("2026-02-16T09:30:00Z", Subscribe { buyer: "bianchi", plan: "maps-pro", app: "Bianchi Atlante Online", hits: 8_000, extra: 1_000 }),
-    ("2026-02-19T15:00:00Z", MarkPaid { invoice: "univie-export", reference: "SEPA credit transfer 2026-02-19, end-to-end ref UNIVIE-GEO-000187" }),
+    ("2026-02-19T15:00:00Z", MarkPaid { invoice: "univie-export", reference: "SEPA credit transfer {date}, end-to-end ref UNIVIE-GEO-000187" }),
     ("2026-02-20T11:00:00Z", BankTransfers { buyer: "univie" }),
     ("2026-02-20T17:00:00Z", Cancel { app: "Acme Address Check" }),
     ("2026-02-23T14:00:00Z", Subscribe { buyer: "hernandez", plan: "geo-starter", app: "Catastro Sync", hits: 12_000, extra: 4 }),
     // March.
     ("2026-03-02T10:00:00Z", Subscribe { buyer: "zurich", plan: "geo-starter", app: "ZSD Netzauskunft", hits: 6_500, extra: 2 }),
     ("2026-03-05T10:00:00Z", NewInvoice { invoice: "acme-support", buyer: "acme", lines: &[
-        ("Premium support", "March 2026", dec!(1), dec!(300.00)),
+        ("Premium support", "{month}", dec!(1), dec!(300.00)),
     ] }),
     ("2026-03-05T10:20:00Z", Transition { invoice: "acme-support", state: InvoiceState::Cancelled }),
     ("2026-03-09T08:15:00Z", Subscribe { buyer: "durovic", plan: "maps-free", app: "Geodézia Viewer", hits: 2_000, extra: 800 }),
@@ -527,7 +601,7 @@ const TIMELINE: &[(&str, Action)] = &[
     // May.
     ("2026-05-02T01:15:00Z", Subscribe { buyer: "kangaroo", plan: "maps-free", app: "Kangaroo Outback Map", hits: 1_200, extra: 700 }),
     ("2026-05-02T10:15:00Z", Credit { buyer: "elliniki", period: "2026-04", line: (
-        "Goodwill credit", "Maps API outage, 14–16 April 2026", dec!(1), dec!(-150.00),
+        "Goodwill credit", "Maps API outage, 14–16 {previous_month}", dec!(1), dec!(-150.00),
     ) }),
     ("2026-05-04T10:00:00Z", Subscribe { buyer: "lisboa", plan: "maps-pro", app: "Lisboa Mobilidade Live", hits: 10_000, extra: 550 }),
     ("2026-05-11T15:30:00Z", Subscribe { buyer: "ceska", plan: "geo-starter", app: "Česká Navigace Geokódování", hits: 5_000, extra: 2 }),
@@ -547,7 +621,7 @@ const TIMELINE: &[(&str, Action)] = &[
         ("Travel expenses", "Amsterdam – Osaka, economy", dec!(1), dec!(1240.50)),
     ] }),
     ("2026-06-10T12:00:00Z", NewInvoice { invoice: "romashka-support", buyer: "romashka", lines: &[
-        ("Priority support", "Q2 2026", dec!(1), dec!(450.00)),
+        ("Priority support", "{quarter}", dec!(1), dec!(450.00)),
     ] }),
     ("2026-06-10T12:05:00Z", Transition { invoice: "romashka-support", state: InvoiceState::Pending }),
     ("2026-06-11T09:00:00Z", Transition { invoice: "sakura-workshop", state: InvoiceState::Finalized }),
@@ -577,6 +651,7 @@ struct App {
 struct Sim {
     player: Player,
     apps: Vec<App>,
+    calendar: Calendar,
 }
 
 /// Every item of a paged list: `list(page)` lists one page.
@@ -618,15 +693,16 @@ fn service_ref(kind: ServiceKind) -> &'static str {
 impl Sim {
     fn build(&mut self) -> Result<()> {
         self.catalogue().context("demo: the catalogue")?;
-        let start = instant(START)?;
-        let end = instant(END)?;
+        let (start, end) = (self.calendar.start, self.calendar.end);
         let mut timeline = Vec::with_capacity(TIMELINE.len());
-        for (at, action) in TIMELINE {
-            let at = instant(at)?;
-            if at < start || at >= end {
-                bail!("demo: the timeline's {at} is outside the simulation");
+        for (template, action) in TIMELINE {
+            // What would happen after the day the demo is built for has not happened yet.
+            if let Some(at) = self.calendar.when(template)? {
+                if at < start {
+                    bail!("demo: the timeline's {template} is before the simulation");
+                }
+                timeline.push((at, action));
             }
-            timeline.push((at, action));
         }
         timeline.sort_by_key(|(at, _)| *at); // stable: equal instants keep their order
         let mut next = timeline.into_iter().peekable();
@@ -904,13 +980,14 @@ impl Sim {
                     "create_invoice",
                     [("account", (*buyer).into()), ("ref", (*invoice).into())],
                 )?;
+                let now = self.player.book().now();
                 for &(name, description, quantity, cost) in *lines {
                     self.step(
                         "add_line_item",
                         [
                             ("invoice", (*invoice).into()),
                             ("name", name.into()),
-                            ("description", description.into()),
+                            ("description", dated(description, now).into()),
                             ("quantity", quantity.to_string().into()),
                             ("cost", cost.to_string().into()),
                         ],
@@ -925,11 +1002,12 @@ impl Sim {
                 )?;
             }
             MarkPaid { invoice, reference } => {
+                let reference = dated(reference, self.player.book().now());
                 self.step(
                     "mark_paid",
                     [
                         ("invoice", (*invoice).into()),
-                        ("reference", (*reference).into()),
+                        ("reference", reference.into()),
                     ],
                 )?;
             }
@@ -960,7 +1038,8 @@ impl Sim {
                 }
             }
             WriteOff { buyer, period } => {
-                let failed = self.invoices_of(buyer, Some(period), InvoiceState::Failed)?;
+                let period = self.calendar.period(period)?;
+                let failed = self.invoices_of(buyer, Some(&period), InvoiceState::Failed)?;
                 let invoice = failed
                     .first()
                     .ok_or_else(|| anyhow!("demo: {buyer} has no failed invoice of {period}"))?;
@@ -979,11 +1058,13 @@ impl Sim {
                 period,
                 line,
             } => {
-                let finalized = self.invoices_of(buyer, Some(period), InvoiceState::Finalized)?;
+                let period = self.calendar.period(period)?;
+                let finalized = self.invoices_of(buyer, Some(&period), InvoiceState::Finalized)?;
                 let invoice = finalized
                     .first()
                     .ok_or_else(|| anyhow!("demo: {buyer} has no finalized invoice of {period}"))?;
                 let &(name, description, quantity, cost) = line;
+                let description = dated(description, self.player.book().now());
                 let (book, actor) = self.player.book_and_actor();
                 let credited = op::add_line_item(
                     book,
@@ -991,7 +1072,7 @@ impl Sim {
                     AddLineItem {
                         invoice_id: invoice.id,
                         name: name.into(),
-                        description: description.into(),
+                        description,
                         quantity: Some(quantity),
                         cost,
                     },
@@ -1145,6 +1226,7 @@ fn splitmix64(x: u64) -> u64 {
 /// What a freshly built demo book holds; shown as the lines `counterfoil demo` prints.
 pub struct Summary {
     target: PathBuf,
+    simulated: (DateTime<Utc>, DateTime<Utc>),
     accounts: i64,
     applications: usize,
     cancelled_applications: usize,
@@ -1155,7 +1237,7 @@ pub struct Summary {
     failed_payments: usize,
 }
 
-fn summarize(book: &Book, target: &Path) -> Result<Summary> {
+fn summarize(book: &Book, target: &Path, calendar: &Calendar) -> Result<Summary> {
     let accounts = op::list_accounts(
         book,
         ListAccounts {
@@ -1237,6 +1319,7 @@ fn summarize(book: &Book, target: &Path) -> Result<Summary> {
     }
     Ok(Summary {
         target: target.to_path_buf(),
+        simulated: (calendar.start, calendar.end),
         accounts,
         applications: every_application.len(),
         cancelled_applications,
@@ -1257,7 +1340,13 @@ impl std::fmt::Display for Summary {
             .map(|(state, n)| format!("{state} {n}"))
             .collect();
         writeln!(f, "demo book written to {}", self.target.display())?;
-        writeln!(f, "  simulated {START} to {END}, billed daily at 08:00 UTC")?;
+        let (start, end) = self.simulated;
+        writeln!(
+            f,
+            "  simulated {} to {}, billed daily at 08:00 UTC",
+            start.to_rfc3339_opts(SecondsFormat::Secs, true),
+            end.to_rfc3339_opts(SecondsFormat::Secs, true)
+        )?;
         writeln!(f, "  accounts:      {}", self.accounts)?;
         writeln!(
             f,
