@@ -185,7 +185,7 @@ describe('metrics, pricing rules, plan copies and custom plans', () => {
     await page.getByRole('button', { name: 'Import usage (CSV)…' }).click();
     const importing = page.getByRole('dialog', { name: 'Import usage from a CSV file' });
     const accepted = importing.getByRole('group', { name: 'Metrics the file may name' });
-    assert.match(await accepted.innerText(), /Forecast app \(id \d+\), on Weather API: hits, get_forecast, storage/);
+    assert.match(await accepted.innerText(), /For Forecast app \(id \d+\), on Weather API, the metric column takes: hits, get_forecast, storage/);
     await importing.getByRole('button', { name: 'Cancel' }).click();
 
     // The month is billed on 1 June; its invoice is issued two days later.
@@ -300,7 +300,7 @@ describe('metrics, pricing rules, plan copies and custom plans', () => {
 
     // Back to Pro, from the account page.
     await page.goto(`${server.url}#/accounts/${book.account.id}`);
-    await row.getByRole('button', { name: 'Back to plan for Forecast app' }).click();
+    await row.getByRole('button', { name: 'Back to Pro for Forecast app' }).click();
     const back = page.getByRole('dialog', { name: 'Go back to the plan' });
     await screenshot(page, 'catalogue-go-back-confirm');
     await back.getByRole('button', { name: 'Back to Pro' }).click();
@@ -392,7 +392,7 @@ describe('accessibility of the catalogue screens and dialogs (axe-core)', () => 
         await dialog(page.getByRole('button', { name: 'Back to Pro' }), 'Go back to the plan', 'go-back-confirm');
 
         await page.goto(new URL(`#/accounts/${book.account.id}`, server.url).href);
-        await page.getByRole('button', { name: 'Back to plan for Forecast app' }).waitFor();
+        await page.getByRole('button', { name: 'Back to Pro for Forecast app' }).waitFor();
         await check('account-custom-plan');
         await dialog(page.getByRole('button', { name: 'Import usage (CSV)…' }), 'Import usage from a CSV file', 'usage-import');
 
