@@ -14,17 +14,20 @@ use counterfoil_engine::{op, ErrorCode};
 
 /// A plan's rules as (metric, min, max, cost per unit): what a copy must repeat.
 fn rule_terms(f: &mut Fixture, plan: &Plan) -> Vec<(Id, i64, Option<i64>, String)> {
-    f.ok(op::list_pricing_rules, ListPricingRules { plan_id: plan.id })
-        .into_iter()
-        .map(|rule| {
-            (
-                rule.metric_id,
-                rule.min,
-                rule.max,
-                rule.cost_per_unit.to_string(),
-            )
-        })
-        .collect()
+    f.ok(
+        op::list_pricing_rules,
+        ListPricingRules { plan_id: plan.id },
+    )
+    .into_iter()
+    .map(|rule| {
+        (
+            rule.metric_id,
+            rule.min,
+            rule.max,
+            rule.cost_per_unit.to_string(),
+        )
+    })
+    .collect()
 }
 
 /// The plans of `service` a list shows (custom plans left out unless `include_custom`).
@@ -86,7 +89,10 @@ fn a_plan_keeps_its_description_and_approval_flag() {
             ..UpdatePlan::of(created.id)
         },
     );
-    assert_eq!((changed.description.as_str(), changed.approval_required), ("", false));
+    assert_eq!(
+        (changed.description.as_str(), changed.approval_required),
+        ("", false)
+    );
     assert_eq!(f.ok(op::get_plan, by_id(created.id)), changed);
 
     f.refused(
@@ -129,7 +135,11 @@ fn a_copy_repeats_the_plans_terms_and_rules_and_stays_hidden_until_published() {
     let copy = f.ok(op::copy_plan, by_id(pro.id));
     assert_eq!(copy.name, "Pro (copy)");
     assert_eq!(copy.system_name, "pro_copy");
-    assert_eq!(copy.state, PlanState::Hidden, "a copy is a draft until published");
+    assert_eq!(
+        copy.state,
+        PlanState::Hidden,
+        "a copy is a draft until published"
+    );
     assert!(!copy.is_default, "the service keeps its default");
     assert_eq!(copy.custom, None);
     assert_eq!(
@@ -140,19 +150,35 @@ fn a_copy_repeats_the_plans_terms_and_rules_and_stays_hidden_until_published() {
             copy.description.as_str(),
             copy.approval_required,
         ),
-        ("25.00".into(), "49.90".into(), 14, "The plan most teams choose.", true)
+        (
+            "25.00".into(),
+            "49.90".into(),
+            14,
+            "The plan most teams choose.",
+            true
+        )
     );
     assert_eq!(rule_terms(&mut f, &copy), rule_terms(&mut f, &pro));
-    assert_eq!(audited(&mut f, "plan", copy.id).len(), 1, "the copy is audited");
+    assert_eq!(
+        audited(&mut f, "plan", copy.id).len(),
+        1,
+        "the copy is audited"
+    );
 
     // The copy is a plan of its own: changing it leaves the original as it was.
-    let copy_rules = f.ok(op::list_pricing_rules, ListPricingRules { plan_id: copy.id });
+    let copy_rules = f.ok(
+        op::list_pricing_rules,
+        ListPricingRules { plan_id: copy.id },
+    );
     f.ok(op::delete_pricing_rule, by_id(copy_rules[0].id));
     assert_eq!(rule_terms(&mut f, &pro).len(), 2);
 
     // Copies of the plan and of the copy get the next free system name.
     let again = f.ok(op::copy_plan, by_id(pro.id));
-    assert_eq!((again.name.as_str(), again.system_name.as_str()), ("Pro (copy)", "pro_copy_2"));
+    assert_eq!(
+        (again.name.as_str(), again.system_name.as_str()),
+        ("Pro (copy)", "pro_copy_2")
+    );
     let of_copy = f.ok(op::copy_plan, by_id(copy.id));
     assert_eq!(
         (of_copy.name.as_str(), of_copy.system_name.as_str()),
@@ -220,12 +246,18 @@ fn a_pricing_rule_is_changed_in_place_and_never_overlaps_another() {
         },
     );
     assert_eq!((unbounded.min, unbounded.max), (101, None));
-    let rules = f.ok(op::list_pricing_rules, ListPricingRules { plan_id: plan.id });
+    let rules = f.ok(
+        op::list_pricing_rules,
+        ListPricingRules { plan_id: plan.id },
+    );
     assert_eq!(rules.len(), 3, "changed in place: nothing added or removed");
     assert!(rules.contains(&unbounded) && rules.contains(&cheaper));
 
     let audit = audited(&mut f, "pricing_rule", first.id);
-    let change = audit.iter().find(|r| r.operation == "update_pricing_rule").unwrap();
+    let change = audit
+        .iter()
+        .find(|r| r.operation == "update_pricing_rule")
+        .unwrap();
     assert_eq!(change.before.as_ref().unwrap()["cost_per_unit"], "0.01");
     assert_eq!(change.after.as_ref().unwrap()["cost_per_unit"], "0.0075");
 
@@ -368,12 +400,18 @@ fn a_customized_application_gets_its_own_copy_of_its_plan_and_can_go_back() {
     let detail = f.ok(op::get_application, by_id(app.id));
     assert_eq!(detail.application.plan_id, custom.id);
     let last = detail.plan_history.last().unwrap();
-    assert_eq!((last.from_plan_id, last.to_plan_id), (Some(pro.id), custom.id));
+    assert_eq!(
+        (last.from_plan_id, last.to_plan_id),
+        (Some(pro.id), custom.id)
+    );
     assert_eq!(last.changed_at, f.clock.now());
 
     // Lists of the service's plans leave it out, unless a screen asks for every application's plan.
     assert_eq!(listed(&mut f, &service, false), ["Pro", "Basic"]);
-    assert_eq!(listed(&mut f, &service, true), ["Pro", "Basic", "Pro (custom)"]);
+    assert_eq!(
+        listed(&mut f, &service, true),
+        ["Pro", "Basic", "Pro (custom)"]
+    );
 
     // It is this application's alone, and changes for it alone.
     let other = f.ok(op::create_account, account_fields("Other"));
@@ -427,7 +465,11 @@ fn a_customized_application_gets_its_own_copy_of_its_plan_and_can_go_back() {
         },
     );
     assert_eq!(dearer.cost_per_month.to_string(), "62.00");
-    let custom_rule = f.ok(op::list_pricing_rules, ListPricingRules { plan_id: custom.id })[0].clone();
+    let custom_rule = f.ok(
+        op::list_pricing_rules,
+        ListPricingRules { plan_id: custom.id },
+    )[0]
+    .clone();
     f.ok(
         op::update_pricing_rule,
         UpdatePricingRule {
@@ -436,7 +478,11 @@ fn a_customized_application_gets_its_own_copy_of_its_plan_and_can_go_back() {
         },
     );
     let original = f.ok(op::get_plan, by_id(pro.id));
-    assert_eq!(original.cost_per_month.to_string(), "31.00", "the original stays");
+    assert_eq!(
+        original.cost_per_month.to_string(),
+        "31.00",
+        "the original stays"
+    );
     assert_eq!(rule_terms(&mut f, &pro)[0].3, "0.01");
 
     // Going back: to the plan it was copied from; the custom plan is retired and frozen.
@@ -447,13 +493,20 @@ fn a_customized_application_gets_its_own_copy_of_its_plan_and_can_go_back() {
     let detail = f.ok(op::get_application, by_id(app.id));
     assert_eq!(detail.application.plan_id, pro.id);
     let last = detail.plan_history.last().unwrap();
-    assert_eq!((last.from_plan_id, last.to_plan_id), (Some(custom.id), pro.id));
+    assert_eq!(
+        (last.from_plan_id, last.to_plan_id),
+        (Some(custom.id), pro.id)
+    );
     let retired = f.ok(op::get_plan, by_id(custom.id));
     assert_eq!(
         retired.custom.as_ref().and_then(|c| c.retired_at),
         Some(f.clock.now())
     );
-    assert_eq!(retired.cost_per_month.to_string(), "62.00", "kept as it was billed");
+    assert_eq!(
+        retired.cost_per_month.to_string(),
+        "62.00",
+        "kept as it was billed"
+    );
     f.refused(
         op::update_plan,
         UpdatePlan {
@@ -479,7 +532,12 @@ fn a_customized_application_gets_its_own_copy_of_its_plan_and_can_go_back() {
         ErrorCode::InvalidState,
         None,
     );
-    f.refused(op::delete_pricing_rule, by_id(custom_rule.id), ErrorCode::InvalidState, None);
+    f.refused(
+        op::delete_pricing_rule,
+        by_id(custom_rule.id),
+        ErrorCode::InvalidState,
+        None,
+    );
     f.refused(
         op::decustomize_plan,
         customize(&app),
@@ -491,14 +549,21 @@ fn a_customized_application_gets_its_own_copy_of_its_plan_and_can_go_back() {
     // Customizing again makes a new copy; changing plan away from it retires it too.
     let second = f.ok(op::customize_plan, customize(&app));
     assert_eq!(second.system_name, "pro_custom_2");
-    assert_eq!(second.cost_per_month.to_string(), "31.00", "copied from Pro as it is now");
+    assert_eq!(
+        second.cost_per_month.to_string(),
+        "31.00",
+        "copied from Pro as it is now"
+    );
     f.ok(op::change_plan, plan_change(&app, &basic));
     let left = f.ok(op::get_plan, by_id(second.id));
     assert!(left.custom.unwrap().retired_at.is_some());
 
     // A copy of a custom plan is a plan like any other, offered to every application.
     let standard = f.ok(op::copy_plan, by_id(second.id));
-    assert_eq!((standard.name.as_str(), standard.custom.as_ref()), ("Pro (custom) (copy)", None));
+    assert_eq!(
+        (standard.name.as_str(), standard.custom.as_ref()),
+        ("Pro (custom) (copy)", None)
+    );
 
     // A cancelled application's plan stays as it is.
     f.ok(op::cancel_application, by_id(app.id));
@@ -508,7 +573,14 @@ fn a_customized_application_gets_its_own_copy_of_its_plan_and_can_go_back() {
         ErrorCode::InvalidState,
         None,
     );
-    f.refused(op::customize_plan, CustomizePlan { application_id: Id(9999) }, ErrorCode::NotFound, None);
+    f.refused(
+        op::customize_plan,
+        CustomizePlan {
+            application_id: Id(9999),
+        },
+        ErrorCode::NotFound,
+        None,
+    );
 }
 
 #[test]
@@ -518,25 +590,41 @@ fn customizing_is_audited_as_a_new_plan_and_a_plan_change() {
     let plan_records = audited(&mut f, "plan", custom.id);
     assert_eq!(plan_records.len(), 1);
     assert_eq!(plan_records[0].operation, "customize_plan");
-    let rule = f.ok(op::list_pricing_rules, ListPricingRules { plan_id: custom.id })[0].clone();
+    let rule = f.ok(
+        op::list_pricing_rules,
+        ListPricingRules { plan_id: custom.id },
+    )[0]
+    .clone();
     assert_eq!(audited(&mut f, "pricing_rule", rule.id).len(), 1);
     let app_records = audited(&mut f, "application", app.id);
-    let change = app_records.iter().find(|r| r.operation == "customize_plan").unwrap();
-    assert_eq!(change.after.as_ref().unwrap()["plan_id"], serde_json::json!(custom.id));
+    let change = app_records
+        .iter()
+        .find(|r| r.operation == "customize_plan")
+        .unwrap();
+    assert_eq!(
+        change.after.as_ref().unwrap()["plan_id"],
+        serde_json::json!(custom.id)
+    );
 
     f.ok(op::decustomize_plan, customize(&app));
     let plan_records = audited(&mut f, "plan", custom.id);
     assert!(
         plan_records
             .iter()
-            .any(|r| r.operation == "decustomize_plan" && r.after.as_ref().unwrap()["custom"]["retired_at"].is_string()),
+            .any(|r| r.operation == "decustomize_plan"
+                && r.after.as_ref().unwrap()["custom"]["retired_at"].is_string()),
         "the retirement is audited"
     );
 }
 
 #[test]
 fn a_metric_with_usage_is_not_deleted_and_the_refusal_says_why() {
-    let World { mut f, service, app, .. } = world();
+    let World {
+        mut f,
+        service,
+        app,
+        ..
+    } = world();
     let storage = f.ok(
         op::create_metric,
         CreateMetric {
@@ -563,10 +651,28 @@ fn a_metric_with_usage_is_not_deleted_and_the_refusal_says_why() {
     f.ok(op::record_usage, usage(&app, &storage, None, 3));
     f.ok(op::record_usage, usage(&app, &method, None, 3));
     for metric in [&storage, &method] {
-        let error = f.refused(op::delete_metric, by_id(metric.id), ErrorCode::Conflict, None);
-        assert!(error.message.contains("has recorded usage"), "{}", error.message);
-        assert!(error.message.contains(&metric.friendly_name), "{}", error.message);
+        let error = f.refused(
+            op::delete_metric,
+            by_id(metric.id),
+            ErrorCode::Conflict,
+            None,
+        );
+        assert!(
+            error.message.contains("has recorded usage"),
+            "{}",
+            error.message
+        );
+        assert!(
+            error.message.contains(&metric.friendly_name),
+            "{}",
+            error.message
+        );
     }
-    let error = f.refused(op::delete_metric, by_id(hits.id), ErrorCode::InvalidState, None);
+    let error = f.refused(
+        op::delete_metric,
+        by_id(hits.id),
+        ErrorCode::InvalidState,
+        None,
+    );
     assert!(error.message.contains("built in"), "{}", error.message);
 }

@@ -345,7 +345,9 @@ async fn customize_and_decustomize_answer_the_plan_the_application_is_on() {
     let app = create(&api, acme, json!({"plan_id": gold, "name": "app"})).await;
     let id = app["id"].as_i64().unwrap();
 
-    let customized = api.put(&app_path(acme, id, "/customize_plan"), json!({})).await;
+    let customized = api
+        .put(&app_path(acme, id, "/customize_plan"), json!({}))
+        .await;
     assert_eq!(customized.status, 200, "{:?}", customized.body);
     let custom = customized.body["application_plan"].clone();
     let custom_id = custom["id"].as_i64().unwrap();
@@ -356,7 +358,10 @@ async fn customize_and_decustomize_answer_the_plan_the_application_is_on() {
     assert_eq!(custom["cost_per_month"], 12.0);
     assert_eq!(custom["service_id"].as_i64(), Some(svc));
     let read = api.get(&app_path(acme, id, "")).await;
-    assert_eq!(read.body["application"]["plan_id"].as_i64(), Some(custom_id));
+    assert_eq!(
+        read.body["application"]["plan_id"].as_i64(),
+        Some(custom_id)
+    );
     assert_eq!(read.body["application"]["plan_name"], "Gold (custom)");
     // It is read like any plan, and listed with none.
     let plan_path = format!("/admin/api/services/{svc}/application_plans/{custom_id}.json");
@@ -369,7 +374,9 @@ async fn customize_and_decustomize_answer_the_plan_the_application_is_on() {
     assert_eq!(all.body["plans"].as_array().unwrap().len(), 1);
 
     // Customizing again answers the custom plan, and records nothing.
-    let again = api.put(&app_path(acme, id, "/customize_plan"), json!({})).await;
+    let again = api
+        .put(&app_path(acme, id, "/customize_plan"), json!({}))
+        .await;
     assert_eq!(again.status, 200);
     assert_eq!(again.body["application_plan"], custom);
     let history = api.rpc("get_application", json!({"id": id})).await;
@@ -386,14 +393,18 @@ async fn customize_and_decustomize_answer_the_plan_the_application_is_on() {
     assert_eq!(refused.status, 422);
     assert!(refused.body["errors"]["plan_id"].is_array());
 
-    let back = api.put(&app_path(acme, id, "/decustomize_plan"), json!({})).await;
+    let back = api
+        .put(&app_path(acme, id, "/decustomize_plan"), json!({}))
+        .await;
     assert_eq!(back.status, 200, "{:?}", back.body);
     assert_eq!(back.body["application_plan"]["id"].as_i64(), Some(gold));
     assert_eq!(back.body["application_plan"]["custom"], false);
     let read = api.get(&app_path(acme, id, "")).await;
     assert_eq!(read.body["application"]["plan_id"].as_i64(), Some(gold));
     // Going back again answers the plan, and records nothing.
-    let again = api.put(&app_path(acme, id, "/decustomize_plan"), json!({})).await;
+    let again = api
+        .put(&app_path(acme, id, "/decustomize_plan"), json!({}))
+        .await;
     assert_eq!(again.status, 200);
     assert_eq!(again.body["application_plan"]["id"].as_i64(), Some(gold));
     let history = api.rpc("get_application", json!({"id": id})).await;
@@ -558,8 +569,16 @@ async fn tokens_without_the_right_scope_or_permission_are_403() {
             app_path(acme, id, "/change_plan"),
             json!({"plan_id": silver}),
         ),
-        (Method::PUT, app_path(acme, id, "/customize_plan"), json!({})),
-        (Method::PUT, app_path(acme, id, "/decustomize_plan"), json!({})),
+        (
+            Method::PUT,
+            app_path(acme, id, "/customize_plan"),
+            json!({}),
+        ),
+        (
+            Method::PUT,
+            app_path(acme, id, "/decustomize_plan"),
+            json!({}),
+        ),
         (Method::PUT, app_path(acme, id, "/suspend"), json!({})),
         (Method::PUT, app_path(acme, id, "/resume"), json!({})),
         (Method::PUT, app_path(acme, id, "/accept"), json!({})),

@@ -816,17 +816,29 @@ async fn a_plans_description_and_approval_flag_are_kept() {
         .await;
     assert_eq!(updated.status, 200, "{:?}", updated.body);
     assert_eq!(updated.body["application_plan"]["approval_required"], false);
-    assert_eq!(updated.body["application_plan"]["description"], "For teams of five");
+    assert_eq!(
+        updated.body["application_plan"]["description"],
+        "For teams of five"
+    );
     let cleared = api
         .put(&format!("{plans}/{id}.json"), json!({"description": ""}))
         .await;
     assert_eq!(cleared.body["application_plan"]["description"], "");
     // The desktop sees what the API wrote.
     let engine = api.rpc("get_plan", json!({"id": id})).await;
-    assert_eq!((engine["description"].as_str(), engine["approval_required"].as_bool()), (Some(""), Some(false)));
+    assert_eq!(
+        (
+            engine["description"].as_str(),
+            engine["approval_required"].as_bool()
+        ),
+        (Some(""), Some(false))
+    );
 
     let refused = api
-        .put(&format!("{plans}/{id}.json"), json!({"approval_required": "perhaps"}))
+        .put(
+            &format!("{plans}/{id}.json"),
+            json!({"approval_required": "perhaps"}),
+        )
         .await;
     assert_eq!(refused.status, 422);
     assert_eq!(error_keys(&refused.body), ["approval_required"]);

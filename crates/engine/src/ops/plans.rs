@@ -156,8 +156,12 @@ pub(crate) fn custom_copy(
         state: PlanState::Hidden,
         ..plan_fields(original)
     };
-    let system_name =
-        free_system_name(write.tx, original.service_id, &original.system_name, "custom")?;
+    let system_name = free_system_name(
+        write.tx,
+        original.service_id,
+        &original.system_name,
+        "custom",
+    )?;
     let custom = CustomPlan {
         application_id,
         original_plan_id: original.id,
@@ -198,7 +202,12 @@ fn copied(
     let created = plan(write.tx, id)?;
     write.audit("plan", Some(id.0), None::<&Plan>, Some(&created))?;
     for rule in store::list_pricing_rules(write.tx, id)? {
-        write.audit("pricing_rule", Some(rule.id.0), None::<&PricingRule>, Some(&rule))?;
+        write.audit(
+            "pricing_rule",
+            Some(rule.id.0),
+            None::<&PricingRule>,
+            Some(&rule),
+        )?;
     }
     Ok(created)
 }

@@ -228,7 +228,10 @@ const PLAN_COLUMNS: &str = "id, service_id, name, system_name, setup_fee, cost_p
                             retired_at";
 
 fn plan_from_row(row: &Row<'_>) -> rusqlite::Result<Plan> {
-    let custom = match (row.get::<_, Option<i64>>(12)?, row.get::<_, Option<i64>>(13)?) {
+    let custom = match (
+        row.get::<_, Option<i64>>(12)?,
+        row.get::<_, Option<i64>>(13)?,
+    ) {
         (Some(application_id), Some(original_plan_id)) => Some(CustomPlan {
             application_id: Id(application_id),
             original_plan_id: Id(original_plan_id),
@@ -284,7 +287,14 @@ pub(crate) fn list_plans(conn: &Connection, filter: &ListPlans) -> rusqlite::Res
     let total = super::query_row(
         conn,
         &format!("SELECT count(*) {filter_sql}"),
-        params![service, search, state, None::<i64>, None::<i64>, filter.include_custom],
+        params![
+            service,
+            search,
+            state,
+            None::<i64>,
+            None::<i64>,
+            filter.include_custom
+        ],
         |row| row.get(0),
     )?;
     let order = if filter.order_by_id {
