@@ -618,6 +618,27 @@ fn customizing_is_audited_as_a_new_plan_and_a_plan_change() {
 }
 
 #[test]
+fn an_account_deleted_before_any_invoice_takes_its_custom_plans_with_it() {
+    let World {
+        mut f, pro, app, ..
+    } = world();
+    let custom = f.ok(op::customize_plan, customize(&app));
+    f.ok(op::decustomize_plan, customize(&app));
+    let second = f.ok(op::customize_plan, customize(&app));
+    f.ok(op::cancel_application, by_id(app.id));
+    f.ok(op::delete_account, by_id(app.account_id));
+    for gone in [&custom, &second] {
+        f.refused(op::get_plan, by_id(gone.id), ErrorCode::NotFound, None);
+    }
+    let original = f.ok(op::get_plan, by_id(pro.id));
+    assert_eq!(
+        rule_terms(&mut f, &original).len(),
+        1,
+        "the plan itself stays"
+    );
+}
+
+#[test]
 fn a_metric_with_usage_is_not_deleted_and_the_refusal_says_why() {
     let World {
         mut f,

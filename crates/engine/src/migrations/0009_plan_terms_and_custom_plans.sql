@@ -7,9 +7,12 @@ ALTER TABLE plans ADD COLUMN approval_required INTEGER NOT NULL DEFAULT 0
 -- A custom plan (3scale's customize_plan) is one application's own copy of a plan: the plan it
 -- was copied from and the application it was made for are set together, on custom plans only.
 -- When the application leaves it (decustomize_plan, change_plan) it is retired: kept, because
--- the plan history and the invoices name it, and never used or changed again.
+-- the plan history and the invoices name it, and never used or changed again. It goes only
+-- with its application (an account deleted before it was ever invoiced takes its applications,
+-- their plan history and their custom plans with it).
 ALTER TABLE plans ADD COLUMN original_plan_id INTEGER REFERENCES plans (id);
-ALTER TABLE plans ADD COLUMN custom_for_application_id INTEGER REFERENCES applications (id)
+ALTER TABLE plans ADD COLUMN custom_for_application_id INTEGER
+    REFERENCES applications (id) ON DELETE CASCADE
     CHECK ((custom_for_application_id IS NULL) = (original_plan_id IS NULL));
 ALTER TABLE plans ADD COLUMN retired_at INTEGER
     CHECK (retired_at IS NULL OR custom_for_application_id IS NOT NULL);
