@@ -806,6 +806,8 @@ impl Sim {
                     cost_per_month: spec.cost_per_month,
                     trial_period_days: spec.trial_days,
                     state: PlanState::Published,
+                    description: String::new(),
+                    approval_required: false,
                 },
             )?;
             for &(metric, min, max, cost_per_unit) in spec.rules {

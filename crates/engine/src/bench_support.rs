@@ -43,8 +43,10 @@ pub fn seed_billing_book(book: &mut Book, accounts: usize) -> Result<()> {
             cost_per_month: Decimal::from(31),
             trial_period_days: 0,
             state: PlanState::Published,
+            description: String::new(),
+            approval_required: false,
         };
-        let plan = store::catalogue::insert_plan(write.tx, service, "pro", &fields, jan)?;
+        let plan = store::catalogue::insert_plan(write.tx, service, "pro", &fields, jan, None)?;
         for metric in &metrics {
             for (min, max, cost) in [
                 (1, Some(1000), Decimal::new(2, 3)),

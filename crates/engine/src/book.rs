@@ -30,6 +30,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0006_earnings_kept_by_store.sql"),
     include_str!("migrations/0007_api_access.sql"),
     include_str!("migrations/0008_invoice_id_index.sql"),
+    include_str!("migrations/0009_plan_terms_and_custom_plans.sql"),
 ];
 
 /// The schema version this build writes.

@@ -155,9 +155,11 @@ operations! {
     write accounts plans::update_plan(UpdatePlan) -> Plan;
     write accounts plans::delete_plan(ById) -> Plan;
     write accounts plans::make_default_plan(ById) -> Plan;
+    write accounts plans::copy_plan(ById) -> Plan;
 
     read  accounts plans::list_pricing_rules(ListPricingRules) -> Vec<PricingRule>;
     write accounts plans::create_pricing_rule(CreatePricingRule) -> PricingRule;
+    write accounts plans::update_pricing_rule(UpdatePricingRule) -> PricingRule;
     write accounts plans::delete_pricing_rule(ById) -> PricingRule;
 
     read  accounts accounts::list_accounts(ListAccounts) -> Page<Account>;
@@ -177,6 +179,8 @@ operations! {
     write accounts applications::cancel_application(ById) -> Application;
     write accounts applications::update_application(UpdateApplication) -> Application;
     write accounts applications::suspend_application(SuspendApplication) -> Application;
+    write accounts applications::customize_plan(CustomizePlan) -> Plan;
+    write accounts applications::decustomize_plan(CustomizePlan) -> Plan;
 
     read  accounts applications::list_usage(ListUsage) -> Page<UsageRecord>;
     write accounts applications::record_usage(RecordUsage) -> UsageRecord;

@@ -343,6 +343,11 @@ fn required_fields(action: &str) -> Option<&'static [&'static str]> {
         "transition" => &["invoice", "state"],
         "charge" => &["invoice"],
         "mark_paid" => &["invoice"],
+        "customize_plan" => &["application"],
+        "decustomize_plan" => &["application"],
+        "set_plan" => &["plan"],
+        "add_pricing_rule" => &["plan", "metric", "min", "cost_per_unit"],
+        "update_pricing_rule" => &["plan", "metric", "min"],
         _ => return None,
     })
 }
@@ -500,6 +505,8 @@ fn set_up_world(
             cost_per_month: setup(&what, amount("cost_per_month", &plan.cost_per_month))?,
             trial_period_days: plan.trial_period_days,
             state: PlanState::Published,
+            description: String::new(),
+            approval_required: false,
         };
         let created = setup(&what, message(op::create_plan(book, actor, create)))?;
         for rule in &plan.pricing_rules {
@@ -653,22 +660,7 @@ fn perform_step(
         "usage" => {
             let app = lookup(&refs.applications, "application", text(step, "application"))?;
             let plan = message(op::get_plan(book, ById { id: app.plan_id }))?;
-            let service = refs
-                .services
-                .iter()
-                .find(|(_, id)| **id == plan.service_id)
-                .map(|(r, _)| r.clone())
-                .unwrap_or_default();
-            let metric = refs
-                .metrics
-                .get(&(service, text(step, "metric").to_owned()))
-                .copied()
-                .ok_or_else(|| {
-                    format!(
-                        "There is no metric \"{}\" in this scenario.",
-                        text(step, "metric")
-                    )
-                })?;
+            let metric = metric_of_service(refs, plan.service_id, text(step, "metric"))?;
             let usage = RecordUsage {
                 application_id: app.id,
                 metric_id: metric,
@@ -760,9 +752,87 @@ fn perform_step(
             };
             message(op::mark_invoice_paid(book, actor, paid))?;
         }
+        "customize_plan" => {
+            let app = lookup(&refs.applications, "application", text(step, "application"))?;
+            let input = CustomizePlan {
+                application_id: app.id,
+            };
+            let custom = message(op::customize_plan(book, actor, input))?;
+            if let Some(reference) = step.get("ref").and_then(Value::as_str) {
+                refs.plans.insert(reference.to_owned(), custom.id);
+            }
+        }
+        "decustomize_plan" => {
+            let app = lookup(&refs.applications, "application", text(step, "application"))?;
+            let input = CustomizePlan {
+                application_id: app.id,
+            };
+            message(op::decustomize_plan(book, actor, input))?;
+        }
+        "set_plan" => {
+            let id = lookup(&refs.plans, "plan", text(step, "plan"))?;
+            let mut fields = step.clone();
+            for key in ["at", "do", "plan"] {
+                fields.remove(key);
+            }
+            fields.insert("id".to_owned(), Value::from(id.0));
+            message(op::update_plan(book, actor, input(fields)?))?;
+        }
+        "add_pricing_rule" => {
+            let plan_id = lookup(&refs.plans, "plan", text(step, "plan"))?;
+            let plan = message(op::get_plan(book, ById { id: plan_id }))?;
+            let metric = metric_of_service(refs, plan.service_id, text(step, "metric"))?;
+            let mut fields = Map::from_iter([
+                ("plan_id".to_owned(), Value::from(plan_id.0)),
+                ("metric_id".to_owned(), Value::from(metric.0)),
+            ]);
+            for name in ["min", "max", "cost_per_unit"] {
+                if let Some(value) = step.get(name) {
+                    fields.insert(name.to_owned(), value.clone());
+                }
+            }
+            message(op::create_pricing_rule(book, actor, input(fields)?))?;
+        }
+        "update_pricing_rule" => {
+            // The rule is the plan's rule of the metric whose range starts at `min` (ranges of
+            // one metric never overlap, so there is at most one); `max` and `cost_per_unit`
+            // change.
+            let plan_id = lookup(&refs.plans, "plan", text(step, "plan"))?;
+            let plan = message(op::get_plan(book, ById { id: plan_id }))?;
+            let metric = metric_of_service(refs, plan.service_id, text(step, "metric"))?;
+            let min: i64 = field(step, "min")?;
+            let rules = message(op::list_pricing_rules(book, ListPricingRules { plan_id }))?;
+            let rule = rules
+                .iter()
+                .find(|rule| rule.metric_id == metric && rule.min == min)
+                .ok_or_else(|| {
+                    format!("The plan has no rule for this metric starting at {min}.")
+                })?;
+            let mut fields = Map::from_iter([("id".to_owned(), Value::from(rule.id.0))]);
+            for name in ["max", "cost_per_unit"] {
+                if let Some(value) = step.get(name) {
+                    fields.insert(name.to_owned(), value.clone());
+                }
+            }
+            message(op::update_pricing_rule(book, actor, input(fields)?))?;
+        }
         _ => {}
     }
     Ok(())
+}
+
+/// Metric `reference` of the service with id `service_id`.
+fn metric_of_service(refs: &Refs, service_id: Id, reference: &str) -> Result<Id, String> {
+    let service = refs
+        .services
+        .iter()
+        .find(|(_, id)| **id == service_id)
+        .map(|(r, _)| r.clone())
+        .unwrap_or_default();
+    refs.metrics
+        .get(&(service, reference.to_owned()))
+        .copied()
+        .ok_or_else(|| format!("There is no metric \"{reference}\" in this scenario."))
 }
 
 /// The day of an instant, as the output writes it: 2025-02-05.

@@ -384,9 +384,12 @@ fn plans_validate_money_and_names() {
             cost_per_month: Some(amount("120.1234")),
             trial_period_days: Some(30),
             state: Some(PlanState::Published),
+            description: Some("Twice the calls.".into()),
+            approval_required: Some(true),
         },
     );
     assert_eq!(updated.cost_per_month.to_string(), "120.1234");
+    assert_eq!(updated.description, "Twice the calls.");
     assert_eq!(updated.system_name, "pro_plan");
 
     f.ok(op::make_default_plan, by_id(plan.id));

@@ -337,6 +337,92 @@ async fn change_plan_answers_the_new_plan_and_only_within_the_service() {
 }
 
 #[tokio::test]
+async fn customize_and_decustomize_answer_the_plan_the_application_is_on() {
+    let api = Api::start().await;
+    let svc = service(&api, "Maps").await;
+    let gold = plan(&api, svc, "Gold", "12").await;
+    let acme = buyer(&api, "Acme", None).await;
+    let app = create(&api, acme, json!({"plan_id": gold, "name": "app"})).await;
+    let id = app["id"].as_i64().unwrap();
+
+    let customized = api
+        .put(&app_path(acme, id, "/customize_plan"), json!({}))
+        .await;
+    assert_eq!(customized.status, 200, "{:?}", customized.body);
+    let custom = customized.body["application_plan"].clone();
+    let custom_id = custom["id"].as_i64().unwrap();
+    assert_ne!(custom_id, gold);
+    assert_eq!(custom["name"], "Gold (custom)");
+    assert_eq!(custom["custom"], true);
+    assert_eq!(custom["state"], "hidden");
+    assert_eq!(custom["cost_per_month"], 12.0);
+    assert_eq!(custom["service_id"].as_i64(), Some(svc));
+    let read = api.get(&app_path(acme, id, "")).await;
+    assert_eq!(
+        read.body["application"]["plan_id"].as_i64(),
+        Some(custom_id)
+    );
+    assert_eq!(read.body["application"]["plan_name"], "Gold (custom)");
+    // It is read like any plan, and listed with none.
+    let plan_path = format!("/admin/api/services/{svc}/application_plans/{custom_id}.json");
+    assert_eq!(api.get(&plan_path).await.body["application_plan"], custom);
+    let listed = api
+        .get(&format!("/admin/api/services/{svc}/application_plans.json"))
+        .await;
+    assert_eq!(listed.body["plans"].as_array().unwrap().len(), 1);
+    let all = api.get("/admin/api/application_plans.json").await;
+    assert_eq!(all.body["plans"].as_array().unwrap().len(), 1);
+
+    // Customizing again answers the custom plan, and records nothing.
+    let again = api
+        .put(&app_path(acme, id, "/customize_plan"), json!({}))
+        .await;
+    assert_eq!(again.status, 200);
+    assert_eq!(again.body["application_plan"], custom);
+    let history = api.rpc("get_application", json!({"id": id})).await;
+    assert_eq!(history["plan_history"].as_array().unwrap().len(), 2);
+
+    // Another application cannot move to it.
+    let other = create(&api, acme, json!({"plan_id": gold, "name": "other"})).await;
+    let refused = api
+        .put(
+            &app_path(acme, other["id"].as_i64().unwrap(), "/change_plan"),
+            json!({"plan_id": custom_id}),
+        )
+        .await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.body["errors"]["plan_id"].is_array());
+
+    let back = api
+        .put(&app_path(acme, id, "/decustomize_plan"), json!({}))
+        .await;
+    assert_eq!(back.status, 200, "{:?}", back.body);
+    assert_eq!(back.body["application_plan"]["id"].as_i64(), Some(gold));
+    assert_eq!(back.body["application_plan"]["custom"], false);
+    let read = api.get(&app_path(acme, id, "")).await;
+    assert_eq!(read.body["application"]["plan_id"].as_i64(), Some(gold));
+    // Going back again answers the plan, and records nothing.
+    let again = api
+        .put(&app_path(acme, id, "/decustomize_plan"), json!({}))
+        .await;
+    assert_eq!(again.status, 200);
+    assert_eq!(again.body["application_plan"]["id"].as_i64(), Some(gold));
+    let history = api.rpc("get_application", json!({"id": id})).await;
+    assert_eq!(history["plan_history"].as_array().unwrap().len(), 3);
+    // The custom plan the application left cannot change: the invoices name it.
+    let frozen = api.put(&plan_path, json!({"cost_per_month": 1})).await;
+    assert_eq!(frozen.status, 422, "{:?}", frozen.body);
+    assert!(frozen.body["errors"]["base"].is_array());
+
+    // A cancelled (deleted) application is gone for both.
+    assert_eq!(api.delete(&app_path(acme, id, "")).await.status, 200);
+    for action in ["/customize_plan", "/decustomize_plan"] {
+        let gone = api.put(&app_path(acme, id, action), json!({})).await;
+        assert_eq!(gone.status, 404, "{action}");
+    }
+}
+
+#[tokio::test]
 async fn suspend_resume_accept_and_the_state_filter() {
     let api = Api::start().await;
     let svc = service(&api, "Maps").await;
@@ -408,6 +494,8 @@ async fn another_accounts_application_and_unknown_ids_are_404() {
         (Method::PUT, app_path(other, id, "")),
         (Method::DELETE, app_path(other, id, "")),
         (Method::PUT, app_path(other, id, "/change_plan")),
+        (Method::PUT, app_path(other, id, "/customize_plan")),
+        (Method::PUT, app_path(other, id, "/decustomize_plan")),
         (Method::PUT, app_path(other, id, "/suspend")),
         (Method::PUT, app_path(other, id, "/resume")),
         (Method::PUT, app_path(other, id, "/accept")),
@@ -480,6 +568,16 @@ async fn tokens_without_the_right_scope_or_permission_are_403() {
             Method::PUT,
             app_path(acme, id, "/change_plan"),
             json!({"plan_id": silver}),
+        ),
+        (
+            Method::PUT,
+            app_path(acme, id, "/customize_plan"),
+            json!({}),
+        ),
+        (
+            Method::PUT,
+            app_path(acme, id, "/decustomize_plan"),
+            json!({}),
         ),
         (Method::PUT, app_path(acme, id, "/suspend"), json!({})),
         (Method::PUT, app_path(acme, id, "/resume"), json!({})),

@@ -791,6 +791,60 @@ async fn application_plans_have_3scale_types_and_rules() {
 // --- pricing rules ---------------------------------------------------------------------------
 
 #[tokio::test]
+async fn a_plans_description_and_approval_flag_are_kept() {
+    let api = Api::start().await;
+    let (sid, _) = service(&api, "API").await;
+    let plans = format!("/admin/api/services/{sid}/application_plans");
+    let created = plan(
+        &api,
+        sid,
+        json!({"name": "Team", "description": "For teams of five", "approval_required": "true"}),
+    )
+    .await;
+    let id = created["id"].as_i64().unwrap();
+    assert_eq!(created["description"], "For teams of five");
+    assert_eq!(created["approval_required"], true);
+    let read = api.get(&format!("{plans}/{id}.json")).await;
+    assert_eq!(read.body["application_plan"], created);
+
+    // An update changes what it names; the rest stays.
+    let updated = api
+        .put(
+            &format!("{plans}/{id}.json"),
+            json!({"application_plan": {"approval_required": false}}),
+        )
+        .await;
+    assert_eq!(updated.status, 200, "{:?}", updated.body);
+    assert_eq!(updated.body["application_plan"]["approval_required"], false);
+    assert_eq!(
+        updated.body["application_plan"]["description"],
+        "For teams of five"
+    );
+    let cleared = api
+        .put(&format!("{plans}/{id}.json"), json!({"description": ""}))
+        .await;
+    assert_eq!(cleared.body["application_plan"]["description"], "");
+    // The desktop sees what the API wrote.
+    let engine = api.rpc("get_plan", json!({"id": id})).await;
+    assert_eq!(
+        (
+            engine["description"].as_str(),
+            engine["approval_required"].as_bool()
+        ),
+        (Some(""), Some(false))
+    );
+
+    let refused = api
+        .put(
+            &format!("{plans}/{id}.json"),
+            json!({"approval_required": "perhaps"}),
+        )
+        .await;
+    assert_eq!(refused.status, 422);
+    assert_eq!(error_keys(&refused.body), ["approval_required"]);
+}
+
+#[tokio::test]
 async fn pricing_rules_are_strings_ranges_and_scoped_to_the_plan() {
     let api = Api::start().await;
     let (sid, hits) = service(&api, "API").await;

@@ -47,13 +47,29 @@ describe('applicationStatus', () => {
 });
 
 describe('applicationActions', () => {
+  const stock = plan('3', 'Pro', { custom: null });
+  const custom = plan('9', 'Pro (custom)', {
+    custom: { application_id: '1', original_plan_id: '3', retired_at: null },
+  });
   it('offers everything on a live application, suspended or not', () => {
-    const all = { changePlan: true, recordUsage: true, cancel: true };
-    expect(applicationActions(app())).toEqual(all);
-    expect(applicationActions(app({ suspended: true }))).toEqual(all);
+    const all = { changePlan: true, recordUsage: true, cancel: true, customize: true, goBack: false };
+    expect(applicationActions(app(), stock)).toEqual(all);
+    expect(applicationActions(app({ suspended: true }), stock)).toEqual(all);
+  });
+  it('offers going back, not customizing again, on a custom plan', () => {
+    expect(applicationActions(app({ plan_id: '9' }), custom)).toMatchObject({ customize: false, goBack: true });
+  });
+  it('offers neither while the plan is not known', () => {
+    expect(applicationActions(app())).toMatchObject({ customize: false, goBack: false, changePlan: true });
   });
   it('offers nothing on a cancelled one', () => {
-    expect(applicationActions(app({ state: 'cancelled' }))).toEqual({ changePlan: false, recordUsage: false, cancel: false });
+    expect(applicationActions(app({ state: 'cancelled' }), custom)).toEqual({
+      changePlan: false,
+      recordUsage: false,
+      cancel: false,
+      customize: false,
+      goBack: false,
+    });
   });
 });
 
@@ -66,6 +82,7 @@ describe('planChoices', () => {
       plan('3', 'Legacy', { state: 'hidden' }),
       plan('4', 'Alpha'),
       plan('5', 'Other service', { service_id: 's2' }),
+      plan('6', 'Basic (custom)', { custom: { application_id: '7', original_plan_id: '1', retired_at: null } }),
     ];
     expect(planChoices(plans, current).map((p) => p.name)).toEqual(['Alpha', 'Zeta', 'Legacy']);
   });

@@ -41,21 +41,35 @@ export interface ApplicationActions {
   changePlan: boolean;
   recordUsage: boolean;
   cancel: boolean;
+  /** Give it its own copy of its plan (customize_plan). */
+  customize: boolean;
+  /** Return it from its custom plan to the plan that was copied (decustomize_plan). */
+  goBack: boolean;
 }
 
-/** What the engine accepts for the application: nothing once it is cancelled. */
-export function applicationActions(app: Application): ApplicationActions {
+/**
+ * What the engine accepts for the application on `plan` (its plan, when known): nothing once
+ * it is cancelled; a custom plan is made once, and left to go back.
+ */
+export function applicationActions(app: Application, plan?: Plan): ApplicationActions {
   const live = app.state === 'live';
-  return { changePlan: live, recordUsage: live, cancel: live };
+  return {
+    changePlan: live,
+    recordUsage: live,
+    cancel: live,
+    customize: live && plan !== undefined && plan.custom == null,
+    goBack: live && plan?.custom != null,
+  };
 }
 
 /**
  * The plans an application may change to: its service's other plans, published first, then
- * by name. Hidden plans stay choosable (a provider may move a buyer onto one).
+ * by name. Hidden plans stay choosable (a provider may move a buyer onto one); custom plans
+ * are their own application's.
  */
 export function planChoices(plans: readonly Plan[], current: Plan): Plan[] {
   return plans
-    .filter((plan) => plan.service_id === current.service_id && plan.id !== current.id)
+    .filter((plan) => plan.service_id === current.service_id && plan.id !== current.id && plan.custom == null)
     .sort(
       (a, b) =>
         Number(a.state !== 'published') - Number(b.state !== 'published') || a.name.localeCompare(b.name),

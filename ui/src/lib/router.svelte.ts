@@ -1,5 +1,5 @@
 // Hash routing: #/dashboard (the start), #/accounts, #/accounts/new, #/accounts/<id>, #/plans,
-// #/plans/<id>, #/invoices, #/invoices/<id>, #/earnings, #/settings. The invoice screens keep the list's filters in a query after the
+// #/plans/<id>, #/services/<id> (a service's metrics and methods, under Plans), #/invoices, #/invoices/<id>, #/earnings, #/settings. The invoice screens keep the list's filters in a query after the
 // path (#/invoices?state=paid&month=2026-05), so the way back from an invoice shows the same list;
 // the earnings screen its window's last month (#/earnings?to=2025-06).
 // The hash survives a reload, so the screen comes back where the user was.
@@ -13,6 +13,7 @@ export type Route =
   | { screen: 'settings' }
   | { screen: 'accounts'; accountId: string | null; creating: boolean }
   | { screen: 'plans'; planId: string | null }
+  | { screen: 'services'; serviceId: string }
   | { screen: 'invoices'; invoiceId: string | null; filters: InvoiceFilters }
   | { screen: 'not_found'; path: string };
 
@@ -34,6 +35,9 @@ export function parseRoute(hash: string): Route {
   }
   if (screen === 'plans' && extra === undefined) {
     return { screen: 'plans', planId: id ?? null };
+  }
+  if (screen === 'services' && id !== undefined && extra === undefined) {
+    return { screen: 'services', serviceId: id };
   }
   if (screen === 'invoices' && extra === undefined) {
     return { screen: 'invoices', invoiceId: id ?? null, filters: parseFilters(query) };

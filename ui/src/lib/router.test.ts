@@ -14,6 +14,7 @@ describe('parseRoute', () => {
     ['#/accounts/42', { screen: 'accounts', accountId: '42', creating: false }],
     ['#/plans', { screen: 'plans', planId: null }],
     ['#/plans/7', { screen: 'plans', planId: '7' }],
+    ['#/services/3', { screen: 'services', serviceId: '3' }],
     ['#/invoices', { screen: 'invoices', invoiceId: null, filters: NO_FILTERS }],
     ['#/invoices/', { screen: 'invoices', invoiceId: null, filters: NO_FILTERS }],
     ['#/invoices/31', { screen: 'invoices', invoiceId: '31', filters: NO_FILTERS }],
@@ -32,6 +33,8 @@ describe('parseRoute', () => {
     ['#/earnings?to=soon', { screen: 'earnings', to: null }],
     ['#/earnings/2026', { screen: 'not_found', path: '/earnings/2026' }],
     ['#/plans/7/rules', { screen: 'not_found', path: '/plans/7/rules' }],
+    ['#/services', { screen: 'not_found', path: '/services' }],
+    ['#/services/3/metrics', { screen: 'not_found', path: '/services/3/metrics' }],
   ])('%j', (hash, route) => {
     expect(parseRoute(hash)).toEqual(route);
   });

@@ -2,7 +2,14 @@
 // Only the form of a value is checked here (an amount must be a number, a count a whole
 // number); what values are allowed is the engine's to say.
 
-import type { CreatePricingRule, Plan, PlanFields, PlanState, PricingRule } from '../lib/api/types';
+import type {
+  CreatePricingRule,
+  Plan,
+  PlanFields,
+  PlanState,
+  PricingRule,
+  UpdatePricingRule,
+} from '../lib/api/types';
 import { parseDecimal, parseWholeNumber } from '../lib/format';
 import type { FieldErrors } from '../lib/forms';
 
@@ -13,6 +20,8 @@ export interface PlanForm {
   cost_per_month: string;
   trial_period_days: string;
   state: PlanState;
+  description: string;
+  approval_required: boolean;
 }
 
 export const PLAN_FIELDS: readonly string[] = [
@@ -22,10 +31,21 @@ export const PLAN_FIELDS: readonly string[] = [
   'cost_per_month',
   'trial_period_days',
   'state',
+  'description',
+  'approval_required',
 ];
 
 export function emptyPlanForm(): PlanForm {
-  return { name: '', system_name: '', setup_fee: '0', cost_per_month: '0', trial_period_days: '0', state: 'published' };
+  return {
+    name: '',
+    system_name: '',
+    setup_fee: '0',
+    cost_per_month: '0',
+    trial_period_days: '0',
+    state: 'published',
+    description: '',
+    approval_required: false,
+  };
 }
 
 export function planForm(plan: Plan): PlanForm {
@@ -36,6 +56,8 @@ export function planForm(plan: Plan): PlanForm {
     cost_per_month: plan.cost_per_month,
     trial_period_days: String(plan.trial_period_days),
     state: plan.state,
+    description: plan.description,
+    approval_required: plan.approval_required,
   };
 }
 
@@ -56,6 +78,8 @@ export function planFields(form: PlanForm): { ok: true; fields: PlanFields } | {
       cost_per_month: costPerMonth,
       trial_period_days: days,
       state: form.state,
+      description: form.description.trim(),
+      approval_required: form.approval_required,
     },
   };
 }
@@ -80,6 +104,40 @@ export function ruleInput(
 ): { ok: true; input: CreatePricingRule } | { ok: false; errors: FieldErrors } {
   const errors: FieldErrors = {};
   if (form.metric_id === '') errors.metric_id = 'Choose the metric this rule prices.';
+  const range = ruleRange(form, errors);
+  if (range === null || Object.keys(errors).length > 0) return { ok: false, errors };
+  return { ok: true, input: { plan_id: planId, metric_id: form.metric_id, ...range } };
+}
+
+/** A rule as its edit form starts: its range and cost as typed. */
+export function ruleForm(rule: PricingRule): RuleForm {
+  return {
+    metric_id: rule.metric_id,
+    min: String(rule.min),
+    max: rule.max == null ? '' : String(rule.max),
+    cost_per_unit: rule.cost_per_unit,
+  };
+}
+
+/**
+ * The change of rule `rule` that `form` asks for, in place (`update_pricing_rule`): its range
+ * and cost; an empty "to" sends `null` (no upper limit). The rule keeps its metric.
+ */
+export function ruleUpdate(
+  rule: PricingRule,
+  form: RuleForm,
+): { ok: true; input: UpdatePricingRule } | { ok: false; errors: FieldErrors } {
+  const errors: FieldErrors = {};
+  const range = ruleRange(form, errors);
+  if (range === null) return { ok: false, errors };
+  return { ok: true, input: { id: rule.id, ...range } };
+}
+
+/** The range and cost typed in `form`, or null with `errors` filled in. */
+function ruleRange(
+  form: RuleForm,
+  errors: FieldErrors,
+): { min: number; max: number | null; cost_per_unit: string } | null {
   const min = parseWholeNumber(form.min);
   if (min === null) errors.min = 'Enter the first unit of the range as a whole number, e.g. 1.';
   let max: number | null = null;
@@ -89,11 +147,8 @@ export function ruleInput(
   }
   const costPerUnit = parseDecimal(form.cost_per_unit);
   if (costPerUnit === null) errors.cost_per_unit = 'Enter the cost of one unit as an amount, e.g. 0.002.';
-  if (Object.keys(errors).length > 0 || min === null || costPerUnit === null) return { ok: false, errors };
-  return {
-    ok: true,
-    input: { plan_id: planId, metric_id: form.metric_id, min, max, cost_per_unit: costPerUnit },
-  };
+  if (Object.keys(errors).length > 0 || min === null || costPerUnit === null) return null;
+  return { min, max, cost_per_unit: costPerUnit };
 }
 
 /**

@@ -60,6 +60,8 @@ pub fn book_with_buyers(path: &std::path::Path, buyers: usize) {
             cost_per_month: dec!(31),
             trial_period_days: 0,
             state: PlanState::Published,
+            description: String::new(),
+            approval_required: false,
         },
     )
     .unwrap();

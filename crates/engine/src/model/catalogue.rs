@@ -132,6 +132,26 @@ pub struct Plan {
     pub is_default: bool,
     #[ts(type = "string")]
     pub created_at: DateTime<Utc>,
+    /// What the plan offers, in the provider's words (shown to people, never billed).
+    pub description: String,
+    /// 3scale's "Applications require approval?": kept and shown; Counterfoil itself
+    /// approves every application.
+    pub approval_required: bool,
+    /// Set on a custom plan: one application's own copy of a plan (3scale's
+    /// `customize_plan`), which no other application may use and lists leave out.
+    pub custom: Option<CustomPlan>,
+}
+
+/// What makes a plan custom: the application it was made for and the plan it was copied from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct CustomPlan {
+    pub application_id: Id,
+    /// The plan the custom one was copied from; `decustomize_plan` goes back to it.
+    pub original_plan_id: Id,
+    /// When the application left it (went back to its plan, or changed plan): the plan is
+    /// kept, unchangeable, because the plan history and invoices name it.
+    #[ts(type = "string | null")]
+    pub retired_at: Option<DateTime<Utc>>,
 }
 
 /// The editable fields of a plan (create and update).
@@ -146,6 +166,8 @@ pub struct PlanFields {
     pub cost_per_month: Decimal,
     pub trial_period_days: u32,
     pub state: PlanState,
+    pub description: String,
+    pub approval_required: bool,
 }
 
 // Inputs spell out their fields instead of `#[serde(flatten)]`: serde loses the path of a bad
@@ -166,6 +188,12 @@ pub struct CreatePlan {
     pub cost_per_month: Decimal,
     pub trial_period_days: u32,
     pub state: PlanState,
+    #[serde(default)]
+    #[ts(optional, as = "Option<String>")]
+    pub description: String,
+    #[serde(default)]
+    #[ts(optional, as = "Option<bool>")]
+    pub approval_required: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -187,6 +215,12 @@ pub struct UpdatePlan {
     #[serde(default)]
     #[ts(optional)]
     pub state: Option<PlanState>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub description: Option<String>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub approval_required: Option<bool>,
 }
 
 impl CreatePlan {
@@ -197,6 +231,8 @@ impl CreatePlan {
             cost_per_month: self.cost_per_month,
             trial_period_days: self.trial_period_days,
             state: self.state,
+            description: self.description.clone(),
+            approval_required: self.approval_required,
         }
     }
 }
@@ -211,6 +247,8 @@ impl UpdatePlan {
             cost_per_month: None,
             trial_period_days: None,
             state: None,
+            description: None,
+            approval_required: None,
         }
     }
 
@@ -222,6 +260,11 @@ impl UpdatePlan {
             cost_per_month: self.cost_per_month.unwrap_or(plan.cost_per_month),
             trial_period_days: self.trial_period_days.unwrap_or(plan.trial_period_days),
             state: self.state.unwrap_or(plan.state),
+            description: self
+                .description
+                .clone()
+                .unwrap_or_else(|| plan.description.clone()),
+            approval_required: self.approval_required.unwrap_or(plan.approval_required),
         }
     }
 }
@@ -242,6 +285,11 @@ pub struct ListPlans {
     #[serde(default)]
     #[ts(optional, as = "Option<bool>")]
     pub order_by_id: bool,
+    /// Also the custom plans (each one application's own), which lists otherwise leave out:
+    /// for screens that name the plan of every application.
+    #[serde(default)]
+    #[ts(optional, as = "Option<bool>")]
+    pub include_custom: bool,
     #[serde(default = "first_page", deserialize_with = "paging::page")]
     #[ts(optional, as = "Option<u32>")]
     pub page: u32,
@@ -281,4 +329,39 @@ pub struct CreatePricingRule {
     #[ts(type = "string")]
     #[serde(deserialize_with = "exact::decimal")]
     pub cost_per_unit: Decimal,
+}
+
+/// `update_pricing_rule`'s input: the fields given change, absent ones stay as they are. The
+/// rule keeps its plan and metric.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct UpdatePricingRule {
+    pub id: Id,
+    #[serde(default)]
+    #[ts(optional, type = "number")]
+    pub min: Option<i64>,
+    /// `null`: no upper limit.
+    #[serde(default, deserialize_with = "present")]
+    #[ts(optional, type = "number | null")]
+    pub max: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "exact::optional_decimal")]
+    #[ts(optional, type = "string")]
+    pub cost_per_unit: Option<Decimal>,
+}
+
+impl UpdatePricingRule {
+    /// An update of rule `id` that changes nothing yet.
+    pub fn of(id: Id) -> UpdatePricingRule {
+        UpdatePricingRule {
+            id,
+            min: None,
+            max: None,
+            cost_per_unit: None,
+        }
+    }
+}
+
+/// `customize_plan` and `decustomize_plan`'s input.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct CustomizePlan {
+    pub application_id: Id,
 }

@@ -210,7 +210,8 @@ list_default!(ListPlans {
     service_id,
     search,
     state,
-    order_by_id
+    order_by_id,
+    include_custom
 });
 list_default!(ListInvoices {
     state,

@@ -2,7 +2,7 @@
 
 use super::accounts::account;
 use super::billing_run;
-use super::plans::plan;
+use super::plans::{self, plan};
 use super::{description_text, not_found, required_text};
 use crate::book::{Book, Write};
 use crate::error::{ApiError, Reason, Result};
@@ -37,6 +37,7 @@ pub(crate) fn subscribe(write: &mut Write<'_>, input: Subscribe) -> Result<Appli
         .map_err(|_| ApiError::validation("account_id", "Choose an existing account."))?;
     let plan = plan(write.tx, input.plan_id)
         .map_err(|_| ApiError::validation("plan_id", "Choose an existing plan."))?;
+    not_custom(&plan)?;
     // No key unless one is given: the book stays deterministic (the 3scale API makes one
     // with generated_user_key).
     let user_key = match input.user_key.as_deref().map(str::trim) {
@@ -89,21 +90,93 @@ pub(crate) fn subscribe(write: &mut Write<'_>, input: Subscribe) -> Result<Appli
 
 pub(crate) fn change_plan(write: &mut Write<'_>, input: ChangePlan) -> Result<Application> {
     let (before, current, new_plan) = checked_plan_change(write.tx, &input)?;
-    store::applications::set_plan(write.tx, before.id, new_plan.id)?;
+    move_to_plan(write, &before, &current, &new_plan)
+}
+
+/// Moves a live application from `current` to `to` now: a plan change in its history, which
+/// the next billing job bills (§8). A custom plan the application leaves is retired, as 3scale
+/// removes it.
+fn move_to_plan(
+    write: &mut Write<'_>,
+    before: &Application,
+    current: &Plan,
+    to: &Plan,
+) -> Result<Application> {
+    store::applications::set_plan(write.tx, before.id, to.id)?;
     let change = PlanChange {
         from_plan_id: Some(current.id),
-        to_plan_id: new_plan.id,
+        to_plan_id: to.id,
         changed_at: write.now,
     };
     store::applications::insert_plan_change(write.tx, before.id, &change)?;
+    if current.custom.is_some() {
+        store::catalogue::retire_custom_plan(write.tx, current.id, write.now)?;
+        let retired = plan(write.tx, current.id)?;
+        write.audit("plan", Some(current.id.0), Some(current), Some(&retired))?;
+    }
     let after = application(write.tx, before.id)?;
-    write.audit(
-        "application",
-        Some(before.id.0),
-        Some(&before),
-        Some(&after),
-    )?;
+    write.audit("application", Some(before.id.0), Some(before), Some(&after))?;
     Ok(after)
+}
+
+/// A custom plan is its application's own: no other subscribes or changes to it.
+fn not_custom(plan: &Plan) -> Result<()> {
+    if plan.custom.is_some() {
+        return Err(ApiError::validation(
+            "plan_id",
+            format!(
+                "\"{}\" is another application's custom plan; choose a plan of the service.",
+                plan.name
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// A live application, for customizing and going back.
+fn live_application(conn: &Connection, id: Id, doing: &str) -> Result<Application> {
+    let found = application(conn, id)?;
+    if found.state != ApplicationState::Live {
+        return Err(ApiError::invalid_state(format!(
+            "\"{}\" is cancelled: its plan cannot be {doing}.",
+            found.name
+        )));
+    }
+    Ok(found)
+}
+
+/// Gives an application its own copy of its plan (3scale's `customize_plan`), with the plan's
+/// fees, trial and pricing rules, to change for this application alone. From now on it is
+/// billed by the copy: a plan change at this instant, billed as any plan change is
+/// (billing-rules.md §8).
+pub(crate) fn customize_plan(write: &mut Write<'_>, input: CustomizePlan) -> Result<Plan> {
+    let before = live_application(write.tx, input.application_id, "customized")?;
+    let current = plan(write.tx, before.plan_id)?;
+    if current.custom.is_some() {
+        return Err(ApiError::invalid_state(format!(
+            "\"{}\" is already on its own custom plan, \"{}\".",
+            before.name, current.name
+        )));
+    }
+    let custom = plans::custom_copy(write, &current, before.id)?;
+    move_to_plan(write, &before, &current, &custom)?;
+    Ok(custom)
+}
+
+/// Returns an application on a custom plan to the plan the custom one was copied from (3scale's
+/// `decustomize_plan`), a plan change at this instant; the custom plan is retired.
+pub(crate) fn decustomize_plan(write: &mut Write<'_>, input: CustomizePlan) -> Result<Plan> {
+    let before = live_application(write.tx, input.application_id, "changed")?;
+    let current = plan(write.tx, before.plan_id)?;
+    let Some(custom) = &current.custom else {
+        return Err(ApiError::invalid_state(format!(
+            "\"{}\" is on the plan \"{}\", not on a custom plan.",
+            before.name, current.name
+        )));
+    };
+    let original = plan(write.tx, custom.original_plan_id)?;
+    move_to_plan(write, &before, &current, &original)?;
+    Ok(original)
 }
 
 /// The application, its current plan and the new plan of a change `change_plan` accepts.
@@ -129,6 +202,7 @@ fn checked_plan_change(conn: &Connection, input: &ChangePlan) -> Result<(Applica
             "The application is already on this plan.",
         ));
     }
+    not_custom(&new_plan)?;
     Ok((before, current, new_plan))
 }
 

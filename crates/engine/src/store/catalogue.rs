@@ -2,7 +2,8 @@
 
 use super::{contains_pattern, from_e4, from_epoch, limit_offset, search_key, to_e4, to_epoch};
 use crate::model::{
-    Id, ListPlans, Metric, Page, Paging, Plan, PlanFields, PlanState, PricingRule, Service,
+    CustomPlan, Id, ListPlans, Metric, Page, Paging, Plan, PlanFields, PlanState, PricingRule,
+    Service,
 };
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row};
@@ -222,9 +223,22 @@ pub(crate) fn metric_has_usage(conn: &Connection, id: Id) -> rusqlite::Result<bo
 // --- plans -----------------------------------------------------------------------------------
 
 const PLAN_COLUMNS: &str = "id, service_id, name, system_name, setup_fee, cost_per_month, \
-                            trial_period_days, state, is_default, created_at";
+                            trial_period_days, state, is_default, created_at, description, \
+                            approval_required, custom_for_application_id, original_plan_id, \
+                            retired_at";
 
 fn plan_from_row(row: &Row<'_>) -> rusqlite::Result<Plan> {
+    let custom = match (
+        row.get::<_, Option<i64>>(12)?,
+        row.get::<_, Option<i64>>(13)?,
+    ) {
+        (Some(application_id), Some(original_plan_id)) => Some(CustomPlan {
+            application_id: Id(application_id),
+            original_plan_id: Id(original_plan_id),
+            retired_at: row.get::<_, Option<i64>>(14)?.map(from_epoch),
+        }),
+        _ => None,
+    };
     Ok(Plan {
         id: Id(row.get(0)?),
         service_id: Id(row.get(1)?),
@@ -236,6 +250,9 @@ fn plan_from_row(row: &Row<'_>) -> rusqlite::Result<Plan> {
         state: plan_state_from(&row.get::<_, String>(7)?),
         is_default: row.get(8)?,
         created_at: from_epoch(row.get(9)?),
+        description: row.get(10)?,
+        approval_required: row.get(11)?,
+        custom,
     })
 }
 
@@ -265,11 +282,19 @@ pub(crate) fn list_plans(conn: &Connection, filter: &ListPlans) -> rusqlite::Res
     let service = filter.service_id.map(|id| id.0);
     let filter_sql = "FROM plans WHERE (?1 IS NULL OR service_id = ?1)
         AND (?2 IS NULL OR search_key LIKE ?2 ESCAPE '\\')
-        AND (?3 IS NULL OR state = ?3)";
+        AND (?3 IS NULL OR state = ?3)
+        AND (?6 OR custom_for_application_id IS NULL)";
     let total = super::query_row(
         conn,
         &format!("SELECT count(*) {filter_sql}"),
-        params![service, search, state],
+        params![
+            service,
+            search,
+            state,
+            None::<i64>,
+            None::<i64>,
+            filter.include_custom
+        ],
         |row| row.get(0),
     )?;
     let order = if filter.order_by_id {
@@ -282,7 +307,7 @@ pub(crate) fn list_plans(conn: &Connection, filter: &ListPlans) -> rusqlite::Res
     ))?;
     let items = statement
         .query_map(
-            params![service, search, state, limit, offset],
+            params![service, search, state, limit, offset, filter.include_custom],
             plan_from_row,
         )?
         .collect::<Result<_, _>>()?;
@@ -323,12 +348,14 @@ pub(crate) fn insert_plan(
     system_name: &str,
     fields: &PlanFields,
     created_at: DateTime<Utc>,
+    custom: Option<&CustomPlan>,
 ) -> rusqlite::Result<Id> {
     super::execute(
         conn,
         "INSERT INTO plans (service_id, name, system_name, setup_fee, cost_per_month,
-                            trial_period_days, state, created_at, search_key)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                            trial_period_days, state, created_at, search_key, description,
+                            approval_required, custom_for_application_id, original_plan_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
         params![
             service_id.0,
             fields.name,
@@ -339,6 +366,10 @@ pub(crate) fn insert_plan(
             plan_state_sql(fields.state),
             to_epoch(created_at),
             search_key(&[&fields.name, system_name]),
+            fields.description,
+            fields.approval_required,
+            custom.map(|c| c.application_id.0),
+            custom.map(|c| c.original_plan_id.0),
         ],
     )?;
     Ok(Id(conn.last_insert_rowid()))
@@ -348,7 +379,8 @@ pub(crate) fn update_plan(conn: &Connection, id: Id, fields: &PlanFields) -> rus
     super::execute(
         conn,
         "UPDATE plans SET name = ?2, setup_fee = ?3, cost_per_month = ?4, trial_period_days = ?5,
-                          state = ?6, search_key = ?7 || char(31) || lower(system_name)
+                          state = ?6, search_key = ?7 || char(31) || lower(system_name),
+                          description = ?8, approval_required = ?9
          WHERE id = ?1",
         params![
             id.0,
@@ -358,7 +390,23 @@ pub(crate) fn update_plan(conn: &Connection, id: Id, fields: &PlanFields) -> rus
             fields.trial_period_days,
             plan_state_sql(fields.state),
             search_key(&[&fields.name]),
+            fields.description,
+            fields.approval_required,
         ],
+    )?;
+    Ok(())
+}
+
+/// Marks custom plan `id` as left by its application at `at`.
+pub(crate) fn retire_custom_plan(
+    conn: &Connection,
+    id: Id,
+    at: DateTime<Utc>,
+) -> rusqlite::Result<()> {
+    super::execute(
+        conn,
+        "UPDATE plans SET retired_at = ?2 WHERE id = ?1 AND custom_for_application_id IS NOT NULL",
+        params![id.0, to_epoch(at)],
     )?;
     Ok(())
 }
@@ -443,6 +491,28 @@ pub(crate) fn insert_pricing_rule(conn: &Connection, rule: &PricingRule) -> rusq
         ],
     )?;
     Ok(Id(conn.last_insert_rowid()))
+}
+
+/// Gives rule `rule.id` the range and cost of `rule` (its plan and metric stay).
+pub(crate) fn update_pricing_rule(conn: &Connection, rule: &PricingRule) -> rusqlite::Result<()> {
+    super::execute(
+        conn,
+        "UPDATE pricing_rules SET min = ?2, max = ?3, cost_per_unit = ?4 WHERE id = ?1",
+        params![rule.id.0, rule.min, rule.max, to_e4(rule.cost_per_unit)],
+    )?;
+    Ok(())
+}
+
+/// Copies every pricing rule of plan `from` to plan `to`, oldest first.
+pub(crate) fn copy_pricing_rules(conn: &Connection, from: Id, to: Id) -> rusqlite::Result<()> {
+    super::execute(
+        conn,
+        "INSERT INTO pricing_rules (plan_id, metric_id, min, max, cost_per_unit)
+         SELECT ?2, metric_id, min, max, cost_per_unit FROM pricing_rules WHERE plan_id = ?1
+         ORDER BY id",
+        params![from.0, to.0],
+    )?;
+    Ok(())
 }
 
 pub(crate) fn delete_pricing_rule(conn: &Connection, id: Id) -> rusqlite::Result<()> {

@@ -295,6 +295,8 @@ pub fn new_plan(service: &Service, name: &str) -> CreatePlan {
         cost_per_month: amount("0"),
         trial_period_days: 0,
         state: PlanState::Published,
+        description: String::new(),
+        approval_required: false,
     }
 }
 

@@ -15,8 +15,8 @@ use super::ThreeScale;
 use crate::endpoint::{endpoints, Endpoints};
 use axum::extract::Path;
 use counterfoil_engine::model::{
-    Account, Application, ApplicationState, ById, ChangePlan, Id, ListApplications, Plan, Service,
-    Subscribe, SuspendApplication, UpdateApplication,
+    Account, Application, ApplicationState, ById, ChangePlan, CustomizePlan, Id, ListApplications,
+    Plan, Service, Subscribe, SuspendApplication, UpdateApplication,
 };
 use counterfoil_engine::op;
 use serde::{Deserialize, Serialize};
@@ -32,6 +32,8 @@ pub(super) fn endpoints() -> Endpoints {
         update_application,
         delete_application,
         change_plan,
+        customize_plan,
+        decustomize_plan,
         suspend,
         resume,
         accept,
@@ -428,6 +430,63 @@ async fn change_plan(
         };
         call.write(op::change_plan, change).await?;
     }
+    Reply::entity("application_plan", &PlanJson::of(&plan))
+}
+
+/// Give an application its own copy of its plan, to change for it alone: 200 with the custom
+/// plan (its fees, trial and pricing rules copied; hidden; in no plan list). An application
+/// already on a custom plan gets that plan back, unchanged. Billed as a plan change at this
+/// instant (billing-rules.md §8).
+#[utoipa::path(
+    put, path = "/admin/api/accounts/{account_id}/applications/{id}/customize_plan.json",
+    tag = "Applications",
+    params(("account_id" = i64, Path), ("id" = i64, Path)),
+    responses((status = 200, body = ApplicationPlanEnvelope))
+)]
+async fn customize_plan(
+    Path((account_segment, id)): Path<(String, String)>,
+    call: ApiCall,
+) -> Result<Reply, Failure> {
+    let id = path_id(&id)?;
+    let account = account(&call, &account_segment).await?;
+    let app = application(&call, &account, id).await?;
+    let current = call.read(op::get_plan, ById { id: app.plan_id }).await?;
+    let plan = if current.custom.is_some() {
+        current
+    } else {
+        let input = CustomizePlan {
+            application_id: app.id,
+        };
+        call.write(op::customize_plan, input).await?
+    };
+    Reply::entity("application_plan", &PlanJson::of(&plan))
+}
+
+/// Return an application on a custom plan to the plan it was copied from: 200 with that plan;
+/// the custom plan is retired (kept for the invoices that name it). An application on no
+/// custom plan gets its plan back, unchanged.
+#[utoipa::path(
+    put, path = "/admin/api/accounts/{account_id}/applications/{id}/decustomize_plan.json",
+    tag = "Applications",
+    params(("account_id" = i64, Path), ("id" = i64, Path)),
+    responses((status = 200, body = ApplicationPlanEnvelope))
+)]
+async fn decustomize_plan(
+    Path((account_segment, id)): Path<(String, String)>,
+    call: ApiCall,
+) -> Result<Reply, Failure> {
+    let id = path_id(&id)?;
+    let account = account(&call, &account_segment).await?;
+    let app = application(&call, &account, id).await?;
+    let current = call.read(op::get_plan, ById { id: app.plan_id }).await?;
+    let plan = if current.custom.is_none() {
+        current
+    } else {
+        let input = CustomizePlan {
+            application_id: app.id,
+        };
+        call.write(op::decustomize_plan, input).await?
+    };
     Reply::entity("application_plan", &PlanJson::of(&plan))
 }
 

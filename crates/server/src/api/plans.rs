@@ -54,12 +54,13 @@ pub struct PlanJson {
     pub trial_period_days: u32,
     /// Always 0.
     pub cancellation_period: u32,
-    /// Always false: Counterfoil approves every application.
+    /// Kept and shown; Counterfoil itself approves every application.
     pub approval_required: bool,
     /// The service's default plan.
     pub default: bool,
-    /// Always false: no per-application copies.
+    /// One application's own copy of a plan (`customize_plan`).
     pub custom: bool,
+    pub description: String,
     pub created_at: String,
     pub updated_at: String,
     pub links: Vec<Link>,
@@ -83,9 +84,10 @@ impl PlanJson {
             cost_per_month: Number(plan.cost_per_month),
             trial_period_days: plan.trial_period_days,
             cancellation_period: 0,
-            approval_required: false,
+            approval_required: plan.approval_required,
             default: plan.is_default,
-            custom: false,
+            custom: plan.custom.is_some(),
+            description: plan.description.clone(),
             // The book keeps no per-row update time: the creation stands in for it.
             updated_at: at.clone(),
             created_at: at,
@@ -258,16 +260,14 @@ struct PlanBody {
     /// `publish` or `hide`. A new plan is hidden.
     #[serde(default, deserialize_with = "lenient::text")]
     state_event: Option<String>,
-    /// Accepted; Counterfoil approves every application.
+    /// Kept and shown; Counterfoil itself approves every application.
     #[serde(
         default = "lenient::absent",
         deserialize_with = "lenient::checked_boolean"
     )]
     #[schema(value_type = Option<bool>)]
     approval_required: Checked<bool>,
-    /// Accepted and not kept.
     #[serde(default, deserialize_with = "lenient::text")]
-    #[allow(dead_code)] // documented; Counterfoil keeps no plan description
     description: Option<String>,
 }
 
@@ -321,9 +321,10 @@ fn plan_changes(body: PlanBody, id: Id, name_required: bool) -> Result<UpdatePla
             None
         }
     };
-    if body.approval_required.is_err() {
+    let approval_required = body.approval_required.unwrap_or_else(|_| {
         errors.push(("approval_required", "must be true or false"));
-    }
+        None
+    });
     fields(errors)?;
     Ok(UpdatePlan {
         id,
@@ -332,6 +333,8 @@ fn plan_changes(body: PlanBody, id: Id, name_required: bool) -> Result<UpdatePla
         cost_per_month,
         trial_period_days,
         state,
+        description: body.description,
+        approval_required,
     })
 }
 
@@ -357,6 +360,8 @@ async fn create_plan(Path(service_id): Path<String>, call: ApiCall) -> Result<Re
         cost_per_month: changes.cost_per_month.unwrap_or(Decimal::ZERO),
         trial_period_days: changes.trial_period_days.unwrap_or(0),
         state: changes.state.unwrap_or(PlanState::Hidden),
+        description: changes.description.unwrap_or_default(),
+        approval_required: changes.approval_required.unwrap_or(false),
     };
     let created = call.write_in_short_words(op::create_plan, create).await?;
     let plan = PlanJson::of(&created);

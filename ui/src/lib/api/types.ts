@@ -83,13 +83,38 @@ export type Plan = { id: Id, service_id: Id, name: string, system_name: string, 
 /**
  * The plan new applications of the service get when none is named.
  */
-is_default: boolean, created_at: string, };
+is_default: boolean, created_at: string, 
+/**
+ * What the plan offers, in the provider's words (shown to people, never billed).
+ */
+description: string, 
+/**
+ * 3scale's "Applications require approval?": kept and shown; Counterfoil itself
+ * approves every application.
+ */
+approval_required: boolean, 
+/**
+ * Set on a custom plan: one application's own copy of a plan (3scale's
+ * `customize_plan`), which no other application may use and lists leave out.
+ */
+custom: CustomPlan | null, };
 
-export type PlanFields = { name: string, setup_fee: string, cost_per_month: string, trial_period_days: number, state: PlanState, };
+export type CustomPlan = { application_id: Id, 
+/**
+ * The plan the custom one was copied from; `decustomize_plan` goes back to it.
+ */
+original_plan_id: Id, 
+/**
+ * When the application left it (went back to its plan, or changed plan): the plan is
+ * kept, unchangeable, because the plan history and invoices name it.
+ */
+retired_at: string | null, };
 
-export type CreatePlan = { service_id: Id, system_name?: string | null, name: string, setup_fee: string, cost_per_month: string, trial_period_days: number, state: PlanState, };
+export type PlanFields = { name: string, setup_fee: string, cost_per_month: string, trial_period_days: number, state: PlanState, description: string, approval_required: boolean, };
 
-export type UpdatePlan = { id: Id, name?: string, setup_fee?: string, cost_per_month?: string, trial_period_days?: number, state?: PlanState, };
+export type CreatePlan = { service_id: Id, system_name?: string | null, name: string, setup_fee: string, cost_per_month: string, trial_period_days: number, state: PlanState, description?: string, approval_required?: boolean, };
+
+export type UpdatePlan = { id: Id, name?: string, setup_fee?: string, cost_per_month?: string, trial_period_days?: number, state?: PlanState, description?: string, approval_required?: boolean, };
 
 export type ListPlans = { service_id?: Id | null, 
 /**
@@ -99,7 +124,12 @@ search?: string | null, state?: PlanState | null,
 /**
  * Oldest first (by id) instead of by name, as 3scale's API lists plans.
  */
-order_by_id?: boolean, page?: number, per_page?: number, };
+order_by_id?: boolean, 
+/**
+ * Also the custom plans (each one application's own), which lists otherwise leave out:
+ * for screens that name the plan of every application.
+ */
+include_custom?: boolean, page?: number, per_page?: number, };
 
 export type PricingRule = { id: Id, plan_id: Id, metric_id: Id, min: number, 
 /**
@@ -110,6 +140,14 @@ max: number | null, cost_per_unit: string, };
 export type ListPricingRules = { plan_id: Id, };
 
 export type CreatePricingRule = { plan_id: Id, metric_id: Id, min: number, max?: number | null, cost_per_unit: string, };
+
+export type UpdatePricingRule = { id: Id, min?: number, 
+/**
+ * `null`: no upper limit.
+ */
+max?: number | null, cost_per_unit?: string, };
+
+export type CustomizePlan = { application_id: Id, };
 
 export type Card = { last4: string, expiry_month: number, expiry_year: number, 
 /**
@@ -673,8 +711,10 @@ export type Operations = {
   update_plan: { input: UpdatePlan; output: Plan };
   delete_plan: { input: ById; output: Plan };
   make_default_plan: { input: ById; output: Plan };
+  copy_plan: { input: ById; output: Plan };
   list_pricing_rules: { input: ListPricingRules; output: Array<PricingRule> };
   create_pricing_rule: { input: CreatePricingRule; output: PricingRule };
+  update_pricing_rule: { input: UpdatePricingRule; output: PricingRule };
   delete_pricing_rule: { input: ById; output: PricingRule };
   list_accounts: { input: ListAccounts; output: Page<Account> };
   get_account: { input: ById; output: Account };
@@ -692,6 +732,8 @@ export type Operations = {
   cancel_application: { input: ById; output: Application };
   update_application: { input: UpdateApplication; output: Application };
   suspend_application: { input: SuspendApplication; output: Application };
+  customize_plan: { input: CustomizePlan; output: Plan };
+  decustomize_plan: { input: CustomizePlan; output: Plan };
   list_usage: { input: ListUsage; output: Page<UsageRecord> };
   record_usage: { input: RecordUsage; output: UsageRecord };
   import_usage: { input: ImportUsage; output: UsageImportReport };
