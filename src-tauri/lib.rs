@@ -810,7 +810,9 @@ mod tests {
         )
         .unwrap();
         let cli_book = Book::open(&cli_demo, Clock::from_fn(chrono::Utc::now)).unwrap();
-        let expected = op::list_accounts(&cli_book, Default::default()).unwrap().total;
+        let expected = op::list_accounts(&cli_book, Default::default())
+            .unwrap()
+            .total;
         assert!(expected > 20, "{expected} buyers");
         assert_eq!(accounts, expected, "the buyers `counterfoil demo` makes");
         window
