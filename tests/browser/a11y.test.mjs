@@ -3,14 +3,11 @@
 // Run from the repo root: node --test tests/browser/
 
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
-import { launchBrowser, screenshot } from '../support/browser.mjs';
+import { launchBrowser, screenshot, seriousViolations } from '../support/browser.mjs';
 import { startServer } from '../support/server.mjs';
 import { realProblems, rpc } from '../support/ui.mjs';
 
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 const address = (line1, city, zip, country) => ({ line1, line2: '', city, state: '', zip, country });
 
@@ -62,18 +59,6 @@ async function buildBook(url) {
   await rpc(url, 'add_line_item', { invoice_id: unprintable.invoice.id, name: 'Fixed fee', cost: '10' });
   await rpc(url, 'transition_invoice', { id: unprintable.invoice.id, state: 'pending' });
   return { buyer, plan, invoice: invoice.invoice };
-}
-
-/** Runs axe on the page; returns the serious and critical violations, described. */
-async function seriousViolations(page) {
-  await page.evaluate(axeSource);
-  const results = await page.evaluate(() =>
-    // eslint-disable-next-line no-undef
-    axe.run(document, { resultTypes: ['violations'] }),
-  );
-  return results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join('; ')}`);
 }
 
 describe('accessibility of every screen (axe-core)', () => {

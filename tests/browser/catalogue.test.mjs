@@ -8,14 +8,11 @@
 // Leaves screenshots in artifacts/browser/catalogue-*.png.
 
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
-import { launchBrowser, screenshot } from '../support/browser.mjs';
+import { launchBrowser, screenshot, seriousViolations } from '../support/browser.mjs';
 import { startServer } from '../support/server.mjs';
 import { realProblems, rpc } from '../support/ui.mjs';
 
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 const START = '2025-05-05T10:00:00Z';
 
@@ -38,18 +35,6 @@ async function buildBook(url) {
   const now = (await rpc(url, 'book_info')).now;
   await rpc(url, 'advance_clock', { to: new Date(Date.parse(now) + 3_600_000).toISOString().replace('.000Z', 'Z') });
   return { service, plan, account, application };
-}
-
-/** Runs axe on the page; returns the serious and critical violations, described. */
-async function seriousViolations(page) {
-  await page.evaluate(axeSource);
-  const results = await page.evaluate(() =>
-    // eslint-disable-next-line no-undef
-    axe.run(document, { resultTypes: ['violations'] }),
-  );
-  return results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join('; ')}`);
 }
 
 describe('metrics, pricing rules, plan copies and custom plans', () => {

@@ -447,19 +447,7 @@ async fn customize_plan(
     Path((account_segment, id)): Path<(String, String)>,
     call: ApiCall,
 ) -> Result<Reply, Failure> {
-    let id = path_id(&id)?;
-    let account = account(&call, &account_segment).await?;
-    let app = application(&call, &account, id).await?;
-    let current = call.read(op::get_plan, ById { id: app.plan_id }).await?;
-    let plan = if current.custom.is_some() {
-        current
-    } else {
-        let input = CustomizePlan {
-            application_id: app.id,
-        };
-        call.write(op::customize_plan, input).await?
-    };
-    Reply::entity("application_plan", &PlanJson::of(&plan))
+    switch_custom_plan(&call, &account_segment, &id, true).await
 }
 
 /// Return an application on a custom plan to the plan it was copied from: 200 with that plan;
@@ -475,17 +463,28 @@ async fn decustomize_plan(
     Path((account_segment, id)): Path<(String, String)>,
     call: ApiCall,
 ) -> Result<Reply, Failure> {
-    let id = path_id(&id)?;
-    let account = account(&call, &account_segment).await?;
-    let app = application(&call, &account, id).await?;
+    switch_custom_plan(&call, &account_segment, &id, false).await
+}
+
+/// Puts the application on a custom plan (`custom`) or back on its plan; an application
+/// already where it is asked to be gets its plan back, unchanged, and nothing is recorded.
+async fn switch_custom_plan(
+    call: &ApiCall,
+    account_segment: &str,
+    id: &str,
+    custom: bool,
+) -> Result<Reply, Failure> {
+    let id = path_id(id)?;
+    let account = account(call, account_segment).await?;
+    let app = application(call, &account, id).await?;
     let current = call.read(op::get_plan, ById { id: app.plan_id }).await?;
-    let plan = if current.custom.is_none() {
-        current
-    } else {
-        let input = CustomizePlan {
-            application_id: app.id,
-        };
-        call.write(op::decustomize_plan, input).await?
+    let input = CustomizePlan {
+        application_id: app.id,
+    };
+    let plan = match (current.custom.is_some(), custom) {
+        (false, true) => call.write(op::customize_plan, input).await?,
+        (true, false) => call.write(op::decustomize_plan, input).await?,
+        _ => current,
     };
     Reply::entity("application_plan", &PlanJson::of(&plan))
 }
