@@ -18,8 +18,9 @@ use counterfoil_engine::model::{
     self, AccountFields, AddLineItem, Address, ApplicationState, BillingMode, ById, Card,
     CreateInvoice, CreateMetric, CreatePlan, CreatePricingRule, CreateService, CreationType, Id,
     ImportUsage, Invoice, InvoiceDetail, InvoiceState, ListAccounts, ListApplications,
-    ListInvoices, ListMetrics, ListUsage, MarkInvoicePaid, Numbering, Page, PaperSize, PlanState,
-    Settings, TransitionInvoice, UpdateInvoice, UpdateMetric, UsageRow,
+    ListInvoices, ListMetrics, ListUsage, MarkInvoicePaid, Numbering, Page, Paging, PaperSize,
+    PlanState, Settings, TransitionInvoice, UpdateInvoice, UpdateMetric, UpdateService, UsageRow,
+    DEFAULT_NET_TERMS,
 };
 use counterfoil_engine::{op, run_billing_until, Actor, Book, Clock};
 use rust_decimal::Decimal;
@@ -179,6 +180,7 @@ fn settings() -> Settings {
         zero_vat_text: "VAT reverse charged (Art. 196 Directive 2006/112/EC)".into(),
         charging_enabled: true,
         paper_size: PaperSize::A4,
+        net_terms: DEFAULT_NET_TERMS,
         has_logo: false, // not changed by update_settings
     }
 }
@@ -643,16 +645,33 @@ impl<'b> Sim<'b> {
     fn catalogue(&mut self) -> Result<()> {
         op::update_settings(self.book, &self.actor, settings())?;
         let mut service_ids = BTreeMap::new();
+        // A new book starts with its own "API" service, as a new 3scale tenant: the first
+        // service of the demo is that one, renamed; the others are created.
+        let mut own_service = op::list_services(self.book, Paging::default())?
+            .items
+            .into_iter()
+            .next();
         for spec in &SERVICES {
-            let service = op::create_service(
-                self.book,
-                &self.actor,
-                CreateService {
-                    name: spec.name.into(),
-                    system_name: Some(spec.system_name.into()),
-                    description: spec.description.into(),
-                },
-            )?;
+            let service = match own_service.take() {
+                Some(own) => op::update_service(
+                    self.book,
+                    &self.actor,
+                    UpdateService {
+                        name: Some(spec.name.into()),
+                        description: Some(spec.description.into()),
+                        ..UpdateService::of(own.id)
+                    },
+                )?,
+                None => op::create_service(
+                    self.book,
+                    &self.actor,
+                    CreateService {
+                        system_name: Some(spec.system_name.into()),
+                        description: spec.description.into(),
+                        ..CreateService::named(spec.name)
+                    },
+                )?,
+            };
             let metrics = op::list_metrics(
                 self.book,
                 ListMetrics {

@@ -159,9 +159,8 @@ fn services_come_with_hits_and_guard_their_names() {
     assert_eq!(metrics[0].system_name, "hits");
 
     let named = |name: &str, system_name: Option<&str>| CreateService {
-        name: name.into(),
         system_name: system_name.map(str::to_owned),
-        description: String::new(),
+        ..CreateService::named(name)
     };
     f.refused(
         op::create_service,
@@ -183,9 +182,9 @@ fn services_come_with_hits_and_guard_their_names() {
     );
 
     let rename = |id: Id, name: &str| UpdateService {
-        id,
         name: Some(name.into()),
         description: Some(String::new()),
+        ..UpdateService::of(id)
     };
     let renamed = f.ok(op::update_service, rename(service.id, "Weather"));
     assert_eq!(renamed.name, "Weather");
@@ -201,7 +200,11 @@ fn services_come_with_hits_and_guard_their_names() {
     );
 
     let page = f.ok(op::list_services, Paging::default());
-    assert_eq!(page.total, 1);
+    assert_eq!(
+        page.items.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(),
+        ["API", "Weather"],
+        "the new book's own service, then this one"
+    );
     f.ok(op::delete_service, by_id(service.id));
     f.refused(
         op::get_service,

@@ -70,6 +70,10 @@ pub struct Invoice {
     pub due_on: Option<NaiveDate>,
     #[ts(type = "string | null")]
     pub paid_at: Option<DateTime<Utc>>,
+    /// When the invoice last changed: its number, period, state, lines, charging retries or
+    /// payments.
+    #[ts(type = "string")]
+    pub updated_at: DateTime<Utc>,
     pub currency: String,
     /// The frozen rate once issued; the account's live rate before.
     #[ts(type = "string | null")]
@@ -94,6 +98,12 @@ pub struct LineItem {
     pub line_type: LineItemType,
     /// The metric a variable-cost line bills.
     pub metric_id: Option<Id>,
+    /// The application a line of the billing run bills (3scale's `contract_id`).
+    pub application_id: Option<Id>,
+    /// The plan whose fee or pricing the line bills.
+    pub plan_id: Option<Id>,
+    #[ts(type = "string")]
+    pub created_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]

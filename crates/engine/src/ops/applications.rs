@@ -1,8 +1,8 @@
 //! Applications (a buyer's subscription to a plan), plan changes and usage (billing-rules.md §3).
 
-use super::accounts::account;
+use super::accounts::{account, live_account};
 use super::billing_run;
-use super::plans::plan;
+use super::plans::{plan, plan_in_service};
 use super::{description_text, not_found, required_text};
 use crate::book::{Book, Write};
 use crate::error::{ApiError, Reason, Result};
@@ -33,9 +33,9 @@ fn application(conn: &Connection, id: Id) -> Result<Application> {
 }
 
 pub(crate) fn subscribe(write: &mut Write<'_>, input: Subscribe) -> Result<Application> {
-    account(write.tx, input.account_id)
+    live_account(write.tx, input.account_id)
         .map_err(|_| ApiError::validation("account_id", "Choose an existing account."))?;
-    let plan = plan(write.tx, input.plan_id)
+    let plan = plan_in_service(write.tx, input.plan_id)
         .map_err(|_| ApiError::validation("plan_id", "Choose an existing plan."))?;
     // No key unless one is given: the book stays deterministic (the 3scale API makes one
     // with generated_user_key).
@@ -115,7 +115,7 @@ fn checked_plan_change(conn: &Connection, input: &ChangePlan) -> Result<(Applica
         ));
     }
     let current = plan(conn, before.plan_id)?;
-    let new_plan = plan(conn, input.plan_id)
+    let new_plan = plan_in_service(conn, input.plan_id)
         .map_err(|_| ApiError::validation("plan_id", "Choose an existing plan."))?;
     if new_plan.service_id != current.service_id {
         return Err(ApiError::validation(

@@ -20,6 +20,20 @@ pub(crate) fn plan(conn: &Connection, id: Id) -> Result<Plan> {
     store::get_plan(conn, id)?.ok_or_else(|| not_found("plan", id))
 }
 
+/// A plan that may change or take applications: not one of a deleted service, which the book
+/// keeps (hidden) only for what its applications were and are still to be billed.
+pub(crate) fn plan_in_service(conn: &Connection, id: Id) -> Result<Plan> {
+    let found = plan(conn, id)?;
+    if store::get_service(conn, found.service_id)?.is_none() {
+        return Err(ApiError::invalid_state(format!(
+            "Plan \"{}\" belonged to a deleted service; it can no longer change or take \
+             applications.",
+            found.name
+        )));
+    }
+    Ok(found)
+}
+
 /// Longest trial we accept: ten years. Longer is a typing mistake.
 const MAX_TRIAL_DAYS: u32 = 3650;
 
@@ -62,7 +76,7 @@ pub(crate) fn create_plan(write: &mut Write<'_>, input: CreatePlan) -> Result<Pl
 }
 
 pub(crate) fn update_plan(write: &mut Write<'_>, input: UpdatePlan) -> Result<Plan> {
-    let before = plan(write.tx, input.id)?;
+    let before = plan_in_service(write.tx, input.id)?;
     let fields = checked_fields(&input.applied_to(&before))?;
     store::update_plan(write.tx, input.id, &fields)?;
     let after = plan(write.tx, input.id)?;
@@ -84,7 +98,7 @@ pub(crate) fn delete_plan(write: &mut Write<'_>, input: ById) -> Result<Plan> {
 }
 
 pub(crate) fn make_default_plan(write: &mut Write<'_>, input: ById) -> Result<Plan> {
-    let before = plan(write.tx, input.id)?;
+    let before = plan_in_service(write.tx, input.id)?;
     store::make_default_plan(write.tx, input.id, before.service_id)?;
     let after = plan(write.tx, input.id)?;
     write.audit("plan", Some(input.id.0), Some(&before), Some(&after))?;
@@ -108,7 +122,7 @@ pub(crate) fn create_pricing_rule(
     write: &mut Write<'_>,
     input: CreatePricingRule,
 ) -> Result<PricingRule> {
-    let plan = plan(write.tx, input.plan_id)?;
+    let plan = plan_in_service(write.tx, input.plan_id)?;
     let metric = store::get_metric(write.tx, input.metric_id)?
         .filter(|m| m.service_id == plan.service_id)
         .ok_or_else(|| {
@@ -163,6 +177,7 @@ pub(crate) fn create_pricing_rule(
 pub(crate) fn delete_pricing_rule(write: &mut Write<'_>, input: ById) -> Result<PricingRule> {
     let before = store::get_pricing_rule(write.tx, input.id)?
         .ok_or_else(|| not_found("pricing rule", input.id))?;
+    plan_in_service(write.tx, before.plan_id)?;
     store::delete_pricing_rule(write.tx, input.id)?;
     write.audit(
         "pricing_rule",
