@@ -255,7 +255,7 @@ mod tests {
             "address": {"city": "R", "zip": 1}}))
         .unwrap();
         assert_eq!(read.name, "A");
-        let refused = parse_each_field::<Signup>(json!([1, 2])).unwrap_err();
+        let refused = parse_each_field::<Signup>(json!("not an object")).unwrap_err();
         assert_eq!(refused.len(), 1);
         assert_eq!(refused[0].path, ".");
     }

@@ -51,5 +51,8 @@ CREATE INDEX buyer_users_email ON buyer_users (email COLLATE NOCASE);
 INSERT INTO buyer_users (id, account_id, username, email, role, created_at)
     SELECT id, id, admin_username, admin_email, 'admin', created_at
     FROM accounts WHERE admin_username IS NOT NULL;
+-- Usernames are unique among the users of buyers not deleted (checked by ops/accounts.rs: an
+-- index cannot see the account's deletion), so a deleted buyer's names are free again.
+DROP INDEX accounts_admin_username;
 ALTER TABLE accounts DROP COLUMN admin_username;
 ALTER TABLE accounts DROP COLUMN admin_email;

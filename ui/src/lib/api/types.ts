@@ -9,9 +9,17 @@ export type ApiError = { code: ErrorCode,
  */
 message: string, 
 /**
- * For validation errors: the input field at fault, e.g. `legal_address.country`.
+ * For validation errors: the input field at fault, e.g. `legal_address.country` (with
+ * several, the first).
  */
-field?: string, };
+field?: string, 
+/**
+ * Every field at fault when an input has several (then `message` says them all, and
+ * `field` names the first); absent with one, so a single refusal keeps its shape.
+ */
+errors?: Array<FieldError>, };
+
+export type FieldError = { field: string, message: string, };
 
 export type Id = string;
 
@@ -47,19 +55,35 @@ currency: string, billing_mode: BillingMode, numbering: Numbering, invoice_footn
  */
 paper_size?: PaperSize, 
 /**
+ * Payment terms: the days from an invoice's issue to its due date (3scale's and Orb's
+ * `net_terms`), 0 to 365; 2 unless changed (billing-rules.md §5).
+ */
+net_terms?: number, 
+/**
  * Whether a logo is set (`set_invoice_logo` changes it; ignored by `update_settings`).
  */
 has_logo?: boolean, };
 
-export type Service = { id: Id, name: string, system_name: string, description: string, created_at: string, };
+export type Service = { id: Id, name: string, system_name: string, description: string, 
+/**
+ * How 3scale's gateway authenticates the service's applications; kept for the clients
+ * that set it, billing does not depend on it.
+ */
+backend_version: BackendVersion, created_at: string, };
+
+export type BackendVersion = "1" | "2" | "oauth" | "oidc";
 
 export type CreateService = { name: string, 
 /**
  * Derived from the name when absent.
  */
-system_name?: string | null, description?: string, };
+system_name?: string | null, description?: string, 
+/**
+ * `"1"` when absent.
+ */
+backend_version?: BackendVersion, };
 
-export type UpdateService = { id: Id, name?: string, description?: string, };
+export type UpdateService = { id: Id, name?: string, description?: string, backend_version?: BackendVersion, };
 
 export type Metric = { id: Id, service_id: Id, 
 /**
@@ -125,7 +149,12 @@ state?: AccountState,
 /**
  * The buyer's admin user, as 3scale's signup makes it (unique, case-insensitively).
  */
-admin_username?: string | null, admin_email?: string | null, org_name: string, legal_address?: Address, 
+admin_username?: string | null, admin_email?: string | null, 
+/**
+ * When the account was deleted while it had invoices or applications: it has left the
+ * lists, and the book keeps it for its invoices (3scale's scheduled deletion).
+ */
+deleted_at?: string | null, org_name: string, legal_address?: Address, 
 /**
  * Used on invoices only when no legal address is set.
  */
@@ -187,6 +216,16 @@ search?: string | null, state?: AccountState | null,
  * By id, oldest first (as 3scale's API lists); by organisation name otherwise.
  */
 oldest_first?: boolean, page?: number, per_page?: number, };
+
+export type AccountUser = { id: Id, account_id: Id, username: string, email: string | null, role: AccountUserRole, created_at: string, };
+
+export type AccountUserRole = "admin" | "member";
+
+export type CreateAccountUser = { account_id: Id, 
+/**
+ * 3 to 40 characters, unique among buyers' users.
+ */
+username: string, email?: string | null, };
 
 export type ApplicationState = "live" | "cancelled";
 
@@ -319,7 +358,12 @@ period: string, state: InvoiceState, creation_type: CreationType, created_at: st
 /**
  * YYYY-MM-DD, set when issued.
  */
-issued_on: string | null, due_on: string | null, paid_at: string | null, currency: string, 
+issued_on: string | null, due_on: string | null, paid_at: string | null, 
+/**
+ * When the invoice last changed: its number, period, state, lines, charging retries or
+ * payments.
+ */
+updated_at: string, currency: string, 
 /**
  * The frozen rate once issued; the account's live rate before.
  */
@@ -337,7 +381,15 @@ cost: string, type: LineItemType,
 /**
  * The metric a variable-cost line bills.
  */
-metric_id: Id | null, };
+metric_id: Id | null, 
+/**
+ * The application a line of the billing run bills (3scale's `contract_id`).
+ */
+application_id: Id | null, 
+/**
+ * The plan whose fee or pricing the line bills.
+ */
+plan_id: Id | null, created_at: string, };
 
 export type PaymentTransaction = { id: Id, invoice_id: Id, amount: string, currency: string, success: boolean, reference: string, message: string, created_at: string, };
 
@@ -674,6 +726,8 @@ export type Operations = {
   sign_up: { input: SignUp; output: Account };
   find_account: { input: FindAccount; output: Account };
   change_account_state: { input: ChangeAccountState; output: Account };
+  list_account_users: { input: ById; output: Array<AccountUser> };
+  create_account_user: { input: CreateAccountUser; output: AccountUser };
   list_applications: { input: ListApplications; output: Page<Application> };
   get_application: { input: ById; output: ApplicationDetail };
   subscribe: { input: Subscribe; output: Application };
