@@ -66,6 +66,23 @@ pub(crate) fn get_invoice(book: &Book, input: ById) -> Result<InvoiceDetail> {
     get_invoice_detail(book.reader(), input.id)
 }
 
+/// A page of [`list_invoices`] with each invoice in full (lines, parties, payments), read on
+/// the same snapshot: what the Billing API answers for a list (its invoices embed their lines).
+pub(crate) fn list_invoice_details(book: &Book, filter: ListInvoices) -> Result<Page<InvoiceDetail>> {
+    let page = list_invoices(book, filter)?;
+    let items = page
+        .items
+        .iter()
+        .map(|invoice| get_invoice_detail(book.reader(), invoice.id))
+        .collect::<Result<_>>()?;
+    Ok(Page {
+        items,
+        page: page.page,
+        per_page: page.per_page,
+        total: page.total,
+    })
+}
+
 pub(crate) fn create_invoice(write: &mut Write<'_>, input: CreateInvoice) -> Result<InvoiceDetail> {
     super::accounts::live_account(write.tx, input.account_id)
         .map_err(|_| ApiError::validation("account_id", "Choose an existing account."))?;
