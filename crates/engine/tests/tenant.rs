@@ -87,6 +87,19 @@ fn the_billing_run_and_the_dashboard_follow_the_payment_terms() {
     f.ok(op::subscribe, subscription(&buyer, &pro, "App"));
     f.change_settings(|s| s.net_terms = 14);
 
+    bill_at(&mut f, at(2025, 3, 1, 9, 0));
+    let review = f
+        .ok(op::dashboard, NoInput {})
+        .to_review_items
+        .into_iter()
+        .find(|item| item.period == "2025-02")
+        .unwrap();
+    assert_eq!(
+        (review.issues_on, review.due_on),
+        (Some(day("2025-03-03")), Some(day("2025-03-17"))),
+        "the dashboard says when it will be due"
+    );
+
     bill_at(&mut f, at(2025, 3, 3, 9, 0));
     let issued = f
         .all_invoices()

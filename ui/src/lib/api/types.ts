@@ -665,7 +665,11 @@ export type ReviewInvoice = { id: Id, friendly_id: string, account_name: string,
  * The day the billing run will issue it, YYYY-MM-DD; none when only a person will (a
  * manual invoice, or a buyer whose monthly billing is off).
  */
-issues_on: string | null, };
+issues_on: string | null, 
+/**
+ * The due date it gets then, by the payment terms in the settings today (`net_terms`).
+ */
+due_on: string | null, };
 
 export type BillingJobSummary = { 
 /**
@@ -741,6 +745,7 @@ export type Operations = {
   import_usage: { input: ImportUsage; output: UsageImportReport };
   list_invoices: { input: ListInvoices; output: Page<Invoice> };
   get_invoice: { input: ById; output: InvoiceDetail };
+  list_invoice_details: { input: ListInvoices; output: Page<InvoiceDetail> };
   create_invoice: { input: CreateInvoice; output: InvoiceDetail };
   update_invoice: { input: UpdateInvoice; output: InvoiceDetail };
   add_line_item: { input: AddLineItem; output: InvoiceDetail };
