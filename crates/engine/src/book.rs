@@ -636,7 +636,11 @@ mod tests {
             .unwrap();
         assert_eq!(
             services,
-            [("API".to_owned(), "api".to_owned(), clock().now().timestamp())]
+            [(
+                "API".to_owned(),
+                "api".to_owned(),
+                clock().now().timestamp()
+            )]
         );
         let hits: String = book
             .reader()
@@ -651,7 +655,11 @@ mod tests {
         assert_eq!(operation, "new_book", "the default service is audited");
         drop(book);
         let reopened = Book::open(&path, clock()).unwrap();
-        assert_eq!(count(&reopened, "services"), 1, "made once, when the book is new");
+        assert_eq!(
+            count(&reopened, "services"),
+            1,
+            "made once, when the book is new"
+        );
     }
 
     /// Books made before schema 10 get each invoice's latest known change as its `updated_at`
@@ -694,7 +702,11 @@ mod tests {
             .unwrap()
             .collect::<rusqlite::Result<_>>()
             .unwrap();
-        assert_eq!(updated, [5000, 7000], "paid_at; the audit log's last change");
+        assert_eq!(
+            updated,
+            [5000, 7000],
+            "paid_at; the audit log's last change"
+        );
         let users: Vec<(i64, i64, String, String)> = book
             .reader()
             .prepare("SELECT id, account_id, username, role FROM buyer_users")
@@ -704,6 +716,10 @@ mod tests {
             .collect::<rusqlite::Result<_>>()
             .unwrap();
         assert_eq!(users, [(7, 7, "ann".to_owned(), "admin".to_owned())]);
-        assert_eq!(count(&book, "services"), 0, "an existing book gets no service");
+        assert_eq!(
+            count(&book, "services"),
+            0,
+            "an existing book gets no service"
+        );
     }
 }

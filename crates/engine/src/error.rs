@@ -152,7 +152,9 @@ impl ApiError {
         }
         let first = fields.first()?.clone();
         if fields.len() == 1 {
-            return Some(ApiError::validation(&first.field, first.message).with_reason(first.reason));
+            return Some(
+                ApiError::validation(&first.field, first.message).with_reason(first.reason),
+            );
         }
         Some(ApiError {
             code: ErrorCode::Validation,

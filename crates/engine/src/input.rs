@@ -8,8 +8,8 @@
 //! is never used.
 
 use serde::de::DeserializeOwned;
-use serde_path_to_error::Segment;
 use serde_json::{Map, Value};
+use serde_path_to_error::Segment;
 
 /// One field the input's type refuses.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -254,7 +254,11 @@ pub(crate) fn parse_input<T: DeserializeOwned>(input: Value) -> Result<T> {
                 if bad.missing.is_some() {
                     return ApiError::validation(&field, format!("{field} is required."));
                 }
-                let field = if field == "." { "input".to_owned() } else { field };
+                let field = if field == "." {
+                    "input".to_owned()
+                } else {
+                    field
+                };
                 let message = format!("{field} {}.", plain_expectation(&bad.message));
                 ApiError::validation(&field, message)
             })

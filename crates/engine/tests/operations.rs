@@ -220,7 +220,10 @@ fn services_come_with_hits_and_guard_their_names() {
 
     let page = f.ok(op::list_services, Paging::default());
     assert_eq!(
-        page.items.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(),
+        page.items
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect::<Vec<_>>(),
         ["API", "Weather"],
         "the new book's own service, then this one"
     );
@@ -1140,7 +1143,12 @@ fn applications_keys_descriptions_suspension_and_account_deletion() {
             .account_name,
         "Buyer"
     );
-    f.refused(op::delete_account, by_id(account.id), ErrorCode::NotFound, None);
+    f.refused(
+        op::delete_account,
+        by_id(account.id),
+        ErrorCode::NotFound,
+        None,
+    );
 }
 
 #[test]

@@ -7,8 +7,7 @@ mod common;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use common::{
-    account_fields, by_id, day, line, new_invoice, pricing_rule, subscription, transition,
-    Fixture,
+    account_fields, by_id, day, line, new_invoice, pricing_rule, subscription, transition, Fixture,
 };
 use counterfoil_engine::model::*;
 use counterfoil_engine::{op, run_billing_until, Actor, ErrorCode};
@@ -171,7 +170,10 @@ fn a_buyer_with_a_past_is_scheduled_for_deletion_and_billed_to_that_day() {
     let service = f.service("API");
     let hits = hits_of(&mut f, &service);
     let pro = f.priced_plan(&service, "Pro", "0", "31", 0);
-    f.ok(op::create_pricing_rule, pricing_rule(&pro, &hits, 1, None, "0.10"));
+    f.ok(
+        op::create_pricing_rule,
+        pricing_rule(&pro, &hits, 1, None, "0.10"),
+    );
     let acme = f.ok(
         op::sign_up,
         SignUp {
@@ -318,7 +320,10 @@ fn a_service_with_applications_ends_them_hides_its_plans_and_leaves_the_lists() 
         },
     );
     let plan = f.priced_plan(&search, "Search Pro", "0", "31", 0);
-    f.ok(op::create_pricing_rule, pricing_rule(&plan, &searches, 1, None, "0.10"));
+    f.ok(
+        op::create_pricing_rule,
+        pricing_rule(&plan, &searches, 1, None, "0.10"),
+    );
     let buyer = f.account("Buyer");
     f.ok(op::subscribe, subscription(&buyer, &api_plan, "Main"));
     let app = f.ok(op::subscribe, subscription(&buyer, &plan, "Searcher"));
@@ -491,7 +496,11 @@ fn every_bad_field_of_an_input_is_answered_at_once() {
     );
     let named: Vec<&str> = error.errors.iter().map(|e| e.field.as_str()).collect();
     assert_eq!(named, ["org_name", "legal_address.country", "vat_rate"]);
-    assert!(error.message.contains("can't be blank"), "{}", error.message);
+    assert!(
+        error.message.contains("can't be blank"),
+        "{}",
+        error.message
+    );
     assert!(error.message.contains("100 percent"), "{}", error.message);
 
     // Refused by reading the JSON.

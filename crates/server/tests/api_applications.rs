@@ -295,7 +295,9 @@ async fn deleting_a_buyer_ends_its_live_applications() {
         assert_eq!(api.get(&path).await.status, 404, "{path}");
     }
     // The book keeps the application, ended now, for what it is still to be billed.
-    let kept = api.rpc("get_application", json!({"id": app.to_string()})).await;
+    let kept = api
+        .rpc("get_application", json!({"id": app.to_string()}))
+        .await;
     assert_eq!(kept["application"]["state"], "cancelled");
     assert_eq!(kept["application"]["cancelled_at"], "2025-01-15T10:00:00Z");
 }

@@ -96,7 +96,10 @@ fn id_of(value: &Value) -> String {
 async fn billed_january(api: &Api) -> (i64, Value) {
     let services = api.rpc("list_services", json!({})).await;
     let service = &services["items"][0];
-    assert_eq!(service["name"], "API", "a new book starts with its own service");
+    assert_eq!(
+        service["name"], "API",
+        "a new book starts with its own service"
+    );
     let metrics = api
         .rpc("list_metrics", json!({"service_id": id_of(service)}))
         .await;
@@ -127,7 +130,9 @@ async fn billed_january(api: &Api) -> (i64, Value) {
     .await;
     api.rpc("advance_clock", json!({"to": "2025-02-03T12:00:00Z"}))
         .await;
-    let list = api.get(&format!("/api/accounts/{acme}/invoices.json")).await;
+    let list = api
+        .get(&format!("/api/accounts/{acme}/invoices.json"))
+        .await;
     let january = list.body["invoices"]
         .as_array()
         .unwrap()
@@ -156,7 +161,10 @@ async fn every_field_of_seed_000_is_there_with_its_json_type() {
     assert_fields("Invoice", invoice, &INVOICE);
     assert_fields("Invoice.account", &invoice["account"], &INVOICE_ACCOUNT);
     assert_eq!(invoice["month"], "2025-01");
-    assert_eq!(invoice["month"], invoice["period"], "next to porta's own fields");
+    assert_eq!(
+        invoice["month"], invoice["period"],
+        "next to porta's own fields"
+    );
     assert_eq!(invoice["account"]["org_name"], "Acme");
     assert_eq!(invoice["currency"], "EUR");
     // 17 days of 31.00 (15–31 January) and 1 500 hits at 0.01, with 21 % VAT.
@@ -172,18 +180,29 @@ async fn every_field_of_seed_000_is_there_with_its_json_type() {
     let app_id: i64 = id_of(&app).parse().unwrap();
     let fixed = &lines[0];
     assert_eq!(fixed["type"], "LineItem::PlanCost");
-    assert_eq!(fixed["contract_id"], app_id, "seed 001: the application billed");
+    assert_eq!(
+        fixed["contract_id"], app_id,
+        "seed 001: the application billed"
+    );
     assert_eq!(fixed["contract_type"], "Cinstance");
     assert!(fixed["plan_id"].is_i64());
-    assert!(fixed.get("metric_id").is_none(), "a fixed fee bills no metric");
+    assert!(
+        fixed.get("metric_id").is_none(),
+        "a fixed fee bills no metric"
+    );
     let variable = &lines[1];
     assert_eq!(variable["type"], "LineItem::VariableCost");
     assert_eq!(variable["quantity"], 1500);
     assert_eq!(variable["cost"], 15.0);
-    assert!(variable["metric_id"].is_i64(), "seed 001: the metric billed");
+    assert!(
+        variable["metric_id"].is_i64(),
+        "seed 001: the metric billed"
+    );
     assert_eq!(variable["contract_id"], app_id);
     // The embedded lines are the line items the line list gives.
-    let listed = api.get(&format!("/api/invoices/{id}/line_items.json")).await;
+    let listed = api
+        .get(&format!("/api/invoices/{id}/line_items.json"))
+        .await;
     let listed: Vec<&Value> = listed.body["line_items"]
         .as_array()
         .unwrap()
@@ -284,7 +303,10 @@ async fn an_invoice_pdf_downloads_over_the_billing_api() {
     // Not issued, no PDF yet: a read-only token may not make one.
     let refused = common::answer(download(api.ro.clone()).await).await;
     assert_eq!(refused.status, 403);
-    assert!(refused.body["error"].as_str().unwrap().contains("read-only"));
+    assert!(refused.body["error"]
+        .as_str()
+        .unwrap()
+        .contains("read-only"));
 
     let made = download(api.finance.clone()).await;
     assert_eq!(made.status(), 200);

@@ -180,7 +180,10 @@ async fn services_are_created_read_updated_and_deleted_as_3scale_does() {
     assert_eq!(after["id"], id);
     assert_eq!(after["system_name"], "test_x");
     assert_eq!(after["state"], "incomplete");
-    assert_eq!(after["backend_version"], "2", "the service keeps its backend version");
+    assert_eq!(
+        after["backend_version"], "2",
+        "the service keeps its backend version"
+    );
     let unchanged = api
         .put(
             &format!("/admin/api/services/{id}.json"),
@@ -799,7 +802,10 @@ async fn application_plans_have_3scale_types_and_rules() {
     // A service with applications goes with them, as in 3scale (api_tenant.rs).
     let deleted = api.delete(&format!("/admin/api/services/{sid}.json")).await;
     assert_eq!(deleted.status, 200, "{:?}", deleted.body);
-    assert_eq!(api.get(&format!("{plans}/{gold_id}.json")).await.status, 404);
+    assert_eq!(
+        api.get(&format!("{plans}/{gold_id}.json")).await.status,
+        404
+    );
 }
 
 // --- pricing rules ---------------------------------------------------------------------------

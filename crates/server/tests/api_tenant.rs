@@ -36,13 +36,18 @@ async fn a_service_with_applications_is_deleted_with_them_and_their_invoices_sta
     let sid = service.body["service"]["id"].as_i64().unwrap();
     let plans = format!("/admin/api/services/{sid}/application_plans.json");
     let plan = api
-        .post(&plans, json!({"name": "Gold", "cost_per_month": 31, "state_event": "publish"}))
+        .post(
+            &plans,
+            json!({"name": "Gold", "cost_per_month": 31, "state_event": "publish"}),
+        )
         .await;
     assert_eq!(plan.status, 201, "{:?}", plan.body);
     let plan_id = plan.body["application_plan"]["id"].as_i64().unwrap();
     let acme = buyer(&api, "Acme", None).await;
     let apps = format!("/admin/api/accounts/{acme}/applications.json");
-    let app = api.post(&apps, json!({"plan_id": plan_id, "name": "app"})).await;
+    let app = api
+        .post(&apps, json!({"plan_id": plan_id, "name": "app"}))
+        .await;
     assert_eq!(app.status, 201, "{:?}", app.body);
     let app_id = app.body["application"]["id"].as_i64().unwrap();
     api.rpc("advance_clock", json!({"to": "2025-01-20T12:00:00Z"}))
@@ -54,7 +59,9 @@ async fn a_service_with_applications_is_deleted_with_them_and_their_invoices_sta
 
     // Gone from every list and look-up of the API…
     assert_eq!(
-        api.get(&format!("/admin/api/services/{sid}.json")).await.status,
+        api.get(&format!("/admin/api/services/{sid}.json"))
+            .await
+            .status,
         404
     );
     let services = api.get("/admin/api/services.json").await;
@@ -63,14 +70,20 @@ async fn a_service_with_applications_is_deleted_with_them_and_their_invoices_sta
     assert!(!ids(&all_plans.body, "plans", "application_plan").contains(&plan_id));
     assert_eq!(api.get(&plans).await.status, 404);
     let listed = api.get(&apps).await;
-    assert_eq!(listed.body, json!({"applications": []}), "the application ended");
+    assert_eq!(
+        listed.body,
+        json!({"applications": []}),
+        "the application ended"
+    );
     // …its application ended then, its plan hidden, both kept in the book…
     let kept = api
         .rpc("get_application", json!({"id": app_id.to_string()}))
         .await;
     assert_eq!(kept["application"]["state"], "cancelled");
     assert_eq!(kept["application"]["cancelled_at"], "2025-01-20T12:00:00Z");
-    let hidden = api.rpc("get_plan", json!({"id": plan_id.to_string()})).await;
+    let hidden = api
+        .rpc("get_plan", json!({"id": plan_id.to_string()}))
+        .await;
     assert_eq!(hidden["state"], "hidden");
     // …its name is free again…
     let again = api
@@ -81,7 +94,9 @@ async fn a_service_with_applications_is_deleted_with_them_and_their_invoices_sta
     // …and what its application was billed stays on the books.
     api.rpc("advance_clock", json!({"to": "2025-02-03T12:00:00Z"}))
         .await;
-    let invoices = api.get(&format!("/api/accounts/{acme}/invoices.json")).await;
+    let invoices = api
+        .get(&format!("/api/accounts/{acme}/invoices.json"))
+        .await;
     let january = &invoices.body["invoices"][0]["invoice"];
     assert_eq!(january["period"], "2025-01");
     assert_eq!(january["state"], "pending");
@@ -119,15 +134,16 @@ async fn users_are_added_to_a_buyer_over_users_json() {
     assert_eq!(bob["role"], "member");
     assert_eq!(bob["state"], "active");
     assert_eq!(bob["account_id"], id);
-    assert!(bob.get("password").is_none(), "a password is never answered");
+    assert!(
+        bob.get("password").is_none(),
+        "a password is never answered"
+    );
     let bob_id = bob["id"].as_i64().unwrap();
     assert_eq!(
         created.location.as_deref(),
         Some(&*format!("/admin/api/accounts/{id}/users/{bob_id}.json"))
     );
-    let nested = api
-        .post(&users, json!({"user": {"username": "cy"}}))
-        .await;
+    let nested = api.post(&users, json!({"user": {"username": "cy"}})).await;
     assert_eq!(nested.status, 422, "2 characters: {:?}", nested.body);
     assert_eq!(keys(&nested.body), ["username"]);
 
@@ -144,7 +160,10 @@ async fn users_are_added_to_a_buyer_over_users_json() {
         })
         .collect();
     assert_eq!(names, [("ann", "admin"), ("bob", "member")]);
-    assert_eq!(&listed.body["users"][1]["user"], bob, "the list gives the create");
+    assert_eq!(
+        &listed.body["users"][1]["user"], bob,
+        "the list gives the create"
+    );
 
     let taken = api.post(&users, json!({"username": "BOB"})).await;
     assert_eq!(
@@ -153,7 +172,10 @@ async fn users_are_added_to_a_buyer_over_users_json() {
     );
     let blank = api.post(&users, json!({})).await;
     assert_eq!(blank.status, 422);
-    assert_eq!(blank.body, json!({"errors": {"username": ["can't be blank"]}}));
+    assert_eq!(
+        blank.body,
+        json!({"errors": {"username": ["can't be blank"]}})
+    );
     let found = api.get("/admin/api/accounts/find.json?username=bob").await;
     assert_eq!(found.body["account"]["id"], id);
     let by_user_id = api
@@ -161,9 +183,12 @@ async fn users_are_added_to_a_buyer_over_users_json() {
         .await;
     assert_eq!(by_user_id.body["account"]["id"], id);
     assert_eq!(
-        api.post("/admin/api/accounts/999/users.json", json!({"username": "zed"}))
-            .await
-            .status,
+        api.post(
+            "/admin/api/accounts/999/users.json",
+            json!({"username": "zed"})
+        )
+        .await
+        .status,
         404
     );
     // A buyer made in the UI gets its first user the same way.
@@ -235,10 +260,7 @@ async fn several_bad_fields_are_answered_together() {
         ]
     );
     let line = api
-        .post(
-            "/api/invoices.json",
-            json!({"account_id": acme}),
-        )
+        .post("/api/invoices.json", json!({"account_id": acme}))
         .await;
     let invoice = line.body["invoice"]["id"].as_i64().unwrap();
     let refused = api

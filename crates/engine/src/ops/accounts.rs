@@ -92,10 +92,18 @@ fn checked(input: &AccountFields) -> Result<AccountFields> {
         }
         _ => Some(None),
     };
-    let org_name = checks.check(required_text("org_name", "Organisation name", &input.org_name));
+    let org_name = checks.check(required_text(
+        "org_name",
+        "Organisation name",
+        &input.org_name,
+    ));
     let legal_address = checks.check(address("legal_address", &input.legal_address));
     let vat_code = checks.check(optional_text("vat_code", "VAT code", &input.vat_code));
-    let fiscal_code = checks.check(optional_text("fiscal_code", "Fiscal code", &input.fiscal_code));
+    let fiscal_code = checks.check(optional_text(
+        "fiscal_code",
+        "Fiscal code",
+        &input.fiscal_code,
+    ));
     let po_number = checks.check(optional_text("po_number", "PO number", &input.po_number));
     let vat_rate = checks.check(input.vat_rate.map(vat_rate).transpose());
     let card = checks.check(input.card.as_ref().map(card).transpose());

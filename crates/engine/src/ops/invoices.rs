@@ -68,7 +68,10 @@ pub(crate) fn get_invoice(book: &Book, input: ById) -> Result<InvoiceDetail> {
 
 /// A page of [`list_invoices`] with each invoice in full (lines, parties, payments), read on
 /// the same snapshot: what the Billing API answers for a list (its invoices embed their lines).
-pub(crate) fn list_invoice_details(book: &Book, filter: ListInvoices) -> Result<Page<InvoiceDetail>> {
+pub(crate) fn list_invoice_details(
+    book: &Book,
+    filter: ListInvoices,
+) -> Result<Page<InvoiceDetail>> {
     let page = list_invoices(book, filter)?;
     let items = page
         .items

@@ -41,9 +41,17 @@ pub(crate) fn update_settings(write: &mut Write<'_>, input: Settings) -> Result<
             format!("Payment terms can be at most {MAX_NET_TERMS} days."),
         )));
     }
-    let org_name = checks.check(required_text("org_name", "Organisation name", &input.org_name));
+    let org_name = checks.check(required_text(
+        "org_name",
+        "Organisation name",
+        &input.org_name,
+    ));
     let address = checks.check(address("address", &input.address));
-    let fiscal_code = checks.check(optional_text("fiscal_code", "Fiscal code", &input.fiscal_code));
+    let fiscal_code = checks.check(optional_text(
+        "fiscal_code",
+        "Fiscal code",
+        &input.fiscal_code,
+    ));
     let vat_code = checks.check(optional_text("vat_code", "VAT code", &input.vat_code));
     let invoice_footnote = checks.check(footnote(&input.invoice_footnote));
     let zero_vat_text = checks.check(optional_text(

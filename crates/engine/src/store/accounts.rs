@@ -324,7 +324,9 @@ pub(crate) fn users(conn: &Connection, account_id: Id) -> rusqlite::Result<Vec<A
     let mut statement = conn.prepare_cached(&format!(
         "SELECT {USER_COLUMNS} FROM buyer_users u WHERE u.account_id = ?1 ORDER BY u.id"
     ))?;
-    let users = statement.query_map([account_id.0], user_from_row)?.collect();
+    let users = statement
+        .query_map([account_id.0], user_from_row)?
+        .collect();
     users
 }
 

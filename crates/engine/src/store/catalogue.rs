@@ -142,10 +142,7 @@ pub(crate) fn service_has_applications(conn: &Connection, id: Id) -> rusqlite::R
 }
 
 /// The live applications on the service's plans, by id.
-pub(crate) fn live_applications_of_service(
-    conn: &Connection,
-    id: Id,
-) -> rusqlite::Result<Vec<Id>> {
+pub(crate) fn live_applications_of_service(conn: &Connection, id: Id) -> rusqlite::Result<Vec<Id>> {
     let mut statement = conn.prepare_cached(
         "SELECT a.id FROM applications a JOIN plans p ON p.id = a.plan_id
          WHERE p.service_id = ?1 AND a.state = 'live' ORDER BY a.id",

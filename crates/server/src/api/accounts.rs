@@ -702,7 +702,9 @@ async fn resume(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Failure>
 async fn list_users(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Failure> {
     let id = path_id(&id)?;
     load(&call, id).await?;
-    let users = call.read(op::list_account_users, ById { id: Id(id) }).await?;
+    let users = call
+        .read(op::list_account_users, ById { id: Id(id) })
+        .await?;
     let users: Vec<UserJson> = users.iter().map(UserJson::of).collect();
     Reply::list("users", "user", &users, None)
 }

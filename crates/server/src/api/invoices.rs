@@ -507,7 +507,9 @@ async fn download_pdf(Path(id): Path<String>, call: ApiCall) -> Result<Response,
         Some(file) => file,
         None if call.token.permission == Permission::Rw => {
             call.book(move |book, actor| {
-                Ok(counterfoil_engine::stored_or_new_invoice_pdf(book, actor, id)?)
+                Ok(counterfoil_engine::stored_or_new_invoice_pdf(
+                    book, actor, id,
+                )?)
             })
             .await?
         }
