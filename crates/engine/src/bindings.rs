@@ -39,7 +39,7 @@ pub fn typescript() -> String {
         UsageRecord, RecordUsage, ListUsage,
         ListAudit, AuditRecord, BookInfo,
         InvoiceState, CreationType, LineItemType, Totals, Invoice, LineItem, PaymentTransaction,
-        Party, InvoiceDetail, CreateInvoice, ListInvoices, InvoiceSort, UpdateInvoice, AddLineItem,
+        Party, InvoiceDetail, InvoiceWithLines, CreateInvoice, ListInvoices, InvoiceSort, UpdateInvoice, AddLineItem,
         TransitionInvoice, MarkInvoicePaid, EarningsByMonth, MonthEarnings,
         Earnings, EarningsTotals,
         PdfStatus, PdfSettings, SetInvoiceLogo, InvoiceLogo, InvoicePdfFile, InvoicePdfStatuses,

@@ -186,7 +186,7 @@ operations! {
 
     read  finance  invoices::list_invoices(ListInvoices) -> Page<Invoice>;
     read  finance  invoices::get_invoice(ById) -> InvoiceDetail;
-    read  finance  invoices::list_invoice_details(ListInvoices) -> Page<InvoiceDetail>;
+    read  finance  invoices::list_invoices_with_lines(ListInvoices) -> Page<InvoiceWithLines>;
     write finance  invoices::create_invoice(CreateInvoice) -> InvoiceDetail;
     write finance  invoices::update_invoice(UpdateInvoice) -> InvoiceDetail;
     write finance  invoices::add_line_item(AddLineItem) -> InvoiceDetail;

@@ -536,3 +536,45 @@ fn every_bad_field_of_an_input_is_answered_at_once() {
     let json = serde_json::to_value(&error).unwrap();
     assert_eq!(json.as_object().unwrap().len(), 3, "{json}");
 }
+
+// --- the Billing API's list (§5) --------------------------------------------------------------
+
+#[test]
+fn a_page_with_lines_says_what_each_invoice_read_whole_says() {
+    let mut f = Fixture::new();
+    let acme = f.account("Acme");
+    let beta = f.account("Beta");
+    let issued = f.invoice_of(&acme, "2025-01", "10", &[InvoiceState::Pending]);
+    let open = f.invoice_of(&acme, "2025-02", "20", &[]);
+    f.ok(op::add_line_item, line(open, "Second", "5"));
+    let empty = f
+        .ok(op::create_invoice, new_invoice(&beta, None))
+        .invoice
+        .id;
+    // The buyer changes after the first invoice was issued: it keeps the name it froze.
+    f.ok(
+        op::update_account,
+        UpdateAccount {
+            org_name: Some("Acme Renamed".into()),
+            ..UpdateAccount::of(acme.id)
+        },
+    );
+    let page = f.ok(
+        op::list_invoices_with_lines,
+        ListInvoices {
+            oldest_first: true,
+            ..common::invoice_list()
+        },
+    );
+    assert_eq!(page.total, 3);
+    let ids: Vec<Id> = page.items.iter().map(|item| item.invoice.id).collect();
+    assert_eq!(ids, [issued, open, empty]);
+    for item in &page.items {
+        let whole = InvoiceWithLines::from(f.ok(op::get_invoice, by_id(item.invoice.id)));
+        assert_eq!(item, &whole, "invoice {}", item.invoice.id);
+    }
+    assert_eq!(page.items[0].issued_to.name, "Acme");
+    assert_eq!(page.items[1].issued_to.name, "Acme Renamed");
+    assert_eq!(page.items[1].line_items.len(), 2);
+    assert!(page.items[2].line_items.is_empty());
+}

@@ -147,6 +147,27 @@ pub struct InvoiceDetail {
     pub pdf: Option<PdfStatus>,
 }
 
+/// An invoice with the parties it names and its lines: what the Billing API says of every
+/// invoice of a list (its lines embedded), read for a whole page at once.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct InvoiceWithLines {
+    pub invoice: Invoice,
+    pub issued_by: Party,
+    pub issued_to: Party,
+    pub line_items: Vec<LineItem>,
+}
+
+impl From<InvoiceDetail> for InvoiceWithLines {
+    fn from(detail: InvoiceDetail) -> InvoiceWithLines {
+        InvoiceWithLines {
+            invoice: detail.invoice,
+            issued_by: detail.issued_by,
+            issued_to: detail.issued_to,
+            line_items: detail.line_items,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct CreateInvoice {
     pub account_id: Id,

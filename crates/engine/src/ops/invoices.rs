@@ -66,18 +66,40 @@ pub(crate) fn get_invoice(book: &Book, input: ById) -> Result<InvoiceDetail> {
     get_invoice_detail(book.reader(), input.id)
 }
 
-/// A page of [`list_invoices`] with each invoice in full (lines, parties, payments), read on
-/// the same snapshot: what the Billing API answers for a list (its invoices embed their lines).
-pub(crate) fn list_invoice_details(
+/// A page of [`list_invoices`] with each invoice's parties and lines, on the same snapshot:
+/// what the Billing API answers for a list (its invoices embed their lines). The page's lines
+/// and frozen parties are read with one statement each, not per invoice; the live parties of
+/// the invoices not issued yet once per buyer.
+pub(crate) fn list_invoices_with_lines(
     book: &Book,
     filter: ListInvoices,
-) -> Result<Page<InvoiceDetail>> {
+) -> Result<Page<InvoiceWithLines>> {
+    let conn = book.reader();
     let page = list_invoices(book, filter)?;
-    let items = page
-        .items
-        .iter()
-        .map(|invoice| get_invoice_detail(book.reader(), invoice.id))
-        .collect::<Result<_>>()?;
+    let ids: Vec<Id> = page.items.iter().map(|invoice| invoice.id).collect();
+    let mut frozen = store::invoices::frozen_parties(conn, &ids)?;
+    let mut lines = store::invoices::line_items_of(conn, &ids)?;
+    let mut live: std::collections::HashMap<Id, (Party, Party)> = Default::default();
+    let mut items = Vec::with_capacity(page.items.len());
+    for invoice in page.items {
+        let (issued_to, issued_by) = match frozen.remove(&invoice.id) {
+            Some(parties) => parties,
+            None => match live.get(&invoice.account_id) {
+                Some(parties) => parties.clone(),
+                None => {
+                    let parties = live_parties(conn, invoice.account_id)?;
+                    live.insert(invoice.account_id, parties.clone());
+                    parties
+                }
+            },
+        };
+        items.push(InvoiceWithLines {
+            line_items: lines.remove(&invoice.id).unwrap_or_default(),
+            issued_to,
+            issued_by,
+            invoice,
+        });
+    }
     Ok(Page {
         items,
         page: page.page,

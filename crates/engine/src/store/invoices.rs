@@ -454,6 +454,56 @@ pub(crate) fn line_items(conn: &Connection, invoice_id: Id) -> rusqlite::Result<
     lines
 }
 
+/// The lines of the invoices `ids`, each invoice's in its order, read with one statement.
+pub(crate) fn line_items_of(
+    conn: &Connection,
+    ids: &[Id],
+) -> rusqlite::Result<std::collections::HashMap<Id, Vec<LineItem>>> {
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT {LINE_COLUMNS} FROM line_items
+         WHERE invoice_id IN (SELECT value FROM json_each(?1)) ORDER BY invoice_id, id"
+    ))?;
+    let mut lines: std::collections::HashMap<Id, Vec<LineItem>> = Default::default();
+    for line in statement.query_map([id_list(ids)], line_from_row)? {
+        let line = line?;
+        lines.entry(line.invoice_id).or_default().push(line);
+    }
+    Ok(lines)
+}
+
+/// The parties frozen onto those of the invoices `ids` that are issued (buyer, provider).
+pub(crate) fn frozen_parties(
+    conn: &Connection,
+    ids: &[Id],
+) -> rusqlite::Result<std::collections::HashMap<Id, (Party, Party)>> {
+    let mut statement = conn.prepare_cached(
+        "SELECT id, issued_to, issued_by FROM invoices
+         WHERE id IN (SELECT value FROM json_each(?1)) AND issued_to IS NOT NULL",
+    )?;
+    let mut parties = std::collections::HashMap::new();
+    let rows = statement.query_map([id_list(ids)], |row| {
+        let party = |index| -> rusqlite::Result<Option<Party>> {
+            Ok(row
+                .get::<_, Option<String>>(index)?
+                .and_then(|json| serde_json::from_str(&json).ok()))
+        };
+        Ok((Id(row.get(0)?), party(1)?, party(2)?))
+    })?;
+    for row in rows {
+        if let (id, Some(to), Some(by)) = row? {
+            parties.insert(id, (to, by));
+        }
+    }
+    Ok(parties)
+}
+
+/// Ids as a JSON array, for `IN (SELECT value FROM json_each(?))`: one statement, prepared
+/// once, for any number of ids.
+fn id_list(ids: &[Id]) -> String {
+    let numbers: Vec<String> = ids.iter().map(|id| id.0.to_string()).collect();
+    format!("[{}]", numbers.join(","))
+}
+
 pub(crate) fn line_item(conn: &Connection, id: Id) -> rusqlite::Result<Option<LineItem>> {
     super::query_row(
         conn,

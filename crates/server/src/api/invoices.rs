@@ -11,8 +11,8 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use counterfoil_engine::model::{
     AddLineItem, ById, CreateInvoice, CreationType, Id, Invoice, InvoiceDetail, InvoiceState,
-    LineItem, LineItemType, ListInvoices, Party, PaymentTransaction, Period, Permission,
-    TransitionInvoice, UpdateInvoice,
+    InvoiceWithLines, LineItem, LineItemType, ListInvoices, Party, PaymentTransaction, Period,
+    Permission, TransitionInvoice, UpdateInvoice,
 };
 use counterfoil_engine::op;
 use rust_decimal::Decimal;
@@ -136,7 +136,12 @@ impl PartyJson {
 }
 
 impl InvoiceJson {
-    fn of(detail: &InvoiceDetail) -> InvoiceJson {
+    /// An invoice read whole (`get_invoice` and the writes answer one).
+    fn of_detail(detail: &InvoiceDetail) -> InvoiceJson {
+        InvoiceJson::of(&InvoiceWithLines::from(detail.clone()))
+    }
+
+    fn of(detail: &InvoiceWithLines) -> InvoiceJson {
         let invoice = &detail.invoice;
         let id = invoice.id.0;
         let account = invoice.account_id.0;
@@ -406,7 +411,7 @@ fn parse_state(text: &str) -> Option<InvoiceState> {
 
 async fn list_page(call: ApiCall, account: Option<i64>) -> Result<Reply, Failure> {
     let filters = list_filters(&call, account)?;
-    let page = call.read(op::list_invoice_details, filters).await?;
+    let page = call.read(op::list_invoices_with_lines, filters).await?;
     let items: Vec<InvoiceJson> = page.items.iter().map(InvoiceJson::of).collect();
     Reply::list(
         "invoices",
@@ -486,7 +491,7 @@ struct InvoiceFilters {
 async fn read_invoice(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Failure> {
     let id = id_segment(&id)?;
     let detail = detail(&call, id, None).await?;
-    Reply::entity("invoice", &InvoiceJson::of(&detail))
+    Reply::entity("invoice", &InvoiceJson::of_detail(&detail))
 }
 
 /// Download an invoice's PDF, as the book keeps it (`invoice-<friendly id>.pdf`). An invoice
@@ -546,7 +551,7 @@ async fn read_account_invoice(
     let id = id_segment(&id)?;
     super::accounts::load(&call, account).await?;
     let detail = detail(&call, id, Some(account)).await?;
-    Reply::entity("invoice", &InvoiceJson::of(&detail))
+    Reply::entity("invoice", &InvoiceJson::of_detail(&detail))
 }
 
 /// Create a manual invoice (state open) for a buyer; `period` defaults to this month.
@@ -572,7 +577,7 @@ async fn create_invoice(call: ApiCall) -> Result<Reply, Failure> {
         period: body.period,
     };
     let detail = call.write(op::create_invoice, input).await?;
-    let invoice = InvoiceJson::of(&detail);
+    let invoice = InvoiceJson::of_detail(&detail);
     let location = format!("/api/invoices/{}.json", invoice.id);
     Reply::created("invoice", &invoice, location)
 }
@@ -630,7 +635,7 @@ async fn update_invoice(Path(id): Path<String>, call: ApiCall) -> Result<Reply, 
         .write(op::update_invoice, input)
         .await
         .map_err(invalid_invoice_state)?;
-    Reply::entity("invoice", &InvoiceJson::of(&detail))
+    Reply::entity("invoice", &InvoiceJson::of_detail(&detail))
 }
 
 /// A refusal because of the invoice's state, in 3scale's words.
@@ -677,7 +682,7 @@ async fn change_state(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Fa
             Failure::Errors(..) => refused(),
             other => other,
         })?;
-    Reply::entity("invoice", &InvoiceJson::of(&changed))
+    Reply::entity("invoice", &InvoiceJson::of_detail(&changed))
 }
 
 /// The body of a state change (flat, or under `invoice`).
@@ -723,7 +728,7 @@ async fn charge(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Failure>
     if after.invoice.state != InvoiceState::Paid {
         return Err(failed());
     }
-    let invoice = InvoiceJson::of(&after);
+    let invoice = InvoiceJson::of_detail(&after);
     Reply::created("invoice", &invoice, format!("/api/invoices/{id}.json"))
 }
 

@@ -409,6 +409,8 @@ editable: boolean, warnings: Array<string>,
  */
 pdf: PdfStatus | null, };
 
+export type InvoiceWithLines = { invoice: Invoice, issued_by: Party, issued_to: Party, line_items: Array<LineItem>, };
+
 export type CreateInvoice = { account_id: Id, 
 /**
  * YYYY-MM; the current month when absent.
@@ -745,7 +747,7 @@ export type Operations = {
   import_usage: { input: ImportUsage; output: UsageImportReport };
   list_invoices: { input: ListInvoices; output: Page<Invoice> };
   get_invoice: { input: ById; output: InvoiceDetail };
-  list_invoice_details: { input: ListInvoices; output: Page<InvoiceDetail> };
+  list_invoices_with_lines: { input: ListInvoices; output: Page<InvoiceWithLines> };
   create_invoice: { input: CreateInvoice; output: InvoiceDetail };
   update_invoice: { input: UpdateInvoice; output: InvoiceDetail };
   add_line_item: { input: AddLineItem; output: InvoiceDetail };
