@@ -139,9 +139,18 @@ async fn users_are_added_to_a_buyer_over_users_json() {
         "a password is never answered"
     );
     let bob_id = bob["id"].as_i64().unwrap();
+    let location = format!("/admin/api/accounts/{id}/users/{bob_id}.json");
+    assert_eq!(created.location.as_deref(), Some(&*location));
+    let read = api.get(&location).await;
     assert_eq!(
-        created.location.as_deref(),
-        Some(&*format!("/admin/api/accounts/{id}/users/{bob_id}.json"))
+        &read.body["user"], bob,
+        "the Location reads the created user"
+    );
+    assert_eq!(
+        api.get(&format!("/admin/api/accounts/{id}/users/999.json"))
+            .await
+            .status,
+        404
     );
     let nested = api.post(&users, json!({"user": {"username": "cy"}})).await;
     assert_eq!(nested.status, 422, "2 characters: {:?}", nested.body);

@@ -40,6 +40,7 @@ pub(super) fn endpoints() -> Endpoints {
         resume,
         list_users,
         create_user,
+        read_user,
         read_plan,
         change_plan,
         list_account_plans,
@@ -707,6 +708,29 @@ async fn list_users(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Fail
         .await?;
     let users: Vec<UserJson> = users.iter().map(UserJson::of).collect();
     Reply::list("users", "user", &users, None)
+}
+
+/// Read one user of a buyer.
+#[utoipa::path(
+    get, path = "/admin/api/accounts/{account_id}/users/{id}.json", tag = "Accounts",
+    params(("account_id" = i64, Path), ("id" = i64, Path)),
+    responses((status = 200, body = UserEnvelope))
+)]
+async fn read_user(
+    Path((account, id)): Path<(String, String)>,
+    call: ApiCall,
+) -> Result<Reply, Failure> {
+    let account = path_id(&account)?;
+    let id = id_segment(&id)?;
+    load(&call, account).await?;
+    let users = call
+        .read(op::list_account_users, ById { id: Id(account) })
+        .await?;
+    let user = users
+        .iter()
+        .find(|user| user.id.0 == id)
+        .ok_or(Failure::NotFound)?;
+    Reply::entity("user", &UserJson::of(user))
 }
 
 /// A new user of a buyer (flat keys, or under `user`). `password` is accepted and not kept:
