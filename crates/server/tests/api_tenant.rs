@@ -280,6 +280,11 @@ async fn several_bad_fields_are_answered_together() {
         .await;
     assert_eq!(refused.status, 422);
     assert_eq!(keys(&refused.body), ["cost", "quantity"]);
+    let filters = api
+        .get("/api/invoices.json?state=lost&year=twenty&month=2025-13")
+        .await;
+    assert_eq!(filters.status, 422);
+    assert_eq!(keys(&filters.body), ["month", "state", "year"]);
     // Checked by the engine, answered in 3scale's words.
     let signup = api
         .post(

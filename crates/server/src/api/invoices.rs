@@ -360,34 +360,40 @@ schema::list!(
 // --- handlers --------------------------------------------------------------------------------
 
 /// The list filters of §8: `state`, `month` (YYYY-MM), `number` (friendly ID, `*` wildcard),
-/// `year` and `buyer_query`.
+/// `year` and `buyer_query`; every one that cannot be read is refused in the one answer.
 fn list_filters(call: &ApiCall, account: Option<i64>) -> Result<ListInvoices, Failure> {
     let params = &call.params;
-    let state = match params.text("state") {
-        Some(state) => Some(parse_state(&state).ok_or_else(|| {
+    let mut refused = Vec::new();
+    let state = params.text("state").map(|state| {
+        parse_state(&state).ok_or_else(|| {
             Failure::field(
                 "state",
                 "must be one of open, finalized, pending, unpaid, paid, failed, cancelled",
             )
-        })?),
-        None => None,
-    };
-    let year = match params.text("year").filter(|y| !y.trim().is_empty()) {
-        Some(year) => Some(
+        })
+    });
+    let year = params
+        .text("year")
+        .filter(|y| !y.trim().is_empty())
+        .map(|year| {
             year.trim()
                 .parse::<i32>()
                 .ok()
                 .filter(|y| (1..=9999).contains(y))
-                .ok_or_else(|| Failure::field("year", "must be a year such as 2025"))?,
-        ),
-        None => None,
-    };
+                .ok_or_else(|| Failure::field("year", "must be a year such as 2025"))
+        });
+    let state = Failure::noted(&mut refused, state.transpose()).flatten();
+    let year = Failure::noted(&mut refused, year.transpose()).flatten();
+    let period = Failure::noted(&mut refused, params.period("month")).flatten();
+    let friendly_id = Failure::noted(&mut refused, params.search("number")).flatten();
+    let buyer_query = Failure::noted(&mut refused, params.search("buyer_query")).flatten();
+    Failure::all(refused)?;
     Ok(ListInvoices {
         state,
-        period: params.period("month")?,
-        friendly_id: params.search("number")?,
+        period,
+        friendly_id,
         year,
-        buyer_query: params.search("buyer_query")?,
+        buyer_query,
         account_id: account.map(Id),
         oldest_first: true,
         page: params.page(),
