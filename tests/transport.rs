@@ -121,7 +121,7 @@ fn both_transports_give_the_same_results_and_errors() {
     )
     .unwrap();
     assert_eq!(account["vat_rate"], "24");
-    let service = same("create_service", json!({"name": "API"})).unwrap();
+    let service = same("create_service", json!({"name": "Maps"})).unwrap();
     let hits = same("list_metrics", json!({"service_id": service["id"]})).unwrap()[0].clone();
     let plan = same(
         "create_plan",
@@ -140,6 +140,12 @@ fn both_transports_give_the_same_results_and_errors() {
     assert_eq!(missing["code"], "not_found");
     let unknown = same("drop_everything", json!({})).unwrap_err();
     assert_eq!(unknown["code"], "not_found");
+    let several = same(
+        "create_account",
+        json!({"org_name": "X", "vat_rate": "lots", "monthly_billing_enabled": "maybe"}),
+    )
+    .unwrap_err();
+    assert_eq!(several["errors"].as_array().unwrap().len(), 2, "{several}");
 
     let listed = same("list_accounts", json!({"search": "ελληνική"})).unwrap();
     assert_eq!(listed["items"][0]["id"], account["id"]);

@@ -58,7 +58,11 @@ async function buildBook(url) {
   const unprintable = await rpc(url, 'create_invoice', { account_id: thai.id, period: '2025-01' });
   await rpc(url, 'add_line_item', { invoice_id: unprintable.invoice.id, name: 'Fixed fee', cost: '10' });
   await rpc(url, 'transition_invoice', { id: unprintable.invoice.id, state: 'pending' });
-  return { buyer, plan, invoice: invoice.invoice };
+  // A buyer deleted while it had an invoice: kept in the book, its page says so.
+  const gone = await rpc(url, 'create_account', { org_name: 'Gone Ltd' });
+  await rpc(url, 'create_invoice', { account_id: gone.id, period: '2025-01' });
+  await rpc(url, 'delete_account', { id: gone.id });
+  return { buyer, plan, invoice: invoice.invoice, gone };
 }
 
 describe('accessibility of every screen (axe-core)', () => {
@@ -83,6 +87,7 @@ describe('accessibility of every screen (axe-core)', () => {
           ['dashboard', '#/dashboard', 'Dashboard'],
           ['accounts', '#/accounts', 'Accounts'],
           ['account', `#/accounts/${book.buyer.id}`, 'Acme Analytics'],
+          ['account-deleted', `#/accounts/${book.gone.id}`, 'Deleted on'],
           ['account-new', '#/accounts/new', 'account'],
           ['plans', '#/plans', 'Plans'],
           ['plan', `#/plans/${book.plan.id}`, 'Pro'],

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { launchBrowser, screenshot, seriousViolations } from '../support/browser.mjs';
 import { startServer } from '../support/server.mjs';
-import { realProblems, rpc } from '../support/ui.mjs';
+import { realProblems, renameOwnService, rpc } from '../support/ui.mjs';
 
 
 const START = '2025-05-05T10:00:00Z';
@@ -21,7 +21,7 @@ const START = '2025-05-05T10:00:00Z';
 async function buildBook(url) {
   const settings = await rpc(url, 'get_settings');
   await rpc(url, 'update_settings', { ...settings, org_name: 'Northwind APIs B.V.', currency: 'EUR' });
-  const service = await rpc(url, 'create_service', { name: 'Weather API' });
+  const service = await renameOwnService(url, 'Weather API');
   const plan = await rpc(url, 'create_plan', {
     service_id: service.id,
     name: 'Pro',

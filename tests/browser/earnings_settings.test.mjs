@@ -4,7 +4,8 @@
 // by 12-month windows; a month opens its invoices (and Back returns to the same window); the CSV
 // export holds the engine's exact strings; an empty book shows a calm empty state. Settings: the preview follows what is typed, a save reaches
 // the engine and the header, a bad value is refused next to its field, the logo is set and
-// removed. Run from the repo root: node --test tests/browser/earnings_settings.test.mjs
+// removed; the payment terms decide the due date an issued invoice gets (and the preview's).
+// Run from the repo root: node --test tests/browser/earnings_settings.test.mjs
 // Leaves screenshots (light and dark) in artifacts/browser/.
 
 import assert from 'node:assert/strict';
@@ -477,6 +478,78 @@ describe('Earnings and Settings screens', () => {
     await form.getByRole('button', { name: 'Discard changes' }).click();
     assert.equal(await name.inputValue(), 'Northwind APIs B.V.');
     assert.equal(await currency.inputValue(), 'USD');
+    assert.deepEqual(realProblems(problems), []);
+  });
+
+  it('sets the payment terms, and an invoice issued then is due that many days later', async () => {
+    await page.goto(`${server.url}#/settings`);
+    const form = page.getByRole('form', { name: 'Settings' });
+    const preview = page.getByTestId('invoice-preview');
+    const terms = form.getByLabel('Payment terms');
+    const hintOf = (control) =>
+      control.evaluate((element) => document.getElementById(element.getAttribute('aria-describedby'))?.textContent.trim());
+    const today = (await rpc(server.url, 'book_info')).now.slice(0, 10);
+    const plusDays = (day, days) => {
+      const date = new Date(`${day}T00:00:00Z`);
+      date.setUTCDate(date.getUTCDate() + days);
+      return date.toISOString().slice(0, 10);
+    };
+    const shown = (day) => new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(`${day}T00:00:00Z`));
+    const printed = (day) => new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(`${day}T00:00:00Z`));
+
+    // 3scale's two days until changed: the rule with today as the example, and the preview.
+    assert.equal(await terms.inputValue(), '2');
+    assert.equal(
+      await hintOf(terms),
+      `Invoices are due 2 days after issue: one issued on ${shown(today)} is due on ${shown(plusDays(today, 2))}.`,
+    );
+    assert.equal(await preview.getByTestId('preview-due-on').innerText(), printed(plusDays(today, 2)));
+
+    // Not a number: refused next to the field before the engine is asked.
+    await terms.fill('two weeks');
+    await form.getByRole('button', { name: 'Save settings' }).click();
+    await page.waitForFunction((element) => element.getAttribute('aria-invalid') === 'true', await terms.elementHandle());
+    const notANumber = await errorNextTo(terms);
+    assert.equal(notANumber.nextToControl, true);
+    assert.match(notANumber.message, /whole number of days/);
+    // More than the engine takes: its message, at the same place; nothing saved.
+    await terms.fill('400');
+    await terms.press('Enter');
+    await page.waitForFunction(
+      ([element, old]) => element.closest('.field').querySelector('.error')?.textContent.trim() !== old,
+      [await terms.elementHandle(), notANumber.message],
+    );
+    assert.match((await errorNextTo(terms)).message, /at most 365 days/);
+    assert.equal((await rpc(server.url, 'get_settings')).net_terms, 2);
+
+    // Thirty days: the preview follows as it is typed; Save keeps it, and the hint (shown
+    // again once the error is gone) says the new rule.
+    await terms.fill('30');
+    await preview.getByTestId('preview-due-on').getByText(printed(plusDays(today, 30))).waitFor();
+    await terms.press('Enter');
+    await page.getByRole('status').filter({ hasText: 'Settings saved' }).waitFor();
+    assert.equal((await rpc(server.url, 'get_settings')).net_terms, 30);
+    assert.equal((await errorNextTo(terms)).invalid, false);
+    assert.match(await hintOf(terms), new RegExp(`due 30 days after issue: .* is due on ${shown(plusDays(today, 30))}\\.$`));
+    await screenshot(page, 'settings-payment-terms');
+
+    // An invoice issued now, from its page, is due in 30 days: on the page and in the engine.
+    const buyer = (await rpc(server.url, 'list_accounts', { search: 'Initech' })).items[0];
+    const created = await rpc(server.url, 'create_invoice', { account_id: buyer.id });
+    await rpc(server.url, 'add_line_item', { invoice_id: created.invoice.id, name: 'Consulting', cost: '300.00' });
+    await page.goto(`${server.url}#/invoices/${created.invoice.id}`);
+    await page.getByRole('heading', { level: 1, name: `Invoice ${created.invoice.friendly_id}` }).waitFor();
+    await page.getByRole('button', { name: 'Issue invoice' }).click();
+    await page.getByText(`Invoice ${created.invoice.friendly_id} issued.`).waitFor();
+    const issued = (await rpc(server.url, 'get_invoice', { id: created.invoice.id })).invoice;
+    assert.equal(issued.issued_on, today);
+    assert.equal(issued.due_on, plusDays(today, 30));
+    const dueOn = page.locator('dt', { hasText: /^Due on$/ }).locator('xpath=following-sibling::dd[1]');
+    assert.equal(await dueOn.innerText(), shown(plusDays(today, 30)));
+    await screenshot(page, 'invoice-due-by-payment-terms');
+
+    // Back to the default for the tests after this one.
+    await rpc(server.url, 'update_settings', { ...(await rpc(server.url, 'get_settings')), net_terms: 2 });
     assert.deepEqual(realProblems(problems), []);
   });
 

@@ -58,9 +58,12 @@ describe('Counterfoil web UI', () => {
     const accounts = page.getByRole('table', { name: 'Accounts' });
     await accounts.getByRole('row', { name: /Acme Analytics S\.r\.l\./ }).waitFor();
 
-    // A service, then a plan of it.
+    // A new book has its own "API" service, as a new 3scale tenant, without plans yet; then a
+    // service of the user's own, and a plan of it.
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Plans' }).click();
     await page.getByRole('heading', { level: 1, name: 'Plans' }).waitFor();
+    await page.getByText('API has no plans yet.').waitFor();
+    await page.getByRole('button', { name: 'New service' }).click();
     await page.getByLabel('Service name').fill('Weather API');
     await page.getByRole('button', { name: 'Create service' }).click();
     await page.getByRole('button', { name: 'New plan' }).click();

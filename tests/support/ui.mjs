@@ -18,6 +18,13 @@ export async function rpc(baseUrl, operation, input = {}) {
  * The error shown for a control: whether it is marked invalid, the text of its description,
  * and whether that text sits in the same field box as the control (i.e. next to it).
  */
+/** The service a new book starts with (its "API", as a new 3scale tenant has), renamed to
+ *  `name`, as a provider sets up the book they were given. */
+export async function renameOwnService(baseUrl, name) {
+  const services = await rpc(baseUrl, 'list_services', {});
+  return rpc(baseUrl, 'update_service', { id: services.items[0].id, name });
+}
+
 export function errorNextTo(control) {
   return control.evaluate((element) => {
     const id = element.getAttribute('aria-describedby');

@@ -24,8 +24,8 @@ use counterfoil_engine::model::{
     AccountFields, AddLineItem, Address, ApplicationState, BillingMode, ById, Card, CreateMetric,
     CreatePlan, CreatePricingRule, CreateService, CreationType, Id, ImportUsage, Invoice,
     InvoiceState, ListAccounts, ListApplications, ListInvoices, ListMetrics, ListUsage,
-    MarkInvoicePaid, Numbering, Page, PaperSize, PlanState, Settings, TransitionInvoice,
-    UpdateInvoice, UpdateMetric, UsageRow,
+    MarkInvoicePaid, Numbering, Page, Paging, PaperSize, PlanState, Settings, TransitionInvoice,
+    UpdateInvoice, UpdateMetric, UpdateService, UsageRow, DEFAULT_NET_TERMS,
 };
 use counterfoil_engine::scenario::Player;
 use counterfoil_engine::{op, Actor, Book};
@@ -261,6 +261,7 @@ fn settings() -> Settings {
         zero_vat_text: "VAT reverse charged (Art. 196 Directive 2006/112/EC)".into(),
         charging_enabled: true,
         paper_size: PaperSize::A4,
+        net_terms: DEFAULT_NET_TERMS,
         has_logo: false, // not changed by update_settings
     }
 }
@@ -738,17 +739,34 @@ impl Sim {
     fn catalogue(&mut self) -> Result<()> {
         let (book, actor) = self.player.book_and_actor();
         op::update_settings(book, actor, settings())?;
+        // A new book starts with its own "API" service, as a new 3scale tenant: the first
+        // service of the demo is that one, renamed; the others are created.
+        let mut own_service = op::list_services(book, Paging::default())?
+            .items
+            .into_iter()
+            .next();
         for spec in &SERVICES {
             let (book, actor) = self.player.book_and_actor();
-            let service = op::create_service(
-                book,
-                actor,
-                CreateService {
-                    name: spec.name.into(),
-                    system_name: Some(spec.system_name.into()),
-                    description: spec.description.into(),
-                },
-            )?;
+            let service = match own_service.take() {
+                Some(own) => op::update_service(
+                    book,
+                    actor,
+                    UpdateService {
+                        name: Some(spec.name.into()),
+                        description: Some(spec.description.into()),
+                        ..UpdateService::of(own.id)
+                    },
+                )?,
+                None => op::create_service(
+                    book,
+                    actor,
+                    CreateService {
+                        system_name: Some(spec.system_name.into()),
+                        description: spec.description.into(),
+                        ..CreateService::named(spec.name)
+                    },
+                )?,
+            };
             let metrics = op::list_metrics(
                 book,
                 ListMetrics {

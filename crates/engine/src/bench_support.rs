@@ -23,7 +23,15 @@ pub fn seed_billing_book(book: &mut Book, accounts: usize) -> Result<()> {
     let actor = Actor::new("bench");
     book.write(&actor, "bench_seed", |write| {
         let jan = instant(2025, 1, 1);
-        let service = store::catalogue::insert_service(write.tx, "API", "api", "", jan)?;
+        // Beside the new book's default "API" service, as a tenant's own service would be.
+        let service = store::catalogue::insert_service(
+            write.tx,
+            "Bench API",
+            "bench_api",
+            "",
+            BackendVersion::default(),
+            jan,
+        )?;
         let mut metrics = Vec::new();
         for name in ["hits", "storage", "jobs"] {
             let metric = Metric {

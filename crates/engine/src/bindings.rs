@@ -2,7 +2,7 @@
 //! ui/src/lib/api/types.ts. A test fails when the committed file is stale; run
 //! `UPDATE_BINDINGS=1 cargo test -p counterfoil-engine bindings` to refresh it.
 
-use crate::error::{ApiError, ErrorCode};
+use crate::error::{ApiError, ErrorCode, FieldError};
 use crate::model::*;
 use crate::operations::typescript_operations;
 use ts_rs::{Config, TS};
@@ -27,19 +27,20 @@ pub fn typescript() -> String {
          // Do not edit: run `UPDATE_BINDINGS=1 cargo test -p counterfoil-engine bindings`.\n\n",
     );
     out.push_str(&declarations!(cfg;
-        ErrorCode, ApiError, Id, NoInput, ById, Paging, Page<()>,
+        ErrorCode, ApiError, FieldError, Id, NoInput, ById, Paging, Page<()>,
         BillingMode, Numbering, Address, AddressUpdate, PaperSize, Settings,
-        Service, CreateService, UpdateService, Metric, ListMetrics, CreateMetric, UpdateMetric,
-        PlanState, Plan, CustomPlan, PlanFields, CreatePlan, UpdatePlan, ListPlans,
+        Service, BackendVersion, CreateService, UpdateService, Metric, ListMetrics, CreateMetric,
+        UpdateMetric, PlanState, Plan, CustomPlan, PlanFields, CreatePlan, UpdatePlan, ListPlans,
         PricingRule, ListPricingRules, CreatePricingRule, UpdatePricingRule, CustomizePlan,
         Card, Account, AccountState, AccountEvent, ChangeAccountState, SignUp, FindAccount,
-        AccountFields, UpdateAccount, ListAccounts,
+        AccountFields, UpdateAccount, ListAccounts, AccountUser, AccountUserRole, CreateAccountUser,
         ApplicationState, Application, PlanChange, ApplicationDetail, ListApplications,
         Subscribe, UpdateApplication, SuspendApplication, ChangePlan, PlanChangePreview, PlanChangeLine,
         UsageRecord, RecordUsage, ListUsage,
         ListAudit, AuditRecord, BookInfo,
         InvoiceState, CreationType, LineItemType, Totals, Invoice, LineItem, PaymentTransaction,
-        Party, InvoiceDetail, CreateInvoice, ListInvoices, InvoiceSort, UpdateInvoice, AddLineItem, InvoiceLine,
+        Party, InvoiceDetail, InvoiceWithLines, CreateInvoice, ListInvoices, InvoiceSort, UpdateInvoice,
+        AddLineItem, InvoiceLine,
         TransitionInvoice, MarkInvoicePaid, EarningsByMonth, MonthEarnings,
         Earnings, EarningsTotals,
         PdfStatus, PdfSettings, SetInvoiceLogo, InvoiceLogo, InvoicePdfFile, InvoicePdfStatuses,

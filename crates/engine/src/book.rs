@@ -31,6 +31,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0007_api_access.sql"),
     include_str!("migrations/0008_invoice_id_index.sql"),
     include_str!("migrations/0009_plan_terms_and_custom_plans.sql"),
+    include_str!("migrations/0010_tenant_and_billing_api.sql"),
 ];
 
 /// The schema version this build writes.
@@ -129,10 +130,17 @@ impl Write<'_> {
 impl Book {
     /// Opens the book at `path`, creating it when the file does not exist or is empty.
     pub fn open(path: &Path, clock: Clock) -> Result<Book, OpenError> {
-        Book::open_with(path, clock, MIGRATIONS)
+        Book::open_with(path, clock, MIGRATIONS, crate::ops::services::start_tenant)
     }
 
-    fn open_with(path: &Path, clock: Clock, migrations: &[&str]) -> Result<Book, OpenError> {
+    /// [`Book::open`] with the migrations given, and `start` writing what a new book holds
+    /// beside its schema (in the transaction that makes it).
+    fn open_with(
+        path: &Path,
+        clock: Clock,
+        migrations: &[&str],
+        start: NewBook,
+    ) -> Result<Book, OpenError> {
         let latest = migrations.len() as u32;
         let existing_version = inspect(path, latest)?;
         let sqlite = |source| OpenError::Sqlite {
@@ -167,7 +175,7 @@ impl Book {
             backup_before_migration(&conn, path, version, clock.now())?;
         }
         let from_version = existing_version.unwrap_or(0);
-        migrate(&mut conn, migrations).map_err(sqlite)?;
+        migrate(&mut conn, migrations, start, clock.now()).map_err(sqlite)?;
         if from_version < latest {
             // Put the new header into the main file now, not at some later checkpoint.
             conn.pragma_update(None, "wal_checkpoint", "TRUNCATE")
@@ -414,10 +422,20 @@ fn wait_for_the_writer(attempt: i32) -> bool {
     true
 }
 
+/// What a new book holds beside its schema, written by an operation's code in the
+/// transaction that makes the book (audited as the operation `new_book`).
+type NewBook = fn(&mut Write<'_>) -> Result<()>;
+
 /// Applies the migrations the book lacks, each in its own transaction. The version is read
 /// inside the transaction: another process opening the same book may have migrated it since
-/// this one looked.
-fn migrate(conn: &mut Connection, migrations: &[&str]) -> rusqlite::Result<()> {
+/// this one looked. A new book is made in one transaction, every migration and then `start`:
+/// it exists whole or not at all, and exactly one process starts it.
+fn migrate(
+    conn: &mut Connection,
+    migrations: &[&str],
+    start: NewBook,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<()> {
     // A book that is up to date opens without the write lock, so a server restarting while
     // another process bills does not queue behind the billing.
     let version: u32 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
@@ -430,9 +448,27 @@ fn migrate(conn: &mut Connection, migrations: &[&str]) -> rusqlite::Result<()> {
         let Some(sql) = migrations.get(version as usize) else {
             return Ok(()); // up to date (the transaction rolls back: it changed nothing)
         };
-        tx.execute_batch(sql)?;
+        let latest = if version == 0 {
+            for sql in migrations {
+                tx.execute_batch(sql)?;
+            }
+            let mut write = Write {
+                tx: &tx,
+                now,
+                audited_at: now,
+                actor: "counterfoil",
+                operation: "new_book",
+                audit_entries: 0,
+            };
+            start(&mut write)
+                .map_err(|error| rusqlite::Error::ToSqlConversionFailure(error.into()))?;
+            migrations.len() as u32
+        } else {
+            tx.execute_batch(sql)?;
+            version + 1
+        };
         tx.pragma_update(None, "application_id", APPLICATION_ID)?;
-        tx.pragma_update(None, "user_version", version + 1)?;
+        tx.pragma_update(None, "user_version", latest)?;
         tx.commit()?;
     }
 }
@@ -489,9 +525,10 @@ mod tests {
         let path = dir.path().join("old.book");
         let v1 = "CREATE TABLE notes (text TEXT NOT NULL); INSERT INTO notes VALUES ('kept');";
         let v2 = "ALTER TABLE notes ADD COLUMN extra TEXT;";
-        drop(Book::open_with(&path, clock(), &[v1]).unwrap());
+        let nothing: NewBook = |_| Ok(());
+        drop(Book::open_with(&path, clock(), &[v1], nothing).unwrap());
 
-        let book = Book::open_with(&path, clock(), &[v1, v2]).unwrap();
+        let book = Book::open_with(&path, clock(), &[v1, v2], nothing).unwrap();
 
         let version: u32 = book
             .reader()
@@ -524,7 +561,13 @@ mod tests {
         let mut conn = Connection::open(&path).unwrap();
         conn.pragma_update(None, "journal_mode", "wal").unwrap();
         conn.pragma_update(None, "wal_autocheckpoint", 0).unwrap();
-        migrate(&mut conn, MIGRATIONS).unwrap();
+        migrate(
+            &mut conn,
+            MIGRATIONS,
+            crate::ops::services::start_tenant,
+            clock().now(),
+        )
+        .unwrap();
         std::mem::forget(conn);
         let main_file = std::fs::read(&path).unwrap();
         assert!(
@@ -540,25 +583,143 @@ mod tests {
     fn a_failed_change_leaves_neither_the_change_nor_an_audit_row() {
         let dir = tempfile::tempdir().unwrap();
         let mut book = Book::open(&dir.path().join("b.book"), clock()).unwrap();
+        let (services, audit) = (count(&book, "services"), count(&book, "audit_log"));
         let result: Result<()> = book.write(&Actor::new("test"), "broken", |write| {
-            store::catalogue::insert_service(write.tx, "Half", "half", "", write.now)?;
+            store::catalogue::insert_service(
+                write.tx,
+                "Half",
+                "half",
+                "",
+                crate::model::BackendVersion::default(),
+                write.now,
+            )?;
             write.audit("service", Some(1), None::<&()>, Some(&"Half"))?;
             Err(ApiError::invalid_state("refused after writing"))
         });
         assert_eq!(result.unwrap_err().message, "refused after writing");
-        assert_eq!(count(&book, "services"), 0);
-        assert_eq!(count(&book, "audit_log"), 0);
+        assert_eq!(count(&book, "services"), services);
+        assert_eq!(count(&book, "audit_log"), audit);
     }
 
     #[test]
     fn a_change_without_an_audit_record_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let mut book = Book::open(&dir.path().join("b.book"), clock()).unwrap();
+        let services = count(&book, "services");
         let result = book.write(&Actor::new("test"), "sneaky", |write| {
-            store::catalogue::insert_service(write.tx, "Sneaky", "sneaky", "", write.now)?;
+            store::catalogue::insert_service(
+                write.tx,
+                "Sneaky",
+                "sneaky",
+                "",
+                crate::model::BackendVersion::default(),
+                write.now,
+            )?;
             Ok(())
         });
         assert_eq!(result.unwrap_err().code, crate::ErrorCode::Internal);
-        assert_eq!(count(&book, "services"), 0);
+        assert_eq!(count(&book, "services"), services);
+    }
+
+    #[test]
+    fn a_new_book_starts_like_a_new_3scale_tenant_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tenant.book");
+        let book = Book::open(&path, clock()).unwrap();
+        let services: Vec<(String, String, i64)> = book
+            .reader()
+            .prepare("SELECT name, system_name, created_at FROM services")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(
+            services,
+            [(
+                "API".to_owned(),
+                "api".to_owned(),
+                clock().now().timestamp()
+            )]
+        );
+        let hits: String = book
+            .reader()
+            .query_row("SELECT system_name FROM metrics", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(hits, "hits");
+        assert_eq!(count(&book, "accounts"), 0);
+        let operation: String = book
+            .reader()
+            .query_row("SELECT operation FROM audit_log", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(operation, "new_book", "the default service is audited");
+        drop(book);
+        let reopened = Book::open(&path, clock()).unwrap();
+        assert_eq!(
+            count(&reopened, "services"),
+            1,
+            "made once, when the book is new"
+        );
+    }
+
+    /// Books made before schema 10 get each invoice's latest known change as its `updated_at`
+    /// and keep their buyers' admin users (with their ids).
+    #[test]
+    fn schema_10_dates_existing_invoices_and_keeps_admin_users() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.book");
+        let nothing: NewBook = |_| Ok(());
+        let old = Book::open_with(&path, clock(), &MIGRATIONS[..8], nothing).unwrap();
+        old.reader()
+            .execute_batch(
+                "INSERT INTO accounts (id, org_name, monthly_billing_enabled,
+                    monthly_charging_enabled, created_at, admin_username, admin_email)
+                 VALUES (7, 'Acme', 1, 1, 100, 'ann', 'ann@acme.test');
+                 INSERT INTO accounts (id, org_name, monthly_billing_enabled,
+                    monthly_charging_enabled, created_at)
+                 VALUES (8, 'Bare', 1, 1, 100);
+                 INSERT INTO invoices (id, account_id, friendly_id, period, state, creation_type,
+                    created_at, paid_at) VALUES (1, 7, '2025-01-00000001', '2025-01', 'paid',
+                    'manual', 1000, 5000);
+                 INSERT INTO invoices (id, account_id, friendly_id, period, state, creation_type,
+                    created_at) VALUES (2, 7, '2025-01-00000002', '2025-01', 'open',
+                    'manual', 1000);
+                 INSERT INTO line_items (invoice_id, name, cost, type, created_at)
+                    VALUES (2, 'Setup', 10000, 'manual', 3000);
+                 INSERT INTO audit_log (at, actor, operation, entity, entity_id)
+                    VALUES (7000, 'test', 'update_invoice', 'invoice', 2);",
+            )
+            .unwrap();
+        drop(old);
+
+        let book = Book::open(&path, clock()).unwrap();
+
+        let updated: Vec<i64> = book
+            .reader()
+            .prepare("SELECT updated_at FROM invoices ORDER BY id")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(
+            updated,
+            [5000, 7000],
+            "paid_at; the audit log's last change"
+        );
+        let users: Vec<(i64, i64, String, String)> = book
+            .reader()
+            .prepare("SELECT id, account_id, username, role FROM buyer_users")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(users, [(7, 7, "ann".to_owned(), "admin".to_owned())]);
+        assert_eq!(
+            count(&book, "services"),
+            0,
+            "an existing book gets no service"
+        );
     }
 }

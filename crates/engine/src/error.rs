@@ -49,11 +49,28 @@ pub struct ApiError {
     pub code: ErrorCode,
     /// One plain sentence for the user.
     pub message: String,
-    /// For validation errors: the input field at fault, e.g. `legal_address.country`.
+    /// For validation errors: the input field at fault, e.g. `legal_address.country` (with
+    /// several, the first).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub field: Option<String>,
+    /// Every field at fault when an input has several (then `message` says them all, and
+    /// `field` names the first); absent with one, so a single refusal keeps its shape.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(optional, as = "Option<Vec<FieldError>>")]
+    pub errors: Vec<FieldError>,
     /// For the transports' own wording; not part of the JSON (the message says it).
+    #[serde(skip)]
+    #[ts(skip)]
+    pub reason: Option<Reason>,
+}
+
+/// One field's refusal among several (see [`ApiError::errors`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+    /// For the transports' own wording, as [`ApiError::reason`].
     #[serde(skip)]
     #[ts(skip)]
     pub reason: Option<Reason>,
@@ -65,6 +82,7 @@ impl ApiError {
             code: ErrorCode::Validation,
             message: message.into(),
             field: Some(field.into()),
+            errors: Vec::new(),
             reason: None,
         }
     }
@@ -73,6 +91,7 @@ impl ApiError {
             code: ErrorCode::NotFound,
             message: message.into(),
             field: None,
+            errors: Vec::new(),
             reason: None,
         }
     }
@@ -81,6 +100,7 @@ impl ApiError {
             code: ErrorCode::Conflict,
             message: message.into(),
             field: None,
+            errors: Vec::new(),
             reason: None,
         }
     }
@@ -89,6 +109,7 @@ impl ApiError {
             code: ErrorCode::InvalidState,
             message: message.into(),
             field: None,
+            errors: Vec::new(),
             reason: None,
         }
     }
@@ -97,6 +118,7 @@ impl ApiError {
             code: ErrorCode::Unauthorized,
             message: message.into(),
             field: None,
+            errors: Vec::new(),
             reason: None,
         }
     }
@@ -105,9 +127,68 @@ impl ApiError {
             code: ErrorCode::Forbidden,
             message: message.into(),
             field: None,
+            errors: Vec::new(),
             reason: None,
         }
     }
+    /// The validation errors of one input, answered together: one stays as it is; several
+    /// become one validation error listing each field (`errors`), whose message says them all
+    /// and whose `field` is the first. Any error that is not a validation error wins alone.
+    pub fn all(errors: Vec<ApiError>) -> Option<ApiError> {
+        if let Some(other) = errors.iter().find(|e| e.code != ErrorCode::Validation) {
+            return Some(other.clone());
+        }
+        let mut fields: Vec<FieldError> = Vec::new();
+        for error in errors {
+            if error.errors.is_empty() {
+                fields.push(FieldError {
+                    field: error.field.unwrap_or_else(|| "input".to_owned()),
+                    message: error.message,
+                    reason: error.reason,
+                });
+            } else {
+                fields.extend(error.errors);
+            }
+        }
+        let first = fields.first()?.clone();
+        if fields.len() == 1 {
+            return Some(
+                ApiError::validation(&first.field, first.message).with_reason(first.reason),
+            );
+        }
+        Some(ApiError {
+            code: ErrorCode::Validation,
+            message: fields
+                .iter()
+                .map(|error| error.message.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+            field: Some(first.field),
+            errors: fields,
+            reason: None,
+        })
+    }
+
+    /// Every field at fault: `errors` when there are several, else this one's field.
+    pub fn field_errors(&self) -> Vec<FieldError> {
+        if !self.errors.is_empty() {
+            return self.errors.clone();
+        }
+        self.field
+            .iter()
+            .map(|field| FieldError {
+                field: field.clone(),
+                message: self.message.clone(),
+                reason: self.reason,
+            })
+            .collect()
+    }
+
+    fn with_reason(mut self, reason: Option<Reason>) -> ApiError {
+        self.reason = reason;
+        self
+    }
+
     /// The same refusal, naming the input `field` it is about.
     pub fn about(mut self, field: &str) -> ApiError {
         self.field = Some(field.into());
@@ -127,6 +208,7 @@ impl ApiError {
                       The details are in the log."
                 .into(),
             field: None,
+            errors: Vec::new(),
             reason: None,
         }
     }

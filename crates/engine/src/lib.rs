@@ -12,6 +12,7 @@ pub mod clock;
 pub mod error;
 pub mod files;
 pub mod gateway;
+pub mod input;
 pub mod model;
 pub mod operations;
 mod ops;
@@ -22,7 +23,7 @@ mod store;
 pub use billing_lock::LockWait;
 pub use book::{Actor, Book, OpenError, SCHEMA_VERSION};
 pub use clock::Clock;
-pub use error::{ApiError, ErrorCode, Reason};
+pub use error::{ApiError, ErrorCode, FieldError, Reason};
 pub use operations::{
     dispatch, dispatch_read, is_read_operation, op, operation_group, OperationGroup,
     OPERATION_NAMES,

@@ -170,6 +170,8 @@ operations! {
     write accounts accounts::sign_up(SignUp) -> Account;
     read  accounts accounts::find_account(FindAccount) -> Account;
     write accounts accounts::change_account_state(ChangeAccountState) -> Account;
+    read  accounts accounts::list_account_users(ById) -> Vec<AccountUser>;
+    write accounts accounts::create_account_user(CreateAccountUser) -> AccountUser;
 
     read  accounts applications::list_applications(ListApplications) -> Page<Application>;
     read  accounts applications::get_application(ById) -> ApplicationDetail;
@@ -188,6 +190,7 @@ operations! {
 
     read  finance  invoices::list_invoices(ListInvoices) -> Page<Invoice>;
     read  finance  invoices::get_invoice(ById) -> InvoiceDetail;
+    read  finance  invoices::list_invoices_with_lines(ListInvoices) -> Page<InvoiceWithLines>;
     write finance  invoices::create_invoice(CreateInvoice) -> InvoiceDetail;
     write finance  invoices::update_invoice(UpdateInvoice) -> InvoiceDetail;
     write finance  invoices::add_line_item(AddLineItem) -> InvoiceDetail;
@@ -238,7 +241,8 @@ impl OperationGroup {
 }
 
 /// Parses an operation's input; `null` stands for `{}`. A bad input is a validation error
-/// naming the field in a plain sentence. The scenario player reads the operation fields a
+/// naming each field at fault in a plain sentence, all of them at once
+/// ([`crate::input::parse_each_field`]). The scenario player reads the operation fields a
 /// scenario file gives with it too, so that they are refused as the transports refuse them.
 pub(crate) fn parse_input<T: DeserializeOwned>(input: Value) -> Result<T> {
     let input = if input.is_null() {
@@ -246,32 +250,26 @@ pub(crate) fn parse_input<T: DeserializeOwned>(input: Value) -> Result<T> {
     } else {
         input
     };
-    serde_path_to_error::deserialize(input).map_err(|error| {
-        let path = error.path().to_string();
-        let serde_message = error.into_inner().to_string();
-        if let Some(missing) = missing_field(&serde_message) {
-            let field = if path == "." {
-                missing.to_owned()
-            } else {
-                format!("{path}.{missing}")
-            };
-            return ApiError::validation(&field, format!("{field} is required."));
-        }
-        let field = if path == "." {
-            "input".to_owned()
-        } else {
-            path
-        };
-        ApiError::validation(
-            &field,
-            format!("{field} {}.", plain_expectation(&serde_message)),
-        )
+    crate::input::parse_each_field(input).map_err(|bad| {
+        let errors = bad
+            .into_iter()
+            .map(|bad| {
+                let field = bad.field();
+                if bad.missing.is_some() {
+                    return ApiError::validation(&field, format!("{field} is required."));
+                }
+                let field = if field == "." {
+                    "input".to_owned()
+                } else {
+                    field
+                };
+                let message = format!("{field} {}.", plain_expectation(&bad.message));
+                ApiError::validation(&field, message)
+            })
+            .collect();
+        ApiError::all(errors)
+            .unwrap_or_else(|| ApiError::validation("input", "input is not valid."))
     })
-}
-
-/// serde names a missing field only in its message: "missing field `org_name`".
-fn missing_field(message: &str) -> Option<&str> {
-    message.strip_prefix("missing field `")?.split('`').next()
 }
 
 /// serde's "invalid type: string \"abc\", expected u32" as a user would say it.

@@ -437,20 +437,42 @@ fn set_up_world(
         "settings",
         message(op::update_settings(book, actor, settings)),
     )?;
+    // A new book starts with its own "API" service (as a new 3scale tenant): the scenario's
+    // first service is that one, renamed; the others are created (scenario-format.md).
+    let mut default_service = setup(
+        "services",
+        message(op::list_services(book, Paging::default())),
+    )?
+    .items
+    .into_iter()
+    .next();
     for service in &world.services {
         let what = format!("service {}", service.reference);
-        let created = setup(
-            &what,
-            message(op::create_service(
-                book,
-                actor,
-                CreateService {
-                    name: service.name.clone(),
-                    system_name: Some(service.reference.clone()),
-                    description: String::new(),
-                },
-            )),
-        )?;
+        let created = match default_service.take() {
+            Some(own) => setup(
+                &what,
+                message(op::update_service(
+                    book,
+                    actor,
+                    UpdateService {
+                        name: Some(service.name.clone()),
+                        description: Some(String::new()),
+                        ..UpdateService::of(own.id)
+                    },
+                )),
+            )?,
+            None => setup(
+                &what,
+                message(op::create_service(
+                    book,
+                    actor,
+                    CreateService {
+                        system_name: Some(service.reference.clone()),
+                        ..CreateService::named(service.name.clone())
+                    },
+                )),
+            )?,
+        };
         let builtin = setup(
             &what,
             message(op::list_metrics(

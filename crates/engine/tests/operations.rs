@@ -27,13 +27,32 @@ fn unknown_operations_and_malformed_inputs_are_clear_errors() {
     let mut f = Fixture::new();
     let error = f.refused_json("no_such_thing", json!({}), ErrorCode::NotFound, None);
     assert!(error.message.contains("no_such_thing"));
+    // Every missing field is named at once, the first as `field`.
     let error = f.refused_json(
         "create_plan",
         json!({"name": "x"}),
         ErrorCode::Validation,
         Some("service_id"),
     );
-    assert_eq!(error.message, "service_id is required.");
+    assert_eq!(
+        error.message,
+        "service_id is required. setup_fee is required. cost_per_month is required. \
+         trial_period_days is required. state is required."
+    );
+    assert_eq!(
+        error
+            .errors
+            .iter()
+            .map(|e| (e.field.as_str(), e.message.as_str()))
+            .collect::<Vec<_>>(),
+        [
+            ("service_id", "service_id is required."),
+            ("setup_fee", "setup_fee is required."),
+            ("cost_per_month", "cost_per_month is required."),
+            ("trial_period_days", "trial_period_days is required."),
+            ("state", "state is required."),
+        ]
+    );
     let service = f.service("API");
     let error = f.refused_json(
         "create_plan",
@@ -159,9 +178,8 @@ fn services_come_with_hits_and_guard_their_names() {
     assert_eq!(metrics[0].system_name, "hits");
 
     let named = |name: &str, system_name: Option<&str>| CreateService {
-        name: name.into(),
         system_name: system_name.map(str::to_owned),
-        description: String::new(),
+        ..CreateService::named(name)
     };
     f.refused(
         op::create_service,
@@ -183,9 +201,9 @@ fn services_come_with_hits_and_guard_their_names() {
     );
 
     let rename = |id: Id, name: &str| UpdateService {
-        id,
         name: Some(name.into()),
         description: Some(String::new()),
+        ..UpdateService::of(id)
     };
     let renamed = f.ok(op::update_service, rename(service.id, "Weather"));
     assert_eq!(renamed.name, "Weather");
@@ -201,7 +219,14 @@ fn services_come_with_hits_and_guard_their_names() {
     );
 
     let page = f.ok(op::list_services, Paging::default());
-    assert_eq!(page.total, 1);
+    assert_eq!(
+        page.items
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect::<Vec<_>>(),
+        ["API", "Weather"],
+        "the new book's own service, then this one"
+    );
     f.ok(op::delete_service, by_id(service.id));
     f.refused(
         op::get_service,
@@ -448,14 +473,11 @@ fn plans_validate_money_and_names() {
     let account = f.account("Buyer");
     f.ok(op::subscribe, subscription(&account, &plan, "App"));
     f.refused(op::delete_plan, by_id(plan.id), ErrorCode::Conflict, None);
-    f.refused(
-        op::delete_service,
-        by_id(service.id),
-        ErrorCode::Conflict,
-        None,
-    );
     f.ok(op::delete_plan, by_id(basic.id));
     f.refused(op::get_plan, by_id(basic.id), ErrorCode::NotFound, None);
+    // The service goes with its applications (tests/tenant.rs); the plan in use stays, hidden.
+    f.ok(op::delete_service, by_id(service.id));
+    assert_eq!(f.ok(op::get_plan, by_id(plan.id)).state, PlanState::Hidden);
 }
 
 #[test]
@@ -755,13 +777,6 @@ fn applications_subscribe_change_plan_and_cancel() {
         },
     );
     assert_eq!(listed.total, 1);
-    // An account with a live application cannot be deleted.
-    f.refused(
-        op::delete_account,
-        by_id(account.id),
-        ErrorCode::Conflict,
-        None,
-    );
     let cancelled = f.ok(op::cancel_application, by_id(app.id));
     assert_eq!(cancelled.state, ApplicationState::Cancelled);
     assert_eq!(
@@ -780,13 +795,13 @@ fn applications_subscribe_change_plan_and_cancel() {
         ErrorCode::InvalidState,
         None,
     );
-    // Once its applications are cancelled, an account never invoiced can go, and they with it.
-    f.ok(op::delete_account, by_id(account.id));
-    f.refused(
-        op::get_application,
-        by_id(app.id),
-        ErrorCode::NotFound,
-        None,
+    // An account that had applications is scheduled for deletion: it leaves the lists, and
+    // its applications stay for what they are still to be billed (tests/tenant.rs).
+    let deleted = f.ok(op::delete_account, by_id(account.id));
+    assert!(deleted.deleted_at.is_some());
+    assert_eq!(
+        f.ok(op::get_application, by_id(app.id)).application.state,
+        ApplicationState::Cancelled
     );
 }
 
@@ -1114,30 +1129,27 @@ fn applications_keys_descriptions_suspension_and_account_deletion() {
     );
     f.ok(op::suspend_application, suspend(false));
 
-    f.refused(
-        op::delete_account,
-        by_id(account.id),
-        ErrorCode::Conflict,
-        None,
-    );
-    f.ok(op::cancel_application, by_id(app.id));
     f.ok(op::cancel_application, by_id(keyless.id));
-    // With invoices the account stays on the books.
+    // With invoices the account stays on the books, scheduled for deletion; its live
+    // application ends with it.
     let invoice = f.ok(op::create_invoice, new_invoice(&account, None));
-    f.refused(
-        op::delete_account,
-        by_id(account.id),
-        ErrorCode::Conflict,
-        None,
-    );
     f.ok(
         op::transition_invoice,
         transition(invoice.invoice.id, InvoiceState::Cancelled),
     );
+    f.ok(op::delete_account, by_id(account.id));
+    let ended = f.ok(op::get_application, by_id(app.id)).application;
+    assert_eq!(ended.state, ApplicationState::Cancelled);
+    assert_eq!(
+        f.ok(op::get_invoice, by_id(invoice.invoice.id))
+            .invoice
+            .account_name,
+        "Buyer"
+    );
     f.refused(
         op::delete_account,
         by_id(account.id),
-        ErrorCode::Conflict,
+        ErrorCode::NotFound,
         None,
     );
 }

@@ -283,3 +283,19 @@ fn pdf_statuses_give_each_invoices_state_and_pdf_in_the_order_asked() {
         refused.message
     );
 }
+
+#[test]
+fn the_pdf_prints_the_due_date_of_the_payment_terms() {
+    let mut f = Fixture::new();
+    f.change_settings(|s| s.net_terms = 30);
+    let open = invoice_with_a_line(&mut f, "Terms B.V.");
+    let issued = issue(&mut f, open.invoice.id);
+    assert_eq!(issued.invoice.due_on, Some(common::day("2025-04-09")));
+    let text = pdftotext(&pdf_bytes(&mut f, open.invoice.id));
+    let due = text
+        .lines()
+        .find(|line| line.contains("Due on"))
+        .unwrap_or_else(|| panic!("no due date in:\n{text}"));
+    assert!(due.contains("9 April 2025"), "{due}");
+    assert!(text.contains("10 March 2025"), "issued on: {text}");
+}

@@ -618,7 +618,7 @@ fn customizing_is_audited_as_a_new_plan_and_a_plan_change() {
 }
 
 #[test]
-fn an_account_deleted_before_any_invoice_takes_its_custom_plans_with_it() {
+fn a_deleted_account_keeps_its_retired_custom_plans_for_its_history() {
     let World {
         mut f, pro, app, ..
     } = world();
@@ -626,10 +626,25 @@ fn an_account_deleted_before_any_invoice_takes_its_custom_plans_with_it() {
     f.ok(op::decustomize_plan, customize(&app));
     let second = f.ok(op::customize_plan, customize(&app));
     f.ok(op::cancel_application, by_id(app.id));
+    // The account had an application: it is kept with `deleted_at` (as 3scale deletes a
+    // tenant's buyer), and so are the plans its application's history names.
     f.ok(op::delete_account, by_id(app.account_id));
-    for gone in [&custom, &second] {
-        f.refused(op::get_plan, by_id(gone.id), ErrorCode::NotFound, None);
-    }
+    let left = f.ok(op::get_plan, by_id(custom.id));
+    assert!(
+        left.custom.as_ref().is_some_and(|c| c.retired_at.is_some()),
+        "the custom plan the application left is kept, retired: {left:?}"
+    );
+    let last = f.ok(op::get_plan, by_id(second.id));
+    assert_eq!(
+        last.custom.map(|c| c.application_id),
+        Some(app.id),
+        "the plan the application ended on is kept"
+    );
+    let service = f.ok(op::get_service, by_id(pro.service_id));
+    assert!(
+        !listed(&mut f, &service, false).contains(&custom.name),
+        "no list shows them"
+    );
     let original = f.ok(op::get_plan, by_id(pro.id));
     assert_eq!(
         rule_terms(&mut f, &original).len(),

@@ -336,7 +336,7 @@ async fn update_changes_editable_fields_and_ignores_an_echoed_entity() {
 }
 
 #[tokio::test]
-async fn delete_removes_at_once_and_is_refused_with_invoices() {
+async fn delete_removes_at_once_or_schedules_a_buyer_with_invoices() {
     let api = Api::start().await;
     let gone = signup(&api, "Gone", "gone").await["id"].as_i64().unwrap();
     let path = format!("/admin/api/accounts/{gone}.json");
@@ -353,18 +353,45 @@ async fn delete_removes_at_once_and_is_refused_with_invoices() {
         .post("/api/invoices.json", json!({"account_id": billed}))
         .await;
     assert_eq!(invoice.status, 201);
-    let refused = api
+    let invoice_id = invoice.body["invoice"]["id"].as_i64().unwrap();
+    // 3scale schedules a buyer with invoices for deletion: gone from the API at once…
+    let scheduled = api
         .delete(&format!("/admin/api/accounts/{billed}.json"))
         .await;
-    assert_eq!(refused.status, 403);
-    let messages = refused.body["errors"]["base"].as_array().unwrap();
-    assert!(messages[0].as_str().unwrap().contains("invoices"));
+    assert_eq!(scheduled.status, 200, "{:?}", scheduled.body);
+    assert_eq!(scheduled.body, Value::Null);
+    for path in [
+        format!("/admin/api/accounts/{billed}.json"),
+        format!("/api/accounts/{billed}/invoices.json"),
+        format!("/api/accounts/{billed}/invoices/{invoice_id}.json"),
+    ] {
+        assert_eq!(api.get(&path).await.status, 404, "{path}");
+    }
     assert_eq!(
-        api.get(&format!("/admin/api/accounts/{billed}.json"))
-            .await
-            .status,
-        200
+        api.put(
+            &format!("/admin/api/accounts/{billed}.json"),
+            json!({"org_name": "X"})
+        )
+        .await
+        .status,
+        404
     );
+    let listed = api.get("/admin/api/accounts.json").await;
+    assert!(
+        !listed.body.to_string().contains("Billed"),
+        "it has left the list: {}",
+        listed.body
+    );
+    // …while its invoice stays on the books with the buyer's data.
+    let kept = api.get(&format!("/api/invoices/{invoice_id}.json")).await;
+    assert_eq!(kept.status, 200);
+    assert_eq!(kept.body["invoice"]["account"]["org_name"], "Billed");
+    assert_eq!(kept.body["invoice"]["buyer"]["org_name"], "Billed");
+    assert_eq!(kept.body["invoice"]["buyer"]["city"], "Lisbon");
+    let all = api.get("/api/invoices.json").await;
+    assert_eq!(all.body["invoices"][0]["invoice"]["id"], invoice_id);
+    // A buyer made again with that name is a new account.
+    assert_ne!(buyer(&api, "Billed", None).await, billed);
 }
 
 #[tokio::test]

@@ -276,20 +276,30 @@ async fn delete_cancels_the_subscription_and_the_app_is_gone() {
 }
 
 #[tokio::test]
-async fn a_buyer_with_a_live_application_cannot_be_deleted() {
+async fn deleting_a_buyer_ends_its_live_applications() {
     let api = Api::start().await;
     let svc = service(&api, "Maps").await;
     let gold = plan(&api, svc, "Gold", "12").await;
     let acme = buyer(&api, "Acme", None).await;
-    create(&api, acme, json!({"plan_id": gold, "name": "app"})).await;
-    let refused = api
+    let app = create(&api, acme, json!({"plan_id": gold, "name": "app"})).await;
+    let app = app["id"].as_i64().unwrap();
+    let deleted = api
         .delete(&format!("/admin/api/accounts/{acme}.json"))
         .await;
-    assert_eq!(refused.status, 403);
-    assert!(refused.body["errors"]["base"][0]
-        .as_str()
-        .unwrap()
-        .contains("live applications"));
+    assert_eq!(deleted.status, 200, "{:?}", deleted.body);
+    for path in [
+        format!("/admin/api/accounts/{acme}.json"),
+        format!("/admin/api/accounts/{acme}/applications.json"),
+        format!("/admin/api/accounts/{acme}/applications/{app}.json"),
+    ] {
+        assert_eq!(api.get(&path).await.status, 404, "{path}");
+    }
+    // The book keeps the application, ended now, for what it is still to be billed.
+    let kept = api
+        .rpc("get_application", json!({"id": app.to_string()}))
+        .await;
+    assert_eq!(kept["application"]["state"], "cancelled");
+    assert_eq!(kept["application"]["cancelled_at"], "2025-01-15T10:00:00Z");
 }
 
 #[tokio::test]

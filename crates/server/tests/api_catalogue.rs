@@ -180,7 +180,10 @@ async fn services_are_created_read_updated_and_deleted_as_3scale_does() {
     assert_eq!(after["id"], id);
     assert_eq!(after["system_name"], "test_x");
     assert_eq!(after["state"], "incomplete");
-    assert_eq!(after["backend_version"], "1");
+    assert_eq!(
+        after["backend_version"], "2",
+        "the service keeps its backend version"
+    );
     let unchanged = api
         .put(
             &format!("/admin/api/services/{id}.json"),
@@ -234,6 +237,19 @@ async fn services_are_created_read_updated_and_deleted_as_3scale_does() {
             .status,
         404
     );
+    // A new book's own "API" service goes too (it never had applications)…
+    let all = api.get("/admin/api/services.json").await;
+    let own = ids(&all.body, "services", "service")
+        .into_iter()
+        .find(|other| *other != nested.body["service"]["id"].as_i64().unwrap())
+        .unwrap();
+    assert_eq!(
+        api.delete(&format!("/admin/api/services/{own}.json"))
+            .await
+            .status,
+        200
+    );
+    // …and the last one stays.
     let last = nested.body["service"]["id"].as_i64().unwrap();
     let refused = api
         .delete(&format!("/admin/api/services/{last}.json"))
@@ -256,7 +272,8 @@ async fn services_are_created_read_updated_and_deleted_as_3scale_does() {
 #[tokio::test]
 async fn the_services_client_loop_ends_on_an_empty_page() {
     let api = Api::start().await;
-    for n in 0..5 {
+    // Four beside the new book's own "API" service.
+    for n in 0..4 {
         service(&api, &format!("Service {n}")).await;
     }
     let mut seen = Vec::new();
@@ -306,7 +323,7 @@ async fn the_services_client_loop_ends_on_an_empty_page() {
 #[tokio::test]
 async fn metrics_and_methods_follow_3scale_rules() {
     let api = Api::start().await;
-    let (sid, hits) = service(&api, "API").await;
+    let (sid, hits) = service(&api, "Maps").await;
     let (other, other_hits) = service(&api, "Other").await;
     let metrics = format!("/admin/api/services/{sid}/metrics");
 
@@ -578,7 +595,7 @@ async fn metrics_and_methods_follow_3scale_rules() {
 #[tokio::test]
 async fn application_plans_have_3scale_types_and_rules() {
     let api = Api::start().await;
-    let (sid, _) = service(&api, "API").await;
+    let (sid, _) = service(&api, "Maps").await;
     let (other, _) = service(&api, "Other").await;
     let plans = format!("/admin/api/services/{sid}/application_plans");
 
@@ -782,10 +799,13 @@ async fn application_plans_have_3scale_types_and_rules() {
         404
     );
 
-    // A service with applications cannot be deleted either (403, the reason on base).
-    let refused = api.delete(&format!("/admin/api/services/{sid}.json")).await;
-    assert_eq!(refused.status, 403);
-    assert_eq!(error_keys(&refused.body), ["base"]);
+    // A service with applications goes with them, as in 3scale (api_tenant.rs).
+    let deleted = api.delete(&format!("/admin/api/services/{sid}.json")).await;
+    assert_eq!(deleted.status, 200, "{:?}", deleted.body);
+    assert_eq!(
+        api.get(&format!("{plans}/{gold_id}.json")).await.status,
+        404
+    );
 }
 
 // --- pricing rules ---------------------------------------------------------------------------
@@ -793,7 +813,7 @@ async fn application_plans_have_3scale_types_and_rules() {
 #[tokio::test]
 async fn a_plans_description_and_approval_flag_are_kept() {
     let api = Api::start().await;
-    let (sid, _) = service(&api, "API").await;
+    let (sid, _) = service(&api, "Team API").await;
     let plans = format!("/admin/api/services/{sid}/application_plans");
     let created = plan(
         &api,
@@ -847,7 +867,7 @@ async fn a_plans_description_and_approval_flag_are_kept() {
 #[tokio::test]
 async fn pricing_rules_are_strings_ranges_and_scoped_to_the_plan() {
     let api = Api::start().await;
-    let (sid, hits) = service(&api, "API").await;
+    let (sid, hits) = service(&api, "Maps").await;
     let (_, other_hits) = service(&api, "Other").await;
     let gold = plan(&api, sid, json!({"name": "Gold"})).await["id"]
         .as_i64()
@@ -1014,7 +1034,7 @@ async fn pricing_rules_are_strings_ranges_and_scoped_to_the_plan() {
 #[tokio::test]
 async fn every_catalogue_route_refuses_missing_tokens_wrong_scopes_and_read_only_writes() {
     let api = Api::start().await;
-    let (sid, hits) = service(&api, "API").await;
+    let (sid, hits) = service(&api, "Maps").await;
     service(&api, "Spare").await;
     let metric = api
         .post(

@@ -86,7 +86,7 @@ async fn amounts_the_book_cannot_keep_exactly_are_refused_over_rpc() {
     assert_eq!(status, 200, "{detail}");
     assert_eq!(detail["line_items"][0]["cost"], "12.50");
 
-    let service = api.rpc("create_service", json!({"name": "API"})).await;
+    let service = api.rpc("create_service", json!({"name": "Maps"})).await;
     let plan = format!(
         r#"{{"service_id":"{}","name":"Pro","setup_fee":"0","cost_per_month":"1_000","trial_period_days":0,"state":"published"}}"#,
         service["id"].as_str().unwrap()
@@ -110,7 +110,7 @@ async fn control_characters_long_searches_and_nonsense_paging_are_refused_over_r
     let service = api
         .rpc(
             "create_service",
-            json!({"name": "API", "description": "One\nTwo\tthree"}),
+            json!({"name": "Maps", "description": "One\nTwo\tthree"}),
         )
         .await;
     assert_eq!(service["description"], "One\nTwo\tthree");
@@ -216,7 +216,7 @@ async fn the_3scale_api_refuses_the_same_input_naming_the_field() {
     assert_eq!(service.status, 422);
     assert!(service.body["errors"]["name"][0].is_string());
     let service = api
-        .post("/admin/api/services.json", json!({"name": "API"}))
+        .post("/admin/api/services.json", json!({"name": "Maps"}))
         .await;
     let plans = format!(
         "/admin/api/services/{}/application_plans.json",

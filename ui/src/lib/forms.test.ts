@@ -31,6 +31,33 @@ describe('describeFailure', () => {
       banner: 'Something is off.',
     },
     {
+      why: 'several bad fields each go next to their control, the others to the banner',
+      error: {
+        code: 'validation',
+        message: "Organisation name can't be blank. VAT rate must be between 0 and 100 percent. PO number is too long.",
+        field: 'org_name',
+        errors: [
+          { field: 'org_name', message: "Organisation name can't be blank." },
+          { field: 'vat_rate', message: 'VAT rate must be between 0 and 100 percent.' },
+          { field: 'po_number', message: 'PO number is too long.' },
+        ],
+      },
+      fields: {
+        org_name: "Organisation name can't be blank.",
+        vat_rate: 'VAT rate must be between 0 and 100 percent.',
+      },
+      banner: 'PO number is too long.',
+    },
+    {
+      why: 'several bad fields all shown leave the banner empty',
+      error: new ApiError('validation', 'a. b.', 'org_name', [
+        { field: 'org_name', message: 'a.' },
+        { field: 'card.last4', message: 'b.' },
+      ]),
+      fields: { org_name: 'a.', 'card.last4': 'b.' },
+      banner: null,
+    },
+    {
       why: 'a conflict goes to the banner even when it names a field',
       error: { code: 'conflict', message: 'The account changed meanwhile.', field: 'org_name' },
       fields: {},

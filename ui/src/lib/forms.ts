@@ -23,6 +23,16 @@ export function describeFailure(error: unknown, shownFields: readonly string[]):
     return { fields: {}, banner: SCREEN_FAILURE };
   }
   const apiError = ApiError.from(error);
+  if (apiError.code === 'validation' && apiError.errors.length > 0) {
+    // Several fields at once: each next to its control, the others together in the banner.
+    const fields: FieldErrors = {};
+    const rest: string[] = [];
+    for (const { field, message } of apiError.errors) {
+      if (shownFields.includes(field) && !Object.hasOwn(fields, field)) fields[field] = message;
+      else rest.push(message);
+    }
+    return { fields, banner: rest.length > 0 ? rest.join(' ') : null };
+  }
   if (apiError.code === 'validation' && apiError.field && shownFields.includes(apiError.field)) {
     return { fields: { [apiError.field]: apiError.message }, banner: null };
   }

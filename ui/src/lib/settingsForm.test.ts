@@ -4,6 +4,10 @@ import type { Settings } from './api/types';
 import {
   bytesToBase64,
   codeRows,
+  dueDateFor,
+  netTermsHint,
+  netTermsProblem,
+  pdfDate,
   currencyCode,
   exampleFriendlyId,
   isChanged,
@@ -28,6 +32,7 @@ const saved: Settings = {
   zero_vat_text: '',
   charging_enabled: true,
   paper_size: 'a4',
+  net_terms: 14,
   has_logo: true,
 };
 
@@ -130,5 +135,54 @@ describe('logo file', () => {
     // Larger than one chunk of String.fromCharCode: 0xff 0xff 0xff is "////".
     const big = new Uint8Array(99_999).fill(0xff);
     expect(bytesToBase64(big)).toBe('////'.repeat(33_333));
+  });
+});
+
+describe('payment terms', () => {
+  it('are typed as days and sent as a number', () => {
+    const form = settingsForm(saved);
+    expect(form.net_terms).toBe('14');
+    form.net_terms = ' 30 ';
+    expect(settingsInput(form).net_terms).toBe(30);
+    expect(isChanged(form, saved)).toBe(true);
+  });
+
+  it('default to the engine’s two days for a book that never set them', () => {
+    const { net_terms: _none, ...older } = saved;
+    expect(settingsForm(older).net_terms).toBe('2');
+  });
+
+  it.each([
+    ['14', null],
+    ['0', null],
+    ['', 'whole number'],
+    ['2.5', 'whole number'],
+    ['-1', 'whole number'],
+    ['two', 'whole number'],
+  ])('%j is %s', (typed, problem) => {
+    const found = netTermsProblem(typed);
+    if (problem === null) expect(found).toBeNull();
+    else expect(found).toContain(problem);
+  });
+
+  it.each([
+    ['2026-03-03', '2', '2026-03-05'],
+    ['2026-02-20', '14', '2026-03-06'],
+    ['2024-02-28', '1', '2024-02-29'],
+    ['2026-12-31', '30', '2027-01-30'],
+    ['2026-03-03', '0', '2026-03-03'],
+    ['2026-03-03', 'x', null],
+  ])('an invoice issued on %s with %s days is due on %s', (today, terms, due) => {
+    expect(dueDateFor(today, terms)).toBe(due);
+  });
+
+  it('say the rule with today as the example, and print dates as the PDF does', () => {
+    expect(netTermsHint('2026-03-03', '14', 'en-GB')).toBe(
+      'Invoices are due 14 days after issue: one issued on 3 Mar 2026 is due on 17 Mar 2026.',
+    );
+    expect(netTermsHint('2026-03-03', '1', 'en-GB')).toContain('due 1 day after issue');
+    expect(netTermsHint('2026-03-03', '0', 'en-GB')).toContain('due on the day they are issued');
+    expect(pdfDate('2026-03-17')).toBe('17 March 2026');
+    expect(pdfDate('')).toBe('-');
   });
 });

@@ -5,6 +5,7 @@
 
 import { addressFieldPaths } from './address';
 import type { Address, BillingMode, Numbering, PaperSize, Settings } from './api/types';
+import { formatCalendarDate, parseWholeNumber } from './format';
 
 export interface SettingsForm {
   org_name: string;
@@ -18,7 +19,12 @@ export interface SettingsForm {
   zero_vat_text: string;
   charging_enabled: boolean;
   paper_size: PaperSize;
+  /** Payment terms in days, as typed. */
+  net_terms: string;
 }
+
+/** The engine's payment terms when a book never set them (billing-rules.md §5). */
+export const DEFAULT_NET_TERMS = 2;
 
 /** Every field path the form shows an error next to (update_settings and set_invoice_logo). */
 export const SETTINGS_FIELDS: readonly string[] = [
@@ -33,6 +39,7 @@ export const SETTINGS_FIELDS: readonly string[] = [
   'zero_vat_text',
   'charging_enabled',
   'paper_size',
+  'net_terms',
 ];
 
 /** The logo's control shows set_invoice_logo's errors. */
@@ -52,7 +59,58 @@ export function settingsForm(settings: Settings): SettingsForm {
     zero_vat_text: settings.zero_vat_text,
     charging_enabled: settings.charging_enabled,
     paper_size: settings.paper_size ?? 'a4',
+    net_terms: String(settings.net_terms ?? DEFAULT_NET_TERMS),
   };
+}
+
+/** What is wrong with the payment terms as typed, before asking the engine: they must be a
+ * whole number of days (which numbers are allowed is the engine's to say). */
+export function netTermsProblem(typed: string): string | null {
+  return parseWholeNumber(typed) === null ? 'Enter the payment terms as a whole number of days, e.g. 14 (0: due on the day of issue).' : null;
+}
+
+/** The due date of an invoice issued on `today` (YYYY-MM-DD) with `netTerms` days to pay, as the
+ * engine dates it (billing-rules.md §5): "2026-03-17"; null while the terms are not a number. */
+export function dueDateFor(today: string, netTerms: string): string | null {
+  const days = parseWholeNumber(netTerms);
+  const issued = new Date(`${today}T00:00:00Z`);
+  if (days === null || Number.isNaN(issued.getTime())) return null;
+  issued.setUTCDate(issued.getUTCDate() + days);
+  return issued.toISOString().slice(0, 10);
+}
+
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
+
+/** A day (YYYY-MM-DD) as the PDF prints it, whatever the reader's locale: "3 March 2026". */
+export function pdfDate(day: string): string {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  if (!match) return '-';
+  return `${Number(match[3])} ${MONTHS[Number(match[2]) - 1] ?? ''} ${match[1]}`;
+}
+
+/** The payment terms' hint: the rule, with today's issue as the example. */
+export function netTermsHint(today: string, netTerms: string, locale?: string): string {
+  const due = dueDateFor(today, netTerms);
+  if (due === null) return 'Days from an invoice’s issue to its due date.';
+  const days = parseWholeNumber(netTerms) ?? 0;
+  const issuedText = formatCalendarDate(today, locale);
+  const dueText = formatCalendarDate(due, locale);
+  return days === 0
+    ? `Invoices are due on the day they are issued: one issued on ${issuedText} is due that day.`
+    : `Invoices are due ${days} ${days === 1 ? 'day' : 'days'} after issue: one issued on ${issuedText} is due on ${dueText}.`;
 }
 
 /** update_settings' input: the form as typed (the engine trims and checks it); the logo flag is
@@ -70,13 +128,15 @@ export function settingsInput(form: SettingsForm): Settings {
     zero_vat_text: form.zero_vat_text,
     charging_enabled: form.charging_enabled,
     paper_size: form.paper_size,
+    // Checked by netTermsProblem before saving.
+    net_terms: parseWholeNumber(form.net_terms) ?? DEFAULT_NET_TERMS,
   };
 }
 
 /** Whether the form differs from the saved settings (what Save would change). */
 export function isChanged(form: SettingsForm, saved: Settings | null): boolean {
   if (saved === null) return false;
-  return JSON.stringify(settingsInput(form)) !== JSON.stringify(settingsInput(settingsForm(saved)));
+  return JSON.stringify(form) !== JSON.stringify(settingsForm(saved));
 }
 
 /** The billing month of an instant (RFC 3339), in UTC as the engine counts it: "2026-11". */

@@ -17,7 +17,7 @@ pub fn counterfoil() -> Command {
 pub fn book_with_buyers(path: &std::path::Path, buyers: usize) {
     use chrono::TimeZone;
     use counterfoil_engine::model::{
-        AccountFields, Card, CreatePlan, CreatePricingRule, CreateService, ListMetrics, NoInput,
+        AccountFields, Card, CreatePlan, CreatePricingRule, ListMetrics, NoInput, Paging,
         PlanState, RecordUsage, Settings, Subscribe,
     };
     use counterfoil_engine::{op, Actor, Book, Clock};
@@ -31,16 +31,11 @@ pub fn book_with_buyers(path: &std::path::Path, buyers: usize) {
         ..settings
     };
     op::update_settings(&mut book, &actor, settings).unwrap();
-    let service = op::create_service(
-        &mut book,
-        &actor,
-        CreateService {
-            name: "API".into(),
-            system_name: None,
-            description: String::new(),
-        },
-    )
-    .unwrap();
+    // The new book's own "API" service, as a new tenant's first service.
+    let service = op::list_services(&book, Paging::default())
+        .unwrap()
+        .items
+        .remove(0);
     let metrics = op::list_metrics(
         &book,
         ListMetrics {

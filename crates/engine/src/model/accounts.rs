@@ -30,6 +30,42 @@ pub struct Account {
     #[serde(default)]
     #[ts(optional = nullable)]
     pub admin_email: Option<String>,
+    /// When the account was deleted while it had invoices or applications: it has left the
+    /// lists, and the book keeps it for its invoices (3scale's scheduled deletion).
+    #[serde(default)]
+    #[ts(optional, type = "string | null")]
+    pub deleted_at: Option<DateTime<Utc>>,
+}
+
+/// A buyer's user (3scale's buyer users): signup makes its admin, `create_account_user` more.
+/// Buyers do not sign in to Counterfoil; the book keeps who they are for 3scale's clients.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct AccountUser {
+    pub id: Id,
+    pub account_id: Id,
+    pub username: String,
+    pub email: Option<String>,
+    pub role: AccountUserRole,
+    #[ts(type = "string")]
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountUserRole {
+    Admin,
+    Member,
+}
+
+/// `create_account_user`'s input: a member user of a buyer account.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct CreateAccountUser {
+    pub account_id: Id,
+    /// 3 to 40 characters, unique among buyers' users.
+    pub username: String,
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub email: Option<String>,
 }
 
 /// A buyer account's state (3scale's account approval).

@@ -8,8 +8,50 @@ pub struct Service {
     pub name: String,
     pub system_name: String,
     pub description: String,
+    /// How 3scale's gateway authenticates the service's applications; kept for the clients
+    /// that set it, billing does not depend on it.
+    pub backend_version: BackendVersion,
     #[ts(type = "string")]
     pub created_at: DateTime<Utc>,
+}
+
+/// 3scale's `backend_version`: `"1"` (user keys), `"2"` (application id and key), `"oauth"`
+/// or `"oidc"`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub enum BackendVersion {
+    #[default]
+    #[serde(rename = "1")]
+    UserKey,
+    #[serde(rename = "2")]
+    AppIdAndKey,
+    #[serde(rename = "oauth")]
+    Oauth,
+    #[serde(rename = "oidc")]
+    Oidc,
+}
+
+impl BackendVersion {
+    /// As 3scale writes it (and the book keeps it).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BackendVersion::UserKey => "1",
+            BackendVersion::AppIdAndKey => "2",
+            BackendVersion::Oauth => "oauth",
+            BackendVersion::Oidc => "oidc",
+        }
+    }
+
+    /// The version written `text`, if it is one.
+    pub fn parse(text: &str) -> Option<BackendVersion> {
+        [
+            BackendVersion::UserKey,
+            BackendVersion::AppIdAndKey,
+            BackendVersion::Oauth,
+            BackendVersion::Oidc,
+        ]
+        .into_iter()
+        .find(|version| version.as_str() == text.trim())
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -22,6 +64,23 @@ pub struct CreateService {
     #[serde(default)]
     #[ts(optional, as = "Option<String>")]
     pub description: String,
+    /// `"1"` when absent.
+    #[serde(default)]
+    #[ts(optional, as = "Option<BackendVersion>")]
+    pub backend_version: BackendVersion,
+}
+
+impl CreateService {
+    /// A new service with only its name given (system name derived, no description, backend
+    /// version "1").
+    pub fn named(name: impl Into<String>) -> CreateService {
+        CreateService {
+            name: name.into(),
+            system_name: None,
+            description: String::new(),
+            backend_version: BackendVersion::default(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -34,6 +93,9 @@ pub struct UpdateService {
     #[serde(default)]
     #[ts(optional)]
     pub description: Option<String>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub backend_version: Option<BackendVersion>,
 }
 
 impl UpdateService {
@@ -43,6 +105,7 @@ impl UpdateService {
             id,
             name: None,
             description: None,
+            backend_version: None,
         }
     }
 }

@@ -48,6 +48,9 @@ pub struct ReviewInvoice {
     /// manual invoice, or a buyer whose monthly billing is off).
     #[ts(type = "string | null")]
     pub issues_on: Option<NaiveDate>,
+    /// The due date it gets then, by the payment terms in the settings today (`net_terms`).
+    #[ts(type = "string | null")]
+    pub due_on: Option<NaiveDate>,
 }
 
 /// The latest daily billing job.

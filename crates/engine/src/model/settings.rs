@@ -122,8 +122,20 @@ pub struct Settings {
     #[serde(default)]
     #[ts(optional, as = "Option<PaperSize>")]
     pub paper_size: PaperSize,
+    /// Payment terms: the days from an invoice's issue to its due date (3scale's and Orb's
+    /// `net_terms`), 0 to 365; 2 unless changed (billing-rules.md §5).
+    #[serde(default = "default_net_terms")]
+    #[ts(optional, as = "Option<u32>")]
+    pub net_terms: u32,
     /// Whether a logo is set (`set_invoice_logo` changes it; ignored by `update_settings`).
     #[serde(default)]
     #[ts(optional, as = "Option<bool>")]
     pub has_logo: bool,
+}
+
+/// The payment terms of a book that never set them: due two days after issue, as 3scale.
+pub const DEFAULT_NET_TERMS: u32 = 2;
+
+fn default_net_terms() -> u32 {
+    DEFAULT_NET_TERMS
 }

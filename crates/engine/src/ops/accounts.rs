@@ -1,7 +1,7 @@
 //! Buyer accounts (billing-rules.md §3).
 
 use super::settings::address;
-use super::{not_found, optional_text, required_text};
+use super::{not_found, optional_text, required_text, Checks};
 use crate::book::{Book, Write};
 use crate::error::{ApiError, Reason, Result};
 use crate::model::*;
@@ -21,8 +21,21 @@ pub(crate) fn get_account(book: &Book, input: ById) -> Result<Account> {
     account(book.reader(), input.id)
 }
 
+/// An account, also one that was deleted (the book keeps those for their invoices).
 pub(crate) fn account(conn: &Connection, id: Id) -> Result<Account> {
     store::accounts::get(conn, id)?.ok_or_else(|| not_found("account", id))
+}
+
+/// An account that may change, be invoiced or subscribe: not one that was deleted.
+pub(crate) fn live_account(conn: &Connection, id: Id) -> Result<Account> {
+    let found = account(conn, id)?;
+    if found.deleted_at.is_some() {
+        return Err(ApiError::invalid_state(format!(
+            "\"{}\" was deleted; the book keeps it only for its invoices.",
+            found.fields.org_name
+        )));
+    }
+    Ok(found)
 }
 
 pub(crate) fn create_account(write: &mut Write<'_>, input: AccountFields) -> Result<Account> {
@@ -34,7 +47,7 @@ pub(crate) fn create_account(write: &mut Write<'_>, input: AccountFields) -> Res
 }
 
 pub(crate) fn update_account(write: &mut Write<'_>, input: UpdateAccount) -> Result<Account> {
-    let before = account(write.tx, input.id)?;
+    let before = live_account(write.tx, input.id)?;
     let fields = checked(&input.applied_to(&before.fields))?;
     store::accounts::save(write.tx, Some(input.id), &fields, before.created_at)?;
     let after = account(write.tx, input.id)?;
@@ -42,43 +55,70 @@ pub(crate) fn update_account(write: &mut Write<'_>, input: UpdateAccount) -> Res
     Ok(after)
 }
 
-/// Deletes an account that has no invoices and no live applications; its cancelled
-/// applications (never invoiced, as the account has no invoices) go with it.
+/// Deletes a buyer account as 3scale does. One that was never invoiced and never had an
+/// application is removed with its users. Any other is scheduled for deletion: its live
+/// applications end now (billed up to now, as a cancellation is), it leaves the lists and
+/// can no longer change, and the book keeps it for its invoices, which the billing run still
+/// makes, issues and charges for what its applications used up to their end.
 pub(crate) fn delete_account(write: &mut Write<'_>, input: ById) -> Result<Account> {
     let before = account(write.tx, input.id)?;
-    if store::accounts::has_invoices(write.tx, input.id)? {
-        return Err(ApiError::conflict(format!(
-            "\"{}\" has invoices; it cannot be deleted while they are on the books.",
-            before.fields.org_name
-        )));
+    if before.deleted_at.is_some() {
+        return Err(not_found("account", input.id));
     }
-    if store::accounts::has_live_applications(write.tx, input.id)? {
-        return Err(ApiError::conflict(format!(
-            "\"{}\" has live applications; cancel them before deleting the account.",
-            before.fields.org_name
-        )));
+    let keep = store::accounts::has_invoices(write.tx, input.id)?
+        || store::accounts::has_applications(write.tx, input.id)?;
+    if !keep {
+        store::accounts::delete(write.tx, input.id)?;
+        write.audit("account", Some(input.id.0), Some(&before), None::<&Account>)?;
+        return Ok(before);
     }
-    store::accounts::delete(write.tx, input.id)?;
-    write.audit("account", Some(input.id.0), Some(&before), None::<&Account>)?;
-    Ok(before)
+    for id in store::accounts::live_applications(write.tx, input.id)? {
+        let live = store::applications::get(write.tx, id)?;
+        store::applications::cancel(write.tx, id, write.now)?;
+        let ended = store::applications::get(write.tx, id)?;
+        write.audit("application", Some(id.0), live.as_ref(), ended.as_ref())?;
+    }
+    store::accounts::mark_deleted(write.tx, input.id, write.now)?;
+    let after = account(write.tx, input.id)?;
+    write.audit("account", Some(input.id.0), Some(&before), Some(&after))?;
+    Ok(after)
 }
 
 fn checked(input: &AccountFields) -> Result<AccountFields> {
+    let mut checks = Checks::default();
     let billing_address = match &input.billing_address {
-        Some(billing) if !billing.is_empty() => Some(address("billing_address", billing)?),
-        _ => None,
+        Some(billing) if !billing.is_empty() => {
+            checks.check(address("billing_address", billing)).map(Some)
+        }
+        _ => Some(None),
     };
+    let org_name = checks.check(required_text(
+        "org_name",
+        "Organisation name",
+        &input.org_name,
+    ));
+    let legal_address = checks.check(address("legal_address", &input.legal_address));
+    let vat_code = checks.check(optional_text("vat_code", "VAT code", &input.vat_code));
+    let fiscal_code = checks.check(optional_text(
+        "fiscal_code",
+        "Fiscal code",
+        &input.fiscal_code,
+    ));
+    let po_number = checks.check(optional_text("po_number", "PO number", &input.po_number));
+    let vat_rate = checks.check(input.vat_rate.map(vat_rate).transpose());
+    let card = checks.check(input.card.as_ref().map(card).transpose());
+    checks.done()?;
     Ok(AccountFields {
-        org_name: required_text("org_name", "Organisation name", &input.org_name)?,
-        legal_address: address("legal_address", &input.legal_address)?,
-        billing_address,
-        vat_code: optional_text("vat_code", "VAT code", &input.vat_code)?,
-        fiscal_code: optional_text("fiscal_code", "Fiscal code", &input.fiscal_code)?,
-        po_number: optional_text("po_number", "PO number", &input.po_number)?,
-        vat_rate: input.vat_rate.map(vat_rate).transpose()?,
+        org_name: org_name.unwrap_or_default(),
+        legal_address: legal_address.unwrap_or_default(),
+        billing_address: billing_address.flatten(),
+        vat_code: vat_code.unwrap_or_default(),
+        fiscal_code: fiscal_code.unwrap_or_default(),
+        po_number: po_number.unwrap_or_default(),
+        vat_rate: vat_rate.flatten(),
         monthly_billing_enabled: input.monthly_billing_enabled,
         monthly_charging_enabled: input.monthly_charging_enabled,
-        card: input.card.as_ref().map(card).transpose()?,
+        card: card.flatten(),
     })
 }
 
@@ -141,37 +181,24 @@ fn card(card: &Card) -> Result<Card> {
 
 /// A buyer account with its admin user (3scale's signup): approved at once.
 pub(crate) fn sign_up(write: &mut Write<'_>, input: SignUp) -> Result<Account> {
-    let org_name = required_text("org_name", "Organisation name", &input.org_name)?;
-    if !org_name.chars().any(char::is_alphanumeric) {
-        return Err(ApiError::validation(
-            "org_name",
-            "Organisation name must contain at least one letter or digit.",
-        ));
-    }
-    let username = input.username.trim().to_owned();
-    let length = username.chars().count();
-    if length == 0 {
-        return Err(ApiError::validation("username", "Username can't be blank."));
-    }
-    if !(3..=40).contains(&length) {
-        return Err(ApiError::validation(
-            "username",
-            "Username must be 3 to 40 characters long.",
-        ));
-    }
-    if store::accounts::find_by_username(write.tx, &username)?.is_some() {
-        return Err(ApiError::validation(
-            "username",
-            format!("Username \"{username}\" has already been taken."),
-        )
-        .because(Reason::Taken));
-    }
-    let email = match input.email.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(email) => Some(checked_email(email)?),
-    };
-    let fields = checked(&AccountFields {
-        org_name,
+    let mut checks = Checks::default();
+    let org_name = checks.check(
+        required_text("org_name", "Organisation name", &input.org_name).and_then(|name| {
+            if name.chars().any(char::is_alphanumeric) {
+                Ok(name)
+            } else {
+                Err(ApiError::validation(
+                    "org_name",
+                    "Organisation name must contain at least one letter or digit.",
+                ))
+            }
+        }),
+    );
+    let username = checks.check(checked_username(write.tx, &input.username));
+    let email = checks.check(optional_email(input.email.as_deref()));
+    let fields = checks.check(checked(&AccountFields {
+        // A blank name is refused above; the other fields are checked here.
+        org_name: org_name.clone().unwrap_or_else(|| "-".to_owned()),
         legal_address: input.legal_address,
         billing_address: None,
         vat_code: input.vat_code,
@@ -181,11 +208,90 @@ pub(crate) fn sign_up(write: &mut Write<'_>, input: SignUp) -> Result<Account> {
         monthly_billing_enabled: input.monthly_billing_enabled,
         monthly_charging_enabled: input.monthly_charging_enabled,
         card: None,
-    })?;
+    }));
+    checks.done()?;
+    let (Some(fields), Some(username), Some(email)) = (fields, username, email) else {
+        return Err(ApiError::validation("input", "The signup is not valid."));
+    };
     let id = store::accounts::save(write.tx, None, &fields, write.now)?;
-    store::accounts::set_admin_user(write.tx, id, &username, email.as_deref())?;
+    store::accounts::insert_user(
+        write.tx,
+        id,
+        &username,
+        email.as_deref(),
+        AccountUserRole::Admin,
+        write.now,
+    )?;
     let created = account(write.tx, id)?;
     write.audit("account", Some(id.0), None::<&Account>, Some(&created))?;
+    Ok(created)
+}
+
+/// A buyer user's name: 3 to 40 characters, not used by another buyer's user (any case).
+fn checked_username(conn: &Connection, username: &str) -> Result<String> {
+    let username = username.trim().to_owned();
+    let length = username.chars().count();
+    if length == 0 {
+        return Err(
+            ApiError::validation("username", "Username can't be blank.").because(Reason::Blank)
+        );
+    }
+    if !(3..=40).contains(&length) {
+        return Err(ApiError::validation(
+            "username",
+            "Username must be 3 to 40 characters long.",
+        ));
+    }
+    let username = optional_text("username", "Username", &username)?;
+    if store::accounts::user_named(conn, Some(&username), None)?.is_some() {
+        return Err(ApiError::validation(
+            "username",
+            format!("Username \"{username}\" has already been taken."),
+        )
+        .because(Reason::Taken));
+    }
+    Ok(username)
+}
+
+fn optional_email(email: Option<&str>) -> Result<Option<String>> {
+    match email.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(email) => checked_email(email).map(Some),
+    }
+}
+
+/// A buyer account's users, by id (its admin first: signup makes it).
+pub(crate) fn list_account_users(book: &Book, input: ById) -> Result<Vec<AccountUser>> {
+    account(book.reader(), input.id)?;
+    Ok(store::accounts::users(book.reader(), input.id)?)
+}
+
+/// Adds a member user to a buyer account (3scale's `POST …/users.json`).
+pub(crate) fn create_account_user(
+    write: &mut Write<'_>,
+    input: CreateAccountUser,
+) -> Result<AccountUser> {
+    live_account(write.tx, input.account_id)?;
+    let username = checked_username(write.tx, &input.username)?;
+    let email = optional_email(input.email.as_deref())?;
+    let id = store::accounts::insert_user(
+        write.tx,
+        input.account_id,
+        &username,
+        email.as_deref(),
+        AccountUserRole::Member,
+        write.now,
+    )?;
+    let created = store::accounts::users(write.tx, input.account_id)?
+        .into_iter()
+        .find(|user| user.id == id)
+        .ok_or_else(|| not_found("user", id))?;
+    write.audit(
+        "account_user",
+        Some(id.0),
+        None::<&AccountUser>,
+        Some(&created),
+    )?;
     Ok(created)
 }
 
@@ -219,17 +325,18 @@ pub(crate) fn find_account(book: &Book, input: FindAccount) -> Result<Account> {
             .filter(|v| !v.is_empty())
             .map(str::to_owned)
     };
-    let found = if let Some(username) = text(&input.username) {
-        store::accounts::find_by_username(conn, &username)?
+    let user = if let Some(username) = text(&input.username) {
+        store::accounts::user_named(conn, Some(&username), None)?
     } else if let Some(user_id) = input.user_id {
-        // An account has one user, its admin, whose id is the account's.
-        store::accounts::get(conn, user_id)?.filter(|a| a.admin_username.is_some())
+        store::accounts::user(conn, user_id)?
     } else if let Some(email) = text(&input.email) {
-        store::accounts::find_by_email(conn, &email)?
+        store::accounts::user_named(conn, None, Some(&email))?
     } else {
         None
     };
-    found.ok_or_else(|| ApiError::not_found("There is no account with such a user."))
+    let no_such_user = || ApiError::not_found("There is no account with such a user.");
+    let user = user.ok_or_else(no_such_user)?;
+    store::accounts::get(conn, user.account_id)?.ok_or_else(no_such_user)
 }
 
 /// Moves an account to another state; an event its state does not allow is refused.
@@ -239,7 +346,7 @@ pub(crate) fn change_account_state(
 ) -> Result<Account> {
     use AccountEvent as E;
     use AccountState as S;
-    let before = account(write.tx, input.id)?;
+    let before = live_account(write.tx, input.id)?;
     let target = match (input.event, before.state) {
         (E::Approve, S::Pending | S::Rejected) => S::Approved,
         (E::Reject, S::Pending | S::Approved) => S::Rejected,

@@ -1,8 +1,8 @@
 //! Applications (a buyer's subscription to a plan), plan changes and usage (billing-rules.md §3).
 
-use super::accounts::account;
+use super::accounts::{account, live_account};
 use super::billing_run;
-use super::plans::{self, plan};
+use super::plans::{self, plan, plan_in_service};
 use super::{description_text, not_found, required_text};
 use crate::book::{Book, Write};
 use crate::error::{ApiError, Reason, Result};
@@ -33,9 +33,9 @@ fn application(conn: &Connection, id: Id) -> Result<Application> {
 }
 
 pub(crate) fn subscribe(write: &mut Write<'_>, input: Subscribe) -> Result<Application> {
-    account(write.tx, input.account_id)
+    live_account(write.tx, input.account_id)
         .map_err(|_| ApiError::validation("account_id", "Choose an existing account."))?;
-    let plan = plan(write.tx, input.plan_id)
+    let plan = plan_in_service(write.tx, input.plan_id)
         .map_err(|_| ApiError::validation("plan_id", "Choose an existing plan."))?;
     not_custom(&plan)?;
     // No key unless one is given: the book stays deterministic (the 3scale API makes one
@@ -151,7 +151,7 @@ fn live_application(conn: &Connection, id: Id, doing: &str) -> Result<Applicatio
 /// (billing-rules.md §8).
 pub(crate) fn customize_plan(write: &mut Write<'_>, input: CustomizePlan) -> Result<Plan> {
     let before = live_application(write.tx, input.application_id, "customized")?;
-    let current = plan(write.tx, before.plan_id)?;
+    let current = plan_in_service(write.tx, before.plan_id)?;
     if current.custom.is_some() {
         return Err(ApiError::invalid_state(format!(
             "\"{}\" is already on its own custom plan, \"{}\".",
@@ -188,7 +188,7 @@ fn checked_plan_change(conn: &Connection, input: &ChangePlan) -> Result<(Applica
         ));
     }
     let current = plan(conn, before.plan_id)?;
-    let new_plan = plan(conn, input.plan_id)
+    let new_plan = plan_in_service(conn, input.plan_id)
         .map_err(|_| ApiError::validation("plan_id", "Choose an existing plan."))?;
     if new_plan.service_id != current.service_id {
         return Err(ApiError::validation(

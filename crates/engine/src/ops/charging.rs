@@ -204,6 +204,7 @@ fn record_outcome(
         outcome.success,
         &outcome.reference,
         &outcome.message,
+        attempt.created_at,
     )?;
     if !resolved_here {
         // Another process completed this attempt (with the same key, so the same answer).
@@ -214,7 +215,7 @@ fn record_outcome(
         Some(InvoiceState::Paid)
     } else if attempt.automatic {
         let retries = store::payments::retries(write.tx, attempt.invoice_id)? + 1;
-        store::payments::set_retries(write.tx, attempt.invoice_id, retries)?;
+        store::payments::set_retries(write.tx, attempt.invoice_id, retries, attempt.created_at)?;
         Some(if retries >= MAX_AUTOMATIC_ATTEMPTS {
             InvoiceState::Failed
         } else {

@@ -31,11 +31,18 @@ pub(crate) fn dashboard(book: &Book, _: NoInput) -> Result<Dashboard> {
     let last_job = store::billing_run::last_job_date(conn)?;
     // Every date after the last completed job still gets its job (the run never skips a day).
     let first_pending = last_job.map_or(now.date_naive(), |date| date + Duration::days(1));
-    let mode = store::settings::get(conn)?.billing_mode;
+    let settings = store::settings::get(conn)?;
+    let mode = settings.billing_mode;
+    let net_terms = Duration::days(i64::from(settings.net_terms));
     let to_review_items = store::dashboard::unissued(conn, REVIEW_ITEMS)?
         .into_iter()
-        .map(|invoice| ReviewInvoice {
-            issues_on: issue_date(&invoice, mode, first_pending),
+        .map(|invoice| {
+            let issues_on = issue_date(&invoice, mode, first_pending);
+            (invoice, issues_on)
+        })
+        .map(|(invoice, issues_on)| ReviewInvoice {
+            issues_on,
+            due_on: issues_on.map(|day| day + net_terms),
             total: billing::for_display(
                 billing::invoice_totals(&[invoice.net], invoice.vat_rate).total,
             ),

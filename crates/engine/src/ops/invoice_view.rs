@@ -44,6 +44,7 @@ pub(crate) fn invoice(row: InvoiceRow) -> Invoice {
         issued_on: row.issued_on,
         due_on: row.due_on,
         paid_at: row.paid_at,
+        updated_at: row.updated_at,
         currency: row.currency,
         vat_rate: row.vat_rate,
     }

@@ -12,9 +12,6 @@ use chrono::{DateTime, Duration, Utc};
 use counterfoil_billing as billing;
 use rusqlite::Connection;
 
-/// Days from issue to due date (§5).
-const DAYS_TO_PAY: i64 = 2;
-
 /// How far ahead of the current month an invoice period may be (§5).
 const MAX_MONTHS_AHEAD: i32 = 12;
 
@@ -69,8 +66,50 @@ pub(crate) fn get_invoice(book: &Book, input: ById) -> Result<InvoiceDetail> {
     get_invoice_detail(book.reader(), input.id)
 }
 
+/// A page of [`list_invoices`] with each invoice's parties and lines, on the same snapshot:
+/// what the Billing API answers for a list (its invoices embed their lines). The page's lines
+/// and frozen parties are read with one statement each, not per invoice; the live parties of
+/// the invoices not issued yet once per buyer.
+pub(crate) fn list_invoices_with_lines(
+    book: &Book,
+    filter: ListInvoices,
+) -> Result<Page<InvoiceWithLines>> {
+    let conn = book.reader();
+    let page = list_invoices(book, filter)?;
+    let ids: Vec<Id> = page.items.iter().map(|invoice| invoice.id).collect();
+    let mut frozen = store::invoices::frozen_parties(conn, &ids)?;
+    let mut lines = store::invoices::line_items_of(conn, &ids)?;
+    let mut live: std::collections::HashMap<Id, (Party, Party)> = Default::default();
+    let mut items = Vec::with_capacity(page.items.len());
+    for invoice in page.items {
+        let (issued_to, issued_by) = match frozen.remove(&invoice.id) {
+            Some(parties) => parties,
+            None => match live.get(&invoice.account_id) {
+                Some(parties) => parties.clone(),
+                None => {
+                    let parties = live_parties(conn, invoice.account_id)?;
+                    live.insert(invoice.account_id, parties.clone());
+                    parties
+                }
+            },
+        };
+        items.push(InvoiceWithLines {
+            line_items: lines.remove(&invoice.id).unwrap_or_default(),
+            issued_to,
+            issued_by,
+            invoice,
+        });
+    }
+    Ok(Page {
+        items,
+        page: page.page,
+        per_page: page.per_page,
+        total: page.total,
+    })
+}
+
 pub(crate) fn create_invoice(write: &mut Write<'_>, input: CreateInvoice) -> Result<InvoiceDetail> {
-    super::accounts::account(write.tx, input.account_id)
+    super::accounts::live_account(write.tx, input.account_id)
         .map_err(|_| ApiError::validation("account_id", "Choose an existing account."))?;
     let period = match input.period {
         Some(period) => within_reach(period, write.now)?,
@@ -196,6 +235,7 @@ pub(crate) fn update_invoice(write: &mut Write<'_>, input: UpdateInvoice) -> Res
         input.id,
         &friendly_id,
         &period.to_string(),
+        write.now,
     )?;
     let after = get_invoice_detail(write.tx, input.id)?;
     write.audit("invoice", Some(input.id.0), Some(&before), Some(&after))?;
@@ -284,7 +324,7 @@ pub(crate) fn delete_line_item(write: &mut Write<'_>, input: ById) -> Result<Inv
     let line = store::invoices::line_item(write.tx, input.id)?
         .ok_or_else(|| not_found("line item", input.id))?;
     editable_row(write.tx, line.invoice_id)?;
-    store::invoices::delete_line_item(write.tx, input.id)?;
+    store::invoices::delete_line_item(write.tx, input.id, write.now)?;
     write.audit(
         "line_item",
         Some(input.id.0),
@@ -323,9 +363,11 @@ pub(crate) fn apply_transition(write: &mut Write<'_>, id: Id, state: InvoiceStat
     let issue_data = if state == InvoiceState::Pending {
         let (issued_to, issued_by) = live_parties(write.tx, row.account_id)?;
         let today = write.now.date_naive();
+        // The payment terms in force when the invoice is issued (§5); the due date is frozen.
+        let net_terms = store::settings::net_terms(write.tx)?;
         Some((
             today.format("%Y-%m-%d").to_string(),
-            (today + Duration::days(DAYS_TO_PAY))
+            (today + Duration::days(i64::from(net_terms)))
                 .format("%Y-%m-%d")
                 .to_string(),
             issued_to,

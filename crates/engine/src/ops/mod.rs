@@ -154,6 +154,30 @@ pub fn derived_system_name(name: &str) -> String {
     }
 }
 
+/// The checks of one input's fields, answered together: a form with three mistakes hears
+/// about all three at once ([`ApiError::all`]).
+#[derive(Default)]
+pub(crate) struct Checks(Vec<ApiError>);
+
+impl Checks {
+    /// The checked value, or `None` with its refusal kept for [`Checks::done`].
+    pub(crate) fn check<T>(&mut self, checked: Result<T>) -> Option<T> {
+        match checked {
+            Ok(value) => Some(value),
+            Err(error) => {
+                self.0.push(error);
+                None
+            }
+        }
+    }
+
+    /// Every refusal kept, as one error; `Ok` when each check passed (then every value
+    /// [`Checks::check`] gave is `Some`).
+    pub(crate) fn done(self) -> Result<()> {
+        ApiError::all(self.0).map_or(Ok(()), Err)
+    }
+}
+
 pub(crate) fn not_found(what: &str, id: Id) -> ApiError {
     ApiError::not_found(format!("There is no {what} with id {id}."))
 }

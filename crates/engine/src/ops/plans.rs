@@ -20,6 +20,20 @@ pub(crate) fn plan(conn: &Connection, id: Id) -> Result<Plan> {
     store::get_plan(conn, id)?.ok_or_else(|| not_found("plan", id))
 }
 
+/// A plan that may change or take applications: not one of a deleted service, which the book
+/// keeps (hidden) only for what its applications were and are still to be billed.
+pub(crate) fn plan_in_service(conn: &Connection, id: Id) -> Result<Plan> {
+    let found = plan(conn, id)?;
+    if store::get_service(conn, found.service_id)?.is_none() {
+        return Err(ApiError::invalid_state(format!(
+            "Plan \"{}\" belonged to a deleted service; it can no longer change or take \
+             applications.",
+            found.name
+        )));
+    }
+    Ok(found)
+}
+
 /// Longest trial we accept: ten years. Longer is a typing mistake.
 const MAX_TRIAL_DAYS: u32 = 3650;
 
@@ -73,7 +87,7 @@ pub(crate) fn create_plan(write: &mut Write<'_>, input: CreatePlan) -> Result<Pl
 /// A plan whose terms and rules may change: any but a retired custom plan, which the plan
 /// history and invoices name as it was.
 fn changeable_plan(conn: &Connection, id: Id) -> Result<Plan> {
-    let found = plan(conn, id)?;
+    let found = plan_in_service(conn, id)?;
     if found
         .custom
         .as_ref()
@@ -117,7 +131,7 @@ pub(crate) fn delete_plan(write: &mut Write<'_>, input: ById) -> Result<Plan> {
 }
 
 pub(crate) fn make_default_plan(write: &mut Write<'_>, input: ById) -> Result<Plan> {
-    let before = plan(write.tx, input.id)?;
+    let before = plan_in_service(write.tx, input.id)?;
     if before.custom.is_some() {
         return Err(ApiError::invalid_state(
             "A custom plan belongs to one application and cannot be the service's default.",
@@ -133,7 +147,7 @@ pub(crate) fn make_default_plan(write: &mut Write<'_>, input: ById) -> Result<Pl
 /// "<name> (copy)" and hidden until published (billing-rules.md §2). A copy is never custom
 /// or the default, whatever the original is.
 pub(crate) fn copy_plan(write: &mut Write<'_>, input: ById) -> Result<Plan> {
-    let original = plan(write.tx, input.id)?;
+    let original = plan_in_service(write.tx, input.id)?;
     let fields = PlanFields {
         name: suffixed_name(&original.name, " (copy)"),
         state: PlanState::Hidden,
@@ -170,7 +184,7 @@ pub(crate) fn custom_copy(
     copied(write, original, &system_name, &fields, Some(&custom))
 }
 
-fn plan_fields(plan: &Plan) -> PlanFields {
+pub(crate) fn plan_fields(plan: &Plan) -> PlanFields {
     PlanFields {
         name: plan.name.clone(),
         setup_fee: plan.setup_fee,

@@ -33,7 +33,14 @@ pub(crate) fn create_service(write: &mut Write<'_>, input: CreateService) -> Res
         .because(Reason::Taken));
     }
     let description = description_text("description", "Description", &input.description)?;
-    let id = store::insert_service(write.tx, &name, &system_name, &description, write.now)?;
+    let id = store::insert_service(
+        write.tx,
+        &name,
+        &system_name,
+        &description,
+        input.backend_version,
+        write.now,
+    )?;
     let hits = Metric {
         id: Id(0),
         service_id: id,
@@ -57,21 +64,50 @@ pub(crate) fn update_service(write: &mut Write<'_>, input: UpdateService) -> Res
         "Description",
         input.description.as_ref().unwrap_or(&before.description),
     )?;
-    store::update_service(write.tx, input.id, &name, &description)?;
+    let backend_version = input.backend_version.unwrap_or(before.backend_version);
+    store::update_service(write.tx, input.id, &name, &description, backend_version)?;
     let after = service(write.tx, input.id)?;
     write.audit("service", Some(input.id.0), Some(&before), Some(&after))?;
     Ok(after)
 }
 
+/// What a new book holds, as a new 3scale tenant does: one service, "API", with its Hits
+/// metric (and no accounts).
+pub(crate) fn start_tenant(write: &mut Write<'_>) -> Result<()> {
+    create_service(write, CreateService::named("API")).map(|_| ())
+}
+
+/// Deletes a service. One that never had applications goes with its plans and metrics. One
+/// whose plans have or had applications is deleted as 3scale deletes it with them: its live
+/// applications end now (billed up to now, as a cancellation is), its plans are hidden, and
+/// the service leaves every list; the book keeps it for what its applications were billed
+/// and are still to be billed.
 pub(crate) fn delete_service(write: &mut Write<'_>, input: ById) -> Result<Service> {
     let before = service(write.tx, input.id)?;
-    if store::service_has_applications(write.tx, input.id)? {
-        return Err(ApiError::conflict(format!(
-            "Service \"{}\" has applications on its plans; it cannot be deleted.",
-            before.name
-        )));
+    if !store::service_has_applications(write.tx, input.id)? {
+        store::delete_service(write.tx, input.id)?;
+        write.audit("service", Some(input.id.0), Some(&before), None::<&Service>)?;
+        return Ok(before);
     }
-    store::delete_service(write.tx, input.id)?;
+    for id in store::live_applications_of_service(write.tx, input.id)? {
+        let live = crate::store::applications::get(write.tx, id)?;
+        crate::store::applications::cancel(write.tx, id, write.now)?;
+        let ended = crate::store::applications::get(write.tx, id)?;
+        write.audit("application", Some(id.0), live.as_ref(), ended.as_ref())?;
+    }
+    for plan in store::plans_of_service(write.tx, input.id)? {
+        if plan.state == PlanState::Hidden {
+            continue;
+        }
+        let fields = PlanFields {
+            state: PlanState::Hidden,
+            ..super::plans::plan_fields(&plan)
+        };
+        store::update_plan(write.tx, plan.id, &fields)?;
+        let hidden = store::get_plan(write.tx, plan.id)?;
+        write.audit("plan", Some(plan.id.0), Some(&plan), hidden.as_ref())?;
+    }
+    store::mark_service_deleted(write.tx, input.id, write.now)?;
     write.audit("service", Some(input.id.0), Some(&before), None::<&Service>)?;
     Ok(before)
 }

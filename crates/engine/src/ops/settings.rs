@@ -1,4 +1,4 @@
-use super::{optional_text, required_text};
+use super::{optional_text, required_text, Checks};
 use crate::book::{Book, Write};
 use crate::error::{ApiError, Result};
 use crate::model::{Address, InvoiceLogo, NoInput, Settings};
@@ -23,23 +23,52 @@ pub(crate) fn get_invoice_logo(book: &Book, _: NoInput) -> Result<Option<Invoice
     }))
 }
 
+/// Longest payment terms: a year. Longer is a typing mistake.
+pub(crate) const MAX_NET_TERMS: u32 = 365;
+
 pub(crate) fn update_settings(write: &mut Write<'_>, input: Settings) -> Result<Settings> {
+    let mut checks = Checks::default();
     let currency = input.currency.trim().to_ascii_uppercase();
     if currency.len() != 3 || !currency.chars().all(|c| c.is_ascii_uppercase()) {
-        return Err(ApiError::validation(
+        checks.check::<()>(Err(ApiError::validation(
             "currency",
             "Currency must be a three-letter ISO 4217 code such as EUR or USD.",
-        ));
+        )));
     }
+    if input.net_terms > MAX_NET_TERMS {
+        checks.check::<()>(Err(ApiError::validation(
+            "net_terms",
+            format!("Payment terms can be at most {MAX_NET_TERMS} days."),
+        )));
+    }
+    let org_name = checks.check(required_text(
+        "org_name",
+        "Organisation name",
+        &input.org_name,
+    ));
+    let address = checks.check(address("address", &input.address));
+    let fiscal_code = checks.check(optional_text(
+        "fiscal_code",
+        "Fiscal code",
+        &input.fiscal_code,
+    ));
+    let vat_code = checks.check(optional_text("vat_code", "VAT code", &input.vat_code));
+    let invoice_footnote = checks.check(footnote(&input.invoice_footnote));
+    let zero_vat_text = checks.check(optional_text(
+        "zero_vat_text",
+        "Zero-VAT text",
+        &input.zero_vat_text,
+    ));
+    checks.done()?;
     let before = store::settings::get(write.tx)?;
     let settings = Settings {
-        org_name: required_text("org_name", "Organisation name", &input.org_name)?,
-        address: address("address", &input.address)?,
-        fiscal_code: optional_text("fiscal_code", "Fiscal code", &input.fiscal_code)?,
-        vat_code: optional_text("vat_code", "VAT code", &input.vat_code)?,
+        org_name: org_name.unwrap_or_default(),
+        address: address.unwrap_or_default(),
+        fiscal_code: fiscal_code.unwrap_or_default(),
+        vat_code: vat_code.unwrap_or_default(),
         currency,
-        invoice_footnote: footnote(&input.invoice_footnote)?,
-        zero_vat_text: optional_text("zero_vat_text", "Zero-VAT text", &input.zero_vat_text)?,
+        invoice_footnote: invoice_footnote.unwrap_or_default(),
+        zero_vat_text: zero_vat_text.unwrap_or_default(),
         // The logo changes only through set_invoice_logo.
         has_logo: before.has_logo,
         ..input
@@ -60,19 +89,25 @@ fn footnote(value: &str) -> Result<String> {
     Ok(value.to_owned())
 }
 
-/// Trims and checks every part of an address; `prefix` names it in errors.
+/// Trims and checks every part of an address (all of them: each refusal names its part);
+/// `prefix` names it in errors.
 pub(crate) fn address(prefix: &str, input: &Address) -> Result<Address> {
-    let part = |name: &str, label: &str, value: &str| {
-        optional_text(&format!("{prefix}.{name}"), label, value)
+    let mut checks = Checks::default();
+    let mut part = |name: &str, label: &str, value: &str| {
+        checks
+            .check(optional_text(&format!("{prefix}.{name}"), label, value))
+            .unwrap_or_default()
     };
-    Ok(Address {
-        line1: part("line1", "Address line 1", &input.line1)?,
-        line2: part("line2", "Address line 2", &input.line2)?,
-        city: part("city", "City", &input.city)?,
-        state: part("state", "State", &input.state)?,
-        zip: part("zip", "ZIP code", &input.zip)?,
-        country: part("country", "Country", &input.country)?,
-    })
+    let address = Address {
+        line1: part("line1", "Address line 1", &input.line1),
+        line2: part("line2", "Address line 2", &input.line2),
+        city: part("city", "City", &input.city),
+        state: part("state", "State", &input.state),
+        zip: part("zip", "ZIP code", &input.zip),
+        country: part("country", "Country", &input.country),
+    };
+    checks.done()?;
+    Ok(address)
 }
 
 #[cfg(test)]

@@ -3,7 +3,10 @@
 use super::{
     contains_pattern, from_epoch, limit_offset, percent_from_e4, search_key, to_e4, to_epoch,
 };
-use crate::model::{Account, AccountFields, AccountState, Address, Card, Id, ListAccounts, Page};
+use crate::model::{
+    Account, AccountFields, AccountState, AccountUser, AccountUserRole, Address, Card, Id,
+    ListAccounts, Page,
+};
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
@@ -14,9 +17,17 @@ const COLUMNS: &str = "id, org_name,
     vat_code, fiscal_code, po_number, vat_rate, monthly_billing_enabled, monthly_charging_enabled,
     card_last4, card_expiry_month, card_expiry_year, card_gateway_reference, created_at";
 
-/// What a read selects: the written columns, then what only dedicated writes change.
+/// What a read selects: the written columns, then what only dedicated writes change: the
+/// state, the account's first admin user and when it was deleted.
 fn read_columns() -> String {
-    format!("{COLUMNS}, state, admin_username, admin_email")
+    format!(
+        "{COLUMNS}, state,
+         (SELECT username FROM buyer_users u
+          WHERE u.account_id = accounts.id AND u.role = 'admin' ORDER BY u.id LIMIT 1),
+         (SELECT email FROM buyer_users u
+          WHERE u.account_id = accounts.id AND u.role = 'admin' ORDER BY u.id LIMIT 1),
+         deleted_at"
+    )
 }
 
 pub(crate) fn state_sql(state: AccountState) -> &'static str {
@@ -80,6 +91,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Account> {
         state: state_from(&row.get::<_, String>(26)?),
         admin_username: row.get(27)?,
         admin_email: row.get(28)?,
+        deleted_at: row.get::<_, Option<i64>>(29)?.map(from_epoch),
     })
 }
 
@@ -95,8 +107,9 @@ pub(crate) fn list(
         .filter(|s| !s.trim().is_empty())
         .map(contains_pattern);
     let state = filter.state.map(state_sql);
+    // A deleted account has left the lists (it stays in the book for its invoices).
     let filter_sql = "FROM accounts WHERE (?1 IS NULL OR search_key LIKE ?1 ESCAPE '\\')
-        AND (?2 IS NULL OR state = ?2)";
+        AND (?2 IS NULL OR state = ?2) AND deleted_at IS NULL";
     let total = counts.count(
         conn,
         &format!("SELECT count(*) {filter_sql}"),
@@ -201,7 +214,8 @@ pub(crate) fn save(
     Ok(id.unwrap_or_else(|| Id(conn.last_insert_rowid())))
 }
 
-/// Deletes the account with its (cancelled) applications, their plan history and usage.
+/// Deletes the account with its (cancelled) applications, their plan history and usage, and
+/// its users.
 pub(crate) fn delete(conn: &Connection, id: Id) -> rusqlite::Result<()> {
     super::execute(
         conn,
@@ -212,13 +226,34 @@ pub(crate) fn delete(conn: &Connection, id: Id) -> rusqlite::Result<()> {
     Ok(())
 }
 
-pub(crate) fn has_live_applications(conn: &Connection, id: Id) -> rusqlite::Result<bool> {
+/// Marks the account deleted at `at`, keeping it for its invoices and applications.
+pub(crate) fn mark_deleted(conn: &Connection, id: Id, at: DateTime<Utc>) -> rusqlite::Result<()> {
+    super::execute(
+        conn,
+        "UPDATE accounts SET deleted_at = ?2 WHERE id = ?1",
+        params![id.0, to_epoch(at)],
+    )?;
+    Ok(())
+}
+
+pub(crate) fn has_applications(conn: &Connection, id: Id) -> rusqlite::Result<bool> {
     super::query_row(
         conn,
-        "SELECT EXISTS (SELECT 1 FROM applications WHERE account_id = ?1 AND state = 'live')",
+        "SELECT EXISTS (SELECT 1 FROM applications WHERE account_id = ?1)",
         [id.0],
         |row| row.get(0),
     )
+}
+
+/// The account's live applications, by id.
+pub(crate) fn live_applications(conn: &Connection, id: Id) -> rusqlite::Result<Vec<Id>> {
+    let mut statement = conn.prepare_cached(
+        "SELECT id FROM applications WHERE account_id = ?1 AND state = 'live' ORDER BY id",
+    )?;
+    let ids = statement
+        .query_map([id.0], |row| Ok(Id(row.get(0)?)))?
+        .collect();
+    ids
 }
 
 pub(crate) fn has_invoices(conn: &Connection, id: Id) -> rusqlite::Result<bool> {
@@ -239,47 +274,93 @@ pub(crate) fn set_state(conn: &Connection, id: Id, state: AccountState) -> rusql
     Ok(())
 }
 
-pub(crate) fn set_admin_user(
-    conn: &Connection,
-    id: Id,
-    username: &str,
-    email: Option<&str>,
-) -> rusqlite::Result<()> {
-    super::execute(
-        conn,
-        "UPDATE accounts SET admin_username = ?2, admin_email = ?3 WHERE id = ?1",
-        params![id.0, username, email],
-    )?;
-    Ok(())
+// --- buyer users ---------------------------------------------------------------------------
+
+const USER_COLUMNS: &str = "u.id, u.account_id, u.username, u.email, u.role, u.created_at";
+
+fn user_from_row(row: &Row<'_>) -> rusqlite::Result<AccountUser> {
+    Ok(AccountUser {
+        id: Id(row.get(0)?),
+        account_id: Id(row.get(1)?),
+        username: row.get(2)?,
+        email: row.get(3)?,
+        role: if row.get::<_, String>(4)? == "admin" {
+            AccountUserRole::Admin
+        } else {
+            AccountUserRole::Member
+        },
+        created_at: from_epoch(row.get(5)?),
+    })
 }
 
-/// The account whose admin user has this name (case-insensitively).
-pub(crate) fn find_by_username(
+pub(crate) fn insert_user(
     conn: &Connection,
+    account_id: Id,
     username: &str,
-) -> rusqlite::Result<Option<Account>> {
+    email: Option<&str>,
+    role: AccountUserRole,
+    created_at: DateTime<Utc>,
+) -> rusqlite::Result<Id> {
+    super::execute(
+        conn,
+        "INSERT INTO buyer_users (account_id, username, email, role, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            account_id.0,
+            username,
+            email,
+            match role {
+                AccountUserRole::Admin => "admin",
+                AccountUserRole::Member => "member",
+            },
+            to_epoch(created_at)
+        ],
+    )?;
+    Ok(Id(conn.last_insert_rowid()))
+}
+
+/// An account's users, by id.
+pub(crate) fn users(conn: &Connection, account_id: Id) -> rusqlite::Result<Vec<AccountUser>> {
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT {USER_COLUMNS} FROM buyer_users u WHERE u.account_id = ?1 ORDER BY u.id"
+    ))?;
+    let users = statement
+        .query_map([account_id.0], user_from_row)?
+        .collect();
+    users
+}
+
+/// A user of an account that is not deleted, by id.
+pub(crate) fn user(conn: &Connection, id: Id) -> rusqlite::Result<Option<AccountUser>> {
     super::query_row(
         conn,
         &format!(
-            "SELECT {} FROM accounts WHERE admin_username = ?1 COLLATE NOCASE",
-            read_columns()
+            "SELECT {USER_COLUMNS} FROM buyer_users u JOIN accounts a ON a.id = u.account_id
+             WHERE u.id = ?1 AND a.deleted_at IS NULL"
         ),
-        [username],
-        from_row,
+        [id.0],
+        user_from_row,
     )
     .optional()
 }
 
-/// The first account (by id) whose admin user has this email (case-insensitively).
-pub(crate) fn find_by_email(conn: &Connection, email: &str) -> rusqlite::Result<Option<Account>> {
+/// The first user (by id), of an account that is not deleted, with this username or email
+/// (case-insensitively): usernames are unique among them, so a deleted buyer's names are free.
+pub(crate) fn user_named(
+    conn: &Connection,
+    username: Option<&str>,
+    email: Option<&str>,
+) -> rusqlite::Result<Option<AccountUser>> {
     super::query_row(
         conn,
         &format!(
-            "SELECT {} FROM accounts WHERE admin_email = ?1 COLLATE NOCASE ORDER BY id LIMIT 1",
-            read_columns()
+            "SELECT {USER_COLUMNS} FROM buyer_users u JOIN accounts a ON a.id = u.account_id
+             WHERE a.deleted_at IS NULL
+               AND (u.username = ?1 COLLATE NOCASE OR u.email = ?2 COLLATE NOCASE)
+             ORDER BY u.id LIMIT 1"
         ),
-        [email],
-        from_row,
+        params![username, email],
+        user_from_row,
     )
     .optional()
 }

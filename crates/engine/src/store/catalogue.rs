@@ -2,15 +2,15 @@
 
 use super::{contains_pattern, from_e4, from_epoch, limit_offset, search_key, to_e4, to_epoch};
 use crate::model::{
-    CustomPlan, Id, ListPlans, Metric, Page, Paging, Plan, PlanFields, PlanState, PricingRule,
-    Service,
+    BackendVersion, CustomPlan, Id, ListPlans, Metric, Page, Paging, Plan, PlanFields, PlanState,
+    PricingRule, Service,
 };
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 // --- services --------------------------------------------------------------------------------
 
-const SERVICE_COLUMNS: &str = "id, name, system_name, description, created_at";
+const SERVICE_COLUMNS: &str = "id, name, system_name, description, backend_version, created_at";
 
 fn service_from_row(row: &Row<'_>) -> rusqlite::Result<Service> {
     Ok(Service {
@@ -18,15 +18,23 @@ fn service_from_row(row: &Row<'_>) -> rusqlite::Result<Service> {
         name: row.get(1)?,
         system_name: row.get(2)?,
         description: row.get(3)?,
-        created_at: from_epoch(row.get(4)?),
+        backend_version: BackendVersion::parse(&row.get::<_, String>(4)?).unwrap_or_default(),
+        created_at: from_epoch(row.get(5)?),
     })
 }
 
+/// The services not deleted, by id.
 pub(crate) fn list_services(conn: &Connection, paging: &Paging) -> rusqlite::Result<Page<Service>> {
     let (limit, offset) = limit_offset(paging);
-    let total = super::query_row(conn, "SELECT count(*) FROM services", [], |row| row.get(0))?;
+    let total = super::query_row(
+        conn,
+        "SELECT count(*) FROM services WHERE deleted_at IS NULL",
+        [],
+        |row| row.get(0),
+    )?;
     let mut statement = conn.prepare_cached(&format!(
-        "SELECT {SERVICE_COLUMNS} FROM services ORDER BY id LIMIT ?1 OFFSET ?2"
+        "SELECT {SERVICE_COLUMNS} FROM services WHERE deleted_at IS NULL
+         ORDER BY id LIMIT ?1 OFFSET ?2"
     ))?;
     let items = statement
         .query_map(params![limit, offset], service_from_row)?
@@ -39,10 +47,11 @@ pub(crate) fn list_services(conn: &Connection, paging: &Paging) -> rusqlite::Res
     })
 }
 
+/// A service that is not deleted.
 pub(crate) fn get_service(conn: &Connection, id: Id) -> rusqlite::Result<Option<Service>> {
     super::query_row(
         conn,
-        &format!("SELECT {SERVICE_COLUMNS} FROM services WHERE id = ?1"),
+        &format!("SELECT {SERVICE_COLUMNS} FROM services WHERE id = ?1 AND deleted_at IS NULL"),
         [id.0],
         service_from_row,
     )
@@ -66,12 +75,20 @@ pub(crate) fn insert_service(
     name: &str,
     system_name: &str,
     description: &str,
+    backend_version: BackendVersion,
     created_at: DateTime<Utc>,
 ) -> rusqlite::Result<Id> {
     super::execute(
         conn,
-        "INSERT INTO services (name, system_name, description, created_at) VALUES (?1, ?2, ?3, ?4)",
-        params![name, system_name, description, to_epoch(created_at)],
+        "INSERT INTO services (name, system_name, description, backend_version, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            name,
+            system_name,
+            description,
+            backend_version.as_str(),
+            to_epoch(created_at)
+        ],
     )?;
     Ok(Id(conn.last_insert_rowid()))
 }
@@ -81,17 +98,35 @@ pub(crate) fn update_service(
     id: Id,
     name: &str,
     description: &str,
+    backend_version: BackendVersion,
 ) -> rusqlite::Result<()> {
     super::execute(
         conn,
-        "UPDATE services SET name = ?2, description = ?3 WHERE id = ?1",
-        params![id.0, name, description],
+        "UPDATE services SET name = ?2, description = ?3, backend_version = ?4 WHERE id = ?1",
+        params![id.0, name, description, backend_version.as_str()],
     )?;
     Ok(())
 }
 
 pub(crate) fn delete_service(conn: &Connection, id: Id) -> rusqlite::Result<()> {
     super::execute(conn, "DELETE FROM services WHERE id = ?1", [id.0])?;
+    Ok(())
+}
+
+/// Marks a service deleted at `at`, keeping its row for the applications, usage and invoice
+/// lines that name its plans and metrics. Its system name is given back: the column is
+/// UNIQUE, so the kept row's name gets a `#deleted-<id>` suffix no system name can have.
+pub(crate) fn mark_service_deleted(
+    conn: &Connection,
+    id: Id,
+    at: DateTime<Utc>,
+) -> rusqlite::Result<()> {
+    super::execute(
+        conn,
+        "UPDATE services SET deleted_at = ?2, system_name = system_name || '#deleted-' || id
+         WHERE id = ?1",
+        params![id.0, to_epoch(at)],
+    )?;
     Ok(())
 }
 
@@ -104,6 +139,27 @@ pub(crate) fn service_has_applications(conn: &Connection, id: Id) -> rusqlite::R
         [id.0],
         |row| row.get(0),
     )
+}
+
+/// The live applications on the service's plans, by id.
+pub(crate) fn live_applications_of_service(conn: &Connection, id: Id) -> rusqlite::Result<Vec<Id>> {
+    let mut statement = conn.prepare_cached(
+        "SELECT a.id FROM applications a JOIN plans p ON p.id = a.plan_id
+         WHERE p.service_id = ?1 AND a.state = 'live' ORDER BY a.id",
+    )?;
+    let ids = statement
+        .query_map([id.0], |row| Ok(Id(row.get(0)?)))?
+        .collect();
+    ids
+}
+
+/// Every plan of the service, by id.
+pub(crate) fn plans_of_service(conn: &Connection, id: Id) -> rusqlite::Result<Vec<Plan>> {
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT {PLAN_COLUMNS} FROM plans WHERE service_id = ?1 ORDER BY id"
+    ))?;
+    let plans = statement.query_map([id.0], plan_from_row)?.collect();
+    plans
 }
 
 // --- metrics ---------------------------------------------------------------------------------
@@ -280,10 +336,12 @@ pub(crate) fn list_plans(conn: &Connection, filter: &ListPlans) -> rusqlite::Res
         .map(contains_pattern);
     let state = filter.state.map(plan_state_sql);
     let service = filter.service_id.map(|id| id.0);
+    // Plans of a deleted service leave the lists with it (get_plan still finds them).
     let filter_sql = "FROM plans WHERE (?1 IS NULL OR service_id = ?1)
         AND (?2 IS NULL OR search_key LIKE ?2 ESCAPE '\\')
         AND (?3 IS NULL OR state = ?3)
-        AND (?6 OR custom_for_application_id IS NULL)";
+        AND (?6 OR custom_for_application_id IS NULL)
+        AND service_id IN (SELECT id FROM services WHERE deleted_at IS NULL)";
     let total = super::query_row(
         conn,
         &format!("SELECT count(*) {filter_sql}"),

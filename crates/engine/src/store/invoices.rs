@@ -24,6 +24,8 @@ pub(crate) struct InvoiceRow {
     pub issued_on: Option<NaiveDate>,
     pub due_on: Option<NaiveDate>,
     pub paid_at: Option<DateTime<Utc>>,
+    /// When the invoice last changed (kept by every write below).
+    pub updated_at: DateTime<Utc>,
     /// Frozen currency once issued, the provider's before.
     pub currency: String,
     /// Frozen rate once issued, the account's live rate before.
@@ -67,7 +69,7 @@ macro_rules! invoice_select {
         i.creation_type, i.created_at, i.issued_on, i.due_on, i.paid_at,
         coalesce(i.currency, s.currency),
         CASE WHEN i.issued_to IS NULL THEN a.vat_rate ELSE i.vat_rate END,
-        i.net, ",
+        i.net, i.updated_at, ",
             $parties,
             " FROM invoices i JOIN accounts a ON a.id = i.account_id JOIN settings s ON s.id = 1"
         )
@@ -102,8 +104,9 @@ fn row(row: &Row<'_>) -> rusqlite::Result<InvoiceRow> {
         currency: row.get(11)?,
         vat_rate: row.get::<_, Option<i64>>(12)?.map(percent_from_e4),
         net: Decimal::new(row.get(13)?, 4),
-        issued_to: party(14)?,
-        issued_by: party(15)?,
+        updated_at: from_epoch(row.get(14)?),
+        issued_to: party(15)?,
+        issued_by: party(16)?,
     })
 }
 
@@ -309,8 +312,9 @@ pub(crate) fn insert(
 ) -> rusqlite::Result<Id> {
     super::execute(
         conn,
-        "INSERT INTO invoices (account_id, friendly_id, period, state, creation_type, created_at)
-         VALUES (?1, ?2, ?3, 'open', ?4, ?5)",
+        "INSERT INTO invoices (account_id, friendly_id, period, state, creation_type, created_at,
+                               updated_at)
+         VALUES (?1, ?2, ?3, 'open', ?4, ?5, ?5)",
         params![
             account_id.0,
             friendly_id,
@@ -343,12 +347,13 @@ pub(crate) fn set_friendly_id_and_period(
     id: Id,
     friendly_id: &str,
     period: &str,
+    at: DateTime<Utc>,
 ) -> rusqlite::Result<()> {
     keeping_share(conn, id.0, || {
         super::execute(
             conn,
-            "UPDATE invoices SET friendly_id = ?2, period = ?3 WHERE id = ?1",
-            params![id.0, friendly_id, period],
+            "UPDATE invoices SET friendly_id = ?2, period = ?3, updated_at = ?4 WHERE id = ?1",
+            params![id.0, friendly_id, period, to_epoch(at)],
         )
     })?;
     Ok(())
@@ -382,7 +387,7 @@ pub(crate) fn change_state(
         let at = to_epoch(change.at);
         super::execute(
             conn,
-            "UPDATE invoices SET state = ?2,
+            "UPDATE invoices SET state = ?2, updated_at = ?3,
                 finalized_at = CASE WHEN ?2 IN ('finalized', 'pending') THEN coalesce(finalized_at, ?3)
                                     ELSE finalized_at END,
                 paid_at = CASE WHEN ?2 = 'paid' THEN ?3 ELSE paid_at END,
@@ -416,7 +421,8 @@ pub(crate) fn change_state(
 
 // --- line items ------------------------------------------------------------------------------
 
-const LINE_COLUMNS: &str = "id, invoice_id, name, description, quantity, cost, type, metric_id";
+const LINE_COLUMNS: &str = "id, invoice_id, name, description, quantity, cost, type, metric_id, \
+                            application_id, plan_id, created_at";
 
 fn line_from_row(row: &Row<'_>) -> rusqlite::Result<LineItem> {
     Ok(LineItem {
@@ -432,6 +438,9 @@ fn line_from_row(row: &Row<'_>) -> rusqlite::Result<LineItem> {
             _ => LineItemType::Manual,
         },
         metric_id: row.get::<_, Option<i64>>(7)?.map(Id),
+        application_id: row.get::<_, Option<i64>>(8)?.map(Id),
+        plan_id: row.get::<_, Option<i64>>(9)?.map(Id),
+        created_at: from_epoch(row.get(10)?),
     })
 }
 
@@ -443,6 +452,56 @@ pub(crate) fn line_items(conn: &Connection, invoice_id: Id) -> rusqlite::Result<
         .query_map([invoice_id.0], line_from_row)?
         .collect();
     lines
+}
+
+/// The lines of the invoices `ids`, each invoice's in its order, read with one statement.
+pub(crate) fn line_items_of(
+    conn: &Connection,
+    ids: &[Id],
+) -> rusqlite::Result<std::collections::HashMap<Id, Vec<LineItem>>> {
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT {LINE_COLUMNS} FROM line_items
+         WHERE invoice_id IN (SELECT value FROM json_each(?1)) ORDER BY invoice_id, id"
+    ))?;
+    let mut lines: std::collections::HashMap<Id, Vec<LineItem>> = Default::default();
+    for line in statement.query_map([id_list(ids)], line_from_row)? {
+        let line = line?;
+        lines.entry(line.invoice_id).or_default().push(line);
+    }
+    Ok(lines)
+}
+
+/// The parties frozen onto those of the invoices `ids` that are issued (buyer, provider).
+pub(crate) fn frozen_parties(
+    conn: &Connection,
+    ids: &[Id],
+) -> rusqlite::Result<std::collections::HashMap<Id, (Party, Party)>> {
+    let mut statement = conn.prepare_cached(
+        "SELECT id, issued_to, issued_by FROM invoices
+         WHERE id IN (SELECT value FROM json_each(?1)) AND issued_to IS NOT NULL",
+    )?;
+    let mut parties = std::collections::HashMap::new();
+    let rows = statement.query_map([id_list(ids)], |row| {
+        let party = |index| -> rusqlite::Result<Option<Party>> {
+            Ok(row
+                .get::<_, Option<String>>(index)?
+                .and_then(|json| serde_json::from_str(&json).ok()))
+        };
+        Ok((Id(row.get(0)?), party(1)?, party(2)?))
+    })?;
+    for row in rows {
+        if let (id, Some(to), Some(by)) = row? {
+            parties.insert(id, (to, by));
+        }
+    }
+    Ok(parties)
+}
+
+/// Ids as a JSON array, for `IN (SELECT value FROM json_each(?))`: one statement, prepared
+/// once, for any number of ids.
+fn id_list(ids: &[Id]) -> String {
+    let numbers: Vec<String> = ids.iter().map(|id| id.0.to_string()).collect();
+    format!("[{}]", numbers.join(","))
 }
 
 pub(crate) fn line_item(conn: &Connection, id: Id) -> rusqlite::Result<Option<LineItem>> {
@@ -476,7 +535,7 @@ pub(crate) fn insert_line_item(
     created_at: DateTime<Utc>,
 ) -> rusqlite::Result<Id> {
     let id = insert_line_leaving_net(conn, line, created_at)?;
-    add_to_net(conn, line.invoice_id, line.cost)?;
+    add_to_net(conn, line.invoice_id, line.cost, created_at)?;
     Ok(id)
 }
 
@@ -513,31 +572,38 @@ pub(crate) fn insert_line_leaving_net(
     Ok(Id(conn.last_insert_rowid()))
 }
 
+/// Adds `amount` to the invoice's net, a change of the invoice at `at`.
 pub(crate) fn add_to_net(
     conn: &Connection,
     invoice_id: Id,
     amount: Decimal,
+    at: DateTime<Utc>,
 ) -> rusqlite::Result<()> {
     keeping_share(conn, invoice_id.0, || {
         super::execute(
             conn,
-            "UPDATE invoices SET net = net + ?2 WHERE id = ?1",
-            params![invoice_id.0, to_e4(amount)],
+            "UPDATE invoices SET net = net + ?2, updated_at = ?3 WHERE id = ?1",
+            params![invoice_id.0, to_e4(amount), to_epoch(at)],
         )
     })?;
     Ok(())
 }
 
-pub(crate) fn delete_line_item(conn: &Connection, id: Id) -> rusqlite::Result<()> {
+pub(crate) fn delete_line_item(
+    conn: &Connection,
+    id: Id,
+    at: DateTime<Utc>,
+) -> rusqlite::Result<()> {
     let Some(line) = line_item(conn, id)? else {
         return Ok(());
     };
     keeping_share(conn, line.invoice_id.0, || {
         super::execute(
             conn,
-            "UPDATE invoices SET net = net - (SELECT cost FROM line_items WHERE id = ?1)
+            "UPDATE invoices SET net = net - (SELECT cost FROM line_items WHERE id = ?1),
+                updated_at = ?3
              WHERE id = ?2",
-            [id.0, line.invoice_id.0],
+            params![id.0, line.invoice_id.0, to_epoch(at)],
         )
     })?;
     super::execute(conn, "DELETE FROM line_items WHERE id = ?1", [id.0])?;

@@ -104,14 +104,15 @@ pub(crate) fn attempted_after(
     )
 }
 
-/// Records a pending attempt's outcome; false when it was resolved already (by another
-/// process that completed the same attempt).
+/// Records a pending attempt's outcome, a change of its invoice at `at`; false when it was
+/// resolved already (by another process that completed the same attempt).
 pub(crate) fn resolve(
     conn: &Connection,
     id: Id,
     success: bool,
     reference: &str,
     message: &str,
+    at: DateTime<Utc>,
 ) -> rusqlite::Result<bool> {
     let changed = super::execute(
         conn,
@@ -124,6 +125,14 @@ pub(crate) fn resolve(
             message
         ],
     )?;
+    if changed == 1 {
+        super::execute(
+            conn,
+            "UPDATE invoices SET updated_at = ?2
+             WHERE id = (SELECT invoice_id FROM payment_transactions WHERE id = ?1)",
+            params![id.0, to_epoch(at)],
+        )?;
+    }
     Ok(changed == 1)
 }
 
@@ -160,11 +169,16 @@ pub(crate) fn retries(conn: &Connection, invoice_id: Id) -> rusqlite::Result<i64
     )
 }
 
-pub(crate) fn set_retries(conn: &Connection, invoice_id: Id, retries: i64) -> rusqlite::Result<()> {
+pub(crate) fn set_retries(
+    conn: &Connection,
+    invoice_id: Id,
+    retries: i64,
+    at: DateTime<Utc>,
+) -> rusqlite::Result<()> {
     super::execute(
         conn,
-        "UPDATE invoices SET charging_retries = ?2 WHERE id = ?1",
-        params![invoice_id.0, retries],
+        "UPDATE invoices SET charging_retries = ?2, updated_at = ?3 WHERE id = ?1",
+        params![invoice_id.0, retries, to_epoch(at)],
     )?;
     Ok(())
 }

@@ -6,7 +6,7 @@ pub(crate) fn get(conn: &Connection) -> rusqlite::Result<Settings> {
         conn,
         "SELECT org_name, line1, line2, city, state, zip, country, fiscal_code, vat_code,
                 currency, billing_mode, numbering, invoice_footnote, zero_vat_text,
-                charging_enabled, paper_size, invoice_logo IS NOT NULL
+                charging_enabled, paper_size, invoice_logo IS NOT NULL, net_terms
          FROM settings WHERE id = 1",
         [],
         |row| {
@@ -42,6 +42,7 @@ pub(crate) fn get(conn: &Connection) -> rusqlite::Result<Settings> {
                     PaperSize::A4
                 },
                 has_logo: row.get(16)?,
+                net_terms: row.get(17)?,
             })
         },
     )
@@ -54,7 +55,7 @@ pub(crate) fn update(conn: &Connection, settings: &Settings) -> rusqlite::Result
         "UPDATE settings SET org_name = ?1, line1 = ?2, line2 = ?3, city = ?4, state = ?5,
                 zip = ?6, country = ?7, fiscal_code = ?8, vat_code = ?9, currency = ?10,
                 billing_mode = ?11, numbering = ?12, invoice_footnote = ?13,
-                zero_vat_text = ?14, charging_enabled = ?15, paper_size = ?16
+                zero_vat_text = ?14, charging_enabled = ?15, paper_size = ?16, net_terms = ?17
          WHERE id = 1",
         params![
             settings.org_name,
@@ -82,9 +83,20 @@ pub(crate) fn update(conn: &Connection, settings: &Settings) -> rusqlite::Result
                 PaperSize::A4 => "a4",
                 PaperSize::Letter => "letter",
             },
+            settings.net_terms,
         ],
     )?;
     Ok(())
+}
+
+/// The payment terms: days from issue to due date.
+pub(crate) fn net_terms(conn: &Connection) -> rusqlite::Result<u32> {
+    super::query_row(
+        conn,
+        "SELECT net_terms FROM settings WHERE id = 1",
+        [],
+        |row| row.get(0),
+    )
 }
 
 /// How invoices are numbered; what opening an invoice needs of the settings.

@@ -13,10 +13,10 @@ use super::services::given;
 use super::ThreeScale;
 use crate::endpoint::{endpoints, Endpoints};
 use axum::extract::Path;
-use axum::http::StatusCode;
 use counterfoil_engine::model::{
-    Account, AccountEvent, AccountFields, AccountState, AddressUpdate, ById, ChangeAccountState,
-    FindAccount, Id, ListAccounts, SignUp, UpdateAccount,
+    Account, AccountEvent, AccountFields, AccountState, AccountUser, AccountUserRole,
+    AddressUpdate, ById, ChangeAccountState, CreateAccountUser, FindAccount, Id, ListAccounts,
+    SignUp, UpdateAccount,
 };
 use counterfoil_engine::op;
 use serde::{Deserialize, Serialize};
@@ -39,6 +39,8 @@ pub(super) fn endpoints() -> Endpoints {
         suspend,
         resume,
         list_users,
+        create_user,
+        read_user,
         read_plan,
         change_plan,
         list_account_plans,
@@ -184,21 +186,46 @@ fn parse_state(text: &str) -> Option<AccountState> {
     })
 }
 
-/// A buyer's user: its admin, made by signup. Its id is the account's.
+/// A buyer's user: its admin, made by signup, or a member added through `users.json`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UserJson {
     pub id: i64,
     pub account_id: i64,
     pub created_at: String,
     pub updated_at: String,
-    /// Always `active`.
+    /// Always `active`: buyers do not sign in to Counterfoil.
     pub state: String,
-    /// Always `admin`.
+    /// `admin` or `member`.
     pub role: String,
     pub username: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     pub links: Vec<Link>,
+}
+
+impl UserJson {
+    fn of(user: &AccountUser) -> UserJson {
+        let at = timestamp(user.created_at);
+        let account = user.account_id.0;
+        UserJson {
+            id: user.id.0,
+            account_id: account,
+            updated_at: at.clone(),
+            created_at: at,
+            state: "active".into(),
+            role: match user.role {
+                AccountUserRole::Admin => "admin",
+                AccountUserRole::Member => "member",
+            }
+            .into(),
+            username: user.username.clone(),
+            email: user.email.clone(),
+            links: vec![Link {
+                rel: "account",
+                href: format!("/admin/api/accounts/{account}"),
+            }],
+        }
+    }
 }
 
 /// The one account plan: "Default", free, the plan of every buyer.
@@ -241,6 +268,7 @@ fn default_account_plan() -> AccountPlanJson {
 schema::envelope!(AccountEnvelope, account, AccountJson);
 schema::list!(AccountList, AccountItem, accounts, account, AccountJson);
 schema::list!(UserList, UserItem, users, user, UserJson);
+schema::envelope!(UserEnvelope, user, UserJson);
 schema::envelope!(AccountPlanEnvelope, account_plan, AccountPlanJson);
 schema::list!(
     AccountPlanList,
@@ -324,8 +352,14 @@ struct ChangeAccountPlanBody {
 
 // --- helpers ---------------------------------------------------------------------------------
 
-async fn load(call: &ApiCall, id: i64) -> Result<Account, Failure> {
-    call.read(op::get_account, ById { id: Id(id) }).await
+/// A buyer account; 404 when unknown or deleted (3scale's scheduled deletion: the account has
+/// left the API, its invoices stay on the books).
+pub(super) async fn load(call: &ApiCall, id: i64) -> Result<Account, Failure> {
+    let account = call.read(op::get_account, ById { id: Id(id) }).await?;
+    if account.deleted_at.is_some() {
+        return Err(Failure::NotFound);
+    }
+    Ok(account)
 }
 
 /// The account id of a path: `7` or `7.json`.
@@ -362,10 +396,35 @@ fn address_update(parts: [Option<String>; 6]) -> Option<AddressUpdate> {
 
 /// The editable fields present in `params`, as an update of account `id`. Absent and null keys
 /// keep what is there, so an echoed whole account (id, state, links, …) changes only these.
+/// Every key that cannot be read is refused in the one answer.
 fn account_update(params: &Params, id: Id) -> Result<UpdateAccount, Failure> {
+    let mut refused = Vec::new();
+    let billing_address = Failure::noted(&mut refused, billing_address_update(params)).flatten();
+    let vat_rate = Failure::noted(&mut refused, params.decimal("vat_rate")).flatten();
+    let billing = Failure::noted(&mut refused, params.boolean("monthly_billing_enabled")).flatten();
+    let charging =
+        Failure::noted(&mut refused, params.boolean("monthly_charging_enabled")).flatten();
+    Failure::all(refused)?;
+    Ok(UpdateAccount {
+        org_name: params.text("org_name"),
+        legal_address: address_update(LEGAL_ADDRESS.map(|key| params.text(key))),
+        billing_address,
+        vat_code: params.text("vat_code"),
+        fiscal_code: params.text("fiscal_code"),
+        po_number: params.text("po_number"),
+        vat_rate: vat_rate.map(Some),
+        monthly_billing_enabled: billing,
+        monthly_charging_enabled: charging,
+        ..UpdateAccount::of(id)
+    })
+}
+
+/// `billing_address` of `params`: absent, or an object of texts (an empty one still gives the
+/// account a blank billing address).
+fn billing_address_update(params: &Params) -> Result<Option<Option<AddressUpdate>>, Failure> {
     let not_an_address = || Failure::field("billing_address", "must be an address");
-    let billing_address = match params.value("billing_address") {
-        None => None,
+    match params.value("billing_address") {
+        None => Ok(None),
         Some(Value::Object(given)) => {
             let mut parts: [Option<String>; 6] = Default::default();
             for (key, part) in BILLING_ADDRESS.iter().zip(parts.iter_mut()) {
@@ -375,23 +434,10 @@ fn account_update(params: &Params, id: Id) -> Result<UpdateAccount, Failure> {
                     Some(_) => return Err(not_an_address()),
                 }
             }
-            // An empty object still gives the account a (blank) billing address.
-            Some(Some(address_update(parts).unwrap_or_default()))
+            Ok(Some(Some(address_update(parts).unwrap_or_default())))
         }
-        Some(_) => return Err(not_an_address()),
-    };
-    Ok(UpdateAccount {
-        org_name: params.text("org_name"),
-        legal_address: address_update(LEGAL_ADDRESS.map(|key| params.text(key))),
-        billing_address,
-        vat_code: params.text("vat_code"),
-        fiscal_code: params.text("fiscal_code"),
-        po_number: params.text("po_number"),
-        vat_rate: params.decimal("vat_rate")?.map(Some),
-        monthly_billing_enabled: params.boolean("monthly_billing_enabled")?,
-        monthly_charging_enabled: params.boolean("monthly_charging_enabled")?,
-        ..UpdateAccount::of(id)
-    })
+        Some(_) => Err(not_an_address()),
+    }
 }
 
 /// An engine refusal on an engine field, named as the API names it.
@@ -450,7 +496,10 @@ async fn signup(call: ApiCall) -> Result<Reply, Failure> {
         monthly_billing_enabled: fields.monthly_billing_enabled,
         monthly_charging_enabled: fields.monthly_charging_enabled,
     };
-    let account = call.write(op::sign_up, input).await.map_err(api_field)?;
+    let account = call
+        .write_in_short_words(op::sign_up, input)
+        .await
+        .map_err(api_field)?;
     let json = AccountJson::of(&account);
     let location = format!("/admin/api/accounts/{}.json", json.id);
     Reply::created("account", &json, location)
@@ -564,6 +613,7 @@ async fn read_account(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Fa
 )]
 async fn update_account(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Failure> {
     let id = account_segment(&id)?;
+    load(&call, id).await?;
     let input = account_update(&call.params.rooted("account"), Id(id))?;
     let after = call
         .write(op::update_account, input)
@@ -572,26 +622,22 @@ async fn update_account(Path(id): Path<String>, call: ApiCall) -> Result<Reply, 
     Reply::entity("account", &AccountJson::of(&after))
 }
 
-/// Delete a buyer account; refused (403) while it has invoices or live applications.
+/// Delete a buyer account: one with invoices or applications is scheduled for deletion (its
+/// live applications end now, its invoices stay on the books); either way it is then 404.
 #[utoipa::path(
     delete, path = "/admin/api/accounts/{id}.json", tag = "Accounts",
     params(("id" = i64, Path)),
-    responses(
-        (status = 200, description = "Deleted; empty body"),
-        (status = 403, body = ErrorsBody),
-    )
+    responses((status = 200, description = "Deleted; empty body"))
 )]
 async fn delete_account(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Failure> {
     let id = account_segment(&id)?;
-    match call.write(op::delete_account, ById { id: Id(id) }).await {
-        Ok(_) => Ok(Reply::deleted()),
-        Err(Failure::Conflict(message)) => Err(Failure::base(StatusCode::FORBIDDEN, message)),
-        Err(other) => Err(other),
-    }
+    call.write(op::delete_account, ById { id: Id(id) }).await?;
+    Ok(Reply::deleted())
 }
 
 async fn transition(id: &str, call: ApiCall, event: AccountEvent) -> Result<Reply, Failure> {
     let id = Id(account_segment(id)?);
+    load(&call, id.0).await?;
     let account = call
         .write(op::change_account_state, ChangeAccountState { id, event })
         .await?;
@@ -648,7 +694,7 @@ async fn resume(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Failure>
     transition(&id, call, AccountEvent::Resume).await
 }
 
-/// A buyer's users: its admin user when signup made one, else none.
+/// A buyer's users by id: its admin (when signup made one), then its members.
 #[utoipa::path(
     get, path = "/admin/api/accounts/{id}/users.json", tag = "Accounts",
     params(("id" = i64, Path)),
@@ -656,27 +702,73 @@ async fn resume(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Failure>
 )]
 async fn list_users(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Failure> {
     let id = path_id(&id)?;
-    let account = load(&call, id).await?;
-    let at = timestamp(account.created_at);
-    let users: Vec<UserJson> = account
-        .admin_username
-        .iter()
-        .map(|username| UserJson {
-            id,
-            account_id: id,
-            created_at: at.clone(),
-            updated_at: at.clone(),
-            state: "active".into(),
-            role: "admin".into(),
-            username: username.clone(),
-            email: account.admin_email.clone(),
-            links: vec![Link {
-                rel: "account",
-                href: format!("/admin/api/accounts/{id}"),
-            }],
-        })
-        .collect();
+    load(&call, id).await?;
+    let users = call
+        .read(op::list_account_users, ById { id: Id(id) })
+        .await?;
+    let users: Vec<UserJson> = users.iter().map(UserJson::of).collect();
     Reply::list("users", "user", &users, None)
+}
+
+/// Read one user of a buyer.
+#[utoipa::path(
+    get, path = "/admin/api/accounts/{account_id}/users/{id}.json", tag = "Accounts",
+    params(("account_id" = i64, Path), ("id" = i64, Path)),
+    responses((status = 200, body = UserEnvelope))
+)]
+async fn read_user(
+    Path((account, id)): Path<(String, String)>,
+    call: ApiCall,
+) -> Result<Reply, Failure> {
+    let account = path_id(&account)?;
+    let id = id_segment(&id)?;
+    load(&call, account).await?;
+    let users = call
+        .read(op::list_account_users, ById { id: Id(account) })
+        .await?;
+    let user = users
+        .iter()
+        .find(|user| user.id.0 == id)
+        .ok_or(Failure::NotFound)?;
+    Reply::entity("user", &UserJson::of(user))
+}
+
+/// A new user of a buyer (flat keys, or under `user`). `password` is accepted and not kept:
+/// buyers do not sign in to Counterfoil.
+#[derive(Deserialize, ToSchema)]
+struct CreateUserBody {
+    /// 3 to 40 characters; unique among buyers' users.
+    #[serde(default, deserialize_with = "lenient::text")]
+    #[schema(value_type = String, required)]
+    username: Option<String>,
+    #[serde(default, deserialize_with = "lenient::text")]
+    email: Option<String>,
+    #[serde(default, deserialize_with = "lenient::text")]
+    password: Option<String>,
+}
+
+/// Add a member user to a buyer account.
+#[utoipa::path(
+    post, path = "/admin/api/accounts/{id}/users.json", tag = "Accounts",
+    params(("id" = i64, Path)),
+    request_body(content = CreateUserBody),
+    responses((status = 201, body = UserEnvelope))
+)]
+async fn create_user(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Failure> {
+    let id = path_id(&id)?;
+    load(&call, id).await?;
+    let body: CreateUserBody = call.params.rooted("user").parse()?;
+    let _not_kept = body.password;
+    let input = CreateAccountUser {
+        account_id: Id(id),
+        username: body.username.unwrap_or_default(),
+        email: body.email,
+    };
+    let user = call
+        .write_in_short_words(op::create_account_user, input)
+        .await?;
+    let location = format!("/admin/api/accounts/{id}/users/{}.json", user.id);
+    Reply::created("user", &UserJson::of(&user), location)
 }
 
 /// A buyer's account plan: always the one Default plan.

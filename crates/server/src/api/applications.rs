@@ -177,10 +177,9 @@ struct ApplicationFilters {
 
 // --- helpers ---------------------------------------------------------------------------------
 
-/// The account of the path (404 when unknown).
+/// The account of the path (404 when unknown or deleted).
 async fn account(call: &ApiCall, segment: &str) -> Result<Account, Failure> {
-    let id = Id(path_id(segment)?);
-    call.read(op::get_account, ById { id }).await
+    super::accounts::load(call, path_id(segment)?).await
 }
 
 /// An application of `account` that is not cancelled; 404 otherwise.

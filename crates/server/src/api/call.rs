@@ -278,13 +278,21 @@ impl Params {
     }
 
     /// The parameters as `T`, a body type that documents them too (`Deserialize` +
-    /// `ToSchema`); its fields read as [`lenient`] says and other keys are ignored. A value
-    /// a field refuses is a 422 naming the field.
+    /// `ToSchema`); its fields read as [`lenient`] says and other keys are ignored. The
+    /// values its fields refuse are one 422 naming each of those fields.
     pub fn parse<T: serde::de::DeserializeOwned>(&self) -> Result<T, Failure> {
         let params = Value::Object(self.0.clone());
-        serde_path_to_error::deserialize(params).map_err(|error| {
-            let field = error.path().to_string();
-            Failure::field(&field, error.into_inner().to_string())
+        counterfoil_engine::input::parse_each_field(params).map_err(|bad| {
+            let mut errors: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+            for field in bad {
+                let name = field.field();
+                let message = match &field.missing {
+                    Some(_) => "can't be blank".to_owned(),
+                    None => field.message,
+                };
+                errors.entry(name).or_default().push(message);
+            }
+            Failure::Errors(axum::http::StatusCode::UNPROCESSABLE_ENTITY, errors)
         })
     }
 

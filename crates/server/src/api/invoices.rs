@@ -7,10 +7,12 @@ use super::schema::{self, ErrorsBody};
 use super::ThreeScale;
 use crate::endpoint::{endpoints, Endpoints};
 use axum::extract::Path;
-use axum::http::StatusCode;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 use counterfoil_engine::model::{
-    AddLineItem, ById, CreateInvoice, Id, Invoice, InvoiceDetail, InvoiceState, LineItem,
-    LineItemType, ListInvoices, PaymentTransaction, Period, TransitionInvoice, UpdateInvoice,
+    AddLineItem, ById, CreateInvoice, CreationType, Id, Invoice, InvoiceDetail, InvoiceState,
+    InvoiceWithLines, LineItem, LineItemType, ListInvoices, Party, PaymentTransaction, Period,
+    Permission, TransitionInvoice, UpdateInvoice,
 };
 use counterfoil_engine::op;
 use rust_decimal::Decimal;
@@ -23,6 +25,7 @@ pub(super) fn endpoints() -> Endpoints {
         list_invoices,
         create_invoice,
         read_invoice,
+        download_pdf,
         update_invoice,
         change_state,
         charge,
@@ -37,13 +40,16 @@ pub(super) fn endpoints() -> Endpoints {
 
 // --- JSON ------------------------------------------------------------------------------------
 
-/// An invoice as 3scale writes it (§8).
+/// An invoice as 3scale writes it (§8), with the fields of the Billing API's own document
+/// (seed 000: `month`, `account`, embedded `line_items`) and of its XML (seed 001: the
+/// `provider` and `buyer` blocks).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct InvoiceJson {
     pub id: i64,
     pub account_id: i64,
     pub friendly_id: String,
     pub created_at: String,
+    /// When the invoice last changed: its number, period, state, lines, charging or payments.
     pub updated_at: String,
     pub state: String,
     pub currency: String,
@@ -58,7 +64,11 @@ pub struct InvoiceJson {
     /// Σ line costs.
     #[schema(value_type = f64)]
     pub cost_without_vat: Number,
+    /// YYYY-MM.
     pub period: String,
+    /// The billing month, YYYY-MM (the Billing API document's name for `period`).
+    pub month: String,
+    /// `manual` or `background`.
     pub creation_type: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub issued_on: Option<String>,
@@ -66,21 +76,81 @@ pub struct InvoiceJson {
     pub due_on: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub paid_at: Option<String>,
+    /// The buyer, by id and name.
+    pub account: InvoiceAccountJson,
+    /// Who issues the invoice (the PDF's "Issued by"): the provider's details, frozen at issue.
+    pub provider: PartyJson,
+    /// Who the invoice is for (the PDF's "For"): the buyer's details, frozen at issue.
+    pub buyer: PartyJson,
+    /// The invoice's lines, by id.
+    pub line_items: Vec<LineItemJson>,
     pub links: Vec<Link>,
 }
 
+/// The buyer of an invoice (seed 000's `account`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InvoiceAccountJson {
+    pub id: i64,
+    pub org_name: String,
+}
+
+/// The provider or the buyer of an invoice, as its PDF prints them. `id` is the buyer's
+/// account id; the provider, the book's owner, has none.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PartyJson {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+    pub org_name: String,
+    /// The address lines, one per line.
+    pub address: String,
+    pub city: String,
+    pub state: String,
+    pub zip: String,
+    pub country: String,
+    pub fiscal_code: String,
+    pub vat_code: String,
+    /// The buyer's PO number ("" for the provider).
+    pub po_number: String,
+}
+
+impl PartyJson {
+    fn of(party: &Party, id: Option<i64>) -> PartyJson {
+        let address = &party.address;
+        let lines: Vec<&str> = [address.line1.as_str(), address.line2.as_str()]
+            .into_iter()
+            .filter(|line| !line.trim().is_empty())
+            .collect();
+        PartyJson {
+            id,
+            org_name: party.name.clone(),
+            address: lines.join("\n"),
+            city: address.city.clone(),
+            state: address.state.clone(),
+            zip: address.zip.clone(),
+            country: address.country.clone(),
+            fiscal_code: party.fiscal_code.clone(),
+            vat_code: party.vat_code.clone(),
+            po_number: party.po_number.clone(),
+        }
+    }
+}
+
 impl InvoiceJson {
-    fn of(invoice: &Invoice) -> InvoiceJson {
+    /// An invoice read whole (`get_invoice` and the writes answer one).
+    fn of_detail(detail: &InvoiceDetail) -> InvoiceJson {
+        InvoiceJson::of(&InvoiceWithLines::from(detail.clone()))
+    }
+
+    fn of(detail: &InvoiceWithLines) -> InvoiceJson {
+        let invoice = &detail.invoice;
         let id = invoice.id.0;
         let account = invoice.account_id.0;
-        let created = timestamp(invoice.created_at);
         InvoiceJson {
             id,
             account_id: account,
             friendly_id: invoice.friendly_id.clone(),
-            // The book keeps no per-row update time; the last dated change stands in for it.
-            updated_at: invoice.paid_at.map_or_else(|| created.clone(), timestamp),
-            created_at: created,
+            created_at: timestamp(invoice.created_at),
+            updated_at: timestamp(invoice.updated_at),
             state: state_name(invoice.state).to_owned(),
             currency: invoice.currency.clone(),
             cost: Number(invoice.totals.total),
@@ -88,14 +158,26 @@ impl InvoiceJson {
             vat_amount: Number(invoice.totals.vat_amount),
             cost_without_vat: Number(invoice.totals.cost_without_vat),
             period: invoice.period.to_string(),
+            month: invoice.period.to_string(),
             creation_type: match invoice.creation_type {
-                counterfoil_engine::model::CreationType::Manual => "manual",
-                counterfoil_engine::model::CreationType::Background => "background",
+                CreationType::Manual => "manual",
+                CreationType::Background => "background",
             }
             .to_owned(),
             issued_on: invoice.issued_on.map(|date| date.to_string()),
             due_on: invoice.due_on.map(|date| date.to_string()),
             paid_at: invoice.paid_at.map(timestamp),
+            account: InvoiceAccountJson {
+                id: account,
+                org_name: invoice.account_name.clone(),
+            },
+            provider: PartyJson::of(&detail.issued_by, None),
+            buyer: PartyJson::of(&detail.issued_to, Some(account)),
+            line_items: detail
+                .line_items
+                .iter()
+                .map(|line| LineItemJson::of(line, invoice))
+                .collect(),
             links: vec![
                 Link {
                     rel: "account",
@@ -112,6 +194,10 @@ impl InvoiceJson {
                 Link {
                     rel: "line_items",
                     href: format!("/api/invoices/{id}/line_items"),
+                },
+                Link {
+                    rel: "pdf",
+                    href: format!("/api/invoices/{id}/pdf"),
                 },
             ],
         }
@@ -130,7 +216,7 @@ fn state_name(state: InvoiceState) -> &'static str {
     }
 }
 
-/// A line item (§9).
+/// A line item (§9), with what seed 001 says lines of the billing run carry.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LineItemJson {
     pub id: i64,
@@ -143,17 +229,43 @@ pub struct LineItemJson {
     /// `LineItem::PlanCost`, `LineItem::VariableCost`, or "" for a line added by hand.
     #[serde(rename = "type")]
     pub line_type: String,
+    /// Variable costs: the metric billed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub metric_id: Option<i64>,
+    /// Lines of the billing run: the application (3scale's contract) billed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contract_id: Option<i64>,
+    /// `Cinstance` (an application) with `contract_id`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contract_type: Option<String>,
+    /// Lines of the billing run: the plan whose fee or pricing is billed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plan_id: Option<i64>,
     pub created_at: String,
+    /// A line never changes: its creation.
     pub updated_at: String,
     pub links: Vec<Link>,
 }
 
 impl LineItemJson {
     fn of(line: &LineItem, invoice: &Invoice) -> LineItemJson {
-        // Lines carry no time of their own in the read model: the invoice's creation.
-        let at = timestamp(invoice.created_at);
+        let at = timestamp(line.created_at);
+        let mut links = vec![Link {
+            rel: "invoice",
+            href: format!(
+                "/api/accounts/{}/invoices/{}",
+                invoice.account_id.0, invoice.id.0
+            ),
+        }];
+        if let Some(application) = line.application_id {
+            links.push(Link {
+                rel: "application",
+                href: format!(
+                    "/admin/api/accounts/{}/applications/{}",
+                    invoice.account_id.0, application.0
+                ),
+            });
+        }
         LineItemJson {
             id: line.id.0,
             name: line.name.clone(),
@@ -167,15 +279,12 @@ impl LineItemJson {
             }
             .to_owned(),
             metric_id: line.metric_id.map(|id| id.0),
-            created_at: at.clone(),
-            updated_at: at,
-            links: vec![Link {
-                rel: "invoice",
-                href: format!(
-                    "/api/accounts/{}/invoices/{}",
-                    invoice.account_id.0, invoice.id.0
-                ),
-            }],
+            contract_id: line.application_id.map(|id| id.0),
+            contract_type: line.application_id.map(|_| "Cinstance".to_owned()),
+            plan_id: line.plan_id.map(|id| id.0),
+            updated_at: at.clone(),
+            created_at: at,
+            links,
         }
     }
 }
@@ -192,6 +301,7 @@ fn integer_quantity(quantity: rust_decimal::Decimal) -> i64 {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PaymentTransactionJson {
     pub id: i64,
+    pub invoice_id: i64,
     pub created_at: String,
     pub updated_at: String,
     pub reference: String,
@@ -210,6 +320,7 @@ impl PaymentTransactionJson {
         let at = timestamp(transaction.created_at);
         PaymentTransactionJson {
             id: transaction.id.0,
+            invoice_id: transaction.invoice_id.0,
             created_at: at.clone(),
             updated_at: at,
             reference: transaction.reference.clone(),
@@ -249,34 +360,40 @@ schema::list!(
 // --- handlers --------------------------------------------------------------------------------
 
 /// The list filters of §8: `state`, `month` (YYYY-MM), `number` (friendly ID, `*` wildcard),
-/// `year` and `buyer_query`.
+/// `year` and `buyer_query`; every one that cannot be read is refused in the one answer.
 fn list_filters(call: &ApiCall, account: Option<i64>) -> Result<ListInvoices, Failure> {
     let params = &call.params;
-    let state = match params.text("state") {
-        Some(state) => Some(parse_state(&state).ok_or_else(|| {
+    let mut refused = Vec::new();
+    let state = params.text("state").map(|state| {
+        parse_state(&state).ok_or_else(|| {
             Failure::field(
                 "state",
                 "must be one of open, finalized, pending, unpaid, paid, failed, cancelled",
             )
-        })?),
-        None => None,
-    };
-    let year = match params.text("year").filter(|y| !y.trim().is_empty()) {
-        Some(year) => Some(
+        })
+    });
+    let year = params
+        .text("year")
+        .filter(|y| !y.trim().is_empty())
+        .map(|year| {
             year.trim()
                 .parse::<i32>()
                 .ok()
                 .filter(|y| (1..=9999).contains(y))
-                .ok_or_else(|| Failure::field("year", "must be a year such as 2025"))?,
-        ),
-        None => None,
-    };
+                .ok_or_else(|| Failure::field("year", "must be a year such as 2025"))
+        });
+    let state = Failure::noted(&mut refused, state.transpose()).flatten();
+    let year = Failure::noted(&mut refused, year.transpose()).flatten();
+    let period = Failure::noted(&mut refused, params.period("month")).flatten();
+    let friendly_id = Failure::noted(&mut refused, params.search("number")).flatten();
+    let buyer_query = Failure::noted(&mut refused, params.search("buyer_query")).flatten();
+    Failure::all(refused)?;
     Ok(ListInvoices {
         state,
-        period: params.period("month")?,
-        friendly_id: params.search("number")?,
+        period,
+        friendly_id,
         year,
-        buyer_query: params.search("buyer_query")?,
+        buyer_query,
         account_id: account.map(Id),
         oldest_first: true,
         page: params.page(),
@@ -300,7 +417,7 @@ fn parse_state(text: &str) -> Option<InvoiceState> {
 
 async fn list_page(call: ApiCall, account: Option<i64>) -> Result<Reply, Failure> {
     let filters = list_filters(&call, account)?;
-    let page = call.read(op::list_invoices, filters).await?;
+    let page = call.read(op::list_invoices_with_lines, filters).await?;
     let items: Vec<InvoiceJson> = page.items.iter().map(InvoiceJson::of).collect();
     Reply::list(
         "invoices",
@@ -350,7 +467,7 @@ async fn list_account_invoices(
     call: ApiCall,
 ) -> Result<Reply, Failure> {
     let account = path_id(&account)?;
-    call.read(op::get_account, ById { id: Id(account) }).await?;
+    super::accounts::load(&call, account).await?;
     list_page(call, Some(account)).await
 }
 
@@ -380,7 +497,50 @@ struct InvoiceFilters {
 async fn read_invoice(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Failure> {
     let id = id_segment(&id)?;
     let detail = detail(&call, id, None).await?;
-    Reply::entity("invoice", &InvoiceJson::of(&detail.invoice))
+    Reply::entity("invoice", &InvoiceJson::of_detail(&detail))
+}
+
+/// Download an invoice's PDF, as the book keeps it (`invoice-<friendly id>.pdf`). An invoice
+/// without one (not issued, never generated) first gets one made and kept, as "Generate PDF"
+/// does in the UI; a read-only token may not make one (403).
+#[utoipa::path(
+    get, path = "/api/invoices/{id}/pdf", tag = "Invoices",
+    params(("id" = i64, Path)),
+    responses(
+        (status = 200, description = "The PDF", body = schema::FileBytes,
+         content_type = "application/pdf"),
+    )
+)]
+async fn download_pdf(Path(id): Path<String>, call: ApiCall) -> Result<Response, Failure> {
+    let id = Id(path_id(&id)?);
+    let stored = call.read(counterfoil_engine::invoice_pdf, id).await?;
+    let (file_name, bytes) = match stored {
+        Some(file) => file,
+        None if call.token.permission == Permission::Rw => {
+            call.book(move |book, actor| {
+                Ok(counterfoil_engine::stored_or_new_invoice_pdf(
+                    book, actor, id,
+                )?)
+            })
+            .await?
+        }
+        None => {
+            return Err(Failure::Forbidden(
+                "This invoice has no PDF yet, and a read-only token may not make one.".into(),
+            ))
+        }
+    };
+    let disposition = format!("attachment; filename=\"{file_name}\"");
+    let mut response = (StatusCode::OK, bytes).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/pdf"),
+    );
+    if let Ok(value) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    Ok(response)
 }
 
 /// Read one invoice of a buyer.
@@ -395,8 +555,9 @@ async fn read_account_invoice(
 ) -> Result<Reply, Failure> {
     let account = path_id(&account)?;
     let id = id_segment(&id)?;
+    super::accounts::load(&call, account).await?;
     let detail = detail(&call, id, Some(account)).await?;
-    Reply::entity("invoice", &InvoiceJson::of(&detail.invoice))
+    Reply::entity("invoice", &InvoiceJson::of_detail(&detail))
 }
 
 /// Create a manual invoice (state open) for a buyer; `period` defaults to this month.
@@ -413,7 +574,7 @@ async fn create_invoice(call: ApiCall) -> Result<Reply, Failure> {
     let account_id = Id(body
         .account_id
         .ok_or(Failure::MissingParameter("account_id"))?);
-    match call.read(op::get_account, ById { id: account_id }).await {
+    match super::accounts::load(&call, account_id.0).await {
         Err(Failure::NotFound) => return Err(Failure::field("buyer_account", "can't be blank")),
         found => found?,
     };
@@ -423,7 +584,7 @@ async fn create_invoice(call: ApiCall) -> Result<Reply, Failure> {
         period: body.period,
     };
     let detail = call.write(op::create_invoice, input).await?;
-    let invoice = InvoiceJson::of(&detail.invoice);
+    let invoice = InvoiceJson::of_detail(&detail);
     let location = format!("/api/invoices/{}.json", invoice.id);
     Reply::created("invoice", &invoice, location)
 }
@@ -481,7 +642,7 @@ async fn update_invoice(Path(id): Path<String>, call: ApiCall) -> Result<Reply, 
         .write(op::update_invoice, input)
         .await
         .map_err(invalid_invoice_state)?;
-    Reply::entity("invoice", &InvoiceJson::of(&detail.invoice))
+    Reply::entity("invoice", &InvoiceJson::of_detail(&detail))
 }
 
 /// A refusal because of the invoice's state, in 3scale's words.
@@ -528,7 +689,7 @@ async fn change_state(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Fa
             Failure::Errors(..) => refused(),
             other => other,
         })?;
-    Reply::entity("invoice", &InvoiceJson::of(&changed.invoice))
+    Reply::entity("invoice", &InvoiceJson::of_detail(&changed))
 }
 
 /// The body of a state change (flat, or under `invoice`).
@@ -574,7 +735,7 @@ async fn charge(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Failure>
     if after.invoice.state != InvoiceState::Paid {
         return Err(failed());
     }
-    let invoice = InvoiceJson::of(&after.invoice);
+    let invoice = InvoiceJson::of_detail(&after);
     Reply::created("invoice", &invoice, format!("/api/invoices/{id}.json"))
 }
 

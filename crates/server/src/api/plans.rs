@@ -186,13 +186,15 @@ async fn all_plans(call: &ApiCall, service_id: Option<i64>) -> Result<Vec<Plan>,
     Ok(plans)
 }
 
-/// Plan `plan` of service `service`: 404 when either is unknown or they do not match.
+/// Plan `plan` of service `service`: 404 when either is unknown (or deleted) or they do not
+/// match.
 async fn plan_of(call: &ApiCall, service_id: &str, plan_id: i64) -> Result<Plan, Failure> {
     let service_id = path_id(service_id)?;
     let plan = call.read(op::get_plan, ById { id: Id(plan_id) }).await?;
     if plan.service_id.0 != service_id {
         return Err(Failure::NotFound);
     }
+    super::services::service(call, service_id).await?;
     Ok(plan)
 }
 
@@ -455,10 +457,13 @@ async fn make_default(
 
 // --- pricing rules ---------------------------------------------------------------------------
 
-/// Plan `plan` (any service), 404 when unknown.
+/// Plan `plan` (any service), 404 when unknown or its service was deleted (the book keeps
+/// such plans only for what their applications were billed).
 async fn rule_plan(call: &ApiCall, plan_id: &str) -> Result<Plan, Failure> {
     let id = Id(path_id(plan_id)?);
-    call.read(op::get_plan, ById { id }).await
+    let plan = call.read(op::get_plan, ById { id }).await?;
+    super::services::service(call, plan.service_id.0).await?;
+    Ok(plan)
 }
 
 /// Plan `plan` and metric `metric` of the plan's service: 404 when either is unknown or the

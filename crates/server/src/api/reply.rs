@@ -209,6 +209,32 @@ impl Failure {
         )
     }
 
+    /// The value read, or `None` with its refusal kept in `refused` for [`Failure::all`].
+    pub fn noted<T>(refused: &mut Vec<Failure>, read: Result<T, Failure>) -> Option<T> {
+        read.map_err(|failure| refused.push(failure)).ok()
+    }
+
+    /// Every refusal of `failures` that is a 422 on fields, merged into one answer (a
+    /// request with several bad fields hears about each, §1.5); any other failure wins.
+    pub fn all(failures: Vec<Failure>) -> Result<(), Failure> {
+        let mut merged: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for failure in failures {
+            match failure {
+                Failure::Errors(StatusCode::UNPROCESSABLE_ENTITY, errors) => {
+                    for (field, messages) in errors {
+                        merged.entry(field).or_default().extend(messages);
+                    }
+                }
+                other => return Err(other),
+            }
+        }
+        if merged.is_empty() {
+            Ok(())
+        } else {
+            Err(Failure::Errors(StatusCode::UNPROCESSABLE_ENTITY, merged))
+        }
+    }
+
     /// `{"errors":{"base":[message]}}` with `status` (422, or 403 for a refused delete).
     pub fn base(status: StatusCode, message: impl Into<String>) -> Failure {
         Failure::Errors(
@@ -226,30 +252,37 @@ impl Failure {
         )
     }
 
-    /// An engine refusal in 3scale's short words where its clients compare them, by the
-    /// refusal's reason: a taken system name "has already been taken", an empty name "can't
-    /// be blank".
-    pub fn in_short_words(mut error: ApiError) -> Failure {
-        match error.reason {
-            Some(Reason::Taken) => error.message = "has already been taken".into(),
-            Some(Reason::Blank) => error.message = "can't be blank".into(),
-            None => {}
-        }
-        Failure::from_engine(error)
+    /// An engine refusal in 3scale's short words where its clients compare them, by each
+    /// field's reason: a taken system name "has already been taken", an empty name "can't be
+    /// blank".
+    pub fn in_short_words(error: ApiError) -> Failure {
+        Failure::worded(error, true)
     }
 
-    /// An engine refusal in 3scale's terms: validation → 422 on its field (the engine's
-    /// field names are the API's), not found → 404, a refused state → 422 on base.
+    /// An engine refusal in 3scale's terms: validation → 422 on each field at fault (the
+    /// engine's field names are the API's), not found → 404, a refused state → 422 on base.
     pub fn from_engine(error: ApiError) -> Failure {
+        Failure::worded(error, false)
+    }
+
+    fn worded(error: ApiError, short_words: bool) -> Failure {
         match error.code {
             ErrorCode::Validation => {
-                let field = error
-                    .field
-                    .as_deref()
-                    .map(|field| field.split('.').next().unwrap_or(field))
-                    .filter(|field| !field.is_empty())
-                    .unwrap_or("base");
-                Failure::field(field, error.message)
+                let mut errors: BTreeMap<String, Vec<String>> = BTreeMap::new();
+                for refusal in error.field_errors() {
+                    let field = refusal.field.split('.').next().unwrap_or_default();
+                    let field = if field.is_empty() { "base" } else { field };
+                    let message = match refusal.reason {
+                        Some(Reason::Taken) if short_words => "has already been taken".into(),
+                        Some(Reason::Blank) if short_words => "can't be blank".into(),
+                        _ => refusal.message,
+                    };
+                    errors.entry(field.to_owned()).or_default().push(message);
+                }
+                if errors.is_empty() {
+                    errors.insert("base".to_owned(), vec![error.message]);
+                }
+                Failure::Errors(StatusCode::UNPROCESSABLE_ENTITY, errors)
             }
             ErrorCode::NotFound => Failure::NotFound,
             ErrorCode::InvalidState => {

@@ -23,6 +23,11 @@ pub struct ErrorsBody {
     pub errors: std::collections::BTreeMap<String, Vec<String>>,
 }
 
+/// A file's bytes (an invoice's PDF).
+#[derive(ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct FileBytes(Vec<u8>);
+
 /// The token, in the query string (it may also come in the body or as HTTP Basic).
 #[derive(IntoParams)]
 #[into_params(parameter_in = Query)]

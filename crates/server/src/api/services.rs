@@ -10,8 +10,8 @@ use axum::extract::Path;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use counterfoil_engine::model::{
-    ById, CreateMetric, CreateService, Id, ListMetrics, Metric, Paging, Service, UpdateMetric,
-    UpdateService,
+    BackendVersion, ById, CreateMetric, CreateService, Id, ListMetrics, Metric, Paging, Service,
+    UpdateMetric, UpdateService,
 };
 use counterfoil_engine::op;
 use serde::{Deserialize, Serialize};
@@ -55,7 +55,7 @@ pub struct ServiceJson {
     pub system_name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// Always "1".
+    /// "1" (user keys), "2" (app id and key), "oauth" or "oidc", as given; "1" by default.
     pub backend_version: &'static str,
     /// Always "hosted".
     pub deployment_option: &'static str,
@@ -87,7 +87,7 @@ impl ServiceJson {
             state: "incomplete",
             system_name: service.system_name.clone(),
             description: Some(service.description.clone()).filter(|d| !d.is_empty()),
-            backend_version: "1",
+            backend_version: service.backend_version.as_str(),
             deployment_option: "hosted",
             support_email: None,
             intentions_required: false,
@@ -309,6 +309,21 @@ struct ServiceBody {
     system_name: Option<String>,
     #[serde(default, deserialize_with = "lenient::text")]
     description: Option<String>,
+    /// "1", "2", "oauth" or "oidc"; "1" when absent on create.
+    #[serde(default, deserialize_with = "lenient::text")]
+    backend_version: Option<String>,
+}
+
+impl ServiceBody {
+    /// The backend version given, if any; one that is none of 3scale's is a 422 on the field.
+    fn backend_version(&self) -> Result<Option<BackendVersion>, Failure> {
+        match self.backend_version.as_deref().map(str::trim) {
+            None | Some("") => Ok(None),
+            Some(text) => BackendVersion::parse(text)
+                .map(Some)
+                .ok_or_else(|| Failure::field("backend_version", "must be 1, 2, oauth or oidc")),
+        }
+    }
 }
 
 /// Create a service; its `hits` metric comes with it (no plans do).
@@ -319,13 +334,18 @@ struct ServiceBody {
 )]
 async fn create_service(call: ApiCall) -> Result<Reply, Failure> {
     let body: ServiceBody = call.params.rooted("service").parse()?;
-    let Some(name) = given(body.name) else {
-        return Err(Failure::field("name", "can't be blank"));
-    };
+    let mut refused = Vec::new();
+    let backend_version = Failure::noted(&mut refused, body.backend_version()).flatten();
+    let name = given(body.name);
+    if name.is_none() {
+        refused.push(Failure::field("name", "can't be blank"));
+    }
+    Failure::all(refused)?;
     let input = CreateService {
-        name,
+        name: name.unwrap_or_default(),
         system_name: given(body.system_name),
         description: body.description.unwrap_or_default(),
+        backend_version: backend_version.unwrap_or_default(),
     };
     let created = call.write_in_short_words(op::create_service, input).await?;
     let service = ServiceJson::of(&created);
@@ -345,7 +365,8 @@ async fn read_service(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Fa
     Reply::entity("service", &ServiceJson::of(&found))
 }
 
-/// Change a service's name or description; `system_name` and every other key are ignored.
+/// Change a service's name, description or backend version; `system_name` and every other key
+/// are ignored.
 #[utoipa::path(
     put, path = "/admin/api/services/{id}.json", tag = "Services",
     params(("id" = i64, Path)),
@@ -355,18 +376,22 @@ async fn read_service(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Fa
 async fn update_service(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Failure> {
     let id = id_segment(&id)?;
     let body: ServiceBody = call.params.rooted("service").parse()?;
+    let backend_version = body.backend_version()?;
     // A blank name is refused by the engine, in 3scale's words.
     let input = UpdateService {
         name: body.name,
         description: body.description,
+        backend_version,
         ..UpdateService::of(Id(id))
     };
     let after = call.write_in_short_words(op::update_service, input).await?;
     Reply::entity("service", &ServiceJson::of(&after))
 }
 
-/// Delete a service with its metrics and plans; a GET of it is then 404. The last service
-/// cannot be deleted (422, state-machine body), nor one with applications (403).
+/// Delete a service; a GET of it is then 404. One whose plans have or had applications goes as
+/// 3scale deletes it with them: its live applications end now (billed up to now) and its plans
+/// are hidden; one without goes with its metrics and plans. The last service cannot be
+/// deleted (422, state-machine body).
 #[utoipa::path(
     delete, path = "/admin/api/services/{id}.json", tag = "Services",
     params(("id" = i64, Path)),

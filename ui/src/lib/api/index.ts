@@ -4,7 +4,7 @@
 // an ApiError carrying one of the engine's error codes.
 
 import { invoke } from '@tauri-apps/api/core';
-import { ERROR_CODES, type ErrorCode, type Operations } from './types';
+import { ERROR_CODES, type ErrorCode, type FieldError, type Operations } from './types';
 
 export type { Operations } from './types';
 
@@ -32,14 +32,18 @@ export const UNREADABLE_MESSAGE =
 
 export class ApiError extends Error {
   readonly code: ErrorCode;
-  /** For validation errors: the input field at fault, e.g. `legal_address.country`. */
+  /** For validation errors: the input field at fault, e.g. `legal_address.country` (with
+   * several, the first). */
   readonly field: string | undefined;
+  /** Every field at fault when an input has several (then `message` says them all). */
+  readonly errors: readonly FieldError[];
 
-  constructor(code: ErrorCode, message: string, field?: string) {
+  constructor(code: ErrorCode, message: string, field?: string, errors: readonly FieldError[] = []) {
     super(message);
     this.name = 'ApiError';
     this.code = code;
     this.field = field;
+    this.errors = errors;
   }
 
   /**
@@ -50,12 +54,13 @@ export class ApiError extends Error {
   static from(value: unknown, status?: number): ApiError {
     if (value instanceof ApiError) return value;
     if (typeof value === 'object' && value !== null) {
-      const { code, message, field } = value as Record<string, unknown>;
+      const { code, message, field, errors } = value as Record<string, unknown>;
       if (typeof code === 'string' && KNOWN_CODES.has(code) && typeof message === 'string') {
         return new ApiError(
           code as ErrorCode,
           message,
           typeof field === 'string' && field !== '' ? field : undefined,
+          Array.isArray(errors) ? errors.filter(isFieldError) : [],
         );
       }
     }
@@ -65,6 +70,12 @@ export class ApiError extends Error {
     }
     return new ApiError(code, UNREADABLE_MESSAGE);
   }
+}
+
+function isFieldError(value: unknown): value is FieldError {
+  if (typeof value !== 'object' || value === null) return false;
+  const { field, message } = value as Record<string, unknown>;
+  return typeof field === 'string' && typeof message === 'string';
 }
 
 type Transport = (operation: string, input: unknown) => Promise<unknown>;

@@ -490,6 +490,9 @@ impl Job<'_, '_> {
             cost: billing::for_display(cost),
             line_type: line.line_type,
             metric_id: line.metric_id,
+            application_id: Some(line.application_id),
+            plan_id: Some(line.plan_id),
+            created_at: self.today,
         };
         self.counts.lines_added += 1;
         self.touched.insert(invoice_id);
@@ -503,7 +506,7 @@ impl Job<'_, '_> {
     fn settle_lines(&mut self) -> Result<()> {
         for (invoice_id, lines) in std::mem::take(&mut self.unsettled) {
             let added: Decimal = lines.iter().map(|line| line.cost).sum();
-            store::invoices::add_to_net(self.write.tx, invoice_id, added)?;
+            store::invoices::add_to_net(self.write.tx, invoice_id, added, self.write.now)?;
             self.write.audit(
                 "invoice_lines",
                 Some(invoice_id.0),

@@ -110,6 +110,7 @@ fn part_way(done: &BillingRunReport, error: ApiError, what: &str) -> ApiError {
             "{billed}; then {what} failed: {reason} Run the billing again to go on from there."
         ),
         field: error.field,
+        errors: error.errors,
         reason: error.reason,
     }
 }
