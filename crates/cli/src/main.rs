@@ -54,12 +54,25 @@ enum UserCommand {
     Add(user::AddArgs),
     /// List the users (never their passwords).
     List(user::ListArgs),
+    /// Remove a user; their sessions end.
+    Remove(user::UserArgs),
+    /// Disable a user: they cannot sign in, and their sessions end, until enabled again.
+    Disable(user::UserArgs),
+    /// Enable a disabled user.
+    Enable(user::UserArgs),
+    /// Set a user's password (from COUNTERFOIL_PASSWORD, else asked twice); their sessions
+    /// end and a wait after failed sign-ins is lifted.
+    Password(user::UserArgs),
 }
 
 #[derive(Subcommand)]
 enum TokenCommand {
     /// Make a token; its value is printed once, on the last line of the output.
     Create(token::CreateArgs),
+    /// List the tokens (never their values).
+    List(token::ListArgs),
+    /// Revoke a token: it is refused from the next request on.
+    Revoke(token::RevokeArgs),
 }
 
 #[derive(Subcommand)]
@@ -187,8 +200,14 @@ fn main() -> anyhow::Result<()> {
         }
         Command::Invoice(InvoiceCommand::Pdf(args)) => invoice_pdf::run(args),
         Command::Token(TokenCommand::Create(args)) => token::create(args),
+        Command::Token(TokenCommand::List(args)) => token::list(args),
+        Command::Token(TokenCommand::Revoke(args)) => token::revoke(args),
         Command::User(UserCommand::Add(args)) => user::add(args),
         Command::User(UserCommand::List(args)) => user::list(args),
+        Command::User(UserCommand::Remove(args)) => user::change(args, user::Change::Remove),
+        Command::User(UserCommand::Disable(args)) => user::change(args, user::Change::Disable),
+        Command::User(UserCommand::Enable(args)) => user::change(args, user::Change::Enable),
+        Command::User(UserCommand::Password(args)) => user::change(args, user::Change::Password),
     }
 }
 
@@ -326,16 +345,20 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     // A missing book has no users: say so without creating it.
     let users = if book_path.exists() {
         let book = args.book.open()?;
-        counterfoil_engine::count_users(&book)
+        counterfoil_engine::op::list_users(&book, counterfoil_engine::model::NoInput {})
             .map_err(|error| anyhow::anyhow!("{}", error.message))?
+            .iter()
+            .filter(|user| !user.disabled)
+            .count()
     } else {
         0
     };
     if sign_in_required && users == 0 {
         bail!(
             "refusing to listen on {}: beyond loopback everyone must sign in, and this book \
-             has no user yet. Add one with `counterfoil user add --book {} --username NAME \
-             --scopes account_management,finance --permission rw`, then start again.",
+             has no user who may (none, or all disabled). Add one with `counterfoil user add \
+             --book {} --username NAME --scopes account_management,finance --permission rw`, \
+             then start again.",
             args.listen,
             book_path.display()
         );

@@ -144,6 +144,9 @@ pub fn run_scenario(text: &str, book_path: &Path) -> Result<Value, ScenarioError
     let mut book =
         Book::open(book_path, clock.clone()).map_err(|e| ScenarioError(e.to_string()))?;
     let actor = Actor::new("scenario");
+    // A scenario is a test: its cards ("valid", "declined") are the test gateway's.
+    book.use_test_gateway(&actor)
+        .map_err(|e| ScenarioError(e.message))?;
     let mut refs = Refs::default();
     set_up(&mut book, &actor, &scenario, &mut refs)?;
 

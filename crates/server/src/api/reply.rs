@@ -233,7 +233,7 @@ impl Failure {
         match error.reason {
             Some(Reason::Taken) => error.message = "has already been taken".into(),
             Some(Reason::Blank) => error.message = "can't be blank".into(),
-            None => {}
+            Some(Reason::NoPaymentGateway) | None => {}
         }
         Failure::from_engine(error)
     }
