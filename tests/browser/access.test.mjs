@@ -110,7 +110,22 @@ describe('Settings → Access', () => {
       await settingsCharging.waitFor();
       assert.match(await settingsCharging.innerText(), /No payment gateway: charging is off\./);
       await screenshot(page, 'access-settings-no-gateway');
+      // An issued invoice offers no Charge, and says why; recording a payment is the next step.
+      const admin = await cookieOf(server.url, ADMIN);
+      const buyer = await rpcAs(server.url, admin, 'create_account', { org_name: 'Acme Ltd' });
+      const created = await rpcAs(server.url, admin, 'create_invoice', { account_id: buyer.id, period: '2025-01' });
+      await rpcAs(server.url, admin, 'add_line_item', { invoice_id: created.invoice.id, name: 'Consulting', cost: '100' });
+      await rpcAs(server.url, admin, 'transition_invoice', { id: created.invoice.id, state: 'pending' });
+      await page.goto(new URL(`#/invoices/${created.invoice.id}`, server.url).href);
+      const invoiceCharging = page.getByTestId('invoice-charging');
+      await invoiceCharging.waitFor();
+      assert.match(await invoiceCharging.innerText(), /^No payment gateway: charging is off\. Record a payment/);
+      const actions = page.getByRole('group', { name: 'Invoice actions' });
+      assert.equal(await actions.getByRole('button', { name: 'Charge' }).count(), 0);
+      assert.match(await actions.getByRole('button', { name: 'Mark as paid' }).getAttribute('class'), /\bprimary\b/);
+      await screenshot(page, 'access-invoice-no-gateway');
 
+      await page.goto(new URL('#/settings', server.url).href);
       await page.getByRole('navigation', { name: 'Settings sections' }).getByRole('link', { name: 'Access: people and tokens' }).click();
       await page.getByRole('heading', { level: 2, name: 'Access tokens' }).waitFor();
       const people = page.getByRole('table', { name: 'People' });
@@ -135,7 +150,10 @@ describe('Settings → Access', () => {
       // A program uses it against the 3scale API.
       const accepted = await listAccountsWith(server.url, copied);
       assert.equal(accepted.status, 200, JSON.stringify(accepted.body));
-      assert.deepEqual(accepted.body, { accounts: [] });
+      assert.deepEqual(
+        accepted.body.accounts.map((item) => item.account.org_name),
+        ['Acme Ltd'],
+      );
 
       await made.getByRole('button', { name: 'Done' }).click();
       await made.waitFor({ state: 'detached' });

@@ -54,7 +54,15 @@ async function answers(url) {
  * Starts the server; resolves with `{ url, book, stop() }` once `GET /` answers 200.
  * `stop()` ends the server and removes its temporary book directory.
  */
-export async function startServer({ timeoutMs = 30_000, clock, demo = false, dir: bookDir, args: extraArgs = [], prepare } = {}) {
+export async function startServer({
+  timeoutMs = 30_000,
+  clock,
+  demo = false,
+  testBook = false,
+  dir: bookDir,
+  args: extraArgs = [],
+  prepare,
+} = {}) {
   const binary = process.env.COUNTERFOIL_BIN ?? path.join(repoRoot, 'target', 'debug', 'counterfoil');
   if (!existsSync(binary)) {
     throw new Error(
@@ -76,6 +84,10 @@ export async function startServer({ timeoutMs = 30_000, clock, demo = false, dir
     await built(binary, ['demo', '--book', book], dir);
     await built(binary, ['bill', '--book', book, ...(clock ? ['--until', clock] : [])], dir);
   }
+
+  // `testBook`: a new book that charges through the test gateway (`counterfoil test-book`), for
+  // tests of charging; any other new book has no payment gateway (billing-rules.md §9).
+  if (testBook) await built(binary, ['test-book', '--book', book], dir);
 
   // `prepare({ binary, book })`: runs before the server starts, e.g. `counterfoil user add`.
   if (prepare) await prepare({ binary, book });

@@ -46,6 +46,16 @@ enum Command {
     /// People who may sign in to the UI when it is served beyond loopback (docs/access.md).
     #[command(subcommand)]
     User(UserCommand),
+    /// For tests and demos: make a new book (one without invoices) a test book, which charges
+    /// through the built-in test gateway. No money moves, and the book says so on its screens,
+    /// PDFs and payments. There is no way back.
+    TestBook(TestBookArgs),
+}
+
+#[derive(clap::Args)]
+struct TestBookArgs {
+    #[command(flatten)]
+    book: BookArg,
 }
 
 #[derive(Subcommand)]
@@ -202,6 +212,16 @@ fn main() -> anyhow::Result<()> {
         Command::Token(TokenCommand::Create(args)) => token::create(args),
         Command::Token(TokenCommand::List(args)) => token::list(args),
         Command::Token(TokenCommand::Revoke(args)) => token::revoke(args),
+        Command::TestBook(args) => {
+            let mut book = args.book.open()?;
+            book.use_test_gateway(&counterfoil_engine::Actor::new("cli"))
+                .map_err(|error| anyhow::anyhow!("{}", error.message))?;
+            println!(
+                "{} is a test book: charges go through the test gateway, and no money moves",
+                book.path().display()
+            );
+            Ok(())
+        }
         Command::User(UserCommand::Add(args)) => user::add(args),
         Command::User(UserCommand::List(args)) => user::list(args),
         Command::User(UserCommand::Remove(args)) => user::change(args, user::Change::Remove),

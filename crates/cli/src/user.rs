@@ -108,8 +108,8 @@ fn prompt_twice(username: &str) -> anyhow::Result<String> {
 /// One line per user: id, username, scopes, permission, and "disabled" or a wait.
 pub(crate) fn list(args: ListArgs) -> anyhow::Result<()> {
     let book = args.book.open()?;
-    let users = op::list_users(&book, NoInput {})
-        .map_err(|error| anyhow::anyhow!("{}", error.message))?;
+    let users =
+        op::list_users(&book, NoInput {}).map_err(|error| anyhow::anyhow!("{}", error.message))?;
     if users.is_empty() {
         println!("no users: add one with `counterfoil user add`");
     }

@@ -175,7 +175,11 @@ impl Drop for Running {
 
 fn run(book: &Path, args: &[&str], password: Option<&str>) -> (bool, String, String) {
     let mut command = counterfoil();
-    command.args(args).arg("--book").arg(book).stdin(Stdio::null());
+    command
+        .args(args)
+        .arg("--book")
+        .arg(book)
+        .stdin(Stdio::null());
     if let Some(password) = password {
         command.env("COUNTERFOIL_PASSWORD", password);
     }
@@ -191,9 +195,11 @@ fn run(book: &Path, args: &[&str], password: Option<&str>) -> (bool, String, Str
 fn users_are_disabled_enabled_given_a_password_and_removed_through_the_operations() {
     let dir = tempfile::tempdir().unwrap();
     let book = dir.path().join("people.book");
-    assert!(add_user(&book, "ana", PASSWORD, "finance,account_management", "rw")
-        .status
-        .success());
+    assert!(
+        add_user(&book, "ana", PASSWORD, "finance,account_management", "rw")
+            .status
+            .success()
+    );
     assert!(add_user(&book, "bob", PASSWORD, "finance", "ro")
         .status
         .success());
@@ -222,7 +228,10 @@ fn users_are_disabled_enabled_given_a_password_and_removed_through_the_operation
 
     // The last person who may manage people stays.
     let (ok, _, err) = run(&book, &["user", "remove", "--username", "ana"], None);
-    assert!(!ok && err.contains("last person who may manage people"), "{err}");
+    assert!(
+        !ok && err.contains("last person who may manage people"),
+        "{err}"
+    );
     let (ok, out, _) = run(&book, &["user", "remove", "--username", "bob"], None);
     assert!(ok && out.contains("removed"), "{out}");
     let (ok, _, err) = run(&book, &["user", "remove", "--username", "bob"], None);
@@ -254,11 +263,25 @@ fn tokens_are_made_listed_and_revoked() {
     let value = value.trim().to_owned();
     assert_eq!(value.len(), 96);
     let (_, list, _) = run(&book, &["token", "list"], None);
-    assert!(list.contains("Exports") && list.contains("never expires"), "{list}");
+    assert!(
+        list.contains("Exports") && list.contains("never expires"),
+        "{list}"
+    );
     assert!(!list.contains(&value), "a token's value is shown once only");
     let id = list.split('\t').next().unwrap().to_owned();
     let (ok, out, _) = run(&book, &["token", "revoke", "--id", &id], None);
     assert!(ok && out.contains("\"Exports\" revoked"), "{out}");
     let (_, list, _) = run(&book, &["token", "list"], None);
     assert!(list.contains("no tokens"), "{list}");
+}
+
+#[test]
+fn a_new_book_becomes_a_test_book() {
+    let dir = tempfile::tempdir().unwrap();
+    let book = dir.path().join("test.book");
+    let (ok, out, err) = run(&book, &["test-book"], None);
+    assert!(ok, "{err}");
+    assert!(out.contains("is a test book") && out.contains("no money moves"), "{out}");
+    let (ok, _, _) = run(&book, &["test-book"], None);
+    assert!(ok, "again: nothing changes");
 }

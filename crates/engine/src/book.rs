@@ -210,12 +210,22 @@ impl Book {
 
     /// Makes this a test book: from now on it charges through the built-in test gateway, which
     /// moves no money, and says so wherever charging shows (billing-rules.md §9). For the code
-    /// that builds test books (the demo, scenarios, tests); no transport offers it, so nobody
-    /// can make a real book pretend to charge. Audited; every process opening the book after
-    /// this uses the test gateway.
+    /// that builds test books (the demo, scenarios, tests, `counterfoil test-book`); no
+    /// operation offers it, and a book that has invoices is refused, so no book in use can be
+    /// made to pretend to charge. Audited; every process opening the book after this uses the
+    /// test gateway.
     pub fn use_test_gateway(&mut self, actor: &Actor) -> Result<()> {
         self.write(actor, "use_test_gateway", |write| {
             let before = store::settings::payment_gateway(write.tx)?;
+            if before == PaymentGatewayKind::Test {
+                return Ok(());
+            }
+            if store::settings::has_invoices(write.tx)? {
+                return Err(ApiError::invalid_state(
+                    "Only a new book can become a test book: this one already has invoices, \
+                     and they would then seem paid without money moving. Nothing was changed.",
+                ));
+            }
             store::settings::set_payment_gateway(write.tx, PaymentGatewayKind::Test)?;
             write.audit(
                 "settings",

@@ -131,7 +131,10 @@ fn tokens_are_made_listed_expire_and_are_revoked() {
     let audit = audit_text(&mut f);
     assert!(audit.contains("Reports"), "the audit names the token");
     for value in [&forever.value, &soon.value] {
-        assert!(!audit.contains(value.as_str()), "a token's value in the audit");
+        assert!(
+            !audit.contains(value.as_str()),
+            "a token's value in the audit"
+        );
     }
 }
 
@@ -152,7 +155,12 @@ fn people_are_added_disabled_enabled_given_a_password_and_removed() {
     );
 
     // Refused by name: a taken username (any case), a short password, a token-only scope.
-    f.refused(op::add_user, admin("ANA"), ErrorCode::Validation, Some("username"));
+    f.refused(
+        op::add_user,
+        admin("ANA"),
+        ErrorCode::Validation,
+        Some("username"),
+    );
     let short = AddUser {
         password: "short".into(),
         ..admin("carol")
@@ -211,7 +219,10 @@ fn people_are_added_disabled_enabled_given_a_password_and_removed() {
         ErrorCode::InvalidState,
         None,
     );
-    assert!(last.message.contains("last person who may manage people"), "{last:?}");
+    assert!(
+        last.message.contains("last person who may manage people"),
+        "{last:?}"
+    );
     f.refused(
         op::disable_user,
         by_id(ana.id),
@@ -267,7 +278,10 @@ fn after_five_failed_sign_ins_in_a_row_an_account_waits_longer_each_time() {
     f.clock.set(start + Duration::seconds(1));
     assert_eq!(sign_in(&mut f, "ana", wrong), SignIn::Refused);
     let second = start + Duration::seconds(1 + 2);
-    assert_eq!(sign_in(&mut f, "ana", PASSWORD), SignIn::Wait { until: second });
+    assert_eq!(
+        sign_in(&mut f, "ana", PASSWORD),
+        SignIn::Wait { until: second }
+    );
     f.clock.set(second - Duration::milliseconds(500));
     assert_eq!(
         sign_in(&mut f, "ana", PASSWORD),

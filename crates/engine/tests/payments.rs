@@ -217,7 +217,12 @@ fn a_book_without_a_payment_gateway_marks_nothing_paid_by_charging() {
         "{}",
         refused.message
     );
-    f.refused(op::charge_invoice, by_id(Id(999)), ErrorCode::NotFound, None);
+    f.refused(
+        op::charge_invoice,
+        by_id(Id(999)),
+        ErrorCode::NotFound,
+        None,
+    );
 
     // The run's step 7 on the due day and the retry days after: no attempt, no retry, no state.
     let actor = Actor::new("billing run");
@@ -226,7 +231,11 @@ fn a_book_without_a_payment_gateway_marks_nothing_paid_by_charging() {
         assert_eq!(attempts, 0, "June {day}");
     }
     let detail = f.ok(op::get_invoice, by_id(inv.invoice.id));
-    assert_eq!(detail.invoice.state, InvoiceState::Pending, "issued, awaiting payment");
+    assert_eq!(
+        detail.invoice.state,
+        InvoiceState::Pending,
+        "issued, awaiting payment"
+    );
     assert_eq!(detail.invoice.paid_at, None);
     assert!(detail.payment_transactions.is_empty());
     assert_eq!(f.audit_total(), audit_before, "nothing was written");
@@ -237,6 +246,12 @@ fn a_book_without_a_payment_gateway_marks_nothing_paid_by_charging() {
     assert_eq!(f.ok(op::dashboard, NoInput {}).past_due.count, 1);
     let paid = f.ok(op::mark_invoice_paid, mark_paid(inv.invoice.id, "SEPA-1"));
     assert_eq!(paid.invoice.state, InvoiceState::Paid);
+
+    // A book in use cannot be made a test book: its invoices would seem paid by charging.
+    let refused = f.book.use_test_gateway(&f.actor).unwrap_err();
+    assert_eq!(refused.code, ErrorCode::InvalidState);
+    assert!(refused.message.contains("already has invoices"), "{refused:?}");
+    assert_eq!(f.ok(op::book_info, NoInput {}).payment_gateway, None);
 }
 
 #[test]
@@ -257,7 +272,10 @@ fn a_test_book_names_its_test_gateway_and_its_payments_say_test() {
     assert_eq!(tx.message, "Charged by the test gateway: no money moved.");
     let audit = f.ok(op::list_audit, common::audit_list());
     assert!(
-        audit.items.iter().any(|record| record.operation == "use_test_gateway"),
+        audit
+            .items
+            .iter()
+            .any(|record| record.operation == "use_test_gateway"),
         "making a test book is audited"
     );
 }

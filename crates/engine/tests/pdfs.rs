@@ -305,7 +305,10 @@ fn a_test_books_pdfs_say_that_no_money_moves_and_a_real_books_do_not() {
             && joined.contains("no money moved."),
         "{text}"
     );
-    assert!(joined.contains("Pay within 14 days."), "the provider's footnote follows");
+    assert!(
+        joined.contains("Pay within 14 days."),
+        "the provider's footnote follows"
+    );
     assert_eq!(
         issued.pdf.unwrap().settings.invoice_footnote,
         "Pay within 14 days.",

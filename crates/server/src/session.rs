@@ -19,6 +19,7 @@ use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use chrono::{DateTime, Utc};
 use counterfoil_engine::model::{Id, Permission, Scope, User};
 use counterfoil_engine::{
     is_read_operation, operation_group, Actor, ApiError, OperationGroup, SignIn, SignInStart,
@@ -27,7 +28,6 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
-use chrono::{DateTime, Utc};
 use std::time::{Duration, Instant};
 
 /// The cookie that carries the session id.
@@ -346,10 +346,13 @@ pub(crate) async fn sign_in(
         })
         .await;
     let (user, credentials_version) = match finished {
-        Ok((Ok(SignIn::SignedIn {
-            user,
-            credentials_version,
-        }), _)) => (user, credentials_version),
+        Ok((
+            Ok(SignIn::SignedIn {
+                user,
+                credentials_version,
+            }),
+            _,
+        )) => (user, credentials_version),
         Ok((Ok(SignIn::Refused), _)) => {
             tracing::warn!(%username, "sign-in refused");
             return unauthorized("password", WRONG_CREDENTIALS).into_response();

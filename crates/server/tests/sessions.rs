@@ -290,16 +290,11 @@ async fn an_admin_makes_and_revokes_a_token_and_the_api_follows_at_once() {
     let admin = server.session_of("admin", PASSWORD).await;
     let input = json!({"name": "Month-end export", "scopes": ["finance", "account_management"],
                        "permission": "ro", "expires_at": "2025-01-15T11:00:00Z"});
-    let (status, made) = server
-        .rpc("create_access_token", input, Some(&admin))
-        .await;
+    let (status, made) = server.rpc("create_access_token", input, Some(&admin)).await;
     assert_eq!(status, 200, "{made}");
     let value = made["value"].as_str().unwrap().to_owned();
     let id = made["token"]["id"].clone();
-    assert_eq!(
-        server.api("/admin/api/accounts.json", &value).await.0,
-        200
-    );
+    assert_eq!(server.api("/admin/api/accounts.json", &value).await.0, 200);
 
     // Listed (never with its value), then revoked: the API refuses it from the next request.
     let (_, listed) = server
@@ -318,9 +313,7 @@ async fn an_admin_makes_and_revokes_a_token_and_the_api_follows_at_once() {
     // An expired one is refused too, by the book's clock.
     let input = json!({"name": "Hour", "scopes": ["finance"], "permission": "ro",
                        "expires_at": "2025-01-15T11:00:00Z"});
-    let (_, made) = server
-        .rpc("create_access_token", input, Some(&admin))
-        .await;
+    let (_, made) = server.rpc("create_access_token", input, Some(&admin)).await;
     let value = made["value"].as_str().unwrap().to_owned();
     assert_eq!(server.api("/api/invoices.json", &value).await.0, 200);
     server
@@ -377,7 +370,10 @@ async fn a_person_added_signs_in_and_is_signed_out_when_disabled_or_given_a_new_
     assert!(!dana.to_string().contains("long password"));
     let session = server.session_of("dana", "dana's long password").await;
     assert_eq!(
-        server.rpc("list_invoices", json!({}), Some(&session)).await.0,
+        server
+            .rpc("list_invoices", json!({}), Some(&session))
+            .await
+            .0,
         200
     );
 
@@ -387,7 +383,10 @@ async fn a_person_added_signs_in_and_is_signed_out_when_disabled_or_given_a_new_
         .rpc("disable_user", json!({"id": id}), Some(&admin))
         .await;
     assert_eq!(
-        server.rpc("list_invoices", json!({}), Some(&session)).await.0,
+        server
+            .rpc("list_invoices", json!({}), Some(&session))
+            .await
+            .0,
         401
     );
     assert_eq!(server.session(Some(&session)).await.0, 401);
@@ -408,7 +407,10 @@ async fn a_person_added_signs_in_and_is_signed_out_when_disabled_or_given_a_new_
         )
         .await;
     assert_eq!(
-        server.rpc("list_invoices", json!({}), Some(&session)).await.0,
+        server
+            .rpc("list_invoices", json!({}), Some(&session))
+            .await
+            .0,
         401
     );
     let (status, _, _) = server.sign_in("dana", "dana's long password").await;

@@ -304,7 +304,9 @@ fn document(
             PaymentGatewayKind::Test if settings.invoice_footnote.is_empty() => {
                 TEST_BOOK_NOTE.to_owned()
             }
-            PaymentGatewayKind::Test => format!("{TEST_BOOK_NOTE}\n\n{}", settings.invoice_footnote),
+            PaymentGatewayKind::Test => {
+                format!("{TEST_BOOK_NOTE}\n\n{}", settings.invoice_footnote)
+            }
             PaymentGatewayKind::None => settings.invoice_footnote,
         },
     };

@@ -108,8 +108,10 @@ pub fn authenticate_token(book: &Book, value: &str) -> Result<Option<AccessToken
 
 /// The token with this value, for reading a token "by id or value" (§11).
 pub fn token_by_value(book: &Book, value: &str) -> Result<Option<AccessToken>> {
-    Ok(store::tokens::by_digest(book.reader(), &digest(value.trim()))?
-        .map(|token| dated(token, book.now())))
+    Ok(
+        store::tokens::by_digest(book.reader(), &digest(value.trim()))?
+            .map(|token| dated(token, book.now())),
+    )
 }
 
 fn digest(value: &str) -> String {

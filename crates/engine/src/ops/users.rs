@@ -45,7 +45,9 @@ pub(crate) fn list_users(book: &Book, _: NoInput) -> Result<Vec<User>> {
 pub(crate) fn add_user(book: &mut Book, actor: &Actor, input: AddUser) -> Result<User> {
     let username = input.username.trim().to_owned();
     if username.is_empty() {
-        return Err(ApiError::validation("username", "Username can't be blank.").because(Reason::Blank));
+        return Err(
+            ApiError::validation("username", "Username can't be blank.").because(Reason::Blank)
+        );
     }
     if username.chars().count() > MAX_USERNAME_CHARS
         || username
@@ -137,7 +139,11 @@ pub(crate) fn enable_user(write: &mut Write<'_>, input: ById) -> Result<User> {
 
 /// Sets a user's password (hashed before the transaction); their sessions end, and a wait
 /// after failed sign-ins is lifted. The audit records that it changed, never what to.
-pub(crate) fn change_password(book: &mut Book, actor: &Actor, input: ChangePassword) -> Result<User> {
+pub(crate) fn change_password(
+    book: &mut Book,
+    actor: &Actor,
+    input: ChangePassword,
+) -> Result<User> {
     check_password(&input.password)?;
     // Unknown users are refused before the slow hash.
     store::users::get(book.reader(), input.id)?.ok_or_else(|| not_found(input.id))?;
