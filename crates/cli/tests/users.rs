@@ -281,7 +281,10 @@ fn a_new_book_becomes_a_test_book() {
     let book = dir.path().join("test.book");
     let (ok, out, err) = run(&book, &["test-book"], None);
     assert!(ok, "{err}");
-    assert!(out.contains("is a test book") && out.contains("no money moves"), "{out}");
+    assert!(
+        out.contains("is a test book") && out.contains("no money moves"),
+        "{out}"
+    );
     let (ok, _, _) = run(&book, &["test-book"], None);
     assert!(ok, "again: nothing changes");
 }

@@ -220,7 +220,7 @@ impl Book {
             if before == PaymentGatewayKind::Test {
                 return Ok(());
             }
-            if store::settings::has_invoices(write.tx)? {
+            if store::invoices::any(write.tx)? {
                 return Err(ApiError::invalid_state(
                     "Only a new book can become a test book: this one already has invoices, \
                      and they would then seem paid without money moving. Nothing was changed.",

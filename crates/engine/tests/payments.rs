@@ -250,7 +250,10 @@ fn a_book_without_a_payment_gateway_marks_nothing_paid_by_charging() {
     // A book in use cannot be made a test book: its invoices would seem paid by charging.
     let refused = f.book.use_test_gateway(&f.actor).unwrap_err();
     assert_eq!(refused.code, ErrorCode::InvalidState);
-    assert!(refused.message.contains("already has invoices"), "{refused:?}");
+    assert!(
+        refused.message.contains("already has invoices"),
+        "{refused:?}"
+    );
     assert_eq!(f.ok(op::book_info, NoInput {}).payment_gateway, None);
 }
 

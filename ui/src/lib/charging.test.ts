@@ -3,7 +3,7 @@ import { chargingStatus, NO_PAYMENT_GATEWAY } from './charging';
 
 describe('chargingStatus', () => {
   it('says charging is off without a gateway, whatever the switch says', () => {
-    for (const enabled of [true, false]) {
+    for (const enabled of [true, false, null]) {
       const status = chargingStatus(null, enabled);
       expect(status.tone).toBe('off');
       expect(status.headline).toBe('No payment gateway: charging is off.');
@@ -18,6 +18,7 @@ describe('chargingStatus', () => {
     expect(status.headline).toBe('Test gateway: charges are simulated and no money moves (a test or demo book).');
     expect(status.detail).toContain('charges due invoices');
     expect(chargingStatus({ name: 'Test gateway', test: true }, false).detail).toContain('switched off');
+    expect(chargingStatus({ name: 'Test gateway', test: true }, null).detail).toBe('');
   });
 
   it('names a real gateway', () => {

@@ -17,7 +17,8 @@ export interface ChargingStatus {
   detail: string;
 }
 
-export function chargingStatus(gateway: PaymentGatewayInfo | null | undefined, chargingEnabled: boolean): ChargingStatus {
+/** `chargingEnabled`: the Settings switch, or null when this user may not read the settings. */
+export function chargingStatus(gateway: PaymentGatewayInfo | null | undefined, chargingEnabled: boolean | null): ChargingStatus {
   if (!gateway) {
     return {
       tone: 'off',
@@ -25,9 +26,12 @@ export function chargingStatus(gateway: PaymentGatewayInfo | null | undefined, c
       detail: 'Issued invoices stay pending, awaiting payment, until you record one with “Mark as paid”.',
     };
   }
-  const runs = chargingEnabled
-    ? 'The billing run charges due invoices to the buyers’ cards (for buyers with charging on).'
-    : 'Charging is switched off in Settings: the billing run charges nothing.';
+  const runs =
+    chargingEnabled === null
+      ? ''
+      : chargingEnabled
+        ? 'The billing run charges due invoices to the buyers’ cards (for buyers with charging on).'
+        : 'Charging is switched off in Settings: the billing run charges nothing.';
   if (gateway.test) {
     return {
       tone: 'test',

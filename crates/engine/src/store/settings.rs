@@ -118,16 +118,6 @@ pub(crate) fn payment_gateway(conn: &Connection) -> rusqlite::Result<PaymentGate
     })
 }
 
-/// Whether the book has any invoice (a book that has becomes no test book).
-pub(crate) fn has_invoices(conn: &Connection) -> rusqlite::Result<bool> {
-    super::query_row(
-        conn,
-        "SELECT EXISTS (SELECT 1 FROM invoices)",
-        [],
-        |row| row.get(0),
-    )
-}
-
 pub(crate) fn set_payment_gateway(
     conn: &Connection,
     kind: PaymentGatewayKind,
