@@ -1,7 +1,8 @@
 // The Invoices screen in a real Chromium against a real `counterfoil serve`: the list and its
 // filters, an issued invoice's lines, totals and PDF (regenerated, downloaded, read back with
 // pdftotext), and an open invoice edited and issued. The book is built through the server's
-// /rpc, and every figure the UI shows is compared with what the engine answers there.
+// /rpc, and every figure the UI shows is compared with what the engine answers there. It is a
+// test book: Charge goes through the test gateway (a book without a gateway offers no Charge).
 // Run from the repo root: node --test tests/browser/
 // Leaves screenshots in artifacts/browser/ and, to look at, /tmp/invoices-list.png and
 // /tmp/invoice-detail.png.
@@ -143,7 +144,7 @@ describe('Invoices screen', () => {
   let downloads;
 
   before(async () => {
-    server = await startServer();
+    server = await startServer({ testBook: true });
     browser = await launchBrowser();
     book = await buildBook(server.url);
     downloads = mkdtempSync(path.join(tmpdir(), 'counterfoil-downloads-'));

@@ -3,7 +3,7 @@
 // `--book FILE`, so it opens that book directly, without the welcome screen.
 //
 // Needs xdotool to answer the save dialog. Leaves screenshots in artifacts/desktop/
-// (accounts.png, invoice.png).
+// (accounts.png, settings-access.png, invoice.png).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,6 +17,7 @@ import {
   inSession,
   artifacts,
   buttonNamed,
+  click,
   engine,
   missingTools,
   pageText,
@@ -35,7 +36,7 @@ test('the desktop app opens the book it is given, creates it and opens invoice P
   assert.deepEqual(missingTools(), [], 'the desktop test tools');
 
   fs.mkdirSync(artifacts, { recursive: true });
-  for (const stale of ['accounts.png', 'invoice.png', 'failure.png', 'failure.html']) {
+  for (const stale of ['accounts.png', 'settings-access.png', 'invoice.png', 'failure.png', 'failure.html']) {
     fs.rmSync(path.join(artifacts, stale), { force: true });
   }
   const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'counterfoil-smoke-'));
@@ -47,6 +48,7 @@ test('the desktop app opens the book it is given, creates it and opens invoice P
     const { wd } = await startDriver(env, env.HOME);
     await inSession(wd, ['--book', book], undefined, 'failure', async (id) => {
       await checkApp(wd, id, book);
+      await checkAccessAndCharging(wd, id);
       const invoice = await checkInvoicePdf(wd, id, path.join(temp, 'cache'));
       await checkSaveDialog(wd, id, invoice, env);
     });
@@ -86,6 +88,38 @@ async function checkApp(wd, id, book) {
     return bytes.length === 16 ? bytes : null;
   });
   assert.equal(header.toString('latin1'), 'SQLite format 3\0', 'the book is an SQLite file');
+}
+
+/** Settings → Access in the desktop, where the local user manages people without signing in:
+ * a person added through the dialog is listed. And a new book has no payment gateway: the
+ * dashboard says charging is off. */
+async function checkAccessAndCharging(wd, id) {
+  await wd('POST', `/session/${id}/execute/sync`, { script: "window.location.hash = '#/dashboard'", args: [] });
+  await until('the dashboard to say charging is off', 30_000, async () =>
+    (await pageText(wd, id)).includes('No payment gateway: charging is off.'),
+  );
+
+  await wd('POST', `/session/${id}/execute/sync`, { script: "window.location.hash = '#/settings/access'", args: [] });
+  await until('the Access section', 30_000, async () => (await pageText(wd, id)).includes('Nobody yet: add a person'));
+  await click(wd, id, await buttonNamed(wd, id, 'Add person'));
+  const inputs = await until('the Add person dialog', 10_000, async () => {
+    const found = await wd('POST', `/session/${id}/elements`, { using: 'css selector', value: 'dialog[open] input' });
+    return found.length >= 3 ? found : null;
+  });
+  const [username, password, repeated] = inputs;
+  const type = (element, text) => wd('POST', `/session/${id}/element/${element[ELEMENT]}/value`, { text });
+  await type(username, 'dana');
+  await type(password, 'dana has a long password');
+  await type(repeated, 'dana has a long password');
+  const [submit] = await wd('POST', `/session/${id}/elements`, { using: 'css selector', value: 'dialog[open] button[type=submit]' });
+  await click(wd, id, submit);
+  await until('dana in the list of people', 30_000, async () => (await pageText(wd, id)).includes('dana was added and may sign in.'));
+  const users = await engine(wd, id, 'list_users', {});
+  assert.deepEqual(
+    users.map((user) => [user.username, user.scopes, user.permission]),
+    [['dana', ['account_management', 'finance'], 'ro']],
+  );
+  await screenshot(wd, id, 'settings-access');
 }
 
 /** An invoice's "Open PDF" makes its PDF, copies it to the app's cache folder and hands it to

@@ -54,7 +54,15 @@ async function answers(url) {
  * Starts the server; resolves with `{ url, book, stop() }` once `GET /` answers 200.
  * `stop()` ends the server and removes its temporary book directory.
  */
-export async function startServer({ timeoutMs = 30_000, clock, demo = false, dir: bookDir } = {}) {
+export async function startServer({
+  timeoutMs = 30_000,
+  clock,
+  demo = false,
+  testBook = false,
+  dir: bookDir,
+  args: extraArgs = [],
+  prepare,
+} = {}) {
   const binary = process.env.COUNTERFOIL_BIN ?? path.join(repoRoot, 'target', 'debug', 'counterfoil');
   if (!existsSync(binary)) {
     throw new Error(
@@ -77,9 +85,16 @@ export async function startServer({ timeoutMs = 30_000, clock, demo = false, dir
     await built(binary, ['bill', '--book', book, ...(clock ? ['--until', clock] : [])], dir);
   }
 
+  // `testBook`: a new book that charges through the test gateway (`counterfoil test-book`), for
+  // tests of charging; any other new book has no payment gateway (billing-rules.md §9).
+  if (testBook) await built(binary, ['test-book', '--book', book], dir);
+
+  // `prepare({ binary, book })`: runs before the server starts, e.g. `counterfoil user add`.
+  if (prepare) await prepare({ binary, book });
+
   // `clock`: an RFC 3339 instant; the book then runs on a simulated clock that only the
-  // advance_clock operation moves.
-  const args = ['serve', '--book', book, '--listen', listen, ...(clock ? ['--clock', clock] : [])];
+  // advance_clock operation moves. `args`: more arguments of `serve` (`--require-sign-in`).
+  const args = ['serve', '--book', book, '--listen', listen, ...(clock ? ['--clock', clock] : []), ...extraArgs];
   const child = spawn(binary, args, {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],

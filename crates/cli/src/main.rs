@@ -51,6 +51,10 @@ enum Command {
     /// their inputs are those of ui/src/lib/api/types.ts). A refusal prints
     /// {"code", "message", "field"} and exits with status 1.
     Op(OpArgs),
+    /// For tests and demos: make a new book (one without invoices) a test book, which charges
+    /// through the built-in test gateway. No money moves, and the book says so on its screens,
+    /// PDFs and payments. There is no way back.
+    TestBook(TestBookArgs),
 }
 
 #[derive(clap::Args)]
@@ -63,18 +67,37 @@ struct OpArgs {
     book: BookArg,
 }
 
+#[derive(clap::Args)]
+struct TestBookArgs {
+    #[command(flatten)]
+    book: BookArg,
+}
+
 #[derive(Subcommand)]
 enum UserCommand {
     /// Add a user; the password comes from COUNTERFOIL_PASSWORD, else it is asked twice.
     Add(user::AddArgs),
     /// List the users (never their passwords).
     List(user::ListArgs),
+    /// Remove a user; their sessions end.
+    Remove(user::UserArgs),
+    /// Disable a user: they cannot sign in, and their sessions end, until enabled again.
+    Disable(user::UserArgs),
+    /// Enable a disabled user.
+    Enable(user::UserArgs),
+    /// Set a user's password (from COUNTERFOIL_PASSWORD, else asked twice); their sessions
+    /// end and a wait after failed sign-ins is lifted.
+    Password(user::UserArgs),
 }
 
 #[derive(Subcommand)]
 enum TokenCommand {
     /// Make a token; its value is printed once, on the last line of the output.
     Create(token::CreateArgs),
+    /// List the tokens (never their values).
+    List(token::ListArgs),
+    /// Revoke a token: it is refused from the next request on.
+    Revoke(token::RevokeArgs),
 }
 
 #[derive(Subcommand)]
@@ -224,8 +247,24 @@ fn main() -> anyhow::Result<()> {
         }
         Command::Invoice(InvoiceCommand::Pdf(args)) => invoice_pdf::run(args),
         Command::Token(TokenCommand::Create(args)) => token::create(args),
+        Command::Token(TokenCommand::List(args)) => token::list(args),
+        Command::Token(TokenCommand::Revoke(args)) => token::revoke(args),
+        Command::TestBook(args) => {
+            let mut book = args.book.open()?;
+            book.use_test_gateway(&counterfoil_engine::Actor::new("cli"))
+                .map_err(|error| anyhow::anyhow!("{}", error.message))?;
+            println!(
+                "{} is a test book: charges go through the test gateway, and no money moves",
+                book.path().display()
+            );
+            Ok(())
+        }
         Command::User(UserCommand::Add(args)) => user::add(args),
         Command::User(UserCommand::List(args)) => user::list(args),
+        Command::User(UserCommand::Remove(args)) => user::change(args, user::Change::Remove),
+        Command::User(UserCommand::Disable(args)) => user::change(args, user::Change::Disable),
+        Command::User(UserCommand::Enable(args)) => user::change(args, user::Change::Enable),
+        Command::User(UserCommand::Password(args)) => user::change(args, user::Change::Password),
         Command::Op(args) => run_operation(args),
     }
 }
@@ -428,16 +467,20 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     // A missing book has no users: say so without creating it.
     let users = if book_path.exists() {
         let book = args.book.open()?;
-        counterfoil_engine::count_users(&book)
+        counterfoil_engine::op::list_users(&book, counterfoil_engine::model::NoInput {})
             .map_err(|error| anyhow::anyhow!("{}", error.message))?
+            .iter()
+            .filter(|user| !user.disabled)
+            .count()
     } else {
         0
     };
     if sign_in_required && users == 0 {
         bail!(
             "refusing to listen on {}: beyond loopback everyone must sign in, and this book \
-             has no user yet. Add one with `counterfoil user add --book {} --username NAME \
-             --scopes account_management,finance --permission rw`, then start again.",
+             has no user who may (none, or all disabled). Add one with `counterfoil user add \
+             --book {} --username NAME --scopes account_management,finance --permission rw`, \
+             then start again.",
             args.listen,
             book_path.display()
         );

@@ -1,7 +1,8 @@
-//! `counterfoil token create`: a personal access token for the 3scale-compatible API.
+//! `counterfoil token create|list|revoke`: personal access tokens for the 3scale-compatible
+//! API, through the same operations as Settings → Access.
 
 use crate::BookArg;
-use counterfoil_engine::model::{CreateAccessToken, Permission, Scope};
+use counterfoil_engine::model::{ById, CreateAccessToken, Id, ListAccessTokens, Permission, Scope};
 use counterfoil_engine::{op, Actor};
 
 #[derive(clap::Args)]
@@ -21,6 +22,21 @@ pub(crate) struct CreateArgs {
     /// When the token stops working (RFC 3339); never by default.
     #[arg(long, value_name = "INSTANT")]
     expires_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct ListArgs {
+    #[command(flatten)]
+    book: BookArg,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct RevokeArgs {
+    #[command(flatten)]
+    book: BookArg,
+    /// The token's id (see `counterfoil token list`).
+    #[arg(long)]
+    id: i64,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -65,23 +81,66 @@ pub(crate) fn create(args: CreateArgs) -> anyhow::Result<()> {
     let created = op::create_access_token(&mut book, &Actor::new("cli"), input)
         .map_err(|error| anyhow::anyhow!("{}", error.message))?;
     let token = &created.token;
-    let scopes: Vec<String> = token
-        .scopes
+    eprintln!(
+        "token {} \"{}\": {}; keep the value below, it is not shown again:",
+        token.id,
+        token.name,
+        describe(&token.scopes, token.permission),
+    );
+    println!("{}", created.value);
+    Ok(())
+}
+
+/// One line per token: id, name, scopes, permission, expiry (never its value: only a digest
+/// is kept).
+pub(crate) fn list(args: ListArgs) -> anyhow::Result<()> {
+    let book = args.book.open()?;
+    let tokens = op::list_access_tokens(&book, ListAccessTokens::default())
+        .map_err(|error| anyhow::anyhow!("{}", error.message))?;
+    if tokens.is_empty() {
+        println!("no tokens: make one with `counterfoil token create`");
+    }
+    for token in tokens {
+        let expiry = match token.expires_at {
+            None => "never expires".to_owned(),
+            Some(at) => format!(
+                "{} {}",
+                if token.expired { "expired" } else { "expires" },
+                at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            ),
+        };
+        println!(
+            "{}\t{}\t{}\t{expiry}",
+            token.id,
+            token.name,
+            describe(&token.scopes, token.permission)
+        );
+    }
+    Ok(())
+}
+
+/// Revokes a token: it is refused from the next request on.
+pub(crate) fn revoke(args: RevokeArgs) -> anyhow::Result<()> {
+    let mut book = args.book.open()?;
+    let token = op::delete_access_token(&mut book, &Actor::new("cli"), ById { id: Id(args.id) })
+        .map_err(|error| anyhow::anyhow!("{}", error.message))?;
+    println!("token {} \"{}\" revoked", token.id, token.name);
+    Ok(())
+}
+
+fn describe(scopes: &[Scope], permission: Permission) -> String {
+    let scopes: Vec<String> = scopes
         .iter()
         .filter_map(|scope| serde_json::to_value(scope).ok())
         .filter_map(|value| value.as_str().map(str::to_owned))
         .collect();
-    eprintln!(
-        "token {} \"{}\": scopes {}, {}; keep the value below, it is not shown again:",
-        token.id,
-        token.name,
+    format!(
+        "scopes {}, {}",
         scopes.join(","),
-        if token.permission == Permission::Rw {
+        if permission == Permission::Rw {
             "read and write"
         } else {
             "read only"
-        },
-    );
-    println!("{}", created.value);
-    Ok(())
+        }
+    )
 }

@@ -1,10 +1,10 @@
-//! `counterfoil user add` / `user list`: the people who may sign in to the UI served over
-//! HTTP (docs/access.md).
+//! `counterfoil user add|list|remove|disable|enable|password`: the people who may sign in to
+//! the UI served over HTTP (docs/access.md), through the same operations as Settings → Access.
 
 use crate::BookArg;
-use anyhow::bail;
-use counterfoil_engine::model::{AddUser, Permission, Scope};
-use counterfoil_engine::{Actor, MIN_PASSWORD_CHARS};
+use anyhow::{bail, Context};
+use counterfoil_engine::model::{AddUser, ById, ChangePassword, NoInput, Permission, Scope, User};
+use counterfoil_engine::{op, Actor, Book, MIN_PASSWORD_CHARS};
 
 /// Where a script puts the password instead of typing it.
 const PASSWORD_VAR: &str = "COUNTERFOIL_PASSWORD";
@@ -31,6 +31,16 @@ pub(crate) struct ListArgs {
     book: BookArg,
 }
 
+/// A command about one user, named by username.
+#[derive(clap::Args)]
+pub(crate) struct UserArgs {
+    #[command(flatten)]
+    book: BookArg,
+    /// The user's username (case-insensitive).
+    #[arg(long)]
+    username: String,
+}
+
 #[derive(Clone, Copy, clap::ValueEnum)]
 #[value(rename_all = "snake_case")]
 enum ScopeArg {
@@ -44,13 +54,18 @@ enum PermissionArg {
     Rw,
 }
 
+/// The password from COUNTERFOIL_PASSWORD, else asked twice, unechoed.
+fn password_for(username: &str) -> anyhow::Result<String> {
+    match std::env::var(PASSWORD_VAR) {
+        Ok(password) => Ok(password),
+        Err(std::env::VarError::NotUnicode(_)) => bail!("{PASSWORD_VAR} is not valid UTF-8"),
+        Err(std::env::VarError::NotPresent) => prompt_twice(username),
+    }
+}
+
 /// Adds a user; the password comes from COUNTERFOIL_PASSWORD or is asked twice, unechoed.
 pub(crate) fn add(args: AddArgs) -> anyhow::Result<()> {
-    let password = match std::env::var(PASSWORD_VAR) {
-        Ok(password) => password,
-        Err(std::env::VarError::NotUnicode(_)) => bail!("{PASSWORD_VAR} is not valid UTF-8"),
-        Err(std::env::VarError::NotPresent) => prompt_twice(&args.username)?,
-    };
+    let password = password_for(&args.username)?;
     let mut book = args.book.open()?;
     let input = AddUser {
         username: args.username,
@@ -68,7 +83,7 @@ pub(crate) fn add(args: AddArgs) -> anyhow::Result<()> {
             PermissionArg::Rw => Permission::Rw,
         },
     };
-    let user = counterfoil_engine::add_user(&mut book, &Actor::new("cli"), input)
+    let user = op::add_user(&mut book, &Actor::new("cli"), input)
         .map_err(|error| anyhow::anyhow!("{}", error.message))?;
     println!(
         "user {} \"{}\" added: {}",
@@ -90,23 +105,77 @@ fn prompt_twice(username: &str) -> anyhow::Result<String> {
     Ok(first)
 }
 
-/// One line per user: id, username, scopes, permission.
+/// One line per user: id, username, scopes, permission, and "disabled" or a wait.
 pub(crate) fn list(args: ListArgs) -> anyhow::Result<()> {
     let book = args.book.open()?;
-    let users = counterfoil_engine::list_users(&book)
-        .map_err(|error| anyhow::anyhow!("{}", error.message))?;
+    let users =
+        op::list_users(&book, NoInput {}).map_err(|error| anyhow::anyhow!("{}", error.message))?;
     if users.is_empty() {
         println!("no users: add one with `counterfoil user add`");
     }
+    let now = book.now();
     for user in users {
-        println!(
+        let mut line = format!(
             "{}\t{}\t{}",
             user.id,
             user.username,
             describe(&user.scopes, user.permission)
         );
+        if user.disabled {
+            line.push_str("\tdisabled");
+        }
+        if let Some(until) = user.locked_until.filter(|until| *until > now) {
+            line.push_str(&format!(
+                "\twaits until {} after {} failed sign-ins",
+                until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                user.failed_sign_ins
+            ));
+        }
+        println!("{line}");
     }
     Ok(())
+}
+
+/// What one of the one-user commands does.
+#[derive(Clone, Copy)]
+pub(crate) enum Change {
+    Remove,
+    Disable,
+    Enable,
+    Password,
+}
+
+/// Removes, disables or enables a user, or sets their password (from COUNTERFOIL_PASSWORD or
+/// asked twice); a new password and disabling end the user's sessions.
+pub(crate) fn change(args: UserArgs, change: Change) -> anyhow::Result<()> {
+    let mut book = args.book.open()?;
+    let user = find(&book, &args.username)?;
+    let actor = Actor::new("cli");
+    let by_id = ById { id: user.id };
+    let done = match change {
+        Change::Remove => op::remove_user(&mut book, &actor, by_id).map(|_| "removed"),
+        Change::Disable => op::disable_user(&mut book, &actor, by_id).map(|_| "disabled"),
+        Change::Enable => op::enable_user(&mut book, &actor, by_id).map(|_| "enabled"),
+        Change::Password => {
+            let password = password_for(&user.username)?;
+            let input = ChangePassword {
+                id: user.id,
+                password,
+            };
+            op::change_password(&mut book, &actor, input).map(|_| "given a new password")
+        }
+    }
+    .map_err(|error| anyhow::anyhow!("{}", error.message))?;
+    println!("user {} \"{}\" {done}", user.id, user.username);
+    Ok(())
+}
+
+fn find(book: &Book, username: &str) -> anyhow::Result<User> {
+    op::list_users(book, NoInput {})
+        .map_err(|error| anyhow::anyhow!("{}", error.message))?
+        .into_iter()
+        .find(|user| user.username.eq_ignore_ascii_case(username.trim()))
+        .with_context(|| format!("there is no user \"{username}\" (see `counterfoil user list`)"))
 }
 
 fn describe(scopes: &[Scope], permission: Permission) -> String {

@@ -195,3 +195,119 @@ impl Drop for Running {
         }
     }
 }
+
+fn run(book: &Path, args: &[&str], password: Option<&str>) -> (bool, String, String) {
+    let mut command = counterfoil();
+    command
+        .args(args)
+        .arg("--book")
+        .arg(book)
+        .stdin(Stdio::null());
+    if let Some(password) = password {
+        command.env("COUNTERFOIL_PASSWORD", password);
+    }
+    let output = command.output().unwrap();
+    (
+        output.status.success(),
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn users_are_disabled_enabled_given_a_password_and_removed_through_the_operations() {
+    let dir = tempfile::tempdir().unwrap();
+    let book = dir.path().join("people.book");
+    assert!(
+        add_user(&book, "ana", PASSWORD, "finance,account_management", "rw")
+            .status
+            .success()
+    );
+    assert!(add_user(&book, "bob", PASSWORD, "finance", "ro")
+        .status
+        .success());
+
+    let (ok, out, _) = run(&book, &["user", "disable", "--username", "BOB"], None);
+    assert!(ok);
+    assert!(out.contains("\"bob\" disabled"), "{out}");
+    let (_, list, _) = run(&book, &["user", "list"], None);
+    let bob = list.lines().find(|line| line.contains("bob")).unwrap();
+    assert!(bob.ends_with("disabled"), "{list}");
+    let (ok, out, _) = run(&book, &["user", "enable", "--username", "bob"], None);
+    assert!(ok && out.contains("enabled"), "{out}");
+
+    let (ok, out, _) = run(
+        &book,
+        &["user", "password", "--username", "bob"],
+        Some("a brand new password"),
+    );
+    assert!(ok && out.contains("given a new password"), "{out}");
+    let (ok, _, err) = run(
+        &book,
+        &["user", "password", "--username", "bob"],
+        Some("short"),
+    );
+    assert!(!ok && err.contains("at least 12 characters"), "{err}");
+
+    // The last person who may manage people stays.
+    let (ok, _, err) = run(&book, &["user", "remove", "--username", "ana"], None);
+    assert!(
+        !ok && err.contains("last person who may manage people"),
+        "{err}"
+    );
+    let (ok, out, _) = run(&book, &["user", "remove", "--username", "bob"], None);
+    assert!(ok && out.contains("removed"), "{out}");
+    let (ok, _, err) = run(&book, &["user", "remove", "--username", "bob"], None);
+    assert!(!ok && err.contains("there is no user \"bob\""), "{err}");
+    let (_, list, _) = run(&book, &["user", "list"], None);
+    assert_eq!(list.lines().count(), 1, "{list}");
+    assert!(!list.contains(PASSWORD) && !list.contains("brand new"));
+}
+
+#[test]
+fn tokens_are_made_listed_and_revoked() {
+    let dir = tempfile::tempdir().unwrap();
+    let book = dir.path().join("tokens.book");
+    let (ok, value, err) = run(
+        &book,
+        &[
+            "token",
+            "create",
+            "--name",
+            "Exports",
+            "--scopes",
+            "finance",
+            "--permission",
+            "ro",
+        ],
+        None,
+    );
+    assert!(ok, "{err}");
+    let value = value.trim().to_owned();
+    assert_eq!(value.len(), 96);
+    let (_, list, _) = run(&book, &["token", "list"], None);
+    assert!(
+        list.contains("Exports") && list.contains("never expires"),
+        "{list}"
+    );
+    assert!(!list.contains(&value), "a token's value is shown once only");
+    let id = list.split('\t').next().unwrap().to_owned();
+    let (ok, out, _) = run(&book, &["token", "revoke", "--id", &id], None);
+    assert!(ok && out.contains("\"Exports\" revoked"), "{out}");
+    let (_, list, _) = run(&book, &["token", "list"], None);
+    assert!(list.contains("no tokens"), "{list}");
+}
+
+#[test]
+fn a_new_book_becomes_a_test_book() {
+    let dir = tempfile::tempdir().unwrap();
+    let book = dir.path().join("test.book");
+    let (ok, out, err) = run(&book, &["test-book"], None);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("is a test book") && out.contains("no money moves"),
+        "{out}"
+    );
+    let (ok, _, _) = run(&book, &["test-book"], None);
+    assert!(ok, "again: nothing changes");
+}

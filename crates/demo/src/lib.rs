@@ -163,8 +163,12 @@ pub fn build(target: &Path, force: bool, as_of: DateTime<Utc>) -> Result<Summary
         .with_context(|| format!("could not create a temporary file in {}", dir.display()))?
         .into_temp_path();
     let summary = {
+        let mut player = Player::open(&temp, calendar.start, Actor::new("demo"))?;
+        // A demo charges its buyers' test cards through the test gateway, which says so.
+        let (book, actor) = player.book_and_actor();
+        book.use_test_gateway(actor)?;
         let mut sim = Sim {
-            player: Player::open(&temp, calendar.start, Actor::new("demo"))?,
+            player,
             apps: Vec::new(),
             calendar,
         };

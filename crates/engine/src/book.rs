@@ -9,7 +9,7 @@ use crate::billing_lock::{BillingLock, LockWait};
 use crate::clock::Clock;
 use crate::error::{ApiError, Result};
 use crate::files::OpenBook;
-use crate::gateway::{PaymentGateway, TestGateway};
+use crate::gateway::{PaymentGateway, PaymentGatewayKind, TestGateway};
 use crate::store;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
@@ -32,6 +32,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0008_invoice_id_index.sql"),
     include_str!("migrations/0009_plan_terms_and_custom_plans.sql"),
     include_str!("migrations/0010_tenant_and_billing_api.sql"),
+    include_str!("migrations/0011_access_and_gateway.sql"),
 ];
 
 /// The schema version this build writes.
@@ -80,7 +81,12 @@ pub struct Book {
     conn: Connection,
     clock: Clock,
     path: PathBuf,
-    gateway: Box<dyn PaymentGateway>,
+    /// The gateway a test put in place with [`Book::set_gateway`]; otherwise the book's own
+    /// (none, or the built-in test gateway of a test book: [`Book::gateway`]).
+    gateway: Option<Box<dyn PaymentGateway>>,
+    /// Used when the book is a test book; kept for the life of the connection, as a real
+    /// gateway would remember its idempotency keys.
+    test_gateway: TestGateway,
     counts: store::Counts,
     /// Held while this book runs the billing (see [`Book::with_billing_lock`]).
     billing_lock: Option<BillingLock>,
@@ -185,7 +191,8 @@ impl Book {
             conn,
             clock,
             path: path.to_owned(),
-            gateway: Box::new(TestGateway::default()),
+            gateway: None,
+            test_gateway: TestGateway::default(),
             counts: store::Counts::default(),
             billing_lock: None,
             _open: OpenBook::register(path),
@@ -204,13 +211,50 @@ impl Book {
         self.clock.now()
     }
 
-    /// Charges go through `gateway` from now on (the built-in test gateway by default).
+    /// For tests: charges of this connection go through `gateway` from now on, whatever the
+    /// book names (a gateway that records its calls, or fails in a given way).
     pub fn set_gateway(&mut self, gateway: Box<dyn PaymentGateway>) {
-        self.gateway = gateway;
+        self.gateway = Some(gateway);
     }
 
-    pub(crate) fn gateway(&self) -> &dyn PaymentGateway {
-        self.gateway.as_ref()
+    /// Makes this a test book: from now on it charges through the built-in test gateway, which
+    /// moves no money, and says so wherever charging shows (billing-rules.md §9). For the code
+    /// that builds test books (the demo, scenarios, tests, `counterfoil test-book`); no
+    /// operation offers it, and a book that has invoices is refused, so no book in use can be
+    /// made to pretend to charge. Audited; every process opening the book after this uses the
+    /// test gateway.
+    pub fn use_test_gateway(&mut self, actor: &Actor) -> Result<()> {
+        self.write(actor, "use_test_gateway", |write| {
+            let before = store::settings::payment_gateway(write.tx)?;
+            if before == PaymentGatewayKind::Test {
+                return Ok(());
+            }
+            if store::invoices::any(write.tx)? {
+                return Err(ApiError::invalid_state(
+                    "Only a new book can become a test book: this one already has invoices, \
+                     and they would then seem paid without money moving. Nothing was changed.",
+                ));
+            }
+            store::settings::set_payment_gateway(write.tx, PaymentGatewayKind::Test)?;
+            write.audit(
+                "settings",
+                None,
+                Some(&serde_json::json!({ "payment_gateway": before })),
+                Some(&serde_json::json!({ "payment_gateway": PaymentGatewayKind::Test })),
+            )
+        })
+    }
+
+    /// The gateway charges go through: one a test set, else the test gateway of a test book,
+    /// else none (charging is off).
+    pub(crate) fn gateway(&self) -> Result<Option<&dyn PaymentGateway>> {
+        if let Some(gateway) = &self.gateway {
+            return Ok(Some(gateway.as_ref()));
+        }
+        Ok(match store::settings::payment_gateway(&self.conn)? {
+            PaymentGatewayKind::Test => Some(&self.test_gateway),
+            PaymentGatewayKind::None => None,
+        })
     }
 
     /// The connection for read operations.

@@ -41,6 +41,8 @@ pub enum Reason {
     Blank,
     /// A name that must be unique is used by another record.
     Taken,
+    /// A charge asked of a book without a payment gateway.
+    NoPaymentGateway,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, thiserror::Error)]

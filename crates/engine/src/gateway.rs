@@ -1,7 +1,9 @@
-//! Payment gateways. The engine charges through the [`PaymentGateway`] trait; the built-in
-//! [`TestGateway`] is what scenarios, tests and the demo book use.
+//! Payment gateways. The engine charges through the [`PaymentGateway`] trait. A book names
+//! its gateway ([`PaymentGatewayKind`]): none (charging is off, nothing is marked paid by
+//! charging), or the built-in [`TestGateway`] of a test book (scenarios, tests, the demo book),
+//! which moves no money and says so. Counterfoil has no real gateway yet.
 
-use crate::model::Card;
+use crate::model::{Card, PaymentGatewayInfo};
 use rust_decimal::Decimal;
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
@@ -29,11 +31,24 @@ pub struct ChargeOutcome {
 
 pub trait PaymentGateway: Send {
     fn charge(&self, request: &ChargeRequest) -> ChargeOutcome;
+    /// How the screens name the gateway, and whether money moves through it.
+    fn info(&self) -> PaymentGatewayInfo;
+}
+
+/// The gateway a book names, as the book keeps it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentGatewayKind {
+    /// No payment gateway: charging is off.
+    None,
+    /// The built-in test gateway ([`TestGateway`]): a test book.
+    Test,
 }
 
 /// The built-in test gateway: a card on file charges successfully unless its gateway
 /// reference is [`TestGateway::DECLINED_CARD`] or it has expired; without a card the charge
-/// fails. Like real gateways it remembers idempotency keys.
+/// fails. No money moves, and its references (`test_…`) and messages say so. Like real
+/// gateways it remembers idempotency keys.
 #[derive(Debug, Default)]
 pub struct TestGateway {
     answered: Mutex<HashMap<String, ChargeOutcome>>,
@@ -44,16 +59,20 @@ impl TestGateway {
     pub const DECLINED_CARD: &'static str = "tok_declined";
     /// A test card that is always accepted.
     pub const VALID_CARD: &'static str = "tok_valid";
+    /// Its name on the screens.
+    pub const NAME: &'static str = "Test gateway";
 
     fn decide(request: &ChargeRequest) -> ChargeOutcome {
         let reference = format!("test_{}", request.idempotency_key);
         let (success, message) = match &request.card {
-            None => (false, "No card on file."),
+            None => (false, "No card on file (test gateway)."),
             Some(card) if card.gateway_reference == Self::DECLINED_CARD => {
-                (false, "The card was declined.")
+                (false, "The card was declined (test gateway).")
             }
-            Some(card) if expired(card, request.on) => (false, "The card has expired."),
-            Some(_) => (true, "Charged."),
+            Some(card) if expired(card, request.on) => {
+                (false, "The card has expired (test gateway).")
+            }
+            Some(_) => (true, "Charged by the test gateway: no money moved."),
         };
         ChargeOutcome {
             success,
@@ -75,5 +94,12 @@ impl PaymentGateway for TestGateway {
             .entry(request.idempotency_key.clone())
             .or_insert_with(|| TestGateway::decide(request))
             .clone()
+    }
+
+    fn info(&self) -> PaymentGatewayInfo {
+        PaymentGatewayInfo {
+            name: TestGateway::NAME.into(),
+            test: true,
+        }
     }
 }

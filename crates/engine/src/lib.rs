@@ -34,11 +34,13 @@ pub use ops::billing_run::{
     run_billing_until_with_progress, BillingCounts, BillingRunReport, CatchUp, JobReport,
 };
 pub use ops::charging::charge_due_invoices;
+pub use ops::charging::NO_PAYMENT_GATEWAY;
 pub use ops::derived_system_name;
+pub use ops::pdfs::TEST_BOOK_NOTE;
 pub use ops::pdfs::{file_name as invoice_pdf_file_name, invoice_pdf, stored_or_new_invoice_pdf};
 pub use ops::tokens::{authenticate_token, token_by_value};
 pub use ops::usage_import::import_usage_rows;
 pub use ops::users::{
-    add_user, count_users, list_users, password_check, verify_password, PasswordCheck,
-    MIN_PASSWORD_CHARS,
+    finish_sign_in, session_user, sign_in_wait, start_sign_in, CheckedPassword, PasswordCheck,
+    SignIn, SignInStart, FAILED_SIGN_INS_BEFORE_WAITING, LONGEST_SIGN_IN_WAIT, MIN_PASSWORD_CHARS,
 };

@@ -10,7 +10,8 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 /// Declares every operation once, with the scope group a signed-in user needs for it (`any`,
-/// `finance`, `accounts` for account_management; docs/access.md): `read` operations get the
+/// `finance`, `accounts` for account_management, `access` for both; docs/access.md): `read`
+/// operations get the
 /// book to read (on one snapshot,
 /// even while other processes write), `write` operations
 /// run inside [`Book::write`] (one transaction with its audit records), `book` operations
@@ -113,6 +114,7 @@ macro_rules! operations {
     (@group any) => { OperationGroup::Any };
     (@group finance) => { OperationGroup::Finance };
     (@group accounts) => { OperationGroup::AccountManagement };
+    (@group access) => { OperationGroup::Access };
     (@is_read read) => { true };
     (@is_read write) => { false };
     (@is_read book) => { false };
@@ -210,10 +212,17 @@ operations! {
     read  finance  dashboard::dashboard(NoInput) -> Dashboard;
     book  finance  billing_run::advance_clock(AdvanceClock) -> crate::ops::billing_run::BillingRunReport;
 
-    read  accounts tokens::list_access_tokens(ListAccessTokens) -> Vec<AccessToken>;
-    read  accounts tokens::get_access_token(ById) -> AccessToken;
-    write accounts tokens::create_access_token(CreateAccessToken) -> CreatedAccessToken;
-    write accounts tokens::delete_access_token(ById) -> AccessToken;
+    read  access   tokens::list_access_tokens(ListAccessTokens) -> Vec<AccessToken>;
+    read  access   tokens::get_access_token(ById) -> AccessToken;
+    write access   tokens::create_access_token(CreateAccessToken) -> CreatedAccessToken;
+    write access   tokens::delete_access_token(ById) -> AccessToken;
+
+    read  access   users::list_users(NoInput) -> Vec<User>;
+    book  access   users::add_user(AddUser) -> User;
+    write access   users::remove_user(ById) -> User;
+    write access   users::disable_user(ById) -> User;
+    write access   users::enable_user(ById) -> User;
+    book  access   users::change_password(ChangePassword) -> User;
 }
 
 /// Which scope an operation needs when a signed-in user calls it over HTTP: the same scopes
@@ -225,8 +234,12 @@ pub enum OperationGroup {
     /// `finance`: invoices, charging, PDFs, earnings, billing runs.
     Finance,
     /// `account_management`: accounts, services, metrics, plans, pricing rules, applications,
-    /// usage, settings, access tokens and the audit log.
+    /// usage, settings and the audit log.
     AccountManagement,
+    /// Both `account_management` and `finance`: the people who may sign in and the access
+    /// tokens. Whoever manages them could give anyone any right, so only a user who has every
+    /// right may (and `rw` to change them, as for every write).
+    Access,
 }
 
 impl OperationGroup {
@@ -236,6 +249,9 @@ impl OperationGroup {
             OperationGroup::Any => true,
             OperationGroup::Finance => scopes.contains(&Scope::Finance),
             OperationGroup::AccountManagement => scopes.contains(&Scope::AccountManagement),
+            OperationGroup::Access => {
+                scopes.contains(&Scope::AccountManagement) && scopes.contains(&Scope::Finance)
+            }
         }
     }
 }
@@ -333,5 +349,13 @@ mod tests {
         }
         assert!(OperationGroup::Finance.allows(&[Scope::Finance]));
         assert!(!OperationGroup::Finance.allows(&[Scope::AccountManagement]));
+        assert_eq!(operation_group("add_user"), Some(OperationGroup::Access));
+        assert_eq!(
+            operation_group("create_access_token"),
+            Some(OperationGroup::Access)
+        );
+        assert!(!OperationGroup::Access.allows(&[Scope::AccountManagement]));
+        assert!(!OperationGroup::Access.allows(&[Scope::Finance]));
+        assert!(OperationGroup::Access.allows(&[Scope::Finance, Scope::AccountManagement]));
     }
 }

@@ -160,6 +160,10 @@ pub fn run_scenario(text: &str, book_path: &Path) -> Result<Value, ScenarioError
     }
 
     let mut player = Player::open(book_path, start, Actor::new("scenario"))?;
+    // A scenario is a test: its cards ("valid", "declined") are the test gateway's.
+    let (book, actor) = player.book_and_actor();
+    book.use_test_gateway(actor)
+        .map_err(|e| ScenarioError(e.message))?;
     player.set_up(&World {
         settings: scenario.settings,
         services: scenario.services,

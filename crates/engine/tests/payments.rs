@@ -10,6 +10,7 @@ use common::{
     period, transition, Fixture,
 };
 use counterfoil_engine::gateway::{ChargeOutcome, ChargeRequest, PaymentGateway, TestGateway};
+use counterfoil_engine::model::PaymentGatewayInfo;
 use counterfoil_engine::model::*;
 use counterfoil_engine::{charge_due_invoices, op, Actor, ErrorCode};
 use serde_json::json;
@@ -63,6 +64,7 @@ fn state(f: &mut Fixture, invoice: &InvoiceDetail) -> InvoiceState {
 #[test]
 fn a_manual_charge_records_the_transaction_and_pays_or_leaves_the_state() {
     let mut f = Fixture::new();
+    f.use_test_gateway();
     let good = issued_invoice(&mut f, card(TestGateway::VALID_CARD), Some("21"), "100");
     let paid = f.ok(op::charge_invoice, by_id(good.invoice.id));
     assert_eq!(paid.invoice.state, InvoiceState::Paid);
@@ -89,12 +91,15 @@ fn a_manual_charge_records_the_transaction_and_pays_or_leaves_the_state() {
     assert!(!after.payment_transactions[0].success);
     assert_eq!(
         after.payment_transactions[0].message,
-        "The card was declined."
+        "The card was declined (test gateway)."
     );
 
     let no_card = issued_invoice(&mut f, None, None, "50");
     let after = f.ok(op::charge_invoice, by_id(no_card.invoice.id));
-    assert_eq!(after.payment_transactions[0].message, "No card on file.");
+    assert_eq!(
+        after.payment_transactions[0].message,
+        "No card on file (test gateway)."
+    );
 
     let open = f.ok(
         op::create_invoice,
@@ -116,6 +121,7 @@ fn a_manual_charge_records_the_transaction_and_pays_or_leaves_the_state() {
 fn declined_cards_are_retried_on_the_due_day_plus_3_and_plus_6_then_failed() {
     // §9: issued 3 June, due 5 June, declined → unpaid 5 June, unpaid 8 June, failed 11 June.
     let mut f = Fixture::at(at(2025, 6, 3, 8));
+    f.use_test_gateway();
     enable_charging(&mut f);
     let inv = issued_invoice(&mut f, card(TestGateway::DECLINED_CARD), Some("20"), "10");
     assert_eq!(inv.invoice.due_on, Some(day("2025-06-05")));
@@ -139,6 +145,7 @@ fn declined_cards_are_retried_on_the_due_day_plus_3_and_plus_6_then_failed() {
 #[test]
 fn nothing_is_charged_when_charging_is_off_or_the_total_is_a_credit() {
     let mut f = Fixture::at(at(2025, 6, 3, 8));
+    f.use_test_gateway();
     let actor = Actor::new("billing run");
     let inv = issued_invoice(&mut f, card(TestGateway::VALID_CARD), None, "10");
     assert_eq!(
@@ -187,6 +194,94 @@ fn nothing_is_charged_when_charging_is_off_or_the_total_is_a_credit() {
     );
     assert_eq!(credits.total, 1);
     assert_eq!(credits.items[0].id, credit.invoice.id);
+}
+
+#[test]
+fn a_book_without_a_payment_gateway_marks_nothing_paid_by_charging() {
+    // A new book names no gateway: charging is off whatever the settings say.
+    let mut f = Fixture::at(at(2025, 6, 3, 8));
+    enable_charging(&mut f);
+    assert_eq!(f.ok(op::book_info, NoInput {}).payment_gateway, None);
+    let inv = issued_invoice(&mut f, card(TestGateway::VALID_CARD), None, "10");
+    let audit_before = f.audit_total();
+
+    let refused = f.refused(
+        op::charge_invoice,
+        by_id(inv.invoice.id),
+        ErrorCode::InvalidState,
+        None,
+    );
+    assert!(
+        refused
+            .message
+            .starts_with("No payment gateway: charging is off."),
+        "{}",
+        refused.message
+    );
+    f.refused(
+        op::charge_invoice,
+        by_id(Id(999)),
+        ErrorCode::NotFound,
+        None,
+    );
+
+    // The run's step 7 on the due day and the retry days after: no attempt, no retry, no state.
+    let actor = Actor::new("billing run");
+    for day in 3..=15 {
+        let attempts = charge_due_invoices(&mut f.book, &actor, at(2025, 6, day, 8)).unwrap();
+        assert_eq!(attempts, 0, "June {day}");
+    }
+    let detail = f.ok(op::get_invoice, by_id(inv.invoice.id));
+    assert_eq!(
+        detail.invoice.state,
+        InvoiceState::Pending,
+        "issued, awaiting payment"
+    );
+    assert_eq!(detail.invoice.paid_at, None);
+    assert!(detail.payment_transactions.is_empty());
+    assert_eq!(f.audit_total(), audit_before, "nothing was written");
+
+    // Past its due date it is what the dashboard's "Past due" counts; a payment received
+    // another way is recorded by hand.
+    f.clock.set(at(2025, 6, 15, 8));
+    assert_eq!(f.ok(op::dashboard, NoInput {}).past_due.count, 1);
+    let paid = f.ok(op::mark_invoice_paid, mark_paid(inv.invoice.id, "SEPA-1"));
+    assert_eq!(paid.invoice.state, InvoiceState::Paid);
+
+    // A book in use cannot be made a test book: its invoices would seem paid by charging.
+    let refused = f.book.use_test_gateway(&f.actor).unwrap_err();
+    assert_eq!(refused.code, ErrorCode::InvalidState);
+    assert!(
+        refused.message.contains("already has invoices"),
+        "{refused:?}"
+    );
+    assert_eq!(f.ok(op::book_info, NoInput {}).payment_gateway, None);
+}
+
+#[test]
+fn a_test_book_names_its_test_gateway_and_its_payments_say_test() {
+    let mut f = Fixture::new();
+    f.use_test_gateway();
+    assert_eq!(
+        f.ok(op::book_info, NoInput {}).payment_gateway,
+        Some(PaymentGatewayInfo {
+            name: "Test gateway".into(),
+            test: true
+        })
+    );
+    let inv = issued_invoice(&mut f, card(TestGateway::VALID_CARD), None, "10");
+    let paid = f.ok(op::charge_invoice, by_id(inv.invoice.id));
+    let tx = &paid.payment_transactions[0];
+    assert!(tx.reference.starts_with("test_"), "{}", tx.reference);
+    assert_eq!(tx.message, "Charged by the test gateway: no money moved.");
+    let audit = f.ok(op::list_audit, common::audit_list());
+    assert!(
+        audit
+            .items
+            .iter()
+            .any(|record| record.operation == "use_test_gateway"),
+        "making a test book is audited"
+    );
 }
 
 fn mark_paid(id: Id, reference: &str) -> MarkInvoicePaid {
@@ -247,6 +342,13 @@ impl PaymentGateway for LedgerGateway {
             panic!("simulated crash after the gateway charged");
         }
         outcome
+    }
+
+    fn info(&self) -> PaymentGatewayInfo {
+        PaymentGatewayInfo {
+            name: "Ledger".into(),
+            test: true,
+        }
     }
 }
 

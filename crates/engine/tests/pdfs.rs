@@ -299,3 +299,35 @@ fn the_pdf_prints_the_due_date_of_the_payment_terms() {
     assert!(due.contains("9 April 2025"), "{due}");
     assert!(text.contains("10 March 2025"), "issued on: {text}");
 }
+
+#[test]
+fn a_test_books_pdfs_say_that_no_money_moves_and_a_real_books_do_not() {
+    let mut real = Fixture::new();
+    let id = invoice_with_a_line(&mut real, "Acme Ltd").invoice.id;
+    issue(&mut real, id);
+    let text = pdftotext(&pdf_bytes(&mut real, id));
+    assert!(!text.contains("TEST BOOK"), "{text}");
+
+    let mut test = Fixture::new();
+    test.use_test_gateway();
+    test.change_settings(|s| s.invoice_footnote = "Pay within 14 days.".into());
+    let id = invoice_with_a_line(&mut test, "Acme Ltd").invoice.id;
+    let issued = issue(&mut test, id);
+    let text = pdftotext(&pdf_bytes(&mut test, id));
+    // pdftotext keeps the wrapped footnote's lines; join them to read the sentence.
+    let joined = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        joined.contains("TEST BOOK: this invoice was made in a test or demo book.")
+            && joined.contains("no money moved."),
+        "{text}"
+    );
+    assert!(
+        joined.contains("Pay within 14 days."),
+        "the provider's footnote follows"
+    );
+    assert_eq!(
+        issued.pdf.unwrap().settings.invoice_footnote,
+        "Pay within 14 days.",
+        "the settings used are the provider's: the PDF is not out of date"
+    );
+}

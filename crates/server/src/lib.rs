@@ -218,11 +218,13 @@ async fn rpc(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    // Beyond loopback, only a signed-in user gets further.
+    // Beyond loopback, only a signed-in user gets further, with the rights the book gives
+    // them now.
     let user = if state.sign_in_required {
-        match state.signed_in(&headers) {
-            Some(user) => Some(user),
-            None => return session::not_signed_in(),
+        match state.signed_in_now(&headers).await {
+            Ok(Some(user)) => Some(user),
+            Ok(None) => return session::not_signed_in(),
+            Err(error) => return error_response(error),
         }
     } else {
         None

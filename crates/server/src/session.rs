@@ -4,7 +4,13 @@
 //! operations their scopes and permission allow, by the same rules as tokens.
 //!
 //! Sessions live in memory: a random 32-byte id in an HttpOnly, SameSite=Strict cookie, ended
-//! by `DELETE /session`, by 12 hours without a request, or by a restart.
+//! by `DELETE /session`, by 12 hours without a request, or by a restart; and at the next
+//! request once the user is removed, disabled or given a new password (each request to /rpc
+//! reads the user again, so a session also follows changes to their scopes).
+//!
+//! After five failed sign-ins in a row an account waits (1 s, doubling to at most 15 minutes,
+//! by the book's clock: `counterfoil_engine::sign_in_wait`); meanwhile sign-ins are refused
+//! with 429 without their password being checked.
 
 use crate::{error_response, AppState};
 use axum::body::Bytes;
@@ -13,8 +19,11 @@ use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use counterfoil_engine::model::{Permission, Scope, User};
-use counterfoil_engine::{is_read_operation, operation_group, ApiError, OperationGroup};
+use chrono::{DateTime, Utc};
+use counterfoil_engine::model::{Id, Permission, Scope, User};
+use counterfoil_engine::{
+    is_read_operation, operation_group, Actor, ApiError, OperationGroup, SignIn, SignInStart,
+};
 use serde::Serialize;
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -48,8 +57,17 @@ impl From<User> for SignedIn {
     }
 }
 
+/// Who a session was opened for: the user as they signed in, and what finds them in the book
+/// again (their id, and the version of their credentials then).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Holder {
+    pub(crate) user: SignedIn,
+    pub(crate) user_id: Id,
+    pub(crate) credentials_version: i64,
+}
+
 struct Session {
-    user: SignedIn,
+    holder: Holder,
     last_seen: Instant,
 }
 
@@ -58,8 +76,8 @@ struct Session {
 pub(crate) struct Sessions(Mutex<HashMap<String, Session>>);
 
 impl Sessions {
-    /// Opens a session for `user` and returns its id; drops sessions that have expired.
-    pub(crate) fn open(&self, user: SignedIn, now: Instant) -> Result<String, ApiError> {
+    /// Opens a session for `holder` and returns its id; drops sessions that have expired.
+    pub(crate) fn open(&self, holder: Holder, now: Instant) -> Result<String, ApiError> {
         let mut bytes = [0u8; 32];
         getrandom::fill(&mut bytes).map_err(|error| ApiError::internal(&error))?;
         let id = hex::encode(bytes);
@@ -68,15 +86,15 @@ impl Sessions {
         sessions.insert(
             id.clone(),
             Session {
-                user,
+                holder,
                 last_seen: now,
             },
         );
         Ok(id)
     }
 
-    /// The user of session `id`, unless it is unknown or idle too long; a hit keeps it alive.
-    pub(crate) fn current(&self, id: &str, now: Instant) -> Option<SignedIn> {
+    /// Who holds session `id`, unless it is unknown or idle too long; a hit keeps it alive.
+    pub(crate) fn current(&self, id: &str, now: Instant) -> Option<Holder> {
         let mut sessions = self.0.lock().unwrap_or_else(PoisonError::into_inner);
         let session = sessions.get_mut(id)?;
         if expired(session, now) {
@@ -84,7 +102,15 @@ impl Sessions {
             return None;
         }
         session.last_seen = now;
-        Some(session.user.clone())
+        Some(session.holder.clone())
+    }
+
+    /// The session's user as the book has them now.
+    fn refresh(&self, id: &str, user: SignedIn) {
+        let mut sessions = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(session) = sessions.get_mut(id) {
+            session.holder.user = user;
+        }
     }
 
     pub(crate) fn close(&self, id: &str) {
@@ -113,10 +139,45 @@ fn session_id(headers: &HeaderMap) -> Option<String> {
 }
 
 impl AppState {
-    /// The user signed in with this request's cookie, if any.
+    /// The user signed in with this request's cookie, if any, as they signed in (for pages:
+    /// what they show comes from /rpc, which asks [`AppState::signed_in_now`]).
     pub(crate) fn signed_in(&self, headers: &HeaderMap) -> Option<SignedIn> {
         let id = session_id(headers)?;
-        self.sessions.current(&id, Instant::now())
+        self.sessions
+            .current(&id, Instant::now())
+            .map(|holder| holder.user)
+    }
+
+    /// The user signed in with this request's cookie as the book has them now: a session whose
+    /// user was removed or disabled, or given a new password since, ends here. `Err` when the
+    /// book could not be read.
+    pub(crate) async fn signed_in_now(
+        &self,
+        headers: &HeaderMap,
+    ) -> Result<Option<SignedIn>, ApiError> {
+        let Some(id) = session_id(headers) else {
+            return Ok(None);
+        };
+        let Some(holder) = self.sessions.current(&id, Instant::now()) else {
+            return Ok(None);
+        };
+        let (user_id, version) = (holder.user_id, holder.credentials_version);
+        let now = self
+            .with_reader(move |book| counterfoil_engine::session_user(book, user_id, version))
+            .await
+            .map_err(|join| ApiError::internal(&join))??;
+        match now {
+            Some(user) => {
+                let user = SignedIn::from(user);
+                self.sessions.refresh(&id, user.clone());
+                Ok(Some(user))
+            }
+            None => {
+                tracing::info!(username = %holder.user.username, "session ended: user removed, disabled or given a new password");
+                self.sessions.close(&id);
+                Ok(None)
+            }
+        }
     }
 }
 
@@ -167,12 +228,15 @@ pub(crate) fn may_call(user: &SignedIn, operation: &str, input: &Value) -> Resul
     };
     if !group.allows(&user.scopes) {
         let scope = match group {
-            OperationGroup::Finance => "finance",
-            OperationGroup::AccountManagement | OperationGroup::Any => "account_management",
+            OperationGroup::Finance => "the finance scope",
+            OperationGroup::AccountManagement | OperationGroup::Any => {
+                "the account_management scope"
+            }
+            OperationGroup::Access => "both the account_management and the finance scope",
         };
         return Err(forbidden(
             "operation",
-            format!("{operation} needs the {scope} scope, which your user does not have."),
+            format!("{operation} needs {scope}, which your user does not have."),
         ));
     }
     if !is_read_operation(operation) && user.permission != Permission::Rw {
@@ -199,10 +263,11 @@ pub(crate) fn may_call(user: &SignedIn, operation: &str, input: &Value) -> Resul
 /// `GET /session`: who is signed in; else 401, or 204 on a server where nobody needs to sign
 /// in (the UI asks on every load, and a browser logs each 401 as an error).
 pub(crate) async fn current(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    match state.signed_in(&headers) {
-        Some(user) => (StatusCode::OK, Json(user)).into_response(),
-        None if !state.sign_in_required => StatusCode::NO_CONTENT.into_response(),
-        None => unauthorized("session", "Nobody is signed in.").into_response(),
+    match state.signed_in_now(&headers).await {
+        Err(error) => error_response(error),
+        Ok(Some(user)) => (StatusCode::OK, Json(user)).into_response(),
+        Ok(None) if !state.sign_in_required => StatusCode::NO_CONTENT.into_response(),
+        Ok(None) => unauthorized("session", "Nobody is signed in.").into_response(),
     }
 }
 
@@ -252,26 +317,65 @@ pub(crate) async fn sign_in(
         }
     };
     let username = credentials.username.clone();
-    let check = state
-        .with_book(move |book| counterfoil_engine::password_check(book, &credentials.username))
+    let typed = credentials.username;
+    let start = state
+        .with_book(move |book| {
+            let started = counterfoil_engine::start_sign_in(book, &sign_in_actor(), &typed);
+            (started, book.now())
+        })
         .await;
-    let check = match check {
-        Ok(Ok(check)) => check,
-        Ok(Err(error)) => return error_response(error),
+    let check = match start {
+        Ok((Ok(SignInStart::Check(check)), _)) => check,
+        Ok((Ok(SignInStart::Wait { until }), now)) => {
+            tracing::warn!(%username, %until, "sign-in refused: the account waits");
+            return wait_response(until, now);
+        }
+        Ok((Err(error), _)) => return error_response(error),
         Err(join) => return error_response(ApiError::internal(&join)),
     };
     // The slow hash is checked with the book free for other requests.
     let password = credentials.password;
-    let user = match tokio::task::spawn_blocking(move || check.verify(&password)).await {
-        Ok(user) => user,
+    let checked = match tokio::task::spawn_blocking(move || check.verify(&password)).await {
+        Ok(checked) => checked,
         Err(join) => return error_response(ApiError::internal(&join)),
     };
-    let Some(user) = user else {
-        tracing::warn!(%username, "sign-in refused");
-        return unauthorized("password", WRONG_CREDENTIALS).into_response();
+    let finished = state
+        .with_book(move |book| {
+            let finished = counterfoil_engine::finish_sign_in(book, &sign_in_actor(), checked);
+            (finished, book.now())
+        })
+        .await;
+    let (user, credentials_version) = match finished {
+        Ok((
+            Ok(SignIn::SignedIn {
+                user,
+                credentials_version,
+            }),
+            _,
+        )) => (user, credentials_version),
+        Ok((Ok(SignIn::Refused), _)) => {
+            tracing::warn!(%username, "sign-in refused");
+            return unauthorized("password", WRONG_CREDENTIALS).into_response();
+        }
+        Ok((Ok(SignIn::Disabled), _)) => {
+            tracing::warn!(%username, "sign-in refused: the user is disabled");
+            return forbidden(
+                "username",
+                "This user is disabled. Someone who manages people can enable it in Settings, under Access.",
+            )
+            .into_response();
+        }
+        Ok((Ok(SignIn::Wait { until }), now)) => return wait_response(until, now),
+        Ok((Err(error), _)) => return error_response(error),
+        Err(join) => return error_response(ApiError::internal(&join)),
     };
-    let user = SignedIn::from(user);
-    let id = match state.sessions.open(user.clone(), Instant::now()) {
+    let holder = Holder {
+        user_id: user.id,
+        user: SignedIn::from(user),
+        credentials_version,
+    };
+    let user = holder.user.clone();
+    let id = match state.sessions.open(holder, Instant::now()) {
         Ok(id) => id,
         Err(error) => return error_response(error),
     };
@@ -285,6 +389,42 @@ pub(crate) async fn sign_in(
         response.headers_mut().insert(header::SET_COOKIE, value);
     }
     response
+}
+
+/// Who the audit log names for the sign-in attempts it records (the user is the record's).
+fn sign_in_actor() -> Actor {
+    Actor::new("http sign-in")
+}
+
+/// 429 while an account waits after failed sign-ins, with `Retry-After` in seconds; the wait
+/// is by the book's clock (`now`).
+fn wait_response(until: DateTime<Utc>, now: DateTime<Utc>) -> Response {
+    let milliseconds = u64::try_from((until - now).num_milliseconds()).unwrap_or(0);
+    let seconds = milliseconds.div_ceil(1000).max(1);
+    let mut response = (
+        StatusCode::TOO_MANY_REQUESTS,
+        Json(
+            ApiError::unauthorized(format!(
+                "Too many failed sign-ins in a row for this user: wait {} and try again.",
+                how_long(seconds)
+            ))
+            .about("password"),
+        ),
+    )
+        .into_response();
+    if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    response
+}
+
+/// "1 second", "40 seconds", "15 minutes" (whole minutes rounded up past a minute).
+fn how_long(seconds: u64) -> String {
+    match seconds {
+        1 => "1 second".into(),
+        2..=60 => format!("{seconds} seconds"),
+        _ => format!("{} minutes", seconds.div_ceil(60)),
+    }
 }
 
 /// `DELETE /session`: signs out (and clears the cookie) whether or not anyone was signed in.
@@ -415,16 +555,28 @@ mod tests {
         }
     }
 
+    fn held_by_ana() -> Holder {
+        Holder {
+            user: ana(),
+            user_id: Id(7),
+            credentials_version: 0,
+        }
+    }
+
     #[test]
     fn a_session_ends_after_twelve_idle_hours_and_a_request_keeps_it_alive() {
         let sessions = Sessions::default();
         let start = Instant::now();
-        let id = sessions.open(ana(), start).unwrap();
+        let id = sessions.open(held_by_ana(), start).unwrap();
         assert_eq!(id.len(), 64, "32 random bytes as hex");
         let later = start + IDLE_TIMEOUT - Duration::from_secs(1);
-        assert_eq!(sessions.current(&id, later), Some(ana()));
+        assert_eq!(sessions.current(&id, later), Some(held_by_ana()));
         let still = later + IDLE_TIMEOUT - Duration::from_secs(1);
-        assert_eq!(sessions.current(&id, still), Some(ana()), "kept alive");
+        assert_eq!(
+            sessions.current(&id, still),
+            Some(held_by_ana()),
+            "kept alive"
+        );
         assert_eq!(sessions.current(&id, still + IDLE_TIMEOUT), None);
         assert_eq!(sessions.current(&id, still), None, "gone for good");
         assert_eq!(sessions.current("nonsense", start), None);
@@ -453,15 +605,39 @@ mod tests {
         assert!(may_call(&reader, "list_accounts", &Value::Null).is_err());
         assert!(may_call(&reader, "book_info", &Value::Null).is_ok());
         assert!(may_call(&reader, "no_such_operation", &Value::Null).is_ok());
-        let admin = SignedIn {
-            username: "root".into(),
+        let accounts = SignedIn {
+            username: "clerk".into(),
             scopes: vec![Scope::AccountManagement],
             permission: Permission::Rw,
         };
-        assert!(may_call(&admin, "create_account", &Value::Null).is_ok());
+        assert!(may_call(&accounts, "create_account", &Value::Null).is_ok());
         let own = json!({"scopes": ["account_management"]});
-        let wider = json!({"scopes": ["account_management", "finance"]});
+        // Tokens and people are managed by a user with every right (docs/access.md).
+        assert!(may_call(&accounts, "create_access_token", &own).is_err());
+        assert!(may_call(&accounts, "list_users", &Value::Null).is_err());
+        let admin = SignedIn {
+            username: "root".into(),
+            scopes: vec![Scope::AccountManagement, Scope::Finance],
+            permission: Permission::Rw,
+        };
+        let wider = json!({"scopes": ["account_management", "cms"]});
         assert!(may_call(&admin, "create_access_token", &own).is_ok());
         assert!(may_call(&admin, "create_access_token", &wider).is_err());
+        assert!(may_call(&admin, "add_user", &Value::Null).is_ok());
+        let reading_admin = SignedIn {
+            permission: Permission::Ro,
+            ..admin
+        };
+        assert!(may_call(&reading_admin, "list_users", &Value::Null).is_ok());
+        assert!(may_call(&reading_admin, "disable_user", &Value::Null).is_err());
+    }
+
+    #[test]
+    fn a_wait_is_said_in_seconds_then_minutes() {
+        assert_eq!(how_long(1), "1 second");
+        assert_eq!(how_long(8), "8 seconds");
+        assert_eq!(how_long(60), "60 seconds");
+        assert_eq!(how_long(61), "2 minutes");
+        assert_eq!(how_long(900), "15 minutes");
     }
 }

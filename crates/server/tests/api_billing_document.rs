@@ -92,7 +92,7 @@ fn id_of(value: &Value) -> String {
 }
 
 /// A buyer on the new book's own "API" service, billed by the run for January: a fixed fee and
-/// its hits; the invoice issued on 3 February and charged once (declined: no card).
+/// its hits; the invoice issued on 3 February and charged once through the test gateway (declined: no card).
 async fn billed_january(api: &Api) -> (i64, Value) {
     let services = api.rpc("list_services", json!({})).await;
     let service = &services["items"][0];
@@ -152,7 +152,7 @@ async fn billed_january(api: &Api) -> (i64, Value) {
 
 #[tokio::test]
 async fn every_field_of_seed_000_is_there_with_its_json_type() {
-    let api = Api::start().await;
+    let api = Api::start_with_test_gateway().await;
     let (id, app) = billed_january(&api).await;
 
     let read = api.get(&format!("/api/invoices/{id}.json")).await;

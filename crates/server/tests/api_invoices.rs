@@ -261,7 +261,7 @@ async fn state_changes_follow_the_rules_and_issued_invoices_keep_their_number() 
 
 #[tokio::test]
 async fn charging_records_a_transaction_and_a_declined_card_is_a_422() {
-    let api = Api::start().await;
+    let api = Api::start_with_test_gateway().await;
     let acme = buyer(&api, "Acme", None).await;
     let id = invoice_for(&api, acme).await["id"].as_i64().unwrap();
     let path = format!("/api/invoices/{id}");
@@ -307,6 +307,45 @@ async fn charging_records_a_transaction_and_a_declined_card_is_a_422() {
             .len(),
         2
     );
+}
+
+#[tokio::test]
+async fn a_book_without_a_payment_gateway_answers_a_charge_that_charging_is_off() {
+    let api = Api::start().await;
+    let acme = buyer(&api, "Acme", None).await;
+    api.rpc(
+        "update_account",
+        json!({"id": acme.to_string(), "org_name": "Acme",
+               "card": {"last4": "4242", "expiry_month": 12, "expiry_year": 2030,
+                        "gateway_reference": "tok_visa"}}),
+    )
+    .await;
+    let id = invoice_for(&api, acme).await["id"].as_i64().unwrap();
+    let path = format!("/api/invoices/{id}");
+    api.post(
+        &format!("{path}/line_items.json"),
+        json!({"name": "Fee", "cost": "25.5"}),
+    )
+    .await;
+    api.put(&format!("{path}/state.json"), json!({"state": "pending"}))
+        .await;
+
+    let charge = api.post(&format!("{path}/charge.json"), json!({})).await;
+    assert_eq!(charge.status, 422);
+    assert_eq!(
+        charge.body,
+        json!({"errors": {"base": ["No payment gateway: charging is off."]}})
+    );
+    let invoice = api.get(&format!("{path}.json")).await;
+    assert_eq!(invoice.body["invoice"]["state"], "pending", "not paid");
+    let transactions = api.get(&format!("{path}/payment_transactions.json")).await;
+    assert_eq!(
+        transactions.body["payment_transactions"],
+        json!([]),
+        "no attempt is recorded"
+    );
+    let info = api.rpc("book_info", json!({})).await;
+    assert_eq!(info["payment_gateway"], Value::Null);
 }
 
 #[tokio::test]

@@ -7,7 +7,7 @@
 
 use chrono::{TimeZone, Utc};
 use counterfoil_engine::model::{AddUser, Permission, Scope};
-use counterfoil_engine::{add_user, Actor, Book, Clock};
+use counterfoil_engine::{op, Actor, Book, Clock};
 use serde_json::{json, Value};
 
 const PASSWORD: &str = "correct horse battery staple";
@@ -15,16 +15,19 @@ const PASSWORD: &str = "correct horse battery staple";
 struct Server {
     base: String,
     client: reqwest::Client,
+    /// The book's simulated clock, which the sign-in waits follow.
+    clock: Clock,
     _dir: tempfile::TempDir,
     _ui: tempfile::TempDir,
 }
 
-/// A book with two users (`reader`: both scopes, read only; `cashier`: finance, read-write)
-/// served on 127.0.0.1 with sign-in `required` or not, and a one-page UI.
+/// A book with three users (`reader`: both scopes, read only; `cashier`: finance, read-write;
+/// `admin`: both scopes, read-write) served on 127.0.0.1 with sign-in `required` or not, and a
+/// one-page UI.
 async fn start(required: bool) -> Server {
     let dir = tempfile::tempdir().unwrap();
     let clock = Clock::simulated(Utc.with_ymd_and_hms(2025, 1, 15, 10, 0, 0).unwrap());
-    let mut book = Book::open(&dir.path().join("sessions.book"), clock).unwrap();
+    let mut book = Book::open(&dir.path().join("sessions.book"), clock.clone()).unwrap();
     for (username, scopes, permission) in [
         (
             "reader",
@@ -32,6 +35,11 @@ async fn start(required: bool) -> Server {
             Permission::Ro,
         ),
         ("cashier", vec![Scope::Finance], Permission::Rw),
+        (
+            "admin",
+            vec![Scope::AccountManagement, Scope::Finance],
+            Permission::Rw,
+        ),
     ] {
         let user = AddUser {
             username: username.into(),
@@ -39,7 +47,7 @@ async fn start(required: bool) -> Server {
             scopes,
             permission,
         };
-        add_user(&mut book, &Actor::new("test"), user).unwrap();
+        op::add_user(&mut book, &Actor::new("test"), user).unwrap();
     }
     let ui = tempfile::tempdir().unwrap();
     std::fs::write(ui.path().join("index.html"), "<h1>Counterfoil UI</h1>").unwrap();
@@ -54,6 +62,7 @@ async fn start(required: bool) -> Server {
     Server {
         base,
         client: reqwest::Client::new(),
+        clock,
         _dir: dir,
         _ui: ui,
     }
@@ -71,6 +80,27 @@ impl Server {
         }
         let response = request.send().await.unwrap();
         (response.status().as_u16(), response.json().await.unwrap())
+    }
+
+    /// Signs in and returns the session's `name=value` cookie.
+    async fn session_of(&self, username: &str, password: &str) -> String {
+        let (status, body, set_cookie) = self.sign_in(username, password).await;
+        assert_eq!(status, 200, "{username}: {body}");
+        pair(&set_cookie.unwrap())
+    }
+
+    /// A 3scale API request with an access token.
+    async fn api(&self, path: &str, token: &str) -> (u16, Value) {
+        let response = self
+            .client
+            .get(format!("{}{path}?access_token={token}", self.base))
+            .send()
+            .await
+            .unwrap();
+        (
+            response.status().as_u16(),
+            response.json().await.unwrap_or(Value::Null),
+        )
     }
 
     /// Signs in; returns the status, the body and the Set-Cookie header.
@@ -252,4 +282,178 @@ async fn on_loopback_without_sign_in_nothing_changes() {
     let (status, _, cookie) = server.sign_in("reader", PASSWORD).await;
     assert_eq!(status, 200);
     assert!(cookie.is_some());
+}
+
+#[tokio::test]
+async fn an_admin_makes_and_revokes_a_token_and_the_api_follows_at_once() {
+    let server = start(true).await;
+    let admin = server.session_of("admin", PASSWORD).await;
+    let input = json!({"name": "Month-end export", "scopes": ["finance", "account_management"],
+                       "permission": "ro", "expires_at": "2025-01-15T11:00:00Z"});
+    let (status, made) = server.rpc("create_access_token", input, Some(&admin)).await;
+    assert_eq!(status, 200, "{made}");
+    let value = made["value"].as_str().unwrap().to_owned();
+    let id = made["token"]["id"].clone();
+    assert_eq!(server.api("/admin/api/accounts.json", &value).await.0, 200);
+
+    // Listed (never with its value), then revoked: the API refuses it from the next request.
+    let (_, listed) = server
+        .rpc("list_access_tokens", json!({}), Some(&admin))
+        .await;
+    assert_eq!(listed[0]["name"], "Month-end export");
+    assert!(!listed.to_string().contains(&value));
+    let (status, _) = server
+        .rpc("delete_access_token", json!({"id": id}), Some(&admin))
+        .await;
+    assert_eq!(status, 200);
+    let (status, refused) = server.api("/admin/api/accounts.json", &value).await;
+    assert_eq!(status, 403);
+    assert_eq!(refused, json!({"error": "Access denied"}));
+
+    // An expired one is refused too, by the book's clock.
+    let input = json!({"name": "Hour", "scopes": ["finance"], "permission": "ro",
+                       "expires_at": "2025-01-15T11:00:00Z"});
+    let (_, made) = server.rpc("create_access_token", input, Some(&admin)).await;
+    let value = made["value"].as_str().unwrap().to_owned();
+    assert_eq!(server.api("/api/invoices.json", &value).await.0, 200);
+    server
+        .clock
+        .set(Utc.with_ymd_and_hms(2025, 1, 15, 11, 0, 0).unwrap());
+    assert_eq!(server.api("/api/invoices.json", &value).await.0, 403);
+    let (_, listed) = server
+        .rpc("list_access_tokens", json!({}), Some(&admin))
+        .await;
+    assert_eq!(listed[0]["expired"], true);
+}
+
+#[tokio::test]
+async fn only_a_user_with_every_right_manages_people_and_tokens() {
+    let server = start(true).await;
+    let cashier = server.session_of("cashier", PASSWORD).await;
+    let reader = server.session_of("reader", PASSWORD).await;
+    for (cookie, operation, input) in [
+        (&cashier, "list_users", json!({})),
+        (&cashier, "list_access_tokens", json!({})),
+        (
+            &reader,
+            "create_access_token",
+            json!({"name": "x", "scopes": ["finance"], "permission": "ro"}),
+        ),
+        (
+            &reader,
+            "add_user",
+            json!({"username": "eve", "password": PASSWORD, "scopes": ["finance"], "permission": "rw"}),
+        ),
+    ] {
+        let (status, body) = server.rpc(operation, input, Some(cookie)).await;
+        assert_eq!(status, 403, "{operation}: {body}");
+        assert_eq!(body["code"], "forbidden");
+    }
+    let (status, users) = server.rpc("list_users", json!({}), Some(&reader)).await;
+    assert_eq!(status, 200, "a read-only admin reads: {users}");
+    assert!(!users.to_string().contains("argon2"), "{users}");
+}
+
+#[tokio::test]
+async fn a_person_added_signs_in_and_is_signed_out_when_disabled_or_given_a_new_password() {
+    let server = start(true).await;
+    let admin = server.session_of("admin", PASSWORD).await;
+    let (status, dana) = server
+        .rpc(
+            "add_user",
+            json!({"username": "dana", "password": "dana's long password",
+                   "scopes": ["finance"], "permission": "rw"}),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(status, 200, "{dana}");
+    assert!(!dana.to_string().contains("long password"));
+    let session = server.session_of("dana", "dana's long password").await;
+    assert_eq!(
+        server
+            .rpc("list_invoices", json!({}), Some(&session))
+            .await
+            .0,
+        200
+    );
+
+    // Disabled: the session ends at its next request, and signing in is refused.
+    let id = dana["id"].clone();
+    server
+        .rpc("disable_user", json!({"id": id}), Some(&admin))
+        .await;
+    assert_eq!(
+        server
+            .rpc("list_invoices", json!({}), Some(&session))
+            .await
+            .0,
+        401
+    );
+    assert_eq!(server.session(Some(&session)).await.0, 401);
+    let (status, body, _) = server.sign_in("dana", "dana's long password").await;
+    assert_eq!(status, 403, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("disabled"));
+
+    // Enabled and given a new password: her session from before that ends too.
+    server
+        .rpc("enable_user", json!({"id": id}), Some(&admin))
+        .await;
+    let session = server.session_of("dana", "dana's long password").await;
+    server
+        .rpc(
+            "change_password",
+            json!({"id": id, "password": "a new password for dana"}),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(
+        server
+            .rpc("list_invoices", json!({}), Some(&session))
+            .await
+            .0,
+        401
+    );
+    let (status, _, _) = server.sign_in("dana", "dana's long password").await;
+    assert_eq!(status, 401);
+    server.session_of("dana", "a new password for dana").await;
+}
+
+#[tokio::test]
+async fn five_failed_sign_ins_then_a_wait_then_the_right_password_works() {
+    let server = start(true).await;
+    for attempt in 1..=5 {
+        let (status, body, _) = server.sign_in("cashier", "not the password at all").await;
+        assert_eq!(status, 401, "attempt {attempt}: {body}");
+    }
+    // The sixth waits, even with the right password, which is not checked.
+    let response = server
+        .client
+        .post(format!("{}/session", server.base))
+        .json(&json!({"username": "cashier", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 429);
+    assert_eq!(response.headers()["retry-after"], "1");
+    assert!(response.headers().get("set-cookie").is_none());
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["field"], "password");
+    assert_eq!(
+        body["message"],
+        "Too many failed sign-ins in a row for this user: wait 1 second and try again."
+    );
+
+    // The book's clock moves on past the wait: the right password signs in.
+    server
+        .clock
+        .set(Utc.with_ymd_and_hms(2025, 1, 15, 10, 0, 1).unwrap());
+    let (status, me, cookie) = server.sign_in("cashier", PASSWORD).await;
+    assert_eq!(status, 200, "{me}");
+    assert!(cookie.is_some());
+
+    // Someone else's failures are theirs: an unknown username never waits (its answer stays
+    // the wrong-credentials one).
+    for _ in 0..6 {
+        assert_eq!(server.sign_in("nobody", PASSWORD).await.0, 401);
+    }
 }

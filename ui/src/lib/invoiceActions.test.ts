@@ -21,11 +21,14 @@ const ENGINE: Record<InvoiceState, { allowed: InvoiceState[]; editable: boolean 
   cancelled: { allowed: [], editable: false },
 };
 
-function detail(state: InvoiceState, total = '12.20'): ActionInput {
+const TEST_GATEWAY = { name: 'Test gateway', test: true };
+
+function detail(state: InvoiceState, total = '12.20', payment_gateway: ActionInput['payment_gateway'] = TEST_GATEWAY): ActionInput {
   return {
     allowed_transitions: ENGINE[state].allowed,
     editable: ENGINE[state].editable,
     invoice: { state, totals: { ...TOTALS, total } },
+    payment_gateway,
   };
 }
 
@@ -74,6 +77,13 @@ describe('invoiceActions by state', () => {
     expect(primary(detail('open'))).toEqual(['Issue invoice']);
     expect(primary(detail('pending'))).toEqual(['Charge']);
     expect(primary(detail('pending', '-5.00'))).toEqual(['Mark as paid']);
+  });
+
+  it('does not offer Charge without a payment gateway: marking paid is the next step', () => {
+    expect(labels(detail('pending', '12.20', null))).toEqual(['Mark as paid', 'Mark as unpaid', 'Cancel invoice']);
+    expect(labels(detail('failed', '12.20', null))).toEqual(['Mark as paid', 'Cancel invoice']);
+    const primary = invoiceActions(detail('unpaid', '12.20', null)).filter((a) => a.primary);
+    expect(primary.map((a) => a.label)).toEqual(['Mark as paid']);
   });
 
   it('does not charge a credit or nothing', () => {

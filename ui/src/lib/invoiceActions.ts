@@ -1,8 +1,9 @@
 // Which actions the invoice view offers in which state: a pure function of what the engine
-// says about the invoice (its state, allowed_transitions, editable, totals, PDF), so that the
-// view shows only what the engine would accept, and the rules are tested as a table.
+// says about the invoice (its state, allowed_transitions, editable, totals, PDF) and about the
+// book (its payment gateway), so that the view shows only what the engine would accept, and
+// the rules are tested as a table.
 
-import type { Invoice, InvoiceDetail, InvoiceState } from './api/types';
+import type { Invoice, InvoiceDetail, InvoiceState, PaymentGatewayInfo } from './api/types';
 
 export type InvoiceActionKind =
   | 'edit'
@@ -25,9 +26,11 @@ export interface InvoiceAction {
   destructive: boolean;
 }
 
-/** What the view knows about an invoice, as get_invoice returns it. */
+/** What the view knows about an invoice, as get_invoice returns it, and the book's payment
+ * gateway (book_info): none means charging is off. */
 export type ActionInput = Pick<InvoiceDetail, 'allowed_transitions' | 'editable'> & {
   invoice: Pick<Invoice, 'state' | 'totals'>;
+  payment_gateway: PaymentGatewayInfo | null;
 };
 
 const TRANSITIONS: Partial<Record<InvoiceState, { kind: InvoiceActionKind; label: string }>> = {
@@ -54,9 +57,9 @@ export function canCharge(invoice: Pick<Invoice, 'state' | 'totals'>): boolean {
 
 /**
  * The invoice's actions in the order they are shown: editing (open and finalized only), the
- * money actions (charge, mark as paid), then the engine's other allowed transitions in
- * lifecycle order, cancelling last. "paid" is never a bare transition: it is "Mark as paid",
- * which records the payment with its reference.
+ * money actions (charge, only through a payment gateway; mark as paid), then the engine's
+ * other allowed transitions in lifecycle order, cancelling last. "paid" is never a bare
+ * transition: it is "Mark as paid", which records the payment with its reference.
  */
 export function invoiceActions(detail: ActionInput): InvoiceAction[] {
   const allowed = detail.allowed_transitions;
@@ -64,7 +67,7 @@ export function invoiceActions(detail: ActionInput): InvoiceAction[] {
   if (detail.editable) {
     actions.push({ kind: 'edit', label: 'Change ID or month', primary: false, destructive: false });
   }
-  const chargeable = canCharge(detail.invoice) && allowed.includes('paid');
+  const chargeable = detail.payment_gateway !== null && canCharge(detail.invoice) && allowed.includes('paid');
   if (chargeable) actions.push({ kind: 'charge', label: 'Charge', primary: true, destructive: false });
   if (allowed.includes('paid')) {
     actions.push({ kind: 'mark_paid', label: 'Mark as paid', primary: !chargeable, destructive: false });

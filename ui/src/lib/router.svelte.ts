@@ -1,5 +1,7 @@
 // Hash routing: #/dashboard (the start), #/accounts, #/accounts/new, #/accounts/<id>, #/plans,
-// #/plans/<id>, #/services/<id> (a service's metrics and methods, under Plans), #/invoices, #/invoices/<id>, #/earnings, #/settings. The invoice screens keep the list's filters in a query after the
+// #/plans/<id>, #/services/<id> (a service's metrics and methods, under Plans), #/invoices,
+// #/invoices/<id>, #/earnings, #/settings, #/settings/access (people and access tokens). The
+// invoice screens keep the list's filters in a query after the
 // path (#/invoices?state=paid&month=2026-05), so the way back from an invoice shows the same list;
 // the earnings screen its window's last month (#/earnings?to=2025-06).
 // The hash survives a reload, so the screen comes back where the user was.
@@ -10,7 +12,8 @@ export type Route =
   | { screen: 'dashboard' }
   /** `to`: the last month of the window shown (YYYY-MM); null for the current one. */
   | { screen: 'earnings'; to: string | null }
-  | { screen: 'settings' }
+  /** `access`: the people who may sign in and the access tokens; `general`: everything else. */
+  | { screen: 'settings'; section: 'general' | 'access' }
   | { screen: 'accounts'; accountId: string | null; creating: boolean }
   | { screen: 'plans'; planId: string | null }
   | { screen: 'services'; serviceId: string }
@@ -22,8 +25,11 @@ export function parseRoute(hash: string): Route {
   const path = rawPath.replace(/\/+$/, '') || '/dashboard';
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
   const [screen, id, extra] = parts;
-  if ((screen === 'dashboard' || screen === 'settings') && id === undefined) {
+  if (screen === 'dashboard' && id === undefined) {
     return { screen };
+  }
+  if (screen === 'settings' && extra === undefined && (id === undefined || id === 'access')) {
+    return { screen, section: id === 'access' ? 'access' : 'general' };
   }
   if (screen === 'earnings' && id === undefined) {
     const to = new URLSearchParams(query).get('to');

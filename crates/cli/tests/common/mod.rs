@@ -25,6 +25,8 @@ pub fn book_with_buyers(path: &std::path::Path, buyers: usize) {
     let clock = Clock::simulated(chrono::Utc.with_ymd_and_hms(2025, 1, 5, 10, 0, 0).unwrap());
     let mut book = Book::open(path, clock.clone()).unwrap();
     let actor = Actor::new("test");
+    // Charging runs in the processes compared (serve, bill, the desktop): a test book.
+    book.use_test_gateway(&actor).unwrap();
     let settings = op::get_settings(&book, NoInput {}).unwrap();
     let settings = Settings {
         charging_enabled: true,

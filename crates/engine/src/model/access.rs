@@ -33,6 +33,8 @@ pub struct AccessToken {
     pub expires_at: Option<DateTime<Utc>>,
     #[ts(type = "string")]
     pub created_at: DateTime<Utc>,
+    /// Past its expiry by the book's clock: refused, still listed until revoked.
+    pub expired: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -70,10 +72,17 @@ pub struct User {
     pub permission: Permission,
     #[ts(type = "string")]
     pub created_at: DateTime<Utc>,
+    /// May not sign in; their sessions ended when they were disabled.
+    pub disabled: bool,
+    /// Sign-ins since the last successful one that did not succeed.
+    pub failed_sign_ins: u32,
+    /// Until then every sign-in is refused (five failed sign-ins in a row, docs/access.md).
+    #[ts(type = "string | null")]
+    pub locked_until: Option<DateTime<Utc>>,
 }
 
 /// A user to add: the password is hashed (argon2id) before it reaches the book.
-#[derive(Clone, Deserialize)]
+#[derive(Clone, Deserialize, TS)]
 pub struct AddUser {
     pub username: String,
     pub password: String,
@@ -88,6 +97,22 @@ impl std::fmt::Debug for AddUser {
             .field("password", &"<hidden>")
             .field("scopes", &self.scopes)
             .field("permission", &self.permission)
+            .finish()
+    }
+}
+
+/// A new password for a user: hashed before it reaches the book; their sessions end.
+#[derive(Clone, Deserialize, TS)]
+pub struct ChangePassword {
+    pub id: Id,
+    pub password: String,
+}
+
+impl std::fmt::Debug for ChangePassword {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChangePassword")
+            .field("id", &self.id)
+            .field("password", &"<hidden>")
             .finish()
     }
 }

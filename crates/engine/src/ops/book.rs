@@ -8,5 +8,6 @@ pub(crate) fn book_info(book: &Book, _: NoInput) -> Result<BookInfo> {
         schema_version: SCHEMA_VERSION,
         now: book.now(),
         simulated_clock: book.clock().is_simulated(),
+        payment_gateway: book.gateway()?.map(|gateway| gateway.info()),
     })
 }

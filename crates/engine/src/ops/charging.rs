@@ -5,11 +5,15 @@
 //! outcome and the invoice's new state. A crash in between leaves a pending attempt, which
 //! [`resolve_pending_charges`] completes by asking the gateway again with the same key — so
 //! the buyer is never charged twice.
+//!
+//! A book without a payment gateway charges nothing: a person's Charge is refused ("No payment
+//! gateway: charging is off"), and the billing run leaves issued invoices pending, awaiting a
+//! payment recorded with "Mark as paid".
 
 use super::invoice_view::{get_invoice_detail, lifecycle};
 use crate::billing_lock::{LockWait, SHORT_WAIT};
 use crate::book::{Actor, Book, Write};
-use crate::error::{ApiError, Result};
+use crate::error::{ApiError, Reason, Result};
 use crate::gateway::{ChargeOutcome, ChargeRequest};
 use crate::model::*;
 use crate::store;
@@ -22,10 +26,26 @@ const MAX_AUTOMATIC_ATTEMPTS: i64 = 3;
 /// Days between automatic attempts.
 const RETRY_AFTER_DAYS: i64 = 3;
 
+/// What every screen and answer says about a book without a payment gateway.
+pub const NO_PAYMENT_GATEWAY: &str = "No payment gateway: charging is off.";
+
+fn no_payment_gateway() -> ApiError {
+    ApiError::invalid_state(format!(
+        "{NO_PAYMENT_GATEWAY} Nothing was charged; record a payment received another way with \
+         \"Mark as paid\"."
+    ))
+    .because(Reason::NoPaymentGateway)
+}
+
 /// A person pressing Charge: one attempt now; a failure leaves the state as it was. Holds the
 /// billing lock: a person's charge never runs beside a billing run's charges (in this process
 /// or another), whose attempt it could otherwise repeat.
 pub(crate) fn charge_invoice(book: &mut Book, actor: &Actor, input: ById) -> Result<InvoiceDetail> {
+    if book.gateway()?.is_none() {
+        // An unknown invoice is still a 404, before the missing gateway.
+        get_invoice_detail(book.reader(), input.id)?;
+        return Err(no_payment_gateway());
+    }
     book.with_billing_lock(LockWait::For(SHORT_WAIT), |book| {
         charge_holding_lock(book, actor, input)
     })
@@ -45,7 +65,8 @@ fn charge_holding_lock(book: &mut Book, actor: &Actor, input: ById) -> Result<In
 }
 
 /// Step 7 of the daily run at `at` (the job's instant): charges every invoice that is due.
-/// Returns how many attempts were made.
+/// Returns how many attempts were made: none without a payment gateway, when issued invoices
+/// stay pending (awaiting payment) and nothing is retried or failed.
 pub fn charge_due_invoices(book: &mut Book, actor: &Actor, at: DateTime<Utc>) -> Result<usize> {
     book.with_billing_lock(LockWait::For(SHORT_WAIT), |book| {
         charge_due_invoices_holding_lock(book, actor, at)
@@ -57,6 +78,9 @@ fn charge_due_invoices_holding_lock(
     actor: &Actor,
     at: DateTime<Utc>,
 ) -> Result<usize> {
+    if book.gateway()?.is_none() {
+        return Ok(0);
+    }
     resolve_pending_charges(book, actor)?;
     if !store::settings::get(book.reader())?.charging_enabled {
         return Ok(0);
@@ -75,8 +99,12 @@ fn charge_due_invoices_holding_lock(
     Ok(attempts)
 }
 
-/// Completes attempts a crash left between the gateway call and the commit.
+/// Completes attempts a crash left between the gateway call and the commit (none without a
+/// gateway: they wait for it).
 pub(crate) fn resolve_pending_charges(book: &mut Book, actor: &Actor) -> Result<usize> {
+    if book.gateway()?.is_none() {
+        return Ok(0);
+    }
     let pending = store::payments::pending(book.reader())?;
     for attempt in &pending {
         let request = ChargeRequest {
@@ -86,7 +114,8 @@ pub(crate) fn resolve_pending_charges(book: &mut Book, actor: &Actor) -> Result<
             card: store::payments::card_of_invoice(book.reader(), attempt.invoice_id)?,
             on: attempt.created_at.date_naive(),
         };
-        let outcome = book.gateway().charge(&request);
+        let gateway = book.gateway()?.ok_or_else(no_payment_gateway)?;
+        let outcome = gateway.charge(&request);
         book.write(actor, "charge_invoice", |write| {
             record_outcome(write, attempt, &outcome)
         })?;
@@ -184,7 +213,8 @@ fn attempt(
         card: store::payments::card_of_invoice(book.reader(), invoice_id)?,
         on: at.date_naive(),
     };
-    let outcome = book.gateway().charge(&request);
+    let gateway = book.gateway()?.ok_or_else(no_payment_gateway)?;
+    let outcome = gateway.charge(&request);
     book.write(actor, "charge_invoice", |write| {
         record_outcome(write, &pending, &outcome)
     })?;

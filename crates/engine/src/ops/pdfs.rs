@@ -7,6 +7,7 @@ use super::invoice_view::get_invoice_detail;
 use super::not_found;
 use crate::book::{Actor, Book, Write};
 use crate::error::{ApiError, Result};
+use crate::gateway::PaymentGatewayKind;
 use crate::model::*;
 use crate::store;
 use crate::store::pdfs::Outcome;
@@ -247,6 +248,11 @@ fn logo_sha256(logo: Option<&[u8]>) -> Option<String> {
     })
 }
 
+/// Printed first in the footnote of a test book's invoices (a demo or test book, which
+/// charges through the test gateway).
+pub const TEST_BOOK_NOTE: &str = "TEST BOOK: this invoice was made in a test or demo book. \
+    Payments through its test gateway are simulated; no money moved.";
+
 /// The printed invoice and the settings it is printed with.
 fn document(
     conn: &Connection,
@@ -293,7 +299,16 @@ fn document(
         charged_vat: invoice.totals.charged_vat,
         total: invoice.totals.total,
         zero_vat_text: settings.zero_vat_text,
-        footnote: settings.invoice_footnote,
+        footnote: match store::settings::payment_gateway(conn)? {
+            // A test book's invoices say so where a reader of the PDF looks for terms.
+            PaymentGatewayKind::Test if settings.invoice_footnote.is_empty() => {
+                TEST_BOOK_NOTE.to_owned()
+            }
+            PaymentGatewayKind::Test => {
+                format!("{TEST_BOOK_NOTE}\n\n{}", settings.invoice_footnote)
+            }
+            PaymentGatewayKind::None => settings.invoice_footnote,
+        },
     };
     Ok((document, used))
 }

@@ -19,11 +19,24 @@ pub(crate) fn list_access_tokens(book: &Book, input: ListAccessTokens) -> Result
         .as_deref()
         .map(str::trim)
         .filter(|n| !n.is_empty());
-    Ok(store::tokens::list(book.reader(), name)?)
+    let now = book.now();
+    Ok(store::tokens::list(book.reader(), name)?
+        .into_iter()
+        .map(|token| dated(token, now))
+        .collect())
 }
 
 pub(crate) fn get_access_token(book: &Book, input: ById) -> Result<AccessToken> {
-    store::tokens::get(book.reader(), input.id)?.ok_or_else(|| not_found(input.id))
+    let token = store::tokens::get(book.reader(), input.id)?.ok_or_else(|| not_found(input.id))?;
+    Ok(dated(token, book.now()))
+}
+
+/// The token with `expired` as the book's clock says now.
+fn dated(token: AccessToken, now: chrono::DateTime<chrono::Utc>) -> AccessToken {
+    AccessToken {
+        expired: store::tokens::is_expired(&token, now),
+        ..token
+    }
 }
 
 pub(crate) fn create_access_token(
@@ -56,6 +69,7 @@ pub(crate) fn create_access_token(
         permission: input.permission,
         expires_at: input.expires_at,
         created_at: write.now,
+        expired: false,
     };
     token.id = store::tokens::insert(write.tx, &token, &digest(&value))?;
     // The audit keeps the token as listed: never its value.
@@ -68,8 +82,10 @@ pub(crate) fn create_access_token(
     Ok(CreatedAccessToken { token, value })
 }
 
+/// Revokes a token: it is deleted, and refused from the next request on.
 pub(crate) fn delete_access_token(write: &mut Write<'_>, input: ById) -> Result<AccessToken> {
     let token = store::tokens::get(write.tx, input.id)?.ok_or_else(|| not_found(input.id))?;
+    let token = dated(token, write.now);
     store::tokens::delete(write.tx, input.id)?;
     write.audit(
         "access_token",
@@ -92,10 +108,10 @@ pub fn authenticate_token(book: &Book, value: &str) -> Result<Option<AccessToken
 
 /// The token with this value, for reading a token "by id or value" (§11).
 pub fn token_by_value(book: &Book, value: &str) -> Result<Option<AccessToken>> {
-    Ok(store::tokens::by_digest(
-        book.reader(),
-        &digest(value.trim()),
-    )?)
+    Ok(
+        store::tokens::by_digest(book.reader(), &digest(value.trim()))?
+            .map(|token| dated(token, book.now())),
+    )
 }
 
 fn digest(value: &str) -> String {

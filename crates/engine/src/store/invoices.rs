@@ -637,3 +637,10 @@ pub(crate) fn payment_transactions(
         .collect();
     transactions
 }
+
+/// Whether the book has any invoice (a book that has becomes no test book).
+pub(crate) fn any(conn: &Connection) -> rusqlite::Result<bool> {
+    super::query_row(conn, "SELECT EXISTS (SELECT 1 FROM invoices)", [], |row| {
+        row.get(0)
+    })
+}

@@ -1,3 +1,4 @@
+use crate::gateway::PaymentGatewayKind;
 use crate::model::{Address, BillingMode, Numbering, PaperSize, Settings};
 use rusqlite::{params, Connection};
 
@@ -112,4 +113,35 @@ pub(crate) fn numbering(conn: &Connection) -> rusqlite::Result<Numbering> {
     } else {
         Numbering::Monthly
     })
+}
+
+/// The payment gateway the book names (billing-rules.md §9).
+pub(crate) fn payment_gateway(conn: &Connection) -> rusqlite::Result<PaymentGatewayKind> {
+    let kind: String = super::query_row(
+        conn,
+        "SELECT payment_gateway FROM settings WHERE id = 1",
+        [],
+        |row| row.get(0),
+    )?;
+    Ok(if kind == "test" {
+        PaymentGatewayKind::Test
+    } else {
+        PaymentGatewayKind::None
+    })
+}
+
+pub(crate) fn set_payment_gateway(
+    conn: &Connection,
+    kind: PaymentGatewayKind,
+) -> rusqlite::Result<()> {
+    let kind = match kind {
+        PaymentGatewayKind::None => "none",
+        PaymentGatewayKind::Test => "test",
+    };
+    super::execute(
+        conn,
+        "UPDATE settings SET payment_gateway = ?1 WHERE id = 1",
+        [kind],
+    )?;
+    Ok(())
 }

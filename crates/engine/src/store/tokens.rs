@@ -57,6 +57,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<AccessToken> {
         permission: permission_from_sql(&row.get::<_, String>(3)?),
         expires_at: row.get::<_, Option<i64>>(4)?.map(from_epoch),
         created_at: from_epoch(row.get(5)?),
+        expired: false, // by the book's clock: ops::tokens sets it
     })
 }
 

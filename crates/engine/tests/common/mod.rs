@@ -174,6 +174,11 @@ impl Fixture {
         self.ok(op::list_audit, audit_list()).total
     }
 
+    /// Makes the book a test book: it charges through the built-in test gateway.
+    pub fn use_test_gateway(&mut self) {
+        self.book.use_test_gateway(&self.actor).unwrap();
+    }
+
     /// The provider settings, changed by `change` and saved; returns what was saved.
     pub fn change_settings(&mut self, change: impl FnOnce(&mut Settings)) -> Settings {
         let mut settings = self.ok(op::get_settings, NoInput {});

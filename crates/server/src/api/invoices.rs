@@ -14,7 +14,7 @@ use counterfoil_engine::model::{
     InvoiceWithLines, LineItem, LineItemType, ListInvoices, Party, PaymentTransaction, Period,
     Permission, TransitionInvoice, UpdateInvoice,
 };
-use counterfoil_engine::op;
+use counterfoil_engine::{op, ErrorCode, Reason};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -701,7 +701,8 @@ struct StateBody {
     state: Option<String>,
 }
 
-/// Charge the buyer's card for the invoice: 201 when paid.
+/// Charge the buyer's card for the invoice: 201 when paid. A book without a payment gateway
+/// charges nothing: 422 `{"errors":{"base":["No payment gateway: charging is off."]}}`.
 #[utoipa::path(
     post, path = "/api/invoices/{id}/charge.json", tag = "Invoices",
     params(("id" = i64, Path)),
@@ -719,19 +720,26 @@ async fn charge(Path(id): Path<String>, call: ApiCall) -> Result<Reply, Failure>
             format!("Invoice {id} is not in chargeable state!"),
         ));
     }
-    let failed = || {
+    fn failed() -> Failure {
         Failure::base(
             StatusCode::UNPROCESSABLE_ENTITY,
             "Failed to charge the credit card.",
         )
-    };
+    }
     let after = call
-        .write(op::charge_invoice, ById { id: Id(id) })
-        .await
-        .map_err(|failure| match failure {
-            Failure::Errors(..) => failed(),
-            other => other,
-        })?;
+        .book(move |book, actor| {
+            op::charge_invoice(book, actor, ById { id: Id(id) }).map_err(|error| {
+                match (error.reason, error.code) {
+                    (Some(Reason::NoPaymentGateway), _) => Failure::base(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        counterfoil_engine::NO_PAYMENT_GATEWAY,
+                    ),
+                    (_, ErrorCode::Validation | ErrorCode::InvalidState) => failed(),
+                    _ => Failure::from(error),
+                }
+            })
+        })
+        .await?;
     if after.invoice.state != InvoiceState::Paid {
         return Err(failed());
     }

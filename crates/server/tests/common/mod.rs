@@ -31,11 +31,24 @@ pub struct Answer {
 }
 
 impl Api {
-    /// A fresh book (clock fixed at 2025-01-15 10:00 UTC) served on a free loopback port.
+    /// A fresh book (clock fixed at 2025-01-15 10:00 UTC) served on a free loopback port. It
+    /// has no payment gateway, as a new book.
     pub async fn start() -> Api {
+        Api::start_with(false).await
+    }
+
+    /// [`Api::start`] on a test book, which charges through the built-in test gateway.
+    pub async fn start_with_test_gateway() -> Api {
+        Api::start_with(true).await
+    }
+
+    async fn start_with(test_gateway: bool) -> Api {
         let dir = tempfile::tempdir().unwrap();
         let clock = Clock::simulated(Utc.with_ymd_and_hms(2025, 1, 15, 10, 0, 0).unwrap());
         let mut book = Book::open(&dir.path().join("api.book"), clock).unwrap();
+        if test_gateway {
+            book.use_test_gateway(&Actor::new("test")).unwrap();
+        }
         let mut token = |scopes: Value, permission: &str| -> String {
             let made = dispatch(
                 &mut book,

@@ -366,7 +366,18 @@ export type ListAudit = { entity?: string | null, entity_id?: Id | null, page?: 
 
 export type AuditRecord = { id: Id, at: string, actor: string, operation: string, entity: string, entity_id: Id | null, before: unknown, after: unknown, };
 
-export type BookInfo = { path: string, schema_version: number, now: string, simulated_clock: boolean, };
+export type BookInfo = { path: string, schema_version: number, now: string, simulated_clock: boolean, 
+/**
+ * The gateway charges go through; none: "No payment gateway: charging is off", and
+ * nothing is marked paid by charging (billing-rules.md §9).
+ */
+payment_gateway: PaymentGatewayInfo | null, };
+
+export type PaymentGatewayInfo = { name: string, 
+/**
+ * A test gateway: charges are simulated and no money moves (a test or demo book).
+ */
+test: boolean, };
 
 export type InvoiceState = "open" | "finalized" | "pending" | "paid" | "unpaid" | "failed" | "cancelled";
 
@@ -664,7 +675,11 @@ export type Scope = "account_management" | "finance" | "cms" | "stats" | "policy
 
 export type Permission = "ro" | "rw";
 
-export type AccessToken = { id: Id, name: string, scopes: Array<Scope>, permission: Permission, expires_at: string | null, created_at: string, };
+export type AccessToken = { id: Id, name: string, scopes: Array<Scope>, permission: Permission, expires_at: string | null, created_at: string, 
+/**
+ * Past its expiry by the book's clock: refused, still listed until revoked.
+ */
+expired: boolean, };
 
 export type CreateAccessToken = { name: string, scopes: Array<Scope>, permission: Permission, expires_at?: string, };
 
@@ -675,6 +690,24 @@ export type ListAccessTokens = {
  * Only tokens whose name contains this (case-insensitive).
  */
 name?: string, };
+
+export type User = { id: Id, username: string, scopes: Array<Scope>, permission: Permission, created_at: string, 
+/**
+ * May not sign in; their sessions ended when they were disabled.
+ */
+disabled: boolean, 
+/**
+ * Sign-ins since the last successful one that did not succeed.
+ */
+failed_sign_ins: number, 
+/**
+ * Until then every sign-in is refused (five failed sign-ins in a row, docs/access.md).
+ */
+locked_until: string | null, };
+
+export type AddUser = { username: string, password: string, scopes: Array<Scope>, permission: Permission, };
+
+export type ChangePassword = { id: Id, password: string, };
 
 export type AdvanceClock = { to: string, };
 
@@ -820,4 +853,10 @@ export type Operations = {
   get_access_token: { input: ById; output: AccessToken };
   create_access_token: { input: CreateAccessToken; output: CreatedAccessToken };
   delete_access_token: { input: ById; output: AccessToken };
+  list_users: { input: NoInput; output: Array<User> };
+  add_user: { input: AddUser; output: User };
+  remove_user: { input: ById; output: User };
+  disable_user: { input: ById; output: User };
+  enable_user: { input: ById; output: User };
+  change_password: { input: ChangePassword; output: User };
 };
