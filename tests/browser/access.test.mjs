@@ -8,29 +8,14 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
-import { launchBrowser, screenshot } from '../support/browser.mjs';
+import { launchBrowser, screenshot, seriousViolations } from '../support/browser.mjs';
 import { startServer } from '../support/server.mjs';
 import { realProblems } from '../support/ui.mjs';
-
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 const START = '2025-01-15T10:00:00Z';
 const ADMIN = { username: 'admin', password: 'correct horse battery staple' };
 const DANA = { username: 'dana', password: 'dana has a long password' };
-
-async function seriousViolations(page) {
-  await page.evaluate(axeSource);
-  const results = await page.evaluate(() =>
-    // eslint-disable-next-line no-undef
-    axe.run(document, { resultTypes: ['violations'] }),
-  );
-  return results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join('; ')}`);
-}
 
 /** The session cookie of `who`, signed in over HTTP (for setup calls beside the browser). */
 async function cookieOf(url, who) {
