@@ -12,7 +12,7 @@ use crate::files::OpenBook;
 use crate::gateway::{PaymentGateway, PaymentGatewayKind, TestGateway};
 use crate::store;
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -33,6 +33,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0009_plan_terms_and_custom_plans.sql"),
     include_str!("migrations/0010_tenant_and_billing_api.sql"),
     include_str!("migrations/0011_access_and_gateway.sql"),
+    include_str!("migrations/0012_sync.sql"),
 ];
 
 /// The schema version this build writes.
@@ -92,6 +93,8 @@ pub struct Book {
     billing_lock: Option<BillingLock>,
     /// Marks the file as an open book for [`crate::files`] while this connection is open.
     _open: OpenBook,
+    /// What sync records of this connection's writes (docs/sync.md).
+    pub(crate) sync: crate::sync::session::Session,
 }
 
 /// What an operation gets to change the book: the open transaction and the instant it runs at.
@@ -154,6 +157,8 @@ impl Book {
             source,
         };
         let mut conn = Connection::open(path).map_err(sqlite)?;
+        // Before the migrations: a new book's first rows already go through it.
+        let mut sync = crate::sync::session::Session::install(&mut conn).map_err(sqlite)?;
         conn.pragma_update(None, "foreign_keys", true)
             .map_err(sqlite)?;
         // Room for every statement the engine runs repeatedly (see store::execute).
@@ -187,6 +192,7 @@ impl Book {
             conn.pragma_update(None, "wal_checkpoint", "TRUNCATE")
                 .map_err(sqlite)?;
         }
+        sync.set_role(crate::sync::read_role(&conn).map_err(sqlite)?);
         Ok(Book {
             conn,
             clock,
@@ -196,6 +202,7 @@ impl Book {
             counts: store::Counts::default(),
             billing_lock: None,
             _open: OpenBook::register(path),
+            sync,
         })
     }
 
@@ -304,6 +311,47 @@ impl Book {
         &self.counts
     }
 
+    /// Runs `record` in one transaction that changes only sync's own records (sync_*): no
+    /// audit, no feed, nothing to replicate.
+    pub(crate) fn sync_bookkeeping<T>(
+        &mut self,
+        record: impl FnOnce(&Transaction<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let output = record(&tx)?;
+        tx.commit()?;
+        Ok(output)
+    }
+
+    /// Runs `apply` in one transaction with foreign keys unchecked until its end: a pull's rows
+    /// are written table by table, each row as the server has it, so a child may arrive before
+    /// its parent. Before committing, every reference must hold again (else nothing changes).
+    pub(crate) fn sync_apply<T>(
+        &mut self,
+        apply: impl FnOnce(&Transaction<'_>) -> Result<T>,
+    ) -> Result<T> {
+        // Only outside a transaction does SQLite take this pragma.
+        self.conn.pragma_update(None, "foreign_keys", false)?;
+        let applied = (|| {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let output = apply(&tx)?;
+            let broken: Option<String> = tx
+                .query_row("PRAGMA foreign_key_check", [], |row| row.get(0))
+                .optional()?;
+            if let Some(table) = broken {
+                return Err(ApiError::internal(&BrokenReference(table)));
+            }
+            tx.commit()?;
+            Ok(output)
+        })();
+        self.conn.pragma_update(None, "foreign_keys", true)?;
+        applied
+    }
+
     /// Runs `change` in one transaction with its audit records; commits only when it succeeds.
     pub(crate) fn write<T>(
         &mut self,
@@ -318,23 +366,34 @@ impl Book {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut write = Write {
-            tx: &tx,
-            now,
-            audited_at: now,
-            actor: &actor.0,
-            operation,
-            audit_entries: 0,
-        };
-        let output = change(&mut write)?;
-        // A write that changed nothing (a dry run) needs no audit; one that did, must have it.
-        if write.audit_entries == 0 && tx.total_changes() != changes_before {
-            return Err(ApiError::internal(&MissingAudit(operation.to_owned())));
-        }
+        let written = (|| {
+            self.sync.begin(&tx)?;
+            let mut write = Write {
+                tx: &tx,
+                now,
+                audited_at: now,
+                actor: &actor.0,
+                operation,
+                audit_entries: 0,
+            };
+            let output = change(&mut write)?;
+            // A write that changed nothing (a dry run) needs no audit; one that did, must.
+            if write.audit_entries == 0 && tx.total_changes() != changes_before {
+                return Err(ApiError::internal(&MissingAudit(operation.to_owned())));
+            }
+            crate::sync::record_before_commit(&mut self.sync, &tx, now)?;
+            Ok(output)
+        })();
+        self.sync.end();
+        let output = written?;
         tx.commit()?;
         Ok(output)
     }
 }
+
+#[derive(Debug, thiserror::Error)]
+#[error("a pull would leave a row of {0} naming a row that does not exist")]
+struct BrokenReference(String);
 
 #[derive(Debug, thiserror::Error)]
 #[error("operation {0} changed the book without an audit record")]
@@ -605,6 +664,8 @@ mod tests {
         let mut conn = Connection::open(&path).unwrap();
         conn.pragma_update(None, "journal_mode", "wal").unwrap();
         conn.pragma_update(None, "wal_autocheckpoint", 0).unwrap();
+        // As Book::open does: the inserts of a new book call sync's id function.
+        let _sync = crate::sync::session::Session::install(&mut conn).unwrap();
         migrate(
             &mut conn,
             MIGRATIONS,

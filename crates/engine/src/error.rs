@@ -79,6 +79,12 @@ pub struct FieldError {
 }
 
 impl ApiError {
+    /// The same refusal, naming the input field it is about.
+    pub fn with_field(mut self, field: &str) -> ApiError {
+        self.field = Some(field.to_owned());
+        self
+    }
+
     pub fn validation(field: &str, message: impl Into<String>) -> ApiError {
         ApiError {
             code: ErrorCode::Validation,

@@ -156,6 +156,14 @@ pub fn write_new_private(path: &Path, bytes: impl AsRef<[u8]>) -> io::Result<()>
     options.open(path)?.write_all(bytes.as_ref())
 }
 
+/// Moves `from` to `to` (replacing it), unless either is an open book: a copy made beside a
+/// book takes its place in one step.
+pub fn rename(from: &Path, to: &Path) -> io::Result<()> {
+    refuse_open_book(from)?;
+    refuse_open_book(to)?;
+    std::fs::rename(from, to)
+}
+
 /// Removes `path`, unless it is an open book.
 pub fn remove(path: &Path) -> io::Result<()> {
     refuse_open_book(path)?;

@@ -19,14 +19,15 @@ mod ops;
 pub mod paths;
 pub mod scenario;
 mod store;
+pub mod sync;
 
 pub use billing_lock::LockWait;
 pub use book::{Actor, Book, OpenError, SCHEMA_VERSION};
 pub use clock::Clock;
 pub use error::{ApiError, ErrorCode, FieldError, Reason};
 pub use operations::{
-    dispatch, dispatch_read, is_read_operation, op, operation_group, OperationGroup,
-    OPERATION_NAMES,
+    dispatch, dispatch_read, is_read_operation, op, operation_group, operation_sync_class,
+    OperationGroup, SyncClass, OPERATION_NAMES,
 };
 pub use ops::applications::generated_user_key;
 pub use ops::billing_run::{

@@ -9,15 +9,18 @@ use crate::ops;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-/// Declares every operation once, with the scope group a signed-in user needs for it (`any`,
-/// `finance`, `accounts` for account_management, `access` for both; docs/access.md): `read`
-/// operations get the
-/// book to read (on one snapshot,
-/// even while other processes write), `write` operations
-/// run inside [`Book::write`] (one transaction with its audit records), `book` operations
-/// run several such transactions themselves.
+/// Declares every operation once: its kind, its sync class, and the scope group a signed-in
+/// user needs for it.
+/// - kind: `read` operations get the book to read (on one snapshot, even while other
+///   processes write), `write` operations run inside [`Book::write`] (one transaction with its
+///   audit records), `book` operations run several such transactions themselves;
+/// - sync class (docs/sync.md): `queued` (a linked desktop applies it at once and queues it
+///   for the server), `server` (only the server may: refused offline), `local` (never sent:
+///   reads);
+/// - group (docs/access.md): `any`, `finance`, `accounts` for account_management, `access`
+///   for both.
 macro_rules! operations {
-    ($( $kind:ident $group:ident $module:ident :: $name:ident ($input:ty) -> $output:ty; )*) => {
+    ($( $kind:ident $class:ident $group:ident $module:ident :: $name:ident ($input:ty) -> $output:ty; )*) => {
         /// Every operation's name, in declaration order.
         pub const OPERATION_NAMES: &[&str] = &[$(stringify!($name)),*];
 
@@ -39,8 +42,18 @@ macro_rules! operations {
             }
         }
 
-        /// Runs operation `name` with its JSON `input` and returns its JSON output.
-        pub fn dispatch(book: &mut Book, actor: &Actor, name: &str, input: Value) -> Result<Value> {
+        /// How operation `name` travels between a linked desktop and its server (docs/sync.md),
+        /// as the list declares it; `None` when `name` is no operation.
+        pub fn operation_sync_class(name: &str) -> Option<SyncClass> {
+            match name {
+                $(stringify!($name) => Some(operations!(@class $class)),)*
+                _ => None,
+            }
+        }
+
+        /// Runs operation `name` on the book itself, whatever its sync role: for sync, which
+        /// decides first what a linked book may run and records it ([`dispatch`]).
+        pub(crate) fn dispatch_unsynced(book: &mut Book, actor: &Actor, name: &str, input: Value) -> Result<Value> {
             match name {
                 $(stringify!($name) => {
                     let input: $input = parse_input(input)?;
@@ -111,6 +124,9 @@ macro_rules! operations {
             ops::$module::$name(book, actor, input)
         }
     };
+    (@class queued) => { SyncClass::Queued };
+    (@class server) => { SyncClass::ServerOnly };
+    (@class local) => { SyncClass::LocalOnly };
     (@group any) => { OperationGroup::Any };
     (@group finance) => { OperationGroup::Finance };
     (@group accounts) => { OperationGroup::AccountManagement };
@@ -133,96 +149,120 @@ macro_rules! operations {
 }
 
 operations! {
-    read  any      book::book_info(NoInput) -> BookInfo;
-    read  accounts audit::list_audit(ListAudit) -> Page<AuditRecord>;
+    read  local  any      book::book_info(NoInput) -> BookInfo;
+    read  local  accounts audit::list_audit(ListAudit) -> Page<AuditRecord>;
 
-    read  accounts settings::get_settings(NoInput) -> Settings;
-    write accounts settings::update_settings(Settings) -> Settings;
-    read  accounts settings::get_invoice_logo(NoInput) -> Option<InvoiceLogo>;
+    read  local  accounts settings::get_settings(NoInput) -> Settings;
+    write queued accounts settings::update_settings(Settings) -> Settings;
+    read  local  accounts settings::get_invoice_logo(NoInput) -> Option<InvoiceLogo>;
 
-    read  accounts services::list_services(Paging) -> Page<Service>;
-    read  accounts services::get_service(ById) -> Service;
-    write accounts services::create_service(CreateService) -> Service;
-    write accounts services::update_service(UpdateService) -> Service;
-    write accounts services::delete_service(ById) -> Service;
+    read  local  accounts services::list_services(Paging) -> Page<Service>;
+    read  local  accounts services::get_service(ById) -> Service;
+    write queued accounts services::create_service(CreateService) -> Service;
+    write queued accounts services::update_service(UpdateService) -> Service;
+    write queued accounts services::delete_service(ById) -> Service;
 
-    read  accounts services::list_metrics(ListMetrics) -> Vec<Metric>;
-    write accounts services::create_metric(CreateMetric) -> Metric;
-    write accounts services::update_metric(UpdateMetric) -> Metric;
-    write accounts services::delete_metric(ById) -> Metric;
+    read  local  accounts services::list_metrics(ListMetrics) -> Vec<Metric>;
+    write queued accounts services::create_metric(CreateMetric) -> Metric;
+    write queued accounts services::update_metric(UpdateMetric) -> Metric;
+    write queued accounts services::delete_metric(ById) -> Metric;
 
-    read  accounts plans::list_plans(ListPlans) -> Page<Plan>;
-    read  accounts plans::get_plan(ById) -> Plan;
-    write accounts plans::create_plan(CreatePlan) -> Plan;
-    write accounts plans::update_plan(UpdatePlan) -> Plan;
-    write accounts plans::delete_plan(ById) -> Plan;
-    write accounts plans::make_default_plan(ById) -> Plan;
-    write accounts plans::copy_plan(ById) -> Plan;
+    read  local  accounts plans::list_plans(ListPlans) -> Page<Plan>;
+    read  local  accounts plans::get_plan(ById) -> Plan;
+    write queued accounts plans::create_plan(CreatePlan) -> Plan;
+    write queued accounts plans::update_plan(UpdatePlan) -> Plan;
+    write queued accounts plans::delete_plan(ById) -> Plan;
+    write queued accounts plans::make_default_plan(ById) -> Plan;
+    write queued accounts plans::copy_plan(ById) -> Plan;
 
-    read  accounts plans::list_pricing_rules(ListPricingRules) -> Vec<PricingRule>;
-    write accounts plans::create_pricing_rule(CreatePricingRule) -> PricingRule;
-    write accounts plans::update_pricing_rule(UpdatePricingRule) -> PricingRule;
-    write accounts plans::delete_pricing_rule(ById) -> PricingRule;
+    read  local  accounts plans::list_pricing_rules(ListPricingRules) -> Vec<PricingRule>;
+    write queued accounts plans::create_pricing_rule(CreatePricingRule) -> PricingRule;
+    write queued accounts plans::update_pricing_rule(UpdatePricingRule) -> PricingRule;
+    write queued accounts plans::delete_pricing_rule(ById) -> PricingRule;
 
-    read  accounts accounts::list_accounts(ListAccounts) -> Page<Account>;
-    read  accounts accounts::get_account(ById) -> Account;
-    write accounts accounts::create_account(AccountFields) -> Account;
-    write accounts accounts::update_account(UpdateAccount) -> Account;
-    write accounts accounts::delete_account(ById) -> Account;
-    write accounts accounts::sign_up(SignUp) -> Account;
-    read  accounts accounts::find_account(FindAccount) -> Account;
-    write accounts accounts::change_account_state(ChangeAccountState) -> Account;
-    read  accounts accounts::list_account_users(ById) -> Vec<AccountUser>;
-    write accounts accounts::create_account_user(CreateAccountUser) -> AccountUser;
+    read  local  accounts accounts::list_accounts(ListAccounts) -> Page<Account>;
+    read  local  accounts accounts::get_account(ById) -> Account;
+    write queued accounts accounts::create_account(AccountFields) -> Account;
+    write queued accounts accounts::update_account(UpdateAccount) -> Account;
+    write queued accounts accounts::delete_account(ById) -> Account;
+    write queued accounts accounts::sign_up(SignUp) -> Account;
+    read  local  accounts accounts::find_account(FindAccount) -> Account;
+    write queued accounts accounts::change_account_state(ChangeAccountState) -> Account;
+    read  local  accounts accounts::list_account_users(ById) -> Vec<AccountUser>;
+    write queued accounts accounts::create_account_user(CreateAccountUser) -> AccountUser;
 
-    read  accounts applications::list_applications(ListApplications) -> Page<Application>;
-    read  accounts applications::get_application(ById) -> ApplicationDetail;
-    write accounts applications::subscribe(Subscribe) -> Application;
-    write accounts applications::change_plan(ChangePlan) -> Application;
-    read  accounts applications::preview_change_plan(ChangePlan) -> PlanChangePreview;
-    write accounts applications::cancel_application(ById) -> Application;
-    write accounts applications::update_application(UpdateApplication) -> Application;
-    write accounts applications::suspend_application(SuspendApplication) -> Application;
-    write accounts applications::customize_plan(CustomizePlan) -> Plan;
-    write accounts applications::decustomize_plan(CustomizePlan) -> Plan;
+    read  local  accounts applications::list_applications(ListApplications) -> Page<Application>;
+    read  local  accounts applications::get_application(ById) -> ApplicationDetail;
+    write queued accounts applications::subscribe(Subscribe) -> Application;
+    write queued accounts applications::change_plan(ChangePlan) -> Application;
+    read  local  accounts applications::preview_change_plan(ChangePlan) -> PlanChangePreview;
+    write queued accounts applications::cancel_application(ById) -> Application;
+    write queued accounts applications::update_application(UpdateApplication) -> Application;
+    write queued accounts applications::suspend_application(SuspendApplication) -> Application;
+    write queued accounts applications::customize_plan(CustomizePlan) -> Plan;
+    write queued accounts applications::decustomize_plan(CustomizePlan) -> Plan;
 
-    read  accounts applications::list_usage(ListUsage) -> Page<UsageRecord>;
-    write accounts applications::record_usage(RecordUsage) -> UsageRecord;
-    write accounts usage_import::import_usage(ImportUsage) -> UsageImportReport;
+    read  local  accounts applications::list_usage(ListUsage) -> Page<UsageRecord>;
+    write queued accounts applications::record_usage(RecordUsage) -> UsageRecord;
+    write queued accounts usage_import::import_usage(ImportUsage) -> UsageImportReport;
 
-    read  finance  invoices::list_invoices(ListInvoices) -> Page<Invoice>;
-    read  finance  invoices::get_invoice(ById) -> InvoiceDetail;
-    read  finance  invoices::list_invoices_with_lines(ListInvoices) -> Page<InvoiceWithLines>;
-    write finance  invoices::create_invoice(CreateInvoice) -> InvoiceDetail;
-    write finance  invoices::update_invoice(UpdateInvoice) -> InvoiceDetail;
-    write finance  invoices::add_line_item(AddLineItem) -> InvoiceDetail;
-    write finance  invoices::delete_line_item(ById) -> InvoiceDetail;
-    write finance  invoices::transition_invoice(TransitionInvoice) -> InvoiceDetail;
-    book  finance  charging::charge_invoice(ById) -> InvoiceDetail;
-    write finance  charging::mark_invoice_paid(MarkInvoicePaid) -> InvoiceDetail;
+    read  local  finance  invoices::list_invoices(ListInvoices) -> Page<Invoice>;
+    read  local  finance  invoices::get_invoice(ById) -> InvoiceDetail;
+    read  local  finance  invoices::list_invoices_with_lines(ListInvoices) -> Page<InvoiceWithLines>;
+    write queued finance  invoices::create_invoice(CreateInvoice) -> InvoiceDetail;
+    write queued finance  invoices::update_invoice(UpdateInvoice) -> InvoiceDetail;
+    write queued finance  invoices::add_line_item(AddLineItem) -> InvoiceDetail;
+    write queued finance  invoices::delete_line_item(ById) -> InvoiceDetail;
+    write server finance  invoices::transition_invoice(TransitionInvoice) -> InvoiceDetail;
+    book  server finance  charging::charge_invoice(ById) -> InvoiceDetail;
+    write queued finance  charging::mark_invoice_paid(MarkInvoicePaid) -> InvoiceDetail;
 
-    write finance  pdfs::generate_invoice_pdf(ById) -> InvoiceDetail;
-    write finance  pdfs::regenerate_invoice_pdf(ById) -> InvoiceDetail;
-    read  finance  pdfs::get_invoice_pdf(ById) -> InvoicePdfFile;
-    read  finance  pdfs::invoice_pdf_statuses(InvoicePdfStatuses) -> Vec<InvoicePdfState>;
-    write finance  pdfs::set_invoice_logo(SetInvoiceLogo) -> Settings;
+    write queued finance  pdfs::generate_invoice_pdf(ById) -> InvoiceDetail;
+    write queued finance  pdfs::regenerate_invoice_pdf(ById) -> InvoiceDetail;
+    read  local  finance  pdfs::get_invoice_pdf(ById) -> InvoicePdfFile;
+    read  local  finance  pdfs::invoice_pdf_statuses(InvoicePdfStatuses) -> Vec<InvoicePdfState>;
+    write queued finance  pdfs::set_invoice_logo(SetInvoiceLogo) -> Settings;
 
-    read  finance  earnings::earnings(EarningsByMonth) -> Earnings;
-    read  finance  earnings::earnings_by_month(EarningsByMonth) -> Vec<MonthEarnings>;
-    read  finance  dashboard::dashboard(NoInput) -> Dashboard;
-    book  finance  billing_run::advance_clock(AdvanceClock) -> crate::ops::billing_run::BillingRunReport;
+    read  local  finance  earnings::earnings(EarningsByMonth) -> Earnings;
+    read  local  finance  earnings::earnings_by_month(EarningsByMonth) -> Vec<MonthEarnings>;
+    read  local  finance  dashboard::dashboard(NoInput) -> Dashboard;
+    book  server finance  billing_run::advance_clock(AdvanceClock) -> crate::ops::billing_run::BillingRunReport;
 
-    read  access   tokens::list_access_tokens(ListAccessTokens) -> Vec<AccessToken>;
-    read  access   tokens::get_access_token(ById) -> AccessToken;
-    write access   tokens::create_access_token(CreateAccessToken) -> CreatedAccessToken;
-    write access   tokens::delete_access_token(ById) -> AccessToken;
+    read  server access   tokens::list_access_tokens(ListAccessTokens) -> Vec<AccessToken>;
+    read  server access   tokens::get_access_token(ById) -> AccessToken;
+    write server access   tokens::create_access_token(CreateAccessToken) -> CreatedAccessToken;
+    write server access   tokens::delete_access_token(ById) -> AccessToken;
 
-    read  access   users::list_users(NoInput) -> Vec<User>;
-    book  access   users::add_user(AddUser) -> User;
-    write access   users::remove_user(ById) -> User;
-    write access   users::disable_user(ById) -> User;
-    write access   users::enable_user(ById) -> User;
-    book  access   users::change_password(ChangePassword) -> User;
+    read  server access   users::list_users(NoInput) -> Vec<User>;
+    book  server access   users::add_user(AddUser) -> User;
+    write server access   users::remove_user(ById) -> User;
+    write server access   users::disable_user(ById) -> User;
+    write server access   users::enable_user(ById) -> User;
+    book  server access   users::change_password(ChangePassword) -> User;
+}
+
+/// Runs operation `name` with its JSON `input` and returns its JSON output. On a linked
+/// desktop a change is applied to its copy and queued for the server, and one only the server
+/// may make is refused (docs/sync.md).
+pub fn dispatch(book: &mut Book, actor: &Actor, name: &str, input: Value) -> Result<Value> {
+    if book.sync_role() == crate::sync::Role::Linked {
+        return crate::sync::desktop::perform(book, actor, name, input);
+    }
+    dispatch_unsynced(book, actor, name, input)
+}
+
+/// How an operation travels between a linked desktop and its server (docs/sync.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SyncClass {
+    /// Applied on the desktop at once and queued for the server, which applies it again (or
+    /// refuses it, and the desktop shows why).
+    Queued,
+    /// Only the server may: issuing and charging (what the buyer receives and pays), people
+    /// and tokens, the clock. A linked desktop sends it straight to the server and refuses it
+    /// offline, saying why.
+    ServerOnly,
+    /// Never sent: reads of the desktop's own copy.
+    LocalOnly,
 }
 
 /// Which scope an operation needs when a signed-in user calls it over HTTP: the same scopes
@@ -357,5 +397,55 @@ mod tests {
         assert!(!OperationGroup::Access.allows(&[Scope::AccountManagement]));
         assert!(!OperationGroup::Access.allows(&[Scope::Finance]));
         assert!(OperationGroup::Access.allows(&[Scope::Finance, Scope::AccountManagement]));
+    }
+
+    /// Every operation has a sync class (the list's column makes one required), and the class
+    /// fits what it does: a read never changes the book, so it is local or, for what only the
+    /// server keeps (people, tokens), asked of the server; a change is queued or server-only,
+    /// never local (a local-only change would leave the desktop's copy different from the
+    /// server's for good). Operations that take several transactions (a charge, a password's
+    /// hashing) cannot be replayed as one, so they are the server's.
+    #[test]
+    fn every_operation_syncs_by_a_class_that_fits_it() {
+        for name in OPERATION_NAMES {
+            let class = operation_sync_class(name).unwrap_or_else(|| panic!("{name}: no class"));
+            if is_read_operation(name) {
+                assert_ne!(class, SyncClass::Queued, "{name} only reads");
+            } else {
+                assert_ne!(class, SyncClass::LocalOnly, "{name} changes the book");
+            }
+        }
+        for name in [
+            "charge_invoice",
+            "advance_clock",
+            "add_user",
+            "change_password",
+        ] {
+            assert_eq!(
+                operation_sync_class(name),
+                Some(SyncClass::ServerOnly),
+                "{name}"
+            );
+        }
+        for name in ["transition_invoice", "create_access_token", "list_users"] {
+            assert_eq!(
+                operation_sync_class(name),
+                Some(SyncClass::ServerOnly),
+                "{name}"
+            );
+        }
+        for name in [
+            "create_invoice",
+            "add_line_item",
+            "record_usage",
+            "mark_invoice_paid",
+        ] {
+            assert_eq!(
+                operation_sync_class(name),
+                Some(SyncClass::Queued),
+                "{name}"
+            );
+        }
+        assert_eq!(operation_sync_class("no_such_operation"), None);
     }
 }

@@ -68,6 +68,9 @@ fn charge_holding_lock(book: &mut Book, actor: &Actor, input: ById) -> Result<In
 /// Returns how many attempts were made: none without a payment gateway, when issued invoices
 /// stay pending (awaiting payment) and nothing is retried or failed.
 pub fn charge_due_invoices(book: &mut Book, actor: &Actor, at: DateTime<Utc>) -> Result<usize> {
+    if book.sync_role() == crate::sync::Role::Linked {
+        return Ok(0); // the server charges (docs/sync.md)
+    }
     book.with_billing_lock(LockWait::For(SHORT_WAIT), |book| {
         charge_due_invoices_holding_lock(book, actor, at)
     })

@@ -188,7 +188,7 @@ pub(crate) fn save(
     super::execute(
         conn,
         &format!(
-            "INSERT INTO accounts ({COLUMNS}, search_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,
+            "INSERT INTO accounts ({COLUMNS}, search_key) VALUES (coalesce(?1, sync_new_id('accounts')), ?2, ?3, ?4, ?5, ?6, ?7, ?8,
                 ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24,
                 ?25, ?26, ?27)
              ON CONFLICT (id) DO UPDATE SET
@@ -303,8 +303,8 @@ pub(crate) fn insert_user(
 ) -> rusqlite::Result<Id> {
     super::execute(
         conn,
-        "INSERT INTO buyer_users (account_id, username, email, role, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO buyer_users (id, account_id, username, email, role, created_at)
+         VALUES (sync_new_id('buyer_users'), ?1, ?2, ?3, ?4, ?5)",
         params![
             account_id.0,
             username,

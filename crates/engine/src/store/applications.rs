@@ -90,9 +90,9 @@ pub(crate) fn get(conn: &Connection, id: Id) -> rusqlite::Result<Option<Applicat
 pub(crate) fn insert(conn: &Connection, app: &Application) -> rusqlite::Result<Id> {
     super::execute(
         conn,
-        "INSERT INTO applications (account_id, plan_id, name, state, created_at, trial_ends_at,
+        "INSERT INTO applications (id, account_id, plan_id, name, state, created_at, trial_ends_at,
             description, suspended, user_key)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+         VALUES (sync_new_id('applications'), ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         params![
             app.account_id.0,
             app.plan_id.0,
@@ -168,8 +168,8 @@ pub(crate) fn insert_plan_change(
 ) -> rusqlite::Result<()> {
     super::execute(
         conn,
-        "INSERT INTO plan_changes (application_id, from_plan_id, to_plan_id, changed_at)
-         VALUES (?1, ?2, ?3, ?4)",
+        "INSERT INTO plan_changes (id, application_id, from_plan_id, to_plan_id, changed_at)
+         VALUES (sync_new_id('plan_changes'), ?1, ?2, ?3, ?4)",
         params![
             application_id.0,
             change.from_plan_id.map(|id| id.0),
@@ -215,8 +215,8 @@ fn usage_from_row(row: &Row<'_>) -> rusqlite::Result<UsageRecord> {
 pub(crate) fn insert_usage(conn: &Connection, usage: &UsageRecord) -> rusqlite::Result<Id> {
     super::execute(
         conn,
-        "INSERT INTO usage_records (application_id, metric_id, recorded_at, value)
-         VALUES (?1, ?2, ?3, ?4)",
+        "INSERT INTO usage_records (id, application_id, metric_id, recorded_at, value)
+         VALUES (sync_new_id('usage_records'), ?1, ?2, ?3, ?4)",
         params![
             usage.application_id.0,
             usage.metric_id.0,

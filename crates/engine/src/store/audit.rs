@@ -19,8 +19,8 @@ pub(crate) fn insert(
 ) -> rusqlite::Result<()> {
     super::execute(
         conn,
-        "INSERT INTO audit_log (at, actor, operation, entity, entity_id, before, after)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO audit_log (id, at, actor, operation, entity, entity_id, before, after)
+         VALUES (sync_new_id('audit_log'), ?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![
             super::to_epoch(at),
             actor,

@@ -80,8 +80,8 @@ pub(crate) fn insert_service(
 ) -> rusqlite::Result<Id> {
     super::execute(
         conn,
-        "INSERT INTO services (name, system_name, description, backend_version, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO services (id, name, system_name, description, backend_version, created_at)
+         VALUES (sync_new_id('services'), ?1, ?2, ?3, ?4, ?5)",
         params![
             name,
             system_name,
@@ -233,8 +233,9 @@ pub(crate) fn metric_friendly_name_taken(
 pub(crate) fn insert_metric(conn: &Connection, metric: &Metric) -> rusqlite::Result<Id> {
     super::execute(
         conn,
-        "INSERT INTO metrics (service_id, parent_id, system_name, friendly_name, unit, description)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO metrics (id, service_id, parent_id, system_name, friendly_name, unit,
+                              description)
+         VALUES (sync_new_id('metrics'), ?1, ?2, ?3, ?4, ?5, ?6)",
         params![
             metric.service_id.0,
             metric.parent_id.map(|id| id.0),
@@ -410,10 +411,10 @@ pub(crate) fn insert_plan(
 ) -> rusqlite::Result<Id> {
     super::execute(
         conn,
-        "INSERT INTO plans (service_id, name, system_name, setup_fee, cost_per_month,
+        "INSERT INTO plans (id, service_id, name, system_name, setup_fee, cost_per_month,
                             trial_period_days, state, created_at, search_key, description,
                             approval_required, custom_for_application_id, original_plan_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+         VALUES (sync_new_id('plans'), ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
         params![
             service_id.0,
             fields.name,
@@ -538,8 +539,8 @@ pub(crate) fn get_pricing_rule(conn: &Connection, id: Id) -> rusqlite::Result<Op
 pub(crate) fn insert_pricing_rule(conn: &Connection, rule: &PricingRule) -> rusqlite::Result<Id> {
     super::execute(
         conn,
-        "INSERT INTO pricing_rules (plan_id, metric_id, min, max, cost_per_unit)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO pricing_rules (id, plan_id, metric_id, min, max, cost_per_unit)
+         VALUES (sync_new_id('pricing_rules'), ?1, ?2, ?3, ?4, ?5)",
         params![
             rule.plan_id.0,
             rule.metric_id.0,
@@ -565,8 +566,8 @@ pub(crate) fn update_pricing_rule(conn: &Connection, rule: &PricingRule) -> rusq
 pub(crate) fn copy_pricing_rules(conn: &Connection, from: Id, to: Id) -> rusqlite::Result<()> {
     super::execute(
         conn,
-        "INSERT INTO pricing_rules (plan_id, metric_id, min, max, cost_per_unit)
-         SELECT ?2, metric_id, min, max, cost_per_unit FROM pricing_rules WHERE plan_id = ?1
+        "INSERT INTO pricing_rules (id, plan_id, metric_id, min, max, cost_per_unit)
+         SELECT sync_new_id('pricing_rules'), ?2, metric_id, min, max, cost_per_unit FROM pricing_rules WHERE plan_id = ?1
          ORDER BY id",
         params![from.0, to.0],
     )?;

@@ -312,9 +312,9 @@ pub(crate) fn insert(
 ) -> rusqlite::Result<Id> {
     super::execute(
         conn,
-        "INSERT INTO invoices (account_id, friendly_id, period, state, creation_type, created_at,
-                               updated_at)
-         VALUES (?1, ?2, ?3, 'open', ?4, ?5, ?5)",
+        "INSERT INTO invoices (id, account_id, friendly_id, period, state, creation_type,
+                               created_at, updated_at)
+         VALUES (sync_new_id('invoices'), ?1, ?2, ?3, 'open', ?4, ?5, ?5)",
         params![
             account_id.0,
             friendly_id,
@@ -549,9 +549,9 @@ pub(crate) fn insert_line_leaving_net(
 ) -> rusqlite::Result<Id> {
     super::execute(
         conn,
-        "INSERT INTO line_items (invoice_id, name, description, quantity, cost, type,
+        "INSERT INTO line_items (id, invoice_id, name, description, quantity, cost, type,
             application_id, plan_id, metric_id, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+         VALUES (sync_new_id('line_items'), ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         params![
             line.invoice_id.0,
             line.name,

@@ -40,9 +40,9 @@ pub(crate) fn attempts(conn: &Connection, invoice_id: Id) -> rusqlite::Result<i6
 pub(crate) fn insert_pending(conn: &Connection, attempt: &NewAttempt<'_>) -> rusqlite::Result<Id> {
     super::execute(
         conn,
-        "INSERT INTO payment_transactions (invoice_id, kind, idempotency_key, attempt, automatic,
-                                           amount, currency, status, created_at)
-         VALUES (?1, 'charge', ?2, ?3, ?4, ?5, ?6, 'pending', ?7)",
+        "INSERT INTO payment_transactions (id, invoice_id, kind, idempotency_key, attempt,
+                                           automatic, amount, currency, status, created_at)
+         VALUES (sync_new_id('payment_transactions'), ?1, 'charge', ?2, ?3, ?4, ?5, ?6, 'pending', ?7)",
         params![
             attempt.invoice_id.0,
             attempt.idempotency_key,
@@ -146,9 +146,9 @@ pub(crate) fn insert_manual_payment(
 ) -> rusqlite::Result<Id> {
     super::execute(
         conn,
-        "INSERT INTO payment_transactions (invoice_id, kind, amount, currency, status, reference,
-                                           message, created_at)
-         VALUES (?1, 'manual', ?2, ?3, 'succeeded', ?4, 'Marked as paid', ?5)",
+        "INSERT INTO payment_transactions (id, invoice_id, kind, amount, currency, status,
+                                           reference, message, created_at)
+         VALUES (sync_new_id('payment_transactions'), ?1, 'manual', ?2, ?3, 'succeeded', ?4, 'Marked as paid', ?5)",
         params![
             invoice_id.0,
             to_e4(amount),

@@ -159,6 +159,10 @@ pub fn bill_day(book: &mut Book, actor: &Actor, day: NaiveDate) -> Result<Billin
 /// book that never ran one, from the day its first application or invoice was created
 /// (nothing can be billed or charged before).
 fn pending_job_dates(book: &Book, until: DateTime<Utc>) -> Result<Vec<NaiveDate>> {
+    if book.sync_role() == crate::sync::Role::Linked {
+        // Only the server bills; its jobs reach a linked copy by pull (docs/sync.md).
+        return Ok(Vec::new());
+    }
     let conn = book.reader();
     let first = match store::billing_run::last_job_date(conn)? {
         Some(last) => last.succ_opt(),

@@ -1,0 +1,547 @@
+//! Sync in one process (docs/sync.md): a server book and two desktops' linked copies, changes
+//! made offline on both, a transport that loses requests and answers and sends some twice,
+//! desktops closed between any two transactions, and the server's daily billing. After
+//! everyone has synced: the replicated tables are equal everywhere, every change was applied
+//! once or is listed as refused on the desktop that made it, nothing is lost or doubled, and
+//! automatic invoice numbers have no gaps or repeats.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap is a failed test
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use counterfoil_engine::model::*;
+use counterfoil_engine::sync::desktop::{self, LinkSettings, Transport, TransportError};
+use counterfoil_engine::sync::protocol::{PullPage, PullRequest, PushAnswer, PushRequest};
+use counterfoil_engine::sync::{server, Role};
+use counterfoil_engine::{dispatch, op, run_billing_until, Actor, Book, Clock, ErrorCode};
+use proptest::prelude::*;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+const REPLICATED: &[&str] = &[
+    "settings",
+    "services",
+    "metrics",
+    "plans",
+    "pricing_rules",
+    "accounts",
+    "buyer_users",
+    "applications",
+    "plan_changes",
+    "usage_records",
+    "audit_log",
+    "invoice_counters",
+    "invoices",
+    "line_items",
+    "payment_transactions",
+    "billing_jobs",
+    "earnings_by_period",
+    "invoice_pdfs",
+];
+
+/// What goes wrong on the way, for one call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fault {
+    None,
+    /// The request never arrives.
+    LoseRequest,
+    /// The server acts, but the answer never arrives.
+    LoseAnswer,
+    /// The request arrives twice (a retry after a timeout that was only slow).
+    Twice,
+}
+
+/// The network between one desktop and the server: the server's book itself, each call
+/// through JSON as over HTTP, with the faults of a script.
+struct Net<'s> {
+    server: &'s mut Book,
+    device: String,
+    faults: Vec<Fault>,
+}
+
+impl Net<'_> {
+    fn next_fault(&mut self) -> Fault {
+        if self.faults.is_empty() {
+            Fault::None
+        } else {
+            self.faults.remove(0)
+        }
+    }
+}
+
+fn over_json<T: serde::Serialize + serde::de::DeserializeOwned>(value: &T) -> T {
+    serde_json::from_str(&serde_json::to_string(value).unwrap()).unwrap()
+}
+
+fn unreachable<E: std::fmt::Display>(error: E) -> TransportError {
+    TransportError::Refused(error.to_string())
+}
+
+impl Transport for Net<'_> {
+    fn push(&mut self, request: &PushRequest) -> Result<PushAnswer, TransportError> {
+        let fault = self.next_fault();
+        if fault == Fault::LoseRequest {
+            return Err(TransportError::Unreachable("lost request".into()));
+        }
+        let mut answer =
+            server::push(self.server, &self.device, over_json(request)).map_err(unreachable)?;
+        if fault == Fault::Twice {
+            answer =
+                server::push(self.server, &self.device, over_json(request)).map_err(unreachable)?;
+        }
+        if fault == Fault::LoseAnswer {
+            return Err(TransportError::Unreachable("lost answer".into()));
+        }
+        Ok(over_json(&answer))
+    }
+
+    fn pull(&mut self, request: &PullRequest) -> Result<PullPage, TransportError> {
+        match self.next_fault() {
+            Fault::LoseRequest | Fault::LoseAnswer => {
+                Err(TransportError::Unreachable("lost pull".into()))
+            }
+            _ => Ok(over_json(
+                &server::pull(self.server, over_json(request)).map_err(unreachable)?,
+            )),
+        }
+    }
+}
+
+struct World {
+    dir: tempfile::TempDir,
+    clock: Clock,
+    server: Book,
+    desks: Vec<Option<Book>>,
+    /// Changes each desktop made (the operation accepted them locally).
+    made: Vec<usize>,
+    /// A number no two changes share (usage values, line names), to find doubles.
+    serial: u64,
+}
+
+fn start() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2025, 3, 3, 9, 0, 0).unwrap()
+}
+
+fn desk_path(dir: &Path, i: usize) -> PathBuf {
+    dir.join(format!("desk{i}.book"))
+}
+
+impl World {
+    fn new() -> World {
+        let dir = tempfile::tempdir().unwrap();
+        let clock = Clock::simulated(start());
+        let mut server = Book::open(&dir.path().join("server.book"), clock.clone()).unwrap();
+        let admin = Actor::new("admin");
+        server.use_test_gateway(&admin).unwrap();
+        server.become_server(&admin).unwrap();
+        let service = op::list_services(&server, Paging::default()).unwrap().items[0].clone();
+        for (name, cost) in [("Basic", "10"), ("Pro", "40")] {
+            dispatch(
+                &mut server,
+                &admin,
+                "create_plan",
+                json!({"service_id": service.id, "name": name, "setup_fee": "0",
+                       "cost_per_month": cost, "trial_period_days": 0, "state": "published"}),
+            )
+            .unwrap();
+        }
+        dispatch(
+            &mut server,
+            &admin,
+            "create_account",
+            json!({"org_name": "Acme Ltd"}),
+        )
+        .unwrap();
+        let mut world = World {
+            dir,
+            clock,
+            server,
+            desks: Vec::new(),
+            made: vec![0, 0],
+            serial: 0,
+        };
+        for i in 0..2 {
+            let snapshot = world.dir.path().join(format!("snapshot{i}.book"));
+            server::snapshot(&world.server, &snapshot).unwrap();
+            desktop::link_from_snapshot(
+                &desk_path(world.dir.path(), i),
+                &snapshot,
+                &LinkSettings {
+                    server_url: "http://127.0.0.1:1/".into(),
+                    fingerprint: None,
+                    token: "t".into(),
+                    device_id: format!("desk{i}"),
+                },
+                false,
+                world.clock.clone(),
+            )
+            .unwrap();
+            world.desks.push(Some(
+                Book::open(&desk_path(world.dir.path(), i), world.clock.clone()).unwrap(),
+            ));
+        }
+        world
+    }
+
+    fn desk(&mut self, i: usize) -> &mut Book {
+        if self.desks[i].is_none() {
+            self.desks[i] =
+                Some(Book::open(&desk_path(self.dir.path(), i), self.clock.clone()).unwrap());
+        }
+        self.desks[i].as_mut().unwrap()
+    }
+
+    /// The desktop's process ends between two transactions (its book closes, as after a
+    /// kill: every committed transaction is on disk, nothing else).
+    fn crash(&mut self, i: usize) {
+        self.desks[i] = None;
+    }
+
+    fn round(&mut self, i: usize, faults: Vec<Fault>) -> bool {
+        self.desk(i);
+        let desk = self.desks[i].as_mut().unwrap();
+        let mut net = Net {
+            server: &mut self.server,
+            device: format!("desk{i}"),
+            faults,
+        };
+        match desktop::round(desk, &mut net) {
+            Ok(_) => true,
+            Err(error) => {
+                eprintln!("round of desk{i}: {error}");
+                false
+            }
+        }
+    }
+
+    fn call(&mut self, i: usize, name: &str, input: Value) -> Option<Value> {
+        let desk = self.desk(i);
+        let answer = dispatch(desk, &Actor::new(format!("person{i}")), name, input).ok();
+        if answer.is_some() {
+            self.made[i] += 1;
+        }
+        answer
+    }
+
+    fn list(&mut self, i: usize, name: &str, input: Value, key: &str) -> Vec<Value> {
+        let desk = self.desk(i);
+        let page = dispatch(desk, &Actor::new("reader"), name, input).unwrap();
+        page.get(key)
+            .or(Some(&page))
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    fn next_serial(&mut self) -> u64 {
+        self.serial += 1;
+        self.serial
+    }
+
+    /// One change a person makes on desktop `i`, of kind `kind`, on the `pick`th record.
+    fn change(&mut self, i: usize, kind: u8, pick: usize) {
+        let serial = self.next_serial();
+        let accounts = self.list(i, "list_accounts", json!({"per_page": 100}), "items");
+        let apps = self.list(i, "list_applications", json!({"per_page": 100}), "items");
+        let invoices = self.list(i, "list_invoices", json!({"per_page": 100}), "items");
+        let plans = self.list(i, "list_plans", json!({"per_page": 100}), "items");
+        let nth = |items: &Vec<Value>| -> Option<Value> {
+            (!items.is_empty()).then(|| items[pick % items.len()].clone())
+        };
+        match kind % 8 {
+            0 => {
+                self.call(
+                    i,
+                    "create_account",
+                    json!({"org_name": format!("Buyer {serial}")}),
+                );
+            }
+            1 => {
+                if let Some(account) = nth(&accounts) {
+                    self.call(
+                        i,
+                        "update_account",
+                        json!({"id": account["id"], "org_name": format!("Renamed {serial}")}),
+                    );
+                }
+            }
+            2 => {
+                if let (Some(account), Some(plan)) = (nth(&accounts), nth(&plans)) {
+                    self.call(
+                        i,
+                        "subscribe",
+                        json!({"account_id": account["id"], "plan_id": plan["id"], "name": format!("App {serial}")}),
+                    );
+                }
+            }
+            3 | 4 => {
+                if let Some(app) = nth(&apps) {
+                    let metrics = self.list(
+                        i,
+                        "list_metrics",
+                        json!({"service_id": plans[0]["service_id"]}),
+                        "items",
+                    );
+                    self.call(
+                        i,
+                        "record_usage",
+                        json!({"application_id": app["id"], "metric_id": metrics[0]["id"], "value": serial}),
+                    );
+                }
+            }
+            5 => {
+                if let Some(account) = nth(&accounts) {
+                    self.call(
+                        i,
+                        "create_invoice",
+                        json!({"account_id": account["id"], "lines": [{"name": format!("Line {serial}"), "cost": "5.00"}]}),
+                    );
+                }
+            }
+            6 => {
+                if let Some(invoice) = nth(&invoices) {
+                    self.call(
+                        i,
+                        "add_line_item",
+                        json!({"invoice_id": invoice["id"], "name": format!("Line {serial}"), "cost": "2.50"}),
+                    );
+                }
+            }
+            _ => {
+                if let Some(invoice) = nth(&invoices) {
+                    self.call(
+                        i,
+                        "mark_invoice_paid",
+                        json!({"id": invoice["id"], "reference": format!("bank {serial}")}),
+                    );
+                }
+            }
+        }
+    }
+
+    /// A day passes; the server runs its daily billing.
+    fn next_day(&mut self) {
+        let now = self.clock.now() + Duration::days(1);
+        self.clock.set(now);
+        run_billing_until(&mut self.server, &Actor::new("billing"), now).unwrap();
+    }
+
+    /// Everyone syncs until nothing is left: each desktop twice, in turn.
+    fn settle(&mut self) {
+        for _ in 0..2 {
+            for i in 0..2 {
+                assert!(
+                    self.round(i, Vec::new()),
+                    "a round without faults completes"
+                );
+            }
+        }
+    }
+}
+
+fn dump(book: &Book, table: &str) -> Vec<Vec<Value>> {
+    server::replicated_rows(book, table).unwrap().rows
+}
+
+fn assert_converged(world: &mut World) {
+    for i in 0..2 {
+        world.desk(i);
+    }
+    for table in REPLICATED {
+        let on_server = dump(&world.server, table);
+        for i in 0..2 {
+            let on_desk = dump(world.desks[i].as_ref().unwrap(), table);
+            assert_eq!(
+                on_desk, on_server,
+                "{table} on desk{i} differs from the server's"
+            );
+        }
+    }
+    for i in 0..2 {
+        let status = desktop::status(world.desks[i].as_ref().unwrap()).unwrap();
+        assert_eq!(status.waiting, 0, "desk{i} has nothing left to send");
+        let answered = server::answered(&world.server, &format!("desk{i}")).unwrap();
+        assert_eq!(
+            answered.0 + answered.1,
+            world.made[i],
+            "every change desk{i} made was answered once (applied {} + refused {})",
+            answered.0,
+            answered.1
+        );
+        assert_eq!(
+            status.refused.len(),
+            answered.1,
+            "desk{i} lists each refused change"
+        );
+        for refused in &status.refused {
+            assert!(!refused.message.is_empty() && !refused.operation.is_empty());
+        }
+    }
+    // No usage record or line lost or doubled: each carries a number no other change has.
+    let usage = dump(&world.server, "usage_records");
+    let mut values: Vec<i64> = usage.iter().map(|row| row[4].as_i64().unwrap()).collect();
+    let count = values.len();
+    values.sort_unstable();
+    values.dedup();
+    assert_eq!(values.len(), count, "a usage record was applied twice");
+    // Automatic invoice numbers: per series, 1..n without gaps or repeats.
+    let invoices = dump(&world.server, "invoices");
+    let mut series: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+    for row in invoices {
+        let friendly = row[2].as_str().unwrap().to_owned();
+        let (prefix, number) = friendly.rsplit_once('-').unwrap();
+        series
+            .entry(prefix.to_owned())
+            .or_default()
+            .push(number.parse().unwrap());
+    }
+    for (prefix, mut numbers) in series {
+        numbers.sort_unstable();
+        let expected: Vec<u32> = (1..=numbers.len() as u32).collect();
+        assert_eq!(numbers, expected, "invoice numbers of {prefix}");
+    }
+}
+
+#[test]
+fn a_change_made_offline_reaches_the_server_and_the_other_desktop() {
+    let mut world = World::new();
+    assert_eq!(world.desk(0).sync_role(), Role::Linked);
+    let made = world
+        .call(0, "create_account", json!({"org_name": "Offline Buyer"}))
+        .unwrap();
+    assert!(
+        made["id"].as_str().unwrap().starts_with('-'),
+        "a provisional id: {made}"
+    );
+    let app = world
+        .call(
+            0,
+            "subscribe",
+            json!({"account_id": made["id"], "plan_id": "1", "name": "Offline app"}),
+        )
+        .unwrap();
+    assert_eq!(desktop::status(world.desk(0)).unwrap().waiting, 2);
+    assert!(world.round(0, Vec::new()));
+    assert!(world.round(1, Vec::new()));
+    let names: Vec<String> = world
+        .list(1, "list_accounts", json!({}), "items")
+        .iter()
+        .map(|a| a["org_name"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(names.contains(&"Offline Buyer".to_owned()), "{names:?}");
+    let on_server = op::list_applications(&world.server, ListApplications::default()).unwrap();
+    assert!(
+        on_server.items.iter().any(|a| a.name == "Offline app"),
+        "{app}"
+    );
+    assert_converged(&mut world);
+}
+
+#[test]
+fn two_desktops_renaming_one_account_the_second_is_refused_with_the_reason() {
+    let mut world = World::new();
+    let acme = world.list(0, "list_accounts", json!({}), "items")[0]["id"].clone();
+    world
+        .call(
+            0,
+            "update_account",
+            json!({"id": acme, "org_name": "Acme One"}),
+        )
+        .unwrap();
+    world
+        .call(
+            1,
+            "update_account",
+            json!({"id": acme, "org_name": "Acme Two"}),
+        )
+        .unwrap();
+    assert!(world.round(0, Vec::new()));
+    assert!(world.round(1, Vec::new()));
+    let status = desktop::status(world.desk(1)).unwrap();
+    assert_eq!(status.refused.len(), 1, "{status:?}");
+    let refused = &status.refused[0];
+    assert_eq!(refused.operation, "update_account");
+    assert_eq!(refused.code, "conflict");
+    assert_eq!(refused.field.as_deref(), Some("org_name"));
+    assert!(
+        refused.message.contains("Acme One") && refused.message.contains("person0"),
+        "{}",
+        refused.message
+    );
+    world.settle();
+    let account = op::get_account(
+        &world.server,
+        ById {
+            id: Id(acme.as_str().unwrap().parse().unwrap()),
+        },
+    )
+    .unwrap();
+    assert_eq!(account.fields.org_name, "Acme One");
+    assert_converged(&mut world);
+}
+
+#[test]
+fn only_the_server_bills_and_charges_and_a_linked_copy_says_so() {
+    let mut world = World::new();
+    let refused = dispatch(
+        world.desk(0),
+        &Actor::new("p"),
+        "charge_invoice",
+        json!({"id": "1"}),
+    )
+    .unwrap_err();
+    assert_eq!(refused.code, ErrorCode::InvalidState);
+    assert!(
+        refused.message.contains("Only the server"),
+        "{}",
+        refused.message
+    );
+    let now = world.clock.now();
+    let report = run_billing_until(world.desk(0), &Actor::new("billing"), now).unwrap();
+    assert!(report.jobs.is_empty(), "a linked copy does not bill");
+}
+
+#[derive(Debug, Clone)]
+enum Step {
+    Change { desk: usize, kind: u8, pick: usize },
+    Round { desk: usize, faults: Vec<Fault> },
+    Crash { desk: usize },
+    NextDay,
+}
+
+fn fault() -> impl Strategy<Value = Fault> {
+    prop_oneof![
+        4 => Just(Fault::None),
+        1 => Just(Fault::LoseRequest),
+        1 => Just(Fault::LoseAnswer),
+        1 => Just(Fault::Twice),
+    ]
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        6 => (0..2usize, any::<u8>(), any::<usize>()).prop_map(|(desk, kind, pick)| Step::Change { desk, kind, pick }),
+        3 => (0..2usize, proptest::collection::vec(fault(), 0..4)).prop_map(|(desk, faults)| Step::Round { desk, faults }),
+        1 => (0..2usize).prop_map(|desk| Step::Crash { desk }),
+        1 => Just(Step::NextDay),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+    #[test]
+    fn after_any_interleaving_everyone_holds_the_servers_books(steps in proptest::collection::vec(step(), 1..60)) {
+        let mut world = World::new();
+        for step in steps {
+            match step {
+                Step::Change { desk, kind, pick } => world.change(desk, kind, pick),
+                Step::Round { desk, faults } => { world.round(desk, faults); }
+                Step::Crash { desk } => world.crash(desk),
+                Step::NextDay => world.next_day(),
+            }
+        }
+        world.settle();
+        assert_converged(&mut world);
+    }
+}
