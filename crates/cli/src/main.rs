@@ -7,6 +7,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 mod invoice_pdf;
+mod sync;
 mod token;
 mod user;
 
@@ -51,6 +52,10 @@ enum Command {
     /// their inputs are those of ui/src/lib/api/types.ts). A refusal prints
     /// {"code", "message", "field"} and exits with status 1.
     Op(OpArgs),
+    /// Share a book between desktops through a server (docs/sync.md): with a subcommand, link,
+    /// unlink or show the status; alone, one round (push the changes made here, then pull
+    /// until current).
+    Sync(sync::SyncArgs),
     /// For tests and demos: make a new book (one without invoices) a test book, which charges
     /// through the built-in test gateway. No money moves, and the book says so on its screens,
     /// PDFs and payments. There is no way back.
@@ -266,6 +271,7 @@ fn main() -> anyhow::Result<()> {
         Command::User(UserCommand::Enable(args)) => user::change(args, user::Change::Enable),
         Command::User(UserCommand::Password(args)) => user::change(args, user::Change::Password),
         Command::Op(args) => run_operation(args),
+        Command::Sync(args) => sync::run(args),
     }
 }
 
@@ -485,13 +491,16 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
             book_path.display()
         );
     }
-    let book = match args.clock {
+    let mut book = match args.clock {
         Some(start) => {
             tracing::warn!(%start, "simulated clock: time stands still until advance_clock");
             args.book.open_with(Clock::simulated(start))?
         }
         None => args.book.open()?,
     };
+    // A served book keeps the feed of its changes that linked desktops pull (docs/sync.md).
+    book.become_server(&counterfoil_engine::Actor::new("serve"))
+        .map_err(|error| anyhow::anyhow!("{}", error.message))?;
     let ui_dir = args.ui.clone().or_else(|| {
         let built = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ui/dist");
         built.join("index.html").exists().then_some(built)

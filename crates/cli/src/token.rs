@@ -13,7 +13,7 @@ pub(crate) struct CreateArgs {
     #[arg(long)]
     name: String,
     /// Comma-separated: account_management (/admin/api), finance (/api), cms, stats,
-    /// policy_registry.
+    /// policy_registry, sync (a desktop linked to this book: docs/sync.md).
     #[arg(long, value_delimiter = ',', required = true)]
     scopes: Vec<ScopeArg>,
     /// ro: read only; rw: read and write.
@@ -47,6 +47,7 @@ enum ScopeArg {
     Cms,
     Stats,
     PolicyRegistry,
+    Sync,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -70,6 +71,7 @@ pub(crate) fn create(args: CreateArgs) -> anyhow::Result<()> {
                 ScopeArg::Cms => Scope::Cms,
                 ScopeArg::Stats => Scope::Stats,
                 ScopeArg::PolicyRegistry => Scope::PolicyRegistry,
+                ScopeArg::Sync => Scope::Sync,
             })
             .collect(),
         permission: match args.permission {

@@ -23,6 +23,8 @@ pub mod api;
 mod endpoint;
 pub mod guard;
 pub mod session;
+mod sync;
+pub mod sync_client;
 pub mod tls;
 
 /// Largest request body accepted (the UI's inputs are small; imports come in a later issue).
@@ -140,6 +142,7 @@ pub fn app(state: AppState) -> Router {
         )
         .route(session::SCRIPT_PATH, get(session::script))
         .merge(api::router())
+        .merge(sync::router())
         .method_not_allowed_fallback(api::method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         // A request still running after this long is answered 408 (and made JSON below);
@@ -190,7 +193,7 @@ const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 /// rewritten here to `{"error": "<reason>"}` with their status.
 async fn json_errors(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
     let path = request.uri().path();
-    let ours = ["/api/", "/admin/api/", "/rpc/", "/session"]
+    let ours = ["/api/", "/admin/api/", "/rpc/", "/session", "/sync/"]
         .iter()
         .any(|prefix| path.starts_with(prefix));
     let response = next.run(request).await;

@@ -454,6 +454,7 @@ fn answers_for_itself(path: &str) -> bool {
     path.starts_with("/rpc/")
         || path.starts_with("/api/")
         || path.starts_with("/admin/api/")
+        || path.starts_with("/sync/")
         || path == "/session"
         || path == SCRIPT_PATH
 }

@@ -12,6 +12,8 @@ pub enum Scope {
     Cms,
     Stats,
     PolicyRegistry,
+    /// A desktop's link to this server (docs/sync.md): the sync protocol and nothing else.
+    Sync,
 }
 
 /// Read only, or read and write.

@@ -47,7 +47,7 @@ pub(crate) fn create_access_token(
     if input.scopes.is_empty() {
         return Err(ApiError::validation(
             "scopes",
-            "Choose at least one scope: account_management, finance, cms, stats or policy_registry.",
+            "Choose at least one scope: account_management, finance, cms, stats, policy_registry or sync.",
         ));
     }
     if input.expires_at.is_some_and(|at| at <= write.now) {

@@ -16,6 +16,7 @@ pub(crate) fn scopes_sql(scopes: &[Scope]) -> String {
             Scope::Cms => "cms",
             Scope::Stats => "stats",
             Scope::PolicyRegistry => "policy_registry",
+            Scope::Sync => "sync",
         })
         .collect::<Vec<_>>()
         .join(" ")
@@ -29,6 +30,7 @@ pub(crate) fn scopes_from_sql(text: &str) -> Vec<Scope> {
             "cms" => Some(Scope::Cms),
             "stats" => Some(Scope::Stats),
             "policy_registry" => Some(Scope::PolicyRegistry),
+            "sync" => Some(Scope::Sync),
             _ => None,
         })
         .collect()

@@ -838,6 +838,14 @@ pub fn link_from_snapshot(
     Ok(backup)
 }
 
+/// A random id for a desktop's link: its outbox entries are named by it, so two desktops'
+/// entries never share a name.
+pub fn new_device_id() -> Result<String> {
+    let mut bytes = [0u8; 8];
+    getrandom::fill(&mut bytes).map_err(internal)?;
+    Ok(hex::encode(bytes))
+}
+
 /// Where a linked book's server is and how this desktop signs in to it.
 pub fn link_settings(book: &Book) -> Result<Option<LinkSettings>> {
     if book.sync_role() != Role::Linked {

@@ -42,7 +42,9 @@ pub fn check_versions(protocol: u32, schema: u32) -> Result<()> {
 }
 
 fn require_server(book: &Book) -> Result<()> {
-    if book.sync_role() != Role::Server {
+    // From the file, not this connection's memory: a reader opened before the book became a
+    // server still serves it.
+    if super::read_role(book.reader())? != Role::Server {
         return Err(ApiError::invalid_state(
             "This book is not served for sync (counterfoil serve makes it a server).",
         ));

@@ -103,7 +103,7 @@ pub(crate) struct Capture {
 
 /// A function the server's push runs before the entry's transaction commits, with the rows
 /// the operation changed: it records the entry's outcome and ids in the same transaction.
-pub(crate) type BeforeCommit = Box<dyn FnOnce(&Transaction<'_>, &Changes) -> Result<()>>;
+pub(crate) type BeforeCommit = Box<dyn FnOnce(&Transaction<'_>, &Changes) -> Result<()> + Send>;
 
 pub(crate) struct Session {
     pub(crate) role: Role,

@@ -81,6 +81,7 @@ fn scope_name(scope: Scope) -> &'static str {
         Scope::Cms => "cms",
         Scope::Stats => "stats",
         Scope::PolicyRegistry => "policy_registry",
+        Scope::Sync => "sync",
     }
 }
 

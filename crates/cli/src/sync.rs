@@ -1,0 +1,194 @@
+//! `counterfoil sync`: link a book to a server, one round, its status, unlink (docs/sync.md).
+//! The engine does the work; this reads arguments, moves the snapshot file and prints.
+
+use crate::BookArg;
+use anyhow::{anyhow, bail, Context};
+use counterfoil_engine::sync::desktop::{self, LinkSettings, RoundError};
+use counterfoil_engine::{Actor, Book, Clock};
+use counterfoil_server::sync_client::HttpTransport;
+
+#[derive(clap::Args)]
+pub(crate) struct SyncArgs {
+    #[command(subcommand)]
+    command: Option<SyncCommand>,
+    #[command(flatten)]
+    book: BookArg,
+}
+
+#[derive(clap::Subcommand)]
+enum SyncCommand {
+    /// Make the book a linked copy of a server's book. A new or empty book starts from the
+    /// server's copy; one with data is refused unless --replace (the server's copy replaces
+    /// it, the old file kept beside it).
+    Link(LinkArgs),
+    /// Make a linked book standalone again: it keeps what it holds and bills itself.
+    Unlink(BookOnly),
+    /// The server, the last sync, the changes waiting and those the server refused.
+    Status(StatusArgs),
+}
+
+#[derive(clap::Args)]
+struct LinkArgs {
+    #[command(flatten)]
+    book: BookArg,
+    /// The server's address, e.g. https://books.example.com:8443/ (http only on loopback).
+    #[arg(long)]
+    server: String,
+    /// A token made on the server with `counterfoil token create --scopes sync` (one per
+    /// desktop).
+    #[arg(long)]
+    token: String,
+    /// The SHA-256 fingerprint of the server's certificate, as `serve` prints it (https).
+    #[arg(long)]
+    fingerprint: Option<String>,
+    /// Replace a book that has data of its own by the server's copy (kept as a backup).
+    #[arg(long)]
+    replace: bool,
+    /// Publish a book with data to an empty server (not available yet: refused with why).
+    #[arg(long)]
+    publish: bool,
+}
+
+#[derive(clap::Args)]
+struct BookOnly {
+    #[command(flatten)]
+    book: BookArg,
+}
+
+#[derive(clap::Args)]
+struct StatusArgs {
+    #[command(flatten)]
+    book: BookArg,
+    /// Print the status as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+pub(crate) fn run(args: SyncArgs) -> anyhow::Result<()> {
+    match args.command {
+        None => round(&args.book),
+        Some(SyncCommand::Link(link)) => self::link(link),
+        Some(SyncCommand::Unlink(only)) => {
+            let mut book = only.book.open()?;
+            desktop::unlink(&mut book, &Actor::new("cli")).map_err(|e| anyhow!(e.message))?;
+            println!("{} is standalone again", book.path().display());
+            Ok(())
+        }
+        Some(SyncCommand::Status(status)) => self::status(status),
+    }
+}
+
+fn link(args: LinkArgs) -> anyhow::Result<()> {
+    if args.publish {
+        bail!(
+            "publishing a book to a server is not available yet: serve this book itself \
+             (counterfoil serve --book FILE) and link the other desktops to it"
+        );
+    }
+    let path = args.book.path()?;
+    let device = desktop::new_device_id().map_err(|e| anyhow!(e.message))?;
+    let settings = LinkSettings {
+        server_url: args.server,
+        fingerprint: args.fingerprint,
+        token: args.token,
+        device_id: device,
+    };
+    let transport = HttpTransport::new(&settings)?;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    std::fs::create_dir_all(dir).with_context(|| format!("could not create {}", dir.display()))?;
+    // Beside the book, so that putting it in place is one rename on the same disk.
+    let snapshot = tempfile::Builder::new()
+        .prefix(".counterfoil-snapshot")
+        .tempfile_in(dir)?
+        .into_temp_path();
+    let cursor = transport.snapshot(&snapshot)?;
+    let backup = desktop::link_from_snapshot(
+        &path,
+        &snapshot,
+        &settings,
+        args.replace,
+        Clock::from_fn(chrono::Utc::now),
+    )
+    .map_err(|e| anyhow!(e.message))?;
+    // The snapshot file is now the book: nothing left to remove.
+    let _ = snapshot.keep();
+    if let Some(backup) = backup {
+        println!("the book that was here is kept as {}", backup.display());
+    }
+    println!(
+        "{} is linked to {} (server feed position {cursor})",
+        path.display(),
+        settings.server_url
+    );
+    Ok(())
+}
+
+fn open_linked(book: &BookArg) -> anyhow::Result<(Book, LinkSettings)> {
+    let book = book.open()?;
+    let link = desktop::link_settings(&book)
+        .map_err(|e| anyhow!(e.message))?
+        .ok_or_else(|| {
+            anyhow!(
+                "{} is not linked to a server (counterfoil sync link)",
+                book.path().display()
+            )
+        })?;
+    Ok((book, link))
+}
+
+fn round(book: &BookArg) -> anyhow::Result<()> {
+    let (mut book, link) = open_linked(book)?;
+    let mut transport = HttpTransport::new(&link)?;
+    match desktop::round(&mut book, &mut transport) {
+        Ok(report) => {
+            println!(
+                "synced: {} sent ({} applied, {} not applied), {} rows received, {} waiting",
+                report.pushed, report.applied, report.refused, report.rows, report.waiting
+            );
+            Ok(())
+        }
+        Err(RoundError::Transport(error)) => {
+            bail!("{error}; the changes made here wait for the next sync")
+        }
+        Err(RoundError::Book(error)) => bail!("{}", error.message),
+    }
+}
+
+fn status(args: StatusArgs) -> anyhow::Result<()> {
+    let book = args.book.open()?;
+    let status = desktop::status(&book).map_err(|e| anyhow!(e.message))?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&status)?);
+        return Ok(());
+    }
+    println!("book:    {}", book.path().display());
+    println!("role:    {:?}", status.role);
+    if let Some(server) = &status.server_url {
+        println!("server:  {server}");
+    }
+    match (status.last_synced_at, status.offline_since) {
+        (_, Some(since)) => println!("offline since {since}"),
+        (Some(at), None) => println!("last synced {at}"),
+        (None, None) => {}
+    }
+    println!("waiting: {} changes", status.waiting);
+    for refused in &status.refused {
+        println!(
+            "not applied: {} ({}) at {}: {} [{}{}]",
+            refused.operation,
+            refused.op_id,
+            refused.performed_at,
+            refused.message,
+            refused.code,
+            refused
+                .field
+                .as_deref()
+                .map(|f| format!(", {f}"))
+                .unwrap_or_default()
+        );
+    }
+    Ok(())
+}
