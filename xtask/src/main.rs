@@ -269,6 +269,9 @@ fn test(args: &[String]) -> Result<ExitCode> {
         stage("browser tests: node --test tests/browser/", |p| {
             node_tests(p, "tests/browser")
         }),
+        stage("sync with real processes: node --test tests/sync/", |p| {
+            node_tests(p, "tests/sync")
+        }),
         stage("desktop smoke test: node --test tests/desktop/", |p| {
             node_tests(p, "tests/desktop")
         }),
