@@ -28,6 +28,7 @@ fn main() {
         .as_slice()
     {
         ["billing", n] => billing_day_one(n.parse().unwrap()),
+        ["feed", n] => feed_cost(n.parse().unwrap()),
         ["usage", n] => usage_import(n.parse().unwrap()),
         ["invoices", n] => invoice_queries(n.parse().unwrap()),
         [] => {
@@ -46,7 +47,7 @@ fn main() {
                 assert!(status.success(), "bench case {case:?} failed");
             }
         }
-        other => panic!("unknown case {other:?}; cases: billing N, usage N, invoices N"),
+        other => panic!("unknown case {other:?}; cases: billing N, feed N, usage N, invoices N"),
     }
 }
 
@@ -100,6 +101,32 @@ fn billing_day_one(accounts: usize) {
         seeded.as_secs_f64(),
         floor.as_secs_f64(),
         elapsed.as_secs_f64() / floor.as_secs_f64()
+    );
+}
+
+/// What sync's change feed costs the day-1 job (docs/sync.md "Costs"): the same job on a
+/// standalone book and on a server's book (which writes the feed), each freshly seeded; the
+/// standalone run is the peer, the ratio what is tracked.
+fn feed_cost(accounts: usize) {
+    let mut seconds = Vec::new();
+    for server in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut book = book_at(&dir, 2025, 2, 1, 9);
+        bench_support::seed_billing_book(&mut book, accounts).unwrap();
+        if server {
+            book.become_server(&Actor::new("bench")).unwrap();
+        }
+        let started = Instant::now();
+        let until = Utc.with_ymd_and_hms(2025, 2, 1, 9, 0, 0).unwrap();
+        run_billing_until(&mut book, &Actor::new("bench"), until).unwrap();
+        seconds.push(started.elapsed().as_secs_f64());
+    }
+    println!(
+        "change feed, day-1 job of {accounts} accounts: {:.2} s standalone, {:.2} s on a \
+         server's book (writing the feed): ratio {:.2}",
+        seconds[0],
+        seconds[1],
+        seconds[1] / seconds[0]
     );
 }
 

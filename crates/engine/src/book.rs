@@ -99,7 +99,7 @@ pub struct Book {
 
 /// What an operation gets to change the book: the open transaction and the instant it runs at.
 pub struct Write<'t> {
-    pub(crate) tx: &'t Transaction<'t>,
+    pub(crate) tx: &'t Connection,
     pub(crate) now: DateTime<Utc>,
     /// When, by whom and through which operation, for the audit log (the real time even when
     /// a billing job dates what it writes with its own instant).
@@ -315,14 +315,26 @@ impl Book {
     /// audit, no feed, nothing to replicate.
     pub(crate) fn sync_bookkeeping<T>(
         &mut self,
-        record: impl FnOnce(&Transaction<'_>) -> Result<T>,
+        record: impl FnOnce(&Connection) -> Result<T>,
     ) -> Result<T> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let output = record(&tx)?;
-        tx.commit()?;
+        let scope = WriteScope::open(&mut self.conn)?;
+        let output = record(scope.conn())?;
+        scope.commit()?;
         Ok(output)
+    }
+
+    /// Runs `work` in one transaction: the writes it makes ([`Book::write`]) become savepoints
+    /// of it, committed together at its end or not at all. For sync's push, which applies a
+    /// batch of entries each as its own change but makes them durable with one commit.
+    pub(crate) fn in_one_transaction<T>(
+        &mut self,
+        work: impl FnOnce(&mut Book) -> Result<T>,
+    ) -> Result<T> {
+        store::execute(&self.conn, "BEGIN IMMEDIATE", [])?;
+        let output = work(self);
+        let end = if output.is_ok() { "COMMIT" } else { "ROLLBACK" };
+        store::execute(&self.conn, end, [])?;
+        output
     }
 
     /// Runs `apply` in one transaction with foreign keys unchecked until its end: a pull's rows
@@ -361,15 +373,12 @@ impl Book {
     ) -> Result<T> {
         let now = self.clock.now();
         let changes_before = self.conn.total_changes();
-        // Immediate: the write lock is taken (or waited for) before the first read, so a
-        // change never starts from a snapshot another process has since written over.
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let scope = WriteScope::open(&mut self.conn)?;
+        let tx = scope.conn();
         let written = (|| {
-            self.sync.begin(&tx)?;
+            self.sync.begin(tx)?;
             let mut write = Write {
-                tx: &tx,
+                tx,
                 now,
                 audited_at: now,
                 actor: &actor.0,
@@ -381,13 +390,47 @@ impl Book {
             if write.audit_entries == 0 && tx.total_changes() != changes_before {
                 return Err(ApiError::internal(&MissingAudit(operation.to_owned())));
             }
-            crate::sync::record_before_commit(&mut self.sync, &tx, now)?;
+            crate::sync::record_before_commit(&mut self.sync, tx, now)?;
             Ok(output)
         })();
         self.sync.end();
         let output = written?;
-        tx.commit()?;
+        scope.commit()?;
         Ok(output)
+    }
+}
+
+/// One write's transaction, or a savepoint when it runs inside another
+/// ([`Book::in_one_transaction`]). Dropped without commit, it rolls back.
+enum WriteScope<'c> {
+    Transaction(Transaction<'c>),
+    Savepoint(rusqlite::Savepoint<'c>),
+}
+
+impl<'c> WriteScope<'c> {
+    fn open(conn: &'c mut Connection) -> Result<WriteScope<'c>> {
+        Ok(if conn.is_autocommit() {
+            // Immediate: the write lock is taken (or waited for) before the first read, so a
+            // change never starts from a snapshot another process has since written over.
+            WriteScope::Transaction(conn.transaction_with_behavior(TransactionBehavior::Immediate)?)
+        } else {
+            WriteScope::Savepoint(conn.savepoint()?)
+        })
+    }
+
+    fn conn(&self) -> &Connection {
+        match self {
+            WriteScope::Transaction(tx) => tx,
+            WriteScope::Savepoint(savepoint) => savepoint,
+        }
+    }
+
+    fn commit(self) -> Result<()> {
+        match self {
+            WriteScope::Transaction(tx) => tx.commit()?,
+            WriteScope::Savepoint(savepoint) => savepoint.commit()?,
+        }
+        Ok(())
     }
 }
 

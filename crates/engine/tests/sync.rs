@@ -545,3 +545,46 @@ proptest! {
         assert_converged(&mut world);
     }
 }
+
+#[test]
+fn a_desktops_token_cannot_make_people_or_tokens_through_a_push() {
+    let mut world = World::new();
+    let entry =
+        |seq: i64, operation: &str, input: Value| counterfoil_engine::sync::protocol::Entry {
+            op_id: format!("desk0-x{seq}"),
+            seq,
+            operation: operation.into(),
+            input,
+            actor: "intruder".into(),
+            performed_at: start(),
+            provisional: BTreeMap::new(),
+            base: Vec::new(),
+        };
+    let answer = server::push(
+        &mut world.server,
+        "desk0",
+        PushRequest {
+            protocol: counterfoil_engine::sync::protocol::PROTOCOL,
+            schema: counterfoil_engine::SCHEMA_VERSION,
+            entries: vec![
+                entry(
+                    1,
+                    "create_access_token",
+                    json!({"name": "x", "scopes": ["finance"], "permission": "rw"}),
+                ),
+                entry(2, "advance_clock", json!({"to": "2030-01-01T00:00:00Z"})),
+            ],
+        },
+    )
+    .unwrap();
+    for outcome in &answer.outcomes {
+        match &outcome.result {
+            counterfoil_engine::sync::protocol::EntryResult::Refused { code, .. } => {
+                assert_eq!(code, "forbidden", "{outcome:?}");
+            }
+            other => panic!("{} was applied: {other:?}", outcome.op_id),
+        }
+    }
+    let tokens = op::list_access_tokens(&world.server, ListAccessTokens::default()).unwrap();
+    assert!(tokens.is_empty(), "no token was made: {tokens:?}");
+}

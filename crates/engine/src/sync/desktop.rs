@@ -17,7 +17,7 @@ use crate::operations::{dispatch_unsynced, operation_sync_class, SyncClass};
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use rusqlite::types::Value as SqlValue;
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -182,7 +182,7 @@ fn with_now_filled_in(name: &str, mut input: Value, now: DateTime<Utc>) -> Value
 /// next pull replaces them with the server's) and its outbox entry (or, when an entry is
 /// applied again after a pull, that it was).
 pub(crate) fn record_entry(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     session: &Session,
     capture: &Capture,
     changes: &Changes,
@@ -262,7 +262,7 @@ pub(crate) fn record_entry(
 
 /// What the person saw of the fields the change changes: for each record the change's audit
 /// rows show changed, the fields named in the input whose value it changed, as they were.
-fn base_of(tx: &Transaction<'_>, input: &Value, changes: &Changes) -> Result<Vec<Base>> {
+fn base_of(tx: &Connection, input: &Value, changes: &Changes) -> Result<Vec<Base>> {
     let Some(named) = input.as_object() else {
         return Ok(Vec::new());
     };
@@ -488,7 +488,7 @@ fn sql_value(value: &Value) -> Result<SqlValue> {
 }
 
 fn insert_rows(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     table: &str,
     columns: &[String],
     rows: &[&Vec<Value>],
@@ -509,7 +509,7 @@ fn insert_rows(
     Ok(())
 }
 
-fn delete_rows(tx: &Transaction<'_>, table: &str, ids: &[i64]) -> Result<()> {
+fn delete_rows(tx: &Connection, table: &str, ids: &[i64]) -> Result<()> {
     if !ids.is_empty() {
         tx.execute(
             &format!("DELETE FROM {table} WHERE rowid IN (SELECT value FROM json_each(?1))"),
@@ -601,7 +601,8 @@ fn apply(
                 None => {
                     report.waiting += 1;
                     // Ids the server gave rows made here, in the entries that name them.
-                    let input = rewrite_ids(&entry.input, &pairs).unwrap_or(entry.input);
+                    let input = rewrite_ids(&entry.input, &|id| pairs.get(&id).copied())
+                        .unwrap_or(entry.input);
                     tx.execute(
                         "UPDATE sync_outbox SET input = ?1, replayed = 0 WHERE seq = ?2",
                         params![input.to_string(), entry.seq],

@@ -116,7 +116,7 @@ impl Book {
 ///   server's) and, for a person's change, its outbox entry.
 pub(crate) fn record_before_commit(
     session: &mut session::Session,
-    tx: &rusqlite::Transaction<'_>,
+    tx: &rusqlite::Connection,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<()> {
     let changes = session.changes();

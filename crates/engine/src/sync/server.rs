@@ -10,19 +10,21 @@ use super::tables::{KEYED, PRIVATE, WHOLE};
 use super::Role;
 use crate::book::{Actor, Book};
 use crate::error::{ApiError, ErrorCode, Result};
-use crate::operations::{dispatch_unsynced, operation_sync_class, SyncClass};
+use crate::operations::{
+    dispatch_unsynced, operation_group, operation_sync_class, OperationGroup, SyncClass,
+};
 use base64::Engine as _;
 use rusqlite::types::ValueRef;
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{json, Map, Value};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 /// About how many rows one pull page carries (whole feed entries are never split).
 pub const PAGE_ROWS: usize = 20_000;
 
 /// One feed entry: the changed rows of one transaction.
-pub(crate) fn append_to_feed(tx: &Transaction<'_>, changes: &Changes) -> Result<()> {
+pub(crate) fn append_to_feed(tx: &Connection, changes: &Changes) -> Result<()> {
     let text = json!({ "k": changes.keyed(), "w": changes.any_whole() }).to_string();
     crate::store::execute(tx, "INSERT INTO sync_log (changes) VALUES (?1)", [text])?;
     Ok(())
@@ -53,14 +55,32 @@ fn require_server(book: &Book) -> Result<()> {
 }
 
 /// Applies a desktop's entries in order, each once: an entry seen before is answered as it
-/// was. Each runs in its own transaction with what it came to, so a crash between two
-/// leaves each applied once or not at all.
+/// was. Each runs as its own change (a savepoint) with what it came to, and a run of queued
+/// entries is made durable by one commit: a crash loses the whole run or nothing, and the
+/// desktop sends it again. An operation only the server may run (a charge calls its gateway
+/// between two transactions of its own) runs alone, outside any run.
 pub fn push(book: &mut Book, device: &str, request: PushRequest) -> Result<PushAnswer> {
     check_versions(request.protocol, request.schema)?;
     require_server(book)?;
     let mut outcomes = Vec::with_capacity(request.entries.len());
-    for entry in request.entries {
-        outcomes.push(apply_entry(book, device, entry)?);
+    let mut entries = request.entries.into_iter().peekable();
+    while let Some(first) = entries.next() {
+        if operation_sync_class(&first.operation) == Some(SyncClass::ServerOnly) {
+            outcomes.push(apply_entry(book, device, first)?);
+            continue;
+        }
+        let mut run = vec![first];
+        while let Some(next) =
+            entries.next_if(|e| operation_sync_class(&e.operation) != Some(SyncClass::ServerOnly))
+        {
+            run.push(next);
+        }
+        let answered = book.in_one_transaction(|book| {
+            run.into_iter()
+                .map(|entry| apply_entry(book, device, entry))
+                .collect::<Result<Vec<_>>>()
+        })?;
+        outcomes.extend(answered);
     }
     Ok(PushAnswer { outcomes })
 }
@@ -78,27 +98,40 @@ fn stored_outcome(conn: &Connection, entry: &Entry) -> Result<Option<Outcome>> {
         .transpose()
 }
 
-fn id_map(conn: &Connection, device: &str) -> Result<HashMap<i64, i64>> {
-    let mut statement =
-        conn.prepare_cached("SELECT provisional, real FROM sync_id_map WHERE device_id = ?1")?;
-    let pairs = statement
-        .query_map([device], |row| Ok((row.get(0)?, row.get(1)?)))?
-        .collect::<rusqlite::Result<HashMap<i64, i64>>>()?;
-    Ok(pairs)
+/// The server's id for a row `device` made with provisional id `id`, if it was made here.
+fn real_id(conn: &Connection, device: &str, id: i64) -> Option<i64> {
+    conn.prepare_cached("SELECT real FROM sync_id_map WHERE device_id = ?1 AND provisional = ?2")
+        .and_then(|mut statement| {
+            statement
+                .query_row(params![device, id], |row| row.get(0))
+                .optional()
+        })
+        .ok()
+        .flatten()
 }
 
 fn apply_entry(book: &mut Book, device: &str, entry: Entry) -> Result<Outcome> {
     if let Some(outcome) = stored_outcome(book.reader(), &entry)? {
         return Ok(outcome);
     }
-    let map = id_map(book.reader(), device)?;
+    let map = |id: i64| real_id(book.reader(), device, id);
     let class = operation_sync_class(&entry.operation);
     let refused = |error: ApiError| EntryResult::Refused {
         code: code_name(error.code),
         message: error.message,
         field: error.field,
     };
-    let input = match (class, rewrite_ids(&entry.input, &map)) {
+    // A device's token reaches the book's data, not who may reach it: people, tokens and the
+    // clock stay with those who sign in to the server itself.
+    let forbidden = operation_group(&entry.operation) == Some(OperationGroup::Access)
+        || entry.operation == "advance_clock";
+    let rewritten = rewrite_ids(&entry.input, &map);
+    let base = rewrite_base(&entry.base, &map);
+    let input = match (class, rewritten) {
+        _ if forbidden => Err(ApiError::forbidden(format!(
+            "\"{}\" is not sent by sync: manage people, tokens and the clock on the server.",
+            entry.operation
+        ))),
         (None, _) => Err(ApiError::not_found(format!(
             "There is no operation called \"{}\".",
             entry.operation
@@ -113,7 +146,8 @@ fn apply_entry(book: &mut Book, device: &str, entry: Entry) -> Result<Outcome> {
         ))),
         (_, Ok(input)) => Ok(input),
     };
-    let actor = Actor::new(entry.actor.clone());
+    // Who made it, and on which desktop, for the server's audit log.
+    let actor = Actor::new(format!("{} via {device}", entry.actor));
     let result = match input {
         Err(error) => refused(error),
         Ok(input) if class == Some(SyncClass::ServerOnly) => {
@@ -125,7 +159,6 @@ fn apply_entry(book: &mut Book, device: &str, entry: Entry) -> Result<Outcome> {
             }
         }
         Ok(input) => {
-            let base = rewrite_base(&entry.base, &map);
             let recorded = Outcome {
                 op_id: entry.op_id.clone(),
                 seq: entry.seq,
@@ -179,7 +212,7 @@ fn apply_entry(book: &mut Book, device: &str, entry: Entry) -> Result<Outcome> {
 }
 
 fn record_outcome(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     device: &str,
     outcome: &Outcome,
     now: chrono::DateTime<chrono::Utc>,
@@ -235,16 +268,16 @@ fn is_id_key(key: &str) -> bool {
 /// server's; `Err(id)` names one the server does not know.
 pub(crate) fn rewrite_ids(
     input: &Value,
-    map: &HashMap<i64, i64>,
+    map: &dyn Fn(i64) -> Option<i64>,
 ) -> std::result::Result<Value, i64> {
     fn walk(
         value: &Value,
         id_here: bool,
-        map: &HashMap<i64, i64>,
+        map: &dyn Fn(i64) -> Option<i64>,
     ) -> std::result::Result<Value, i64> {
         if id_here {
             if let Some(id) = provisional_id(value) {
-                let real = *map.get(&id).ok_or(id)?;
+                let real = map(id).ok_or(id)?;
                 return Ok(match value {
                     Value::String(_) => Value::String(real.to_string()),
                     _ => Value::from(real),
@@ -270,16 +303,12 @@ pub(crate) fn rewrite_ids(
     walk(input, false, map)
 }
 
-fn rewrite_base(base: &[Base], map: &HashMap<i64, i64>) -> Vec<Base> {
+fn rewrite_base(base: &[Base], map: &dyn Fn(i64) -> Option<i64>) -> Vec<Base> {
     base.iter()
         .map(|b| Base {
-            id: b.id.map(|id| {
-                if id < 0 {
-                    *map.get(&id).unwrap_or(&id)
-                } else {
-                    id
-                }
-            }),
+            id: b
+                .id
+                .map(|id| if id < 0 { map(id).unwrap_or(id) } else { id }),
             ..b.clone()
         })
         .collect()
@@ -287,7 +316,7 @@ fn rewrite_base(base: &[Base], map: &HashMap<i64, i64>) -> Vec<Base> {
 
 /// Compare-and-set: every field the entry changes still has the value the person saw, or
 /// the entry is refused naming the field, its value now and who changed it when.
-fn check_base(tx: &Transaction<'_>, base: &[Base], changes: &Changes) -> Result<()> {
+fn check_base(tx: &Connection, base: &[Base], changes: &Changes) -> Result<()> {
     if base.is_empty() {
         return Ok(());
     }

@@ -8,7 +8,7 @@ use super::Role;
 use crate::error::{ApiError, Result};
 use rusqlite::functions::FunctionFlags;
 use rusqlite::hooks::Action;
-use rusqlite::{Connection, Transaction};
+use rusqlite::Connection;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -103,7 +103,7 @@ pub(crate) struct Capture {
 
 /// A function the server's push runs before the entry's transaction commits, with the rows
 /// the operation changed: it records the entry's outcome and ids in the same transaction.
-pub(crate) type BeforeCommit = Box<dyn FnOnce(&Transaction<'_>, &Changes) -> Result<()> + Send>;
+pub(crate) type BeforeCommit = Box<dyn FnOnce(&Connection, &Changes) -> Result<()> + Send>;
 
 pub(crate) struct Session {
     pub(crate) role: Role,
@@ -194,7 +194,7 @@ impl Session {
     }
 
     /// Before a write transaction's first statement.
-    pub(crate) fn begin(&mut self, tx: &Transaction<'_>) -> Result<()> {
+    pub(crate) fn begin(&mut self, tx: &Connection) -> Result<()> {
         locked(&self.touches).clear();
         let allocator = match (&self.role, &self.capture) {
             (Role::Linked, Some(capture)) if !self.applying => {
@@ -239,7 +239,7 @@ impl Session {
 }
 
 /// The ids an outbox entry's rows got the first time it ran, by table.
-fn provisional_of(tx: &Transaction<'_>, seq: i64) -> Result<HashMap<String, VecDeque<i64>>> {
+fn provisional_of(tx: &Connection, seq: i64) -> Result<HashMap<String, VecDeque<i64>>> {
     let text: String = tx.query_row(
         "SELECT provisional FROM sync_outbox WHERE seq = ?1",
         [seq],
