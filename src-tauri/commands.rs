@@ -13,4 +13,9 @@ const COMMANDS: &[&str] = &[
     "billing_progress",
     "cancel_billing",
     "resume_billing",
+    "sync_status",
+    "sync_link",
+    "sync_unlink",
+    "sync_now",
+    "sync_dismiss",
 ];

@@ -3,11 +3,13 @@
 //! web page cannot do, open an invoice PDF in the system's viewer and save it where the user
 //! chooses; and the choice of book (the welcome screen's demo or empty book, File → Open
 //! book… / New book…), remembered for the next start; and the daily billing, with the
-//! progress of a catch-up (billing.rs).
+//! progress of a catch-up (billing.rs); and sync with a server: linking the book, rounds in
+//! the background and the changes the server refused (sync.rs).
 
 mod billing;
 mod book_choice;
 mod rendering;
+mod sync;
 
 use billing::BillingProgress;
 
@@ -51,6 +53,8 @@ struct Shared {
     cancel_billing: AtomicBool,
     /// The user asked to go on with a paused catch-up.
     resume_billing: Notify,
+    /// Sync of a linked book: one round at a time, the last round's problem, the window.
+    sync: sync::SyncState,
 }
 
 /// Which book is open, as the UI asks for it (`book_choice`) and gets it after a change.
@@ -80,6 +84,7 @@ impl Desktop {
                 billing: Mutex::new(BillingProgress::default()),
                 cancel_billing: AtomicBool::new(false),
                 resume_billing: Notify::new(),
+                sync: sync::SyncState::default(),
             }),
             viewer,
             switching: tokio::sync::Mutex::new(()),
@@ -168,6 +173,7 @@ impl Shared {
             .and_then(|places| places.remember(&path).err());
         *lock(&self.problem) = problem;
         self.switched.notify_one();
+        self.sync.wake();
         self.choice()
     }
 }
@@ -204,8 +210,13 @@ async fn call(
     input: Value,
 ) -> Result<Value, ApiError> {
     tracing::debug!(%operation, "call");
+    let shared = Arc::clone(&desktop.shared);
     with_open_book(&desktop, move |book| {
-        dispatch(book, &Actor::new("desktop"), &operation, input)
+        let output = dispatch(book, &Actor::new("desktop"), &operation, input)?;
+        // On a linked book a change waits for the server: the window hears of it, and a round
+        // sends it.
+        sync::after_call(&shared, book, &operation);
+        Ok(output)
     })
     .await
 }
@@ -577,7 +588,12 @@ fn commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
         new_book,
         billing_progress,
         cancel_billing,
-        resume_billing
+        resume_billing,
+        sync::sync_status,
+        sync::sync_link,
+        sync::sync_unlink,
+        sync::sync_now,
+        sync::sync_dismiss
     ])
 }
 
@@ -630,6 +646,11 @@ pub fn run() {
                 Arc::clone(&desktop.shared),
                 billing::to_windows(app.handle().clone()),
             ));
+            desktop
+                .shared
+                .sync
+                .set_report(sync::to_windows(app.handle().clone()));
+            tauri::async_runtime::spawn(sync::keep_in_sync(Arc::clone(&desktop.shared)));
             app.manage(desktop);
             Ok(())
         })
@@ -723,6 +744,11 @@ mod tests {
         let window = Window::start(Desktop::starting(places(&dir), no_viewer));
         for command in ["book_choice", "billing_progress"] {
             assert!(window.command(command, json!({})).is_ok(), "{command}");
+        }
+        // Without a book the sync commands answer the engine's refusal, not "not found".
+        for command in ["sync_status", "sync_now", "sync_unlink"] {
+            let refused = window.command(command, json!({})).unwrap_err();
+            assert_eq!(refused["code"], "invalid_state", "{command}: {refused}");
         }
     }
 
@@ -971,6 +997,373 @@ mod tests {
         assert_eq!(*seen.lock().unwrap(), vec![(0, true), (41, false)]);
         // What the window asks for is current even between reports.
         assert_eq!(lock(&desktop.shared.billing).done, 41);
+    }
+
+    // ---- sync ----------------------------------------------------------------------------
+
+    /// `counterfoil serve` on 127.0.0.1 in this process: a server book with a sync token.
+    struct Server {
+        runtime: Option<tokio::runtime::Runtime>,
+        path: PathBuf,
+        address: std::net::SocketAddr,
+        token: String,
+    }
+
+    impl Server {
+        fn start(path: &Path) -> Server {
+            let mut book = Book::open(path, Clock::from_fn(chrono::Utc::now)).unwrap();
+            book.become_server(&Actor::new("serve")).unwrap();
+            let made = dispatch(
+                &mut book,
+                &Actor::new("admin"),
+                "create_access_token",
+                json!({"name": "desk", "scopes": ["sync"], "permission": "rw"}),
+            )
+            .unwrap();
+            let token = made["value"].as_str().unwrap().to_owned();
+            drop(book);
+            let mut server = Server {
+                runtime: None,
+                path: path.to_path_buf(),
+                address: "127.0.0.1:0".parse().unwrap(),
+                token,
+            };
+            server.resume();
+            server
+        }
+
+        fn url(&self) -> String {
+            format!("http://{}/", self.address)
+        }
+
+        /// Serves the book (again, on the same address).
+        fn resume(&mut self) {
+            let runtime = tokio::runtime::Runtime::new().unwrap();
+            let listener = runtime
+                .block_on(tokio::net::TcpListener::bind(self.address))
+                .unwrap();
+            self.address = listener.local_addr().unwrap();
+            let book = Book::open(&self.path, Clock::from_fn(chrono::Utc::now)).unwrap();
+            let router = counterfoil_server::app(counterfoil_server::AppState::new(book, None));
+            runtime.spawn(counterfoil_server::serve(listener, router));
+            self.runtime = Some(runtime);
+        }
+
+        /// Stops answering: the address refuses connections.
+        fn stop(&mut self) {
+            if let Some(runtime) = self.runtime.take() {
+                runtime.shutdown_timeout(std::time::Duration::from_secs(5));
+            }
+        }
+
+        /// The server's book through a connection of its own (as a second process would).
+        fn book(&self) -> Book {
+            Book::open(&self.path, Clock::from_fn(chrono::Utc::now)).unwrap()
+        }
+
+        fn account_names(&self) -> Vec<String> {
+            let book = self.book();
+            op::list_accounts(&book, serde_json::from_value(json!({})).unwrap())
+                .unwrap()
+                .items
+                .into_iter()
+                .map(|account| account.fields.org_name)
+                .collect()
+        }
+    }
+
+    impl Drop for Server {
+        fn drop(&mut self) {
+            self.stop();
+        }
+    }
+
+    /// The desktop on a fresh book beside `dir`, with its shared state for the background task.
+    fn desktop_on_new_book(dir: &tempfile::TempDir) -> (Window, Arc<Shared>) {
+        let book = Book::open(
+            &dir.path().join("desk.book"),
+            Clock::from_fn(chrono::Utc::now),
+        )
+        .unwrap();
+        let desktop = Desktop::new(Some(book), None, no_viewer);
+        let shared = Arc::clone(&desktop.shared);
+        (Window::start(desktop), shared)
+    }
+
+    /// A row's id as the transports give it (a string).
+    fn id_of(row: &Value) -> i64 {
+        row["id"].as_str().unwrap().parse().unwrap()
+    }
+
+    fn link(window: &Window, server: &Server, replace: bool) -> Result<Value, Value> {
+        window.command(
+            "sync_link",
+            json!({"server": server.url(), "token": server.token, "fingerprint": null,
+                   "replace": replace}),
+        )
+    }
+
+    #[test]
+    fn a_linked_desktop_sends_its_changes_waits_offline_and_lists_what_the_server_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut server = Server::start(&dir.path().join("server.book"));
+        let (window, _) = desktop_on_new_book(&dir);
+        assert_eq!(
+            window.command("sync_status", json!({})).unwrap()["role"],
+            "standalone"
+        );
+
+        let linked = link(&window, &server, false).unwrap();
+        assert_eq!(
+            linked["backup"],
+            Value::Null,
+            "an empty book needs no backup"
+        );
+        assert_eq!(linked["sync"]["role"], "linked");
+        assert_eq!(linked["sync"]["server_url"], server.url());
+
+        // Online: a change is applied here at once and reaches the server with a round.
+        let account = window
+            .call("create_account", json!({"org_name": "Acme"}))
+            .unwrap();
+        assert!(id_of(&account) < 0, "a provisional id");
+        assert_eq!(
+            window.command("sync_status", json!({})).unwrap()["waiting"],
+            1
+        );
+        let synced = window.command("sync_now", json!({})).unwrap();
+        assert_eq!(synced["waiting"], 0);
+        assert_eq!(synced["problem"], Value::Null);
+        assert!(synced["last_synced_at"].is_string());
+        assert_eq!(server.account_names(), vec!["Acme"]);
+        let acme = window.call("list_accounts", json!({})).unwrap()["items"][0].clone();
+        assert!(id_of(&acme) > 0, "the server's id came back");
+
+        // Offline: the change waits, and the round says why.
+        server.stop();
+        window
+            .call("create_account", json!({"org_name": "Offline Ltd"}))
+            .unwrap();
+        let offline = window.command("sync_now", json!({})).unwrap();
+        assert_eq!(offline["waiting"], 1);
+        assert_eq!(offline["problem"]["kind"], "unreachable");
+        assert!(offline["offline_since"].is_string());
+        // Only the server issues invoices: refused here, saying so.
+        let refused = window
+            .call("transition_invoice", json!({"id": 1, "state": "pending"}))
+            .unwrap_err();
+        assert!(
+            refused["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("Only the server can do this"),
+            "{refused}"
+        );
+
+        // Back online: sent.
+        server.resume();
+        let back = window.command("sync_now", json!({})).unwrap();
+        assert_eq!(back["waiting"], 0);
+        assert_eq!(back["offline_since"], Value::Null);
+        assert_eq!(back["problem"], Value::Null);
+        assert_eq!(server.account_names(), vec!["Acme", "Offline Ltd"]);
+
+        // Renamed on the server, then here from the old name: the server refuses this one.
+        let id = acme["id"].clone();
+        {
+            let mut on_server = server.book();
+            dispatch(
+                &mut on_server,
+                &Actor::new("someone"),
+                "update_account",
+                json!({"id": id, "org_name": "Acme (server)"}),
+            )
+            .unwrap();
+        }
+        window
+            .call(
+                "update_account",
+                json!({"id": id, "org_name": "Acme (desk)"}),
+            )
+            .unwrap();
+        let after = window.command("sync_now", json!({})).unwrap();
+        let refused = &after["refused"];
+        assert_eq!(refused.as_array().unwrap().len(), 1, "{after}");
+        assert_eq!(refused[0]["operation"], "update_account");
+        assert_eq!(refused[0]["code"], "conflict");
+        assert_eq!(refused[0]["field"], "org_name");
+        assert_eq!(refused[0]["input"]["org_name"], "Acme (desk)");
+        assert_eq!(
+            window.call("get_account", json!({"id": id})).unwrap()["org_name"],
+            "Acme (server)",
+            "the server's name is shown here"
+        );
+
+        // Redo (the same operation again) over the server's name, then dismiss.
+        let op_id = refused[0]["op_id"].clone();
+        window
+            .call("update_account", refused[0]["input"].clone())
+            .unwrap();
+        window.command("sync_now", json!({})).unwrap();
+        assert_eq!(server.account_names(), vec!["Acme (desk)", "Offline Ltd"]);
+        let dismissed = window
+            .command("sync_dismiss", json!({"op_id": op_id}))
+            .unwrap();
+        assert_eq!(dismissed["refused"], json!([]));
+
+        // Unlinked: standalone again, with everything it holds.
+        let unlinked = window.command("sync_unlink", json!({})).unwrap();
+        assert_eq!(unlinked["role"], "standalone");
+        assert_eq!(window.call("list_accounts", json!({})).unwrap()["total"], 2);
+    }
+
+    #[test]
+    fn the_background_task_sends_a_change_and_retries_after_the_server_comes_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut server = Server::start(&dir.path().join("server.book"));
+        let (window, shared) = desktop_on_new_book(&dir);
+        link(&window, &server, false).unwrap();
+        let heard = Arc::new(Mutex::new(Vec::<sync::SyncView>::new()));
+        let hearing = Arc::clone(&heard);
+        shared.sync.set_report(Arc::new(move |view| {
+            hearing.lock().unwrap().push(view.clone())
+        }));
+        tauri::async_runtime::spawn(sync::keep_in_sync(Arc::clone(&shared)));
+        let waiting = |window: &Window| {
+            window.command("sync_status", json!({})).unwrap()["waiting"]
+                .as_i64()
+                .unwrap()
+        };
+        let until = |what: &str, done: &dyn Fn() -> bool| {
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+            while !done() {
+                assert!(std::time::Instant::now() < deadline, "{what}");
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+        };
+
+        window
+            .call("create_account", json!({"org_name": "Acme"}))
+            .unwrap();
+        until("the change sent after it was made", &|| {
+            waiting(&window) == 0
+        });
+        assert_eq!(server.account_names(), vec!["Acme"]);
+        assert!(
+            heard
+                .lock()
+                .unwrap()
+                .iter()
+                .any(|view| view.status.waiting == 1),
+            "the window heard of the change waiting"
+        );
+
+        server.stop();
+        window
+            .call("create_account", json!({"org_name": "Later"}))
+            .unwrap();
+        until("the round to fail", &|| {
+            window.command("sync_status", json!({})).unwrap()["offline_since"].is_string()
+        });
+        assert_eq!(waiting(&window), 1);
+        server.resume();
+        // The first retry comes 5 s after the failure.
+        until("the retry to send it", &|| waiting(&window) == 0);
+        assert_eq!(server.account_names(), vec!["Acme", "Later"]);
+        let last = heard.lock().unwrap().last().cloned().unwrap();
+        assert_eq!(last.status.waiting, 0);
+        assert_eq!(last.problem, None);
+    }
+
+    #[test]
+    fn a_book_with_data_of_its_own_is_replaced_only_when_asked_and_kept_as_a_backup() {
+        let dir = tempfile::tempdir().unwrap();
+        let server = Server::start(&dir.path().join("server.book"));
+        {
+            let mut book = server.book();
+            dispatch(
+                &mut book,
+                &Actor::new("admin"),
+                "create_account",
+                json!({"org_name": "On the server"}),
+            )
+            .unwrap();
+        }
+        let (window, _) = desktop_on_new_book(&dir);
+        window
+            .call("create_account", json!({"org_name": "Mine"}))
+            .unwrap();
+
+        let refused = link(&window, &server, false).unwrap_err();
+        assert_eq!(refused["code"], "validation");
+        assert_eq!(refused["field"], "replace");
+        assert_eq!(
+            window.command("sync_status", json!({})).unwrap()["role"],
+            "standalone"
+        );
+        assert_eq!(
+            window.call("list_accounts", json!({})).unwrap()["items"][0]["org_name"],
+            "Mine",
+            "nothing changed"
+        );
+
+        let linked = link(&window, &server, true).unwrap();
+        let backup = PathBuf::from(linked["backup"].as_str().unwrap());
+        let kept = Book::open(&backup, Clock::from_fn(chrono::Utc::now)).unwrap();
+        assert_eq!(
+            op::list_accounts(&kept, serde_json::from_value(json!({})).unwrap())
+                .unwrap()
+                .items[0]
+                .fields
+                .org_name,
+            "Mine"
+        );
+        let accounts = window.call("list_accounts", json!({})).unwrap();
+        assert_eq!(accounts["items"][0]["org_name"], "On the server");
+        assert_eq!(accounts["total"], 1);
+
+        let again = link(&window, &server, true).unwrap_err();
+        assert!(
+            again["message"]
+                .as_str()
+                .unwrap()
+                .contains("already linked"),
+            "{again}"
+        );
+    }
+
+    #[test]
+    fn a_server_that_cannot_be_reached_or_refuses_the_token_leaves_the_book_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut server = Server::start(&dir.path().join("server.book"));
+        let (window, _) = desktop_on_new_book(&dir);
+        let wrong_token = window
+            .command(
+                "sync_link",
+                json!({"server": server.url(), "token": "not-a-token", "replace": false}),
+            )
+            .unwrap_err();
+        assert_eq!(wrong_token["code"], "invalid_state");
+        assert!(
+            wrong_token["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("The server refused to link this desktop"),
+            "{wrong_token}"
+        );
+        server.stop();
+        let unreachable = link(&window, &server, false).unwrap_err();
+        assert_eq!(unreachable["field"], "server", "{unreachable}");
+        assert_eq!(
+            window.command("sync_status", json!({})).unwrap()["role"],
+            "standalone"
+        );
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|name| name.contains("download"))
+            .collect();
+        assert_eq!(leftovers, Vec::<String>::new(), "no download left behind");
     }
 
     #[test]

@@ -51,10 +51,26 @@ pub fn typescript() -> String {
         AdvanceClock, Dashboard, AttentionGroup, ReviewInvoice, BillingJobSummary,
         crate::ops::billing_run::BillingCounts, crate::ops::billing_run::JobReport,
         crate::ops::billing_run::BillingRunReport,
+        crate::sync::desktop::SyncStatus, crate::sync::desktop::RefusedChange,
     ));
     out.push_str(&error_codes());
+    out.push_str(&server_only_operations());
     out.push_str(&typescript_operations(cfg));
     out
+}
+
+/// The operations only a server may run (docs/sync.md), for the desktop to disable them on a
+/// linked book with the reason instead of offering what the engine refuses.
+fn server_only_operations() -> String {
+    let names: Vec<String> = crate::OPERATION_NAMES
+        .iter()
+        .filter(|name| crate::operation_sync_class(name) == Some(crate::SyncClass::ServerOnly))
+        .map(|name| format!("\"{name}\""))
+        .collect();
+    format!(
+        "export const SERVER_ONLY_OPERATIONS: readonly (keyof Operations)[] = [{}];\n\n",
+        names.join(", ")
+    )
 }
 
 /// Every error code as a value, for the UI to tell an engine error from anything else.

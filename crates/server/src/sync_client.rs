@@ -25,9 +25,6 @@ impl HttpTransport {
     /// A transport to the server `link` names. An `https` server must have its certificate's
     /// fingerprint pinned; plain `http` is for a server on this machine (loopback) only.
     pub fn new(link: &LinkSettings) -> Result<HttpTransport, TransportError> {
-        // reqwest's TLS is built without a crypto provider of its own: the process's is ring
-        // (as for `serve`). Installing it again is refused, harmlessly.
-        let _ = rustls::crypto::ring::default_provider().install_default();
         let base = url::Url::parse(&link.server_url)
             .map_err(|e| TransportError::Refused(format!("the server address: {e}")))?;
         let mut builder = reqwest::blocking::Client::builder()

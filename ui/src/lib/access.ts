@@ -28,6 +28,7 @@ export function describeRights(scopes: readonly Scope[], permission: Permission)
     cms: 'CMS',
     stats: 'stats',
     policy_registry: 'policy registry',
+    sync: 'sync',
   };
   const listed = scopes.map((scope) => names[scope]);
   const last = listed.pop();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { InvoiceState, Totals } from './api/types';
-import { canCharge, canEditLines, invoiceActions, pdfActions, type ActionInput } from './invoiceActions';
+import { actionOperation, canCharge, canEditLines, invoiceActions, pdfActions, type ActionInput } from './invoiceActions';
 
 const TOTALS: Totals = {
   cost_without_vat: '10.0000',
@@ -118,5 +118,16 @@ describe('lines and PDF', () => {
     expect(pdfActions({ pdf: null }).generateLabel).toBe('Generate PDF');
     const made = { generated_at: '2026-10-01T08:00:00Z', size_bytes: 1000, error: null } as never;
     expect(pdfActions({ pdf: made })).toEqual({ generateLabel: 'Regenerate PDF', open: true, save: true });
+  });
+});
+
+describe('actionOperation', () => {
+  it('names the operation each action runs, so that a linked desktop can tell the server-only ones', () => {
+    expect(actionOperation('edit')).toBe('update_invoice');
+    expect(actionOperation('charge')).toBe('charge_invoice');
+    expect(actionOperation('mark_paid')).toBe('mark_invoice_paid');
+    for (const kind of ['finalize', 'issue', 'mark_unpaid', 'mark_failed', 'cancel'] as const) {
+      expect(actionOperation(kind)).toBe('transition_invoice');
+    }
   });
 });

@@ -3,7 +3,7 @@
 // book (its payment gateway), so that the view shows only what the engine would accept, and
 // the rules are tested as a table.
 
-import type { Invoice, InvoiceDetail, InvoiceState, PaymentGatewayInfo } from './api/types';
+import type { Invoice, InvoiceDetail, InvoiceState, Operations, PaymentGatewayInfo } from './api/types';
 
 export type InvoiceActionKind =
   | 'edit'
@@ -24,6 +24,15 @@ export interface InvoiceAction {
   primary: boolean;
   /** Loses something that cannot be had back: asked before it is done. */
   destructive: boolean;
+}
+
+/** The engine operation an action runs (editing opens a form that runs `update_invoice`):
+ *  what decides whether a linked desktop may run it (lib/sync.ts serverOnlyReason). */
+export function actionOperation(kind: InvoiceActionKind): keyof Operations {
+  if (kind === 'edit') return 'update_invoice';
+  if (kind === 'charge') return 'charge_invoice';
+  if (kind === 'mark_paid') return 'mark_invoice_paid';
+  return 'transition_invoice';
 }
 
 /** What the view knows about an invoice, as get_invoice returns it, and the book's payment

@@ -1,6 +1,7 @@
 // Hash routing: #/dashboard (the start), #/accounts, #/accounts/new, #/accounts/<id>, #/plans,
 // #/plans/<id>, #/services/<id> (a service's metrics and methods, under Plans), #/invoices,
-// #/invoices/<id>, #/earnings, #/settings, #/settings/access (people and access tokens). The
+// #/invoices/<id>, #/earnings, #/settings, #/settings/access (people and access tokens),
+// #/settings/sync (the desktop's link to a server and the changes it did not apply). The
 // invoice screens keep the list's filters in a query after the
 // path (#/invoices?state=paid&month=2026-05), so the way back from an invoice shows the same list;
 // the earnings screen its window's last month (#/earnings?to=2025-06).
@@ -12,13 +13,16 @@ export type Route =
   | { screen: 'dashboard' }
   /** `to`: the last month of the window shown (YYYY-MM); null for the current one. */
   | { screen: 'earnings'; to: string | null }
-  /** `access`: the people who may sign in and the access tokens; `general`: everything else. */
-  | { screen: 'settings'; section: 'general' | 'access' }
+  /** `access`: the people who may sign in and the access tokens; `sync`: the desktop's link to
+   *  a server; `general`: everything else. */
+  | { screen: 'settings'; section: SettingsSection }
   | { screen: 'accounts'; accountId: string | null; creating: boolean }
   | { screen: 'plans'; planId: string | null }
   | { screen: 'services'; serviceId: string }
   | { screen: 'invoices'; invoiceId: string | null; filters: InvoiceFilters }
   | { screen: 'not_found'; path: string };
+
+export type SettingsSection = 'general' | 'access' | 'sync';
 
 export function parseRoute(hash: string): Route {
   const [rawPath, query = ''] = hash.replace(/^#/, '').split(/\?(.*)/s, 2);
@@ -28,8 +32,8 @@ export function parseRoute(hash: string): Route {
   if (screen === 'dashboard' && id === undefined) {
     return { screen };
   }
-  if (screen === 'settings' && extra === undefined && (id === undefined || id === 'access')) {
-    return { screen, section: id === 'access' ? 'access' : 'general' };
+  if (screen === 'settings' && extra === undefined && (id === undefined || id === 'access' || id === 'sync')) {
+    return { screen, section: id ?? 'general' };
   }
   if (screen === 'earnings' && id === undefined) {
     const to = new URLSearchParams(query).get('to');

@@ -9,6 +9,7 @@ describe('parseRoute', () => {
     ['#/dashboard', { screen: 'dashboard' }],
     ['#/settings', { screen: 'settings', section: 'general' }],
     ['#/settings/access', { screen: 'settings', section: 'access' }],
+    ['#/settings/sync', { screen: 'settings', section: 'sync' }],
     ['#/settings/other', { screen: 'not_found', path: '/settings/other' }],
     ['#/accounts', { screen: 'accounts', accountId: null, creating: false }],
     ['#/accounts/', { screen: 'accounts', accountId: null, creating: false }],

@@ -212,11 +212,18 @@ pub(crate) fn record_entry(
         )?;
     }
     if let Some(seq) = capture.again {
-        crate::store::execute(
-            tx,
-            "UPDATE sync_outbox SET replayed = 1 WHERE seq = ?1",
+        // Claimed here, in the change's own transaction: another connection to the book (the
+        // desktop's window and its sync task) that applied it again first wins, and this
+        // second application is rolled back.
+        let claimed = tx.execute(
+            "UPDATE sync_outbox SET replayed = 1 WHERE seq = ?1 AND replayed = 0",
             [seq],
         )?;
+        if claimed == 0 {
+            return Err(ApiError::conflict(
+                "This change was already applied again by another window of this book.",
+            ));
+        }
         return Ok(());
     }
     let provisional: BTreeMap<&str, Vec<i64>> = changes

@@ -671,7 +671,7 @@ imported: number,
  */
 errors: Array<RowError>, };
 
-export type Scope = "account_management" | "finance" | "cms" | "stats" | "policy_registry";
+export type Scope = "account_management" | "finance" | "cms" | "stats" | "policy_registry" | "sync";
 
 export type Permission = "ro" | "rw";
 
@@ -779,7 +779,25 @@ date: string, counts: BillingCounts, };
 
 export type BillingRunReport = { jobs: Array<JobReport>, totals: BillingCounts, };
 
+export type SyncStatus = { role: "standalone" | "server" | "linked", server_url: string | null, device_id: string | null, 
+/**
+ * The server's feed position this copy holds.
+ */
+cursor: number, last_synced_at: string | null, offline_since: string | null, last_error: string | null, 
+/**
+ * Changes made here that the server has not answered yet.
+ */
+waiting: number, refused: Array<RefusedChange>, };
+
+export type RefusedChange = { op_id: string, 
+/**
+ * Its operation's name in the list (e.g. `add_line_item`).
+ */
+operation: string, input: unknown, actor: string, performed_at: string, code: string, message: string, field: string | null, refused_at: string, };
+
 export const ERROR_CODES: readonly ErrorCode[] = ["validation", "not_found", "conflict", "invalid_state", "internal", "unauthorized", "forbidden"];
+
+export const SERVER_ONLY_OPERATIONS: readonly (keyof Operations)[] = ["transition_invoice", "charge_invoice", "advance_clock", "list_access_tokens", "get_access_token", "create_access_token", "delete_access_token", "list_users", "add_user", "remove_user", "disable_user", "enable_user", "change_password"];
 
 export type Operations = {
   book_info: { input: NoInput; output: BookInfo };

@@ -1,0 +1,48 @@
+// Where sync stands on the open book, for every screen (the header's status line, the Sync
+// settings, the actions only the server may run). Only the desktop window asks: in a browser
+// `sync.view` stays null and nothing about sync shows.
+
+import { insideTauri } from './api';
+import { syncCommands, type SyncCommands, type SyncView } from './sync';
+
+export const sync = $state({
+  view: null as SyncView | null,
+  /** The time the words are written for ("2 min ago"), moved on every 15 s. */
+  now: Date.now(),
+});
+
+/** How often the status is asked again besides the events (a missed event, a sleeping laptop). */
+const POLL_MS = 10_000;
+const TICK_MS = 15_000;
+
+let commands: SyncCommands | null = null;
+let started = false;
+
+/** Starts following the desktop's sync status (once; nothing in a browser). */
+export function followSync(): void {
+  if (started || !insideTauri()) return;
+  started = true;
+  commands = syncCommands();
+  void commands.follow(showSync).catch(() => {});
+  void refreshSync();
+  setInterval(() => void refreshSync(), POLL_MS);
+  setInterval(() => {
+    sync.now = Date.now();
+  }, TICK_MS);
+}
+
+/** Shows a status the desktop answered (a command's answer or an event). */
+export function showSync(view: SyncView): void {
+  sync.view = view;
+  sync.now = Date.now();
+}
+
+/** Asks the desktop again; a failure leaves what was shown. */
+export async function refreshSync(): Promise<void> {
+  if (!commands) return;
+  try {
+    showSync(await commands.status());
+  } catch {
+    // No book (the welcome screen) or the window is closing: nothing to show.
+  }
+}
