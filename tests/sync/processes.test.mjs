@@ -239,6 +239,23 @@ test('two desktops and a server converge through faults and at least 20 SIGKILLs
       assert.equal(synced.code, 0, `a round without faults completes: ${synced.err}`);
     }
   }
+  // What only the server may do, asked of a linked book that can reach it, is done there.
+  const made = await cliAsync(['op', 'create_invoice', JSON.stringify({
+    account_id: JSON.parse(cli(['op', 'list_accounts', '{}', '--book', desks[0].book]).out).items[0].id,
+    lines: [{ name: 'Issued through the server', cost: '9.00' }],
+  }), '--book', desks[0].book]);
+  assert.equal(made.code, 0, made.out);
+  const finalized = await cliAsync(['op', 'transition_invoice', JSON.stringify({
+    id: JSON.parse(made.out).invoice.id, state: 'finalized',
+  }), '--book', desks[0].book]);
+  assert.equal(finalized.code, 0, finalized.out + finalized.err);
+  assert.equal(JSON.parse(finalized.out).invoice.state, 'finalized');
+  assert.match(JSON.parse(finalized.out).invoice.id, /^[0-9]+$/, 'the server numbered it');
+  desks[0].acknowledged.push({ operation: 'create_invoice', serial: 0, mark: 'Issued through the server' });
+  for (const desk of desks) {
+    const synced = await cliAsync(['sync', '--book', desk.book]);
+    assert.equal(synced.code, 0, synced.err);
+  }
   await stopServer();
 
   for (const table of REPLICATED) {

@@ -344,7 +344,13 @@ fn run_operation(args: OpArgs) -> anyhow::Result<()> {
     };
     let mut book = args.book.open()?;
     let actor = counterfoil_engine::Actor::new("cli");
-    match counterfoil_engine::dispatch(&mut book, &actor, &args.operation, input) {
+    // On a linked book, what only the server may do is done there (docs/sync.md).
+    let answer = if sync::is_for_the_server(&book, &args.operation) {
+        sync::on_the_server(&mut book, &actor, &args.operation, input)
+    } else {
+        counterfoil_engine::dispatch(&mut book, &actor, &args.operation, input)
+    };
+    match answer {
         Ok(answer) => {
             println!("{}", serde_json::to_string_pretty(&answer)?);
             Ok(())

@@ -4,7 +4,8 @@
 use crate::BookArg;
 use anyhow::{anyhow, bail, Context};
 use counterfoil_engine::sync::desktop::{self, LinkSettings, RoundError};
-use counterfoil_engine::{Actor, Book, Clock};
+use counterfoil_engine::sync::Role;
+use counterfoil_engine::{Actor, ApiError, Book, Clock, SyncClass};
 use counterfoil_server::sync_client::HttpTransport;
 
 #[derive(clap::Args)]
@@ -137,6 +138,35 @@ fn open_linked(book: &BookArg) -> anyhow::Result<(Book, LinkSettings)> {
             )
         })?;
     Ok((book, link))
+}
+
+/// Whether `operation` is one only the server runs, asked of a linked book.
+pub(crate) fn is_for_the_server(book: &Book, operation: &str) -> bool {
+    book.sync_role() == Role::Linked
+        && counterfoil_engine::operation_sync_class(operation) == Some(SyncClass::ServerOnly)
+}
+
+/// Runs such an operation on the server (`counterfoil op` on a linked book): its answer, or its
+/// refusal, or why the server could not be asked.
+pub(crate) fn on_the_server(
+    book: &mut Book,
+    actor: &Actor,
+    operation: &str,
+    input: serde_json::Value,
+) -> Result<serde_json::Value, ApiError> {
+    let unreachable = |why: String| {
+        ApiError::invalid_state(format!(
+            "Only the server can do this (\"{operation}\"), and it could not be asked: {why}."
+        ))
+    };
+    let link = desktop::link_settings(book)?.ok_or_else(|| unreachable("no link".into()))?;
+    let mut transport = HttpTransport::new(&link).map_err(|e| unreachable(e.to_string()))?;
+    desktop::send_to_server(book, &mut transport, actor, operation, input).map_err(|error| {
+        match error {
+            RoundError::Book(refusal) => refusal,
+            RoundError::Transport(error) => unreachable(error.to_string()),
+        }
+    })
 }
 
 fn round(book: &BookArg) -> anyhow::Result<()> {

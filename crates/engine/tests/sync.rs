@@ -343,7 +343,8 @@ fn dump(book: &Book, table: &str) -> Vec<Vec<Value>> {
     server::replicated_rows(book, table).unwrap().rows
 }
 
-fn assert_converged(world: &mut World) {
+/// Every replicated table of both desktops equals the server's, row by row.
+fn assert_tables_equal(world: &mut World) {
     for i in 0..2 {
         world.desk(i);
     }
@@ -357,6 +358,10 @@ fn assert_converged(world: &mut World) {
             );
         }
     }
+}
+
+fn assert_converged(world: &mut World) {
+    assert_tables_equal(world);
     for i in 0..2 {
         let status = desktop::status(world.desks[i].as_ref().unwrap()).unwrap();
         assert_eq!(status.waiting, 0, "desk{i} has nothing left to send");
@@ -587,4 +592,66 @@ fn a_desktops_token_cannot_make_people_or_tokens_through_a_push() {
     }
     let tokens = op::list_access_tokens(&world.server, ListAccessTokens::default()).unwrap();
     assert!(tokens.is_empty(), "no token was made: {tokens:?}");
+}
+
+#[test]
+fn an_online_desktop_issues_through_the_server_an_invoice_it_made_offline() {
+    let mut world = World::new();
+    let acme = world.list(0, "list_accounts", json!({}), "items")[0]["id"].clone();
+    let made = world
+        .call(
+            0,
+            "create_invoice",
+            json!({"account_id": acme, "lines": [{"name": "Setup", "cost": "100.00"}]}),
+        )
+        .unwrap();
+    let provisional = made["invoice"]["id"].clone();
+    assert!(provisional.as_str().unwrap().starts_with('-'), "{made}");
+
+    world.desk(0);
+    let desk = world.desks[0].as_mut().unwrap();
+    let mut net = Net {
+        server: &mut world.server,
+        device: "desk0".into(),
+        faults: Vec::new(),
+    };
+    let person = Actor::new("person0");
+    let finalized = desktop::send_to_server(
+        desk,
+        &mut net,
+        &person,
+        "transition_invoice",
+        json!({"id": provisional, "state": "finalized"}),
+    )
+    .unwrap();
+    assert_eq!(finalized["invoice"]["state"], "finalized", "{finalized}");
+    let real = finalized["invoice"]["id"].clone();
+    assert!(
+        !real.as_str().unwrap().starts_with('-'),
+        "the server's id: {real}"
+    );
+    // The desktop's copy shows it too, without another round.
+    let here = dispatch(desk, &person, "get_invoice", json!({"id": real})).unwrap();
+    assert_eq!(here["invoice"]["state"], "finalized");
+
+    // A refusal is the server's own, with its code and sentence.
+    let refused = desktop::send_to_server(
+        desk,
+        &mut net,
+        &person,
+        "transition_invoice",
+        json!({"id": real, "state": "open"}),
+    )
+    .unwrap_err();
+    match refused {
+        desktop::RoundError::Book(error) => {
+            assert_ne!(error.code, ErrorCode::Internal, "{error:?}");
+            assert!(!error.message.is_empty());
+        }
+        other => panic!("a transport error: {other}"),
+    }
+    // Answered to the person at once, the refusal is not kept as "Not applied".
+    assert!(desktop::status(world.desk(0)).unwrap().refused.is_empty());
+    world.settle();
+    assert_tables_equal(&mut world);
 }

@@ -700,6 +700,81 @@ fn round_inner(
     .into())
 }
 
+/// Runs an operation only the server may run (issuing, charging) on the server, from a linked
+/// desktop that can reach it: the changes waiting here go first (a round), so the server acts
+/// on what this desktop saw; then the operation is pushed alone and answered at once, and a
+/// second round brings back what it changed. Its answer is the server's; a refusal is the
+/// server's refusal. Ids of records made here are the server's by then (it maps them).
+/// When the answer is lost on the way the operation may have run: the next round shows it,
+/// and the engine's own rules refuse running it twice (an issued invoice is not issued again,
+/// a paid one not charged again).
+pub fn send_to_server(
+    book: &mut Book,
+    transport: &mut dyn Transport,
+    actor: &Actor,
+    operation: &str,
+    input: Value,
+) -> std::result::Result<Value, RoundError> {
+    require_linked(book)?;
+    if operation_sync_class(operation) != Some(SyncClass::ServerOnly) {
+        return Err(ApiError::invalid_state(format!(
+            "\"{operation}\" is not one only the server runs; run it here."
+        ))
+        .into());
+    }
+    round(book, transport)?;
+    let (seq, device) = book.sync_bookkeeping(|tx| {
+        let (seq, device): (i64, Option<String>) = tx.query_row(
+            "SELECT next_seq, device_id FROM sync_state WHERE id = 1",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )?;
+        tx.execute(
+            "UPDATE sync_state SET next_seq = ?1 WHERE id = 1",
+            [seq + 1],
+        )?;
+        Ok((seq, device.unwrap_or_default()))
+    })?;
+    let entry = Entry {
+        op_id: format!("{device}-{seq}"),
+        seq,
+        operation: operation.to_owned(),
+        input,
+        actor: actor.0.clone(),
+        performed_at: book.now(),
+        provisional: BTreeMap::new(),
+        base: Vec::new(),
+    };
+    let answer = transport.push(&PushRequest {
+        protocol: PROTOCOL,
+        schema: crate::SCHEMA_VERSION,
+        entries: vec![entry],
+    })?;
+    let result = answer
+        .outcomes
+        .into_iter()
+        .next()
+        .map(|outcome| outcome.result)
+        .ok_or_else(|| TransportError::Refused("the server answered nothing".into()))?;
+    match result {
+        EntryResult::Applied { output } => {
+            round(book, transport)?;
+            Ok(output)
+        }
+        EntryResult::Refused {
+            code,
+            message,
+            field,
+        } => {
+            let mut refusal = ApiError::invalid_state(message);
+            refusal.code = serde_json::from_value(Value::String(code))
+                .unwrap_or(crate::error::ErrorCode::InvalidState);
+            refusal.field = field;
+            Err(refusal.into())
+        }
+    }
+}
+
 fn require_linked(book: &Book) -> Result<()> {
     if book.sync_role() != Role::Linked {
         return Err(ApiError::invalid_state(
