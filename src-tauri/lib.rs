@@ -211,6 +211,14 @@ async fn call(
 ) -> Result<Value, ApiError> {
     tracing::debug!(%operation, "call");
     let shared = Arc::clone(&desktop.shared);
+    let asked = operation.clone();
+    if with_open_book(&desktop, move |book| {
+        Ok(sync::asked_of_the_server(book, &asked))
+    })
+    .await?
+    {
+        return sync::on_the_server(&shared, operation, input).await;
+    }
     with_open_book(&desktop, move |book| {
         let output = dispatch(book, &Actor::new("desktop"), &operation, input)?;
         // On a linked book a change waits for the server: the window hears of it, and a round
@@ -1167,6 +1175,28 @@ mod tests {
         assert_eq!(back["offline_since"], Value::Null);
         assert_eq!(back["problem"], Value::Null);
         assert_eq!(server.account_names(), vec!["Acme", "Offline Ltd"]);
+
+        // Online, issuing is asked of the server: done there, under the server's id.
+        let made = window
+            .call(
+                "create_invoice",
+                json!({"account_id": acme["id"], "lines": [{"name": "Setup", "cost": "50.00"}]}),
+            )
+            .unwrap();
+        let finalized = window
+            .call(
+                "transition_invoice",
+                json!({"id": made["invoice"]["id"], "state": "finalized"}),
+            )
+            .unwrap();
+        assert_eq!(finalized["invoice"]["state"], "finalized", "{finalized}");
+        let real = finalized["invoice"]["id"].clone();
+        assert!(id_of(&finalized["invoice"]) > 0, "the server's id: {real}");
+        let here = window.call("get_invoice", json!({"id": real})).unwrap();
+        assert_eq!(
+            here["invoice"]["state"], "finalized",
+            "the window sees it at once"
+        );
 
         // Renamed on the server, then here from the old name: the server refuses this one.
         let id = acme["id"].clone();

@@ -23,10 +23,11 @@ use counterfoil_engine::sync::desktop::{
 };
 use counterfoil_engine::sync::Role;
 use counterfoil_engine::{
-    dispatch_read, operation_sync_class, Actor, ApiError, Book, Clock, SyncClass,
+    dispatch_read, operation_sync_class, Actor, ApiError, Book, Clock, OperationGroup, SyncClass,
 };
 use counterfoil_server::sync_client::HttpTransport;
 use serde::Serialize;
+use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -260,6 +261,50 @@ pub(crate) async fn run_round(shared: &Arc<Shared>) -> Result<Option<RoundReport
     }
     tell_current(shared);
     result.map(Some)
+}
+
+/// Whether `operation`, asked of the open book, is one a linked desktop asks of the server:
+/// issuing and charging (people, tokens and the clock are managed on the server itself).
+pub(crate) fn asked_of_the_server(book: &Book, operation: &str) -> bool {
+    book.sync_role() == Role::Linked
+        && operation_sync_class(operation) == Some(SyncClass::ServerOnly)
+        && counterfoil_engine::operation_group(operation) == Some(OperationGroup::Finance)
+        && operation != "advance_clock"
+}
+
+/// Runs such an operation on the server (`desktop::send_to_server`), on the round's own
+/// connection and one round at a time, so the window's book is never held on the network.
+pub(crate) async fn on_the_server(
+    shared: &Arc<Shared>,
+    operation: String,
+    input: Value,
+) -> Result<Value, ApiError> {
+    let _one_at_a_time = shared.sync.round.lock().await;
+    let (path, link) = {
+        let slot = lock(&shared.book);
+        let book = slot
+            .as_ref()
+            .ok_or_else(|| ApiError::invalid_state("No book is open."))?;
+        let link = desktop::link_settings(book)?
+            .ok_or_else(|| ApiError::invalid_state("This book is not linked to a server."))?;
+        (book.path().to_path_buf(), link)
+    };
+    let answer = tauri::async_runtime::spawn_blocking(move || {
+        let mut transport =
+            HttpTransport::new(&link).map_err(|e| ApiError::invalid_state(e.to_string()))?;
+        let mut book = open_for_round(&path).map_err(|p| ApiError::invalid_state(p.message))?;
+        desktop::send_to_server(
+            &mut book,
+            &mut transport,
+            &Actor::new("desktop"),
+            &operation,
+            input,
+        )
+    })
+    .await
+    .map_err(|join_error| ApiError::internal(&join_error))?;
+    tell_current(shared);
+    answer
 }
 
 /// Keeps the open book in sync while it is linked (see the module's comment for when). Runs

@@ -154,19 +154,11 @@ pub(crate) fn on_the_server(
     operation: &str,
     input: serde_json::Value,
 ) -> Result<serde_json::Value, ApiError> {
-    let unreachable = |why: String| {
-        ApiError::invalid_state(format!(
-            "Only the server can do this (\"{operation}\"), and it could not be asked: {why}."
-        ))
-    };
-    let link = desktop::link_settings(book)?.ok_or_else(|| unreachable("no link".into()))?;
-    let mut transport = HttpTransport::new(&link).map_err(|e| unreachable(e.to_string()))?;
-    desktop::send_to_server(book, &mut transport, actor, operation, input).map_err(|error| {
-        match error {
-            RoundError::Book(refusal) => refusal,
-            RoundError::Transport(error) => unreachable(error.to_string()),
-        }
-    })
+    let link = desktop::link_settings(book)?
+        .ok_or_else(|| ApiError::invalid_state("This book is not linked to a server."))?;
+    let mut transport =
+        HttpTransport::new(&link).map_err(|e| ApiError::invalid_state(e.to_string()))?;
+    desktop::send_to_server(book, &mut transport, actor, operation, input)
 }
 
 fn round(book: &BookArg) -> anyhow::Result<()> {

@@ -372,6 +372,8 @@ export function refusedRecord(
 // ---- operations only the server may run ------------------------------------------------------
 
 const SERVER_ONLY: ReadonlySet<string> = new Set(SERVER_ONLY_OPERATIONS);
+/** The server-only operations a linked desktop sends to the server while it answers. */
+const ASKED_OF_THE_SERVER: ReadonlySet<string> = new Set(['transition_invoice', 'charge_invoice']);
 
 /** What the person would be doing, for each kind of server-only operation. */
 function serverOnlyDoing(operation: string): string {
@@ -396,7 +398,11 @@ export function serverOnlyReason(
 ): string | null {
   if (!view || !isLinked(view)) return null;
   const asked = typeof operations === 'string' ? [operations] : operations;
-  const doings = [...new Set(asked.filter((operation) => SERVER_ONLY.has(operation)).map(serverOnlyDoing))];
+  const serverOnly = asked.filter((operation) => SERVER_ONLY.has(operation));
+  // Issuing and charging are asked of the server while it answers (the desktop sends them);
+  // people, tokens and the clock are managed on the server itself.
+  if (!view.offline_since && serverOnly.every((operation) => ASKED_OF_THE_SERVER.has(operation))) return null;
+  const doings = [...new Set(serverOnly.map(serverOnlyDoing))];
   if (doings.length === 0) return null;
   const doing = doings.length === 1 ? doings[0] : `${doings.slice(0, -1).join(', ')} or ${doings.at(-1)}`;
   if (view.offline_since) {

@@ -708,7 +708,24 @@ fn round_inner(
 /// When the answer is lost on the way the operation may have run: the next round shows it,
 /// and the engine's own rules refuse running it twice (an issued invoice is not issued again,
 /// a paid one not charged again).
+/// Its refusal is the server's own; a server that cannot be asked is said as such.
 pub fn send_to_server(
+    book: &mut Book,
+    transport: &mut dyn Transport,
+    actor: &Actor,
+    operation: &str,
+    input: Value,
+) -> Result<Value> {
+    asked_of_the_server(book, transport, actor, operation, input).map_err(|error| match error {
+        RoundError::Book(refusal) => refusal,
+        RoundError::Transport(error) => ApiError::invalid_state(format!(
+            "Only the server can do this (\"{operation}\"), and it could not be asked: {error}. \
+             Nothing was changed here."
+        )),
+    })
+}
+
+fn asked_of_the_server(
     book: &mut Book,
     transport: &mut dyn Transport,
     actor: &Actor,
