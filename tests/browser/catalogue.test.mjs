@@ -149,6 +149,8 @@ describe('metrics, pricing rules, plan copies and custom plans', () => {
     await page.goto(`${server.url}#/accounts/${book.account.id}`);
     await page.getByRole('button', { name: 'Record usage of Forecast app' }).click();
     const dialog = page.getByRole('dialog', { name: 'Record usage' });
+    // The dialog loads the application's metrics after it opens: wait for the third.
+    await dialog.getByLabel('Metric').locator('option').nth(2).waitFor({ state: 'attached' });
     const options = await dialog.getByLabel('Metric').locator('option').allInnerTexts();
     assert.deepEqual(options, ['Hits (hit)', 'Hits › Get forecast (hit)', 'Storage used (GB-day)']);
     await dialog.getByLabel('Metric').selectOption({ label: 'Storage used (GB-day)' });
