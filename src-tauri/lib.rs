@@ -1106,8 +1106,8 @@ mod tests {
     fn link(window: &Window, server: &Server, replace: bool) -> Result<Value, Value> {
         window.command(
             "sync_link",
-            json!({"server": server.url(), "token": server.token, "fingerprint": null,
-                   "replace": replace}),
+            json!({"link": {"server": server.url(), "token": server.token, "fingerprint": null,
+                   "replace": replace}}),
         )
     }
 
@@ -1363,6 +1363,146 @@ mod tests {
     }
 
     #[test]
+    fn a_person_links_a_desktop_by_signing_in_and_the_server_lists_its_token() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("server.book");
+        {
+            let mut book = Book::open(&path, Clock::from_fn(chrono::Utc::now)).unwrap();
+            dispatch(
+                &mut book,
+                &Actor::new("admin"),
+                "add_user",
+                json!({"username": "ann", "password": "correct horse battery",
+                       "scopes": ["account_management", "finance"], "permission": "rw"}),
+            )
+            .unwrap();
+        }
+        let server = Server::start(&path);
+        let (window, _) = desktop_on_new_book(&dir);
+        let sign_in = |password: &str| {
+            window.command(
+                "sync_link",
+                json!({"link": {"server": server.url(), "token": "", "username": "ann",
+                       "password": password, "replace": false}}),
+            )
+        };
+        let wrong = sign_in("wrong").unwrap_err();
+        assert_eq!(wrong["field"], "password", "{wrong}");
+        assert!(
+            wrong["message"]
+                .as_str()
+                .unwrap()
+                .contains("Wrong username or password"),
+            "{wrong}"
+        );
+        assert_eq!(
+            window.command("sync_status", json!({})).unwrap()["role"],
+            "standalone"
+        );
+
+        let linked = sign_in("correct horse battery").unwrap();
+        assert_eq!(linked["sync"]["role"], "linked");
+        let account = window
+            .call("create_account", json!({"org_name": "Signed In Ltd"}))
+            .unwrap();
+        assert!(account["id"].as_str().unwrap().starts_with('-'));
+        window.command("sync_now", json!({})).unwrap();
+        let on_server = Book::open(&path, Clock::from_fn(chrono::Utc::now)).unwrap();
+        let names: Vec<String> =
+            op::list_accounts(&on_server, serde_json::from_value(json!({})).unwrap())
+                .unwrap()
+                .items
+                .into_iter()
+                .map(|a| a.fields.org_name)
+                .collect();
+        assert_eq!(names, vec!["Signed In Ltd".to_owned()]);
+        let tokens = dispatch(
+            &mut Book::open(&path, Clock::from_fn(chrono::Utc::now)).unwrap(),
+            &Actor::new("admin"),
+            "list_access_tokens",
+            json!({}),
+        )
+        .unwrap();
+        assert!(
+            tokens.to_string().contains("Sync: ann on "),
+            "the desktop's own token, revocable on the server: {tokens}"
+        );
+    }
+
+    #[test]
+    fn a_desktop_with_books_of_its_own_publishes_them_to_an_empty_server() {
+        let dir = tempfile::tempdir().unwrap();
+        let server = Server::start(&dir.path().join("server.book"));
+        let (window, _) = desktop_on_new_book(&dir);
+        window
+            .call("create_account", json!({"org_name": "Kept Here"}))
+            .unwrap();
+        let publish = |replace: bool| {
+            window.command(
+                "sync_link",
+                json!({"link": {"server": server.url(), "token": server.token, "fingerprint": null,
+                       "replace": replace, "publish": true}}),
+            )
+        };
+        let both = publish(true).unwrap_err();
+        assert_eq!(both["field"], "publish", "{both}");
+
+        let linked = publish(false).unwrap();
+        assert_eq!(linked["sync"]["role"], "linked");
+        assert_eq!(linked["backup"], Value::Null, "nothing was replaced");
+        let accounts = window.call("list_accounts", json!({})).unwrap();
+        assert_eq!(accounts["items"][0]["org_name"], "Kept Here");
+        assert!(
+            !accounts["items"][0]["id"]
+                .as_str()
+                .unwrap()
+                .starts_with('-'),
+            "the book's own rows are the server's now, with their ids"
+        );
+        let on_server = Book::open(&server.path, Clock::from_fn(chrono::Utc::now)).unwrap();
+        let names: Vec<String> =
+            op::list_accounts(&on_server, serde_json::from_value(json!({})).unwrap())
+                .unwrap()
+                .items
+                .into_iter()
+                .map(|a| a.fields.org_name)
+                .collect();
+        assert_eq!(names, vec!["Kept Here".to_owned()]);
+        drop(on_server);
+
+        // A second desktop with books of its own cannot publish over them.
+        let other_dir = tempfile::tempdir().unwrap();
+        let (other, _) = desktop_on_new_book(&other_dir);
+        other
+            .call("create_account", json!({"org_name": "Not Mine To Publish"}))
+            .unwrap();
+        let refused = other
+            .command(
+                "sync_link",
+                json!({"link": {"server": server.url(), "token": server.token, "fingerprint": null,
+                       "replace": false, "publish": true}}),
+            )
+            .unwrap_err();
+        assert!(
+            refused["message"]
+                .as_str()
+                .unwrap()
+                .contains("already holds a book"),
+            "{refused}"
+        );
+        assert_eq!(
+            other.command("sync_status", json!({})).unwrap()["role"],
+            "standalone"
+        );
+        let leftovers: Vec<_> = std::fs::read_dir(other_dir.path())
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|name| name.contains("publish"))
+            .collect();
+        assert_eq!(leftovers, Vec::<String>::new(), "no copy left behind");
+    }
+
+    #[test]
     fn a_server_that_cannot_be_reached_or_refuses_the_token_leaves_the_book_as_it_was() {
         let dir = tempfile::tempdir().unwrap();
         let mut server = Server::start(&dir.path().join("server.book"));
@@ -1370,7 +1510,7 @@ mod tests {
         let wrong_token = window
             .command(
                 "sync_link",
-                json!({"server": server.url(), "token": "not-a-token", "replace": false}),
+                json!({"link": {"server": server.url(), "token": "not-a-token", "replace": false}}),
             )
             .unwrap_err();
         assert_eq!(wrong_token["code"], "invalid_state");

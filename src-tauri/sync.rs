@@ -25,7 +25,7 @@ use counterfoil_engine::sync::Role;
 use counterfoil_engine::{
     dispatch_read, operation_sync_class, Actor, ApiError, Book, Clock, OperationGroup, SyncClass,
 };
-use counterfoil_server::sync_client::HttpTransport;
+use counterfoil_server::sync_client::{computer_name, HttpTransport};
 use serde::Serialize;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -348,12 +348,15 @@ pub(crate) async fn keep_in_sync(shared: Arc<Shared>) {
 /// The link as the person typed it, checked: every field at fault at once.
 pub(crate) fn link_settings(
     server: &str,
-    token: &str,
+    sign_in: &SignInWith,
     fingerprint: Option<&str>,
     device_id: String,
 ) -> Result<LinkSettings, ApiError> {
     let server = server.trim();
-    let token = token.trim();
+    let token = match sign_in {
+        SignInWith::Token(token) => token.trim(),
+        SignInWith::Person { .. } => "",
+    };
     let fingerprint = fingerprint.map(str::trim).filter(|f| !f.is_empty());
     let lower = server.to_ascii_lowercase();
     let https = lower.starts_with("https://");
@@ -370,12 +373,16 @@ pub(crate) fn link_settings(
              computer), e.g. https://books.example.com:8443/.",
         ));
     }
-    if token.is_empty() {
-        errors.push(ApiError::validation(
+    match sign_in {
+        SignInWith::Token(_) if token.is_empty() => errors.push(ApiError::validation(
             "token",
             "Paste the token made for this desktop on the server (counterfoil token create \
-             --scopes sync).",
-        ));
+             --scopes sync), or sign in with your username and password there.",
+        )),
+        SignInWith::Person { password, .. } if password.is_empty() => errors.push(
+            ApiError::validation("password", "Enter your password on the server."),
+        ),
+        _ => {}
     }
     match fingerprint {
         None if https => errors.push(ApiError::validation(
@@ -410,6 +417,26 @@ pub(crate) fn link_settings(
         token: token.to_owned(),
         device_id,
     })
+}
+
+/// How this desktop proves itself to the server when it links: a sync token made there, or
+/// a person's username and password, for which the server makes this desktop's token.
+#[derive(Debug, Clone)]
+pub(crate) enum SignInWith {
+    Token(String),
+    Person { username: String, password: String },
+}
+
+impl SignInWith {
+    fn from_form(token: String, username: Option<String>, password: Option<String>) -> SignInWith {
+        match username.map(|name| name.trim().to_owned()) {
+            Some(username) if !username.is_empty() => SignInWith::Person {
+                username,
+                password: password.unwrap_or_default(),
+            },
+            _ => SignInWith::Token(token),
+        }
+    }
 }
 
 /// Whether the book holds accounts, plans or invoices: such a book is replaced by the server's
@@ -460,17 +487,141 @@ pub struct Linked {
     pub sync: SyncView,
 }
 
-/// Links the open book to a server: a new or empty book becomes a copy of the server's book;
-/// one with data of its own only with `replace` (it is then kept beside as a backup).
+/// Asks the server for this desktop's token when a person signs in (only once the book may be
+/// linked: signing in makes a token on the server).
+async fn token_for(settings: &mut LinkSettings, sign_in: SignInWith) -> Result<(), ApiError> {
+    let SignInWith::Person { username, password } = sign_in else {
+        return Ok(());
+    };
+    let asking = settings.clone();
+    let made = tauri::async_runtime::spawn_blocking(move || {
+        HttpTransport::new(&asking)?.token_for_person(&username, &password, &computer_name())
+    })
+    .await
+    .map_err(|join_error| ApiError::internal(&join_error))?;
+    settings.token = match made {
+        Ok(token) => token,
+        Err(TransportError::Refused(why)) => {
+            return Err(ApiError::validation(
+                "password",
+                format!("The server did not sign you in: {why}"),
+            ))
+        }
+        Err(unreachable) => return Err(link_refusal(&unreachable)),
+    };
+    Ok(())
+}
+
+/// Where the book starts from when it links.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum StartFrom {
+    /// The server's copy; a book with data of its own only with `replace` (it is then kept
+    /// beside as a backup).
+    ServersCopy { replace: bool },
+    /// This book, published to an empty server, which takes it as its own.
+    Publish,
+}
+
+/// Links the open book to a server (see [`StartFrom`]).
 pub(crate) async fn link(
     desktop: &Desktop,
     settings: LinkSettings,
-    replace: bool,
+    sign_in: SignInWith,
+    start: StartFrom,
 ) -> Result<Linked, ApiError> {
     // No other book is opened, and no round runs, until this is done.
     let _no_switch = desktop.switching.lock().await;
+    let _no_round = desktop.shared.sync.round.lock().await;
+    let backup = match start {
+        StartFrom::ServersCopy { replace } => {
+            from_servers_copy(desktop, settings, sign_in, replace).await?
+        }
+        StartFrom::Publish => {
+            publish(desktop, settings, sign_in).await?;
+            None
+        }
+    };
+    let shared = &desktop.shared;
+    if let Some(kept) = &backup {
+        tracing::info!(backup = %kept.display(), "the book's own data was kept as a backup");
+    }
+    *lock(&shared.sync.problem) = None;
+    // The daily billing looks again (a linked book is billed by the server), and the first
+    // round runs once this is done.
+    shared.switched.notify_one();
+    shared.sync.wake();
+    let sync = {
+        let slot = lock(&shared.book);
+        let book = slot.as_ref().ok_or_else(crate::no_book)?;
+        shared.sync.view(book)?
+    };
+    tracing::info!(server = %sync.status.server_url.clone().unwrap_or_default(), "linked");
+    shared.sync.tell(&sync);
+    Ok(Linked {
+        backup: backup.map(|kept| kept.display().to_string()),
+        sync,
+    })
+}
+
+/// The open book, which has data of its own, becomes an empty server's book and stays open
+/// here, linked to it.
+async fn publish(
+    desktop: &Desktop,
+    mut settings: LinkSettings,
+    sign_in: SignInWith,
+) -> Result<(), ApiError> {
+    let device = settings.device_id.clone();
+    let copy = with_open_book(desktop, move |book| {
+        if book.sync_role() != Role::Standalone {
+            return Err(ApiError::invalid_state(
+                "Only a book of its own can be published; this one is already linked or served.",
+            ));
+        }
+        let name = book
+            .path()
+            .file_name()
+            .map(|name| name.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let copy = book
+            .path()
+            .with_file_name(format!(".{name}.sync-{device}.publish"));
+        desktop::publish_copy(book, &copy).map_err(|error| {
+            let _ = counterfoil_engine::files::remove(&copy);
+            ApiError::validation("publish", error.message)
+        })?;
+        Ok(copy)
+    })
+    .await?;
+    let sent = async {
+        token_for(&mut settings, sign_in).await?;
+        let sending = (settings.clone(), copy.clone());
+        tauri::async_runtime::spawn_blocking(move || {
+            HttpTransport::new(&sending.0)?.publish(&sending.1)
+        })
+        .await
+        .map_err(|join_error| ApiError::internal(&join_error))?
+        .map_err(|error| link_refusal(&error))
+    }
+    .await;
+    let _ = counterfoil_engine::files::remove(&copy);
+    let cursor = sent?;
+    with_open_book(desktop, move |book| {
+        desktop::linked_after_publish(book, &settings, cursor)
+    })
+    .await?;
+    tracing::info!("published this book to an empty server");
+    Ok(())
+}
+
+/// The open book is replaced by the server's copy (kept aside when it has data of its own
+/// and `replace` says so); where it was kept.
+async fn from_servers_copy(
+    desktop: &Desktop,
+    mut settings: LinkSettings,
+    sign_in: SignInWith,
+    replace: bool,
+) -> Result<Option<PathBuf>, ApiError> {
     let shared = Arc::clone(&desktop.shared);
-    let _no_round = shared.sync.round.lock().await;
     let path = with_open_book(desktop, move |book| {
         if book.sync_role() == Role::Linked {
             return Err(ApiError::invalid_state(
@@ -483,7 +634,8 @@ pub(crate) async fn link(
                 "replace",
                 "This book has accounts, plans or invoices of its own, and two books are never \
                  merged. Tick “Replace this book” to replace it by the server's copy (this one \
-                 is then kept as a backup file beside it), or link a new empty book (File → New \
+                 is then kept as a backup file beside it), tick “Publish this book” to make it \
+                 the book of a server that has none yet, or link a new empty book (File → New \
                  book…).",
             ));
         }
@@ -491,6 +643,7 @@ pub(crate) async fn link(
     })
     .await?;
 
+    token_for(&mut settings, sign_in).await?;
     let snapshot = snapshot_path(&path, &settings.device_id);
     let download = {
         let settings = settings.clone();
@@ -535,25 +688,7 @@ pub(crate) async fn link(
     })
     .await
     .map_err(|join_error| ApiError::internal(&join_error))??;
-    if let Some(kept) = &backup {
-        tracing::info!(backup = %kept.display(), "the book's own data was kept as a backup");
-    }
-    *lock(&shared.sync.problem) = None;
-    // The daily billing looks again (a linked book is billed by the server), and the first
-    // round runs once this is done.
-    shared.switched.notify_one();
-    shared.sync.wake();
-    let sync = {
-        let slot = lock(&shared.book);
-        let book = slot.as_ref().ok_or_else(crate::no_book)?;
-        shared.sync.view(book)?
-    };
-    tracing::info!(server = %sync.status.server_url.clone().unwrap_or_default(), "linked");
-    shared.sync.tell(&sync);
-    Ok(Linked {
-        backup: backup.map(|kept| kept.display().to_string()),
-        sync,
-    })
+    Ok(backup)
 }
 
 // ---- commands ------------------------------------------------------------------------------
@@ -565,19 +700,64 @@ pub async fn sync_status(desktop: State<'_, Desktop>) -> Result<SyncView, ApiErr
     with_open_book(&desktop, move |book| shared.sync.view(book)).await
 }
 
-/// Links the open book to the server at `server` with `token` (and, for https, the pinned
-/// certificate `fingerprint`); a book with data of its own only with `replace`.
+/// What the link form sends (`sync_link`).
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct LinkRequest {
+    pub server: String,
+    /// A sync token made on the server; empty when a person signs in instead.
+    #[serde(default)]
+    pub token: String,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    /// For https: the server's certificate fingerprint, pinned.
+    pub fingerprint: Option<String>,
+    /// A book with data of its own is replaced by the server's copy (kept as a backup).
+    #[serde(default)]
+    pub replace: bool,
+    /// A book with data of its own becomes the book of an empty server.
+    #[serde(default)]
+    pub publish: bool,
+}
+
+/// Links the open book to the server at `server` with `token`, or by signing in as
+/// `username` with `password` (and, for https, the pinned certificate `fingerprint`); a book
+/// with data of its own only with `replace` (the server's copy replaces it) or `publish` (it
+/// becomes an empty server's book).
 #[tauri::command]
-pub async fn sync_link(
-    desktop: State<'_, Desktop>,
-    server: String,
-    token: String,
-    fingerprint: Option<String>,
-    replace: bool,
-) -> Result<Linked, ApiError> {
+pub async fn sync_link(desktop: State<'_, Desktop>, link: LinkRequest) -> Result<Linked, ApiError> {
+    let LinkRequest {
+        server,
+        token,
+        username,
+        password,
+        fingerprint,
+        replace,
+        publish,
+    } = link;
     let device = desktop::new_device_id()?;
-    let settings = link_settings(&server, &token, fingerprint.as_deref(), device)?;
-    link(&desktop, settings, replace).await
+    let sign_in = SignInWith::from_form(token, username, password);
+    let settings = link_settings(&server, &sign_in, fingerprint.as_deref(), device);
+    let start = match (publish, replace) {
+        (false, replace) => Ok(StartFrom::ServersCopy { replace }),
+        (true, false) => Ok(StartFrom::Publish),
+        (true, true) => Err(ApiError::validation(
+            "publish",
+            "Either replace this book by the server's copy or publish it to the server, not both.",
+        )),
+    };
+    // Every bad field at once.
+    let (settings, start) = match (settings, start) {
+        (Ok(settings), Ok(start)) => (settings, start),
+        (settings, start) => {
+            let errors = [settings.err(), start.err()]
+                .into_iter()
+                .flatten()
+                .collect();
+            return Err(ApiError::all(errors)
+                .unwrap_or_else(|| ApiError::validation("server", "The link could not be read.")));
+        }
+    };
+    self::link(&desktop, settings, sign_in, start).await
 }
 
 /// Makes the open book standalone again: it keeps everything it holds and bills itself.
@@ -681,17 +861,46 @@ mod tests {
         ];
         for (server, token, fingerprint, refused) in cases {
             assert_eq!(
-                fields(link_settings(server, token, *fingerprint, device())),
+                fields(link_settings(
+                    server,
+                    &SignInWith::Token((*token).to_owned()),
+                    *fingerprint,
+                    device()
+                )),
                 refused.iter().map(|f| (*f).to_owned()).collect::<Vec<_>>(),
                 "{server:?} {token:?} {fingerprint:?}"
             );
         }
-        let settings =
-            link_settings(" http://127.0.0.1:8080/books ", " tok ", Some(""), device()).unwrap();
+        let settings = link_settings(
+            " http://127.0.0.1:8080/books ",
+            &SignInWith::Token(" tok ".into()),
+            Some(""),
+            device(),
+        )
+        .unwrap();
         assert_eq!(settings.server_url, "http://127.0.0.1:8080/books/");
         assert_eq!(settings.token, "tok");
         assert_eq!(settings.fingerprint, None);
         assert_eq!(settings.device_id, "d1");
+        // Signing in instead of a token: the password is needed, the token field is not.
+        let person = |password: &str| {
+            SignInWith::from_form(String::new(), Some(" ann ".into()), Some(password.into()))
+        };
+        assert_eq!(
+            fields(link_settings(
+                "http://127.0.0.1:8080/",
+                &person(""),
+                None,
+                device()
+            )),
+            vec!["password".to_owned()]
+        );
+        let signed_in =
+            link_settings("http://127.0.0.1:8080/", &person("secret"), None, device()).unwrap();
+        assert_eq!(
+            signed_in.token, "",
+            "the server makes the token once signed in"
+        );
     }
 
     #[test]

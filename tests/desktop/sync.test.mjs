@@ -62,15 +62,15 @@ const SHOTS = [
 
 // ---- the server: `counterfoil serve` on a fixed address, stopped and started again -----------
 
+/** A server book with a person who may link desktops: the window signs in as them. */
 function makeServerBook(book, env) {
-  const output = execFileSync(
+  const person = { username: 'ann', password: 'correct horse battery' };
+  execFileSync(
     cli,
-    ['token', 'create', '--book', book, '--name', 'desk', '--scopes', 'sync', '--permission', 'rw'],
-    { env, encoding: 'utf8' },
+    ['user', 'add', '--book', book, '--username', person.username, '--scopes', 'account_management,finance', '--permission', 'rw'],
+    { env: { ...env, COUNTERFOIL_PASSWORD: person.password }, encoding: 'utf8' },
   );
-  const token = output.trim().split('\n').at(-1).trim();
-  assert.ok(token.length > 20, `a token on the last line: ${output}`);
-  return token;
+  return person;
 }
 
 async function serve(book, port, env) {
@@ -154,12 +154,12 @@ test('the desktop links to a server, keeps changes offline, syncs them and lists
   try {
     const display = await startXvfb();
     const env = appEnv(display, temp);
-    const token = makeServerBook(serverBook, env);
+    const person = makeServerBook(serverBook, env);
     const port = await freePort();
     const server = { entry: await serve(serverBook, port, env) };
     const light = await startDriver(env, env.HOME, 'sync-driver');
     const account = await inSession(light.wd, ['--book', deskBook], 'sync-driver', 'sync-failure', (id) =>
-      syncInTheWindow(light.wd, id, { serverBook, port, token, env, server }),
+      syncInTheWindow(light.wd, id, { serverBook, port, person, env, server }),
     );
     await stop(light.driver);
     // The same book again, in the dark theme: what the server refused is still listed.
@@ -173,7 +173,7 @@ test('the desktop links to a server, keeps changes offline, syncs them and lists
   }
 });
 
-async function syncInTheWindow(wd, id, { serverBook, port, token, env, server }) {
+async function syncInTheWindow(wd, id, { serverBook, port, person, env, server }) {
   const url = `http://127.0.0.1:${port}/`;
   await waitForHeading(wd, id, 'Dashboard');
   assert.equal(await statusLine(wd, id), '', 'a book that is not linked shows no sync status');
@@ -187,7 +187,9 @@ async function syncInTheWindow(wd, id, { serverBook, port, token, env, server })
   assert.match(await pageText(wd, id), /replaced only when you tick the box below; it is then kept, unchanged, as a backup file/);
   assert.deepEqual(await axeViolations(wd, id), [], 'axe on the link form');
   await typeInto(wd, id, 'Server address', url);
-  await typeInto(wd, id, 'Token', token);
+  // Signed in as a person of the server's: it makes this desktop's token.
+  await typeInto(wd, id, 'Username', person.username);
+  await typeInto(wd, id, 'Password', person.password);
   await screenshot(wd, id, 'sync-link-form');
   await click(wd, id, await buttonNamed(wd, id, 'Link'));
   await until('linked', 60_000, async () => (await pageText(wd, id)).includes('Linked to a server'));

@@ -6,7 +6,7 @@ use anyhow::{anyhow, bail, Context};
 use counterfoil_engine::sync::desktop::{self, LinkSettings, RoundError};
 use counterfoil_engine::sync::Role;
 use counterfoil_engine::{Actor, ApiError, Book, Clock, SyncClass};
-use counterfoil_server::sync_client::HttpTransport;
+use counterfoil_server::sync_client::{computer_name, HttpTransport};
 
 #[derive(clap::Args)]
 pub(crate) struct SyncArgs {
@@ -20,7 +20,7 @@ pub(crate) struct SyncArgs {
 enum SyncCommand {
     /// Make the book a linked copy of a server's book. A new or empty book starts from the
     /// server's copy; one with data is refused unless --replace (the server's copy replaces
-    /// it, the old file kept beside it).
+    /// it, the old file kept beside it) or --publish (it becomes an empty server's book).
     Link(LinkArgs),
     /// Make a linked book standalone again: it keeps what it holds and bills itself.
     Unlink(BookOnly),
@@ -37,16 +37,25 @@ struct LinkArgs {
     server: String,
     /// A token made on the server with `counterfoil token create --scopes sync` (one per
     /// desktop).
+    #[arg(
+        long,
+        required_unless_present = "username",
+        conflicts_with = "username"
+    )]
+    token: Option<String>,
+    /// Sign in on the server as this user instead of giving a token (the password from
+    /// COUNTERFOIL_PASSWORD, else asked): the server makes this desktop's sync token.
     #[arg(long)]
-    token: String,
+    username: Option<String>,
     /// The SHA-256 fingerprint of the server's certificate, as `serve` prints it (https).
     #[arg(long)]
     fingerprint: Option<String>,
     /// Replace a book that has data of its own by the server's copy (kept as a backup).
     #[arg(long)]
     replace: bool,
-    /// Publish a book with data to an empty server (not available yet: refused with why).
-    #[arg(long)]
+    /// Publish a book with data to an empty server: the server takes it as its book and this
+    /// book stays as it is, linked.
+    #[arg(long, conflicts_with = "replace")]
     publish: bool,
 }
 
@@ -80,20 +89,37 @@ pub(crate) fn run(args: SyncArgs) -> anyhow::Result<()> {
 }
 
 fn link(args: LinkArgs) -> anyhow::Result<()> {
-    if args.publish {
-        bail!(
-            "publishing a book to a server is not available yet: serve this book itself \
-             (counterfoil serve --book FILE) and link the other desktops to it"
-        );
-    }
     let path = args.book.path()?;
+    // What this book allows is settled before the server is asked for anything (a sign-in
+    // makes a token there).
+    let publishing = if args.publish {
+        Some(PublishCopy::of(&path)?)
+    } else {
+        desktop::check_linkable(&path, args.replace, Clock::from_fn(chrono::Utc::now))
+            .map_err(|e| anyhow!(e.message))?;
+        None
+    };
     let device = desktop::new_device_id().map_err(|e| anyhow!(e.message))?;
-    let settings = LinkSettings {
+    let mut settings = LinkSettings {
         server_url: args.server,
         fingerprint: args.fingerprint,
-        token: args.token,
+        token: args.token.unwrap_or_default(),
         device_id: device,
     };
+    if let Some(username) = &args.username {
+        let password = match std::env::var("COUNTERFOIL_PASSWORD") {
+            Ok(password) => password,
+            Err(_) => rpassword::prompt_password(format!("Password of {username}: "))?,
+        };
+        settings.token = HttpTransport::new(&settings)?.token_for_person(
+            username,
+            &password,
+            &computer_name(),
+        )?;
+    }
+    if let Some(publishing) = publishing {
+        return publishing.send(&settings);
+    }
     let transport = HttpTransport::new(&settings)?;
     let dir = path
         .parent()
@@ -125,6 +151,55 @@ fn link(args: LinkArgs) -> anyhow::Result<()> {
         settings.server_url
     );
     Ok(())
+}
+
+/// `sync link --publish`: the standalone book at `path` becomes the (empty) server's book and
+/// stays here, linked.
+struct PublishCopy {
+    book: Book,
+    copy: tempfile::TempPath,
+}
+
+impl PublishCopy {
+    /// The copy to send, written beside the book (refused when there is nothing to publish).
+    fn of(path: &std::path::Path) -> anyhow::Result<PublishCopy> {
+        if !path.exists() {
+            bail!(
+                "{} does not exist: there is nothing to publish",
+                path.display()
+            );
+        }
+        let book = Book::open(path, Clock::from_fn(chrono::Utc::now))
+            .with_context(|| format!("could not open {}", path.display()))?;
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(std::path::Path::new("."));
+        let copy = tempfile::Builder::new()
+            .prefix(".counterfoil-publish")
+            .tempfile_in(dir)?
+            .into_temp_path();
+        desktop::publish_copy(&book, &copy).map_err(|e| anyhow!(e.message))?;
+        Ok(PublishCopy { book, copy })
+    }
+
+    fn send(mut self, settings: &LinkSettings) -> anyhow::Result<()> {
+        let cursor = HttpTransport::new(settings)?.publish(&self.copy)?;
+        desktop::linked_after_publish(&mut self.book, settings, cursor).map_err(|e| {
+            anyhow!(
+                "the server took the book, but this copy could not be marked linked ({}): \
+                 link it again with --replace to start from the server's copy, which is \
+                 this book",
+                e.message
+            )
+        })?;
+        println!(
+            "{} is published to {} and linked to it",
+            self.book.path().display(),
+            settings.server_url
+        );
+        Ok(())
+    }
 }
 
 fn open_linked(book: &BookArg) -> anyhow::Result<(Book, LinkSettings)> {

@@ -654,3 +654,169 @@ fn an_online_desktop_issues_through_the_server_an_invoice_it_made_offline() {
     world.settle();
     assert_tables_equal(&mut world);
 }
+
+/// A standalone book with a month of billing in it, as a finance desk has before it syncs.
+fn book_with_data(path: &Path, clock: &Clock) -> Book {
+    let mut book = Book::open(path, clock.clone()).unwrap();
+    let admin = Actor::new("admin");
+    book.use_test_gateway(&admin).unwrap();
+    let service = op::list_services(&book, Paging::default()).unwrap().items[0].clone();
+    let plan = dispatch(
+        &mut book,
+        &admin,
+        "create_plan",
+        json!({"service_id": service.id, "name": "Team", "setup_fee": "0",
+               "cost_per_month": "30", "trial_period_days": 0, "state": "published"}),
+    )
+    .unwrap();
+    let account = dispatch(
+        &mut book,
+        &admin,
+        "create_account",
+        json!({"org_name": "Early Buyer"}),
+    )
+    .unwrap();
+    dispatch(
+        &mut book,
+        &admin,
+        "subscribe",
+        json!({"account_id": account["id"], "plan_id": plan["id"], "name": "Early app"}),
+    )
+    .unwrap();
+    let later = clock.now() + Duration::days(40);
+    clock.set(later);
+    run_billing_until(&mut book, &Actor::new("billing"), later).unwrap();
+    book
+}
+
+#[test]
+fn a_book_with_data_published_to_an_empty_server_becomes_its_book() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Clock::simulated(start());
+    let mut own = book_with_data(&dir.path().join("own.book"), &clock);
+    let invoices = op::list_invoices(&own, ListInvoices::default())
+        .unwrap()
+        .items;
+    assert!(!invoices.is_empty(), "the month was billed");
+
+    let mut server = Book::open(&dir.path().join("server.book"), clock.clone()).unwrap();
+    let admin = Actor::new("admin");
+    server.become_server(&admin).unwrap();
+    dispatch(
+        &mut server,
+        &admin,
+        "create_access_token",
+        json!({"name": "desk", "scopes": ["sync"], "permission": "rw"}),
+    )
+    .unwrap();
+
+    let copy = dir.path().join("publish.book");
+    desktop::publish_copy(&own, &copy).unwrap();
+    let cursor = server::receive_published(&mut server, &Actor::new("sync desk"), &copy).unwrap();
+    let link = LinkSettings {
+        server_url: "http://127.0.0.1:1/".into(),
+        fingerprint: None,
+        token: "t".into(),
+        device_id: "own".into(),
+    };
+    desktop::linked_after_publish(&mut own, &link, cursor).unwrap();
+    assert_eq!(own.sync_role(), Role::Linked);
+    let mut net = Net {
+        server: &mut server,
+        device: "own".into(),
+        faults: Vec::new(),
+    };
+    desktop::round(&mut own, &mut net).unwrap();
+    for table in REPLICATED {
+        assert_eq!(
+            dump(&own, table),
+            dump(&server, table),
+            "{table} differs after the publish"
+        );
+    }
+    let on_server = op::list_invoices(&server, ListInvoices::default())
+        .unwrap()
+        .items;
+    assert_eq!(
+        on_server.iter().map(|i| &i.friendly_id).collect::<Vec<_>>(),
+        invoices.iter().map(|i| &i.friendly_id).collect::<Vec<_>>(),
+        "the server holds the published invoices under their numbers"
+    );
+    let audit = dump(&server, "audit_log");
+    let text = serde_json::to_string(&audit).unwrap();
+    assert!(
+        text.contains("create_access_token") && text.contains("sync_publish"),
+        "the server keeps its own history and records the publish"
+    );
+
+    // The published desktop goes on as any linked one; a second desktop starts from it.
+    let made = dispatch(
+        &mut own,
+        &Actor::new("ann"),
+        "create_account",
+        json!({"org_name": "After Publish Ltd"}),
+    )
+    .unwrap();
+    assert!(made["id"].as_str().unwrap().starts_with('-'));
+    let mut net = Net {
+        server: &mut server,
+        device: "own".into(),
+        faults: Vec::new(),
+    };
+    desktop::round(&mut own, &mut net).unwrap();
+    let names: Vec<String> = op::list_accounts(&server, ListAccounts::default())
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|a| a.fields.org_name)
+        .collect();
+    assert!(names.contains(&"After Publish Ltd".to_owned()), "{names:?}");
+
+    // A server with a book refuses another publish, and the book it holds is unchanged.
+    let other = book_with_data(&dir.path().join("other.book"), &clock);
+    let other_copy = dir.path().join("other-publish.book");
+    desktop::publish_copy(&other, &other_copy).unwrap();
+    let before = dump(&server, "accounts");
+    let refused =
+        server::receive_published(&mut server, &Actor::new("sync other"), &other_copy).unwrap_err();
+    assert_eq!(refused.code, ErrorCode::InvalidState);
+    assert!(
+        refused.message.contains("already holds a book"),
+        "{}",
+        refused.message
+    );
+    assert_eq!(dump(&server, "accounts"), before);
+}
+
+#[test]
+fn a_published_book_of_another_schema_or_without_data_is_refused_with_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Clock::simulated(start());
+    let empty = Book::open(&dir.path().join("empty.book"), clock.clone()).unwrap();
+    let nothing = desktop::publish_copy(&empty, &dir.path().join("nothing.book")).unwrap_err();
+    assert!(
+        nothing.message.contains("no accounts"),
+        "{}",
+        nothing.message
+    );
+
+    let own = book_with_data(&dir.path().join("own.book"), &clock);
+    let copy = dir.path().join("publish.book");
+    desktop::publish_copy(&own, &copy).unwrap();
+    rusqlite::Connection::open(&copy)
+        .unwrap()
+        .pragma_update(None, "user_version", 1)
+        .unwrap();
+    let mut server = Book::open(&dir.path().join("server.book"), clock.clone()).unwrap();
+    server.become_server(&Actor::new("admin")).unwrap();
+    let refused =
+        server::receive_published(&mut server, &Actor::new("sync desk"), &copy).unwrap_err();
+    assert_eq!(refused.field.as_deref(), Some("schema"));
+    assert!(
+        op::list_accounts(&server, ListAccounts::default())
+            .unwrap()
+            .items
+            .is_empty(),
+        "nothing was taken"
+    );
+}

@@ -283,91 +283,9 @@ pub(crate) async fn sign_in(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let is_json = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim_start().starts_with("application/json"));
-    if !is_json {
-        let error = ApiError::validation(
-            "content-type",
-            "Send the username and password as JSON with Content-Type: application/json.",
-        );
-        return (StatusCode::UNSUPPORTED_MEDIA_TYPE, Json(error)).into_response();
-    }
-    let credentials: Credentials = match serde_json::from_slice::<Value>(&body) {
-        Ok(value) => {
-            for field in ["username", "password"] {
-                if !value.get(field).is_some_and(Value::is_string) {
-                    return error_response(ApiError::validation(
-                        field,
-                        format!("{field} is required."),
-                    ));
-                }
-            }
-            match serde_json::from_value(value) {
-                Ok(credentials) => credentials,
-                Err(error) => return error_response(ApiError::internal(&error)),
-            }
-        }
-        Err(e) => {
-            return error_response(ApiError::validation(
-                "body",
-                format!("The request body is not valid JSON: {e}."),
-            ))
-        }
-    };
-    let username = credentials.username.clone();
-    let typed = credentials.username;
-    let start = state
-        .with_book(move |book| {
-            let started = counterfoil_engine::start_sign_in(book, &sign_in_actor(), &typed);
-            (started, book.now())
-        })
-        .await;
-    let check = match start {
-        Ok((Ok(SignInStart::Check(check)), _)) => check,
-        Ok((Ok(SignInStart::Wait { until }), now)) => {
-            tracing::warn!(%username, %until, "sign-in refused: the account waits");
-            return wait_response(until, now);
-        }
-        Ok((Err(error), _)) => return error_response(error),
-        Err(join) => return error_response(ApiError::internal(&join)),
-    };
-    // The slow hash is checked with the book free for other requests.
-    let password = credentials.password;
-    let checked = match tokio::task::spawn_blocking(move || check.verify(&password)).await {
-        Ok(checked) => checked,
-        Err(join) => return error_response(ApiError::internal(&join)),
-    };
-    let finished = state
-        .with_book(move |book| {
-            let finished = counterfoil_engine::finish_sign_in(book, &sign_in_actor(), checked);
-            (finished, book.now())
-        })
-        .await;
-    let (user, credentials_version) = match finished {
-        Ok((
-            Ok(SignIn::SignedIn {
-                user,
-                credentials_version,
-            }),
-            _,
-        )) => (user, credentials_version),
-        Ok((Ok(SignIn::Refused), _)) => {
-            tracing::warn!(%username, "sign-in refused");
-            return unauthorized("password", WRONG_CREDENTIALS).into_response();
-        }
-        Ok((Ok(SignIn::Disabled), _)) => {
-            tracing::warn!(%username, "sign-in refused: the user is disabled");
-            return forbidden(
-                "username",
-                "This user is disabled. Someone who manages people can enable it in Settings, under Access.",
-            )
-            .into_response();
-        }
-        Ok((Ok(SignIn::Wait { until }), now)) => return wait_response(until, now),
-        Ok((Err(error), _)) => return error_response(error),
-        Err(join) => return error_response(ApiError::internal(&join)),
+    let (user, credentials_version) = match checked_credentials(&state, &headers, &body).await {
+        Ok(found) => found,
+        Err(refused) => return refused,
     };
     let holder = Holder {
         user_id: user.id,
@@ -389,6 +307,103 @@ pub(crate) async fn sign_in(
         response.headers_mut().insert(header::SET_COOKIE, value);
     }
     response
+}
+
+/// The user whose `{"username", "password"}` (JSON) `body` names, with the version of their
+/// credentials, as sign-in checks them (waits after failures included); `Err` is the answer
+/// to give instead. Signing in and linking a desktop by password (`/sync/v1/device`) share it.
+pub(crate) async fn checked_credentials(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<(User, i64), Response> {
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().starts_with("application/json"));
+    if !is_json {
+        let error = ApiError::validation(
+            "content-type",
+            "Send the username and password as JSON with Content-Type: application/json.",
+        );
+        return Err((StatusCode::UNSUPPORTED_MEDIA_TYPE, Json(error)).into_response());
+    }
+    let credentials: Credentials = match serde_json::from_slice::<Value>(body) {
+        Ok(value) => {
+            for field in ["username", "password"] {
+                if !value.get(field).is_some_and(Value::is_string) {
+                    return Err(error_response(ApiError::validation(
+                        field,
+                        format!("{field} is required."),
+                    )));
+                }
+            }
+            match serde_json::from_value(value) {
+                Ok(credentials) => credentials,
+                Err(error) => return Err(error_response(ApiError::internal(&error))),
+            }
+        }
+        Err(e) => {
+            return Err(error_response(ApiError::validation(
+                "body",
+                format!("The request body is not valid JSON: {e}."),
+            )))
+        }
+    };
+    let username = credentials.username.clone();
+    let typed = credentials.username;
+    let start = state
+        .with_book(move |book| {
+            let started = counterfoil_engine::start_sign_in(book, &sign_in_actor(), &typed);
+            (started, book.now())
+        })
+        .await;
+    let check = match start {
+        Ok((Ok(SignInStart::Check(check)), _)) => check,
+        Ok((Ok(SignInStart::Wait { until }), now)) => {
+            tracing::warn!(%username, %until, "sign-in refused: the account waits");
+            return Err(wait_response(until, now));
+        }
+        Ok((Err(error), _)) => return Err(error_response(error)),
+        Err(join) => return Err(error_response(ApiError::internal(&join))),
+    };
+    // The slow hash is checked with the book free for other requests.
+    let password = credentials.password;
+    let checked = match tokio::task::spawn_blocking(move || check.verify(&password)).await {
+        Ok(checked) => checked,
+        Err(join) => return Err(error_response(ApiError::internal(&join))),
+    };
+    let finished = state
+        .with_book(move |book| {
+            let finished = counterfoil_engine::finish_sign_in(book, &sign_in_actor(), checked);
+            (finished, book.now())
+        })
+        .await;
+    let (user, credentials_version) = match finished {
+        Ok((
+            Ok(SignIn::SignedIn {
+                user,
+                credentials_version,
+            }),
+            _,
+        )) => (user, credentials_version),
+        Ok((Ok(SignIn::Refused), _)) => {
+            tracing::warn!(%username, "sign-in refused");
+            return Err(unauthorized("password", WRONG_CREDENTIALS).into_response());
+        }
+        Ok((Ok(SignIn::Disabled), _)) => {
+            tracing::warn!(%username, "sign-in refused: the user is disabled");
+            return Err(forbidden(
+                "username",
+                "This user is disabled. Someone who manages people can enable it in Settings, under Access.",
+            )
+            .into_response());
+        }
+        Ok((Ok(SignIn::Wait { until }), now)) => return Err(wait_response(until, now)),
+        Ok((Err(error), _)) => return Err(error_response(error)),
+        Err(join) => return Err(error_response(ApiError::internal(&join))),
+    };
+    Ok((user, credentials_version))
 }
 
 /// Who the audit log names for the sign-in attempts it records (the user is the record's).

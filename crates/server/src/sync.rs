@@ -1,16 +1,19 @@
-//! The sync protocol (docs/sync.md) over HTTP: `POST /sync/v1/push`, `POST /sync/v1/pull`
-//! and `GET /sync/v1/snapshot`, for desktops with a token of scope `sync` (one per desktop:
-//! the token is the device). The engine does the work ([`counterfoil_engine::sync::server`]);
-//! this only authenticates, moves JSON and files, and maps refusals to statuses.
+//! The sync protocol (docs/sync.md) over HTTP: `POST /sync/v1/push`, `POST /sync/v1/pull`,
+//! `GET /sync/v1/snapshot` and `POST /sync/v1/publish`, for desktops with a token of scope
+//! `sync` (one per desktop: the token is the device). A person links a desktop by signing in
+//! once: `POST /sync/v1/device` checks their password as `/session` does and answers a new
+//! sync token for that desktop. The engine does the work
+//! ([`counterfoil_engine::sync::server`]); this only authenticates, moves JSON and files, and
+//! maps refusals to statuses.
 
 use crate::{error_response, AppState};
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use counterfoil_engine::model::Scope;
+use counterfoil_engine::model::{Permission, Scope};
 use counterfoil_engine::sync::protocol::{PullRequest, PushRequest};
 use counterfoil_engine::sync::{server, Role};
 use counterfoil_engine::{authenticate_token, Actor, ApiError, ErrorCode};
@@ -20,6 +23,8 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/sync/v1/push", post(push))
         .route("/sync/v1/pull", post(pull))
         .route("/sync/v1/snapshot", get(snapshot))
+        .route("/sync/v1/publish", post(publish))
+        .route("/sync/v1/device", post(device_for_person))
 }
 
 /// The device a request comes from: its token's, which must have the `sync` scope.
@@ -151,5 +156,120 @@ async fn snapshot(State(state): State<AppState>, headers: HeaderMap) -> Response
         )
             .into_response(),
         Err(error) => refusal(error),
+    }
+}
+
+/// `POST /sync/v1/publish`: a desktop's book (a SQLite file, as
+/// [`counterfoil_engine::sync::desktop::publish_copy`] writes it) becomes this server's, if
+/// the server is still empty. Answers `{"cursor"}`: where the desktop pulls from.
+async fn publish(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+    let published = async {
+        let device = device(&state, &headers).await?;
+        served(&state).await?;
+        let dir = tempfile::Builder::new()
+            .prefix("counterfoil-publish")
+            .tempdir()
+            .map_err(|e| ApiError::internal(&e))?;
+        let file = dir.path().join("published.book");
+        received_to_file(body, &file).await?;
+        let cursor = state
+            .with_book(move |book| {
+                server::receive_published(book, &Actor::new(format!("sync {device}")), &file)
+            })
+            .await
+            .map_err(|e| ApiError::internal(&e))??;
+        tracing::info!(%cursor, "a desktop published its book to this server");
+        Ok(serde_json::json!({ "cursor": cursor }))
+    }
+    .await;
+    answer(published)
+}
+
+/// Writes a request's body to `file` as it arrives (a book can be larger than memory should
+/// hold at once).
+async fn received_to_file(body: Body, file: &std::path::Path) -> Result<(), ApiError> {
+    use http_body_util::BodyExt as _;
+    use tokio::io::AsyncWriteExt as _;
+    let mut out = tokio::fs::File::create(file)
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
+    let mut body = body;
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| {
+            ApiError::validation("body", format!("The book did not arrive whole: {e}."))
+        })?;
+        if let Ok(data) = frame.into_data() {
+            out.write_all(&data)
+                .await
+                .map_err(|e| ApiError::internal(&e))?;
+        }
+    }
+    out.sync_all().await.map_err(|e| ApiError::internal(&e))?;
+    Ok(())
+}
+
+#[derive(serde::Deserialize, Default)]
+struct DeviceRequest {
+    #[serde(default)]
+    device_name: Option<String>,
+}
+
+/// `POST /sync/v1/device` with `{"username", "password", "device_name"?}`: a person links a
+/// desktop by signing in. A linked desktop may do, offline, everything the book allows, so
+/// the person needs read and write with both the account_management and finance scopes.
+/// Answers `{"token"}`, a new sync token named for the person and the desktop, listed (and
+/// revocable) in Settings → Access like any other.
+async fn device_for_person(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let (user, _) = match crate::session::checked_credentials(&state, &headers, &body).await {
+        Ok(found) => found,
+        Err(refused) => return refused,
+    };
+    let may_link = user.permission == Permission::Rw
+        && user.scopes.contains(&Scope::AccountManagement)
+        && user.scopes.contains(&Scope::Finance);
+    if !may_link {
+        return error_response(
+            ApiError::forbidden(
+                "Linking a desktop needs a user who may read and write with both the \
+                 account_management and the finance scope: a linked desktop can do everything \
+                 the book allows.",
+            )
+            .about("username"),
+        );
+    }
+    let request: DeviceRequest = serde_json::from_slice(&body).unwrap_or_default();
+    let device_name = request
+        .device_name
+        .map(|name| name.trim().to_owned())
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| "a desktop".to_owned());
+    let username = user.username.clone();
+    let made = state
+        .with_book(move |book| {
+            counterfoil_engine::dispatch(
+                book,
+                &Actor::new(format!("user {username}")),
+                "create_access_token",
+                serde_json::json!({
+                    "name": format!("Sync: {username} on {device_name}"),
+                    "scopes": ["sync"],
+                    "permission": "rw",
+                }),
+            )
+        })
+        .await
+        .map_err(|e| ApiError::internal(&e))
+        .and_then(|made| made);
+    match made {
+        Ok(created) => {
+            tracing::info!(username = %user.username, "a desktop was linked by signing in");
+            let token = created.get("value").cloned().unwrap_or_default();
+            (StatusCode::OK, Json(serde_json::json!({ "token": token }))).into_response()
+        }
+        Err(error) => error_response(error),
     }
 }

@@ -14,6 +14,15 @@ pub const ROUND_LIMIT: Duration = Duration::from_secs(60);
 /// The longest one connection attempt may take.
 const CONNECT_LIMIT: Duration = Duration::from_secs(10);
 
+/// This computer's name, for the token a person's sign-in makes ("Sync: ann on NAME").
+pub fn computer_name() -> String {
+    counterfoil_engine::files::read_to_string(Path::new("/etc/hostname"))
+        .ok()
+        .map(|name| name.trim().to_owned())
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| "a desktop".to_owned())
+}
+
 pub struct HttpTransport {
     client: reqwest::blocking::Client,
     base: url::Url,
@@ -90,8 +99,12 @@ impl HttpTransport {
         &self,
         request: reqwest::blocking::RequestBuilder,
     ) -> Result<reqwest::blocking::Response, TransportError> {
+        let request = if self.token.is_empty() {
+            request
+        } else {
+            request.bearer_auth(&self.token)
+        };
         let response = request
-            .bearer_auth(&self.token)
             .timeout(self.remaining()?)
             .send()
             .map_err(|e| TransportError::Unreachable(e.to_string()))?;
@@ -139,6 +152,49 @@ impl HttpTransport {
         counterfoil_engine::files::write(to, &bytes)
             .map_err(|e| TransportError::Refused(format!("{}: {e}", to.display())))?;
         Ok(cursor)
+    }
+}
+
+impl HttpTransport {
+    /// Sends a standalone book's publish copy (a SQLite file) to an empty server; the feed
+    /// position to pull from once linked.
+    pub fn publish(&self, book_copy: &Path) -> Result<i64, TransportError> {
+        let file = counterfoil_engine::files::open(book_copy)
+            .map_err(|e| TransportError::Refused(format!("{}: {e}", book_copy.display())))?;
+        let response = self.send(
+            self.client
+                .post(self.url("sync/v1/publish")?)
+                .header(reqwest::header::CONTENT_TYPE, "application/vnd.sqlite3")
+                .body(reqwest::blocking::Body::from(file)),
+        )?;
+        let answer: serde_json::Value = response
+            .json()
+            .map_err(|e| TransportError::Unreachable(format!("the answer was cut: {e}")))?;
+        answer["cursor"].as_i64().ok_or_else(|| {
+            TransportError::Refused("the server's answer to the publish had no cursor".into())
+        })
+    }
+
+    /// Signs `username` in on the server to link this desktop: the server answers a new
+    /// sync token for it (the link's settings need no token for this).
+    pub fn token_for_person(
+        &self,
+        username: &str,
+        password: &str,
+        device_name: &str,
+    ) -> Result<String, TransportError> {
+        let answer: serde_json::Value = self.post(
+            "sync/v1/device",
+            &serde_json::json!({
+                "username": username,
+                "password": password,
+                "device_name": device_name,
+            }),
+        )?;
+        answer["token"]
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| TransportError::Refused("the server answered no token".into()))
     }
 }
 

@@ -4,6 +4,7 @@ import {
   describeRefused,
   fieldWords,
   isProvisional,
+  linkInput,
   operationWords,
   refusedRecord,
   serverOnlyReason,
@@ -223,5 +224,39 @@ describe('refusedRecord', () => {
     expect(isProvisional('-1')).toBe(true);
     expect(isProvisional(-5)).toBe(true);
     expect(isProvisional('12')).toBe(false);
+  });
+});
+
+describe('linkInput', () => {
+  const form = {
+    server: 'https://books.example.com:8443/',
+    how: 'person' as const,
+    username: 'ann',
+    password: 'secret',
+    token: 'left over from the other choice',
+    fingerprint: '  ',
+    replace: false,
+    publish: false,
+  };
+
+  it('sends the username and password, and no token, when the person signs in', () => {
+    expect(linkInput(form)).toEqual({
+      server: 'https://books.example.com:8443/',
+      token: '',
+      username: 'ann',
+      password: 'secret',
+      fingerprint: null,
+      replace: false,
+      publish: false,
+    });
+  });
+
+  it('sends the token, and no password, when a token is pasted', () => {
+    const input = linkInput({ ...form, how: 'token', fingerprint: 'AB:CD', replace: true });
+    expect(input.token).toBe('left over from the other choice');
+    expect(input.username).toBeNull();
+    expect(input.password).toBeNull();
+    expect(input.fingerprint).toBe('AB:CD');
+    expect(input.replace).toBe(true);
   });
 });

@@ -414,10 +414,48 @@ export function serverOnlyReason(
 
 // ---- the desktop's commands -----------------------------------------------------------------
 
+/** What `sync_link` takes: a token, or a person's username and password on the server. */
+export interface LinkInput {
+  server: string;
+  token: string;
+  username: string | null;
+  password: string | null;
+  fingerprint: string | null;
+  replace: boolean;
+  publish: boolean;
+}
+
+/** The link form as the person filled it in. */
+export interface LinkForm {
+  server: string;
+  /** `person`: sign in with a username and password; `token`: paste a token. */
+  how: 'person' | 'token';
+  username: string;
+  password: string;
+  token: string;
+  fingerprint: string;
+  replace: boolean;
+  publish: boolean;
+}
+
+/** The form's answer for `sync_link`: only the way of signing in that was chosen travels. */
+export function linkInput(form: LinkForm): LinkInput {
+  const person = form.how === 'person';
+  return {
+    server: form.server,
+    token: person ? '' : form.token,
+    username: person ? form.username : null,
+    password: person ? form.password : null,
+    fingerprint: form.fingerprint.trim() === '' ? null : form.fingerprint,
+    replace: form.replace,
+    publish: form.publish,
+  };
+}
+
 /** The desktop's sync commands (Tauri's IPC; replaced in tests). Rejections become ApiErrors. */
 export interface SyncCommands {
   status(): Promise<SyncView>;
-  link(input: { server: string; token: string; fingerprint: string | null; replace: boolean }): Promise<Linked>;
+  link(input: LinkInput): Promise<Linked>;
   unlink(): Promise<SyncView>;
   now(): Promise<SyncView>;
   dismiss(opId: string): Promise<SyncView>;
@@ -435,7 +473,7 @@ export function syncCommands(): SyncCommands {
   }
   return {
     status: () => command<SyncView>('sync_status'),
-    link: (input) => command<Linked>('sync_link', { ...input }),
+    link: (input) => command<Linked>('sync_link', { link: input }),
     unlink: () => command<SyncView>('sync_unlink'),
     now: () => command<SyncView>('sync_now'),
     dismiss: (opId) => command<SyncView>('sync_dismiss', { op_id: opId }),

@@ -869,14 +869,30 @@ pub fn dismiss(book: &mut Book, op_id: &str) -> Result<()> {
     Ok(())
 }
 
-/// Whether a book holds anything a person made (beyond what every new book holds).
-fn has_data(conn: &Connection) -> Result<bool> {
-    Ok(conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM accounts) OR EXISTS (SELECT 1 FROM invoices)
-             OR EXISTS (SELECT 1 FROM plans) OR EXISTS (SELECT 1 FROM usage_records)",
-        [],
-        |row| row.get(0),
-    )?)
+/// Whether the book at `book_path` may start from a server's copy: a missing or empty book
+/// may; one with data only with `replace` (then `Ok(true)`: it is to be kept aside); a linked
+/// one never. Asked before anything is asked of the server.
+pub fn check_linkable(book_path: &Path, replace: bool, clock: Clock) -> Result<bool> {
+    if !book_path.exists() {
+        return Ok(false);
+    }
+    let existing = Book::open(book_path, clock).map_err(internal)?;
+    let with_data = super::has_data(existing.reader())?;
+    let role = existing.sync_role();
+    drop(existing); // closes it: SQLite folds the write-ahead log into the file
+    if role == Role::Linked {
+        return Err(ApiError::invalid_state(
+            "This book is already linked to a server; unlink it first.",
+        ));
+    }
+    if with_data && !replace {
+        return Err(ApiError::invalid_state(
+            "This book has accounts, plans or invoices of its own: link it with --replace \
+             to replace it by the server's copy (it is kept as a backup beside it), or \
+             publish it to an empty server with --publish. Two books are never merged.",
+        ));
+    }
+    Ok(with_data)
 }
 
 /// Makes `book_path` a linked copy of a server's book from `snapshot` (a file the server's
@@ -891,31 +907,13 @@ pub fn link_from_snapshot(
     clock: Clock,
 ) -> Result<Option<PathBuf>> {
     let mut backup = None;
-    if book_path.exists() {
-        let existing = Book::open(book_path, clock.clone()).map_err(internal)?;
-        let with_data = has_data(existing.reader())?;
-        let role = existing.sync_role();
-        drop(existing); // closes it: SQLite folds the write-ahead log into the file
-        if role == Role::Linked {
-            return Err(ApiError::invalid_state(
-                "This book is already linked to a server; unlink it first.",
-            ));
-        }
-        if with_data && !replace {
-            return Err(ApiError::invalid_state(
-                "This book has accounts, plans or invoices of its own: link it with --replace \
-                 to replace it by the server's copy (it is kept as a backup beside it), or \
-                 publish it to an empty server with --publish. Two books are never merged.",
-            ));
-        }
-        if with_data {
-            let kept = book_path.with_extension(format!(
-                "before-link-{}.sqlite",
-                clock.now().format("%Y%m%dT%H%M%SZ")
-            ));
-            crate::files::rename(book_path, &kept).map_err(internal)?;
-            backup = Some(kept);
-        }
+    if check_linkable(book_path, replace, clock.clone())? {
+        let kept = book_path.with_extension(format!(
+            "before-link-{}.sqlite",
+            clock.now().format("%Y%m%dT%H%M%SZ")
+        ));
+        crate::files::rename(book_path, &kept).map_err(internal)?;
+        backup = Some(kept);
     }
     {
         let mut copy = Book::open(snapshot, clock).map_err(internal)?;
@@ -936,6 +934,62 @@ pub fn link_from_snapshot(
     }
     crate::files::rename(snapshot, book_path).map_err(internal)?;
     Ok(backup)
+}
+
+/// Writes the copy of a standalone book with data that `sync link --publish` sends to an
+/// empty server: every replicated row and the PDF queue; none of this desktop's people,
+/// tokens or sync records.
+pub fn publish_copy(book: &Book, to: &Path) -> Result<()> {
+    if book.sync_role() != Role::Standalone {
+        return Err(ApiError::invalid_state(
+            "Only a standalone book can be published; this one is already linked or served.",
+        ));
+    }
+    if !super::has_data(book.reader())? {
+        return Err(ApiError::invalid_state(
+            "This book has no accounts, plans or invoices to publish: link it without \
+             --publish to start from the server's copy.",
+        ));
+    }
+    crate::store::execute(
+        book.reader(),
+        "VACUUM INTO ?1",
+        [to.to_string_lossy().as_ref()],
+    )?;
+    let copy = Connection::open(to)?;
+    for table in super::tables::PRIVATE {
+        if !matches!(
+            *table,
+            "sync_state" | "sqlite_sequence" | "invoice_pdf_queue"
+        ) {
+            copy.execute(&format!("DELETE FROM {table}"), [])?;
+        }
+    }
+    Ok(())
+}
+
+/// Links a book the server now holds as its own (it accepted [`publish_copy`]'s file):
+/// linked from feed position `cursor`, so the first pull brings what the server kept of its
+/// own. The PDF queue went to the server with the book.
+pub fn linked_after_publish(book: &mut Book, link: &LinkSettings, cursor: i64) -> Result<()> {
+    book.sync_bookkeeping(|tx| {
+        tx.execute(
+            "UPDATE sync_state SET server_url = ?1, fingerprint = ?2, token = ?3,
+                 device_id = ?4, next_seq = 1, next_provisional = -1, cursor = ?5,
+                 replay_needed = 0
+             WHERE id = 1",
+            params![
+                link.server_url,
+                link.fingerprint,
+                link.token,
+                link.device_id,
+                cursor
+            ],
+        )?;
+        tx.execute("DELETE FROM invoice_pdf_queue", [])?;
+        Ok(())
+    })?;
+    book.set_role(&Actor::new("sync"), Role::Linked)
 }
 
 /// A random id for a desktop's link: its outbox entries are named by it, so two desktops'

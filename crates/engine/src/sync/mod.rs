@@ -45,6 +45,16 @@ impl Role {
     }
 }
 
+/// Whether a book holds anything a person made (beyond what every new book holds).
+pub(crate) fn has_data(conn: &Connection) -> Result<bool> {
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM accounts) OR EXISTS (SELECT 1 FROM invoices)
+             OR EXISTS (SELECT 1 FROM plans) OR EXISTS (SELECT 1 FROM usage_records)",
+        [],
+        |row| row.get(0),
+    )?)
+}
+
 /// The book's role; standalone for a schema from before sync (tests open such books).
 pub(crate) fn read_role(conn: &Connection) -> rusqlite::Result<Role> {
     use rusqlite::OptionalExtension;

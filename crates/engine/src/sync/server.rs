@@ -587,3 +587,119 @@ pub(crate) fn code_name(code: ErrorCode) -> String {
         _ => "internal".to_owned(),
     }
 }
+
+/// Takes a desktop's book (`file`, written by [`super::desktop::publish_copy`]) as this
+/// server's: allowed only while the server holds nothing but what every new book holds, and
+/// only for a book of this schema. Every replicated row is replaced by the file's in one
+/// transaction, recorded in the feed like any change; the server's own audit rows (its
+/// tokens, its becoming a server) are kept after the book's. Returns the feed position just
+/// before the publish: the desktop pulls from there, so it receives what the server kept.
+pub fn receive_published(book: &mut Book, actor: &Actor, file: &Path) -> Result<i64> {
+    require_server(book)?;
+    let source = Connection::open_with_flags(file, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .map_err(|e| {
+            ApiError::validation("book", format!("The published book cannot be opened: {e}."))
+        })?;
+    let schema: u32 = source
+        .query_row("PRAGMA user_version", [], |row| row.get(0))
+        .map_err(|e| ApiError::validation("book", format!("The published book: {e}.")))?;
+    if schema != crate::SCHEMA_VERSION {
+        return Err(ApiError::invalid_state(format!(
+            "The published book has schema {schema} and the server {}: update the older of \
+             the two first.",
+            crate::SCHEMA_VERSION
+        ))
+        .with_field("schema"));
+    }
+    let before: i64 =
+        book.reader()
+            .query_row("SELECT coalesce(max(seq), 0) FROM sync_log", [], |row| {
+                row.get(0)
+            })?;
+    book.write(actor, "sync_publish", |write| {
+        if super::has_data(write.tx)? {
+            return Err(ApiError::invalid_state(
+                "This server already holds a book (accounts, plans or invoices): publish only \
+                 to an empty server, or link with --replace to start from the server's copy.",
+            ));
+        }
+        // Rows arrive table by table; every reference is checked at commit.
+        write.tx.pragma_update(None, "defer_foreign_keys", true)?;
+        let (audit_columns, servers_audit) = audit_rows_without_ids(write.tx)?;
+        for table in KEYED.iter().rev() {
+            write.tx.execute(&format!("DELETE FROM {table}"), [])?;
+        }
+        for table in KEYED
+            .iter()
+            .chain(WHOLE)
+            .chain(["invoice_pdf_queue"].iter())
+        {
+            // Inserting invoices moves earnings (triggers): the book's own figures win.
+            write.tx.execute(&format!("DELETE FROM {table}"), [])?;
+            copy_table(&source, write.tx, table)?;
+        }
+        for values in &servers_audit {
+            insert_row(write.tx, "audit_log", &audit_columns, values)?;
+        }
+        let published: i64 = write
+            .tx
+            .query_row("SELECT count(*) FROM invoices", [], |row| row.get(0))?;
+        write.audit(
+            "sync",
+            None,
+            None::<&Value>,
+            Some(&json!({ "published": true, "invoices": published })),
+        )
+    })?;
+    Ok(before)
+}
+
+/// The audit log's rows with every column but `id`, in order.
+fn audit_rows_without_ids(
+    conn: &Connection,
+) -> Result<(Vec<String>, Vec<Vec<rusqlite::types::Value>>)> {
+    let mut read = conn.prepare("SELECT * FROM audit_log ORDER BY id")?;
+    let names: Vec<String> = read.column_names().map(str::to_owned).collect();
+    let kept: Vec<usize> = (0..names.len()).filter(|i| names[*i] != "id").collect();
+    let columns = kept.iter().map(|i| names[*i].clone()).collect();
+    let mut rows = read.query([])?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        out.push(
+            kept.iter()
+                .map(|i| row.get::<_, rusqlite::types::Value>(*i))
+                .collect::<rusqlite::Result<Vec<_>>>()?,
+        );
+    }
+    Ok((columns, out))
+}
+
+/// Copies every row of `table` from `source` to `to`, columns by name.
+fn copy_table(source: &Connection, to: &Connection, table: &str) -> Result<()> {
+    let mut read = source.prepare(&format!("SELECT * FROM {table}"))?;
+    let columns: Vec<String> = read.column_names().map(str::to_owned).collect();
+    let mut rows = read.query([])?;
+    while let Some(row) = rows.next()? {
+        let values = (0..columns.len())
+            .map(|i| row.get::<_, rusqlite::types::Value>(i))
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        insert_row(to, table, &columns, &values)?;
+    }
+    Ok(())
+}
+
+fn insert_row(
+    to: &Connection,
+    table: &str,
+    columns: &[String],
+    values: &[rusqlite::types::Value],
+) -> Result<()> {
+    let marks = vec!["?"; columns.len()].join(", ");
+    let sql = format!(
+        "INSERT INTO {table} ({}) VALUES ({marks})",
+        columns.join(", ")
+    );
+    to.prepare_cached(&sql)?
+        .execute(rusqlite::params_from_iter(values))?;
+    Ok(())
+}
