@@ -34,6 +34,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0010_tenant_and_billing_api.sql"),
     include_str!("migrations/0011_access_and_gateway.sql"),
     include_str!("migrations/0012_sync.sql"),
+    include_str!("migrations/0013_sync_journal.sql"),
 ];
 
 /// The schema version this build writes.

@@ -100,14 +100,16 @@ fn stored_outcome(conn: &Connection, entry: &Entry) -> Result<Option<Outcome>> {
 
 /// The server's id for a row `device` made with provisional id `id`, if it was made here.
 fn real_id(conn: &Connection, device: &str, id: i64) -> Option<i64> {
-    conn.prepare_cached("SELECT real FROM sync_id_map WHERE device_id = ?1 AND provisional = ?2")
-        .and_then(|mut statement| {
-            statement
-                .query_row(params![device, id], |row| row.get(0))
-                .optional()
-        })
-        .ok()
-        .flatten()
+    conn.prepare_cached(
+        "SELECT server_id FROM sync_id_map WHERE device_id = ?1 AND provisional = ?2",
+    )
+    .and_then(|mut statement| {
+        statement
+            .query_row(params![device, id], |row| row.get(0))
+            .optional()
+    })
+    .ok()
+    .flatten()
 }
 
 fn apply_entry(book: &mut Book, device: &str, entry: Entry) -> Result<Outcome> {
@@ -148,6 +150,12 @@ fn apply_entry(book: &mut Book, device: &str, entry: Entry) -> Result<Outcome> {
     };
     // Who made it, and on which desktop, for the server's audit log.
     let actor = Actor::new(format!("{} via {device}", entry.actor));
+    // What the server runs, for its journal (kept with an applied outcome).
+    let ran = input.as_ref().ok().map(|input| Ran {
+        operation: entry.operation.clone(),
+        input: input.to_string(),
+        actor: actor.0.clone(),
+    });
     let result = match input {
         Err(error) => refused(error),
         Ok(input) if class == Some(SyncClass::ServerOnly) => {
@@ -170,19 +178,20 @@ fn apply_entry(book: &mut Book, device: &str, entry: Entry) -> Result<Outcome> {
             let device_id = device.to_owned();
             let provisional = entry.provisional.clone();
             let now = book.now();
+            let journal = ran.clone();
             book.sync.before_commit = Some(Box::new(move |tx, changes| {
                 check_base(tx, &base, changes)?;
                 let ids = pair_ids(&provisional, changes);
                 for (provisional, real) in &ids {
                     crate::store::execute(
                         tx,
-                        "INSERT OR REPLACE INTO sync_id_map (device_id, provisional, real)
+                        "INSERT OR REPLACE INTO sync_id_map (device_id, provisional, server_id)
                          VALUES (?1, ?2, ?3)",
                         params![device_id, provisional, real],
                     )?;
                 }
                 let outcome = Outcome { ids, ..recorded };
-                record_outcome(tx, &device_id, &outcome, now)
+                record_outcome(tx, &device_id, &outcome, journal.as_ref(), now)
             }));
             let ran = dispatch_unsynced(book, &actor, &entry.operation, input);
             book.sync.before_commit = None;
@@ -207,34 +216,89 @@ fn apply_entry(book: &mut Book, device: &str, entry: Entry) -> Result<Outcome> {
         ids: Vec::new(),
     };
     let now = book.now();
-    book.sync_bookkeeping(|tx| record_outcome(tx, device, &outcome, now))?;
+    book.sync_bookkeeping(|tx| record_outcome(tx, device, &outcome, ran.as_ref(), now))?;
     Ok(outcome)
 }
 
+/// What the server ran for an entry: the operation, its input with the server's ids, and whom
+/// the audit log names.
+#[derive(Debug, Clone)]
+struct Ran {
+    operation: String,
+    input: String,
+    actor: String,
+}
+
+/// Records what became of an entry; an applied one with what the server ran (`ran`).
 fn record_outcome(
     tx: &Connection,
     device: &str,
     outcome: &Outcome,
+    ran: Option<&Ran>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<()> {
     let status = match outcome.result {
         EntryResult::Applied { .. } => "applied",
         EntryResult::Refused { .. } => "refused",
     };
+    let ran = ran.filter(|_| status == "applied");
     crate::store::execute(
         tx,
-        "INSERT OR IGNORE INTO sync_applied (op_id, device_id, seq, outcome, answer, applied_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT OR IGNORE INTO sync_applied
+             (op_id, device_id, seq, outcome, answer, applied_at, operation, input, actor)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         params![
             outcome.op_id,
             device,
             outcome.seq,
             status,
             serde_json::to_string(outcome)?,
-            now.timestamp()
+            now.timestamp(),
+            ran.map(|r| r.operation.as_str()),
+            ran.map(|r| r.input.as_str()),
+            ran.map(|r| r.actor.as_str()),
         ],
     )?;
     Ok(())
+}
+
+/// One change the server applied for a desktop, as it ran it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JournalEntry {
+    pub applied_at: chrono::DateTime<chrono::Utc>,
+    pub actor: String,
+    pub operation: String,
+    pub input: Value,
+}
+
+/// The desktops' changes the server applied, in the order it applied them: with the server's
+/// own writes, what replaying into a new book reproduces the server's from.
+pub fn applied_journal(book: &Book) -> Result<Vec<JournalEntry>> {
+    let mut statement = book.reader().prepare(
+        "SELECT applied_at, actor, operation, input FROM sync_applied
+         WHERE outcome = 'applied' AND operation IS NOT NULL ORDER BY rowid",
+    )?;
+    let rows = statement.query_map([], |row| {
+        Ok((
+            row.get::<_, i64>(0)?,
+            row.get::<_, String>(1)?,
+            row.get::<_, String>(2)?,
+            row.get::<_, String>(3)?,
+        ))
+    })?;
+    let mut journal = Vec::new();
+    for row in rows {
+        let (at, actor, operation, input) = row?;
+        journal.push(JournalEntry {
+            applied_at: chrono::DateTime::from_timestamp(at, 0).ok_or_else(|| {
+                ApiError::internal(&std::io::Error::other("an instant out of range"))
+            })?,
+            actor,
+            operation,
+            input: serde_json::from_str(&input)?,
+        });
+    }
+    Ok(journal)
 }
 
 /// The ids a desktop gave its new rows, paired with the server's for the same rows: the
