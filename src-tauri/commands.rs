@@ -18,4 +18,5 @@ const COMMANDS: &[&str] = &[
     "sync_unlink",
     "sync_now",
     "sync_dismiss",
+    "sync_server_id",
 ];

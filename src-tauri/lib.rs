@@ -601,7 +601,8 @@ fn commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
         sync::sync_link,
         sync::sync_unlink,
         sync::sync_now,
-        sync::sync_dismiss
+        sync::sync_dismiss,
+        sync::sync_server_id
     ])
 }
 

@@ -810,6 +810,22 @@ pub async fn sync_dismiss(
     Ok(view)
 }
 
+/// The server's id for a record made here under the provisional `id`, once synced (a screen
+/// left open on it goes there); none before, or for any other id.
+#[tauri::command]
+pub async fn sync_server_id(
+    desktop: State<'_, Desktop>,
+    id: String,
+) -> Result<Option<String>, ApiError> {
+    let Ok(provisional) = id.trim().parse::<i64>() else {
+        return Ok(None);
+    };
+    with_open_book(&desktop, move |book| {
+        Ok(desktop::server_id(book, provisional)?.map(|found| found.to_string()))
+    })
+    .await
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test

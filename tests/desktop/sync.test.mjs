@@ -231,6 +231,13 @@ async function syncInTheWindow(wd, id, { serverBook, port, person, env, server }
   const serverAccount = onServer.items[0];
   const serverInvoices = await rpc(port, 'list_invoices', { account_id: serverAccount.id });
   assert.equal(serverInvoices.total, 1, 'and its invoice');
+  // The invoice page left open on the invoice made offline follows it to the server's id.
+  const numbered = serverInvoices.items[0];
+  await until('the open invoice page under the server’s id', 30_000, async () =>
+    (await script(wd, id, 'return window.location.hash')).startsWith(`#/invoices/${numbered.id}`));
+  await until('the server’s number shown', 30_000, async () => (await pageText(wd, id)).includes(`Invoice ${numbered.friendly_id}`));
+  assert.ok(!(await pageText(wd, id)).includes('not found'), 'no "not found" on the way');
+  assert.equal(await script(wd, id, "return document.querySelector('[data-testid=invoice-provisional]') === null"), true, 'numbered now');
   await go(wd, id, `#/accounts/${serverAccount.id}`);
   await until('the account under the server’s id', 30_000, async () => (await pageText(wd, id)).includes('Made Offline GmbH'));
   await screenshot(wd, id, 'sync-back');

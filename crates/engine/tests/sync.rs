@@ -899,3 +899,41 @@ fn a_published_book_of_another_schema_or_without_data_is_refused_with_why() {
         "nothing was taken"
     );
 }
+
+#[test]
+fn a_record_made_offline_is_found_under_the_servers_id_after_the_sync() {
+    let mut world = World::new();
+    let made = world
+        .call(0, "create_account", json!({"org_name": "Made Offline"}))
+        .unwrap();
+    let provisional: i64 = made["id"].as_str().unwrap().parse().unwrap();
+    assert!(provisional < 0);
+    assert_eq!(
+        desktop::server_id(world.desk(0), provisional).unwrap(),
+        None
+    );
+    assert!(world.round(0, Vec::new()));
+    let found = desktop::server_id(world.desk(0), provisional)
+        .unwrap()
+        .expect("the server's id, once synced");
+    let account = dispatch(
+        world.desk(0),
+        &Actor::new("reader"),
+        "get_account",
+        json!({"id": found.to_string()}),
+    )
+    .unwrap();
+    assert_eq!(account["org_name"], "Made Offline");
+    let gone = dispatch(
+        world.desk(0),
+        &Actor::new("reader"),
+        "get_account",
+        json!({"id": provisional.to_string()}),
+    )
+    .unwrap_err();
+    assert_eq!(
+        gone.code,
+        ErrorCode::NotFound,
+        "the provisional row is gone"
+    );
+}

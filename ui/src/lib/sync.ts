@@ -459,6 +459,8 @@ export interface SyncCommands {
   unlink(): Promise<SyncView>;
   now(): Promise<SyncView>;
   dismiss(opId: string): Promise<SyncView>;
+  /** The server's id for a record made here under a provisional id, once synced. */
+  serverId(id: string): Promise<string | null>;
   /** Calls `onchange` on every change until the returned function is called. */
   follow(onchange: (view: SyncView) => void): Promise<() => void>;
 }
@@ -477,6 +479,7 @@ export function syncCommands(): SyncCommands {
     unlink: () => command<SyncView>('sync_unlink'),
     now: () => command<SyncView>('sync_now'),
     dismiss: (opId) => command<SyncView>('sync_dismiss', { op_id: opId }),
+    serverId: (id) => command<string | null>('sync_server_id', { id }),
     follow: (onchange) => listen<SyncView>(STATUS_EVENT, (event) => onchange(event.payload)),
   };
 }

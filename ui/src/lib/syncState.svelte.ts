@@ -3,7 +3,7 @@
 // `sync.view` stays null and nothing about sync shows.
 
 import { insideTauri } from './api';
-import { syncCommands, type SyncCommands, type SyncView } from './sync';
+import { isProvisional, syncCommands, type SyncCommands, type SyncView } from './sync';
 
 export const sync = $state({
   view: null as SyncView | null,
@@ -45,4 +45,24 @@ export async function refreshSync(): Promise<void> {
   } catch {
     // No book (the welcome screen) or the window is closing: nothing to show.
   }
+}
+
+/**
+ * Where a record made on this desktop is now: the server's id once a sync has put the server's
+ * row in its place, or null (not a provisional id, not synced yet, or in a browser). A screen
+ * left open on such a record goes there instead of saying it is not found.
+ */
+export async function movedTo(id: string): Promise<string | null> {
+  if (!isProvisional(id) || !insideTauri()) return null;
+  try {
+    return await (commands ?? syncCommands()).serverId(id);
+  } catch {
+    return null;
+  }
+}
+
+/** When the last sync completed (null before any, or in a browser): screens showing a record
+ *  made here look again when it moves. */
+export function lastSynced(): string | null {
+  return sync.view?.last_synced_at ?? null;
 }

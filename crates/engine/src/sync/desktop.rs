@@ -574,6 +574,15 @@ fn apply(
         tx.execute("DELETE FROM sync_dirty", [])?;
 
         let pairs: HashMap<i64, i64> = outcomes.values().flat_map(|o| o.ids.iter().copied()).collect();
+        // Kept, so that a screen still open on a record made here finds it under its new id
+        // ([`server_id`]); provisional ids are never given twice while the book stays linked.
+        for (provisional, server_id) in &pairs {
+            tx.execute(
+                "INSERT OR REPLACE INTO sync_id_map (device_id, provisional, server_id)
+                 VALUES (?1, ?2, ?3)",
+                params![HERE, provisional, server_id],
+            )?;
+        }
         let mut report = RoundReport {
             rows: pulled.row_count(),
             ..RoundReport::default()
@@ -992,6 +1001,25 @@ pub fn linked_after_publish(book: &mut Book, link: &LinkSettings, cursor: i64) -
     book.set_role(&Actor::new("sync"), Role::Linked)
 }
 
+/// How a desktop's own id map names itself (the server's names each device).
+const HERE: &str = "here";
+
+/// The server's id for a record made on this desktop under the provisional id `provisional`,
+/// once a sync has brought it back; `None` before, or for an id that was never provisional.
+pub fn server_id(book: &Book, provisional: i64) -> Result<Option<i64>> {
+    if provisional >= 0 {
+        return Ok(None);
+    }
+    Ok(book
+        .reader()
+        .query_row(
+            "SELECT server_id FROM sync_id_map WHERE device_id = ?1 AND provisional = ?2",
+            params![HERE, provisional],
+            |row| row.get(0),
+        )
+        .optional()?)
+}
+
 /// A random id for a desktop's link: its outbox entries are named by it, so two desktops'
 /// entries never share a name.
 pub fn new_device_id() -> Result<String> {
@@ -1035,6 +1063,8 @@ pub fn unlink(book: &mut Book, actor: &Actor) -> Result<()> {
         )?;
         tx.execute("DELETE FROM sync_outbox", [])?;
         tx.execute("DELETE FROM sync_dirty", [])?;
+        // Provisional ids start again at -1 when it is linked again.
+        tx.execute("DELETE FROM sync_id_map", [])?;
         Ok(())
     })?;
     book.set_role(actor, Role::Standalone)
