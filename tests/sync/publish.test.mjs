@@ -20,12 +20,13 @@ let url;
 let serverBook;
 
 /** Runs `counterfoil ARGS` to its end (off the event loop, the server answers meanwhile). */
-function cli(args, password) {
+function cli(args, password, stdin) {
   return new Promise((resolve) => {
     const env = { ...process.env };
     if (password !== undefined) env.COUNTERFOIL_PASSWORD = password;
     else delete env.COUNTERFOIL_PASSWORD;
-    const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
+    const child = spawn(binary, args, { stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], env });
+    if (stdin !== undefined) child.stdin.end(stdin);
     let out = '';
     let err = '';
     child.stdout.on('data', (chunk) => (out += chunk));
@@ -153,4 +154,40 @@ test('a desk with books of its own publishes them to an empty server by signing 
   assert.ok(!(await serverAccounts()).includes('Other Buyer'));
   const otherStatus = JSON.parse((await cli(['sync', 'status', '--book', other, '--json'])).out);
   assert.equal(otherStatus.role, 'standalone', 'the refused book stays as it was');
+});
+
+test('a usage import of 14 000 rows (over 1 MiB) made offline, for an application made offline, reaches the server whole', async () => {
+  const desk = path.join(dir, 'importer.book');
+  const linked = await cli(['sync', 'link', '--book', desk, '--server', url, '--username', 'ann'], 'correct horse battery');
+  assert.equal(linked.code, 0, linked.err);
+  const plans = await op(desk, 'list_plans');
+  const account = await op(desk, 'create_account', { org_name: 'Bulk Importer' });
+  const app = await op(desk, 'subscribe', { account_id: account.id, plan_id: plans.items[0].id, name: 'Bulk app' });
+  assert.ok(app.id.startsWith('-'), 'made here, not yet known to the server');
+  const start = Date.parse(app.created_at);
+  const rows = Array.from({ length: 14_000 }, (_, i) => ({
+    application: app.id, metric: 'hits', timestamp: new Date(start - 1000 - (i % 50) * 1000).toISOString().replace(/\.\d+Z$/, 'Z'), value: '1',
+  }));
+  // Usage a little earlier than the application, as a desk's clock may be: refused here.
+  const early = await cli(['op', 'import_usage', '-', '--book', desk], undefined, JSON.stringify({ rows }));
+  assert.notEqual(early.code, 0);
+  assert.match(early.out + early.err, /earlier than the application's creation/);
+  const later = rows.map((row) => ({ ...row, timestamp: app.created_at }));
+  const imported = await cli(['op', 'import_usage', '-', '--book', desk], undefined, JSON.stringify({ rows: later }));
+  assert.equal(imported.code, 0, imported.out + imported.err);
+  assert.equal(JSON.parse(imported.out).imported, 14_000);
+  const waiting = JSON.parse((await cli(['sync', 'status', '--book', desk, '--json'])).out).waiting;
+  assert.equal(waiting, 2 + 7, 'the account, the application, and the import in seven parts of 2 000 rows');
+
+  const round = await cli(['sync', '--book', desk]);
+  assert.equal(round.code, 0, round.err);
+  const status = JSON.parse((await cli(['sync', 'status', '--book', desk, '--json'])).out);
+  assert.equal(status.waiting, 0);
+  assert.deepEqual(status.refused, []);
+  const apps = await fetch(`${url}rpc/list_applications`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ per_page: 100 }) });
+  const onServer = (await apps.json()).items.find((a) => a.name === 'Bulk app');
+  assert.ok(onServer, 'the application is on the server');
+  const usage = await fetch(`${url}rpc/list_usage`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ application_id: onServer.id, per_page: 1 }) });
+  const listed = await usage.json();
+  assert.equal(listed.total, 14_000, JSON.stringify(listed).slice(0, 300));
 });

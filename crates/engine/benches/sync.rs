@@ -8,6 +8,9 @@
 //!   Peer: copying the server's file.
 //! - `pull N`: a desktop pulling N rows changed on the server. Peer: SQLite alone reading the
 //!   same rows from the server's file and writing them into another.
+//! - `import N`: a usage import of N rows made offline (queued in parts of 2 000 rows), then
+//!   the round that sends it: time and peak memory. Peer: the same import on a standalone book
+//!   (nothing recorded for sync), in the same run.
 //!
 //! The server and the desktop are real SQLite files in one process; every request and answer
 //! goes through JSON as over HTTP. Each case runs in a child process of its own.
@@ -39,11 +42,13 @@ fn main() {
         ["offline", n] => offline(n.parse().unwrap()),
         ["bootstrap", n] => bootstrap(n.parse().unwrap()),
         ["pull", n] => pull(n.parse().unwrap()),
+        ["import", n] => import(n.parse().unwrap()),
         [] => {
             for case in [
                 ["offline", "10000"],
                 ["bootstrap", "100000"],
                 ["pull", "100000"],
+                ["import", "100000"],
             ] {
                 let status = std::process::Command::new(std::env::current_exe().unwrap())
                     .args(case)
@@ -52,7 +57,7 @@ fn main() {
                 assert!(status.success(), "bench case {case:?} failed");
             }
         }
-        other => panic!("unknown case {other:?}; cases: offline N, bootstrap N, pull N"),
+        other => panic!("unknown case {other:?}; cases: offline N, bootstrap N, pull N, import N"),
     }
 }
 
@@ -314,4 +319,75 @@ fn sqlite_copy_floor(from: &Path, to: &Path) -> Duration {
     }
     conn.execute_batch("COMMIT").unwrap();
     started.elapsed()
+}
+
+fn peak_memory_mb() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kib: u64 = status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0);
+    kib / 1024
+}
+
+/// Starts the peak (VmHWM) over from the current size (Linux: "5" to clear_refs).
+fn reset_peak_memory() {
+    std::fs::write("/proc/self/clear_refs", "5").unwrap();
+}
+
+fn import(rows: usize) {
+    let dir = tempfile::tempdir().unwrap();
+    let seed = |book: &mut Book| bench_support::seed_billing_book(book, 100).unwrap();
+    let mut standalone = Book::open(&dir.path().join("standalone.book"), clock()).unwrap();
+    seed(&mut standalone);
+    let (mut server_book, mut desk) = server_and_desk(dir.path(), seed);
+    let actor = Actor::new("person");
+    let app = dispatch(
+        &mut desk,
+        &actor,
+        "list_applications",
+        json!({"per_page": 1}),
+    )
+    .unwrap()["items"][0]["id"]
+        .clone();
+    let input = json!({ "rows": (0..rows).map(|n| json!({
+        "application": app, "metric": "hits", "timestamp": "2025-01-31T10:00:00Z",
+        "value": (n % 1000).to_string(),
+    })).collect::<Vec<_>>() });
+    let input_mb = input.to_string().len() as f64 / 1e6;
+
+    reset_peak_memory();
+    let started = Instant::now();
+    dispatch(&mut standalone, &actor, "import_usage", input.clone()).unwrap();
+    let peer = started.elapsed();
+    let peer_peak = peak_memory_mb();
+    drop(standalone);
+
+    reset_peak_memory();
+    let started = Instant::now();
+    dispatch(&mut desk, &actor, "import_usage", input).unwrap();
+    let queued = started.elapsed();
+    let waiting = desktop::status(&desk).unwrap().waiting;
+    let report = desktop::round(
+        &mut desk,
+        &mut Direct {
+            server: &mut server_book,
+        },
+    )
+    .unwrap();
+    let elapsed = started.elapsed();
+    let peak = peak_memory_mb();
+    assert_eq!(report.applied as i64, waiting);
+    println!(
+        "sync, a usage import of {rows} rows ({input_mb:.1} MB of JSON) made offline: imported \
+         and queued in {waiting} parts in {:.2} s, sent and applied with the round in {:.2} s \
+         all told, peak {peak} MB; the same import on a standalone book: {:.2} s, peak \
+         {peer_peak} MB: ratios {:.1} (time) and {:.1} (memory)",
+        queued.as_secs_f64(),
+        elapsed.as_secs_f64(),
+        peer.as_secs_f64(),
+        elapsed.as_secs_f64() / peer.as_secs_f64(),
+        peak as f64 / peer_peak.max(1) as f64
+    );
 }

@@ -937,3 +937,62 @@ fn a_record_made_offline_is_found_under_the_servers_id_after_the_sync() {
         "the provisional row is gone"
     );
 }
+
+#[test]
+fn a_large_import_made_offline_travels_in_parts_and_arrives_whole() {
+    let mut world = World::new();
+    let account = world
+        .call(0, "create_account", json!({"org_name": "Heavy User"}))
+        .unwrap();
+    let app = world
+        .call(
+            0,
+            "subscribe",
+            json!({"account_id": account["id"], "plan_id": "1", "name": "Heavy app"}),
+        )
+        .unwrap();
+    world.clock.set(start() + Duration::hours(2));
+    let rows: Vec<Value> = (0..4_500)
+        .map(|i| {
+            let at = start() + Duration::seconds(i + 1);
+            json!({"application": app["id"], "metric": "hits",
+                   "timestamp": at.to_rfc3339(), "value": (i + 1).to_string()})
+        })
+        .collect();
+    let report = dispatch(
+        world.desk(0),
+        &Actor::new("person0"),
+        "import_usage",
+        json!({ "rows": rows }),
+    )
+    .unwrap();
+    assert_eq!(report["imported"], 4_500, "{report}");
+    // Three parts of at most 2 000 rows, after the account and the subscription.
+    assert_eq!(desktop::status(world.desk(0)).unwrap().waiting, 2 + 3);
+    world.made[0] += 3;
+    // The server applies the parts and the answer is lost: sent again, they apply once.
+    assert!(!world.round(0, vec![Fault::LoseAnswer]));
+    assert!(world.round(0, Vec::new()));
+    assert!(world.round(1, Vec::new()));
+    let on_server = dump(&world.server, "usage_records");
+    assert_eq!(on_server.len(), 4_500, "every row once");
+    let total: i64 = on_server.iter().map(|row| row[4].as_i64().unwrap()).sum();
+    assert_eq!(total, 4_500 * 4_501 / 2);
+    // Recorded here before the server knew the application: billed from its creation there.
+    let usage = server::replicated_rows(&world.server, "usage_records").unwrap();
+    let at = usage
+        .columns
+        .iter()
+        .position(|c| c == "recorded_at")
+        .unwrap();
+    let apps = server::replicated_rows(&world.server, "applications").unwrap();
+    let created = apps.columns.iter().position(|c| c == "created_at").unwrap();
+    let made_at = apps.rows.last().unwrap()[created].as_i64().unwrap();
+    assert!(usage
+        .rows
+        .iter()
+        .all(|row| row[at].as_i64().unwrap() >= made_at));
+    assert_eq!(made_at, (start() + Duration::hours(2)).timestamp());
+    assert_converged(&mut world);
+    assert_replaying_the_journal_reproduces_the_server(&world);
+}

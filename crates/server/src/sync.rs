@@ -18,9 +18,17 @@ use counterfoil_engine::sync::protocol::{PullRequest, PushRequest};
 use counterfoil_engine::sync::{server, Role};
 use counterfoil_engine::{authenticate_token, Actor, ApiError, ErrorCode};
 
+/// The largest push body the server reads: four times what a desktop puts in one push.
+const PUSH_BODY_LIMIT: usize = 4 * counterfoil_engine::sync::desktop::PUSH_BYTES;
+
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
-        .route("/sync/v1/push", post(push))
+        // A push carries up to about PUSH_BYTES of entries (one larger entry alone), more
+        // than the 1 MiB every other request may send.
+        .route(
+            "/sync/v1/push",
+            post(push).layer(axum::extract::DefaultBodyLimit::max(PUSH_BODY_LIMIT)),
+        )
         .route("/sync/v1/pull", post(pull))
         .route("/sync/v1/snapshot", get(snapshot))
         .route("/sync/v1/publish", post(publish))

@@ -26,6 +26,29 @@ use std::path::{Path, PathBuf};
 /// How many entries one push carries.
 pub const PUSH_BATCH: usize = 500;
 
+/// About the most bytes of inputs one push carries (an entry larger than this goes alone):
+/// well under the server's limit on a push's body.
+pub const PUSH_BYTES: usize = 4 << 20;
+
+/// The outbox in runs of at most [`PUSH_BATCH`] entries and about [`PUSH_BYTES`] of input.
+fn push_batches(entries: &[Entry]) -> Vec<&[Entry]> {
+    let mut batches = Vec::new();
+    let (mut start, mut bytes) = (0, 0);
+    for (index, entry) in entries.iter().enumerate() {
+        let size = entry.input.to_string().len();
+        let full = index - start >= PUSH_BATCH || (index > start && bytes + size > PUSH_BYTES);
+        if full {
+            batches.push(&entries[start..index]);
+            (start, bytes) = (index, 0);
+        }
+        bytes += size;
+    }
+    if start < entries.len() {
+        batches.push(&entries[start..]);
+    }
+    batches
+}
+
 /// The marker row of `sync_dirty` for "a table replicated whole changed here".
 const WHOLE_MARK: &str = "*whole";
 
@@ -238,33 +261,104 @@ pub(crate) fn record_entry(
         .filter(|(_, ids)| !ids.is_empty())
         .collect();
     let base = base_of(tx, &capture.input, changes)?;
-    let (seq, device): (i64, Option<String>) = tx.query_row(
+    let (first_seq, device): (i64, Option<String>) = tx.query_row(
         "SELECT next_seq, device_id FROM sync_state WHERE id = 1",
         [],
         |row| Ok((row.get(0)?, row.get(1)?)),
     )?;
-    crate::store::execute(
-        tx,
-        "INSERT INTO sync_outbox (seq, op_id, operation, input, actor, performed_at, provisional,
-                                  base, replayed)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1)",
-        params![
-            seq,
-            format!("{}-{seq}", device.unwrap_or_default()),
-            capture.operation,
-            capture.input.to_string(),
-            capture.actor,
-            now.timestamp(),
-            serde_json::to_string(&provisional)?,
-            serde_json::to_string(&base)?,
-        ],
-    )?;
+    let device = device.unwrap_or_default();
+    let parts = split_for_outbox(&capture.operation, &capture.input, &provisional);
+    let mut seq = first_seq;
+    for (input, provisional) in parts {
+        crate::store::execute(
+            tx,
+            "INSERT INTO sync_outbox (seq, op_id, operation, input, actor, performed_at,
+                                      provisional, base, replayed)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1)",
+            params![
+                seq,
+                format!("{device}-{seq}"),
+                capture.operation,
+                input.to_string(),
+                capture.actor,
+                now.timestamp(),
+                serde_json::to_string(&provisional)?,
+                // Only a change of fields has a base, and such a change is never split.
+                serde_json::to_string(if seq == first_seq { &base[..] } else { &[] })?,
+            ],
+        )?;
+        seq += 1;
+    }
     crate::store::execute(
         tx,
         "UPDATE sync_state SET next_seq = ?1 WHERE id = 1",
-        [seq + 1],
+        [seq],
     )?;
     Ok(())
+}
+
+/// Operations whose input is a list of rows each applied on its own, one row of `table` per
+/// input row in order: a large one is sent as several outbox entries of at most
+/// [`ROWS_PER_ENTRY`] rows (docs/sync.md "Large changes"), so that no request to the server
+/// grows with the size of a file.
+const SPLIT_BY_ROWS: &[(&str, &str, &str)] = &[("import_usage", "rows", "usage_records")];
+
+/// The most input rows one outbox entry carries.
+pub const ROWS_PER_ENTRY: usize = 2_000;
+
+/// A change as the outbox entries that carry it: itself, or for an operation of
+/// [`SPLIT_BY_ROWS`] with more rows than one entry carries, one entry per run of rows, each
+/// with the provisional ids of its own rows (the rows of other tables, e.g. its audit row,
+/// with the first).
+fn split_for_outbox(
+    operation: &str,
+    input: &Value,
+    provisional: &BTreeMap<&str, Vec<i64>>,
+) -> Vec<(Value, BTreeMap<String, Vec<i64>>)> {
+    let owned = |ids: &BTreeMap<&str, Vec<i64>>| -> BTreeMap<String, Vec<i64>> {
+        ids.iter()
+            .map(|(table, ids)| ((*table).to_owned(), ids.clone()))
+            .collect()
+    };
+    let whole = || vec![(input.clone(), owned(provisional))];
+    let Some((_, key, table)) = SPLIT_BY_ROWS.iter().find(|(name, _, _)| *name == operation) else {
+        return whole();
+    };
+    let Some(rows) = input.get(*key).and_then(Value::as_array) else {
+        return whole();
+    };
+    let made = provisional.get(*table).cloned().unwrap_or_default();
+    if rows.len() <= ROWS_PER_ENTRY || made.len() != rows.len() {
+        // Small, or not one row per input row (a dry run): one entry, as it was made.
+        return whole();
+    }
+    // The input without its rows, copied once per entry (the rows are not).
+    let shell: Map<String, Value> = input
+        .as_object()
+        .map(|fields| {
+            fields
+                .iter()
+                .filter(|(name, _)| name.as_str() != *key)
+                .map(|(name, value)| (name.clone(), value.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    rows.chunks(ROWS_PER_ENTRY)
+        .zip(made.chunks(ROWS_PER_ENTRY))
+        .enumerate()
+        .map(|(index, (part, ids))| {
+            let mut input = shell.clone();
+            input.insert((*key).to_owned(), Value::Array(part.to_vec()));
+            let input = Value::Object(input);
+            let mut own = if index == 0 {
+                owned(provisional)
+            } else {
+                BTreeMap::new()
+            };
+            own.insert((*table).to_owned(), ids.to_vec());
+            (input, own)
+        })
+        .collect()
 }
 
 /// What the person saw of the fields the change changes: for each record the change's audit
@@ -668,7 +762,7 @@ fn round_inner(
     resume(book)?;
     let entries = outbox(book.reader())?;
     let mut outcomes = HashMap::new();
-    for batch in entries.chunks(PUSH_BATCH) {
+    for batch in push_batches(&entries) {
         let answer = transport.push(&PushRequest {
             protocol: PROTOCOL,
             schema: crate::SCHEMA_VERSION,

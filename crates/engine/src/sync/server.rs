@@ -127,7 +127,8 @@ fn apply_entry(book: &mut Book, device: &str, entry: Entry) -> Result<Outcome> {
     // clock stay with those who sign in to the server itself.
     let forbidden = operation_group(&entry.operation) == Some(OperationGroup::Access)
         || entry.operation == "advance_clock";
-    let rewritten = rewrite_ids(&entry.input, &map);
+    let rewritten = rewrite_ids(&entry.input, &map)
+        .map(|input| usage_from_creation(book.reader(), &entry.operation, &entry.input, input));
     let base = rewrite_base(&entry.base, &map);
     let input = match (class, rewritten) {
         _ if forbidden => Err(ApiError::forbidden(format!(
@@ -325,11 +326,18 @@ fn provisional_id(value: &Value) -> Option<i64> {
 }
 
 fn is_id_key(key: &str) -> bool {
-    key == "id" || key.ends_with("_id") || key.ends_with("_ids")
+    key == "id"
+        || key.ends_with("_id")
+        || key.ends_with("_ids")
+        // A usage import's row names its application by id, and its metric by system name or
+        // id (a provisional id is a negative number, which no system name is).
+        || key == "application"
+        || key == "metric"
 }
 
-/// The input with every provisional id (under a key `id`, `…_id` or `…_ids`) replaced by the
-/// server's; `Err(id)` names one the server does not know.
+/// The input with every provisional id (under a key `id`, `…_id` or `…_ids`, or a usage row's
+/// `application` or `metric`) replaced by the server's; `Err(id)` names one the server does
+/// not know.
 pub(crate) fn rewrite_ids(
     input: &Value,
     map: &dyn Fn(i64) -> Option<i64>,
@@ -365,6 +373,63 @@ pub(crate) fn rewrite_ids(
         })
     }
     walk(input, false, map)
+}
+
+/// Usage recorded on a desktop for an application made there before the server knew it: the
+/// application exists here from when its entry was applied, later than the desktop made it,
+/// so usage timed before that is moved to the application's creation here (docs/sync.md
+/// "Instants"): billed in the application's first period, never refused as earlier than it.
+/// Only rows that named the application by its provisional id (`original`) are moved.
+fn usage_from_creation(
+    conn: &Connection,
+    operation: &str,
+    original: &Value,
+    mut input: Value,
+) -> Value {
+    let created = |id: &Value| -> Option<chrono::DateTime<chrono::Utc>> {
+        let id = match id {
+            Value::String(text) => text.parse::<i64>().ok()?,
+            other => other.as_i64()?,
+        };
+        let seconds: i64 = conn
+            .query_row(
+                "SELECT created_at FROM applications WHERE id = ?1",
+                [id],
+                |row| row.get(0),
+            )
+            .ok()?;
+        chrono::DateTime::from_timestamp(seconds, 0)
+    };
+    let from_creation = |original: &Value, row: &mut Value, key: &str| {
+        if provisional_id(&original[key]).is_none() {
+            return;
+        }
+        let Some(created) = created(&row[key]) else {
+            return;
+        };
+        let before = row["timestamp"]
+            .as_str()
+            .and_then(|text| chrono::DateTime::parse_from_rfc3339(text).ok())
+            .is_some_and(|at| at < created);
+        if before {
+            row["timestamp"] =
+                Value::String(created.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+        }
+    };
+    match operation {
+        "record_usage" => from_creation(original, &mut input, "application_id"),
+        "import_usage" => {
+            if let (Some(originals), Some(rows)) =
+                (original["rows"].as_array(), input["rows"].as_array_mut())
+            {
+                for (original, row) in originals.iter().zip(rows.iter_mut()) {
+                    from_creation(original, row, "application");
+                }
+            }
+        }
+        _ => {}
+    }
+    input
 }
 
 fn rewrite_base(base: &[Base], map: &dyn Fn(i64) -> Option<i64>) -> Vec<Base> {
