@@ -23,6 +23,18 @@ pub fn computer_name() -> String {
         .unwrap_or_else(|| "a desktop".to_owned())
 }
 
+/// Requests larger than this are sent gzipped.
+const GZIP_FROM_BYTES: usize = 16 * 1024;
+
+fn gzipped(bytes: &[u8]) -> Result<Vec<u8>, TransportError> {
+    use std::io::Write as _;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    encoder
+        .write_all(bytes)
+        .and_then(|()| encoder.finish())
+        .map_err(|e| TransportError::Refused(format!("compressing the request: {e}")))
+}
+
 pub struct HttpTransport {
     client: reqwest::blocking::Client,
     base: url::Url,
@@ -129,7 +141,21 @@ impl HttpTransport {
         path: &str,
         body: &impl serde::Serialize,
     ) -> Result<T, TransportError> {
-        let response = self.send(self.client.post(self.url(path)?).json(body))?;
+        let json = serde_json::to_vec(body)
+            .map_err(|e| TransportError::Refused(format!("the request: {e}")))?;
+        let mut request = self
+            .client
+            .post(self.url(path)?)
+            .header(reqwest::header::CONTENT_TYPE, "application/json");
+        // A push of many changes shrinks several times; a small request is sent as it is.
+        request = if json.len() > GZIP_FROM_BYTES {
+            request
+                .header(reqwest::header::CONTENT_ENCODING, "gzip")
+                .body(gzipped(&json)?)
+        } else {
+            request.body(json)
+        };
+        let response = self.send(request)?;
         response
             .json()
             .map_err(|e| TransportError::Unreachable(format!("the answer was cut: {e}")))
