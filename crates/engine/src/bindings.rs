@@ -46,6 +46,8 @@ pub fn typescript() -> String {
         PdfStatus, PdfSettings, SetInvoiceLogo, InvoiceLogo, InvoicePdfFile, InvoicePdfStatuses,
         InvoicePdfState,
         UsageRow, ImportUsage, RowError, UsageImportReport,
+        EventInput, IngestEvents, RefusedEvent, IngestReport, Event, AmendEvent, ByEventId,
+        SearchEvents, EventVolume, VolumeBucket, SetExternalCustomerId,
         Scope, Permission, AccessToken, CreateAccessToken, CreatedAccessToken, ListAccessTokens,
         User, AddUser, ChangePassword,
         AdvanceClock, Dashboard, AttentionGroup, ReviewInvoice, BillingJobSummary,

@@ -35,6 +35,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0011_access_and_gateway.sql"),
     include_str!("migrations/0012_sync.sql"),
     include_str!("migrations/0013_sync_journal.sql"),
+    include_str!("migrations/0014_events.sql"),
 ];
 
 /// The schema version this build writes.

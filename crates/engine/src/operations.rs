@@ -206,6 +206,14 @@ operations! {
     write queued accounts applications::record_usage(RecordUsage) -> UsageRecord;
     write queued accounts usage_import::import_usage(ImportUsage) -> UsageImportReport;
 
+    write queued finance  events::ingest_events(IngestEvents) -> IngestReport;
+    write queued finance  events::amend_event(AmendEvent) -> Event;
+    write queued finance  events::deprecate_event(ByEventId) -> Event;
+    read  local  finance  events::get_event(ByEventId) -> Event;
+    read  local  finance  events::search_events(SearchEvents) -> Vec<Event>;
+    read  local  finance  events::event_volume(EventVolume) -> Vec<VolumeBucket>;
+    write queued accounts events::set_external_customer_id(SetExternalCustomerId) -> Option<String>;
+
     read  local  finance  invoices::list_invoices(ListInvoices) -> Page<Invoice>;
     read  local  finance  invoices::get_invoice(ById) -> InvoiceDetail;
     read  local  finance  invoices::list_invoices_with_lines(ListInvoices) -> Page<InvoiceWithLines>;

@@ -996,3 +996,91 @@ fn a_large_import_made_offline_travels_in_parts_and_arrives_whole() {
     assert_converged(&mut world);
     assert_replaying_the_journal_reproduces_the_server(&world);
 }
+
+#[test]
+fn events_ingested_offline_on_two_desktops_count_once_and_what_the_server_refuses_is_listed() {
+    let mut world = World::new();
+    // Acme subscribes, and both desktops hear of it.
+    world
+        .call(
+            0,
+            "subscribe",
+            json!({"account_id": "1", "plan_id": "1", "name": "Acme app"}),
+        )
+        .unwrap();
+    world.settle();
+    world.clock.set(start() + Duration::hours(1));
+    let event = |key: &str| {
+        json!({"idempotency_key": key, "event_name": "completion",
+               "timestamp": (start() + Duration::minutes(30)).to_rfc3339(),
+               "customer_id": "1", "properties": {"tokens": 7}})
+    };
+    let first = world
+        .call(
+            0,
+            "ingest_events",
+            json!({"events": [event("k1"), event("k2")]}),
+        )
+        .unwrap();
+    assert_eq!(first["ingested"], json!(["k1", "k2"]));
+    world
+        .call(
+            1,
+            "ingest_events",
+            json!({"events": [event("k2"), event("k3")]}),
+        )
+        .unwrap();
+    // Offline, a new buyer subscribes on desk 1 and sends events at once: the server learns of
+    // the subscription later than the events' time, and refuses them, saying why.
+    let buyer = world
+        .call(1, "create_account", json!({"org_name": "Late Buyer"}))
+        .unwrap();
+    world
+        .call(
+            1,
+            "subscribe",
+            json!({"account_id": buyer["id"], "plan_id": "1", "name": "Late app"}),
+        )
+        .unwrap();
+    world.clock.set(start() + Duration::hours(2));
+    let late = json!({"idempotency_key": "late-1", "event_name": "completion",
+        "timestamp": (start() + Duration::minutes(90)).to_rfc3339(), "customer_id": buyer["id"],
+        "properties": {"tokens": 1}});
+    let taken = world
+        .call(1, "ingest_events", json!({"events": [late]}))
+        .unwrap();
+    assert_eq!(taken["ingested"], json!(["late-1"]), "taken offline");
+    world.clock.set(start() + Duration::hours(3));
+    world.settle();
+    let on_server = dispatch(
+        &mut world.server,
+        &Actor::new("reader"),
+        "search_events",
+        json!({"timeframe_start": start().to_rfc3339()}),
+    )
+    .unwrap();
+    let mut keys: Vec<&str> = on_server
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_str().unwrap())
+        .collect();
+    keys.sort_unstable();
+    assert_eq!(keys, vec!["k1", "k2", "k3"], "k2 once; late-1 refused");
+    assert_tables_equal(&mut world);
+    let status = desktop::status(world.desk(1)).unwrap();
+    let refused = status
+        .refused
+        .iter()
+        .find(|r| r.operation == "ingest_events")
+        .expect("the refused event is listed on the desktop that sent it");
+    assert!(
+        refused
+            .message
+            .starts_with("The server did not take 1 of the 1 events: “late-1”: timestamp: the event is before the customer's subscription began"),
+        "{}",
+        refused.message
+    );
+    assert_eq!(refused.field.as_deref(), Some("events"));
+    assert_replaying_the_journal_reproduces_the_server(&world);
+}

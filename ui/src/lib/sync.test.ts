@@ -260,3 +260,10 @@ describe('linkInput', () => {
     expect(input.replace).toBe(true);
   });
 });
+
+describe('operationWords for events', () => {
+  it('says how many events a refused batch held', () => {
+    expect(operationWords('ingest_events', { events: [{}, {}, {}] })).toBe('Send usage events (3 events)');
+    expect(operationWords('deprecate_event', { id: 'k1' })).toContain('k1');
+  });
+});

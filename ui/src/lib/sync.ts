@@ -249,6 +249,11 @@ const OPERATION_WORDS: Partial<Record<keyof Operations, (input: Record<string, u
   record_usage: () => 'Record usage',
   import_usage: (i) =>
     Array.isArray(i.rows) ? `Import usage (${countOf(i.rows.length, 'row', 'rows')})` : 'Import usage',
+  ingest_events: (i) =>
+    Array.isArray(i.events) ? `Send usage events (${countOf(i.events.length, 'event', 'events')})` : 'Send usage events',
+  amend_event: (i) => `Amend the event${named(i, 'id')}`,
+  deprecate_event: (i) => `Deprecate the event${named(i, 'id')}`,
+  set_external_customer_id: () => 'Change an account’s external customer id',
   create_invoice: () => 'New invoice',
   update_invoice: () => 'Change an invoice',
   add_line_item: (i) => `Add the line${named(i, 'name')} to an invoice`,

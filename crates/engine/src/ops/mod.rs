@@ -10,6 +10,7 @@ pub(crate) mod book;
 pub(crate) mod charging;
 pub(crate) mod dashboard;
 pub(crate) mod earnings;
+pub(crate) mod events;
 pub(crate) mod invoice_view;
 pub(crate) mod invoices;
 pub(crate) mod pdfs;

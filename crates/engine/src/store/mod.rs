@@ -8,6 +8,7 @@ pub(crate) mod billing_run;
 pub mod catalogue;
 pub(crate) mod dashboard;
 pub mod earnings;
+pub(crate) mod events;
 pub mod invoices;
 pub mod payments;
 pub(crate) mod pdfs;

@@ -297,6 +297,57 @@ pub(crate) fn record_entry(
     Ok(())
 }
 
+/// What of an applied entry the server did not take, as a change of its own to redo.
+struct PartRefused {
+    input: Value,
+    message: String,
+    field: &'static str,
+}
+
+/// The events of an ingest the server refused (it answers each with its reasons); `None`
+/// when it took them all, or for any other operation.
+fn partly_refused(entry: &Entry, result: &EntryResult) -> Option<PartRefused> {
+    let EntryResult::Applied { output } = result else {
+        return None;
+    };
+    if !super::server::answer_tells_what_was_not_taken(&entry.operation) {
+        return None;
+    }
+    let refused = output.get("refused")?.as_array()?;
+    if refused.is_empty() {
+        return None;
+    }
+    let sent = entry.input.get("events")?.as_array()?;
+    let events: Vec<Value> = refused
+        .iter()
+        .filter_map(|r| {
+            sent.get(usize::try_from(r.get("index")?.as_u64()?).ok()?)
+                .cloned()
+        })
+        .collect();
+    let reasons: Vec<String> = refused
+        .iter()
+        .map(|r| {
+            let key = r["idempotency_key"].as_str().unwrap_or_default();
+            let why: Vec<&str> = r["validation_errors"]
+                .as_array()
+                .map(|errors| errors.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            format!("“{key}”: {}", why.join("; "))
+        })
+        .collect();
+    Some(PartRefused {
+        input: serde_json::json!({ "events": events }),
+        message: format!(
+            "The server did not take {} of the {} events: {}",
+            refused.len(),
+            sent.len(),
+            reasons.join(" ")
+        ),
+        field: "events",
+    })
+}
+
 /// Operations whose input is a list of rows each applied on its own, one row of `table` per
 /// input row in order: a large one is sent as several outbox entries of at most
 /// [`ROWS_PER_ENTRY`] rows (docs/sync.md "Large changes"), so that no request to the server
@@ -700,6 +751,27 @@ fn apply(
                                 code,
                                 message,
                                 field,
+                                now.timestamp()
+                            ],
+                        )?;
+                    } else if let Some(refused) = partly_refused(&entry, &outcome.result) {
+                        // Applied, but not all of it: what the server did not take is listed
+                        // as a change not applied, with each reason.
+                        report.applied += 1;
+                        report.refused += 1;
+                        tx.execute(
+                            "INSERT OR IGNORE INTO sync_refused (seq, op_id, operation, input, actor,
+                                 performed_at, code, message, field, refused_at)
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'validation', ?7, ?8, ?9)",
+                            params![
+                                entry.seq,
+                                entry.op_id,
+                                entry.operation,
+                                refused.input.to_string(),
+                                entry.actor,
+                                entry.performed_at.timestamp(),
+                                refused.message,
+                                refused.field,
                                 now.timestamp()
                             ],
                         )?;

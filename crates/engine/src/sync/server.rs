@@ -197,8 +197,22 @@ fn apply_entry(book: &mut Book, device: &str, entry: Entry) -> Result<Outcome> {
             let ran = dispatch_unsynced(book, &actor, &entry.operation, input);
             book.sync.before_commit = None;
             match ran {
-                Ok(_) => {
+                Ok(output) => {
                     if let Some(outcome) = stored_outcome(book.reader(), &entry)? {
+                        if !answer_tells_what_was_not_taken(&entry.operation) {
+                            return Ok(outcome);
+                        }
+                        // Kept with the outcome, in the same transaction as the run (a push's
+                        // queued entries always run in one): a resend is answered with it too.
+                        let outcome = Outcome {
+                            result: EntryResult::Applied { output },
+                            ..outcome
+                        };
+                        crate::store::execute(
+                            book.reader(),
+                            "UPDATE sync_applied SET answer = ?2 WHERE op_id = ?1",
+                            params![outcome.op_id, serde_json::to_string(&outcome)?],
+                        )?;
                         return Ok(outcome);
                     }
                     // The operation changed nothing (no transaction to record in).
@@ -219,6 +233,12 @@ fn apply_entry(book: &mut Book, device: &str, entry: Entry) -> Result<Outcome> {
     let now = book.now();
     book.sync_bookkeeping(|tx| record_outcome(tx, device, &outcome, ran.as_ref(), now))?;
     Ok(outcome)
+}
+
+/// Operations applied in part: their answer lists what was not taken (an event batch's
+/// refused events), so a desktop is told of each as a change not applied.
+pub(crate) fn answer_tells_what_was_not_taken(operation: &str) -> bool {
+    operation == "ingest_events"
 }
 
 /// What the server ran for an entry: the operation, its input with the server's ids, and whom

@@ -17,6 +17,9 @@ pub(crate) const KEYED: &[&str] = &[
     "line_items",
     "payment_transactions",
     "invoice_pdfs",
+    "customer_aliases",
+    "events",
+    "event_versions",
 ];
 
 /// Replicated whole: small tables keyed by text, or kept by the store beside other writes

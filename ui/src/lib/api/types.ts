@@ -671,6 +671,68 @@ imported: number,
  */
 errors: Array<RowError>, };
 
+export type EventInput = { idempotency_key?: string, event_name?: string, 
+/**
+ * RFC 3339; without an offset it is UTC.
+ */
+timestamp?: string, 
+/**
+ * The account's id.
+ */
+customer_id?: string, 
+/**
+ * The alias an account carries (`set_external_customer_id`).
+ */
+external_customer_id?: string, properties?: Record<string, unknown>, };
+
+export type IngestEvents = { events: Array<EventInput>, };
+
+export type RefusedEvent = { 
+/**
+ * Its place in the batch, from 0.
+ */
+index: number, 
+/**
+ * Its key as sent (empty when it had none).
+ */
+idempotency_key: string, validation_errors: Array<string>, };
+
+export type IngestReport = { ingested: Array<string>, duplicate: Array<string>, refused: Array<RefusedEvent>, };
+
+export type Event = { id: string, event_name: string, timestamp: string, customer_id: Id, external_customer_id: string | null, properties: Record<string, unknown>, ingested_at: string, 
+/**
+ * Deprecated events count for nothing; they stay to be seen.
+ */
+deprecated: boolean, 
+/**
+ * 1, then one more for each amendment (the earlier versions are kept).
+ */
+version: number, };
+
+export type AmendEvent = { id: string, idempotency_key?: string, event_name?: string, 
+/**
+ * RFC 3339; without an offset it is UTC.
+ */
+timestamp?: string, 
+/**
+ * The account's id.
+ */
+customer_id?: string, 
+/**
+ * The alias an account carries (`set_external_customer_id`).
+ */
+external_customer_id?: string, properties?: Record<string, unknown>, };
+
+export type ByEventId = { id: string, };
+
+export type SearchEvents = { event_ids?: Array<string>, timeframe_start?: string, timeframe_end?: string, customer_id?: string, limit?: number, };
+
+export type EventVolume = { timeframe_start: string, timeframe_end?: string, };
+
+export type VolumeBucket = { timeframe_start: string, timeframe_end: string, count: number, };
+
+export type SetExternalCustomerId = { account_id: Id, external_customer_id?: string | null, };
+
 export type Scope = "account_management" | "finance" | "cms" | "stats" | "policy_registry" | "sync";
 
 export type Permission = "ro" | "rw";
@@ -848,6 +910,13 @@ export type Operations = {
   list_usage: { input: ListUsage; output: Page<UsageRecord> };
   record_usage: { input: RecordUsage; output: UsageRecord };
   import_usage: { input: ImportUsage; output: UsageImportReport };
+  ingest_events: { input: IngestEvents; output: IngestReport };
+  amend_event: { input: AmendEvent; output: Event };
+  deprecate_event: { input: ByEventId; output: Event };
+  get_event: { input: ByEventId; output: Event };
+  search_events: { input: SearchEvents; output: Array<Event> };
+  event_volume: { input: EventVolume; output: Array<VolumeBucket> };
+  set_external_customer_id: { input: SetExternalCustomerId; output: string | null };
   list_invoices: { input: ListInvoices; output: Page<Invoice> };
   get_invoice: { input: ById; output: InvoiceDetail };
   list_invoices_with_lines: { input: ListInvoices; output: Page<InvoiceWithLines> };
