@@ -3,8 +3,9 @@
 
 Starts `counterfoil serve` on a fresh book on 127.0.0.1, seeds a few buyers, services, plans,
 applications and invoices through /rpc, makes a read-write token, and runs schemathesis
-against /api/openapi.json: no request may get a 5xx, and every answer must match its
-documented status codes, content type and schema.
+against /api/openapi.json, then against Orb's API at /orb/v1/openapi.json (the token as a
+Bearer header): no request may get a 5xx, and every answer must match its documented status
+codes, content type and schema.
 
 Usage: run.py PATH/TO/counterfoil   (the test command builds it and calls this)
 """
@@ -82,6 +83,13 @@ def seed(base: str) -> None:
             {"invoice_id": invoice["invoice"]["id"], "name": "Consulting", "cost": "12.5"})
         if n > 0:
             rpc(base, "transition_invoice", {"id": invoice["invoice"]["id"], "state": "pending"})
+    # An event for Orb's routes that name one (its id is its key), a second after the buyers'
+    # subscriptions began.
+    time.sleep(1.1)
+    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    rpc(base, "ingest_events", {"events": [
+        {"idempotency_key": "fuzz-event", "event_name": "completion", "timestamp": now,
+         "customer_id": account["id"], "properties": {"tokens": 1}}]})
 
 
 def main() -> int:
@@ -142,6 +150,22 @@ def main() -> int:
                  "--seed", "20261122"],
             )
             status = run.returncode
+            # Orb's API (/orb/v1), with the token as Orb's clients send it.
+            orb_config = Path(tmp) / "orb.toml"
+            orb_config.write_text('[parameters]\n"event_id" = "fuzz-event"\n')
+            orb = subprocess.run(
+                [str(VENV / "bin" / "python"), str(schemathesis), "--config-file", str(orb_config),
+                 "run", f"{base}/orb/v1/openapi.json",
+                 "--header", f"Authorization: Bearer {token}",
+                 "--checks", "not_a_server_error,status_code_conformance,"
+                 "content_type_conformance,response_schema_conformance",
+                 "--phases", "examples,coverage,fuzzing",
+                 "--max-examples", os.environ.get("FUZZ_EXAMPLES", "50"),
+                 "--workers", "1", "--request-timeout", "10",
+                 "--suppress-health-check", "all",
+                 "--seed", "20261208"],
+            )
+            status = status or orb.returncode
         finally:
             server.terminate()
             try:

@@ -266,6 +266,10 @@ fn test(args: &[String]) -> Result<ExitCode> {
     }
     plan.extend([
         stage("api fuzzing: schemathesis (tests/api_fuzz)", api_fuzz),
+        stage(
+            "Orb's official client: orb-billing (tests/orb_client)",
+            orb_client,
+        ),
         stage("browser tests: node --test tests/browser/", |p| {
             node_tests(p, "tests/browser")
         }),
@@ -296,6 +300,16 @@ fn api_fuzz(p: &Project) -> Result {
     let python = require_program("python3")?;
     run(Command::new(python)
         .arg(repo_root().join("tests/api_fuzz/run.py"))
+        .arg(p.binary("counterfoil"))
+        .current_dir(repo_root()))
+}
+
+/// Orb's official Python client (PyPI, in tests/orb_client/.venv) against a temporary
+/// `counterfoil serve`.
+fn orb_client(p: &Project) -> Result {
+    let python = require_program("python3")?;
+    run(Command::new(python)
+        .arg(repo_root().join("tests/orb_client/run.py"))
         .arg(p.binary("counterfoil"))
         .current_dir(repo_root()))
 }

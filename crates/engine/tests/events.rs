@@ -300,7 +300,7 @@ fn search_by_timeframe_is_newest_first_and_volume_counts_per_hour() {
         ]}),
     )
     .unwrap();
-    // The default window is the ten days before the book's now.
+    // The default window is the week before the book's now.
     let all = call(&mut f.book, "search_events", json!({})).unwrap();
     let keys: Vec<&str> = all
         .as_array()
@@ -334,6 +334,6 @@ fn search_by_timeframe_is_newest_first_and_volume_counts_per_hour() {
     assert_eq!(
         later,
         json!([]),
-        "ten days after, the default window holds none"
+        "a month after, the default window holds none"
     );
 }

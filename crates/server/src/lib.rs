@@ -22,6 +22,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 pub mod api;
 mod endpoint;
 pub mod guard;
+pub mod orb;
 pub mod session;
 mod sync;
 pub mod sync_client;
@@ -142,6 +143,7 @@ pub fn app(state: AppState) -> Router {
         )
         .route(session::SCRIPT_PATH, get(session::script))
         .merge(api::router())
+        .merge(orb::router())
         .merge(sync::router())
         .method_not_allowed_fallback(api::method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

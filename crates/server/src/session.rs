@@ -470,6 +470,7 @@ fn answers_for_itself(path: &str) -> bool {
         || path.starts_with("/api/")
         || path.starts_with("/admin/api/")
         || path.starts_with("/sync/")
+        || path.starts_with("/orb/")
         || path == "/session"
         || path == SCRIPT_PATH
 }

@@ -94,8 +94,8 @@ pub struct ByEventId {
     pub id: String,
 }
 
-/// `search_events`: by keys, or in `[timeframe_start, timeframe_end)` (by default the ten
-/// days before the book's now), newest first, at most `limit` (default 100, at most 500).
+/// `search_events`: by keys, or in `[timeframe_start, timeframe_end)` (by default the week
+/// before the book's now), newest first, at most `limit` (default 100, at most 500).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 pub struct SearchEvents {
     #[serde(default)]

@@ -15,8 +15,8 @@ use std::collections::HashSet;
 
 /// The longest an idempotency key, an event name or an alias may be.
 const MAX_KEY: usize = 255;
-/// Search's window when none is given.
-const DEFAULT_SEARCH_DAYS: i64 = 10;
+/// Search's window when none is given: the week before the end (as Orb says).
+const DEFAULT_SEARCH_DAYS: i64 = 7;
 /// Volume's longest timeframe: a month of hours.
 const MAX_VOLUME_HOURS: i64 = 31 * 24;
 
