@@ -11,7 +11,7 @@ use crate::model::{
 use crate::store::events::{self as store, NewEvent};
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use serde_json::{json, Value};
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 /// The longest an idempotency key, an event name or an alias may be.
 const MAX_KEY: usize = 255;
@@ -31,28 +31,27 @@ pub(crate) fn ingest_events(write: &mut Write<'_>, input: IngestEvents) -> Resul
         ));
     }
     let mut report = IngestReport::default();
-    // Keys taken by this batch: a key twice in one batch is a duplicate the second time.
-    let mut taken: HashSet<String> = HashSet::new();
+    // Each customer is looked up once per batch.
+    let mut customers = Customers::default();
     for (index, event) in input.events.iter().enumerate() {
         let key = event
             .idempotency_key
             .as_deref()
             .map(str::trim)
             .unwrap_or("");
-        match checked(write, event) {
+        match checked(write, event, &mut customers) {
             Err(errors) => report.refused.push(RefusedEvent {
                 index: u32::try_from(index).unwrap_or(u32::MAX),
                 idempotency_key: key.to_owned(),
                 validation_errors: errors,
             }),
+            // A key taken before, or earlier in this batch, is a duplicate.
             Ok(good) => {
-                if taken.contains(good.key) || store::key_seen(write.tx, good.key)? {
+                if store::insert_new(write.tx, &good.as_new(), write.now)? {
+                    report.ingested.push(good.key.to_owned());
+                } else {
                     report.duplicate.push(good.key.to_owned());
-                    continue;
                 }
-                store::insert(write.tx, &good.as_new(), write.now)?;
-                taken.insert(good.key.to_owned());
-                report.ingested.push(good.key.to_owned());
             }
         }
     }
@@ -87,7 +86,7 @@ pub(crate) fn amend_event(write: &mut Write<'_>, input: AmendEvent) -> Result<Ev
         }
     }
     event.idempotency_key = Some(key.to_owned());
-    let good = checked(write, &event).map_err(|errors| {
+    let good = checked(write, &event, &mut Customers::default()).map_err(|errors| {
         ApiError::all(
             errors
                 .into_iter()
@@ -249,10 +248,47 @@ impl Good<'_> {
     }
 }
 
+/// What a batch learned of its customers: by id, whether the account exists (`None`: no)
+/// and when its first subscription began; by alias, the account.
+#[derive(Default)]
+struct Customers {
+    accounts: HashMap<i64, Option<Option<DateTime<Utc>>>>,
+    aliases: HashMap<String, Option<i64>>,
+}
+
+impl Customers {
+    fn account(
+        &mut self,
+        write: &Write<'_>,
+        id: i64,
+    ) -> rusqlite::Result<Option<Option<DateTime<Utc>>>> {
+        if let Some(known) = self.accounts.get(&id) {
+            return Ok(*known);
+        }
+        let found = if store::account_exists(write.tx, id)? {
+            Some(store::first_subscription(write.tx, id)?)
+        } else {
+            None
+        };
+        self.accounts.insert(id, found);
+        Ok(found)
+    }
+
+    fn alias(&mut self, write: &Write<'_>, alias: &str) -> rusqlite::Result<Option<i64>> {
+        if let Some(known) = self.aliases.get(alias) {
+            return Ok(*known);
+        }
+        let found = store::account_of_alias(write.tx, alias)?;
+        self.aliases.insert(alias.to_owned(), found);
+        Ok(found)
+    }
+}
+
 /// The event, or every reason it is refused ("field: why").
 fn checked<'a>(
     write: &Write<'_>,
     event: &'a EventInput,
+    customers: &mut Customers,
 ) -> std::result::Result<Good<'a>, Vec<String>> {
     let mut errors = Vec::new();
     let key = event
@@ -318,7 +354,7 @@ fn checked<'a>(
             None
         }
     };
-    let account = match customer(write, event) {
+    let account = match customer(write, event, customers) {
         Ok(account) => Some(account),
         Err(error) => {
             errors.push(error);
@@ -326,15 +362,15 @@ fn checked<'a>(
         }
     };
     if let (Some(account), Some(at)) = (account, timestamp) {
-        match store::first_subscription(write.tx, account) {
-            Ok(Some(first)) if at < first => errors.push(format!(
+        match customers.account(write, account) {
+            Ok(Some(Some(first))) if at < first => errors.push(format!(
                 "timestamp: the event is before the customer's subscription began ({}).",
                 first.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
             )),
-            Ok(None) => errors.push(
+            Ok(Some(None)) => errors.push(
                 "customer_id: the customer has no subscription to bill the event on.".to_owned(),
             ),
-            Ok(Some(_)) => {}
+            Ok(_) => {}
             Err(error) => errors.push(format!("customer_id: {error}")),
         }
     }
@@ -351,7 +387,11 @@ fn checked<'a>(
 }
 
 /// The account an event names: exactly one of its id or its alias.
-fn customer(write: &Write<'_>, event: &EventInput) -> std::result::Result<i64, String> {
+fn customer(
+    write: &Write<'_>,
+    event: &EventInput,
+    customers: &mut Customers,
+) -> std::result::Result<i64, String> {
     let id = match &event.customer_id {
         None | Some(Value::Null) => None,
         Some(Value::String(text)) if text.trim().is_empty() => None,
@@ -379,12 +419,12 @@ fn customer(write: &Write<'_>, event: &EventInput) -> std::result::Result<i64, S
             "customer_id: an event names its customer by customer_id or external_customer_id."
                 .to_owned(),
         ),
-        (Some(id), None) => match store::account_exists(write.tx, id) {
-            Ok(true) => Ok(id),
-            Ok(false) => Err(format!("customer_id: there is no customer {id}.")),
+        (Some(id), None) => match customers.account(write, id) {
+            Ok(Some(_)) => Ok(id),
+            Ok(None) => Err(format!("customer_id: there is no customer {id}.")),
             Err(error) => Err(format!("customer_id: {error}")),
         },
-        (None, Some(alias)) => match store::account_of_alias(write.tx, alias) {
+        (None, Some(alias)) => match customers.alias(write, alias) {
             Ok(Some(id)) => Ok(id),
             Ok(None) => Err(format!(
                 "external_customer_id: no customer is known as \"{alias}\"."

@@ -35,33 +35,28 @@ fn event_of(row: &Row<'_>) -> rusqlite::Result<Event> {
     })
 }
 
-/// Whether an event with this key was ever taken.
-pub(crate) fn key_seen(conn: &Connection, key: &str) -> rusqlite::Result<bool> {
-    conn.prepare_cached("SELECT 1 FROM events WHERE idempotency_key = ?1")?
-        .query_row([key], |_| Ok(()))
-        .optional()
-        .map(|found| found.is_some())
-}
-
-pub(crate) fn insert(
+/// Takes the event unless its key was ever taken; whether it was taken now.
+pub(crate) fn insert_new(
     conn: &Connection,
     event: &NewEvent<'_>,
     now: DateTime<Utc>,
-) -> rusqlite::Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO events (id, idempotency_key, account_id, event_name, timestamp_ms,
-                             properties, ingested_at_ms)
-         VALUES (sync_new_id('events'), ?1, ?2, ?3, ?4, ?5, ?6)",
-    )?
-    .execute(params![
-        event.key,
-        event.account_id,
-        event.event_name,
-        event.timestamp.timestamp_millis(),
-        event.properties,
-        now.timestamp_millis()
-    ])?;
-    Ok(())
+) -> rusqlite::Result<bool> {
+    let inserted = conn
+        .prepare_cached(
+            "INSERT INTO events (id, idempotency_key, account_id, event_name, timestamp_ms,
+                                 properties, ingested_at_ms)
+             VALUES (sync_new_id('events'), ?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (idempotency_key) DO NOTHING",
+        )?
+        .execute(params![
+            event.key,
+            event.account_id,
+            event.event_name,
+            event.timestamp.timestamp_millis(),
+            event.properties,
+            now.timestamp_millis()
+        ])?;
+    Ok(inserted == 1)
 }
 
 pub(crate) fn get(conn: &Connection, key: &str) -> rusqlite::Result<Option<Event>> {

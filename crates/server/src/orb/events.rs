@@ -8,7 +8,8 @@ use crate::endpoint::{endpoints, Endpoints};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query};
 use axum::Json;
-use counterfoil_engine::model::Event;
+use counterfoil_engine::model::{Event, IngestEvents};
+use counterfoil_engine::op;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use utoipa::{IntoParams, ToSchema};
@@ -64,8 +65,10 @@ struct IngestQuery {
 }
 
 /// `{"events": [...]}`: each `{event_name, timestamp, idempotency_key, customer_id |
-/// external_customer_id, properties}`.
-#[derive(Deserialize, ToSchema)]
+/// external_customer_id, properties}`. The OpenAPI document's description of the body, which
+/// is read as the engine's `IngestEvents`.
+#[derive(ToSchema)]
+#[allow(dead_code)] // described, never built
 struct IngestBody {
     #[schema(value_type = Vec<Object>)]
     events: Vec<Value>,
@@ -106,45 +109,21 @@ async fn ingest(
     let Query(query) = query.map_err(|e| {
         OrbError::bad_request("debug is true or false.", vec![format!("debug: {e}")])
     })?;
-    let body: IngestBody = call.json()?;
-    let report = call
-        .run("ingest_events", json!({ "events": body.events }))
-        .await?;
-    let list = |key: &str| -> Vec<String> {
-        report[key]
-            .as_array()
-            .map(|keys| {
-                keys.iter()
-                    .filter_map(|k| k.as_str().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let validation_failed = report["refused"]
-        .as_array()
-        .map(|refused| {
-            refused
-                .iter()
-                .map(|r| ValidationFailed {
-                    idempotency_key: r["idempotency_key"].as_str().unwrap_or_default().to_owned(),
-                    validation_errors: r["validation_errors"]
-                        .as_array()
-                        .map(|errors| {
-                            errors
-                                .iter()
-                                .filter_map(|e| e.as_str().map(str::to_owned))
-                                .collect()
-                        })
-                        .unwrap_or_default(),
-                })
-                .collect()
+    let body: IngestEvents = call.json()?;
+    let report = call.write(op::ingest_events, body).await?;
+    let validation_failed = report
+        .refused
+        .into_iter()
+        .map(|refused| ValidationFailed {
+            idempotency_key: refused.idempotency_key,
+            validation_errors: refused.validation_errors,
         })
-        .unwrap_or_default();
+        .collect();
     Ok(Json(IngestAnswer {
         validation_failed,
-        debug: query.debug.unwrap_or(false).then(|| IngestDebug {
-            duplicate: list("duplicate"),
-            ingested: list("ingested"),
+        debug: query.debug.unwrap_or(false).then_some(IngestDebug {
+            duplicate: report.duplicate,
+            ingested: report.ingested,
         }),
     }))
 }
