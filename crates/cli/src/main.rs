@@ -378,13 +378,26 @@ fn run_scenario(file: &std::path::Path) -> anyhow::Result<()> {
     }
 }
 
-/// A CSV row as written; the engine parses and checks the values.
+/// A CSV row as written; the engine parses and checks the values. `idempotency_key` is an
+/// optional column: a row whose key was imported before is not recorded again.
 #[derive(serde::Deserialize, serde::Serialize)]
 struct CsvRow {
     application: String,
     metric: String,
     timestamp: String,
     value: String,
+    #[serde(default)]
+    idempotency_key: Option<String>,
+}
+
+/// The separator of a CSV file, from its header line: `;` as European spreadsheets save it
+/// (where `,` is the decimal comma), else `,`.
+fn separator_of(header: &str) -> u8 {
+    if header.matches(';').count() > header.matches(',').count() {
+        b';'
+    } else {
+        b','
+    }
 }
 
 fn import_usage(args: ImportArgs) -> anyhow::Result<()> {
@@ -393,9 +406,26 @@ fn import_usage(args: ImportArgs) -> anyhow::Result<()> {
     // rather than opened and closed beside SQLite's connection (which would drop its locks).
     let file = counterfoil_engine::files::open(&args.file)
         .with_context(|| format!("could not read {}", args.file.display()))?;
+    let mut file = std::io::BufReader::new(file);
+    let mut header = String::new();
+    std::io::BufRead::read_line(&mut file, &mut header)
+        .with_context(|| format!("could not read {}", args.file.display()))?;
+    // The csv reader skips a byte-order mark; the header line goes back in front of the rest.
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
-        .from_reader(std::io::BufReader::new(file));
+        .delimiter(separator_of(&header))
+        .from_reader(std::io::Read::chain(
+            std::io::Cursor::new(header.clone()),
+            file,
+        ));
+    // Column names as a spreadsheet may write them ("Value", "Idempotency key").
+    let names: csv::StringRecord = reader
+        .headers()
+        .with_context(|| format!("could not read the header of {}", args.file.display()))?
+        .iter()
+        .map(|name| name.trim().to_lowercase().replace(' ', "_"))
+        .collect();
+    reader.set_headers(names);
     let file = args.file.display().to_string();
     // Rows stream from the file into the engine's transaction: a file of millions of rows is
     // never held in memory.
@@ -411,13 +441,14 @@ fn import_usage(args: ImportArgs) -> anyhow::Result<()> {
                     metric: row.metric,
                     timestamp: row.timestamp,
                     value: row.value,
+                    idempotency_key: row.idempotency_key.filter(|key| !key.is_empty()),
                 })
                 .map_err(|_| {
                     counterfoil_engine::ApiError::validation(
                         &format!("rows[{index}]"),
                         format!(
-                            "Row {} of {file} is not application,metric,timestamp,value. \
-                             Nothing was imported.",
+                            "Row {} of {file} is not application,metric,timestamp,value \
+                             [,idempotency_key]. Nothing was imported.",
                             index + 1
                         ),
                     )
@@ -439,6 +470,12 @@ fn import_usage(args: ImportArgs) -> anyhow::Result<()> {
         }
     } else {
         println!("imported {} usage records", report.imported);
+    }
+    if !report.duplicates.is_empty() {
+        println!(
+            "{} rows were imported before (their idempotency key is taken) and were not recorded again",
+            report.duplicates.len()
+        );
     }
     Ok(())
 }

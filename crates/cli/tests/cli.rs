@@ -138,6 +138,51 @@ fn usage_import_is_all_or_nothing_and_names_the_first_bad_row() {
 }
 
 #[test]
+fn a_european_spreadsheet_file_with_idempotency_keys_imports_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let book = dir.path().join("usage.book");
+    book_with_buyers(&book, 1);
+    // As European Excel saves a CSV: a byte-order mark, `;` between fields, decimal commas.
+    let file = dir.path().join("excel.csv");
+    std::fs::write(
+        &file,
+        "\u{feff}Idempotency_key;application;metric;timestamp;value\r\n\
+         m-1;1;hits;2025-03-10T12:00:00Z;5,0\r\n\
+         m-2;1;hits;2025-03-10T13:00:00Z;7\r\n",
+    )
+    .unwrap();
+    let import = || {
+        counterfoil()
+            .args(["usage", "import", "--book"])
+            .arg(&book)
+            .arg(&file)
+            .output()
+            .unwrap()
+    };
+    let first = import();
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert_eq!(
+        String::from_utf8(first.stdout).unwrap().trim(),
+        "imported 2 usage records"
+    );
+    let again = import();
+    assert!(
+        again.status.success(),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    assert_eq!(
+        String::from_utf8(again.stdout).unwrap().trim(),
+        "imported 0 usage records\n2 rows were imported before (their idempotency key is taken) \
+         and were not recorded again"
+    );
+}
+
+#[test]
 fn bill_catches_up_and_a_second_run_bills_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let book = dir.path().join("bill.book");

@@ -1168,6 +1168,7 @@ impl Sim {
                         metric: metric.into(),
                         timestamp: at.to_rfc3339_opts(SecondsFormat::Secs, true),
                         value: value.to_string(),
+                        idempotency_key: None,
                     });
                 }
             };

@@ -185,6 +185,7 @@ fn usage_import(rows: usize) {
             metric: metrics[n % 3].to_owned(),
             timestamp: format!("2025-01-{:02}T{:02}:{:02}:00Z", n % 28 + 1, n % 24, n % 60),
             value: (n % 1000).to_string(),
+            idempotency_key: None,
         })
     });
     reset_peak_memory();

@@ -265,6 +265,7 @@ fn pull(rows: usize) {
             metric: metrics[n % 3].to_owned(),
             timestamp: format!("2025-01-{:02}T{:02}:{:02}:00Z", n % 28 + 1, n % 24, n % 60),
             value: n.to_string(),
+            idempotency_key: None,
         })
     });
     import_usage_rows(&mut server_book, &Actor::new("bench"), input, false).unwrap();

@@ -692,6 +692,7 @@ fn perform_step(
                 metric_id: metric,
                 timestamp: Some(at),
                 value: field(step, "value")?,
+                idempotency_key: None,
             };
             message(op::record_usage(book, actor, usage))?;
         }

@@ -106,6 +106,29 @@ describe('parseUsageCsv', () => {
   });
 });
 
+describe('usage files as spreadsheets save them', () => {
+  it('reads a European Excel file: byte-order mark, semicolons, decimal commas, any case', () => {
+    const file = parseUsageCsv(
+      '\ufeffIdempotency Key;Application;Metric;Timestamp;Value\r\nm-1;7;hits;2025-03-01T10:00:00Z;12,0\r\n',
+    );
+    expect(file.fileError).toBeNull();
+    expect(file.rows[0].values).toEqual({
+      application: '7',
+      metric: 'hits',
+      timestamp: '2025-03-01T10:00:00Z',
+      value: '12,0',
+      idempotency_key: 'm-1',
+    });
+    expect(rowIsClean(file.rows[0])).toBe(true);
+  });
+
+  it('still refuses a value with a fraction, and sends no key when the column is empty', () => {
+    const file = parseUsageCsv('application,metric,timestamp,value,idempotency_key\n7,hits,2025-03-01T10:00:00Z,"1,5",\n');
+    expect(file.rows[0].errors.value).toMatch(/not a whole number/);
+    expect(file.rows[0].values.idempotency_key).toBeUndefined();
+  });
+});
+
 describe('chunks', () => {
   it('slices in order, the last one shorter', () => {
     expect(chunks([1, 2, 3, 4, 5], 2)).toEqual([[1, 2], [3, 4], [5]]);

@@ -1,6 +1,8 @@
-// Reading a usage file for import: CSV as RFC 4180 writes it (comma-separated; fields may be
-// quoted, with "" for a quote and line breaks inside quotes; CRLF or LF), a header row naming
-// the columns application, metric, timestamp and value in any order. Each data row is checked
+// Reading a usage file for import: CSV as RFC 4180 writes it (comma-separated, or `;` as European
+// spreadsheets save it; fields may be quoted, with "" for a quote and line breaks inside quotes;
+// CRLF or LF; a byte-order mark), a header row naming the columns application, metric, timestamp
+// and value in any order (any case), and optionally idempotency_key: a row whose key was
+// imported before is not recorded again. Each data row is checked
 // for what the screen can tell without the engine (a missing column, a value that is not a
 // whole number); every other rule (the application exists, the metric is its service's, the
 // timestamp is not in the future) is the engine's, asked with a dry run.
@@ -37,7 +39,7 @@ export interface ParsedUsageFile {
  * Splits CSV text into records. A blank line is no record. An unclosed quote is reported with
  * the line where its field started; the records before it are kept.
  */
-export function parseCsv(text: string): { records: CsvRecord[]; error: string | null } {
+export function parseCsv(text: string, separator = ','): { records: CsvRecord[]; error: string | null } {
   const records: CsvRecord[] = [];
   let fields: string[] = [];
   let field = '';
@@ -80,7 +82,7 @@ export function parseCsv(text: string): { records: CsvRecord[]; error: string | 
       quoteLine = line;
       if (!started) recordLine = line;
       started = true;
-    } else if (char === ',') {
+    } else if (char === separator) {
       if (!started) recordLine = line;
       started = true;
       fields.push(field);
@@ -103,15 +105,24 @@ export function parseCsv(text: string): { records: CsvRecord[]; error: string | 
 }
 
 const WHOLE_NUMBER = /^\d+$/;
+/** A whole number as spreadsheets write it: `12`, `12.0` or `12,0` (a decimal comma). */
+const WHOLE_VALUE = /^\d+([.,]0+)?$/;
+
+/** `;` when the header line has more of them than commas (European spreadsheets), else `,`. */
+export function separatorOf(text: string): string {
+  const header = text.slice(0, text.search(/\r|\n|$/));
+  const count = (char: string) => header.split(char).length - 1;
+  return count(';') > count(',') ? ';' : ',';
+}
 
 /** Reads a usage file: its rows, each with the problems the screen can see on its own. */
 export function parseUsageCsv(text: string): ParsedUsageFile {
-  const { records, error } = parseCsv(text);
+  const { records, error } = parseCsv(text, separatorOf(text));
   if (records.length === 0) {
     return { rows: [], fileError: error ?? 'The file is empty: it needs a header row and at least one row of usage.' };
   }
   const [header, ...data] = records;
-  const names = header.fields.map((name) => name.trim().toLowerCase());
+  const names = header.fields.map((name) => name.trim().toLowerCase().replace(/ /g, '_'));
   const missing = USAGE_COLUMNS.filter((column) => !names.includes(column));
   if (missing.length > 0) {
     return {
@@ -125,13 +136,20 @@ export function parseUsageCsv(text: string): ParsedUsageFile {
     UsageColumn,
     number
   >;
-  const rows = data.map((record, i) => checkRow(record, i + 1, index, header.fields.length));
+  const keyColumn = names.indexOf('idempotency_key');
+  const rows = data.map((record, i) => checkRow(record, i + 1, index, header.fields.length, keyColumn));
   if (error) return { rows, fileError: error };
   if (rows.length === 0) return { rows, fileError: 'The file has a header row but no usage rows.' };
   return { rows, fileError: null };
 }
 
-function checkRow(record: CsvRecord, row: number, index: Record<UsageColumn, number>, width: number): ParsedUsageRow {
+function checkRow(
+  record: CsvRecord,
+  row: number,
+  index: Record<UsageColumn, number>,
+  width: number,
+  keyColumn: number,
+): ParsedUsageRow {
   const errors: ParsedUsageRow['errors'] = {};
   const value = (column: UsageColumn) => (record.fields[index[column]] ?? '').trim();
   const values: UsageRow = {
@@ -140,6 +158,8 @@ function checkRow(record: CsvRecord, row: number, index: Record<UsageColumn, num
     timestamp: value('timestamp'),
     value: value('value'),
   };
+  const key = keyColumn >= 0 ? (record.fields[keyColumn] ?? '').trim() : '';
+  if (key !== '') values.idempotency_key = key;
   if (record.fields.length < width) {
     const absent = USAGE_COLUMNS.filter((column) => index[column] >= record.fields.length);
     errors.row = `Only ${record.fields.length} of ${width} columns: ${listOf(absent)} ${absent.length === 1 ? 'is' : 'are'} missing.`;
@@ -152,7 +172,7 @@ function checkRow(record: CsvRecord, row: number, index: Record<UsageColumn, num
   if (values.application !== '' && !WHOLE_NUMBER.test(values.application)) {
     errors.application = `“${values.application}” is not an application id (a whole number).`;
   }
-  if (values.value !== '' && !WHOLE_NUMBER.test(values.value)) {
+  if (values.value !== '' && !WHOLE_VALUE.test(values.value)) {
     errors.value = `“${values.value}” is not a whole number of 0 or more.`;
   }
   return { row, line: record.line, values, errors };

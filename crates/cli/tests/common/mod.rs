@@ -115,6 +115,7 @@ pub fn book_with_buyers(path: &std::path::Path, buyers: usize) {
                 metric_id: hits,
                 timestamp: None,
                 value: 1000 + i64::try_from(n).unwrap(),
+                idempotency_key: None,
             },
         )
         .unwrap();

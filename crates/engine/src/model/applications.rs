@@ -176,6 +176,11 @@ pub struct RecordUsage {
     pub timestamp: Option<DateTime<Utc>>,
     #[ts(type = "number")]
     pub value: i64,
+    /// Taken once, ever: recording again with a key taken before answers the record that
+    /// carries it and records nothing.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub idempotency_key: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]

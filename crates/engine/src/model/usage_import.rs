@@ -12,6 +12,11 @@ pub struct UsageRow {
     /// RFC 3339, e.g. 2025-01-31T23:00:00Z.
     pub timestamp: String,
     pub value: String,
+    /// Taken once, ever: a row whose key was imported before (or earlier in the same file) is
+    /// a duplicate, never recorded twice. Optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub idempotency_key: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -37,4 +42,7 @@ pub struct UsageImportReport {
     pub imported: u32,
     /// At most the first 100 problems.
     pub errors: Vec<RowError>,
+    /// The rows (numbered from 1) whose idempotency key was taken before: not recorded again.
+    #[serde(default)]
+    pub duplicates: Vec<u32>,
 }

@@ -414,7 +414,23 @@ pub(crate) fn record_usage(write: &mut Write<'_>, input: RecordUsage) -> Result<
         timestamp,
         value: input.value,
     };
-    usage.id = store::applications::insert_usage(write.tx, &usage)?;
+    let key = input
+        .idempotency_key
+        .as_deref()
+        .map(str::trim)
+        .filter(|key| !key.is_empty());
+    usage.id = match key {
+        None => store::applications::insert_usage(write.tx, &usage)?,
+        Some(key) => match store::applications::insert_usage_once(write.tx, &usage, key)? {
+            Some(id) => id,
+            // Recorded before: the record that carries the key, and nothing new.
+            None => {
+                return store::applications::usage_by_key(write.tx, key)?.ok_or_else(|| {
+                    ApiError::internal(&std::io::Error::other("a taken key without its record"))
+                })
+            }
+        },
+    };
     write.audit(
         "usage",
         Some(usage.id.0),

@@ -6,7 +6,7 @@ use crate::error::{ApiError, Result};
 use crate::model::*;
 use crate::store;
 use chrono::{DateTime, Utc};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Problems reported at most, so a wholly wrong file does not produce a million messages.
 const MAX_ERRORS: usize = 100;
@@ -46,14 +46,43 @@ fn import_rows(
     let mut checker = RowChecker::default();
     let mut errors = Vec::new();
     let mut imported: u32 = 0;
+    let mut duplicates = Vec::new();
+    // Keys of this file, for a dry run (a real import finds them in the book as it goes).
+    let mut keys_seen: HashSet<String> = HashSet::new();
     for (index, row) in rows.into_iter().enumerate() {
         let number = u32::try_from(index + 1).unwrap_or(u32::MAX);
-        match checker.check(write, &row?) {
+        let row = row?;
+        let key = row
+            .idempotency_key
+            .as_deref()
+            .map(str::trim)
+            .filter(|key| !key.is_empty());
+        match checker.check(write, &row) {
             Ok(record) if !dry_run => {
-                store::applications::insert_usage(write.tx, &record)?;
-                imported = imported.saturating_add(1);
+                let taken = match key {
+                    Some(key) => {
+                        store::applications::insert_usage_once(write.tx, &record, key)?.is_some()
+                    }
+                    None => {
+                        store::applications::insert_usage(write.tx, &record)?;
+                        true
+                    }
+                };
+                if taken {
+                    imported = imported.saturating_add(1);
+                } else {
+                    duplicates.push(number);
+                }
             }
-            Ok(_) => {}
+            Ok(_) => {
+                if let Some(key) = key {
+                    if !keys_seen.insert(key.to_owned())
+                        || store::applications::usage_key_taken(write.tx, key)?
+                    {
+                        duplicates.push(number);
+                    }
+                }
+            }
             Err((field, message)) if !dry_run => {
                 // The caller's transaction rolls back: nothing was imported.
                 return Err(ApiError::validation(
@@ -76,14 +105,34 @@ fn import_rows(
         return Ok(UsageImportReport {
             imported: 0,
             errors,
+            duplicates,
         });
     }
-    if imported == 0 {
+    if imported == 0 && duplicates.is_empty() {
         return Err(ApiError::validation("rows", "The file has no usage rows."));
     }
-    let report = UsageImportReport { imported, errors };
-    write.audit("usage_import", None, None::<&()>, Some(&report))?;
+    let report = UsageImportReport {
+        imported,
+        errors,
+        duplicates,
+    };
+    if imported > 0 {
+        write.audit("usage_import", None, None::<&()>, Some(&report))?;
+    }
     Ok(report)
+}
+
+/// A usage value as spreadsheets write a whole number: `12`, or `12.0` / `12,0` (a decimal
+/// comma, as European Excel saves it) with nothing but zeros after the separator.
+fn whole_number(text: &str) -> Option<i64> {
+    let whole = match text.split_once(['.', ',']) {
+        Some((whole, fraction)) if !fraction.is_empty() && fraction.bytes().all(|b| b == b'0') => {
+            whole
+        }
+        Some(_) => return None,
+        None => text,
+    };
+    whole.parse::<i64>().ok()
 }
 
 /// What checking a row needs to know, looked up once per application and metric.
@@ -180,11 +229,7 @@ fn check_row(
             "usage cannot be later than the application's cancellation.".into(),
         ));
     }
-    let value = row
-        .value
-        .trim()
-        .parse::<i64>()
-        .ok()
+    let value = whole_number(row.value.trim())
         .filter(|v| *v >= 0)
         .ok_or_else(|| {
             (

@@ -227,6 +227,56 @@ pub(crate) fn insert_usage(conn: &Connection, usage: &UsageRecord) -> rusqlite::
     Ok(Id(conn.last_insert_rowid()))
 }
 
+/// [`insert_usage`] for a record carrying an idempotency key: `None` when the key was taken
+/// before (nothing is written).
+pub(crate) fn insert_usage_once(
+    conn: &Connection,
+    usage: &UsageRecord,
+    key: &str,
+) -> rusqlite::Result<Option<Id>> {
+    let inserted = super::execute(
+        conn,
+        "INSERT INTO usage_records (id, application_id, metric_id, recorded_at, value,
+                                    idempotency_key)
+         VALUES (sync_new_id('usage_records'), ?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING",
+        params![
+            usage.application_id.0,
+            usage.metric_id.0,
+            to_epoch(usage.timestamp),
+            usage.value,
+            key
+        ],
+    )?;
+    Ok((inserted == 1).then(|| Id(conn.last_insert_rowid())))
+}
+
+/// Whether a usage record carries this idempotency key.
+pub(crate) fn usage_key_taken(conn: &Connection, key: &str) -> rusqlite::Result<bool> {
+    conn.prepare_cached("SELECT 1 FROM usage_records WHERE idempotency_key = ?1")?
+        .query_row([key], |_| Ok(()))
+        .optional()
+        .map(|found| found.is_some())
+}
+
+/// The record that carries this idempotency key.
+pub(crate) fn usage_by_key(conn: &Connection, key: &str) -> rusqlite::Result<Option<UsageRecord>> {
+    conn.prepare_cached(
+        "SELECT id, application_id, metric_id, recorded_at, value FROM usage_records
+         WHERE idempotency_key = ?1",
+    )?
+    .query_row([key], |row| {
+        Ok(UsageRecord {
+            id: Id(row.get(0)?),
+            application_id: Id(row.get(1)?),
+            metric_id: Id(row.get(2)?),
+            timestamp: DateTime::from_timestamp(row.get(3)?, 0).unwrap_or_default(),
+            value: row.get(4)?,
+        })
+    })
+    .optional()
+}
+
 pub(crate) fn list_usage(
     conn: &Connection,
     filter: &ListUsage,

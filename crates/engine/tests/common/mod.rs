@@ -394,6 +394,7 @@ pub fn usage(
         metric_id: metric.id,
         timestamp: at,
         value,
+        idempotency_key: None,
     }
 }
 

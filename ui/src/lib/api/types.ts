@@ -350,7 +350,12 @@ export type RecordUsage = { application_id: Id, metric_id: Id,
 /**
  * When the usage happened; now when absent. Never in the future.
  */
-timestamp?: string, value: number, };
+timestamp?: string, value: number, 
+/**
+ * Taken once, ever: recording again with a key taken before answers the record that
+ * carries it and records nothing.
+ */
+idempotency_key?: string | null, };
 
 export type ListUsage = { application_id: Id, metric_id?: Id | null, 
 /**
@@ -651,7 +656,12 @@ metric: string,
 /**
  * RFC 3339, e.g. 2025-01-31T23:00:00Z.
  */
-timestamp: string, value: string, };
+timestamp: string, value: string, 
+/**
+ * Taken once, ever: a row whose key was imported before (or earlier in the same file) is
+ * a duplicate, never recorded twice. Optional.
+ */
+idempotency_key?: string, };
 
 export type ImportUsage = { rows: Array<UsageRow>, 
 /**
@@ -669,7 +679,11 @@ imported: number,
 /**
  * At most the first 100 problems.
  */
-errors: Array<RowError>, };
+errors: Array<RowError>, 
+/**
+ * The rows (numbered from 1) whose idempotency key was taken before: not recorded again.
+ */
+duplicates: Array<number>, };
 
 export type EventInput = { idempotency_key?: string, event_name?: string, 
 /**
