@@ -48,6 +48,7 @@ pub fn typescript() -> String {
         UsageRow, ImportUsage, RowError, UsageImportReport,
         EventInput, IngestEvents, RefusedEvent, IngestReport, Event, AmendEvent, ByEventId,
         SearchEvents, EventVolume, VolumeBucket, SetExternalCustomerId,
+        Aggregation, BillableMetric, CreateBillableMetric, MetricQuantity, Quantity,
         Scope, Permission, AccessToken, CreateAccessToken, CreatedAccessToken, ListAccessTokens,
         User, AddUser, ChangePassword,
         AdvanceClock, Dashboard, AttentionGroup, ReviewInvoice, BillingJobSummary,

@@ -37,6 +37,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0013_sync_journal.sql"),
     include_str!("migrations/0014_events.sql"),
     include_str!("migrations/0015_usage_keys.sql"),
+    include_str!("migrations/0016_billable_metrics.sql"),
 ];
 
 /// The schema version this build writes.

@@ -213,6 +213,10 @@ operations! {
     read  local  finance  events::search_events(SearchEvents) -> Vec<Event>;
     read  local  finance  events::event_volume(EventVolume) -> Vec<VolumeBucket>;
     write queued accounts events::set_external_customer_id(SetExternalCustomerId) -> Option<String>;
+    write queued finance  metrics::create_billable_metric(CreateBillableMetric) -> BillableMetric;
+    read  local  finance  metrics::get_billable_metric(ById) -> BillableMetric;
+    read  local  finance  metrics::list_billable_metrics(NoInput) -> Vec<BillableMetric>;
+    read  local  finance  metrics::metric_quantity(MetricQuantity) -> Quantity;
 
     read  local  finance  invoices::list_invoices(ListInvoices) -> Page<Invoice>;
     read  local  finance  invoices::get_invoice(ById) -> InvoiceDetail;

@@ -337,3 +337,137 @@ fn search_by_timeframe_is_newest_first_and_volume_counts_per_hour() {
         "a month after, the default window holds none"
     );
 }
+
+fn metric(f: &mut Fixture, input: Value) -> Value {
+    call(&mut f.book, "create_billable_metric", input).unwrap()
+}
+
+fn quantity(f: &mut Fixture, metric: &Value) -> Value {
+    let customer = f.customer.clone();
+    call(
+        &mut f.book,
+        "metric_quantity",
+        json!({"metric_id": metric["id"], "customer_id": customer,
+               "timeframe_start": "2025-03-04T00:00:00Z", "timeframe_end": "2025-03-05T00:00:00Z"}),
+    )
+    .unwrap()
+}
+
+#[test]
+fn billable_metrics_add_the_events_up_exactly_by_name_and_property() {
+    let mut f = fixture();
+    let c = f.customer.clone();
+    let with = |key: &str, at: &str, props: Value| {
+        json!({"idempotency_key": key, "event_name": "completion", "timestamp": at,
+               "customer_id": c, "properties": props})
+    };
+    call(
+        &mut f.book,
+        "ingest_events",
+        json!({"events": [
+            with("a", "2025-03-04T10:00:00Z", json!({"tokens": 1000, "region": "eu", "user": "ann", "seats": 3})),
+            with("b", "2025-03-04T11:00:00Z", json!({"tokens": "0.000002", "region": "eu", "user": "bob", "seats": 5})),
+            with("c", "2025-03-04T12:00:00Z", json!({"tokens": 250, "region": "us", "user": "ann", "seats": 4})),
+            with("d", "2025-03-04T13:00:00Z", json!({"tokens": 7, "region": "eu", "user": "ann"})),
+            // Outside the day, another name, deprecated: none counts.
+            with("e", "2025-03-05T10:00:00Z", json!({"tokens": 9, "region": "eu"})),
+            {"idempotency_key": "f", "event_name": "embedding", "timestamp": "2025-03-04T10:00:00Z",
+             "customer_id": c, "properties": {"tokens": 9, "region": "eu"}},
+            with("g", "2025-03-04T14:00:00Z", json!({"tokens": 100000, "region": "eu"})),
+        ]}),
+    )
+    .unwrap();
+    call(&mut f.book, "deprecate_event", json!({"id": "g"})).unwrap();
+
+    let eu_tokens = metric(
+        &mut f,
+        json!({"name": "EU tokens", "event_name": "completion", "aggregation": "sum",
+               "property": "tokens", "filters": {"region": "eu"}}),
+    );
+    assert_eq!(
+        eu_tokens["sql"],
+        "SELECT sum(tokens) FROM events WHERE event_name = 'completion' AND region = 'eu'"
+    );
+    assert_eq!(
+        quantity(&mut f, &eu_tokens),
+        json!({"quantity": "1007.000002", "events": 3})
+    );
+
+    let count = metric(
+        &mut f,
+        json!({"name": "Calls", "event_name": "completion", "aggregation": "count"}),
+    );
+    assert_eq!(
+        count["sql"],
+        "SELECT count(*) FROM events WHERE event_name = 'completion'"
+    );
+    assert_eq!(quantity(&mut f, &count)["quantity"], "4");
+
+    let max = metric(
+        &mut f,
+        json!({"name": "Peak", "event_name": "completion", "aggregation": "max", "property": "tokens"}),
+    );
+    assert_eq!(quantity(&mut f, &max)["quantity"], "1000");
+
+    let users = metric(
+        &mut f,
+        json!({"name": "Users", "event_name": "completion", "aggregation": "unique_count", "property": "user"}),
+    );
+    assert_eq!(
+        users["sql"],
+        "SELECT count(DISTINCT user) FROM events WHERE event_name = 'completion'"
+    );
+    assert_eq!(quantity(&mut f, &users)["quantity"], "2");
+
+    let seats = metric(
+        &mut f,
+        json!({"name": "Seats", "event_name": "completion", "aggregation": "latest", "property": "seats"}),
+    );
+    assert_eq!(
+        quantity(&mut f, &seats)["quantity"],
+        "4",
+        "the latest event that has seats"
+    );
+
+    // An amended event counts as it says now.
+    call(
+        &mut f.book,
+        "amend_event",
+        json!({"id": "d", "event_name": "completion", "timestamp": "2025-03-04T13:00:00Z",
+               "customer_id": c, "properties": {"tokens": 8, "region": "eu"}}),
+    )
+    .unwrap();
+    assert_eq!(quantity(&mut f, &eu_tokens)["quantity"], "1008.000002");
+
+    let listed = call(&mut f.book, "list_billable_metrics", json!({})).unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 5);
+}
+
+#[test]
+fn a_metric_is_refused_with_every_bad_field_named() {
+    let mut f = fixture();
+    let refused = call(
+        &mut f.book,
+        "create_billable_metric",
+        json!({"name": " ", "event_name": "completion", "aggregation": "sum",
+               "filters": {"region": {"nested": true}}}),
+    )
+    .unwrap_err();
+    let fields: Vec<String> = refused
+        .field_errors()
+        .into_iter()
+        .map(|e| e.field)
+        .collect();
+    assert_eq!(fields, vec!["name", "property", "filters"], "{refused:?}");
+    let missing = call(&mut f.book, "get_billable_metric", json!({"id": "99"})).unwrap_err();
+    assert_eq!(missing.code, ErrorCode::NotFound);
+    let odd = metric(
+        &mut f,
+        json!({"name": "Odd", "event_name": "it's", "aggregation": "max", "property": "response time",
+               "filters": {"tier": 2, "beta": true}}),
+    );
+    assert_eq!(
+        odd["sql"],
+        "SELECT max(\"response time\") FROM events WHERE event_name = 'it''s' AND tier = 2 AND beta = true"
+    );
+}

@@ -146,3 +146,77 @@ pub struct SetExternalCustomerId {
     #[ts(optional = nullable)]
     pub external_customer_id: Option<String>,
 }
+
+/// How a billable metric adds its events up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Aggregation {
+    /// The number of events.
+    Count,
+    /// The sum of a numeric property.
+    Sum,
+    /// The largest value of a numeric property.
+    Max,
+    /// The number of different values of a property.
+    UniqueCount,
+    /// The value of a numeric property in the latest event that has it.
+    Latest,
+}
+
+/// A billable metric: the events it counts (by name and property values) and how.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct BillableMetric {
+    pub id: Id,
+    pub name: String,
+    pub description: String,
+    pub event_name: String,
+    pub aggregation: Aggregation,
+    pub property: Option<String>,
+    #[ts(type = "Record<string, unknown>")]
+    pub filters: Map<String, Value>,
+    /// The metric as Orb writes it: `SELECT sum(tokens) FROM events WHERE …`.
+    pub sql: String,
+    #[ts(type = "string")]
+    pub created_at: DateTime<Utc>,
+}
+
+/// `create_billable_metric`'s input.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct CreateBillableMetric {
+    pub name: String,
+    #[serde(default)]
+    #[ts(optional)]
+    pub description: Option<String>,
+    pub event_name: String,
+    pub aggregation: Aggregation,
+    /// Required for every aggregation but `count`.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub property: Option<String>,
+    /// Property values an event must have (equality).
+    #[serde(default)]
+    #[ts(optional, type = "Record<string, unknown>")]
+    pub filters: Option<Map<String, Value>>,
+}
+
+/// `metric_quantity`: a metric's quantity for one customer over `[timeframe_start,
+/// timeframe_end)`.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct MetricQuantity {
+    pub metric_id: Id,
+    pub customer_id: Id,
+    #[ts(type = "string")]
+    pub timeframe_start: DateTime<Utc>,
+    #[ts(type = "string")]
+    pub timeframe_end: DateTime<Utc>,
+}
+
+/// A metric's quantity, exact (a decimal number as text).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct Quantity {
+    #[ts(type = "string")]
+    pub quantity: rust_decimal::Decimal,
+    /// The events that counted.
+    #[ts(type = "number")]
+    pub events: u64,
+}

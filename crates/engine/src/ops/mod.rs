@@ -13,6 +13,7 @@ pub(crate) mod earnings;
 pub(crate) mod events;
 pub(crate) mod invoice_view;
 pub(crate) mod invoices;
+pub(crate) mod metrics;
 pub(crate) mod pdfs;
 pub(crate) mod plans;
 pub(crate) mod services;

@@ -222,3 +222,107 @@ pub(crate) fn account_exists(conn: &Connection, account: i64) -> rusqlite::Resul
         .optional()
         .map(|found| found.is_some())
 }
+
+/// A billable metric's stored fields.
+pub(crate) struct NewMetric<'a> {
+    pub name: &'a str,
+    pub description: &'a str,
+    pub event_name: &'a str,
+    pub aggregation: &'a str,
+    pub property: Option<&'a str>,
+    pub filters: &'a str,
+}
+
+/// A billable metric as stored: (id, name, description, event_name, aggregation, property,
+/// filters, created_at).
+pub(crate) type MetricRow = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    String,
+    i64,
+);
+
+pub(crate) fn insert_metric(
+    conn: &Connection,
+    metric: &NewMetric<'_>,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<i64> {
+    conn.prepare_cached(
+        "INSERT INTO billable_metrics (id, name, description, event_name, aggregation, property,
+                                       filters, created_at)
+         VALUES (sync_new_id('billable_metrics'), ?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![
+        metric.name,
+        metric.description,
+        metric.event_name,
+        metric.aggregation,
+        metric.property,
+        metric.filters,
+        now.timestamp()
+    ])?;
+    Ok(conn.last_insert_rowid())
+}
+
+fn metric_of(row: &Row<'_>) -> rusqlite::Result<MetricRow> {
+    Ok((
+        row.get(0)?,
+        row.get(1)?,
+        row.get(2)?,
+        row.get(3)?,
+        row.get(4)?,
+        row.get(5)?,
+        row.get(6)?,
+        row.get(7)?,
+    ))
+}
+
+const METRIC_COLUMNS: &str =
+    "id, name, description, event_name, aggregation, property, filters, created_at";
+
+pub(crate) fn get_metric(conn: &Connection, id: i64) -> rusqlite::Result<Option<MetricRow>> {
+    conn.prepare_cached(&format!(
+        "SELECT {METRIC_COLUMNS} FROM billable_metrics WHERE id = ?1"
+    ))?
+    .query_row([id], metric_of)
+    .optional()
+}
+
+pub(crate) fn list_metrics(conn: &Connection) -> rusqlite::Result<Vec<MetricRow>> {
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT {METRIC_COLUMNS} FROM billable_metrics ORDER BY id"
+    ))?;
+    let rows = statement.query_map([], metric_of)?;
+    rows.collect()
+}
+
+/// The properties (JSON text) of a customer's events that count, named `event_name`, in
+/// `[from, to)`, oldest first.
+pub(crate) fn properties_in(
+    conn: &Connection,
+    account: i64,
+    event_name: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> rusqlite::Result<Vec<String>> {
+    let mut statement = conn.prepare_cached(
+        "SELECT properties FROM events
+         WHERE account_id = ?1 AND event_name = ?2 AND timestamp_ms >= ?3 AND timestamp_ms < ?4
+           AND deprecated_at_ms IS NULL
+         ORDER BY timestamp_ms, id",
+    )?;
+    let rows = statement.query_map(
+        params![
+            account,
+            event_name,
+            from.timestamp_millis(),
+            to.timestamp_millis()
+        ],
+        |row| row.get(0),
+    )?;
+    rows.collect()
+}

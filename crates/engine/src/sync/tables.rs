@@ -20,6 +20,7 @@ pub(crate) const KEYED: &[&str] = &[
     "customer_aliases",
     "events",
     "event_versions",
+    "billable_metrics",
 ];
 
 /// Replicated whole: small tables keyed by text, or kept by the store beside other writes

@@ -747,6 +747,32 @@ export type VolumeBucket = { timeframe_start: string, timeframe_end: string, cou
 
 export type SetExternalCustomerId = { account_id: Id, external_customer_id?: string | null, };
 
+export type Aggregation = "count" | "sum" | "max" | "unique_count" | "latest";
+
+export type BillableMetric = { id: Id, name: string, description: string, event_name: string, aggregation: Aggregation, property: string | null, filters: Record<string, unknown>, 
+/**
+ * The metric as Orb writes it: `SELECT sum(tokens) FROM events WHERE …`.
+ */
+sql: string, created_at: string, };
+
+export type CreateBillableMetric = { name: string, description?: string, event_name: string, aggregation: Aggregation, 
+/**
+ * Required for every aggregation but `count`.
+ */
+property?: string | null, 
+/**
+ * Property values an event must have (equality).
+ */
+filters?: Record<string, unknown>, };
+
+export type MetricQuantity = { metric_id: Id, customer_id: Id, timeframe_start: string, timeframe_end: string, };
+
+export type Quantity = { quantity: string, 
+/**
+ * The events that counted.
+ */
+events: number, };
+
 export type Scope = "account_management" | "finance" | "cms" | "stats" | "policy_registry" | "sync";
 
 export type Permission = "ro" | "rw";
@@ -931,6 +957,10 @@ export type Operations = {
   search_events: { input: SearchEvents; output: Array<Event> };
   event_volume: { input: EventVolume; output: Array<VolumeBucket> };
   set_external_customer_id: { input: SetExternalCustomerId; output: string | null };
+  create_billable_metric: { input: CreateBillableMetric; output: BillableMetric };
+  get_billable_metric: { input: ById; output: BillableMetric };
+  list_billable_metrics: { input: NoInput; output: Array<BillableMetric> };
+  metric_quantity: { input: MetricQuantity; output: Quantity };
   list_invoices: { input: ListInvoices; output: Page<Invoice> };
   get_invoice: { input: ById; output: InvoiceDetail };
   list_invoices_with_lines: { input: ListInvoices; output: Page<InvoiceWithLines> };
