@@ -10,9 +10,7 @@ codes, content type and schema.
 Usage: run.py PATH/TO/counterfoil   (the test command builds it and calls this)
 """
 
-import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -21,42 +19,9 @@ import urllib.request
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "support"))
+from pytools import ensure_venv, free_port, rpc  # noqa: E402  (tests/support/pytools.py)
 VENV = HERE / ".venv"
-
-
-def ensure_schemathesis() -> Path:
-    """A venv beside this script with the pinned schemathesis (PyPI through pip)."""
-    exe = VENV / "bin" / "schemathesis"
-    marker = VENV / "requirements.installed"
-    wanted = (HERE / "requirements.txt").read_text()
-    if exe.exists() and marker.exists() and marker.read_text() == wanted:
-        return exe
-    # --clear: a venv left half-made (an interrupted install) would keep pip from putting
-    # the schemathesis script back.
-    subprocess.run([sys.executable, "-m", "venv", "--clear", str(VENV)], check=True)
-    subprocess.run(
-        [str(VENV / "bin" / "pip"), "install", "--quiet", "-r", str(HERE / "requirements.txt")],
-        check=True,
-    )
-    marker.write_text(wanted)
-    return exe
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def rpc(base: str, operation: str, payload: dict) -> dict:
-    request = urllib.request.Request(
-        f"{base}/rpc/{operation}",
-        data=json.dumps(payload).encode(),
-        headers={"content-type": "application/json"},
-        method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.load(response)
 
 
 def seed(base: str) -> None:
@@ -97,7 +62,8 @@ def main() -> int:
         print(__doc__, file=sys.stderr)
         return 2
     counterfoil = Path(sys.argv[1]).resolve()
-    schemathesis = ensure_schemathesis()
+    python = ensure_venv(HERE)
+    schemathesis = VENV / "bin" / "schemathesis"
     with tempfile.TemporaryDirectory() as tmp:
         book = Path(tmp) / "fuzz.book"
         # Token 1 is a decoy the fuzzer may delete (it tries every id 1); it uses token 2.
@@ -140,7 +106,7 @@ def main() -> int:
             run = subprocess.run(
                 # Through the venv's python: the script's #! line names the folder the venv
                 # was made in, and a moved venv would fail to start it.
-                [str(VENV / "bin" / "python"), str(schemathesis), "--config-file", str(config), "run", f"{base}/api/openapi.json",
+                [str(python), str(schemathesis), "--config-file", str(config), "run", f"{base}/api/openapi.json",
                  "--checks", "not_a_server_error,status_code_conformance,"
                  "content_type_conformance,response_schema_conformance",
                  "--phases", "examples,coverage,fuzzing",
@@ -154,7 +120,7 @@ def main() -> int:
             orb_config = Path(tmp) / "orb.toml"
             orb_config.write_text('[parameters]\n"event_id" = "fuzz-event"\n')
             orb = subprocess.run(
-                [str(VENV / "bin" / "python"), str(schemathesis), "--config-file", str(orb_config),
+                [str(python), str(schemathesis), "--config-file", str(orb_config),
                  "run", f"{base}/orb/v1/openapi.json",
                  "--header", f"Authorization: Bearer {token}",
                  "--checks", "not_a_server_error,status_code_conformance,"

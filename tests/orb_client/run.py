@@ -12,9 +12,7 @@ routes against their OpenAPI document in tests/api_fuzz.)
 Usage: run.py PATH/TO/counterfoil   (the test command builds it and calls this)
 """
 
-import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -23,41 +21,9 @@ import urllib.request
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-VENV = HERE / ".venv"
+sys.path.insert(0, str(HERE.parent / "support"))
+from pytools import ensure_venv, free_port, rpc  # noqa: E402  (tests/support/pytools.py)
 START = "2025-01-15T10:00:00Z"
-
-
-def ensure_client() -> Path:
-    """A venv beside this script with the pinned orb-billing (PyPI through pip)."""
-    python = VENV / "bin" / "python"
-    marker = VENV / "requirements.installed"
-    wanted = (HERE / "requirements.txt").read_text()
-    if python.exists() and marker.exists() and marker.read_text() == wanted:
-        return python
-    subprocess.run([sys.executable, "-m", "venv", "--clear", str(VENV)], check=True)
-    subprocess.run(
-        [str(VENV / "bin" / "pip"), "install", "--quiet", "-r", str(HERE / "requirements.txt")],
-        check=True,
-    )
-    marker.write_text(wanted)
-    return python
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def rpc(base: str, operation: str, payload: dict) -> dict:
-    request = urllib.request.Request(
-        f"{base}/rpc/{operation}",
-        data=json.dumps(payload).encode(),
-        headers={"content-type": "application/json"},
-        method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.load(response)
 
 
 def seed(base: str) -> str:
@@ -137,7 +103,7 @@ def main() -> int:
         print(__doc__, file=sys.stderr)
         return 2
     counterfoil = Path(sys.argv[1]).resolve()
-    python = ensure_client()
+    python = ensure_venv(HERE)
     with tempfile.TemporaryDirectory() as tmp:
         book = Path(tmp) / "orb.book"
         made = subprocess.run(

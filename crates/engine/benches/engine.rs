@@ -51,22 +51,6 @@ fn main() {
     }
 }
 
-fn peak_memory_mb() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let kib: u64 = status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmHWM:"))
-        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0);
-    kib / 1024
-}
-
-/// Starts the peak (VmHWM) over from the current size, so that a case's figure is what its
-/// measured part needs, not what seeding its book needed (Linux: "5" to clear_refs).
-fn reset_peak_memory() {
-    std::fs::write("/proc/self/clear_refs", "5").unwrap();
-}
-
 fn book_at(dir: &tempfile::TempDir, y: i32, m: u32, d: u32, h: u32) -> Book {
     let clock = Clock::simulated(Utc.with_ymd_and_hms(y, m, d, h, 0, 0).unwrap());
     Book::open(&dir.path().join("bench.book"), clock).unwrap()
@@ -80,13 +64,13 @@ fn billing_day_one(accounts: usize) {
     let seeding = Instant::now();
     bench_support::seed_billing_book(&mut book, accounts).unwrap();
     let seeded = seeding.elapsed();
-    reset_peak_memory();
+    bench_support::reset_peak_memory().unwrap();
     let started = Instant::now();
     let until = Utc.with_ymd_and_hms(2025, 2, 1, 9, 0, 0).unwrap();
     let report = run_billing_until(&mut book, &Actor::new("bench"), until).unwrap();
     let elapsed = started.elapsed();
     assert_eq!(report.jobs.len(), 1);
-    let memory = peak_memory_mb();
+    let memory = bench_support::peak_memory_mb();
     let floor = sqlite_billing_floor(book.path(), report.totals.lines_added as usize);
     println!(
         "billing day-1 job, {accounts} accounts ({} apps, {} usage records): {:.2} s, {} lines \
@@ -188,13 +172,13 @@ fn usage_import(rows: usize) {
             idempotency_key: None,
         })
     });
-    reset_peak_memory();
+    bench_support::reset_peak_memory().unwrap();
     let started = Instant::now();
     let report = import_usage_rows(&mut book, &Actor::new("bench"), input, false)
         .unwrap_or_else(|e| panic!("{e:?}"));
     let elapsed = started.elapsed();
     assert_eq!(report.imported as usize, rows);
-    let memory = peak_memory_mb();
+    let memory = bench_support::peak_memory_mb();
     let floor = sqlite_insert_floor(&dir.path().join("floor.sqlite"), rows);
     println!(
         "usage import, {rows} records streamed in one transaction: {:.2} s = {:.0} records/s; \
@@ -289,7 +273,7 @@ fn invoice_queries(invoices: usize) {
     );
     println!(
         "earnings by month (12 months) on {invoices} invoices: best {best:.1} ms, mean {mean:.1} ms; peak memory {} MB",
-        peak_memory_mb()
+        bench_support::peak_memory_mb()
     );
 }
 

@@ -322,21 +322,6 @@ fn sqlite_copy_floor(from: &Path, to: &Path) -> Duration {
     started.elapsed()
 }
 
-fn peak_memory_mb() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let kib: u64 = status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmHWM:"))
-        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0);
-    kib / 1024
-}
-
-/// Starts the peak (VmHWM) over from the current size (Linux: "5" to clear_refs).
-fn reset_peak_memory() {
-    std::fs::write("/proc/self/clear_refs", "5").unwrap();
-}
-
 fn import(rows: usize) {
     let dir = tempfile::tempdir().unwrap();
     let seed = |book: &mut Book| bench_support::seed_billing_book(book, 100).unwrap();
@@ -358,14 +343,14 @@ fn import(rows: usize) {
     })).collect::<Vec<_>>() });
     let input_mb = input.to_string().len() as f64 / 1e6;
 
-    reset_peak_memory();
+    bench_support::reset_peak_memory().unwrap();
     let started = Instant::now();
     dispatch(&mut standalone, &actor, "import_usage", input.clone()).unwrap();
     let peer = started.elapsed();
-    let peer_peak = peak_memory_mb();
+    let peer_peak = bench_support::peak_memory_mb();
     drop(standalone);
 
-    reset_peak_memory();
+    bench_support::reset_peak_memory().unwrap();
     let started = Instant::now();
     dispatch(&mut desk, &actor, "import_usage", input).unwrap();
     let queued = started.elapsed();
@@ -378,7 +363,7 @@ fn import(rows: usize) {
     )
     .unwrap();
     let elapsed = started.elapsed();
-    let peak = peak_memory_mb();
+    let peak = bench_support::peak_memory_mb();
     assert_eq!(report.applied as i64, waiting);
     println!(
         "sync, a usage import of {rows} rows ({input_mb:.1} MB of JSON) made offline: imported \

@@ -264,3 +264,21 @@ pub fn seed_invoice_book(book: &mut Book, invoices: usize) -> Result<()> {
         write.audit("bench_seed", None, None::<&()>, Some(&invoices))
     })
 }
+
+/// The process's peak memory (VmHWM) in MB, as the benchmarks print it (Linux).
+pub fn peak_memory_mb() -> u64 {
+    let status =
+        crate::files::read_to_string(std::path::Path::new("/proc/self/status")).unwrap_or_default();
+    let kib: u64 = status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0);
+    kib / 1024
+}
+
+/// Starts the peak (VmHWM) over from the current size, so that a case's figure is what its
+/// measured part needs, not what seeding its book needed (Linux: "5" to clear_refs).
+pub fn reset_peak_memory() -> std::io::Result<()> {
+    crate::files::write(std::path::Path::new("/proc/self/clear_refs"), "5")
+}
