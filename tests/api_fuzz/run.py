@@ -15,12 +15,11 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "support"))
-from pytools import ensure_venv, free_port, rpc  # noqa: E402  (tests/support/pytools.py)
+from pytools import ensure_venv, rpc, serve  # noqa: E402  (tests/support/pytools.py)
 VENV = HERE / ".venv"
 
 
@@ -78,21 +77,9 @@ def main() -> int:
             check=True, capture_output=True, text=True,
         )
         token = made.stdout.strip().splitlines()[-1]
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        server = subprocess.Popen(
-            [str(counterfoil), "serve", "--book", str(book), "--listen", f"127.0.0.1:{port}"],
-            stderr=open(Path(tmp) / "server.log", "w"),
-            env={**os.environ, "RUST_LOG": "warn"},
-        )
+        server, base = serve(counterfoil, book, Path(tmp) / "server.log", "/api/openapi.json")
         status = 1
         try:
-            for _ in range(100):
-                try:
-                    urllib.request.urlopen(f"{base}/api/openapi.json", timeout=1)
-                    break
-                except OSError:
-                    time.sleep(0.1)
             seed(base)
             config = Path(tmp) / "schemathesis.toml"
             # The token goes where 3scale's clients put it: the query string.

@@ -12,17 +12,14 @@ routes against their OpenAPI document in tests/api_fuzz.)
 Usage: run.py PATH/TO/counterfoil   (the test command builds it and calls this)
 """
 
-import os
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "support"))
-from pytools import ensure_venv, free_port, rpc  # noqa: E402  (tests/support/pytools.py)
+from pytools import ensure_venv, rpc, serve  # noqa: E402  (tests/support/pytools.py)
 START = "2025-01-15T10:00:00Z"
 
 
@@ -112,23 +109,10 @@ def main() -> int:
             check=True, capture_output=True, text=True,
         )
         token = made.stdout.strip().splitlines()[-1]
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
         log = Path(tmp) / "server.log"
-        server = subprocess.Popen(
-            [str(counterfoil), "serve", "--book", str(book), "--listen", f"127.0.0.1:{port}",
-             "--clock", START],
-            stderr=open(log, "w"),
-            env={**os.environ, "RUST_LOG": "warn"},
-        )
+        server, base = serve(counterfoil, book, log, "/orb/v1/openapi.json", "--clock", START)
         status = 1
         try:
-            for _ in range(100):
-                try:
-                    urllib.request.urlopen(f"{base}/orb/v1/openapi.json", timeout=1)
-                    break
-                except OSError:
-                    time.sleep(0.1)
             customer = seed(base)
             status = subprocess.run(
                 [str(python), "-c", CHECKS, f"{base}/orb/v1", token, customer]

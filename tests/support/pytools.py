@@ -2,9 +2,11 @@
 own beside each script, a free loopback port, and a call of the engine through /rpc."""
 
 import json
+import os
 import socket
 import subprocess
 import sys
+import time
 import urllib.request
 from pathlib import Path
 
@@ -45,3 +47,22 @@ def rpc(base: str, operation: str, payload: dict) -> dict:
     )
     with urllib.request.urlopen(request, timeout=30) as response:
         return json.load(response)
+
+
+def serve(counterfoil: Path, book: Path, log: Path, ready: str, *extra: str):
+    """Starts `counterfoil serve` on `book` on a free loopback port (its log in `log`) and
+    waits until `ready` (a path) answers; the process and its base URL."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [str(counterfoil), "serve", "--book", str(book), "--listen", f"127.0.0.1:{port}", *extra],
+        stderr=open(log, "w"),
+        env={**os.environ, "RUST_LOG": "warn"},
+    )
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"{base}{ready}", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.1)
+    return server, base

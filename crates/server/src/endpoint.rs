@@ -82,6 +82,19 @@ impl Endpoints {
     }
 }
 
+/// An API's OpenAPI document as its `openapi.json` route answers it.
+pub fn openapi_answer(doc: &OpenApi) -> Response {
+    use axum::response::IntoResponse as _;
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "application/json; charset=utf-8",
+        )],
+        doc.to_json().unwrap_or_else(|_| "{}".into()),
+    )
+        .into_response()
+}
+
 /// The operations of a path, with their methods.
 fn operations(item: &mut PathItem) -> Vec<(HttpMethod, &mut Operation)> {
     [

@@ -137,12 +137,6 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc
 }
 
-async fn openapi_json() -> impl IntoResponse {
-    (
-        [(
-            axum::http::header::CONTENT_TYPE,
-            "application/json; charset=utf-8",
-        )],
-        openapi().to_json().unwrap_or_else(|_| "{}".into()),
-    )
+async fn openapi_json() -> Response {
+    crate::endpoint::openapi_answer(&openapi())
 }
